@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestPackageBoundaries enforces DESIGN.md's dependency direction: authz imports
+// nothing but the standard library; apimap imports neither Caddy nor the AWS SDK
+// nor our other packages; authn imports no Caddy. Only module and cmd import Caddy.
+func TestPackageBoundaries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list; skipped with -short")
+	}
+	const self = "github.com/pinpointgw/gateway/"
+	tests := map[string]struct {
+		pkg     string
+		allowed func(dep string) bool
+	}{
+		"authz uses only the standard library": {
+			pkg:     self + "authz",
+			allowed: func(dep string) bool { return isStd(dep) },
+		},
+		"apimap uses only the standard library": {
+			pkg:     self + "apimap",
+			allowed: func(dep string) bool { return isStd(dep) },
+		},
+		"authn imports no caddy and no module": {
+			pkg: self + "authn",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && !strings.HasPrefix(dep, self+"module") &&
+					!strings.HasPrefix(dep, self+"apimap")
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "-json=ImportPath,Standard", tc.pkg).Output()
+			if err != nil {
+				t.Fatalf("go list -deps %s: %v", tc.pkg, err)
+			}
+			dec := json.NewDecoder(strings.NewReader(string(out)))
+			n := 0
+			for dec.More() {
+				var p struct {
+					ImportPath string
+					Standard   bool
+				}
+				if err := dec.Decode(&p); err != nil {
+					t.Fatalf("decoding go list output: %v", err)
+				}
+				n++
+				if p.ImportPath == tc.pkg || p.Standard || strings.HasPrefix(p.ImportPath, tc.pkg+"/internal") {
+					continue
+				}
+				if !tc.allowed(p.ImportPath) {
+					t.Errorf("%s depends on %s, which the package boundaries forbid", tc.pkg, p.ImportPath)
+				}
+			}
+			if n < 2 {
+				t.Fatalf("go list -deps %s listed %d packages; want the package and its deps", tc.pkg, n)
+			}
+		})
+	}
+}
+
+// isStd reports whether an import path belongs to the standard library (go list
+// marks those Standard; vendored golang.org/x under std show as "vendor/...").
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}

