@@ -1,0 +1,13 @@
+// Package integration holds the end-to-end tests of the gateway: each test
+// builds nothing itself but uses the binary that TestMain builds once from
+// ./cmd/gateway, starts it as a real process on 127.0.0.1 with a generated
+// Caddyfile and credential store, and talks to it with real clients (the
+// aws-sdk-go-v2 Pinpoint, SMS and Voice v2 and STS clients, hand-signed
+// requests for the SMS and Voice v1 API, and the AWS CLI v2 at /usr/bin/aws).
+// Behind the gateway a fake upstream verifies the gateway's SigV4 signature
+// with the upstream credentials, refuses anything that still carries a
+// client's credentials, and records what reached it.
+//
+// The tests skip under -short. The CLI tests skip when /usr/bin/aws is
+// absent, unless CI=true, where they fail instead.
+package integration
