@@ -1,0 +1,118 @@
+package authn
+
+import "net/http"
+
+// Kind classifies an authentication failure. Each kind maps to the error code
+// AWS returns for it in each protocol (see [Error.Code]).
+type Kind int
+
+const (
+	// MissingAuthentication: the request carries no SigV4 authorization at all.
+	MissingAuthentication Kind = iota
+	// IncompleteSignature: the authorization is malformed or lacks a part.
+	IncompleteSignature
+	// SignatureDoesNotMatch: the signature does not match the request.
+	SignatureDoesNotMatch
+	// InvalidClientTokenID: the access key ID is unknown.
+	InvalidClientTokenID
+	// ExpiredToken: the temporary credentials have expired.
+	ExpiredToken
+	// InvalidToken: the session token is missing, foreign, tampered with or
+	// does not belong to the access key.
+	InvalidToken
+	// RequestExpired: the request date is outside the allowed clock skew, or a
+	// presigned URL has expired.
+	RequestExpired
+	// BadRequest: the request is malformed in a way unrelated to signing.
+	BadRequest
+)
+
+var kindNames = [...]string{
+	MissingAuthentication: "MissingAuthentication",
+	IncompleteSignature:   "IncompleteSignature",
+	SignatureDoesNotMatch: "SignatureDoesNotMatch",
+	InvalidClientTokenID:  "InvalidClientTokenID",
+	ExpiredToken:          "ExpiredToken",
+	InvalidToken:          "InvalidToken",
+	RequestExpired:        "RequestExpired",
+	BadRequest:            "BadRequest",
+}
+
+// String returns the kind's Go name.
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(?)"
+}
+
+// Error is an authentication failure. Message is AWS-style text meant for the
+// client; it never contains a secret, a signature or a session token.
+type Error struct {
+	Kind    Kind
+	Message string
+}
+
+func (e *Error) Error() string { return "authentication failed: " + e.Kind.String() + ": " + e.Message }
+
+// Status returns the HTTP status AWS uses for the failure: 400 for malformed
+// authorization and expired requests, 403 otherwise.
+func (e *Error) Status() int {
+	switch e.Kind {
+	case IncompleteSignature, RequestExpired, BadRequest:
+		return http.StatusBadRequest
+	default:
+		return http.StatusForbidden
+	}
+}
+
+// Protocol names accepted by [Error.Code].
+const (
+	ProtocolRESTJSON = "rest-json"
+	ProtocolJSON     = "json"
+	ProtocolQuery    = "query"
+)
+
+// Code returns the AWS error code for the failure in the given protocol:
+// "query" (STS) uses the classic codes (SignatureDoesNotMatch, InvalidClientTokenId,
+// ...), "rest-json" and "json" use the exception names (InvalidSignatureException,
+// UnrecognizedClientException, ...). An unknown protocol is treated as "json".
+func (e *Error) Code(protocol string) string {
+	query := protocol == ProtocolQuery
+	pick := func(q, j string) string {
+		if query {
+			return q
+		}
+		return j
+	}
+	switch e.Kind {
+	case MissingAuthentication:
+		return pick("MissingAuthenticationToken", "MissingAuthenticationTokenException")
+	case IncompleteSignature:
+		return pick("IncompleteSignature", "IncompleteSignatureException")
+	case SignatureDoesNotMatch:
+		return pick("SignatureDoesNotMatch", "InvalidSignatureException")
+	case InvalidClientTokenID, InvalidToken:
+		return pick("InvalidClientTokenId", "UnrecognizedClientException")
+	case ExpiredToken:
+		return pick("ExpiredToken", "ExpiredTokenException")
+	case RequestExpired:
+		return pick("RequestExpired", "InvalidSignatureException")
+	default:
+		if protocol == ProtocolRESTJSON {
+			return "BadRequestException"
+		}
+		return pick("InvalidParameterValue", "ValidationException")
+	}
+}
+
+// AWS's wording for the common failures.
+const (
+	msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+	msgInvalidToken      = "The security token included in the request is invalid."
+	msgExpiredToken      = "The security token included in the request is expired"
+	msgMissingAuth       = "Request is missing Authentication Token"
+	msgPresignExpired    = "Request has expired"
+)
+
+func newError(k Kind, msg string) *Error { return &Error{Kind: k, Message: msg} }

@@ -1,0 +1,262 @@
+package authn
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// lookupFunc resolves an access key ID and the session token that came with
+// it (or "") to its secret. It enforces the token rules: long-term keys must
+// come without a token, temporary ones with the token sealed for them.
+type lookupFunc func(accessKeyID, token string) (secret string, err *Error)
+
+// verifier checks SigV4 signatures. It holds no credentials: lookup brings them.
+type verifier struct {
+	now           func() time.Time
+	skew          time.Duration
+	allowUnsigned bool
+	// rawPaths disables path normalization (S3 style). Only tests of the
+	// "-unnormalized" test-suite vectors set it; AWS's other services, and so
+	// this gateway, normalize.
+	rawPaths bool
+	keys     *lru.Cache[keyCacheKey, keyCacheEntry]
+}
+
+// keyCacheKey identifies a derived signing key. The access key ID stands for
+// the secret; the entry keeps the secret so a changed secret under the same ID
+// is never served a stale key.
+type keyCacheKey struct {
+	accessKeyID string
+	scope       Scope
+}
+
+type keyCacheEntry struct {
+	secret string
+	key    []byte
+}
+
+const keyCacheSize = 4096
+
+func newVerifier(now func() time.Time, skew time.Duration, allowUnsigned bool) *verifier {
+	c, err := lru.New[keyCacheKey, keyCacheEntry](keyCacheSize)
+	if err != nil {
+		panic(err) // only for a non-positive size
+	}
+	return &verifier{now: now, skew: skew, allowUnsigned: allowUnsigned, keys: c}
+}
+
+func (v *verifier) signingKey(accessKeyID, secret string, scope Scope) []byte {
+	ck := keyCacheKey{accessKeyID, scope}
+	if e, ok := v.keys.Get(ck); ok && len(e.secret) == len(secret) && subtle.ConstantTimeCompare([]byte(e.secret), []byte(secret)) == 1 {
+		return e.key
+	}
+	k := SigningKey(secret, scope)
+	v.keys.Add(ck, keyCacheEntry{secret: secret, key: k})
+	return k
+}
+
+// requestTarget returns the path and query exactly as the client sent them:
+// from the request line when the server recorded it, else from r.URL.
+func requestTarget(r *http.Request) (rawPath, rawQuery string) {
+	if u := r.RequestURI; u != "" && u[0] == '/' {
+		rawPath, rawQuery, _ = strings.Cut(u, "?")
+		return rawPath, rawQuery
+	}
+	return r.URL.EscapedPath(), r.URL.RawQuery
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// verify checks the SigV4 signature of r with the already-read body.
+func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Authorization, *Error) {
+	rawPath, rawQuery := requestTarget(r)
+	authHeader := r.Header.Values(headerAuthorization)
+	presigned := isPresigned(rawQuery)
+	var auth *Authorization
+	var pairs []queryPair
+	var err *Error
+	switch {
+	case len(authHeader) > 0 && presigned:
+		return nil, incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
+	case len(authHeader) > 1:
+		return nil, incomplete("Only one Authorization header is allowed.")
+	case len(authHeader) == 1:
+		a, perr := ParseAuthorization(authHeader[0])
+		if perr != nil {
+			return nil, perr.(*Error)
+		}
+		auth = a
+		if pairs, err = parseQuery(rawQuery); err != nil {
+			return nil, err
+		}
+		if auth.Date, err = headerDateOf(r); err != nil {
+			return nil, err
+		}
+		if tok := r.Header.Values(headerToken); len(tok) > 1 {
+			return nil, newError(InvalidToken, msgInvalidToken)
+		} else if len(tok) == 1 {
+			auth.SecurityToken = tok[0]
+		}
+	case presigned:
+		if pairs, err = parseQuery(rawQuery); err != nil {
+			return nil, err
+		}
+		if auth, err = parsePresignPairs(pairs); err != nil {
+			return nil, err
+		}
+		if tok := r.Header.Values(headerToken); len(tok) > 0 && (len(tok) > 1 || tok[0] != auth.SecurityToken) {
+			return nil, newError(InvalidToken, msgInvalidToken)
+		}
+	default:
+		return nil, newError(MissingAuthentication, msgMissingAuth)
+	}
+
+	t, perr := time.Parse(TimeFormat, auth.Date)
+	if perr != nil {
+		return nil, incomplete("Date must be in ISO-8601 'basic format'. Got '" + auth.Date + "'. See http://en.wikipedia.org/wiki/ISO_8601")
+	}
+	if auth.Date[:8] != auth.Scope.Date {
+		return nil, newError(SignatureDoesNotMatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
+			auth.Scope.Date+"' != '"+auth.Date[:8]+"', from '"+auth.Date+"'.")
+	}
+	if err := v.checkTime(auth, t); err != nil {
+		return nil, err
+	}
+
+	secret, err := lookup(auth.AccessKeyID, auth.SecurityToken)
+	if err != nil {
+		return nil, err
+	}
+
+	// Payload hash: the body's SHA-256, checked against X-Amz-Content-Sha256.
+	payloadHash := EmptyPayloadHash
+	if len(body) > 0 {
+		sum := sha256.Sum256(body)
+		payloadHash = hex.EncodeToString(sum[:])
+	}
+	if claimed := r.Header.Values(headerContentSHA256); len(claimed) > 0 {
+		switch {
+		case len(claimed) > 1:
+			return nil, incomplete("Only one X-Amz-Content-Sha256 header is allowed.")
+		case claimed[0] == UnsignedPayload:
+			if !v.allowUnsigned {
+				return nil, newError(BadRequest, "UNSIGNED-PAYLOAD is not accepted: sign the request body.")
+			}
+			payloadHash = UnsignedPayload
+		case !hmac.Equal([]byte(claimed[0]), []byte(payloadHash)):
+			return nil, newError(SignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		}
+	}
+
+	key := v.signingKey(auth.AccessKeyID, secret, auth.Scope)
+	if v.signatureMatches(r, auth, key, rawPath, pairs, payloadHash, false) {
+		return auth, nil
+	}
+	// A presigned URL whose session token was appended after signing (AWS
+	// IoT's style, aws-c-auth's omit_session_token): the token is bound to its
+	// access key by its seal, so leaving it unsigned grants nothing.
+	if auth.Presigned && auth.SecurityToken != "" && v.signatureMatches(r, auth, key, rawPath, pairs, payloadHash, true) {
+		return auth, nil
+	}
+	return nil, newError(SignatureDoesNotMatch, msgSignatureMismatch)
+}
+
+// headerDateOf returns the request date of the header form: X-Amz-Date, or
+// else the Date header converted to the basic format.
+func headerDateOf(r *http.Request) (string, *Error) {
+	if d := r.Header.Values(headerDate); len(d) > 0 {
+		if len(d) > 1 {
+			return "", incomplete("Only one X-Amz-Date header is allowed.")
+		}
+		return d[0], nil
+	}
+	if d := r.Header.Get("Date"); d != "" {
+		t, err := http.ParseTime(d)
+		if err != nil {
+			return "", incomplete("Date header must be an HTTP date.")
+		}
+		return t.UTC().Format(TimeFormat), nil
+	}
+	return "", incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+}
+
+func (v *verifier) checkTime(auth *Authorization, t time.Time) *Error {
+	now := v.now().UTC()
+	const minutes = " min.)"
+	skewText := func() string { return itoa(int(v.skew / time.Minute)) }
+	if t.After(now.Add(v.skew)) {
+		return newError(RequestExpired, "Signature not yet current: "+auth.Date+" is still later than "+
+			now.Add(v.skew).Format(TimeFormat)+" ("+now.Format(TimeFormat)+" + "+skewText()+minutes)
+	}
+	if auth.Presigned {
+		if now.After(t.Add(time.Duration(auth.Expires) * time.Second)) {
+			return newError(RequestExpired, msgPresignExpired)
+		}
+		return nil
+	}
+	if t.Before(now.Add(-v.skew)) {
+		return newError(RequestExpired, "Signature expired: "+auth.Date+" is now earlier than "+
+			now.Add(-v.skew).Format(TimeFormat)+" ("+now.Format(TimeFormat)+" - "+skewText()+minutes)
+	}
+	return nil
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// signatureMatches builds the canonical request and the string to sign in a
+// pooled buffer and compares the signature in constant time.
+func (v *verifier) signatureMatches(r *http.Request, auth *Authorization, key []byte, rawPath string, pairs []queryPair, payloadHash string, omitToken bool) bool {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	b := (*bp)[:0]
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = appendCanonicalURI(b, rawPath, !v.rawPaths)
+	b = append(b, '\n')
+	b = appendCanonicalQuery(b, pairs, omitToken)
+	b = append(b, '\n')
+	b = appendCanonicalHeaders(b, r, auth.SignedHeaders)
+	b = append(b, '\n')
+	b = appendSignedHeaders(b, auth.SignedHeaders)
+	b = append(b, '\n')
+	b = append(b, payloadHash...)
+	crHash := sha256.Sum256(b)
+
+	sts := appendStringToSign(b[:0], auth.Date, auth.Scope, crHash)
+	m := hmac.New(sha256.New, key)
+	m.Write(sts)
+	var sum [32]byte
+	mac := m.Sum(sum[:0])
+	var want [64]byte
+	hex.Encode(want[:], mac)
+	*bp = b
+	return subtle.ConstantTimeCompare(want[:], []byte(auth.Signature)) == 1
+}
