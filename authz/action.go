@@ -1,0 +1,62 @@
+package authz
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pinpointgw/gateway/authz/internal/glob"
+)
+
+// actionPattern is one value of an Action or NotAction element: "*", or "prefix:Name" where
+// the name may use '*' and '?'. Actions match case-insensitively.
+type actionPattern struct {
+	raw   string
+	lower string // lower-cased, glob-encoded
+	wild  bool
+}
+
+func compileAction(s string) (actionPattern, error) {
+	if s == "*" {
+		return actionPattern{raw: s, lower: "*", wild: true}, nil
+	}
+	prefix, name, ok := strings.Cut(s, ":")
+	if !ok || prefix == "" || name == "" {
+		return actionPattern{}, fmt.Errorf("%w: action %q is not \"*\" or service:action", ErrInvalid, s)
+	}
+	for i := 0; i < len(prefix); i++ {
+		if c := prefix[i]; !(isAlnum(c) || c == '-') {
+			return actionPattern{}, fmt.Errorf("%w: action %q has an invalid service prefix", ErrInvalid, s)
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(isAlnum(c) || c == '*' || c == '?' || c == '-' || c == '_' || c == '.') {
+			return actionPattern{}, fmt.Errorf("%w: action %q has an invalid character %q", ErrInvalid, s, c)
+		}
+	}
+	l := strings.ToLower(s)
+	return actionPattern{raw: s, lower: l, wild: glob.HasWildcard(l)}, nil
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// matches reports whether the action (any case) matches the pattern.
+func (a *actionPattern) matches(action string) bool {
+	if !a.wild {
+		return len(a.lower) == len(action) && strings.EqualFold(a.lower, action)
+	}
+	return glob.MatchFold(a.lower, action)
+}
+
+// appendLower appends the ASCII-lower-cased s to dst.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}

@@ -1,0 +1,73 @@
+package condition
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// The IpAddress and NotIpAddress operators: the request value is an IPv4 or IPv6 address and a
+// policy value a CIDR block or a single address. A request value that is not an address
+// matches nothing.
+
+func init() {
+	register("IpAddress", "NotIpAddress", newIP)
+}
+
+type ipOp struct {
+	consts []netip.Prefix
+	vars   []*Template
+}
+
+// ParsePrefix parses a CIDR block or a single address (as a /32 or /128).
+func ParsePrefix(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}
+
+func newIP(values []Template) (Operator, error) {
+	o := &ipOp{}
+	for i := range values {
+		if !values[i].Constant() {
+			o.vars = append(o.vars, &values[i])
+			continue
+		}
+		p, ok := ParsePrefix(values[i].Plain())
+		if !ok {
+			return nil, fmt.Errorf("%w: %q is not an IP address or CIDR block", ErrBadValue, values[i].Plain())
+		}
+		o.consts = append(o.consts, p)
+	}
+	return o, nil
+}
+
+func contains(p netip.Prefix, a netip.Addr) bool {
+	if p.Addr().Is4() && a.Is4In6() {
+		a = a.Unmap()
+	}
+	return p.Contains(a)
+}
+
+func (o *ipOp) Match(v string, env *Env) (bool, bool) {
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return false, false
+	}
+	for _, p := range o.consts {
+		if contains(p, a) {
+			return true, true
+		}
+	}
+	for _, t := range o.vars {
+		if s, ok := t.ResolvePlain(env); ok {
+			if p, ok := ParsePrefix(s); ok && contains(p, a) {
+				return true, true
+			}
+		}
+	}
+	return false, true
+}

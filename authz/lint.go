@@ -1,0 +1,85 @@
+package authz
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pinpointgw/gateway/authz/internal/condition"
+)
+
+// gatewayKeys are the condition keys the gateway puts in a request context (lower-cased);
+// tag-key families are matched by prefix in providedKey.
+var gatewayKeys = map[string]bool{
+	"aws:principalarn": true, "aws:principalaccount": true, "aws:principaltype": true,
+	"aws:userid": true, "aws:username": true, "aws:sourceip": true, "aws:securetransport": true,
+	"aws:currenttime": true, "aws:epochtime": true, "aws:requestedregion": true,
+	"aws:useragent": true, "aws:tokenissuetime": true, "aws:multifactorauthpresent": true,
+	"aws:tagkeys": true, "aws:sourceidentity": true,
+	// STS trust-policy keys.
+	"sts:externalid": true, "sts:rolesessionname": true, "sts:sourceidentity": true,
+	"sts:transitivetagkeys": true,
+}
+
+var gatewayKeyPrefixes = []string{"aws:principaltag/", "aws:requesttag/", "aws:resourcetag/"}
+
+// multiValuedKeys are the multi-valued keys the gateway knows; every other key it provides is
+// single-valued.
+var multiValuedKeys = map[string]bool{"aws:tagkeys": true, "sts:transitivetagkeys": true}
+
+func providedKey(lk string) bool {
+	if gatewayKeys[lk] {
+		return true
+	}
+	for _, p := range gatewayKeyPrefixes {
+		if strings.HasPrefix(lk, p) && len(lk) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// lintPrefixes are the services whose actions Lint checks against knownAction.
+var lintPrefixes = []string{"mobiletargeting:", "sms-voice:"}
+
+// Lint returns warnings about statements that are valid but probably not what the author meant:
+// actions of mobiletargeting or sms-voice that match no known action (knownAction may be nil to
+// skip this check), ForAllValues under Allow (true when the key is missing), set qualifiers on
+// single-valued keys, and negated operators on keys the gateway never provides (always true).
+func (p *Policy) Lint(knownAction func(action string) bool) []string {
+	var out []string
+	warn := func(i int, st *statement, format string, args ...any) {
+		where := fmt.Sprintf("policy %q statement %d", p.name, i)
+		if st.sid != "" {
+			where += fmt.Sprintf(" (Sid %q)", st.sid)
+		}
+		out = append(out, where+": "+fmt.Sprintf(format, args...))
+	}
+	for i, st := range p.stmts {
+		if knownAction != nil {
+			for _, a := range st.actions {
+				l := a.lower
+				for _, pre := range lintPrefixes {
+					if strings.HasPrefix(l, pre) && !a.wild && !knownAction(a.raw) {
+						warn(i, st, "action %q matches no known %s action", a.raw, strings.TrimSuffix(pre, ":"))
+					}
+				}
+			}
+		}
+		if st.cond == nil {
+			continue
+		}
+		for _, c := range st.cond.Clauses {
+			lk := c.LowerKey()
+			if c.Qualifier == condition.ForAllValues && st.effect == EffectAllow {
+				warn(i, st, "%s on %q under Allow also matches when the key is missing or empty", c.Operator, c.Key)
+			}
+			if c.Qualifier != condition.NoQualifier && providedKey(lk) && !multiValuedKeys[lk] {
+				warn(i, st, "%s on single-valued key %q: use the operator without a set qualifier", c.Operator, c.Key)
+			}
+			if c.Negated && !providedKey(lk) {
+				warn(i, st, "%s on %q: the gateway never provides this key, so the condition is always true", c.Operator, c.Key)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,42 @@
+package authz
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pinpointgw/gateway/authz/internal/condition"
+)
+
+// resourcePattern is one value of a Resource or NotResource element: "*" or an ARN glob,
+// matched case-sensitively part by part; it may contain policy variables.
+type resourcePattern struct {
+	t condition.Template
+}
+
+func compileResource(s string, vars bool) (resourcePattern, error) {
+	if s != "*" && !strings.HasPrefix(s, "arn:") {
+		return resourcePattern{}, fmt.Errorf("%w: resource %q is not \"*\" or an ARN", ErrInvalid, s)
+	}
+	if s != "*" && strings.Count(s, ":") < 5 {
+		return resourcePattern{}, fmt.Errorf("%w: resource %q is not a complete ARN (arn:partition:service:region:account:resource)", ErrInvalid, s)
+	}
+	t, err := condition.Compile(s, vars)
+	if err != nil {
+		return resourcePattern{}, err
+	}
+	return resourcePattern{t: t}, nil
+}
+
+func (r *resourcePattern) matches(resource string, env *condition.Env) bool {
+	p, ok := r.t.ResolveGlob(env)
+	return ok && condition.ArnMatch(p, resource)
+}
+
+// resourceAccount returns the account part of an ARN ("" for "*" or an ARN without one).
+func resourceAccount(resource string) string {
+	parts, ok := condition.ArnParts(resource)
+	if !ok {
+		return ""
+	}
+	return parts[4]
+}
