@@ -1,0 +1,192 @@
+package apimap
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// The three APIs, by the names the gateway uses for them.
+const (
+	APIPinpoint   = "pinpoint"     // Amazon Pinpoint 2016-12-01 (REST JSON, /v1/...)
+	APISMSVoice   = "sms-voice"    // Pinpoint SMS and Voice v1 2018-09-05 (REST JSON, /v1/sms-voice/...)
+	APISMSVoiceV2 = "sms-voice-v2" // SMS and Voice v2 2022-03-31 (AWS JSON 1.0, POST / + X-Amz-Target)
+)
+
+// Request is what Map needs of an HTTP request.
+type Request struct {
+	Method   string
+	RawPath  string      // escaped path exactly as received (r.URL.EscapedPath())
+	RawQuery string      // escaped query without '?'
+	Header   http.Header // X-Amz-Target, Content-Type
+	Body     []byte
+	Region   string // requested region (SigV4 scope region)
+	Account  string // account ID used in the ARNs
+	Service  string // SigV4 scope service; "" = do not check. Must agree with the API's signing name
+}
+
+// Authorization is one IAM action and the resources it must be allowed on
+// (every pair must be allowed). Resources is ["*"] for actions without a
+// resource type, or when the request names none of an action's optional types.
+type Authorization struct {
+	Action    string
+	Resources []string
+}
+
+// Unresolved marks a provisional ARN: the request named an origination
+// identity by phone number or bare sender ID, whose resource ID only the
+// upstream knows. The caller must replace Result.Authorizations[Authorization].Resources[Resource]
+// with the resolved ARN before authorizing, or deny.
+type Unresolved struct {
+	Authorization, Resource int
+	Kind                    string // "phone-number" | "sender-id"
+	Value                   string // e.g. "+12065550100" or "MYSENDER"
+}
+
+// Result is the mapping of one request.
+type Result struct {
+	API            string
+	Operation      string
+	Authorizations []Authorization   // the operation's action first, then dependent actions
+	RequestTags    map[string]string // tags the request sets (aws:RequestTag/...); nil when none
+	TagKeys        []string          // aws:TagKeys: keys of RequestTags (sorted) or the keys an untag removes; nil when none
+	Unresolved     []Unresolved      // must be resolved (replaced) before authorizing; otherwise deny
+}
+
+// Kind classifies a mapping error.
+type Kind int
+
+// Error kinds. Every one of them means the gateway denies the request.
+const (
+	UnknownOperation Kind = iota + 1 // no operation of the three APIs has this method and path or target
+	BadRequest                       // the request is malformed where the mapping depends on it
+	ServiceMismatch                  // the request's SigV4 service is not the API's signing name
+)
+
+// String returns the kind's name.
+func (k Kind) String() string {
+	switch k {
+	case UnknownOperation:
+		return "UnknownOperation"
+	case BadRequest:
+		return "BadRequest"
+	case ServiceMismatch:
+		return "ServiceMismatch"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Error is the error type of Map.
+type Error struct {
+	Kind Kind
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch e.Kind {
+	case UnknownOperation:
+		return "unknown operation: " + e.Msg
+	case ServiceMismatch:
+		return "service mismatch: " + e.Msg
+	}
+	return "bad request: " + e.Msg
+}
+
+func badRequest(format string, args ...any) *Error {
+	return &Error{Kind: BadRequest, Msg: fmt.Sprintf(format, args...)}
+}
+
+func unknownOp(format string, args ...any) *Error {
+	return &Error{Kind: UnknownOperation, Msg: fmt.Sprintf(format, args...)}
+}
+
+// SigningName returns the SigV4 service (and IAM prefix) of api:
+// "mobiletargeting" for APIPinpoint, "sms-voice" for both SMS and Voice APIs,
+// "" for anything else.
+func SigningName(api string) string {
+	switch api {
+	case APIPinpoint:
+		return "mobiletargeting"
+	case APISMSVoice, APISMSVoiceV2:
+		return "sms-voice"
+	}
+	return ""
+}
+
+// IsKnownAction reports whether action (such as "mobiletargeting:GetApps";
+// case-insensitive) is an IAM action of the mobiletargeting or sms-voice
+// prefix, including the permission-only ones.
+func IsKnownAction(action string) bool {
+	_, ok := actionSet[strings.ToLower(action)]
+	return ok
+}
+
+// Operations returns the API and name of every operation the table knows,
+// in table order (for tests and tools).
+func Operations() [][2]string {
+	out := make([][2]string, len(operationTable))
+	for i := range operationTable {
+		out[i] = [2]string{operationTable[i].api, operationTable[i].name}
+	}
+	return out
+}
+
+// Map classifies req and returns the authorizations it needs. An error is an
+// *Error and the result is then nil.
+func Map(req *Request) (*Result, error) {
+	if req == nil {
+		return nil, badRequest("nil request")
+	}
+	var labelBuf [maxLabels]string
+	op, labels, err := classify(req, labelBuf[:0])
+	if err != nil {
+		return nil, err
+	}
+	if req.Service != "" && req.Service != SigningName(op.api) {
+		return nil, &Error{Kind: ServiceMismatch, Msg: fmt.Sprintf("%s %s is signed for service %q, want %q", op.api, op.name, req.Service, SigningName(op.api))}
+	}
+	partition, ok := Partition(req.Region)
+	if !ok {
+		return nil, badRequest("region %q is in no known partition", req.Region)
+	}
+	if err := checkAccount(req.Account); err != nil {
+		return nil, badRequest("%v", err)
+	}
+	m := mapper{req: req, op: op, partition: partition, rawLabels: labels}
+	return m.run()
+}
+
+// classify finds the operation of req and its raw URI label values.
+func classify(req *Request, labels []string) (*opSpec, []string, error) {
+	targets := req.Header.Values("X-Amz-Target")
+	if len(targets) > 1 {
+		return nil, nil, badRequest("more than one X-Amz-Target header")
+	}
+	if len(targets) == 1 {
+		if req.RawPath != "/" {
+			return nil, nil, badRequest("X-Amz-Target with path %q (the JSON API is served at /)", req.RawPath)
+		}
+		if req.Method != http.MethodPost {
+			return nil, nil, unknownOp("%s / with X-Amz-Target (want POST)", req.Method)
+		}
+		name, ok := strings.CutPrefix(targets[0], v2TargetPrefix)
+		op := v2Ops[name]
+		if !ok || op == nil {
+			return nil, nil, unknownOp("X-Amz-Target %q", targets[0])
+		}
+		return op, labels, nil
+	}
+	if err := checkRawPath(req.RawPath); err != nil {
+		return nil, nil, err
+	}
+	op, labels, pathOnly := restRoot.find(req.RawPath[1:], req.Method, labels)
+	if op == nil {
+		if pathOnly {
+			return nil, nil, unknownOp("method %s is not defined for path %q", req.Method, req.RawPath)
+		}
+		return nil, nil, unknownOp("%s %q", req.Method, req.RawPath)
+	}
+	return op, labels, nil
+}
+
+const v2TargetPrefix = "PinpointSMSVoiceV2."

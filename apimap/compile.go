@@ -1,0 +1,121 @@
+package apimap
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var (
+	v2Ops     = map[string]*opSpec{}
+	actionSet = map[string]struct{}{}
+)
+
+func init() {
+	if err := compileTables(); err != nil {
+		panic("apimap: compiling the generated table: " + err.Error())
+	}
+}
+
+// compileTables turns the generated tables into the lookup structures: the
+// partition index, the ARN templates, the REST trie and the target index.
+func compileTables() error {
+	for _, p := range partitionTable {
+		re, err := regexp.Compile(p.regionRegex)
+		if err != nil {
+			return fmt.Errorf("partition %s: %w", p.id, err)
+		}
+		partitionRegexes = append(partitionRegexes, compiledPartition{id: p.id, re: re})
+		for _, r := range p.regions {
+			regionPartition[r] = p.id
+		}
+	}
+	byType := map[string]*arnTemplate{}
+	for _, rt := range resourceTypeTable {
+		t, err := compileARN(rt.name, rt.arn)
+		if err != nil {
+			return err
+		}
+		if t.service != rt.service {
+			return fmt.Errorf("resource type %s: ARN service %q, want %q", rt.name, t.service, rt.service)
+		}
+		resourceTemplates[rt.service] = append(resourceTemplates[rt.service], t)
+		byType[rt.service+"/"+rt.name] = t
+	}
+	for _, a := range knownActions {
+		actionSet[a] = struct{}{}
+	}
+	for i := range operationTable {
+		op := &operationTable[i]
+		if op.action == "" || !IsKnownAction(op.action) {
+			return fmt.Errorf("%s: action %q is not known", op.name, op.action)
+		}
+		svc := SigningName(op.api)
+		if svc == "" {
+			return fmt.Errorf("%s: unknown api %q", op.name, op.api)
+		}
+		if len(op.members) > 64 {
+			return fmt.Errorf("%s: more than 64 members", op.name)
+		}
+		for j := range op.resources {
+			rs := &op.resources[j]
+			for _, typ := range rs.types {
+				if byType[svc+"/"+typ] == nil {
+					return fmt.Errorf("%s: unknown resource type %s", op.name, typ)
+				}
+			}
+			if rs.arn == "" {
+				continue
+			}
+			t, err := compileARN(rs.types[0], rs.arn)
+			if err != nil {
+				return fmt.Errorf("%s: %w", op.name, err)
+			}
+			if len(t.vars) != len(rs.vars) {
+				return fmt.Errorf("%s: %d variables bound, template has %d", op.name, len(rs.vars), len(t.vars))
+			}
+			for k, v := range rs.vars {
+				if t.vars[k] != v.name {
+					return fmt.Errorf("%s: variable %d is %s, template has %s", op.name, k, v.name, t.vars[k])
+				}
+			}
+			rs.tmpl = t
+		}
+		for j := range op.deps {
+			d := &op.deps[j]
+			if d.arn == "" {
+				continue
+			}
+			t, err := compileARN(d.typ, d.arn)
+			if err != nil {
+				return fmt.Errorf("%s: %w", op.name, err)
+			}
+			d.tmpl = t
+		}
+		switch {
+		case op.target != "":
+			name := strings.TrimPrefix(op.target, v2TargetPrefix)
+			if name == op.target || v2Ops[name] != nil || op.uri != "/" || op.method != "POST" {
+				return fmt.Errorf("%s: bad target binding %q", op.name, op.target)
+			}
+			v2Ops[name] = op
+		default:
+			if err := addRoute(op); err != nil {
+				return err
+			}
+		}
+		if op.name == "TagResource" {
+			for _, rs := range op.resources {
+				if rs.src == srcARN {
+					if taggableTypes[svc] == nil {
+						taggableTypes[svc] = map[string]bool{}
+					}
+					for _, typ := range rs.types {
+						taggableTypes[svc][typ] = true
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+// Package apimap maps an HTTP request to one of the 239 operations of Amazon
+// Pinpoint (2016-12-01), Pinpoint SMS and Voice v1 (2018-09-05) and SMS and
+// Voice v2 (2022-03-31), and to the IAM authorizations it needs: each action
+// (the operation's own, then dependent actions such as iam:PassRole or
+// sms-voice:TagResource) with the resource ARNs it must be allowed on, plus
+// the tags and tag keys the request sets.
+//
+// It imports no Caddy and no AWS SDK. The operation table (zz_generated.go)
+// is generated from ../shared/data by `go generate ./apimap` and checked in.
+//
+// # API
+//
+//	const APIPinpoint, APISMSVoice, APISMSVoiceV2 = "pinpoint", "sms-voice", "sms-voice-v2"
+//	type Request struct { Method, RawPath, RawQuery string; Header http.Header; Body []byte; Region, Account, Service string }
+//	type Authorization struct { Action string; Resources []string }
+//	type Unresolved struct { Authorization, Resource int; Kind, Value string }
+//	type Result struct { API, Operation string; Authorizations []Authorization;
+//	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved }
+//	func Map(req *Request) (*Result, error)   // errors: *Error{Kind, Msg}
+//	type Kind int                             // UnknownOperation, BadRequest, ServiceMismatch
+//	func SigningName(api string) string       // "mobiletargeting" | "sms-voice"
+//	func IsKnownAction(action string) bool    // case-insensitive
+//	func Partition(region string) (partition string, ok bool)
+//	type ARN struct { Partition, Service, Region, Account, Resource string }
+//	func ParseARN(s string) (ARN, error)
+//	func ResourceType(arn string) (service, typ string, err error)
+//	func TaggableOwner(arn string) (string, bool)
+//	func Operations() [][2]string
+//
+// # Classification
+//
+// A request with an X-Amz-Target header is an SMS and Voice v2 call: it must
+// be POST / and the target PinpointSMSVoiceV2.<Operation>. Any other request
+// is matched by method and escaped path against the REST URI templates of
+// Pinpoint (/v1/...) and SMS and Voice v1 (/v1/sms-voice/...); the templates
+// are compiled at init into one segment trie, literal segments before labels.
+// No template of one API matches a path of the other, so the API is never
+// ambiguous; it must agree with Request.Service when that is set.
+//
+// # What is rejected (the gateway denies)
+//
+//   - an unknown method, path or target (UnknownOperation);
+//   - a path that is not absolute, has a dot segment ("." or "..", also
+//     percent-encoded), malformed percent-encoding or an unencoded control
+//     character, space, '#' or '?'; literal segments must match exactly, as
+//     they are not decoded, and there is no other normalization;
+//   - a URI label that decodes to nothing, or to a value with '/', '*', ':',
+//     '?' or a control character (NUL included). The one exception is a label
+//     that holds an ARN (/v1/tags/{resource-arn}): it must decode to a
+//     well-formed ARN of the API's service and of a taggable type, so its
+//     colons and slashes are the ARN's own. The rule keeps any ID from
+//     forging ARN structure or acting as a wildcard;
+//   - a body that is not a JSON object where the mapping reads it (v2 calls
+//     always; REST calls with tags or role ARNs), a model member of the wrong
+//     JSON type, a member that appears twice, or one that differs from a model
+//     member only in case; strings with invalid UTF-8;
+//   - an ID-or-ARN input that is an ARN but not a well-formed one of the right
+//     service and resource type; a region of no partition; an account that is
+//     not 12 digits.
+//
+// # Resources
+//
+// ARNs use the region's partition (partitions.json), the request's region
+// and the configured account, and the Service Authorization Reference's
+// resource types: every required type, and each optional type the request
+// names. An action with no resource type, or whose optional types the
+// request does not name, gets "*". Inputs that take an ID or an ARN yield the
+// same ARN either way; an ARN of another account or region is used as given.
+//
+// An origination identity (OriginationIdentity, ResourceId) is typed by its
+// form: an ARN; pool-..., phone-..., rcs-... IDs; a phone number (E.164, '+'
+// optional) or a bare sender ID. A phone number, and a sender ID without an
+// IsoCountryCode in the request, give a provisional ARN (phone-number/+1...,
+// sender-id/NAME) and an Unresolved entry: the caller must resolve it upstream
+// or deny.
+//
+// Dependent actions come from the reference: sms-voice:TagResource when a
+// create passes tags (on the created resource's ARN when the request names
+// it, else "*"); iam:PassRole on each role ARN passed; for RequestPhoneNumber
+// with a PoolId, sms-voice:AssociateOriginationIdentity on the pool; for
+// SendDestinationNumberVerificationCode, sms-voice:SendTextMessage or
+// SendVoiceMessage (by VerificationChannel) on the same resources.
+//
+// TagKeys holds the keys of RequestTags (sorted) for operations that set tags,
+// and the removed keys for UntagResource (Pinpoint's tagKeys query list, v2's
+// TagKeys).
+package apimap
