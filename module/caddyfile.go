@@ -1,0 +1,221 @@
+package module
+
+import (
+	"strconv"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/dustin/go-humanize"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("pinpoint_gateway", parseCaddyfile)
+	httpcaddyfile.RegisterDirectiveOrder("pinpoint_gateway", httpcaddyfile.Before, "reverse_proxy")
+}
+
+// parseCaddyfile sets up the handler from Caddyfile tokens.
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	g := new(Gateway)
+	if err := g.UnmarshalCaddyfile(h.Dispenser); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
+//
+//	pinpoint_gateway {
+//	    account      <12-digit account ID>                # required
+//	    store        <path of the store JSON>             # required
+//	    region       <home region>                        # default us-east-1
+//	    session_keys <base64 32-byte key> [<key>...]      # first seals, all open; {env.NAME} allowed
+//	    mode         enforce | dry_run                    # default enforce
+//	    max_body     <size>                               # default 10MiB
+//	    clock_skew   <duration>                           # default 5m
+//	    allow_unsigned_payload                            # default off
+//	    upstream_credentials default | static <id> <secret> [<token>] | profile <name>
+//	    endpoint     pinpoint | sms-voice | sms-voice-v2 <url with {region}, {dns_suffix}>
+//	    regions      <region> [<region>...]               # default: the home region's partition
+//	    resource_tags static | off | lookup [<ttl> [<size>]]
+//	    upstream_timeout <duration>                       # default 30s
+//	}
+//
+// endpoint may be repeated, once per API; session_keys and regions may be
+// repeated to append. Values may be placeholders such as {env.NAME}, which
+// are resolved when the config is loaded (and so stay out of the JSON).
+func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // the directive name
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for d.NextBlock(0) {
+		opt := d.Val()
+		switch opt {
+		case "account", "region", "store", "mode":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			switch opt {
+			case "account":
+				g.Account = v
+			case "region":
+				g.Region = v
+			case "store":
+				g.Store = v
+			case "mode":
+				if v != ModeEnforce && v != ModeDryRun {
+					return d.Errf("mode: %q is not %s or %s", v, ModeEnforce, ModeDryRun)
+				}
+				g.Mode = v
+			}
+
+		case "session_keys":
+			keys := d.RemainingArgs()
+			if len(keys) == 0 {
+				return d.ArgErr()
+			}
+			g.SessionKeys = append(g.SessionKeys, keys...)
+
+		case "regions":
+			regions := d.RemainingArgs()
+			if len(regions) == 0 {
+				return d.ArgErr()
+			}
+			g.Regions = append(g.Regions, regions...)
+
+		case "max_body":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			n, err := humanize.ParseBytes(v)
+			if err != nil {
+				return d.Errf("max_body: %v", err)
+			}
+			if n == 0 || n > 1<<40 {
+				return d.Errf("max_body: %s is out of range", v)
+			}
+			g.MaxBody = int64(n)
+
+		case "clock_skew", "upstream_timeout":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			dur, err := caddy.ParseDuration(v)
+			if err != nil {
+				return d.Errf("%s: %v", opt, err)
+			}
+			if dur <= 0 {
+				return d.Errf("%s: %s must be positive", opt, v)
+			}
+			if opt == "clock_skew" {
+				g.ClockSkew = caddy.Duration(dur)
+			} else {
+				g.UpstreamTimeout = caddy.Duration(dur)
+			}
+
+		case "allow_unsigned_payload":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			g.AllowUnsignedPayload = true
+
+		case "upstream_credentials":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			uc := &UpstreamCredentials{Source: args[0]}
+			switch args[0] {
+			case CredentialsDefault:
+				if len(args) != 1 {
+					return d.Errf("upstream_credentials default takes no arguments")
+				}
+				uc.Source = ""
+			case CredentialsStatic:
+				if len(args) != 3 && len(args) != 4 {
+					return d.Errf("upstream_credentials static takes an access key ID, a secret and optionally a session token")
+				}
+				uc.AccessKeyID, uc.SecretAccessKey = args[1], args[2]
+				if len(args) == 4 {
+					uc.SessionToken = args[3]
+				}
+			case CredentialsProfile:
+				if len(args) != 2 {
+					return d.Errf("upstream_credentials profile takes one profile name")
+				}
+				uc.Profile = args[1]
+			default:
+				return d.Errf("upstream_credentials: %q is not default, static or profile", args[0])
+			}
+			g.UpstreamCredentials = uc
+
+		case "endpoint":
+			var api, u string
+			if !d.AllArgs(&api, &u) {
+				return d.ArgErr()
+			}
+			if _, ok := defaultEndpoints[api]; !ok {
+				return d.Errf("endpoint: unknown API %q (want pinpoint, sms-voice or sms-voice-v2)", api)
+			}
+			if _, dup := g.Endpoint[api]; dup {
+				return d.Errf("endpoint: %s given twice", api)
+			}
+			if _, err := parseEndpointTemplate(u); err != nil {
+				return d.Errf("endpoint %s: %v", api, err)
+			}
+			if g.Endpoint == nil {
+				g.Endpoint = make(map[string]string)
+			}
+			g.Endpoint[api] = u
+
+		case "resource_tags":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.ArgErr()
+			}
+			rt := &ResourceTagsConfig{Source: args[0]}
+			switch args[0] {
+			case ResourceTagsStatic, ResourceTagsOff:
+				if len(args) != 1 {
+					return d.Errf("resource_tags %s takes no arguments", args[0])
+				}
+				if args[0] == ResourceTagsStatic {
+					rt = nil // the default
+				}
+			case ResourceTagsLookup:
+				if len(args) > 3 {
+					return d.Errf("resource_tags lookup takes at most a TTL and a cache size")
+				}
+				if len(args) >= 2 {
+					ttl, err := caddy.ParseDuration(args[1])
+					if err != nil || ttl <= 0 {
+						return d.Errf("resource_tags lookup: bad TTL %q", args[1])
+					}
+					rt.TTL = caddy.Duration(ttl)
+				}
+				if len(args) == 3 {
+					n, err := strconv.Atoi(args[2])
+					if err != nil || n <= 0 {
+						return d.Errf("resource_tags lookup: bad cache size %q", args[2])
+					}
+					rt.Size = n
+				}
+			default:
+				return d.Errf("resource_tags: %q is not static, lookup or off", args[0])
+			}
+			g.ResourceTags = rt
+
+		default:
+			return d.Errf("unrecognized pinpoint_gateway option %q", opt)
+		}
+	}
+	return nil
+}
+
+// Interface guards
+var _ caddyfile.Unmarshaler = (*Gateway)(nil)

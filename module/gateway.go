@@ -1,0 +1,563 @@
+// Package module is the Caddy glue of the gateway: the HTTP handler
+// http.handlers.pinpoint_gateway, its Caddyfile directive pinpoint_gateway,
+// the request pipeline (authenticate, map, authorize, audit, re-sign,
+// forward), AWS-shaped error responses, audit records and metrics.
+//
+// The IAM logic itself lives in the packages authn, apimap and authz; this
+// package only wires them into Caddy.
+package module
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authn"
+)
+
+func init() {
+	caddy.RegisterModule(Gateway{})
+}
+
+// Modes of the gateway.
+const (
+	// ModeEnforce forwards allowed requests and denies the others.
+	ModeEnforce = "enforce"
+	// ModeDryRun decides and audits every request, logging the ones that
+	// would be denied, and forwards all authenticated requests anyway.
+	ModeDryRun = "dry_run"
+)
+
+// Sources of upstream credentials.
+const (
+	// CredentialsDefault uses the AWS SDK's default credential chain
+	// (environment, shared files, web identity, ECS, EC2 instance metadata).
+	CredentialsDefault = "default"
+	// CredentialsStatic uses a fixed access key.
+	CredentialsStatic = "static"
+	// CredentialsProfile uses a named profile of the shared AWS files.
+	CredentialsProfile = "profile"
+)
+
+// Sources of aws:ResourceTag/… values.
+const (
+	// ResourceTagsStatic takes resource tags from the store only.
+	ResourceTagsStatic = "static"
+	// ResourceTagsLookup takes them from the store, and for ARNs the store
+	// does not tag, from the upstream API (cached).
+	ResourceTagsLookup = "lookup"
+	// ResourceTagsOff never sets aws:ResourceTag/… keys.
+	ResourceTagsOff = "off"
+)
+
+// Defaults of the configuration.
+const (
+	DefaultRegion          = "us-east-1"
+	DefaultMaxBody         = 10 << 20
+	DefaultClockSkew       = 5 * time.Minute
+	DefaultUpstreamTimeout = 30 * time.Second
+	DefaultTagLookupTTL    = 5 * time.Minute
+	DefaultTagLookupSize   = 10000
+)
+
+// defaultEndpoints are the upstream URL templates of each API. {region} is
+// replaced by the requested region and {dns_suffix} by its partition's DNS
+// suffix (amazonaws.com, amazonaws.com.cn, ...).
+var defaultEndpoints = map[string]string{
+	apimap.APIPinpoint:   "https://pinpoint.{region}.{dns_suffix}",
+	apimap.APISMSVoice:   "https://sms-voice.pinpoint.{region}.{dns_suffix}",
+	apimap.APISMSVoiceV2: "https://sms-voice.{region}.{dns_suffix}",
+}
+
+// Gateway is an HTTP handler that enforces IAM policies on requests to
+// Amazon Pinpoint and the Pinpoint SMS and Voice APIs (v1 and v2), and
+// forwards the allowed ones to AWS re-signed with the gateway's own
+// credentials. Requests signed for the service sts are answered by the
+// gateway's local STS (AssumeRole, GetSessionToken, GetCallerIdentity).
+//
+// The handler is terminal: it answers every request itself.
+type Gateway struct {
+	// Account is the 12-digit AWS account ID used in the ARNs of the
+	// store's principals and of the resources requests touch. Required.
+	Account string `json:"account,omitempty"`
+
+	// Region is the gateway's home region. Its partition (aws, aws-cn,
+	// aws-us-gov, ...) is the partition of every ARN, and requests signed
+	// for a region of another partition are refused. Default: us-east-1.
+	Region string `json:"region,omitempty"`
+
+	// Store is the path of the JSON credential store (users, groups, roles,
+	// policies, resource policies, guardrails and resource tags). Secrets in
+	// it may be written as {env.NAME}. Relative paths are relative to the
+	// working directory of the process. Required.
+	Store string `json:"store,omitempty"`
+
+	// SessionKeys are base64 (standard or URL-safe) 32-byte keys that seal
+	// the session tokens of temporary credentials issued by the gateway's
+	// STS. The first key seals, all keys open, so keys can be rotated by
+	// prepending a new one. Values may be placeholders such as
+	// {env.GATEWAY_SESSION_KEY}. Default: none, which disables temporary
+	// credentials (AssumeRole and GetSessionToken are refused).
+	SessionKeys []string `json:"session_keys,omitempty"`
+
+	// Mode is enforce (deny what IAM denies) or dry_run (decide and audit
+	// "would deny", but forward every authenticated request anyway).
+	// Default: enforce.
+	Mode string `json:"mode,omitempty"`
+
+	// MaxBody is the largest request body in bytes the gateway accepts;
+	// larger requests get 413 before any other work. Default: 10 MiB.
+	MaxBody int64 `json:"max_body,omitempty"`
+
+	// ClockSkew is how far the signing time of a request may be from the
+	// gateway's clock. Default: 5m.
+	ClockSkew caddy.Duration `json:"clock_skew,omitempty"`
+
+	// AllowUnsignedPayload accepts requests whose X-Amz-Content-Sha256 is
+	// UNSIGNED-PAYLOAD. The body is still forwarded exactly as authorized
+	// and re-signed with its real hash. Default: false.
+	AllowUnsignedPayload bool `json:"allow_unsigned_payload,omitempty"`
+
+	// UpstreamCredentials are the AWS credentials the gateway signs
+	// forwarded requests with. They are resolved when first needed and
+	// refreshed automatically before they expire, so the gateway starts
+	// without any. Default: the AWS SDK's default credential chain.
+	UpstreamCredentials *UpstreamCredentials `json:"upstream_credentials,omitempty"`
+
+	// Endpoint overrides the upstream base URL per API (keys pinpoint,
+	// sms-voice, sms-voice-v2), e.g. for tests, VPC endpoints or FIPS
+	// endpoints. The placeholders {region} (the requested region) and
+	// {dns_suffix} (its partition's DNS suffix) are replaced per request.
+	// Default: https://pinpoint.{region}.{dns_suffix},
+	// https://sms-voice.pinpoint.{region}.{dns_suffix} and
+	// https://sms-voice.{region}.{dns_suffix}.
+	Endpoint map[string]string `json:"endpoint,omitempty"`
+
+	// Regions is the allow-list of regions requests may be signed for (and
+	// are forwarded to). Requests for any other region are denied with
+	// AccessDeniedException. Default: every region of the default region's
+	// partition (a region that the API does not serve there fails upstream
+	// with 502).
+	Regions []string `json:"regions,omitempty"`
+
+	// ResourceTags says where aws:ResourceTag/… values come from.
+	// Default: static (the store's resource_tags only).
+	ResourceTags *ResourceTagsConfig `json:"resource_tags,omitempty"`
+
+	// UpstreamTimeout bounds a forwarded request, from sending it to the
+	// end of the response; when it expires the client gets 504.
+	// Default: 30s.
+	UpstreamTimeout caddy.Duration `json:"upstream_timeout,omitempty"`
+
+	// provisioned state
+	logger    *zap.Logger
+	audit     *zap.Logger
+	store     *authn.Store
+	authn     *authn.Authenticator
+	partition string
+	dnsSuffix string
+	regions   map[string]bool // nil: any region of the partition
+	endpoints map[string]*endpointTemplate
+	targets   targetCache
+	creds     aws.CredentialsProvider
+	signer    *v4.Signer
+	proxy     *httputil.ReverseProxy
+	transport *http.Transport
+	metrics   *metrics
+	tags      resourceTagSource
+	resolver  identifierResolver
+	now       func() time.Time
+	dryRun    bool
+}
+
+// UpstreamCredentials selects the AWS credentials of forwarded requests.
+type UpstreamCredentials struct {
+	// Source is default (the AWS SDK's default chain), static (the access
+	// key below) or profile (a profile of the shared AWS config files).
+	// Default: default.
+	Source string `json:"source,omitempty"`
+
+	// AccessKeyID is the access key ID of source static. It may be a
+	// placeholder such as {env.UPSTREAM_ACCESS_KEY_ID}.
+	AccessKeyID string `json:"access_key_id,omitempty"`
+
+	// SecretAccessKey is the secret key of source static. Prefer a
+	// placeholder such as {env.UPSTREAM_SECRET_ACCESS_KEY}: the JSON config
+	// is readable through Caddy's admin API.
+	SecretAccessKey string `json:"secret_access_key,omitempty"`
+
+	// SessionToken is the optional session token of source static. It may
+	// be a placeholder.
+	SessionToken string `json:"session_token,omitempty"`
+
+	// Profile is the profile name of source profile.
+	Profile string `json:"profile,omitempty"`
+}
+
+// ResourceTagsConfig selects where aws:ResourceTag/… values come from.
+type ResourceTagsConfig struct {
+	// Source is static (the store's resource_tags only), lookup (the store,
+	// then the upstream API's tags, cached) or off (no resource tags).
+	// Default: static.
+	Source string `json:"source,omitempty"`
+
+	// TTL is how long a looked-up tag set is cached (source lookup).
+	// Default: 5m.
+	TTL caddy.Duration `json:"ttl,omitempty"`
+
+	// Size is the number of ARNs the lookup cache holds (source lookup).
+	// Default: 10000.
+	Size int `json:"size,omitempty"`
+}
+
+// CaddyModule returns the Caddy module information.
+func (Gateway) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.pinpoint_gateway",
+		New: func() caddy.Module { return new(Gateway) },
+	}
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// applyDefaults fills in the defaults of unset fields.
+func (g *Gateway) applyDefaults() {
+	if g.Region == "" {
+		g.Region = DefaultRegion
+	}
+	if g.Mode == "" {
+		g.Mode = ModeEnforce
+	}
+	if g.MaxBody == 0 {
+		g.MaxBody = DefaultMaxBody
+	}
+	if g.ClockSkew == 0 {
+		g.ClockSkew = caddy.Duration(DefaultClockSkew)
+	}
+	if g.UpstreamTimeout == 0 {
+		g.UpstreamTimeout = caddy.Duration(DefaultUpstreamTimeout)
+	}
+}
+
+// Provision loads and compiles the store, the session keys, the upstream
+// credentials and endpoints, and sets up forwarding, audit and metrics.
+// A store that fails to load stops provisioning (and so a config reload
+// with a bad store keeps the running config serving).
+func (g *Gateway) Provision(ctx caddy.Context) error {
+	g.logger = ctx.Logger()
+	g.audit = g.logger.Named("audit")
+	if g.now == nil {
+		g.now = time.Now
+	}
+	g.applyDefaults()
+	if err := g.validateConfig(); err != nil {
+		return err
+	}
+	g.dryRun = g.Mode == ModeDryRun
+
+	partition, ok := apimap.Partition(g.Region)
+	if !ok {
+		return fmt.Errorf("region %q is in no known partition", g.Region)
+	}
+	g.partition = partition
+	g.dnsSuffix = dnsSuffix(partition)
+
+	repl := caddy.NewReplacer()
+	storePath := repl.ReplaceKnown(g.Store, "")
+	store, err := authn.LoadStore(storePath, authn.StoreOptions{Account: g.Account, Partition: partition})
+	if err != nil {
+		return fmt.Errorf("loading store %q: %w", storePath, err)
+	}
+	g.store = store
+	for _, w := range store.Warnings() {
+		g.logger.Warn("store", zap.String("store", storePath), zap.String("warning", w))
+	}
+
+	var keys *authn.SessionKeys
+	if len(g.SessionKeys) > 0 {
+		resolved := make([]string, len(g.SessionKeys))
+		for i, k := range g.SessionKeys {
+			v, err := repl.ReplaceOrErr(k, true, true)
+			if err != nil {
+				return fmt.Errorf("session key %d: %w", i+1, err)
+			}
+			if v == "" {
+				return fmt.Errorf("session key %d is empty (is its environment variable set?)", i+1)
+			}
+			resolved[i] = v
+		}
+		keys, err = authn.ParseSessionKeys(resolved)
+		if err != nil {
+			return fmt.Errorf("session keys: %w", err)
+		}
+	}
+
+	g.authn, err = authn.New(authn.Config{
+		Store:                store,
+		SessionKeys:          keys,
+		ClockSkew:            time.Duration(g.ClockSkew),
+		AllowUnsignedPayload: g.AllowUnsignedPayload,
+		Now:                  g.now,
+	})
+	if err != nil {
+		return fmt.Errorf("setting up authentication: %w", err)
+	}
+
+	if len(g.Regions) > 0 {
+		g.regions = make(map[string]bool, len(g.Regions))
+		for _, r := range g.Regions {
+			g.regions[r] = true
+		}
+	}
+
+	g.endpoints = make(map[string]*endpointTemplate, len(defaultEndpoints))
+	for api, def := range defaultEndpoints {
+		raw := def
+		if override, ok := g.Endpoint[api]; ok {
+			raw = repl.ReplaceKnown(override, "")
+		}
+		tmpl, err := parseEndpointTemplate(raw)
+		if err != nil {
+			return fmt.Errorf("endpoint %s: %w", api, err)
+		}
+		g.endpoints[api] = tmpl
+	}
+
+	if g.creds == nil {
+		g.creds, err = g.credentialsProvider(repl)
+		if err != nil {
+			return fmt.Errorf("upstream_credentials: %w", err)
+		}
+	}
+	g.signer = v4.NewSigner(func(o *v4.SignerOptions) {
+		o.DisableURIPathEscaping = false
+	})
+	g.setupProxy()
+
+	g.metrics, err = registerMetrics(ctx.GetMetricsRegistry())
+	if err != nil {
+		return fmt.Errorf("registering metrics: %w", err)
+	}
+
+	g.tags, g.resolver, err = g.setupResourceTags(ctx)
+	if err != nil {
+		return fmt.Errorf("resource_tags: %w", err)
+	}
+	return nil
+}
+
+// validateConfig checks the static configuration (after defaults).
+func (g *Gateway) validateConfig() error {
+	if g.Account == "" {
+		return errors.New("account is required")
+	}
+	if !accountRE.MatchString(g.Account) {
+		return fmt.Errorf("account %q is not a 12-digit AWS account ID", g.Account)
+	}
+	if g.Store == "" {
+		return errors.New("store is required")
+	}
+	if g.Mode != ModeEnforce && g.Mode != ModeDryRun {
+		return fmt.Errorf("mode %q: want %s or %s", g.Mode, ModeEnforce, ModeDryRun)
+	}
+	if g.MaxBody < 0 {
+		return fmt.Errorf("max_body %d is negative", g.MaxBody)
+	}
+	if g.ClockSkew < 0 {
+		return fmt.Errorf("clock_skew %s is negative", time.Duration(g.ClockSkew))
+	}
+	if g.UpstreamTimeout < 0 {
+		return fmt.Errorf("upstream_timeout %s is negative", time.Duration(g.UpstreamTimeout))
+	}
+	part, ok := apimap.Partition(g.Region)
+	if !ok {
+		return fmt.Errorf("region %q is in no known partition", g.Region)
+	}
+	for _, r := range g.Regions {
+		p, ok := apimap.Partition(r)
+		if !ok {
+			return fmt.Errorf("regions: %q is in no known partition", r)
+		}
+		if p != part {
+			return fmt.Errorf("regions: %q is in partition %s, the default region %q in %s (ARNs of one gateway share a partition)", r, p, g.Region, part)
+		}
+	}
+	if len(g.Regions) > 0 && !slices.Contains(g.Regions, g.Region) {
+		return fmt.Errorf("regions: the default region %q is not in the list", g.Region)
+	}
+	for api := range g.Endpoint {
+		if _, ok := defaultEndpoints[api]; !ok {
+			return fmt.Errorf("endpoint: unknown API %q (want %s, %s or %s)", api, apimap.APIPinpoint, apimap.APISMSVoice, apimap.APISMSVoiceV2)
+		}
+	}
+	if uc := g.UpstreamCredentials; uc != nil {
+		switch uc.Source {
+		case "", CredentialsDefault:
+			if uc.AccessKeyID != "" || uc.SecretAccessKey != "" || uc.SessionToken != "" || uc.Profile != "" {
+				return errors.New("upstream_credentials: source default takes no key or profile")
+			}
+		case CredentialsStatic:
+			if uc.AccessKeyID == "" || uc.SecretAccessKey == "" {
+				return errors.New("upstream_credentials: source static needs access_key_id and secret_access_key")
+			}
+			if uc.Profile != "" {
+				return errors.New("upstream_credentials: source static takes no profile")
+			}
+		case CredentialsProfile:
+			if uc.Profile == "" {
+				return errors.New("upstream_credentials: source profile needs a profile name")
+			}
+			if uc.AccessKeyID != "" || uc.SecretAccessKey != "" || uc.SessionToken != "" {
+				return errors.New("upstream_credentials: source profile takes no access key")
+			}
+		default:
+			return fmt.Errorf("upstream_credentials: unknown source %q (want %s, %s or %s)", uc.Source, CredentialsDefault, CredentialsStatic, CredentialsProfile)
+		}
+	}
+	if rt := g.ResourceTags; rt != nil {
+		switch rt.Source {
+		case "", ResourceTagsStatic, ResourceTagsOff, ResourceTagsLookup:
+		default:
+			return fmt.Errorf("resource_tags: unknown source %q (want %s, %s or %s)", rt.Source, ResourceTagsStatic, ResourceTagsLookup, ResourceTagsOff)
+		}
+		if rt.TTL < 0 || rt.Size < 0 {
+			return errors.New("resource_tags: ttl and size must not be negative")
+		}
+		if rt.Source != ResourceTagsLookup && (rt.TTL != 0 || rt.Size != 0) {
+			return fmt.Errorf("resource_tags: ttl and size apply to source %s only", ResourceTagsLookup)
+		}
+	}
+	return nil
+}
+
+// Validate checks the configuration across fields.
+func (g *Gateway) Validate() error {
+	if err := g.validateConfig(); err != nil {
+		return err
+	}
+	if g.store == nil || g.authn == nil || g.proxy == nil {
+		return errors.New("gateway is not provisioned")
+	}
+	return nil
+}
+
+// Cleanup releases what Provision set up: idle upstream connections and the
+// resource tag machinery.
+func (g *Gateway) Cleanup() error {
+	if g.transport != nil {
+		g.transport.CloseIdleConnections()
+	}
+	if c, ok := g.tags.(interface{ close() }); ok {
+		c.close()
+	}
+	return nil
+}
+
+// setupProxy builds the reverse proxy that forwards authorized requests.
+func (g *Gateway) setupProxy() {
+	g.transport = &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          512,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	g.proxy = &httputil.ReverseProxy{
+		Rewrite:        g.rewrite,
+		Transport:      signingTransport{g: g, base: g.transport},
+		ModifyResponse: g.modifyResponse,
+		ErrorHandler:   g.proxyError,
+		ErrorLog:       zap.NewStdLog(g.logger.Named("proxy")),
+		BufferPool:     proxyBufferPool{},
+	}
+}
+
+// resourceTagSource supplies aws:ResourceTag/… values of an ARN.
+// The static source reads the store; issue 6's lookup source adds cached
+// upstream lookups behind the same interface.
+type resourceTagSource interface {
+	// ResourceTags returns the tags of arn and whether they are known.
+	ResourceTags(ctx context.Context, region, arn string) (map[string]string, bool)
+}
+
+// identifierResolver replaces provisional ARNs of apimap results (an E.164
+// number or a bare sender ID given as an origination identity) by the real
+// resource ARNs. Without a resolver such requests are denied (fail closed).
+type identifierResolver interface {
+	Resolve(ctx context.Context, region string, res *apimap.Result) error
+}
+
+// storeTags is the static resource tag source: the store's resource_tags.
+type storeTags struct{ store *authn.Store }
+
+func (s storeTags) ResourceTags(_ context.Context, _, arn string) (map[string]string, bool) {
+	return s.store.ResourceTags(arn)
+}
+
+// noTags is the resource tag source of resource_tags off.
+type noTags struct{}
+
+func (noTags) ResourceTags(context.Context, string, string) (map[string]string, bool) {
+	return nil, false
+}
+
+// setupResourceTags builds the resource tag source and identifier resolver
+// for the configured resource_tags source.
+func (g *Gateway) setupResourceTags(_ caddy.Context) (resourceTagSource, identifierResolver, error) {
+	source := ResourceTagsStatic
+	if g.ResourceTags != nil && g.ResourceTags.Source != "" {
+		source = g.ResourceTags.Source
+	}
+	switch source {
+	case ResourceTagsOff:
+		return noTags{}, nil, nil
+	case ResourceTagsLookup:
+		return nil, nil, errors.New("source lookup is not yet supported by this build (use static: tags from the store)")
+	default:
+		return storeTags{store: g.store}, nil, nil
+	}
+}
+
+// dnsSuffix returns the DNS suffix of a partition's service endpoints.
+func dnsSuffix(partition string) string {
+	switch partition {
+	case "aws-cn":
+		return "amazonaws.com.cn"
+	case "aws-eusc":
+		return "amazonaws.eu"
+	case "aws-iso":
+		return "c2s.ic.gov"
+	case "aws-iso-b":
+		return "sc2s.sgov.gov"
+	case "aws-iso-e":
+		return "cloud.adc-e.uk"
+	case "aws-iso-f":
+		return "csp.hci.ic.gov"
+	default: // aws, aws-us-gov
+		return "amazonaws.com"
+	}
+}
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*Gateway)(nil)
+	_ caddy.Validator             = (*Gateway)(nil)
+	_ caddy.CleanerUpper          = (*Gateway)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Gateway)(nil)
+)

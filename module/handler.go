@@ -1,0 +1,542 @@
+package module
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/authz"
+)
+
+// Audit decisions beyond authz's Allow, ExplicitDeny and ImplicitDeny.
+const (
+	decisionUnauthenticated = "Unauthenticated"
+	decisionBadRequest      = "BadRequest"
+)
+
+// emptyPayloadHash is the SHA-256 of an empty body.
+const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// requestState is the per-request scratch of the pipeline, pooled.
+type requestState struct {
+	start     time.Time
+	requestID string
+	proto     protocol
+
+	identity *authn.Identity
+	api      string
+	op       string
+	auths    []apimap.Authorization
+	decision string
+	reason   string
+	matched  []authz.Match
+
+	// issued is the principal of credentials issued by STS.
+	issued *authn.Principal
+
+	in  authz.Input
+	res authz.Result
+
+	fwd       forwardState
+	forwarded bool
+	work      time.Duration
+}
+
+var statePool = sync.Pool{New: func() any { return new(requestState) }}
+
+func getState() *requestState { return statePool.Get().(*requestState) }
+
+func putState(rs *requestState) {
+	matched := rs.matched[:0]
+	resMatched := rs.res.Matched[:0]
+	*rs = requestState{}
+	rs.matched = matched
+	rs.res.Matched = resMatched
+	statePool.Put(rs)
+}
+
+// ServeHTTP authenticates, maps, authorizes and audits the request, then
+// forwards it re-signed (allowed, or dry_run) or answers the AWS error.
+// STS requests are answered locally. The handler is terminal.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
+	rs := getState()
+	defer putState(rs)
+	rs.start = g.now()
+	rs.requestID = newRequestID()
+	rs.proto = protocolOf(r)
+
+	g.serve(w, r, rs)
+
+	if !rs.forwarded {
+		rs.work = g.now().Sub(rs.start)
+	}
+	g.writeAudit(r, rs)
+	g.observe(rs)
+	return nil
+}
+
+// serve runs the pipeline; the caller audits what it recorded in rs.
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState) {
+	// 1. The body, bounded before anything else.
+	if r.ContentLength > g.MaxBody {
+		g.tooLarge(w, rs)
+		return
+	}
+	body, err := readBody(r, g.MaxBody)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			g.tooLarge(w, rs)
+			return
+		}
+		rs.decision, rs.reason = decisionBadRequest, "reading the request body: "+err.Error()
+		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, "could not read the request body", rs.requestID)
+		return
+	}
+
+	// 2. Who is calling.
+	id, err := g.authn.Authenticate(r, body)
+	if err != nil {
+		rs.decision = decisionUnauthenticated
+		var ae *authn.Error
+		if errors.As(err, &ae) {
+			rs.reason = ae.Message
+			writeAuthnError(w, rs.proto, ae, rs.requestID)
+			return
+		}
+		rs.reason = "authenticating: " + err.Error()
+		writeError(w, rs.proto, http.StatusInternalServerError, codeInternal, "the request could not be authenticated", rs.requestID)
+		return
+	}
+	rs.identity = id
+
+	// 3. The local STS.
+	if id.Service == "sts" {
+		g.serveSTS(w, r, rs, body)
+		return
+	}
+
+	// 4. What it does.
+	res, err := apimap.Map(&apimap.Request{
+		Method:   r.Method,
+		RawPath:  r.URL.EscapedPath(),
+		RawQuery: r.URL.RawQuery,
+		Header:   r.Header,
+		Body:     body,
+		Region:   id.Region,
+		Account:  g.Account,
+		Service:  id.Service,
+	})
+	if err != nil {
+		g.mapFailed(w, rs, err)
+		return
+	}
+	rs.api, rs.op, rs.auths = res.API, res.Operation, res.Authorizations
+	rs.proto = apiProtocol(res.API)
+
+	// 5. May it, in that region?
+	denyMsg := ""
+	if !g.regionAllowed(id.Region) {
+		rs.decision = authz.ImplicitDeny.String()
+		rs.reason = "region " + id.Region + " is not in the gateway's regions"
+		denyMsg = fmt.Sprintf("User: %s is not authorized to perform: %s because requests for region %s are not allowed by this gateway",
+			id.Principal.ARN, firstAction(res), id.Region)
+	} else if len(res.Unresolved) > 0 && !g.resolve(r.Context(), id.Region, res) {
+		rs.decision = authz.ImplicitDeny.String()
+		u := res.Unresolved[0]
+		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Kind, u.Value)
+		denyMsg = fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s because the gateway cannot resolve it to an ARN",
+			id.Principal.ARN, res.Authorizations[u.Authorization].Action, u.Kind, u.Value)
+	} else {
+		denyMsg = g.authorize(r, rs, id, res)
+	}
+
+	if rs.decision != authz.Allow.String() {
+		if !g.dryRun {
+			writeError(w, rs.proto, http.StatusForbidden, codeAccessDenied, denyMsg, rs.requestID)
+			return
+		}
+		rs.reason = "would deny: " + denyMsg
+	}
+
+	// 6. Re-sign and forward.
+	g.forward(w, r, rs, id, body)
+}
+
+// tooLarge answers 413.
+func (g *Gateway) tooLarge(w http.ResponseWriter, rs *requestState) {
+	rs.decision = decisionBadRequest
+	rs.reason = "request body larger than max_body " + strconv.FormatInt(g.MaxBody, 10)
+	w.Header().Set("Connection", "close")
+	writeError(w, rs.proto, http.StatusRequestEntityTooLarge, codePayloadTooLarge,
+		"Request body exceeds the maximum size of "+strconv.FormatInt(g.MaxBody, 10)+" bytes", rs.requestID)
+}
+
+// mapFailed answers a request apimap could not map.
+func (g *Gateway) mapFailed(w http.ResponseWriter, rs *requestState, err error) {
+	var me *apimap.Error
+	if !errors.As(err, &me) {
+		rs.decision, rs.reason = decisionBadRequest, "mapping: "+err.Error()
+		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, err.Error(), rs.requestID)
+		return
+	}
+	switch me.Kind {
+	case apimap.UnknownOperation:
+		// Default deny: what the gateway cannot name, it does not allow.
+		rs.decision, rs.reason = authz.ImplicitDeny.String(), "unknown operation: "+me.Msg
+		writeError(w, rs.proto, http.StatusForbidden, codeAccessDenied,
+			fmt.Sprintf("User: %s is not authorized to perform this operation: the gateway does not recognize it (%s)", rs.identity.Principal.ARN, me.Msg),
+			rs.requestID)
+	case apimap.ServiceMismatch:
+		rs.decision, rs.reason = decisionUnauthenticated, "credential scope: "+me.Msg
+		writeErrorCode(w, rs.proto, http.StatusForbidden, invalidSignatureCode(rs.proto),
+			"Credential should be scoped to the correct service: "+me.Msg, rs.requestID)
+	default:
+		rs.decision, rs.reason = decisionBadRequest, me.Msg
+		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, me.Msg, rs.requestID)
+	}
+}
+
+func invalidSignatureCode(p protocol) string {
+	if p == protoQuery {
+		return "SignatureDoesNotMatch"
+	}
+	return "InvalidSignatureException"
+}
+
+// apiProtocol is the wire protocol of an apimap API.
+func apiProtocol(api string) protocol {
+	if api == apimap.APISMSVoiceV2 {
+		return protoJSON
+	}
+	return protoRESTJSON
+}
+
+func firstAction(res *apimap.Result) string {
+	if len(res.Authorizations) > 0 {
+		return res.Authorizations[0].Action
+	}
+	return res.API + ":" + res.Operation
+}
+
+// regionAllowed applies the regions allow-list, or, without one, admits
+// the regions of the gateway's partition.
+func (g *Gateway) regionAllowed(region string) bool {
+	if g.regions != nil {
+		return g.regions[region]
+	}
+	p, ok := apimap.Partition(region)
+	return ok && p == g.partition
+}
+
+// resolve replaces the provisional ARNs of res; false means they remain
+// unresolved and the request is denied.
+func (g *Gateway) resolve(ctx context.Context, region string, res *apimap.Result) bool {
+	if g.resolver == nil {
+		return false
+	}
+	if err := g.resolver.Resolve(ctx, region, res); err != nil {
+		return false
+	}
+	return len(res.Unresolved) == 0
+}
+
+// authorize evaluates every action/resource pair; all must be allowed.
+// It records the decision in rs and returns the AWS deny message when the
+// request is not allowed.
+func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
+	p := id.Principal
+	c := authz.NewContext()
+	g.buildContext(c, r, id, res)
+
+	in := &rs.in
+	in.Principal = p.AuthzPrincipal()
+	in.Context = c
+	in.Identity = p.Identity
+	in.Boundary = p.Boundary
+	in.Session = p.SessionPolicies
+	in.Guardrails = g.store.Guardrails()
+
+	if len(res.Authorizations) == 0 {
+		rs.decision, rs.reason = authz.ImplicitDeny.String(), "the operation maps to no action"
+		return fmt.Sprintf("User: %s is not authorized to perform: %s:%s", p.ARN, res.API, res.Operation)
+	}
+	for _, a := range res.Authorizations {
+		resources := a.Resources
+		if len(resources) == 0 {
+			resources = anyResource
+		}
+		for _, arn := range resources {
+			in.Action, in.Resource, in.ResourcePolicy = a.Action, arn, nil
+			var tags map[string]string
+			if arn != "*" {
+				in.ResourcePolicy = g.store.ResourcePolicy(arn)
+				tags, _ = g.tags.ResourceTags(r.Context(), id.Region, arn)
+				for k, v := range tags {
+					c.Set("aws:ResourceTag/"+k, v)
+				}
+			}
+			authz.EvaluateTo(in, &rs.res)
+			for k := range tags {
+				c.Delete("aws:ResourceTag/" + k)
+			}
+			rs.matched = append(rs.matched, rs.res.Matched...)
+			if rs.res.Decision != authz.Allow {
+				rs.decision = rs.res.Decision.String()
+				msg := authz.DenyMessage(p.ARN, a.Action, arn, rs.res)
+				rs.reason = msg
+				return msg
+			}
+		}
+	}
+	rs.decision = authz.Allow.String()
+	return ""
+}
+
+var anyResource = []string{"*"}
+
+// buildContext sets the global condition keys of DESIGN.md, the principal's
+// tags and the request's tags. Resource tags are set per resource.
+func (g *Gateway) buildContext(c *authz.Context, r *http.Request, id *authn.Identity, res *apimap.Result) {
+	p := id.Principal
+	now := g.now().UTC()
+	if p.RoleARN != "" {
+		// For role sessions aws:PrincipalArn is the role's ARN, as in AWS.
+		c.Set("aws:PrincipalArn", p.RoleARN)
+	} else {
+		c.Set("aws:PrincipalArn", p.ARN)
+	}
+	c.Set("aws:PrincipalAccount", p.Account)
+	c.Set("aws:PrincipalType", p.Type)
+	c.Set("aws:PrincipalIsAWSService", "false")
+	c.Set("aws:ViaAWSService", "false")
+	if p.UserID != "" {
+		c.Set("aws:userid", p.UserID)
+	}
+	if p.Username != "" {
+		c.Set("aws:username", p.Username)
+	}
+	for k, v := range p.Tags {
+		c.Set("aws:PrincipalTag/"+k, v)
+	}
+	if p.SourceIdentity != "" {
+		c.Set("aws:SourceIdentity", p.SourceIdentity)
+	}
+	if !p.IssuedAt.IsZero() {
+		// Temporary credentials: AWS sets these; long-term keys have neither.
+		c.Set("aws:TokenIssueTime", p.IssuedAt.UTC().Format(time.RFC3339))
+		c.Set("aws:MultiFactorAuthPresent", "false")
+	}
+	c.Set("aws:SourceIp", clientIP(r))
+	if r.TLS != nil {
+		c.Set("aws:SecureTransport", "true")
+	} else {
+		c.Set("aws:SecureTransport", "false")
+	}
+	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
+	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	c.Set("aws:RequestedRegion", id.Region)
+	if ua := r.Header.Get("User-Agent"); ua != "" {
+		c.Set("aws:UserAgent", ua)
+	}
+	for k, v := range res.RequestTags {
+		c.Set("aws:RequestTag/"+k, v)
+	}
+	if res.TagKeys != nil {
+		c.SetMulti("aws:TagKeys", res.TagKeys)
+	}
+}
+
+// clientIP is the client address as Caddy determined it (honouring the
+// server's trusted_proxies), else the connection's remote address.
+func clientIP(r *http.Request) string {
+	if ip, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok && ip != "" {
+		return ip
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// serveSTS answers a request signed for sts with the local STS.
+func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) {
+	rs.proto = protoQuery
+	rs.api = "sts"
+	form := r.URL.Query()
+	if len(body) > 0 {
+		bf, err := url.ParseQuery(string(body))
+		if err != nil {
+			rs.decision, rs.reason = decisionBadRequest, "STS form body: "+err.Error()
+			writeErrorCode(w, protoQuery, http.StatusBadRequest, "MalformedInput", "the request body is not a valid form", rs.requestID)
+			return
+		}
+		for k, v := range bf {
+			form[k] = append(form[k], v...)
+		}
+	}
+	resp := g.authn.HandleSTS(&authn.STSRequest{
+		Identity:        rs.identity,
+		Form:            form,
+		SourceIP:        clientIP(r),
+		UserAgent:       r.Header.Get("User-Agent"),
+		SecureTransport: r.TLS != nil,
+		RequestID:       rs.requestID,
+	})
+	rs.op = resp.Action
+	if resp.Action != "" {
+		rs.auths = []apimap.Authorization{{Action: "sts:" + resp.Action}}
+	}
+	rs.matched = append(rs.matched, resp.Matched...)
+	rs.reason = resp.Reason
+	rs.issued = resp.Session
+	switch {
+	case resp.Status < 400:
+		rs.decision = authz.Allow.String()
+	case resp.Decision != authz.Allow:
+		rs.decision = resp.Decision.String()
+	default:
+		rs.decision = decisionBadRequest
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("X-Amzn-Requestid", rs.requestID)
+	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body)
+}
+
+// forward re-signs the authorized body with the upstream credentials and
+// proxies it to the API's endpoint for the requested region.
+func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestState, id *authn.Identity, body []byte) {
+	fs := &rs.fwd
+	fs.requestID = rs.requestID
+	fs.proto = rs.proto
+	fs.timeout = time.Duration(g.UpstreamTimeout)
+
+	tmpl := g.endpoints[rs.api]
+	if tmpl == nil {
+		g.upstreamFailed(w, rs, http.StatusBadGateway, codeBadGateway, "no upstream endpoint for API "+rs.api, "error")
+		return
+	}
+	target, err := tmpl.target(id.Region, g.dnsSuffix)
+	if err != nil {
+		g.upstreamFailed(w, rs, http.StatusBadGateway, codeBadGateway, err.Error(), "error")
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), fs.timeout)
+	defer cancel()
+	creds, err := g.creds.Retrieve(ctx)
+	if err != nil {
+		g.upstreamFailed(w, rs, http.StatusBadGateway, codeBadGateway,
+			"the gateway cannot forward the request: "+err.Error(), "credentials")
+		return
+	}
+	fs.creds = creds
+	fs.target = target
+	fs.signingName = apimap.SigningName(rs.api)
+	fs.region = id.Region
+	fs.body = body
+	if len(body) == 0 {
+		fs.payloadHash = emptyPayloadHash
+	} else {
+		sum := sha256.Sum256(body)
+		fs.payloadHash = hex.EncodeToString(sum[:])
+	}
+
+	rs.forwarded = true
+	rs.work = g.now().Sub(rs.start)
+	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(ctx, forwardKey{}, fs)))
+	rs.work += fs.signDuration
+	if fs.upstreamErr != nil {
+		kind := "error"
+		if fs.upstreamStatus == http.StatusGatewayTimeout {
+			kind = "timeout"
+		}
+		g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
+	}
+}
+
+// upstreamFailed answers a failure to forward before any round trip.
+func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, status int, code, msg, kind string) {
+	rs.fwd.upstreamStatus = status
+	rs.fwd.upstreamErr = errors.New(msg)
+	g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
+	writeError(w, rs.proto, status, code, msg+" (request ID "+rs.requestID+")", rs.requestID)
+}
+
+// observe updates the metrics of a finished request.
+func (g *Gateway) observe(rs *requestState) {
+	action := ""
+	if len(rs.auths) > 0 {
+		action = rs.auths[0].Action
+	}
+	g.metrics.decisions.WithLabelValues(rs.api, action, rs.decision).Inc()
+	g.metrics.work.WithLabelValues(rs.api).Observe(rs.work.Seconds())
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+// readBody reads the whole body, at most max bytes.
+func readBody(r *http.Request, max int64) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if n := r.ContentLength; n >= 0 {
+		if n == 0 {
+			return nil, nil
+		}
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	buf, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(buf)) > max {
+		return nil, errBodyTooLarge
+	}
+	return buf, nil
+}
+
+// newRequestID returns a random UUID (version 4), the shape of AWS request
+// IDs. It needs to be unique, not secret.
+func newRequestID() string {
+	var b [16]byte
+	hi, lo := rand.Uint64(), rand.Uint64()
+	for i := range 8 {
+		b[i] = byte(hi >> (56 - 8*i))
+		b[8+i] = byte(lo >> (56 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}

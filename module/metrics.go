@@ -1,0 +1,72 @@
+package module
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the gateway's Prometheus collectors, registered in Caddy's
+// metrics registry (served by Caddy's admin endpoint /metrics).
+type metrics struct {
+	// decisions counts requests by API, first action and decision.
+	decisions *prometheus.CounterVec
+	// work observes the gateway's own work per request (authenticate, map,
+	// authorize, audit, re-sign), without the upstream round trip.
+	work *prometheus.HistogramVec
+	// upstreamErrors counts forwarding failures by kind (timeout, error,
+	// credentials).
+	upstreamErrors *prometheus.CounterVec
+}
+
+const metricsNamespace = "pinpoint_gateway"
+
+// registerMetrics registers the collectors in reg, reusing the ones that
+// another instance of the handler in the same config registered already.
+func registerMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace,
+			Name:      "decisions_total",
+			Help:      "Requests by API, IAM action (the first one) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest).",
+		}, []string{"api", "action", "decision"}),
+		work: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: metricsNamespace,
+			Name:      "work_seconds",
+			Help:      "The gateway's own work per request (authenticate, map, authorize, audit, re-sign), excluding the upstream round trip.",
+			Buckets:   []float64{5e-6, 10e-6, 20e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 5e-3, 25e-3},
+		}, []string{"api"}),
+		upstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace,
+			Name:      "upstream_errors_total",
+			Help:      "Forwarding failures by kind (timeout, error, credentials).",
+		}, []string{"kind"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var err error
+	if m.decisions, err = registerOrReuse(reg, m.decisions); err != nil {
+		return nil, err
+	}
+	if m.work, err = registerOrReuse(reg, m.work); err != nil {
+		return nil, err
+	}
+	if m.upstreamErrors, err = registerOrReuse(reg, m.upstreamErrors); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func registerOrReuse[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing, nil
+			}
+		}
+		return c, err
+	}
+	return c, nil
+}
