@@ -27,6 +27,7 @@ type cannedResponse struct {
 // upstreamRecord is one request that reached a fake upstream.
 type upstreamRecord struct {
 	Method    string
+	Host      string
 	Path      string // escaped path as received
 	RawQuery  string
 	Header    http.Header
@@ -92,6 +93,7 @@ func (u *fakeUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	rec := upstreamRecord{
 		Method:   r.Method,
+		Host:     r.Host,
 		Path:     r.URL.EscapedPath(),
 		RawQuery: r.URL.RawQuery,
 		Header:   r.Header.Clone(),
