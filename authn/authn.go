@@ -1,0 +1,198 @@
+package authn
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/pinpointgw/gateway/authz"
+)
+
+// Config configures an Authenticator.
+type Config struct {
+	// Store holds the users, their access keys and the roles (required).
+	Store *Store
+	// SessionKeys seal and open session tokens. Nil disables temporary
+	// credentials: STS AssumeRole and GetSessionToken refuse, ASIA keys are unknown.
+	SessionKeys *SessionKeys
+	// ClockSkew is how far a request's date may be from now. Default: 5m.
+	ClockSkew time.Duration
+	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD.
+	// Default: false (the body must be signed).
+	AllowUnsignedPayload bool
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+}
+
+// DefaultClockSkew is the clock skew allowed when Config.ClockSkew is zero.
+const DefaultClockSkew = 5 * time.Minute
+
+// Authenticator verifies SigV4 requests against a store and issues temporary
+// credentials (HandleSTS). It is safe for concurrent use.
+type Authenticator struct {
+	cfg      Config
+	v        *verifier
+	users    map[string]*Principal // long-term principal of each user, by name
+	sessions *lru.Cache[string, *sessionEntry]
+}
+
+// sessionEntry caches an opened session token by its access key ID.
+type sessionEntry struct {
+	token, secret string
+	principal     *Principal
+}
+
+const sessionCacheSize = 4096
+
+// New checks cfg and returns an Authenticator.
+func New(cfg Config) (*Authenticator, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("authn: a store is required")
+	}
+	if cfg.ClockSkew < 0 {
+		return nil, errors.New("authn: clock skew must not be negative")
+	}
+	if cfg.ClockSkew == 0 {
+		cfg.ClockSkew = DefaultClockSkew
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cache, err := lru.New[string, *sessionEntry](sessionCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	a := &Authenticator{
+		cfg:      cfg,
+		v:        newVerifier(cfg.Now, cfg.ClockSkew, cfg.AllowUnsignedPayload),
+		users:    make(map[string]*Principal, len(cfg.Store.users)),
+		sessions: cache,
+	}
+	for name, u := range cfg.Store.users {
+		a.users[name] = a.userPrincipal(u)
+	}
+	return a, nil
+}
+
+func (a *Authenticator) userPrincipal(u *storeUser) *Principal {
+	return &Principal{
+		Type: PrincipalUser, ARN: u.arn, Account: a.cfg.Store.account, UserID: u.id, Username: u.name,
+		Tags: u.tags, Identity: u.identity, Boundary: u.boundary,
+	}
+}
+
+// Authenticate verifies the SigV4 signature (header or presigned query form)
+// of r with its already-read body and returns the caller. Errors are *Error.
+// The returned Principal is shared and must not be modified.
+func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) {
+	var p *Principal
+	auth, err := a.v.verify(r, body, func(id, token string) (string, *Error) {
+		pr, secret, err := a.lookup(id, token)
+		p = pr
+		return secret, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Identity{AccessKeyID: auth.AccessKeyID, Region: auth.Scope.Region, Service: auth.Scope.Service, Principal: p}, nil
+}
+
+// lookup resolves an access key ID and its session token to the principal
+// and secret, enforcing the token rules.
+func (a *Authenticator) lookup(id, token string) (*Principal, string, *Error) {
+	switch {
+	case strings.HasPrefix(id, "AKIA"):
+		k := a.cfg.Store.keys[id]
+		if k == nil {
+			return nil, "", newError(InvalidClientTokenID, msgInvalidToken)
+		}
+		if token != "" {
+			return nil, "", newError(InvalidToken, msgInvalidToken)
+		}
+		return a.users[k.user.name], k.secret, nil
+	case strings.HasPrefix(id, "ASIA") && a.cfg.SessionKeys != nil:
+		if token == "" {
+			return nil, "", newError(InvalidToken, msgInvalidToken)
+		}
+		now := a.cfg.Now()
+		if e, ok := a.sessions.Get(id); ok && len(e.token) == len(token) && subtle.ConstantTimeCompare([]byte(e.token), []byte(token)) == 1 {
+			if !now.Before(e.principal.Expires) {
+				return nil, "", newError(ExpiredToken, msgExpiredToken)
+			}
+			return e.principal, e.secret, nil
+		}
+		c, err := a.cfg.SessionKeys.open(token)
+		if err != nil || c.AccessKeyID != id {
+			return nil, "", newError(InvalidToken, msgInvalidToken)
+		}
+		if !now.Before(c.Expires) {
+			return nil, "", newError(ExpiredToken, msgExpiredToken)
+		}
+		p, perr := a.sessionPrincipal(c)
+		if perr != nil {
+			return nil, "", newError(InvalidToken, msgInvalidToken)
+		}
+		a.sessions.Add(id, &sessionEntry{token: token, secret: c.Secret, principal: p})
+		return p, c.Secret, nil
+	default:
+		return nil, "", newError(InvalidClientTokenID, msgInvalidToken)
+	}
+}
+
+var errGone = errors.New("the principal of the session no longer exists")
+
+// sessionPrincipal rebuilds the principal of opened session claims from the
+// store (the role's or user's current policies and tags).
+func (a *Authenticator) sessionPrincipal(c *sessionClaims) (*Principal, error) {
+	s := a.cfg.Store
+	if !c.Role {
+		u := s.users[c.Name]
+		if u == nil {
+			return nil, errGone
+		}
+		p := a.userPrincipal(u)
+		p.IssuedAt, p.Expires = c.IssuedAt, c.Expires
+		return p, nil
+	}
+	r := s.roles[c.Name]
+	if r == nil {
+		return nil, errGone
+	}
+	p := &Principal{
+		Type:              PrincipalAssumedRole,
+		ARN:               "arn:" + s.partition + ":sts::" + s.account + ":assumed-role/" + r.name + "/" + c.SessionName,
+		RoleARN:           r.arn,
+		Account:           s.account,
+		UserID:            r.id + ":" + c.SessionName,
+		SessionName:       c.SessionName,
+		SourceIdentity:    c.SourceIdentity,
+		Tags:              mergeTags(r.tags, c.Tags),
+		SessionTags:       tagMap(c.Tags),
+		TransitiveTagKeys: c.TransitiveTagKeys,
+		IssuedAt:          c.IssuedAt,
+		Expires:           c.Expires,
+		Identity:          r.identity,
+		Boundary:          r.boundary,
+		Chained:           c.Chained,
+		sessionTagList:    c.Tags,
+	}
+	if c.Policy != "" {
+		sp, err := authz.Parse("session policy", []byte(c.Policy), authz.Session)
+		if err != nil {
+			return nil, err
+		}
+		p.SessionPolicies = append(p.SessionPolicies, sp)
+	}
+	for _, n := range c.PolicyNames {
+		mp, ok := s.policies[n]
+		if !ok {
+			return nil, errGone
+		}
+		p.SessionPolicies = append(p.SessionPolicies, mp)
+	}
+	return p, nil
+}

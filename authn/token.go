@@ -1,0 +1,297 @@
+package authn
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Session tokens are sealed with AES-256-GCM:
+//
+//	base64url( 0x01 | key ID (4) | nonce (12) | AES-GCM(claims) )
+//
+// with the version byte and the key ID as additional data. The claims carry
+// everything the verification of a later request needs (the temporary access
+// key ID and secret, expiry, issue time, and the principal: role or user name,
+// session name, session tags, transitive tag keys, source identity, session
+// policy text and policy names, chaining), so gateway instances sharing the
+// session keys need no shared state.
+
+const (
+	tokenVersion   = 0x01
+	tokenKeyIDLen  = 4
+	tokenNonceLen  = 12
+	tokenHeaderLen = 1 + tokenKeyIDLen + tokenNonceLen
+	// maxTokenLen bounds the tokens we try to open (a session policy of 2,048
+	// characters and 50 tags fit easily).
+	maxTokenLen = 16 * 1024
+)
+
+// SessionKeys seal and open session tokens. The first key seals; every key
+// opens, so keys rotate without breaking live sessions.
+type SessionKeys struct {
+	keys []sessionKey
+}
+
+type sessionKey struct {
+	id   [tokenKeyIDLen]byte
+	aead cipher.AEAD
+}
+
+// ParseSessionKeys parses base64 (standard or URL-safe, padded or not)
+// encodings of 32-byte keys. The first key seals new tokens.
+func ParseSessionKeys(keys []string) (*SessionKeys, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("parsing session keys: no key given")
+	}
+	sk := &SessionKeys{}
+	for i, k := range keys {
+		raw, err := decodeKey(strings.TrimSpace(k))
+		if err != nil {
+			return nil, fmt.Errorf("parsing session key %d: %w", i+1, err)
+		}
+		block, err := aes.NewCipher(raw)
+		if err != nil {
+			return nil, fmt.Errorf("parsing session key %d: %w", i+1, err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("parsing session key %d: %w", i+1, err)
+		}
+		h := sha256.Sum256(append([]byte("pinpointgw session key id\x00"), raw...))
+		key := sessionKey{aead: aead}
+		copy(key.id[:], h[:])
+		for j, prev := range sk.keys {
+			if prev.id == key.id {
+				return nil, fmt.Errorf("parsing session key %d: same key as key %d", i+1, j+1)
+			}
+		}
+		sk.keys = append(sk.keys, key)
+	}
+	return sk, nil
+}
+
+var errKeyEncoding = errors.New("want the standard or URL-safe base64 encoding of 32 bytes")
+
+func decodeKey(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			if len(b) != 32 {
+				return nil, fmt.Errorf("key is %d bytes: %w", len(b), errKeyEncoding)
+			}
+			return b, nil
+		}
+	}
+	return nil, errKeyEncoding
+}
+
+// sessionClaims is the sealed content of a session token.
+type sessionClaims struct {
+	AccessKeyID       string
+	Secret            string
+	IssuedAt          time.Time
+	Expires           time.Time
+	Role              bool   // an assumed-role session (else a user's GetSessionToken session)
+	Name              string // role name or user name
+	SessionName       string
+	SourceIdentity    string
+	Tags              []Tag // session tags, in request order (inherited transitive tags first)
+	TransitiveTagKeys []string
+	Policy            string   // session policy document, "" for none
+	PolicyNames       []string // store policies passed as PolicyArns
+	Chained           bool     // assumed with role-session credentials
+}
+
+// Tag is one session or principal tag.
+type Tag struct{ Key, Value string }
+
+const claimsVersion = 1
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func (c *sessionClaims) marshal() []byte {
+	b := make([]byte, 0, 256+len(c.Policy))
+	b = append(b, claimsVersion)
+	b = appendString(b, c.AccessKeyID)
+	b = appendString(b, c.Secret)
+	b = binary.AppendVarint(b, c.IssuedAt.Unix())
+	b = binary.AppendVarint(b, c.Expires.Unix())
+	var flags byte
+	if c.Role {
+		flags |= 1
+	}
+	if c.Chained {
+		flags |= 2
+	}
+	b = append(b, flags)
+	b = appendString(b, c.Name)
+	b = appendString(b, c.SessionName)
+	b = appendString(b, c.SourceIdentity)
+	b = binary.AppendUvarint(b, uint64(len(c.Tags)))
+	for _, t := range c.Tags {
+		b = appendString(b, t.Key)
+		b = appendString(b, t.Value)
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.TransitiveTagKeys)))
+	for _, k := range c.TransitiveTagKeys {
+		b = appendString(b, k)
+	}
+	b = appendString(b, c.Policy)
+	b = binary.AppendUvarint(b, uint64(len(c.PolicyNames)))
+	for _, n := range c.PolicyNames {
+		b = appendString(b, n)
+	}
+	return b
+}
+
+var errClaims = errors.New("malformed session claims")
+
+type claimsReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *claimsReader) uvarint(max uint64) uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 || v > max {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *claimsReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *claimsReader) str() string {
+	n := r.uvarint(uint64(len(r.b)))
+	if r.bad {
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *claimsReader) byte1() byte {
+	if len(r.b) == 0 {
+		r.bad = true
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func unmarshalClaims(b []byte) (*sessionClaims, error) {
+	r := &claimsReader{b: b}
+	if r.byte1() != claimsVersion {
+		return nil, errClaims
+	}
+	c := &sessionClaims{}
+	c.AccessKeyID = r.str()
+	c.Secret = r.str()
+	c.IssuedAt = time.Unix(r.varint(), 0).UTC()
+	c.Expires = time.Unix(r.varint(), 0).UTC()
+	flags := r.byte1()
+	c.Role, c.Chained = flags&1 != 0, flags&2 != 0
+	c.Name = r.str()
+	c.SessionName = r.str()
+	c.SourceIdentity = r.str()
+	if n := r.uvarint(maxSessionTags * 2); n > 0 && !r.bad {
+		c.Tags = make([]Tag, n)
+		for i := range c.Tags {
+			c.Tags[i] = Tag{r.str(), r.str()}
+		}
+	}
+	if n := r.uvarint(maxSessionTags * 2); n > 0 && !r.bad {
+		c.TransitiveTagKeys = make([]string, n)
+		for i := range c.TransitiveTagKeys {
+			c.TransitiveTagKeys[i] = r.str()
+		}
+	}
+	c.Policy = r.str()
+	if n := r.uvarint(maxPolicyArns); n > 0 && !r.bad {
+		c.PolicyNames = make([]string, n)
+		for i := range c.PolicyNames {
+			c.PolicyNames[i] = r.str()
+		}
+	}
+	if r.bad || len(r.b) != 0 || c.AccessKeyID == "" || c.Secret == "" {
+		return nil, errClaims
+	}
+	return c, nil
+}
+
+// seal encrypts claims under the first key.
+func (k *SessionKeys) seal(c *sessionClaims) (string, error) {
+	key := k.keys[0]
+	plain := c.marshal()
+	out := make([]byte, tokenHeaderLen, tokenHeaderLen+len(plain)+key.aead.Overhead())
+	out[0] = tokenVersion
+	copy(out[1:], key.id[:])
+	if _, err := rand.Read(out[1+tokenKeyIDLen : tokenHeaderLen]); err != nil {
+		return "", fmt.Errorf("sealing session token: %w", err)
+	}
+	out = key.aead.Seal(out, out[1+tokenKeyIDLen:tokenHeaderLen], plain, out[:1+tokenKeyIDLen])
+	return base64.RawURLEncoding.EncodeToString(out), nil
+}
+
+var errToken = errors.New("invalid session token")
+
+// open authenticates and decrypts a token sealed by any of the keys.
+func (k *SessionKeys) open(token string) (*sessionClaims, error) {
+	if len(token) < 8 || len(token) > maxTokenLen {
+		return nil, errToken
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) < tokenHeaderLen+16 || raw[0] != tokenVersion {
+		return nil, errToken
+	}
+	for _, key := range k.keys {
+		if [tokenKeyIDLen]byte(raw[1:1+tokenKeyIDLen]) != key.id {
+			continue
+		}
+		plain, err := key.aead.Open(nil, raw[1+tokenKeyIDLen:tokenHeaderLen], raw[tokenHeaderLen:], raw[:1+tokenKeyIDLen])
+		if err != nil {
+			return nil, errToken
+		}
+		c, err := unmarshalClaims(plain)
+		if err != nil {
+			return nil, errToken
+		}
+		return c, nil
+	}
+	return nil, errToken
+}
+
+var keyIDEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newTemporaryCredentials returns a fresh ASIA access key ID (ASIA + 16 of
+// A-Z2-7) and a 40-character secret.
+func newTemporaryCredentials() (id, secret string, err error) {
+	var b [10 + 30]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", fmt.Errorf("generating temporary credentials: %w", err)
+	}
+	return "ASIA" + keyIDEncoding.EncodeToString(b[:10]), base64.StdEncoding.EncodeToString(b[10:]), nil
+}
