@@ -153,4 +153,3 @@ func (m matchLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("effect", m.Effect.String())
 	return nil
 }
-

@@ -279,7 +279,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	storePath := repl.ReplaceKnown(g.Store, "")
 	store, err := authn.LoadStore(storePath, authn.StoreOptions{Account: g.Account, Partition: partition})
 	if err != nil {
-		return fmt.Errorf("loading store %q: %w", storePath, err)
+		return err // names the file, the policy, the statement and the field
 	}
 	g.store = store
 	for _, w := range store.Warnings() {

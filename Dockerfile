@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+#
+# The gateway as a static binary on a distroless base, running as non-root.
+#
+#   docker build -t pinpoint-gateway .
+#   docker run --rm -p 8080:8080 -e GATEWAY_SESSION_KEY="$(head -c 32 /dev/urandom | base64)" pinpoint-gateway
+#
+# The image's config is caddyfile.example with the site listening on all interfaces of the
+# container; mount your own at /etc/gateway/Caddyfile (and a store) for real use.
+
+FROM golang:1.26 AS build
+WORKDIR /src
+# Dependencies first, so they are cached across source changes.
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/gateway ./cmd/gateway
+# The example config, reachable from outside the container: drop the loopback-only bind.
+RUN mkdir -p /out/etc/gateway \
+ && sed -e '/^\tbind 127.0.0.1$/d' caddyfile.example > /out/etc/gateway/Caddyfile \
+ && cp -r examples /out/etc/gateway/examples \
+ && sed -i -e 's#store ./examples/store.json#store /etc/gateway/examples/store.json#' /out/etc/gateway/Caddyfile \
+ && grep -q 'store /etc/gateway/examples/store.json' /out/etc/gateway/Caddyfile \
+ && ! grep -q 'bind 127.0.0.1' /out/etc/gateway/Caddyfile
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/gateway /gateway
+COPY --from=build /out/etc/gateway /etc/gateway
+# Caddy keeps its state (autosave.json, certificates) under XDG directories.
+ENV XDG_CONFIG_HOME=/tmp/config XDG_DATA_HOME=/tmp/data
+USER nonroot:nonroot
+EXPOSE 8080
+ENTRYPOINT ["/gateway", "run", "--config", "/etc/gateway/Caddyfile"]
