@@ -52,13 +52,8 @@ func TestAllowedCallsReachUpstream(t *testing.T) {
 		{name: "pinpoint SendMessages", api: "pinpoint", op: "SendMessages", wantPath: "/v1/apps/app-a/messages",
 			call: func(ctx context.Context) error {
 				out, err := pp.SendMessages(ctx, &pinpoint.SendMessagesInput{
-					ApplicationId: aws.String("app-a"),
-					MessageRequest: &ptypes.MessageRequest{
-						Addresses: map[string]ptypes.AddressConfiguration{"+12065550100": {ChannelType: ptypes.ChannelTypeSms}},
-						MessageConfiguration: &ptypes.DirectMessageConfiguration{
-							SMSMessage: &ptypes.SMSMessage{Body: aws.String("Your code is 123456"), MessageType: ptypes.MessageTypeTransactional},
-						},
-					},
+					ApplicationId:  aws.String("app-a"),
+					MessageRequest: sendMessagesRequest(),
 				})
 				if err == nil && out.MessageResponse.Result["+12065550100"].DeliveryStatus != ptypes.DeliveryStatusSuccessful {
 					t.Errorf("SendMessages decoded %+v", out.MessageResponse.Result)
@@ -174,5 +169,15 @@ func assertNoUpstreamFailures(t *testing.T, e *env) {
 				t.Errorf("upstream %s refused %s %s: %v", api, r.Method, r.Path, r.Failures)
 			}
 		}
+	}
+}
+
+// sendMessagesRequest is a one-SMS SendMessages request.
+func sendMessagesRequest() *ptypes.MessageRequest {
+	return &ptypes.MessageRequest{
+		Addresses: map[string]ptypes.AddressConfiguration{"+12065550100": {ChannelType: ptypes.ChannelTypeSms}},
+		MessageConfiguration: &ptypes.DirectMessageConfiguration{
+			SMSMessage: &ptypes.SMSMessage{Body: aws.String("Your code is 123456"), MessageType: ptypes.MessageTypeTransactional},
+		},
 	}
 }

@@ -33,6 +33,11 @@ func runMain(m *testing.M) int {
 	if testing.Short() {
 		return m.Run()
 	}
+	// A prebuilt binary (e.g. from a CI build step) may be given instead.
+	if bin := os.Getenv("INTEGRATION_GATEWAY_BINARY"); bin != "" {
+		gatewayBinary = bin
+		return m.Run()
+	}
 	root, err := repoRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration:", err)
