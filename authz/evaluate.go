@@ -61,8 +61,9 @@ type typeState struct {
 //  1. an explicit Deny in any policy denies;
 //  2. if guardrails are configured, one of them must allow;
 //  3. within the resource's account, a resource-based policy that names the caller's user or
-//     role-session ARN (or "*") allows by itself; one that names the caller's role allows when
-//     the permissions boundary and session policy (if any) allow too;
+//     role-session ARN allows by itself; one that names everyone ("*", NotPrincipal) allows
+//     when the session policy (if any) allows too; one that names the caller's role allows
+//     when the permissions boundary and session policy (if any) allow too;
 //  4. otherwise the identity policies must allow, and so must the permissions boundary and the
 //     session policy when present; across accounts the resource-based policy must allow as well.
 func EvaluateTo(in *Input, res *Result) {
@@ -79,7 +80,7 @@ func EvaluateTo(in *Input, res *Result) {
 	}
 	var st [Guardrail + 1]typeState
 	var firstDeny PolicyType = -1
-	bestGrant := grantNone
+	var granted [grantDirect + 1]bool // resource-based Allow statements, by how they named the caller
 
 	eval := func(p *Policy, t PolicyType) {
 		if p == nil {
@@ -117,8 +118,8 @@ func EvaluateTo(in *Input, res *Result) {
 				}
 			} else {
 				st[t].allow = true
-				if t == ResourceBased && g > bestGrant {
-					bestGrant = g
+				if t == ResourceBased {
+					granted[g] = true
 				}
 			}
 			res.Matched = append(res.Matched, Match{Type: t, Policy: p.name, Sid: s.sid, Index: int(i), Effect: s.effect})
@@ -156,18 +157,32 @@ func EvaluateTo(in *Input, res *Result) {
 	resAcct := resourceAccount(in.Resource)
 	sameAccount := resAcct == "" || in.Principal.Account == "" || resAcct == in.Principal.Account
 	if sameAccount {
+		// Which resource-based grants stand on their own (AWS, "Policy evaluation logic" and
+		// "Session policies"): a statement naming the user or role-session ARN is limited by
+		// nothing but explicit denies and guardrails; one naming everyone is limited by a
+		// session policy; one naming the role by the boundary and the session policy; one naming
+		// the account delegates to identity policies.
+		var direct grant
 		switch {
-		case bestGrant == grantDirect:
+		case granted[grantDirect]:
+			direct = grantDirect
+		case granted[grantEveryone] && sessionOK:
+			direct = grantEveryone
+		case granted[grantRole] && boundaryOK && sessionOK:
+			direct = grantRole
+		}
+		switch {
+		case direct == grantDirect:
 			res.Decision = Allow
 			res.keep(func(m *Match, g grant) bool {
 				return m.Type == Guardrail || (m.Type == ResourceBased && g == grantDirect)
 			})
 			return
-		case bestGrant == grantRole && boundaryOK && sessionOK:
+		case direct != grantNone:
 			res.Decision = Allow
 			res.keep(func(m *Match, g grant) bool {
-				return m.Type == Guardrail || m.Type == Boundary || m.Type == Session ||
-					(m.Type == ResourceBased && g >= grantRole)
+				return m.Type == Guardrail || m.Type == Session || (m.Type == Boundary && direct == grantRole) ||
+					(m.Type == ResourceBased && (g == grantEveryone || g == grantRole))
 			})
 			return
 		case identityOK:

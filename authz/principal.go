@@ -35,14 +35,16 @@ func PrincipalFromARN(arn string) Principal {
 	return p
 }
 
-// grant says how a resource-based policy statement named the caller (for the same-account
-// rules): through its account, its role, or directly (user or role-session ARN, or "*").
+// grant says how a resource-based policy statement named the caller, for the same-account
+// rules: through its account, its role, everyone ("*" or NotPrincipal), or directly (its user
+// or role-session ARN).
 type grant int
 
 const (
 	grantNone grant = iota
 	grantAccount
 	grantRole
+	grantEveryone
 	grantDirect
 )
 
@@ -143,7 +145,7 @@ func (ps *principalSet) addAWS(v string) error {
 // match reports how the set names p (grantNone when it does not).
 func (ps *principalSet) match(p *Principal) grant {
 	if ps.any {
-		return grantDirect
+		return grantEveryone
 	}
 	if _, ok := ps.direct[p.ARN]; ok && p.ARN != "" {
 		return grantDirect

@@ -17,9 +17,6 @@ func compileResource(s string, vars bool) (resourcePattern, error) {
 	if s != "*" && !strings.HasPrefix(s, "arn:") {
 		return resourcePattern{}, fmt.Errorf("%w: resource %q is not \"*\" or an ARN", ErrInvalid, s)
 	}
-	if s != "*" && strings.Count(s, ":") < 5 {
-		return resourcePattern{}, fmt.Errorf("%w: resource %q is not a complete ARN (arn:partition:service:region:account:resource)", ErrInvalid, s)
-	}
 	t, err := condition.Compile(s, vars)
 	if err != nil {
 		return resourcePattern{}, err
@@ -27,9 +24,15 @@ func compileResource(s string, vars bool) (resourcePattern, error) {
 	return resourcePattern{t: t}, nil
 }
 
-func (r *resourcePattern) matches(resource string, env *condition.Env) bool {
+func (r *resourcePattern) match(resource string, env *condition.Env) condition.Outcome {
 	p, ok := r.t.ResolveGlob(env)
-	return ok && condition.ArnMatch(p, resource)
+	switch {
+	case !ok:
+		return condition.Unresolved
+	case condition.ArnMatch(p, resource):
+		return condition.Matched
+	}
+	return condition.NoMatch
 }
 
 // resourceAccount returns the account part of an ARN ("" for "*" or an ARN without one).

@@ -321,13 +321,7 @@ func parseCondition(raw json.RawMessage, vars bool) (*condition.Block, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s %q: %w", op, key, err)
 			}
-			tmpls := make([]condition.Template, len(vals))
-			for i, v := range vals {
-				if tmpls[i], err = condition.Compile(v, vars); err != nil {
-					return nil, fmt.Errorf("%s %q: %w", op, key, err)
-				}
-			}
-			c, err := condition.NewClause(op, key, tmpls, array)
+			c, err := condition.NewClause(op, key, vals, array, vars)
 			if err != nil {
 				return nil, err
 			}
@@ -354,14 +348,17 @@ func (st *statement) matchResource(resource string, env *condition.Env) bool {
 	if !st.hasResource {
 		return true
 	}
-	hit := false
 	for i := range st.resources {
-		if st.resources[i].matches(resource, env) {
-			hit = true
-			break
+		switch st.resources[i].match(resource, env) {
+		case condition.Matched:
+			return !st.notResource
+		case condition.Unresolved:
+			if st.notResource { // a pattern with an unresolved variable excludes nothing for sure
+				return false
+			}
 		}
 	}
-	return hit != st.notResource
+	return st.notResource
 }
 
 // matchPrincipal returns how the statement names p; statements without a principal element
@@ -373,7 +370,7 @@ func (st *statement) matchPrincipal(p *Principal) grant {
 	g := st.principal.match(p)
 	if st.notPrincipal {
 		if g == grantNone {
-			return grantDirect
+			return grantEveryone
 		}
 		return grantNone
 	}

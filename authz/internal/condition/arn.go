@@ -12,8 +12,8 @@ import (
 // that is not an ARN matches nothing.
 
 func init() {
-	register("ArnEquals", "ArnNotEquals", newArn)
-	register("ArnLike", "ArnNotLike", newArn)
+	register("ArnEquals", "ArnNotEquals", true, newArn)
+	register("ArnLike", "ArnNotLike", true, newArn)
 }
 
 // ArnParts splits an ARN into its six parts (the resource part keeps its colons).
@@ -50,23 +50,22 @@ func encodedArnParts(p string) (parts [6]string, ok bool) {
 	return parts, true
 }
 
-// ArnMatch reports whether value matches the encoded glob pattern segment by segment. A pattern
-// that is not six parts long is matched against the whole value.
+// ArnMatch matches a Resource element's encoded glob pattern against a resource: part by part
+// when the pattern has six parts; a pattern with fewer parts (such as "arn:aws:sms-voice:*")
+// matches when its last part matches the rest of the value; "*" matches everything.
 func ArnMatch(pattern, value string) bool {
-	pp, ok := encodedArnParts(pattern)
-	if !ok {
-		return glob.Match(pattern, value)
-	}
-	vp, ok := ArnParts(value)
-	if !ok {
-		return false
-	}
-	for i := range pp {
-		if !glob.Match(pp[i], vp[i]) {
+	ps, vs := pattern, value
+	for n := 0; ; n++ {
+		pi := strings.IndexByte(ps, ':')
+		if pi < 0 || n == 5 { // the last part of the pattern absorbs the rest of the value
+			return glob.Match(ps, vs)
+		}
+		vi := strings.IndexByte(vs, ':')
+		if vi < 0 || !glob.Match(ps[:pi], vs[:vi]) {
 			return false
 		}
+		ps, vs = ps[pi+1:], vs[vi+1:]
 	}
-	return true
 }
 
 type arnOp struct {
@@ -86,19 +85,41 @@ func newArn(values []Template) (Operator, error) {
 	return o, nil
 }
 
-func (o *arnOp) Match(v string, env *Env) (bool, bool) {
+func (o *arnOp) Match(v string, env *Env) Outcome {
 	if _, ok := ArnParts(v); !ok {
-		return false, false
+		return Invalid
 	}
 	for _, p := range o.patterns {
-		if ArnMatch(p, v) {
-			return true, true
+		if arnMatchStrict(p, v) {
+			return Matched
 		}
 	}
+	out := NoMatch
 	for _, t := range o.vars {
-		if p, ok := t.ResolveGlob(env); ok && ArnMatch(p, v) {
-			return true, true
+		p, ok := t.ResolveGlob(env)
+		if !ok {
+			out = Unresolved
+		} else if arnMatchStrict(p, v) {
+			return Matched
 		}
 	}
-	return false, true
+	return out
+}
+
+// arnMatchStrict matches part by part; a pattern that is not six parts long matches nothing.
+func arnMatchStrict(pattern, value string) bool {
+	pp, ok := encodedArnParts(pattern)
+	if !ok {
+		return false
+	}
+	vp, ok := ArnParts(value)
+	if !ok {
+		return false
+	}
+	for i := range pp {
+		if !glob.Match(pp[i], vp[i]) {
+			return false
+		}
+	}
+	return true
 }

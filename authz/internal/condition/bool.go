@@ -9,12 +9,11 @@ import (
 // value. Any other request value matches nothing.
 
 func init() {
-	register("Bool", "", newBool)
+	register("Bool", "", false, newBool)
 }
 
 type boolOp struct {
 	consts []bool
-	vars   []*Template
 }
 
 func parseBool(s string) (bool, bool) {
@@ -30,10 +29,6 @@ func parseBool(s string) (bool, bool) {
 func newBool(values []Template) (Operator, error) {
 	o := &boolOp{}
 	for i := range values {
-		if !values[i].Constant() {
-			o.vars = append(o.vars, &values[i])
-			continue
-		}
 		b, ok := parseBool(values[i].Plain())
 		if !ok {
 			return nil, fmt.Errorf("%w: %q is not true or false", ErrBadValue, values[i].Plain())
@@ -43,22 +38,15 @@ func newBool(values []Template) (Operator, error) {
 	return o, nil
 }
 
-func (o *boolOp) Match(v string, env *Env) (bool, bool) {
+func (o *boolOp) Match(v string, _ *Env) Outcome {
 	r, ok := parseBool(v)
 	if !ok {
-		return false, false
+		return Invalid
 	}
 	for _, p := range o.consts {
 		if r == p {
-			return true, true
+			return Matched
 		}
 	}
-	for _, t := range o.vars {
-		if s, ok := t.ResolvePlain(env); ok {
-			if p, ok := parseBool(s); ok && p == r {
-				return true, true
-			}
-		}
-	}
-	return false, true
+	return NoMatch
 }

@@ -19,12 +19,26 @@ var (
 	ErrBadValue        = errors.New("invalid condition value")
 )
 
+// Outcome is the result of comparing one request value with an operator's policy values.
+type Outcome int
+
+// Outcomes. Only Matched satisfies a positive operator and only NoMatch satisfies its negation:
+// a request value that does not parse (Invalid) satisfies neither, and neither does a
+// comparison in which a policy variable had no value (Unresolved), since AWS treats that value
+// as null, which nothing equals or differs from.
+const (
+	NoMatch Outcome = iota
+	Matched
+	Unresolved
+	Invalid
+)
+
 // Operator is a compiled positive condition operator with its policy values.
 type Operator interface {
-	// Match reports whether the request value v matches at least one of the operator's policy
-	// values. valid is false when v does not parse for the operator (then nothing matches,
-	// negated operators included).
-	Match(v string, env *Env) (match, valid bool)
+	// Match compares the request value v with the operator's policy values: Matched if one
+	// matches; otherwise Invalid if v does not parse, Unresolved if a policy value's variable
+	// had no value, else NoMatch.
+	Match(v string, env *Env) Outcome
 }
 
 // Constructor builds an Operator from its policy values, validating them.
@@ -34,15 +48,18 @@ type spec struct {
 	ctor    Constructor
 	negated bool
 	null    bool
+	vars    bool // values may contain policy variables (String and Arn operators only)
 }
 
 var registry = map[string]spec{}
 
-// register adds a positive operator and, if neg is not empty, its negation.
-func register(name, neg string, ctor Constructor) {
-	registry[name] = spec{ctor: ctor}
+// register adds a positive operator and, if neg is not empty, its negation. vars says whether
+// the operator's values may hold policy variables: AWS substitutes them only in the String and
+// Arn operators; elsewhere "${...}" is literal text (which then fails to parse as a value).
+func register(name, neg string, vars bool, ctor Constructor) {
+	registry[name] = spec{ctor: ctor, vars: vars}
 	if neg != "" {
-		registry[neg] = spec{ctor: ctor, negated: true}
+		registry[neg] = spec{ctor: ctor, negated: true, vars: vars}
 	}
 }
 
@@ -104,8 +121,9 @@ func ParseOperator(name string) (q Qualifier, base string, ifExists bool, err er
 	return q, base, ifExists, nil
 }
 
-// NewClause compiles one clause.
-func NewClause(operator, key string, values []Template, array bool) (*Clause, error) {
+// NewClause compiles one clause. policyVars says whether the policy's version supports policy
+// variables.
+func NewClause(operator, key string, raw []string, array, policyVars bool) (*Clause, error) {
 	q, base, ifExists, err := ParseOperator(operator)
 	if err != nil {
 		return nil, err
@@ -113,10 +131,16 @@ func NewClause(operator, key string, values []Template, array bool) (*Clause, er
 	if !validKey(key) {
 		return nil, fmt.Errorf("%w %q", ErrBadKey, key)
 	}
-	if len(values) == 0 {
+	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: %s %q has no values", ErrBadValue, operator, key)
 	}
 	sp := registry[base]
+	values := make([]Template, len(raw))
+	for i, r := range raw {
+		if values[i], err = Compile(r, policyVars && sp.vars); err != nil {
+			return nil, fmt.Errorf("%s %q: %w", operator, key, err)
+		}
+	}
 	op, err := sp.ctor(values)
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", operator, key, err)
@@ -133,30 +157,29 @@ func (c *Clause) LowerKey() string { return c.lkey }
 
 // Eval evaluates the clause against the request context.
 //
-// Semantics (IAM condition reference): several values of one key are ORed; a missing key makes
-// positive operators false and negated operators true, unless IfExists (true) or a qualifier
-// (ForAllValues true, ForAnyValue false) says otherwise; ForAnyValue needs one request value
-// to satisfy the operator, ForAllValues needs every one; a request value that does not parse
-// satisfies neither an operator nor its negation.
+// Semantics (IAM condition reference, and the simulator this package is tested against):
+// several values of one key are ORed. A missing key makes ForAllValues true and ForAnyValue
+// false; otherwise IfExists makes the clause true, and without it positive operators are false
+// and negated operators true. ForAnyValue needs one request value to satisfy the operator,
+// ForAllValues every one. Without a set qualifier a multi-valued key satisfies nothing. A
+// request value that does not parse satisfies neither an operator nor its negation.
 func (c *Clause) Eval(env *Env) bool {
 	var vals []string
-	var ok bool
+	var multi, ok bool
 	if env.Keys != nil {
-		vals, _, ok = env.Keys.LookupLower(c.lkey)
+		vals, multi, ok = env.Keys.LookupLower(c.lkey)
 	}
-	present := ok && len(vals) > 0
 	if c.null {
-		m, _ := c.op.Match(boolString(!present), env)
-		return m
+		return c.op.Match(boolString(!ok), env) == Matched
 	}
-	if !present {
+	if !ok {
 		switch {
-		case c.IfExists:
-			return true
 		case c.Qualifier == ForAllValues:
 			return true
 		case c.Qualifier == ForAnyValue:
 			return false
+		case c.IfExists:
+			return true
 		}
 		return c.Negated
 	}
@@ -176,26 +199,18 @@ func (c *Clause) Eval(env *Env) bool {
 		}
 		return true
 	}
-	if !c.Negated {
-		for _, v := range vals {
-			if m, valid := c.op.Match(v, env); valid && m {
-				return true
-			}
-		}
+	if multi || len(vals) != 1 {
 		return false
 	}
-	// A negated operator on an unqualified key: no request value may match a policy value.
-	for _, v := range vals {
-		if m, valid := c.op.Match(v, env); !valid || m {
-			return false
-		}
-	}
-	return true
+	return c.one(vals[0], env)
 }
 
 func (c *Clause) one(v string, env *Env) bool {
-	m, valid := c.op.Match(v, env)
-	return valid && m != c.Negated
+	o := c.op.Match(v, env)
+	if c.Negated {
+		return o == NoMatch
+	}
+	return o == Matched
 }
 
 func boolString(b bool) string {

@@ -11,19 +11,22 @@ import (
 // (2026-01-02, 2026-01-02T15:04:05Z, with fractions or offsets) or epoch seconds.
 
 func init() {
-	register("DateEquals", "DateNotEquals", dateOp(func(r, p time.Time) bool { return r.Equal(p) }))
-	register("DateLessThan", "", dateOp(func(r, p time.Time) bool { return r.Before(p) }))
-	register("DateLessThanEquals", "", dateOp(func(r, p time.Time) bool { return !r.After(p) }))
-	register("DateGreaterThan", "", dateOp(func(r, p time.Time) bool { return r.After(p) }))
-	register("DateGreaterThanEquals", "", dateOp(func(r, p time.Time) bool { return !r.Before(p) }))
+	register("DateEquals", "DateNotEquals", false, dateOp(func(r, p time.Time) bool { return r.Equal(p) }))
+	register("DateLessThan", "", false, dateOp(func(r, p time.Time) bool { return r.Before(p) }))
+	register("DateLessThanEquals", "", false, dateOp(func(r, p time.Time) bool { return !r.After(p) }))
+	register("DateGreaterThan", "", false, dateOp(func(r, p time.Time) bool { return r.After(p) }))
+	register("DateGreaterThanEquals", "", false, dateOp(func(r, p time.Time) bool { return !r.Before(p) }))
 }
 
+// dateLayouts are the W3C profile of ISO 8601 that IAM accepts; without a zone, UTC.
 var dateLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04Z07:00",
 	"2006-01-02",
-	"2006-01-02T15:04:05",
 	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01",
+	"2006",
 }
 
 // ParseDate parses an IAM date value.
@@ -60,7 +63,6 @@ func allDigits(s string) bool {
 
 type dateCmp struct {
 	consts []time.Time
-	vars   []*Template
 	cmp    func(request, policy time.Time) bool
 }
 
@@ -68,10 +70,6 @@ func dateOp(cmp func(r, p time.Time) bool) Constructor {
 	return func(values []Template) (Operator, error) {
 		o := &dateCmp{cmp: cmp}
 		for i := range values {
-			if !values[i].Constant() {
-				o.vars = append(o.vars, &values[i])
-				continue
-			}
 			t, ok := ParseDate(values[i].Plain())
 			if !ok {
 				return nil, fmt.Errorf("%w: %q is not a date", ErrBadValue, values[i].Plain())
@@ -82,22 +80,15 @@ func dateOp(cmp func(r, p time.Time) bool) Constructor {
 	}
 }
 
-func (o *dateCmp) Match(v string, env *Env) (bool, bool) {
+func (o *dateCmp) Match(v string, _ *Env) Outcome {
 	r, ok := ParseDate(v)
 	if !ok {
-		return false, false
+		return Invalid
 	}
 	for _, p := range o.consts {
 		if o.cmp(r, p) {
-			return true, true
+			return Matched
 		}
 	}
-	for _, t := range o.vars {
-		if s, ok := t.ResolvePlain(env); ok {
-			if p, ok := ParseDate(s); ok && o.cmp(r, p) {
-				return true, true
-			}
-		}
-	}
-	return false, true
+	return NoMatch
 }

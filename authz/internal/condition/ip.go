@@ -10,12 +10,11 @@ import (
 // matches nothing.
 
 func init() {
-	register("IpAddress", "NotIpAddress", newIP)
+	register("IpAddress", "NotIpAddress", false, newIP)
 }
 
 type ipOp struct {
 	consts []netip.Prefix
-	vars   []*Template
 }
 
 // ParsePrefix parses a CIDR block or a single address (as a /32 or /128).
@@ -32,10 +31,6 @@ func ParsePrefix(s string) (netip.Prefix, bool) {
 func newIP(values []Template) (Operator, error) {
 	o := &ipOp{}
 	for i := range values {
-		if !values[i].Constant() {
-			o.vars = append(o.vars, &values[i])
-			continue
-		}
 		p, ok := ParsePrefix(values[i].Plain())
 		if !ok {
 			return nil, fmt.Errorf("%w: %q is not an IP address or CIDR block", ErrBadValue, values[i].Plain())
@@ -52,22 +47,15 @@ func contains(p netip.Prefix, a netip.Addr) bool {
 	return p.Contains(a)
 }
 
-func (o *ipOp) Match(v string, env *Env) (bool, bool) {
+func (o *ipOp) Match(v string, _ *Env) Outcome {
 	a, err := netip.ParseAddr(v)
 	if err != nil {
-		return false, false
+		return Invalid
 	}
 	for _, p := range o.consts {
 		if contains(p, a) {
-			return true, true
+			return Matched
 		}
 	}
-	for _, t := range o.vars {
-		if s, ok := t.ResolvePlain(env); ok {
-			if p, ok := ParsePrefix(s); ok && contains(p, a) {
-				return true, true
-			}
-		}
-	}
-	return false, true
+	return NoMatch
 }

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// The Null operator: "true" holds when the key is absent from the request context (or has no
-// values), "false" when it is present. It takes no set qualifier and no IfExists.
+// The Null operator: "true" holds when the key is absent from the request context, "false"
+// when it is present (even as an empty multi-valued key). It takes no set qualifier and no IfExists.
 
 func init() {
 	registry["Null"] = spec{ctor: newNull, null: true}
@@ -27,12 +27,12 @@ func newNull(values []Template) (Operator, error) {
 }
 
 // Match is called with "true" when the key is absent and "false" when it is present.
-func (o *nullOp) Match(v string, _ *Env) (bool, bool) {
+func (o *nullOp) Match(v string, _ *Env) Outcome {
 	absent := strings.EqualFold(v, "true")
 	for _, w := range o.want {
 		if w == absent {
-			return true, true
+			return Matched
 		}
 	}
-	return false, true
+	return NoMatch
 }

@@ -10,16 +10,15 @@ import (
 // decimals; a request value that is not a number matches nothing.
 
 func init() {
-	register("NumericEquals", "NumericNotEquals", numeric(func(r, p float64) bool { return r == p }))
-	register("NumericLessThan", "", numeric(func(r, p float64) bool { return r < p }))
-	register("NumericLessThanEquals", "", numeric(func(r, p float64) bool { return r <= p }))
-	register("NumericGreaterThan", "", numeric(func(r, p float64) bool { return r > p }))
-	register("NumericGreaterThanEquals", "", numeric(func(r, p float64) bool { return r >= p }))
+	register("NumericEquals", "NumericNotEquals", false, numeric(func(r, p float64) bool { return r == p }))
+	register("NumericLessThan", "", false, numeric(func(r, p float64) bool { return r < p }))
+	register("NumericLessThanEquals", "", false, numeric(func(r, p float64) bool { return r <= p }))
+	register("NumericGreaterThan", "", false, numeric(func(r, p float64) bool { return r > p }))
+	register("NumericGreaterThanEquals", "", false, numeric(func(r, p float64) bool { return r >= p }))
 }
 
 type numericOp struct {
 	consts []float64
-	vars   []*Template
 	cmp    func(request, policy float64) bool
 }
 
@@ -39,10 +38,6 @@ func numeric(cmp func(r, p float64) bool) Constructor {
 	return func(values []Template) (Operator, error) {
 		o := &numericOp{cmp: cmp}
 		for i := range values {
-			if !values[i].Constant() {
-				o.vars = append(o.vars, &values[i])
-				continue
-			}
 			f, ok := parseNumber(values[i].Plain())
 			if !ok {
 				return nil, fmt.Errorf("%w: %q is not a number", ErrBadValue, values[i].Plain())
@@ -53,22 +48,15 @@ func numeric(cmp func(r, p float64) bool) Constructor {
 	}
 }
 
-func (o *numericOp) Match(v string, env *Env) (bool, bool) {
+func (o *numericOp) Match(v string, _ *Env) Outcome {
 	r, ok := parseNumber(v)
 	if !ok {
-		return false, false
+		return Invalid
 	}
 	for _, p := range o.consts {
 		if o.cmp(r, p) {
-			return true, true
+			return Matched
 		}
 	}
-	for _, t := range o.vars {
-		if s, ok := t.ResolvePlain(env); ok {
-			if p, ok := parseNumber(s); ok && o.cmp(r, p) {
-				return true, true
-			}
-		}
-	}
-	return false, true
+	return NoMatch
 }

@@ -11,9 +11,9 @@ import (
 // (case-sensitive, with the '*' and '?' wildcards).
 
 func init() {
-	register("StringEquals", "StringNotEquals", func(v []Template) (Operator, error) { return newStringEquals(v, false), nil })
-	register("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", func(v []Template) (Operator, error) { return newStringEquals(v, true), nil })
-	register("StringLike", "StringNotLike", newStringLike)
+	register("StringEquals", "StringNotEquals", true, func(v []Template) (Operator, error) { return newStringEquals(v, false), nil })
+	register("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", true, func(v []Template) (Operator, error) { return newStringEquals(v, true), nil })
+	register("StringLike", "StringNotLike", true, newStringLike)
 }
 
 type stringEquals struct {
@@ -34,18 +34,22 @@ func (o *stringEquals) eq(a, b string) bool {
 	return a == b
 }
 
-func (o *stringEquals) Match(v string, env *Env) (bool, bool) {
+func (o *stringEquals) Match(v string, env *Env) Outcome {
 	for _, c := range o.consts {
 		if o.eq(v, c) {
-			return true, true
+			return Matched
 		}
 	}
+	out := NoMatch
 	for _, t := range o.vars {
-		if s, ok := t.ResolvePlain(env); ok && o.eq(v, s) {
-			return true, true
+		s, ok := t.ResolvePlain(env)
+		if !ok {
+			out = Unresolved
+		} else if o.eq(v, s) {
+			return Matched
 		}
 	}
-	return false, true
+	return out
 }
 
 type stringLike struct {
@@ -65,16 +69,20 @@ func newStringLike(values []Template) (Operator, error) {
 	return o, nil
 }
 
-func (o *stringLike) Match(v string, env *Env) (bool, bool) {
+func (o *stringLike) Match(v string, env *Env) Outcome {
 	for _, p := range o.patterns {
 		if glob.Match(p, v) {
-			return true, true
+			return Matched
 		}
 	}
+	out := NoMatch
 	for _, t := range o.vars {
-		if p, ok := t.ResolveGlob(env); ok && glob.Match(p, v) {
-			return true, true
+		p, ok := t.ResolveGlob(env)
+		if !ok {
+			out = Unresolved
+		} else if glob.Match(p, v) {
+			return Matched
 		}
 	}
-	return false, true
+	return out
 }

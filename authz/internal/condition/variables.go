@@ -144,34 +144,22 @@ func closingBrace(s string, i int) int {
 	return -1
 }
 
+// parseVariable parses the body of ${...}: a key, or a key, a comma, a space and a default
+// value in single quotes (${aws:PrincipalTag/team, 'none'}). Anything else is an error: AWS
+// documents no other form, so none is guessed at.
 func parseVariable(body string) (part, error) {
-	key, rest, hasComma := strings.Cut(body, ",")
-	key = strings.TrimSpace(key)
+	key, def, hasDef := strings.Cut(body, ", '")
 	if !validKey(key) {
-		return part{}, fmt.Errorf("%w: bad key %q", ErrVariable, key)
+		return part{}, fmt.Errorf("%w: ${%s}: bad key %q", ErrVariable, body, key)
 	}
 	p := part{key: strings.ToLower(key)}
-	if !hasComma {
+	if !hasDef {
 		return p, nil
 	}
-	rest = strings.TrimSpace(rest)
-	if len(rest) < 2 || rest[0] != '\'' || rest[len(rest)-1] != '\'' {
-		return part{}, fmt.Errorf("%w: default value of %q must be in single quotes", ErrVariable, key)
+	if !strings.HasSuffix(def, "'") || strings.Count(def, "'") != 1 {
+		return part{}, fmt.Errorf("%w: ${%s}: the default value must be one single-quoted string without quotes", ErrVariable, body)
 	}
-	inner := rest[1 : len(rest)-1]
-	var b strings.Builder
-	for j := 0; j < len(inner); j++ {
-		if inner[j] == '\'' {
-			if j+1 < len(inner) && inner[j+1] == '\'' {
-				b.WriteByte('\'')
-				j++
-				continue
-			}
-			return part{}, fmt.Errorf("%w: unescaped quote in default value of %q", ErrVariable, key)
-		}
-		b.WriteByte(inner[j])
-	}
-	p.def, p.hasDef = b.String(), true
+	p.def, p.hasDef = strings.TrimSuffix(def, "'"), true
 	return p, nil
 }
 
