@@ -1,0 +1,367 @@
+package module
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestForwardResigns checks that an allowed call reaches the upstream
+// re-signed with the upstream credentials, without any of the client's
+// credentials, with the exact body, and that the answer comes back as is.
+func TestForwardResigns(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+
+	cases := map[string]struct {
+		method, target, service string
+		header                  http.Header
+		body                    string
+		wantURI                 string
+	}{
+		"pinpoint GET with query": {
+			method: "GET", target: "http://gw.example/v1/apps?page-size=5&token=abc", service: "mobiletargeting",
+			wantURI: "/v1/apps?page-size=5&token=abc",
+		},
+		"pinpoint escaped ARN path": {
+			method: "GET", target: "http://gw.example/v1/tags/" + strings.ReplaceAll(strings.ReplaceAll(otherAppARN, ":", "%3A"), "/", "%2F"),
+			service: "mobiletargeting",
+		},
+		"sms-voice-v2 JSON 1.0": {
+			method: "POST", target: "http://gw.example/", service: "sms-voice",
+			header: http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.DescribePools"}, "Content-Type": {"application/x-amz-json-1.0"}},
+			body:   `{"MaxResults":5}`, wantURI: "/",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			before := len(up.received())
+			r := signedRequest(t, tc.method, tc.target, tc.service, "us-east-1", adminKeyID, adminSecret, tc.header, []byte(tc.body))
+			r.Header.Set("X-Forwarded-For", "10.9.9.9")
+			r.Header.Set("Connection", "keep-alive, X-Secret-Hop")
+			r.Header.Set("X-Secret-Hop", "1")
+			w := serve(g, r)
+			if w.Code != http.StatusOK || w.Body.String() != upstreamBody {
+				t.Fatalf("status %d body %q, want 200 and the upstream's body", w.Code, w.Body.String())
+			}
+			if w.Header().Get("X-Upstream") != "yes" || w.Header().Get("X-Amzn-Requestid") != "upstream-request-id" {
+				t.Errorf("response headers %v lack the upstream's", w.Header())
+			}
+			got := up.received()
+			if len(got) != before+1 {
+				t.Fatalf("upstream got %d requests, want 1", len(got)-before)
+			}
+			rec := got[len(got)-1]
+			if errs := up.signatureErrors(); len(errs) > 0 {
+				t.Fatalf("upstream signature: %v", errs)
+			}
+			if string(rec.body) != tc.body {
+				t.Errorf("upstream body %q, want %q", rec.body, tc.body)
+			}
+			if tc.wantURI != "" && rec.uri != tc.wantURI {
+				t.Errorf("upstream URI %q, want %q", rec.uri, tc.wantURI)
+			}
+			if !strings.HasPrefix(tc.target, "http://gw.example"+rec.uri) && tc.wantURI == "" {
+				t.Errorf("upstream URI %q is not the client's path of %q", rec.uri, tc.target)
+			}
+			if rec.host != strings.TrimPrefix(up.URL, "http://") {
+				t.Errorf("upstream Host %q, want %q", rec.host, up.URL)
+			}
+			for k, vs := range rec.header {
+				for _, v := range vs {
+					if strings.Contains(v, adminKeyID) || strings.Contains(v, adminSecret) {
+						t.Errorf("client credential leaked upstream in %s: %q", k, v)
+					}
+				}
+			}
+			for _, h := range []string{"X-Forwarded-For", "X-Secret-Hop", "X-Amz-Content-Sha256"} {
+				if v := rec.header.Get(h); v != "" {
+					t.Errorf("upstream got %s: %q", h, v)
+				}
+			}
+			if !strings.Contains(rec.header.Get("Authorization"), "/us-east-1/"+tc.service+"/aws4_request") {
+				t.Errorf("upstream scope %q, want region us-east-1 and service %s", rec.header.Get("Authorization"), tc.service)
+			}
+		})
+	}
+	recs := auditRecords(logs)
+	if len(recs) != len(cases) {
+		t.Fatalf("%d audit records, want %d", len(recs), len(cases))
+	}
+	for _, rec := range recs {
+		if rec["decision"] != "Allow" || rec["upstream_status"] != int64(200) || rec["principal_arn"] != "arn:aws:iam::123456789012:user/admin" {
+			t.Errorf("audit record %v, want Allow, upstream 200, admin", rec)
+		}
+	}
+}
+
+// TestPresignedQueryStripped checks that a presigned client request
+// reaches the upstream without its presign parameters.
+func TestPresignedQueryStripped(t *testing.T) {
+	t.Parallel()
+	raw := "page-size=5&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2Fx&x-amz-signature=abc&X-Amz-Date=1&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok&token=a%2Bb"
+	if got, want := stripPresignParams(raw), "page-size=5&token=a%2Bb"; got != want {
+		t.Errorf("stripPresignParams(%q) = %q, want %q", raw, got, want)
+	}
+	if got := stripPresignParams("a=1&b=2"); got != "a=1&b=2" {
+		t.Errorf("stripPresignParams changed a query without presign parameters: %q", got)
+	}
+}
+
+// TestDenials checks the AWS wire format of denials per protocol, and that
+// nothing reaches the upstream.
+func TestDenials(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+
+	cases := map[string]struct {
+		r          func() *http.Request
+		status     int
+		code       string
+		msg        string
+		decision   string
+		restJSON   bool
+		wantHeader bool
+	}{
+		"rest-json implicit deny": {
+			r: func() *http.Request {
+				return signedRequest(t, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+			},
+			status: 403, code: "AccessDeniedException", restJSON: true, decision: "ImplicitDeny",
+			msg: "User: arn:aws:iam::123456789012:user/reader is not authorized to perform: mobiletargeting:DeleteApp on resource: " + testAppARN + " because no identity-based policy allows the mobiletargeting:DeleteApp action",
+		},
+		"rest-json explicit deny by resource tag": {
+			r: func() *http.Request {
+				return signedRequest(t, "GET", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, nil)
+			},
+			status: 403, code: "AccessDeniedException", restJSON: true, decision: "ExplicitDeny",
+			msg: "with an explicit deny in an identity-based policy",
+		},
+		"json 1.0 deny": {
+			r: func() *http.Request {
+				return signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", readerKeyID, readerSecret,
+					http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.DeletePool"}, "Content-Type": {"application/x-amz-json-1.0"}},
+					[]byte(`{"PoolId":"pool-123"}`))
+			},
+			status: 403, code: "AccessDeniedException", decision: "ImplicitDeny",
+			msg: "is not authorized to perform: sms-voice:DeletePool",
+		},
+		"unknown operation": {
+			r: func() *http.Request {
+				return signedRequest(t, "GET", "http://gw/v1/nonsense", "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, nil)
+			},
+			status: 403, code: "AccessDeniedException", restJSON: true, decision: "ImplicitDeny", msg: "does not recognize",
+		},
+		"region outside the partition": {
+			r: func() *http.Request {
+				return signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "cn-north-1", adminKeyID, adminSecret, nil, nil)
+			},
+			status: 403, code: "AccessDeniedException", restJSON: true, decision: "ImplicitDeny", msg: "region cn-north-1",
+		},
+		"bad signature": {
+			r: func() *http.Request {
+				r := signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, "wrong-secret", nil, nil)
+				return r
+			},
+			status: 403, code: "InvalidSignatureException", restJSON: true, decision: "Unauthenticated",
+		},
+		"unknown key": {
+			r: func() *http.Request {
+				return signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", "AKIAUNKNOWNKEY000001", readerSecret, nil, nil)
+			},
+			status: 403, code: "UnrecognizedClientException", restJSON: true, decision: "Unauthenticated",
+		},
+		"unsigned": {
+			r: func() *http.Request {
+				return httptest.NewRequest("GET", "http://gw/v1/apps", nil)
+			},
+			status: 403, restJSON: true, decision: "Unauthenticated",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			logs.TakeAll()
+			w := serve(g, tc.r())
+			if w.Code != tc.status {
+				t.Fatalf("status %d (%s), want %d", w.Code, w.Body.String(), tc.status)
+			}
+			reqID := w.Header().Get("X-Amzn-Requestid")
+			if reqID == "" {
+				t.Error("no x-amzn-RequestId")
+			}
+			var body struct{ Type, Message, RequestID string }
+			raw := w.Body.Bytes()
+			if err := json.Unmarshal([]byte(strings.Replace(string(raw), `"__type"`, `"Type"`, 1)), &body); err != nil {
+				t.Fatalf("body %q: %v", raw, err)
+			}
+			code := body.Type
+			if tc.restJSON {
+				code = w.Header().Get("X-Amzn-Errortype")
+				if body.RequestID != reqID {
+					t.Errorf("body RequestID %q, header %q", body.RequestID, reqID)
+				}
+			}
+			if tc.code != "" && code != tc.code {
+				t.Errorf("error code %q, want %q", code, tc.code)
+			}
+			if !strings.Contains(body.Message, tc.msg) {
+				t.Errorf("message %q, want it to contain %q", body.Message, tc.msg)
+			}
+			recs := auditRecords(logs)
+			if len(recs) != 1 || recs[0]["decision"] != tc.decision || recs[0]["request_id"] != reqID {
+				t.Errorf("audit %v, want one record with decision %s and request ID %s", recs, tc.decision, reqID)
+			}
+		})
+	}
+	if n := len(up.received()); n != 0 {
+		t.Errorf("upstream got %d requests for denied calls, want 0", n)
+	}
+}
+
+// TestBodyLimit checks 413 for declared and for streamed oversized bodies.
+func TestBodyLimit(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, func(g *Gateway) { g.MaxBody = 64 })
+	big := []byte(`{"Name":"` + strings.Repeat("x", 100) + `"}`)
+
+	t.Run("declared length", func(t *testing.T) {
+		r := signedRequest(t, "POST", "http://gw/v1/apps", "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, big)
+		if w := serve(g, r); w.Code != http.StatusRequestEntityTooLarge || w.Header().Get("X-Amzn-Errortype") != "PayloadTooLargeException" {
+			t.Errorf("status %d type %q, want 413 PayloadTooLargeException", w.Code, w.Header().Get("X-Amzn-Errortype"))
+		}
+	})
+	t.Run("chunked", func(t *testing.T) {
+		r := signedRequest(t, "POST", "http://gw/v1/apps", "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, big)
+		r.ContentLength = -1
+		r.Body = io.NopCloser(strings.NewReader(string(big)))
+		if w := serve(g, r); w.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("status %d, want 413", w.Code)
+		}
+	})
+	if n := len(up.received()); n != 0 {
+		t.Errorf("upstream got %d requests, want 0", n)
+	}
+	for _, rec := range auditRecords(logs) {
+		if rec["decision"] != "BadRequest" || rec["access_key_id"] != nil {
+			t.Errorf("audit %v, want BadRequest before authentication", rec)
+		}
+	}
+}
+
+// TestDryRun checks that dry_run forwards a denied call and audits it as
+// would deny.
+func TestDryRun(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, func(g *Gateway) { g.Mode = ModeDryRun })
+	r := signedRequest(t, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+	w := serve(g, r)
+	if w.Code != http.StatusOK || len(up.received()) != 1 {
+		t.Fatalf("status %d, upstream got %d, want 200 and 1", w.Code, len(up.received()))
+	}
+	recs := auditRecords(logs)
+	if len(recs) != 1 {
+		t.Fatalf("%d audit records", len(recs))
+	}
+	rec := recs[0]
+	if rec["decision"] != "ImplicitDeny" || rec["mode"] != "dry_run" || !strings.HasPrefix(fmt.Sprint(rec["reason"]), "would deny: ") {
+		t.Errorf("audit %v, want ImplicitDeny, dry_run, reason would deny", rec)
+	}
+}
+
+// TestUpstreamFailures checks 502 and 504 answers with the request ID.
+func TestUpstreamFailures(t *testing.T) {
+	t.Run("connection refused", func(t *testing.T) {
+		dead := httptest.NewServer(http.NotFoundHandler())
+		url := dead.URL
+		dead.Close()
+		g, logs := testGateway(t, nil, func(g *Gateway) { g.Endpoint = map[string]string{"pinpoint": url} })
+		r := signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+		w := serve(g, r)
+		id := w.Header().Get("X-Amzn-Requestid")
+		if w.Code != http.StatusBadGateway || id == "" || !strings.Contains(w.Body.String(), id) {
+			t.Errorf("status %d body %s, want 502 naming request ID %s", w.Code, w.Body.String(), id)
+		}
+		if recs := auditRecords(logs); len(recs) != 1 || recs[0]["upstream_status"] != int64(502) || recs[0]["decision"] != "Allow" {
+			t.Errorf("audit %v, want Allow with upstream_status 502", recs)
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		up := newFakeUpstream(t)
+		up.delay = 500 * time.Millisecond
+		g, _ := testGateway(t, up, func(g *Gateway) { g.UpstreamTimeout = caddyDuration(100 * time.Millisecond) })
+		r := signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+		w := serve(g, r)
+		if w.Code != http.StatusGatewayTimeout || !strings.Contains(w.Body.String(), w.Header().Get("X-Amzn-Requestid")) {
+			t.Errorf("status %d body %s, want 504 with the request ID", w.Code, w.Body.String())
+		}
+	})
+	t.Run("no credentials", func(t *testing.T) {
+		up := newFakeUpstream(t)
+		g, _ := testGateway(t, up, nil)
+		g.creds = failingCredentials{}
+		r := signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+		w := serve(g, r)
+		if w.Code != http.StatusBadGateway || !strings.Contains(w.Body.String(), "no upstream AWS credentials") {
+			t.Errorf("status %d body %s, want 502 saying why", w.Code, w.Body.String())
+		}
+		if len(up.received()) != 0 {
+			t.Error("upstream reached without credentials")
+		}
+	})
+}
+
+// TestSTSLocal checks that sts requests are answered by the local STS.
+func TestSTSLocal(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+	body := []byte("Action=GetCallerIdentity&Version=2011-06-15")
+	r := signedRequest(t, "POST", "http://gw/", "sts", "us-east-1", readerKeyID, readerSecret,
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, body)
+	w := serve(g, r)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "<Arn>arn:aws:iam::123456789012:user/reader</Arn>") {
+		t.Fatalf("status %d body %s, want the caller's ARN", w.Code, w.Body.String())
+	}
+	if ct := w.Header().Get("Content-Type"); ct != "text/xml" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if recs := auditRecords(logs); len(recs) != 1 || recs[0]["api"] != "sts" || recs[0]["operation"] != "GetCallerIdentity" {
+		t.Errorf("audit %v", recs)
+	}
+	if len(up.received()) != 0 {
+		t.Error("STS request forwarded upstream")
+	}
+}
+
+// TestAuditHasNoSecrets runs allowed, denied and failed calls and checks
+// that no secret or signature appears in any audit field.
+func TestAuditHasNoSecrets(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+	var sigs []string
+	for _, r := range []*http.Request{
+		signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil),
+		signedRequest(t, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil),
+		signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, "bad", nil, nil),
+	} {
+		_, sig, _ := strings.Cut(r.Header.Get("Authorization"), "Signature=")
+		sigs = append(sigs, sig)
+		serve(g, r)
+	}
+	all, err := json.Marshal(auditRecords(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range append(sigs, readerSecret, upstreamSecret, testSessionKey) {
+		if strings.Contains(string(all), secret) {
+			t.Errorf("audit log contains secret %q", secret)
+		}
+	}
+	if !strings.Contains(string(all), readerKeyID) {
+		t.Error("audit log lacks the access key ID")
+	}
+}
