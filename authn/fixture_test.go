@@ -12,6 +12,7 @@ const (
 	testSecret  = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 	otherKeyID  = "AKIAI44QH8DHBEXAMPLE"
 	otherSecret = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
+	namedKeyID  = "AKIAJ2345678EXAMPLE0"
 )
 
 // testStoreJSON has a user "backend" (tags, a group, a boundary) that a role's
@@ -24,6 +25,7 @@ const testStoreJSON = `{
      "policies": ["PinpointReadOnly"],
      "inline_policies": {"extra": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "mobiletargeting:GetApp", "Resource": "*"}]}},
      "permissions_boundary": "Boundary"},
+    {"name": "named", "access_keys": [{"id": "` + namedKeyID + `", "secret": "` + otherSecret + `"}]},
     {"name": "outsider",
      "access_keys": [{"id": "` + otherKeyID + `", "secret": "` + otherSecret + `"}]}
   ],
@@ -31,7 +33,7 @@ const testStoreJSON = `{
   "roles": [
     {"name": "tenant-app",
      "trust_policy": {"Version": "2012-10-17", "Statement": [
-       {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/backend"}, "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]},
+       {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::123456789012:user/backend", "arn:aws:iam::123456789012:user/named"]}, "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]},
        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"},
        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:TagSession", "Condition": {"StringEquals": {"aws:RequestTag/tenant": "forbidden"}}}
      ]},

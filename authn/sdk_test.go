@@ -296,7 +296,7 @@ func TestAWSCLIAssumeRole(t *testing.T) {
 	out := run(longEnv, "sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/tenant-app",
 		"--role-session-name", "cli-session", "--tags", "Key=tenant,Value=b", "--transitive-tag-keys", "tenant")
 	var res struct {
-		Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken, Expiration string }
+		Credentials     struct{ AccessKeyId, SecretAccessKey, SessionToken, Expiration string }
 		AssumedRoleUser struct{ Arn, AssumedRoleId string }
 	}
 	if err := json.Unmarshal(out, &res); err != nil {

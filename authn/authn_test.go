@@ -1,0 +1,275 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/pinpointgw/gateway/authz"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// signedGetApps returns GET /v1/apps signed by the AWS SDK's signer at signAt.
+func signedGetApps(t testing.TB, creds aws.Credentials, signAt time.Time, presign bool) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/v1/apps?page-size=10", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := v4.NewSigner()
+	if presign {
+		q := req.URL.Query()
+		q.Set("X-Amz-Expires", "300")
+		req.URL.RawQuery = q.Encode()
+		u, _, err := s.PresignHTTP(context.Background(), creds, req, EmptyPayloadHash, "mobiletargeting", "us-east-1", signAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req, err = http.NewRequest(http.MethodGet, u, nil); err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	if err := s.SignHTTP(context.Background(), creds, req, EmptyPayloadHash, "mobiletargeting", "us-east-1", signAt); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// assume issues role credentials through HandleSTS.
+func assume(t *testing.T, a *Authenticator, callerKey string, form url.Values) (*STSResponse, aws.Credentials) {
+	t.Helper()
+	caller := a.users[a.cfg.Store.keys[callerKey].user.name]
+	resp := a.HandleSTS(&STSRequest{Identity: &Identity{AccessKeyID: callerKey, Region: "us-east-1", Service: "sts", Principal: caller}, Form: form, RequestID: "r1"})
+	if resp.Status != http.StatusOK {
+		return resp, aws.Credentials{}
+	}
+	s := resp.Session
+	body := string(resp.Body)
+	get := func(tag string) string {
+		_, rest, _ := strings.Cut(body, "<"+tag+">")
+		v, _, _ := strings.Cut(rest, "</"+tag+">")
+		return v
+	}
+	if s == nil {
+		t.Fatal("no session in a successful response")
+	}
+	return resp, aws.Credentials{AccessKeyID: get("AccessKeyId"), SecretAccessKey: get("SecretAccessKey"), SessionToken: get("SessionToken")}
+}
+
+func roleForm(extra ...string) url.Values {
+	f := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"},
+		"RoleArn": {"arn:aws:iam::123456789012:role/tenant-app"}, "RoleSessionName": {"s1"}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		f.Set(extra[i], extra[i+1])
+	}
+	return f
+}
+
+func kindOf(err error) (Kind, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind, true
+	}
+	return 0, false
+}
+
+func TestAuthenticate(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t0}
+	a := testAuthenticator(t, clock, testKeys(t, 1))
+	_, temp := assume(t, a, testKeyID, roleForm("DurationSeconds", "900"))
+	long := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+	foreign := testAuthenticator(t, clock, testKeys(t, 9))
+	_, foreignTemp := assume(t, foreign, testKeyID, roleForm())
+
+	tests := map[string]struct {
+		req     func() *http.Request
+		now     time.Time
+		wantARN string
+		want    Kind
+	}{
+		"long-term header":  {req: func() *http.Request { return signedGetApps(t, long, t0, false) }, wantARN: "arn:aws:iam::123456789012:user/backend"},
+		"long-term presign": {req: func() *http.Request { return signedGetApps(t, long, t0, true) }, wantARN: "arn:aws:iam::123456789012:user/backend"},
+		"temporary header":  {req: func() *http.Request { return signedGetApps(t, temp, t0, false) }, wantARN: "arn:aws:sts::123456789012:assumed-role/tenant-app/s1"},
+		"temporary presign": {req: func() *http.Request { return signedGetApps(t, temp, t0, true) }, wantARN: "arn:aws:sts::123456789012:assumed-role/tenant-app/s1"},
+		"skew within 5m":    {req: func() *http.Request { return signedGetApps(t, long, t0.Add(-4*time.Minute), false) }, wantARN: "arn:aws:iam::123456789012:user/backend"},
+		"skew past":         {req: func() *http.Request { return signedGetApps(t, long, t0.Add(-6*time.Minute), false) }, want: RequestExpired},
+		"skew future":       {req: func() *http.Request { return signedGetApps(t, long, t0.Add(6*time.Minute), false) }, want: RequestExpired},
+		"presign expired":   {req: func() *http.Request { return signedGetApps(t, long, t0.Add(-6*time.Minute), true) }, want: RequestExpired},
+		"unknown key": {req: func() *http.Request {
+			return signedGetApps(t, aws.Credentials{AccessKeyID: "AKIAZZZZZZZZZZZZZZZZ", SecretAccessKey: "x"}, t0, false)
+		}, want: InvalidClientTokenID},
+		"wrong secret": {req: func() *http.Request {
+			return signedGetApps(t, aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: "x"}, t0, false)
+		}, want: SignatureDoesNotMatch},
+		"long-term + token": {req: func() *http.Request {
+			c := long
+			c.SessionToken = temp.SessionToken
+			return signedGetApps(t, c, t0, false)
+		}, want: InvalidToken},
+		"ASIA without token": {req: func() *http.Request { c := temp; c.SessionToken = ""; return signedGetApps(t, c, t0, false) }, want: InvalidToken},
+		"token of another key": {req: func() *http.Request {
+			c := temp
+			c.SessionToken = foreignTemp.SessionToken
+			return signedGetApps(t, c, t0, false)
+		}, want: InvalidToken},
+		"foreign keys": {req: func() *http.Request { return signedGetApps(t, foreignTemp, t0, false) }, want: InvalidToken},
+		"expired token": {req: func() *http.Request { return signedGetApps(t, temp, t0.Add(16*time.Minute), false) },
+			now: t0.Add(16 * time.Minute), want: ExpiredToken},
+		"no authorization": {req: func() *http.Request {
+			r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1/v1/apps", nil)
+			return r
+		}, want: MissingAuthentication},
+		"garbled authorization": {req: func() *http.Request {
+			r := signedGetApps(t, long, t0, false)
+			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+			return r
+		}, want: IncompleteSignature},
+		"unsigned payload refused": {req: func() *http.Request {
+			r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1/v1/apps", nil)
+			r.Header.Set("X-Amz-Content-Sha256", UnsignedPayload)
+			v4.NewSigner().SignHTTP(context.Background(), long, r, UnsignedPayload, "mobiletargeting", "us-east-1", t0)
+			return r
+		}, want: BadRequest},
+		"wrong content hash": {req: func() *http.Request {
+			r := signedGetApps(t, long, t0, false)
+			r.Header.Set("X-Amz-Content-Sha256", strings.Repeat("0", 64))
+			return r
+		}, want: SignatureDoesNotMatch},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			now := tc.now
+			if now.IsZero() {
+				now = t0
+			}
+			aa, err := New(Config{Store: a.cfg.Store, SessionKeys: a.cfg.SessionKeys, Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := aa.Authenticate(tc.req(), nil)
+			if tc.wantARN != "" {
+				if err != nil {
+					t.Fatalf("Authenticate: %v", err)
+				}
+				if id.Principal.ARN != tc.wantARN || id.Region != "us-east-1" || id.Service != "mobiletargeting" {
+					t.Fatalf("Authenticate = %+v %+v", id, id.Principal)
+				}
+				return
+			}
+			k, ok := kindOf(err)
+			if !ok || k != tc.want || id != nil {
+				t.Fatalf("Authenticate = %v, %v; want kind %v", id, err, tc.want)
+			}
+			if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), temp.SessionToken) || strings.Contains(err.Error(), temp.SecretAccessKey) {
+				t.Fatal("error echoes a secret or token")
+			}
+		})
+	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind            Kind
+		query, restJSON string
+		status          int
+	}{
+		{SignatureDoesNotMatch, "SignatureDoesNotMatch", "InvalidSignatureException", 403},
+		{InvalidClientTokenID, "InvalidClientTokenId", "UnrecognizedClientException", 403},
+		{InvalidToken, "InvalidClientTokenId", "UnrecognizedClientException", 403},
+		{ExpiredToken, "ExpiredToken", "ExpiredTokenException", 403},
+		{IncompleteSignature, "IncompleteSignature", "IncompleteSignatureException", 400},
+		{MissingAuthentication, "MissingAuthenticationToken", "MissingAuthenticationTokenException", 403},
+		{RequestExpired, "RequestExpired", "InvalidSignatureException", 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.kind.String(), func(t *testing.T) {
+			e := &Error{Kind: tc.kind}
+			if got := e.Code(ProtocolQuery); got != tc.query {
+				t.Errorf("Code(query) = %s, want %s", got, tc.query)
+			}
+			if got := e.Code(ProtocolRESTJSON); got != tc.restJSON {
+				t.Errorf("Code(rest-json) = %s, want %s", got, tc.restJSON)
+			}
+			if got := e.Code(ProtocolJSON); got != tc.restJSON {
+				t.Errorf("Code(json) = %s, want %s", got, tc.restJSON)
+			}
+			if e.Status() != tc.status {
+				t.Errorf("Status() = %d, want %d", e.Status(), tc.status)
+			}
+		})
+	}
+}
+
+func TestSTSTrust(t *testing.T) {
+	t.Parallel()
+	a := testAuthenticator(t, &fakeClock{t0}, testKeys(t, 1))
+	tests := map[string]struct {
+		caller   string
+		form     url.Values
+		status   int
+		code     string
+		decision authz.Decision
+	}{
+		"named user, identity allows":           {testKeyID, roleForm(), 200, "", authz.Allow},
+		"named user without identity policies":  {namedKeyID, roleForm(), 200, "", authz.Allow},
+		"account root needs an identity allow":  {otherKeyID, roleForm(), 403, "AccessDenied", authz.ImplicitDeny},
+		"unknown role":                          {testKeyID, roleForm("RoleArn", "arn:aws:iam::123456789012:role/nope"), 403, "AccessDenied", authz.ImplicitDeny},
+		"tags need TagSession (root statement)": {otherKeyID, roleForm("Tags.member.1.Key", "a", "Tags.member.1.Value", "b"), 403, "AccessDenied", authz.ImplicitDeny},
+		"denied tag value":                      {testKeyID, roleForm("Tags.member.1.Key", "tenant", "Tags.member.1.Value", "forbidden"), 403, "AccessDenied", authz.ExplicitDeny},
+		"duration over role max":                {testKeyID, roleForm("DurationSeconds", "7201"), 400, "ValidationError", authz.ImplicitDeny},
+		"duration under 900":                    {testKeyID, roleForm("DurationSeconds", "899"), 400, "ValidationError", authz.ImplicitDeny},
+		"bad session name":                      {testKeyID, roleForm("RoleSessionName", "a b"), 400, "ValidationError", authz.ImplicitDeny},
+		"malformed session policy":              {testKeyID, roleForm("Policy", `{"Statement":[{"Effect":"Allow"}]}`), 400, "MalformedPolicyDocument", authz.ImplicitDeny},
+		"session policy too long":               {testKeyID, roleForm("Policy", strings.Repeat(" ", 2049)), 400, "ValidationError", authz.ImplicitDeny},
+		"transitive key not in tags":            {testKeyID, roleForm("TransitiveTagKeys.member.1", "x"), 400, "InvalidParameterValue", authz.ImplicitDeny},
+		"duplicate tag keys":                    {testKeyID, roleForm("Tags.member.1.Key", "a", "Tags.member.1.Value", "1", "Tags.member.2.Key", "A", "Tags.member.2.Value", "2"), 400, "InvalidParameterValue", authz.ImplicitDeny},
+		"tag value too long":                    {testKeyID, roleForm("Tags.member.1.Key", "a", "Tags.member.1.Value", strings.Repeat("v", 257)), 400, "ValidationError", authz.ImplicitDeny},
+		"unknown policy arn":                    {testKeyID, roleForm("PolicyArns.member.1.arn", "arn:aws:iam::123456789012:policy/Nope"), 400, "InvalidParameterValue", authz.ImplicitDeny},
+		"policy arn":                            {testKeyID, roleForm("PolicyArns.member.1.arn", "arn:aws:iam::123456789012:policy/Narrow"), 200, "", authz.Allow},
+		"external id condition key":             {testKeyID, roleForm("ExternalId", "ext-123"), 200, "", authz.Allow},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resp, _ := assume(t, a, tc.caller, tc.form)
+			if resp.Status != tc.status || resp.Decision != tc.decision {
+				t.Fatalf("status %d decision %v, want %d %v: %s", resp.Status, resp.Decision, tc.status, tc.decision, resp.Body)
+			}
+			if tc.code != "" && !strings.Contains(string(resp.Body), "<Code>"+tc.code+"</Code>") {
+				t.Errorf("body %s, want code %s", resp.Body, tc.code)
+			}
+			if tc.status == 200 && !strings.Contains(string(resp.Body), `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`) {
+				t.Errorf("body %s", resp.Body)
+			}
+		})
+	}
+	// Tags beyond 50 are refused.
+	f := roleForm()
+	for i := 1; i <= 51; i++ {
+		f.Set("Tags.member."+itoa(i)+".Key", "k"+itoa(i))
+		f.Set("Tags.member."+itoa(i)+".Value", "v")
+	}
+	if resp, _ := assume(t, a, testKeyID, f); resp.Status != 400 {
+		t.Errorf("51 tags: %d %s", resp.Status, resp.Body)
+	}
+}
+
+func TestSTSWithoutSessionKeys(t *testing.T) {
+	t.Parallel()
+	a := testAuthenticator(t, &fakeClock{t0}, nil)
+	resp, _ := assume(t, a, testKeyID, roleForm())
+	if resp.Status != http.StatusForbidden || resp.Session != nil {
+		t.Fatalf("AssumeRole without session keys: %d %s", resp.Status, resp.Body)
+	}
+}
