@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/pinpoint"
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
 )
@@ -18,6 +20,14 @@ import (
 // TestReloadUnderLoad: config reloads through the admin API during 30
 // seconds of concurrent requests lose none; a reload with a bad store is
 // refused and the old config keeps serving; a good reload takes effect.
+//
+// When a reload retires the old server, Go's http.Server closes its idle
+// keep-alive connections; a request the client wrote on such a connection
+// at that instant fails with EOF or a reset before the server read it. The
+// AWS SDKs retry exactly these connection-level failures, so the clients
+// here do too (and only those: any HTTP error response counts as lost),
+// and the test proves that no retried request had already been served: the
+// upstream's request count equals the clients' answers.
 func TestReloadUnderLoad(t *testing.T) {
 	e := newEnv(t, nil)
 	cfgA := e.cfg
@@ -36,7 +46,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	defer cancel()
 	deadline := time.Now().Add(runFor)
 
-	var ok, failed atomic.Int64
+	var ok, failed, retried atomic.Int64
 	var failMu sync.Mutex
 	var failures []string
 	fail := func(format string, args ...any) {
@@ -55,8 +65,11 @@ func TestReloadUnderLoad(t *testing.T) {
 			defer wg.Done()
 			c := newQuietCapture()
 			cp := creds(backendKeyID, backendSecret, "")
-			pp := pinpointClient(e.g, cp, c)
-			v2 := smsV2Client(e.g, cp, c)
+			retryer := connectionRetryer(&retried)
+			pp := pinpoint.New(pinpoint.Options{Region: testRegion, BaseEndpoint: aws.String(e.g.URL),
+				Credentials: cp, HTTPClient: c.client(), Retryer: retryer})
+			v2 := pinpointsmsvoicev2.New(pinpointsmsvoicev2.Options{Region: testRegion, BaseEndpoint: aws.String(e.g.URL),
+				Credentials: cp, HTTPClient: c.client(), Retryer: retryer})
 			for i := 0; time.Now().Before(deadline); i++ {
 				var err error
 				switch (w + i) % 3 {
@@ -113,7 +126,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	ticker.Stop()
 	wg.Wait()
 
-	t.Logf("%d requests succeeded, %d failed, %d reloads (%d with a bad store)", ok.Load(), failed.Load(), reloads, badReloads)
+	t.Logf("%d requests succeeded, %d failed, %d reloads (%d with a bad store), %d connection-level retries",
+		ok.Load(), failed.Load(), reloads, badReloads, retried.Load())
 	if failed.Load() > 0 {
 		t.Errorf("%d requests lost during reloads; first: %v", failed.Load(), failures)
 	}
@@ -146,4 +160,23 @@ func TestReloadUnderLoad(t *testing.T) {
 	if _, err := pp.GetApps(ctx, &pinpoint.GetAppsInput{}); err != nil {
 		t.Errorf("GetApps after a refused reload: %v", err)
 	}
+}
+
+// connectionRetryer retries a request up to twice, and only when it failed
+// at the connection level (the SDK's RetryableConnectionError), without
+// rate limiting; it counts the retries in n.
+func connectionRetryer(n *atomic.Int64) aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
+		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			r := retry.RetryableConnectionError{}.IsErrorRetryable(err)
+			if r == aws.TrueTernary {
+				n.Add(1)
+				return r
+			}
+			return aws.FalseTernary
+		})}
+	})
 }
