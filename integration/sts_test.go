@@ -135,3 +135,41 @@ func TestAssumeRoleWithTags(t *testing.T) {
 	})
 	assertNoUpstreamFailures(t, e)
 }
+
+// TestSessionKeysAcrossInstances: a session issued by one gateway works on
+// another instance sharing its session keys (also after a rotation that
+// prepends a new key), and is refused by an instance without its key.
+func TestSessionKeysAcrossInstances(t *testing.T) {
+	e := newEnv(t, nil) // keys A, B: A seals
+	c := newCapture()
+	sess := assumeTenantRole(t, e, c, "a")
+	scp := creds(sess.AccessKeyID, sess.SecretAccessKey, sess.SessionToken)
+
+	tests := []struct {
+		name    string
+		keys    []string
+		wantErr string // "" = allowed
+	}{
+		{name: "same keys", keys: []string{sessionKeyA, sessionKeyB}},
+		{name: "rotated: new key first, old key still opens", keys: []string{sessionKeyB, sessionKeyA}},
+		{name: "old key removed", keys: []string{sessionKeyB}, wantErr: "UnrecognizedClientException"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			other := newEnv(t, func(cfg *gatewayConfig) { cfg.SessionKeys = tc.keys })
+			other.forbid(sess.AccessKeyID, sess.SecretAccessKey, sess.SessionToken)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err := pinpointClient(other.g, scp, c).GetApp(ctx, &pinpoint.GetAppInput{ApplicationId: aws.String("app-a")})
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("GetApp on another instance: %v", err)
+				}
+				other.onlyRecord(t, "pinpoint")
+				return
+			}
+			apiErrorOf(t, err, tc.wantErr, 403)
+			other.assertNothingUpstream(t)
+		})
+	}
+}
