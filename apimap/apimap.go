@@ -137,8 +137,9 @@ func Map(req *Request) (*Result, error) {
 	if req == nil {
 		return nil, badRequest("nil request")
 	}
-	var labelBuf [maxLabels]string
-	op, labels, err := classify(req, labelBuf[:0])
+	blk := &resultBlock{}
+	m := &blk.m
+	op, labels, err := classify(req, m.labelBuf[:0])
 	if err != nil {
 		return nil, err
 	}
@@ -152,8 +153,10 @@ func Map(req *Request) (*Result, error) {
 	if err := checkAccount(req.Account); err != nil {
 		return nil, badRequest("%v", err)
 	}
-	m := mapper{req: req, op: op, partition: partition, rawLabels: labels}
-	return m.run()
+	m.req, m.op, m.partition, m.rawLabels = req, op, partition, labels
+	res, err := m.run(blk)
+	*m = mapper{} // the scratch state shares the result's allocation: drop its references
+	return res, err
 }
 
 // classify finds the operation of req and its raw URI label values.

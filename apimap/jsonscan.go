@@ -105,28 +105,34 @@ func objectFields(b []byte, buf []jfield) ([]jfield, error) {
 	return buf, nil
 }
 
-// arrayElems calls f for each element of the valid JSON array b.
-func arrayElems(b []byte, f func(elem []byte) error) error {
+// arrayIter walks the elements of a valid JSON array without a callback
+// (so that nothing escapes to the heap).
+type arrayIter struct {
+	b []byte
+	i int
+}
+
+// newArrayIter starts at the array b; it fails when b is not an array.
+func newArrayIter(b []byte) (arrayIter, error) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '[' {
-		return badRequest("not a JSON array")
+		return arrayIter{}, badRequest("not a JSON array")
 	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		return nil
+	return arrayIter{b: b, i: skipSpace(b, i+1)}, nil
+}
+
+// next returns the next element, or false at the end.
+func (it *arrayIter) next() ([]byte, bool) {
+	if it.i >= len(it.b) || it.b[it.i] == ']' {
+		return nil, false
 	}
-	for i < len(b) {
-		end := skipValue(b, i)
-		if err := f(b[i:end]); err != nil {
-			return err
-		}
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] == ']' {
-			break
-		}
-		i = skipSpace(b, i+1)
+	end := skipValue(it.b, it.i)
+	elem := it.b[it.i:end]
+	it.i = skipSpace(it.b, end)
+	if it.i < len(it.b) && it.b[it.i] == ',' {
+		it.i = skipSpace(it.b, it.i+1)
 	}
-	return nil
+	return elem, true
 }
 
 // jsonKind returns the kind of a raw valid JSON value: 's', 'n', 'b', 'l',

@@ -15,19 +15,21 @@ type mapper struct {
 	partition string
 	rawLabels []string
 	body      object
-	fieldBuf  [16]jfield
 	res       *Result
+	labelBuf  [maxLabels]string
+	fieldBuf  [16]jfield
 }
 
 // resultBlock lets the common case (one authorization, up to three
-// resources) take a single allocation.
+// resources) take a single allocation, the mapper's scratch state included.
 type resultBlock struct {
 	r    Result
 	auth [1]Authorization
 	arns [3]string
+	m    mapper
 }
 
-func (m *mapper) run() (*Result, error) {
+func (m *mapper) run(blk *resultBlock) (*Result, error) {
 	op := m.op
 	if err := m.checkLabels(); err != nil {
 		return nil, err
@@ -37,7 +39,6 @@ func (m *mapper) run() (*Result, error) {
 			return nil, err
 		}
 	}
-	blk := &resultBlock{}
 	m.res = &blk.r
 	m.res.API, m.res.Operation = op.api, op.name
 	if err := m.tags(); err != nil {
@@ -180,7 +181,11 @@ func (m *mapper) tags() error {
 		if err != nil || v == nil {
 			return err
 		}
-		err = arrayElems(v, func(e []byte) error {
+		it, err := newArrayIter(v)
+		if err != nil {
+			return badRequest("member %q must be an array", op.tagsMember)
+		}
+		for e, ok := it.next(); ok; e, ok = it.next() {
 			if jsonKind(e) != 'o' {
 				return badRequest("member %q: element must be an object", op.tagsMember)
 			}
@@ -199,10 +204,9 @@ func (m *mapper) tags() error {
 			if !okK || !okV {
 				return badRequest("member %q: element needs Key and Value", op.tagsMember)
 			}
-			return add(k, val)
-		})
-		if err != nil {
-			return err
+			if err := add(k, val); err != nil {
+				return err
+			}
 		}
 	}
 	var keys []string
@@ -216,16 +220,16 @@ func (m *mapper) tags() error {
 			return err
 		}
 		if v != nil {
-			err = arrayElems(v, func(e []byte) error {
+			it, err := newArrayIter(v)
+			if err != nil {
+				return badRequest("member %q must be an array", op.tagKeysMember)
+			}
+			for e, ok := it.next(); ok; e, ok = it.next() {
 				s, err := jsonString(e)
 				if err != nil {
 					return badRequest("member %q: %v", op.tagKeysMember, err)
 				}
 				keys = append(keys, s)
-				return nil
-			})
-			if err != nil {
-				return err
 			}
 		}
 	case op.tagKeysQuery != "":
@@ -385,38 +389,43 @@ func (m *mapper) fromList(arns []string, rs *resSpec) ([]string, error) {
 		}
 		return arns, nil
 	}
-	err = arrayElems(v, func(e []byte) error {
+	it, err := newArrayIter(v)
+	if err != nil {
+		return nil, badRequest("member %s must be an array", rs.member)
+	}
+	for e, ok := it.next(); ok; e, ok = it.next() {
 		if rs.elemObj {
 			if jsonKind(e) != 'o' {
-				return badRequest("member %s: elements must be objects", rs.member)
+				return nil, badRequest("member %s: elements must be objects", rs.member)
 			}
 			o, err := parseObject(e, nil)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			req := *rs
 			req.required = true
-			arns, err = m.fromMembers(arns, &req, &o)
-			return err
+			if arns, err = m.fromMembers(arns, &req, &o); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		s, err := jsonString(e)
 		if err != nil {
-			return badRequest("member %s: elements must be strings", rs.member)
+			return nil, badRequest("member %s: elements must be strings", rs.member)
 		}
 		if strings.HasPrefix(s, "arn:") {
 			if err := m.typedARN(s, rs.types, rs.member); err != nil {
-				return err
+				return nil, err
 			}
 			arns = append(arns, s)
-			return nil
+			continue
 		}
 		if err := checkID(s); err != nil {
-			return badRequest("member %s: %v", rs.member, err)
+			return nil, badRequest("member %s: %v", rs.member, err)
 		}
 		arns = append(arns, rs.tmpl.build(m.partition, m.req.Region, m.req.Account, []string{s}))
-		return nil
-	})
-	return arns, err
+	}
+	return arns, nil
 }
 
 func (m *mapper) fromARN(arns []string, rs *resSpec) ([]string, error) {

@@ -1,0 +1,115 @@
+package apimap
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// FuzzMap feeds arbitrary methods, paths, queries, targets and bodies to Map.
+// Invariants: no panic; an error is an *Error and comes with a nil result; a
+// result has at least one authorization, the first with the operation's own
+// action, and every resource is "*" or a well-formed ARN; every Unresolved
+// entry points at an existing resource.
+func FuzzMap(f *testing.F) {
+	f.Add("GET", "/v1/apps/abc/campaigns/c1", "", "", []byte(nil))
+	f.Add("POST", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2Fabc", "", "", []byte(`{"tags":{"a":"b"}}`))
+	f.Add("DELETE", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2Fabc", "tagKeys=a&tagKeys=b", "", []byte(nil))
+	f.Add("PUT", "/v1/templates/t/email/active-version", "", "", []byte(`{}`))
+	f.Add("POST", "/", "", "PinpointSMSVoiceV2.SendTextMessage", []byte(`{"OriginationIdentity":"+12065550100","ConfigurationSetName":"cs"}`))
+	f.Add("POST", "/", "", "PinpointSMSVoiceV2.DescribeSenderIds", []byte(`{"SenderIds":[{"SenderId":"A","IsoCountryCode":"US"}]}`))
+	f.Add("POST", "/", "", "PinpointSMSVoiceV2.RequestPhoneNumber", []byte(`{"PoolId":"arn:aws:sms-voice:us-east-1:123456789012:pool/p","Tags":[{"Key":"k","Value":"v"}]}`))
+	f.Add("POST", "/", "", "PinpointSMSVoiceV2.UpdateEventDestination", []byte(`{"ConfigurationSetName":"c","KinesisFirehoseDestination":{"IamRoleArn":"arn:aws:iam::123456789012:role/r"}}`))
+	f.Add("POST", "/v1/sms-voice/configuration-sets/c/event-destinations", "", "", []byte(`{"EventDestination":{"CloudWatchLogsDestination":{"IamRoleArn":"x"}}}`))
+	f.Add("GET", "/v1/apps/%2e%2E/x", "", "", []byte(nil))
+	f.Fuzz(func(t *testing.T, method, path, query, target string, body []byte) {
+		req := &Request{Method: method, RawPath: path, RawQuery: query, Body: body, Region: "us-east-1", Account: "123456789012", Header: http.Header{}}
+		if target != "" {
+			req.Header.Set("X-Amz-Target", target)
+		}
+		res, err := Map(req)
+		if err != nil {
+			if res != nil {
+				t.Fatalf("Map returned a result and an error %v", err)
+			}
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("Map error %T is not *Error", err)
+			}
+			return
+		}
+		if res == nil || len(res.Authorizations) == 0 {
+			t.Fatalf("Map returned no authorizations: %+v", res)
+		}
+		if !strings.HasSuffix(res.Authorizations[0].Action, ":"+res.Operation) {
+			t.Fatalf("first action %s is not the operation %s", res.Authorizations[0].Action, res.Operation)
+		}
+		for _, a := range res.Authorizations {
+			if len(a.Resources) == 0 {
+				t.Fatalf("%s has no resources", a.Action)
+			}
+			for _, r := range a.Resources {
+				if r == "*" {
+					continue
+				}
+				if _, err := ParseARN(r); err != nil {
+					t.Fatalf("%s: resource %q: %v", a.Action, r, err)
+				}
+			}
+		}
+		for _, u := range res.Unresolved {
+			if u.Authorization >= len(res.Authorizations) || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
+				t.Fatalf("unresolved %+v points nowhere", u)
+			}
+		}
+	})
+}
+
+// FuzzARN checks the ARN parser and the typed ARN check. Invariants: no
+// panic; an error means a zero result; a parsed ARN formats back to the input;
+// an ARN accepted as a resource type matches that type's template and formats
+// back through the template with the same variables.
+func FuzzARN(f *testing.F) {
+	for _, s := range []string{
+		"arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc/campaigns/c1",
+		"arn:aws:sms-voice:eu-west-1:123456789012:sender-id/MY/GB",
+		"arn:aws-cn:sms-voice:cn-north-1:123456789012:pool/pool-1",
+		"arn:aws:mobiletargeting:us-east-1:123456789012:apps/*",
+		"arn:aws:iam::123456789012:role/x",
+		"arn:::::", "arn:aws:s3:::bucket/key", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseARN(s)
+		if err != nil {
+			if a != (ARN{}) {
+				t.Fatalf("ParseARN(%q) returned %+v with error", s, a)
+			}
+		} else if a.String() != s {
+			t.Fatalf("ParseARN(%q).String() = %q", s, a.String())
+		}
+		svc, typ, err := ResourceType(s)
+		if err != nil {
+			if svc != "" || typ != "" {
+				t.Fatalf("ResourceType(%q) = %q, %q with error", s, svc, typ)
+			}
+			return
+		}
+		tmpl, parsed, err := parseTypedARN(s)
+		if err != nil || tmpl.service != svc || tmpl.typ != typ {
+			t.Fatalf("parseTypedARN(%q) disagrees with ResourceType: %v", s, err)
+		}
+		vals := make([]string, len(tmpl.vars))
+		if !tmpl.match(parsed.Resource, vals) {
+			t.Fatalf("template %s does not match %q", typ, parsed.Resource)
+		}
+		if got := tmpl.build(parsed.Partition, parsed.Region, parsed.Account, vals); got != s {
+			t.Fatalf("rebuilding %q gives %q", s, got)
+		}
+		for _, v := range vals {
+			if checkID(v) != nil {
+				t.Fatalf("variable %q of %q is not a valid ID", v, s)
+			}
+		}
+	})
+}
