@@ -183,8 +183,9 @@ func (r *claimsReader) varint() int64 {
 }
 
 func (r *claimsReader) str() string {
-	n := r.uvarint(uint64(len(r.b)))
-	if r.bad {
+	n := r.uvarint(maxTokenLen)
+	if r.bad || n > uint64(len(r.b)) {
+		r.bad = true
 		return ""
 	}
 	s := string(r.b[:n])
@@ -263,7 +264,7 @@ func (k *SessionKeys) open(token string) (*sessionClaims, error) {
 	if len(token) < 8 || len(token) > maxTokenLen {
 		return nil, errToken
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	raw, err := tokenEncoding.DecodeString(token)
 	if err != nil || len(raw) < tokenHeaderLen+16 || raw[0] != tokenVersion {
 		return nil, errToken
 	}
@@ -295,3 +296,6 @@ func newTemporaryCredentials() (id, secret string, err error) {
 	}
 	return "ASIA" + keyIDEncoding.EncodeToString(b[:10]), base64.StdEncoding.EncodeToString(b[10:]), nil
 }
+
+// tokenEncoding decodes tokens strictly, so one token has one spelling.
+var tokenEncoding = base64.RawURLEncoding.Strict()
