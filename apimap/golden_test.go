@@ -423,3 +423,46 @@ func gV2(t *testing.T, e gOp, input gShape, shapes map[string]gShape) gCase {
 		wantARNs: want,
 	}
 }
+
+// TestEveryOperationHasReferenceTypes checks the compiled table against the
+// data directly: every operation of operation-action-map.json is in the
+// table with the same action, and every resource type the reference lists
+// for it is bound (required ones as required).
+func TestEveryOperationHasReferenceTypes(t *testing.T) {
+	t.Parallel()
+	data := dataDir(t)
+	var om struct {
+		Operations []gOp `json:"operations"`
+	}
+	gLoad(t, data, "iam/operation-action-map.json", &om)
+	apiName := map[string]string{"pinpoint": APIPinpoint, "pinpoint-sms-voice": APISMSVoice, "pinpoint-sms-voice-v2": APISMSVoiceV2}
+	byName := map[string]*opSpec{}
+	for i := range operationTable {
+		byName[operationTable[i].api+"/"+operationTable[i].name] = &operationTable[i]
+	}
+	if len(byName) != len(om.Operations) || len(om.Operations) != 239 {
+		t.Fatalf("table has %d operations, data %d, want 239", len(byName), len(om.Operations))
+	}
+	for _, e := range om.Operations {
+		name := apiName[e.API] + "/" + e.Op
+		op := byName[name]
+		if op == nil {
+			t.Errorf("%s: not in the table", name)
+			continue
+		}
+		if op.action != e.Action {
+			t.Errorf("%s: action %s, reference %s", name, op.action, e.Action)
+		}
+		for _, rt := range e.ResourceTypes {
+			found := false
+			for _, rs := range op.resources {
+				if slices.Contains(rs.types, rt.Name) && (!rt.Required || rs.required) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s: resource type %s (required %v) is not bound", name, rt.Name, rt.Required)
+			}
+		}
+	}
+}

@@ -29,8 +29,9 @@ Reads one request a line on stdin, as JSON:
 and writes one line for each on stdout:
   {"api":"pinpoint","operation":"GetSegments","authorizations":[{"action":"mobiletargeting:GetSegments",
    "resources":["arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"]}],"request_tags":{},"tag_keys":[]}
-or {"error":"..."}. "path" is the escaped path as sent; "region" and "account"
-default to --region and --account. Unresolved origination identities (a
+or {"error":"..."}. "path" is the escaped path as sent (a "?query" suffix is
+split off into "query"); "region" and "account" default to --region and
+--account; an optional "service" is checked against the API's SigV4 service. Unresolved origination identities (a
 phone number or bare sender ID) are listed under "unresolved".`,
 		Flags: func() *flag.FlagSet {
 			fs := flag.NewFlagSet("map", flag.ExitOnError)
@@ -141,9 +142,6 @@ func mapLine(line []byte, opts mapOptions) any {
 		Region:   in.Region,
 		Account:  in.Account,
 		Service:  in.Service,
-	}
-	if q, ok := strings.CutPrefix(req.RawPath, "?"); ok && req.RawQuery == "" {
-		req.RawPath, req.RawQuery = "", q
 	}
 	if p, q, ok := strings.Cut(req.RawPath, "?"); ok {
 		if req.RawQuery != "" {
