@@ -496,6 +496,14 @@ type resourceTagSource interface {
 	ResourceTags(ctx context.Context, region, arn string) (map[string]string, bool)
 }
 
+// tagChangeObserver is implemented by resource tag sources that cache:
+// after an operation succeeded upstream (TagResource, UntagResource, a
+// create with tags), it is told, so that it can update or drop the cached
+// tags of the ARNs involved at once.
+type tagChangeObserver interface {
+	Changed(api, operation string, auths []apimap.Authorization)
+}
+
 // identifierResolver replaces provisional ARNs of apimap results (an E.164
 // number or a bare sender ID given as an origination identity) by the real
 // resource ARNs. Without a resolver such requests are denied (fail closed).

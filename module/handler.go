@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -48,8 +50,9 @@ type requestState struct {
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
 
-	in  authz.Input
-	res authz.Result
+	cond condContext
+	in   authz.Input
+	res  authz.Result
 
 	fwd       forwardState
 	forwarded bool
@@ -63,9 +66,12 @@ func getState() *requestState { return statePool.Get().(*requestState) }
 func putState(rs *requestState) {
 	matched := rs.matched[:0]
 	resMatched := rs.res.Matched[:0]
+	cond := rs.cond
+	cond.reset()
 	*rs = requestState{}
 	rs.matched = matched
 	rs.res.Matched = resMatched
+	rs.cond = cond
 	statePool.Put(rs)
 }
 
@@ -259,12 +265,15 @@ func (g *Gateway) resolve(ctx context.Context, region string, res *apimap.Result
 // request is not allowed.
 func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
 	p := id.Principal
-	c := authz.NewContext()
-	g.buildContext(c, r, id, res)
+	cc := &rs.cond
+	if cc.c == nil {
+		cc.c = authz.NewContext()
+	}
+	g.buildContext(cc, r, id, res)
 
 	in := &rs.in
 	in.Principal = p.AuthzPrincipal()
-	in.Context = c
+	in.Context = cc.c
 	in.Identity = p.Identity
 	in.Boundary = p.Boundary
 	in.Session = p.SessionPolicies
@@ -286,12 +295,12 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 				in.ResourcePolicy = g.store.ResourcePolicy(arn)
 				tags, _ = g.tags.ResourceTags(r.Context(), id.Region, arn)
 				for k, v := range tags {
-					c.Set("aws:ResourceTag/"+k, v)
+					cc.c.Set(prefixResourceTag+strings.ToLower(k), v)
 				}
 			}
 			authz.EvaluateTo(in, &rs.res)
 			for k := range tags {
-				c.Delete("aws:ResourceTag/" + k)
+				cc.c.Delete(prefixResourceTag + strings.ToLower(k))
 			}
 			rs.matched = append(rs.matched, rs.res.Matched...)
 			if rs.res.Decision != authz.Allow {
@@ -308,56 +317,122 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 
 var anyResource = []string{"*"}
 
+// Condition keys, lower-cased: authz treats key names case-insensitively
+// and lower-case names spare it a conversion per key.
+const (
+	keyPrincipalArn      = "aws:principalarn"
+	keyPrincipalAccount  = "aws:principalaccount"
+	keyPrincipalType     = "aws:principaltype"
+	keyPrincipalIsAWSSvc = "aws:principalisawsservice"
+	keyViaAWSService     = "aws:viaawsservice"
+	keyUserID            = "aws:userid"
+	keyUsername          = "aws:username"
+	keySourceIdentity    = "aws:sourceidentity"
+	keyTokenIssueTime    = "aws:tokenissuetime"
+	keyMultiFactorAuth   = "aws:multifactorauthpresent"
+	keySourceIP          = "aws:sourceip"
+	keySecureTransport   = "aws:securetransport"
+	keyCurrentTime       = "aws:currenttime"
+	keyEpochTime         = "aws:epochtime"
+	keyRequestedRegion   = "aws:requestedregion"
+	keyUserAgent         = "aws:useragent"
+	keyTagKeys           = "aws:tagkeys"
+	prefixPrincipalTag   = "aws:principaltag/"
+	prefixRequestTag     = "aws:requesttag/"
+	prefixResourceTag    = "aws:resourcetag/"
+)
+
+// condContext is a pooled authz.Context that remembers the keys set on
+// it, so that it can be emptied for the next request without reallocating.
+type condContext struct {
+	c    *authz.Context
+	keys []string
+}
+
+func (cc *condContext) set(key, value string) {
+	cc.c.Set(key, value)
+	cc.keys = append(cc.keys, key)
+}
+
+// reset removes every key set since the last reset.
+func (cc *condContext) reset() {
+	for _, k := range cc.keys {
+		cc.c.Delete(k)
+	}
+	cc.keys = cc.keys[:0]
+}
+
 // buildContext sets the global condition keys of DESIGN.md, the principal's
 // tags and the request's tags. Resource tags are set per resource.
-func (g *Gateway) buildContext(c *authz.Context, r *http.Request, id *authn.Identity, res *apimap.Result) {
+func (g *Gateway) buildContext(cc *condContext, r *http.Request, id *authn.Identity, res *apimap.Result) {
 	p := id.Principal
-	now := g.now().UTC()
 	if p.RoleARN != "" {
 		// For role sessions aws:PrincipalArn is the role's ARN, as in AWS.
-		c.Set("aws:PrincipalArn", p.RoleARN)
+		cc.set(keyPrincipalArn, p.RoleARN)
 	} else {
-		c.Set("aws:PrincipalArn", p.ARN)
+		cc.set(keyPrincipalArn, p.ARN)
 	}
-	c.Set("aws:PrincipalAccount", p.Account)
-	c.Set("aws:PrincipalType", p.Type)
-	c.Set("aws:PrincipalIsAWSService", "false")
-	c.Set("aws:ViaAWSService", "false")
+	cc.set(keyPrincipalAccount, p.Account)
+	cc.set(keyPrincipalType, p.Type)
+	cc.set(keyPrincipalIsAWSSvc, "false")
+	cc.set(keyViaAWSService, "false")
 	if p.UserID != "" {
-		c.Set("aws:userid", p.UserID)
+		cc.set(keyUserID, p.UserID)
 	}
 	if p.Username != "" {
-		c.Set("aws:username", p.Username)
+		cc.set(keyUsername, p.Username)
 	}
 	for k, v := range p.Tags {
-		c.Set("aws:PrincipalTag/"+k, v)
+		cc.set(prefixPrincipalTag+strings.ToLower(k), v)
 	}
 	if p.SourceIdentity != "" {
-		c.Set("aws:SourceIdentity", p.SourceIdentity)
+		cc.set(keySourceIdentity, p.SourceIdentity)
 	}
 	if !p.IssuedAt.IsZero() {
 		// Temporary credentials: AWS sets these; long-term keys have neither.
-		c.Set("aws:TokenIssueTime", p.IssuedAt.UTC().Format(time.RFC3339))
-		c.Set("aws:MultiFactorAuthPresent", "false")
+		cc.set(keyTokenIssueTime, p.IssuedAt.UTC().Format(time.RFC3339))
+		cc.set(keyMultiFactorAuth, "false")
 	}
-	c.Set("aws:SourceIp", clientIP(r))
+	cc.set(keySourceIP, clientIP(r))
 	if r.TLS != nil {
-		c.Set("aws:SecureTransport", "true")
+		cc.set(keySecureTransport, "true")
 	} else {
-		c.Set("aws:SecureTransport", "false")
+		cc.set(keySecureTransport, "false")
 	}
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	c.Set("aws:RequestedRegion", id.Region)
+	ts := currentTimes(g.now())
+	cc.set(keyCurrentTime, ts.rfc3339)
+	cc.set(keyEpochTime, ts.epoch)
+	cc.set(keyRequestedRegion, id.Region)
 	if ua := r.Header.Get("User-Agent"); ua != "" {
-		c.Set("aws:UserAgent", ua)
+		cc.set(keyUserAgent, ua)
 	}
 	for k, v := range res.RequestTags {
-		c.Set("aws:RequestTag/"+k, v)
+		cc.set(prefixRequestTag+strings.ToLower(k), v)
 	}
 	if res.TagKeys != nil {
-		c.SetMulti("aws:TagKeys", res.TagKeys)
+		cc.c.SetMulti(keyTagKeys, res.TagKeys)
+		cc.keys = append(cc.keys, keyTagKeys)
 	}
+}
+
+// timeStrings are aws:CurrentTime and aws:EpochTime of one second.
+type timeStrings struct {
+	unix    int64
+	rfc3339 string
+	epoch   string
+}
+
+var lastTimes atomic.Pointer[timeStrings]
+
+// currentTimes formats now once per second.
+func currentTimes(now time.Time) *timeStrings {
+	unix := now.Unix()
+	if ts := lastTimes.Load(); ts != nil && ts.unix == unix {
+		return ts
+	}
+	ts := &timeStrings{unix: unix, rfc3339: now.UTC().Format(time.RFC3339), epoch: strconv.FormatInt(unix, 10)}
+	lastTimes.Store(ts)
+	return ts
 }
 
 // clientIP is the client address as Caddy determined it (honouring the
@@ -399,7 +474,11 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 	})
 	rs.op = resp.Action
 	if resp.Action != "" {
-		rs.auths = []apimap.Authorization{{Action: "sts:" + resp.Action}}
+		a := apimap.Authorization{Action: "sts:" + resp.Action}
+		if role := form.Get("RoleArn"); role != "" && resp.Action == "AssumeRole" {
+			a.Resources = []string{role}
+		}
+		rs.auths = []apimap.Authorization{a}
 	}
 	rs.matched = append(rs.matched, resp.Matched...)
 	rs.reason = resp.Reason
@@ -463,6 +542,9 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 	rs.work = g.now().Sub(rs.start)
 	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(ctx, forwardKey{}, fs)))
 	rs.work += fs.signDuration
+	if n, ok := g.tags.(tagChangeObserver); ok && fs.upstreamStatus >= 200 && fs.upstreamStatus < 300 {
+		n.Changed(rs.api, rs.op, rs.auths)
+	}
 	if fs.upstreamErr != nil {
 		kind := "error"
 		if fs.upstreamStatus == http.StatusGatewayTimeout {
