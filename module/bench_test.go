@@ -77,4 +77,3 @@ func BenchmarkServeAllowV2(b *testing.B) {
 func BenchmarkServeDeny(b *testing.B) {
 	benchmarkServe(b, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", nil, nil, 403)
 }
-
