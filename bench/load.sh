@@ -13,7 +13,9 @@
 # separate CPUs with taskset where there are enough.
 #
 # Usage: bash bench/load.sh        (env: DURATION=10s ROUNDS=3 CONNS=32 WARMUP=2s,
-#                                   GATEWAY_BIN=prebuilt binary, CPU sets below)
+#                                   GATEWAY_BIN=prebuilt binary, CPU sets below,
+#                                   PROFILE=file: also write a CPU profile of the
+#                                   gateway taken during its last round)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -91,8 +93,13 @@ http://127.0.0.1:$CADDY_PORT {
 	reverse_proxy 127.0.0.1:$UP_PORT
 }
 CADDY
+gwglobal=$global
+if [ -n "${PROFILE:-}" ]; then
+	ADMIN_PORT=$(port)
+	gwglobal=${global/admin off/admin 127.0.0.1:$ADMIN_PORT}
+fi
 cat >"$tmp/Caddyfile.gateway" <<CADDY
-$global
+$gwglobal
 http://127.0.0.1:$GW_PORT {
 	pinpoint_gateway {
 		account 123456789012
@@ -160,7 +167,14 @@ results="$tmp/results"
 for r in $(seq 1 "$ROUNDS"); do
 	for t in "${targets[@]}"; do
 		before=$(cpu_ticks "${PID[$t]}")
+		prof_pid=
+		if [ -n "${PROFILE:-}" ] && [ "$t" = gateway ] && [ "$r" = "$ROUNDS" ]; then
+			secs=${DURATION%s}
+			curl -sf -o "$PROFILE" "http://127.0.0.1:$ADMIN_PORT/debug/pprof/profile?seconds=$((secs > 1 ? secs - 1 : 1))" &
+			prof_pid=$!
+		fi
 		line=$(load "$t" "$DURATION")
+		[ -z "$prof_pid" ] || wait "$prof_pid" || echo "load.sh: warning: profiling failed" >&2
 		after=$(cpu_ticks "${PID[$t]}")
 		echo "round=$r $line cpu_ticks=$((after - before))" | tee -a "$results"
 	done
