@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"hash"
 	"net/http"
 	"strings"
 	"sync"
@@ -40,7 +41,40 @@ type keyCacheKey struct {
 
 type keyCacheEntry struct {
 	secret string
-	key    []byte
+	mac    *macKey
+}
+
+// macKey holds the HMAC-SHA256 states of a signing key after its inner and
+// outer pads, so a signature costs two short hashes from cloned states.
+type macKey struct {
+	inner, outer hash.Cloner
+}
+
+func newMACKey(key []byte) *macKey {
+	var ipad, opad [sha256.BlockSize]byte
+	copy(ipad[:], key) // signing keys are 32 bytes, shorter than a block
+	copy(opad[:], key)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	in, out := sha256.New().(hash.Cloner), sha256.New().(hash.Cloner)
+	in.Write(ipad[:])
+	out.Write(opad[:])
+	return &macKey{inner: in, outer: out}
+}
+
+// sum appends HMAC(key, msg) to b.
+func (m *macKey) sum(b, msg []byte) []byte {
+	in, err1 := m.inner.Clone()
+	out, err2 := m.outer.Clone()
+	if err1 != nil || err2 != nil {
+		panic("sha256 state cannot be cloned")
+	}
+	in.Write(msg)
+	var tmp [sha256.Size]byte
+	out.Write(in.Sum(tmp[:0]))
+	return out.Sum(b)
 }
 
 const keyCacheSize = 4096
@@ -53,13 +87,13 @@ func newVerifier(now func() time.Time, skew time.Duration, allowUnsigned bool) *
 	return &verifier{now: now, skew: skew, allowUnsigned: allowUnsigned, keys: c}
 }
 
-func (v *verifier) signingKey(accessKeyID, secret string, scope Scope) []byte {
+func (v *verifier) signingKey(accessKeyID, secret string, scope Scope) *macKey {
 	ck := keyCacheKey{accessKeyID, scope}
 	if e, ok := v.keys.Get(ck); ok && len(e.secret) == len(secret) && subtle.ConstantTimeCompare([]byte(e.secret), []byte(secret)) == 1 {
-		return e.key
+		return e.mac
 	}
-	k := SigningKey(secret, scope)
-	v.keys.Add(ck, keyCacheEntry{secret: secret, key: k})
+	k := newMACKey(SigningKey(secret, scope))
+	v.keys.Add(ck, keyCacheEntry{secret: secret, mac: k})
 	return k
 }
 
@@ -233,7 +267,7 @@ func itoa(n int) string {
 
 // signatureMatches builds the canonical request and the string to sign in a
 // pooled buffer and compares the signature in constant time.
-func (v *verifier) signatureMatches(r *http.Request, auth *Authorization, key []byte, rawPath string, pairs []queryPair, payloadHash string, omitToken bool) bool {
+func (v *verifier) signatureMatches(r *http.Request, auth *Authorization, key *macKey, rawPath string, pairs []queryPair, payloadHash string, omitToken bool) bool {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	b := (*bp)[:0]
@@ -251,10 +285,8 @@ func (v *verifier) signatureMatches(r *http.Request, auth *Authorization, key []
 	crHash := sha256.Sum256(b)
 
 	sts := appendStringToSign(b[:0], auth.Date, auth.Scope, crHash)
-	m := hmac.New(sha256.New, key)
-	m.Write(sts)
 	var sum [32]byte
-	mac := m.Sum(sum[:0])
+	mac := key.sum(sum[:0], sts)
 	var want [64]byte
 	hex.Encode(want[:], mac)
 	*bp = b
