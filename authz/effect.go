@@ -98,3 +98,24 @@ func (t PolicyType) String() string {
 
 // MarshalText encodes the type as its String form.
 func (t PolicyType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText decodes "Allow" or "Deny".
+func (e *Effect) UnmarshalText(b []byte) error {
+	v, err := parseEffect(string(b))
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
+}
+
+// UnmarshalText decodes a type's String form.
+func (t *PolicyType) UnmarshalText(b []byte) error {
+	for v := Identity; v <= Guardrail; v++ {
+		if v.String() == string(b) {
+			*t = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown policy type %q", b)
+}

@@ -104,7 +104,14 @@ func EvaluateTo(in *Input, res *Result) {
 			}
 			g := grantDirect
 			if t == ResourceBased {
-				if g = s.matchPrincipal(&in.Principal); g == grantNone {
+				g = s.matchPrincipal(&in.Principal)
+				// AWS: "The NotPrincipal element with a Deny effect will always deny any IAM
+				// principal that has a permissions boundary policy attached, regardless of the
+				// values specified in the NotPrincipal element."
+				if g == grantNone && s.notPrincipal && s.effect == EffectDeny && in.Boundary != nil {
+					g = grantEveryone
+				}
+				if g == grantNone {
 					continue
 				}
 			}

@@ -71,6 +71,11 @@ func ArnMatch(pattern, value string) bool {
 type arnOp struct {
 	patterns []string
 	vars     []*Template
+	// varHeads holds, for each variable template, the encoded glob patterns of its first five
+	// parts when those are constant (hasHead): a value whose first parts differ does not match
+	// whether or not the variable in the resource part has a value.
+	varHeads [][5]string
+	hasHead  []bool
 }
 
 func newArn(values []Template) (Operator, error) {
@@ -80,6 +85,18 @@ func newArn(values []Template) (Operator, error) {
 			o.patterns = append(o.patterns, values[i].GlobPattern())
 		} else {
 			o.vars = append(o.vars, &values[i])
+			var head [5]string
+			raw := values[i].Raw()
+			parts, ok := encodedArnParts(raw)
+			if ok && !strings.Contains(raw[:len(raw)-len(parts[5])], "${") {
+				for k := range head {
+					head[k] = glob.Encode(parts[k])
+				}
+			} else {
+				ok = false
+			}
+			o.varHeads = append(o.varHeads, head)
+			o.hasHead = append(o.hasHead, ok)
 		}
 	}
 	return o, nil
@@ -95,15 +112,30 @@ func (o *arnOp) Match(v string, env *Env) Outcome {
 		}
 	}
 	out := NoMatch
-	for _, t := range o.vars {
+	for i, t := range o.vars {
 		p, ok := t.ResolveGlob(env)
-		if !ok {
-			out = Unresolved
-		} else if arnMatchStrict(p, v) {
+		switch {
+		case ok && arnMatchStrict(p, v):
 			return Matched
+		case !ok && !(o.hasHead[i] && !headMatch(&o.varHeads[i], v)):
+			out = Unresolved
 		}
 	}
 	return out
+}
+
+// headMatch reports whether the first five parts of the ARN v match head.
+func headMatch(head *[5]string, v string) bool {
+	vp, ok := ArnParts(v)
+	if !ok {
+		return false
+	}
+	for k := range head {
+		if !glob.Match(head[k], vp[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // arnMatchStrict matches part by part; a pattern that is not six parts long matches nothing.

@@ -3,6 +3,7 @@ package condition
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // The IpAddress and NotIpAddress operators: the request value is an IPv4 or IPv6 address and a
@@ -15,6 +16,7 @@ func init() {
 
 type ipOp struct {
 	consts []netip.Prefix
+	bare   []bool // the value was a single address, not a CIDR block
 }
 
 // ParsePrefix parses a CIDR block or a single address (as a /32 or /128).
@@ -36,6 +38,7 @@ func newIP(values []Template) (Operator, error) {
 			return nil, fmt.Errorf("%w: %q is not an IP address or CIDR block", ErrBadValue, values[i].Plain())
 		}
 		o.consts = append(o.consts, p)
+		o.bare = append(o.bare, !strings.Contains(values[i].Plain(), "/"))
 	}
 	return o, nil
 }
@@ -52,10 +55,16 @@ func (o *ipOp) Match(v string, _ *Env) Outcome {
 	if err != nil {
 		return Invalid
 	}
-	for _, p := range o.consts {
+	out := NoMatch
+	for i, p := range o.consts {
 		if contains(p, a) {
 			return Matched
 		}
+		// A single address of the other family cannot be compared with the request's address
+		// (as in the reference simulator): neither IpAddress nor NotIpAddress holds for it.
+		if o.bare[i] && p.Addr().Is4() != a.Unmap().Is4() {
+			out = Invalid
+		}
 	}
-	return NoMatch
+	return out
 }
