@@ -148,6 +148,44 @@ func (t *arnTemplate) build(partition, region, account string, vals []string) st
 	return b.String()
 }
 
+// buildRaw formats the ARN of a one-variable template from raw bytes, with
+// one allocation.
+func (t *arnTemplate) buildRaw(partition, region, account string, val []byte) string {
+	n := len("arn:") + len(partition) + 1 + len(t.service) + 1 + len(region) + 1 + len(account) + 1
+	for i, s := range t.resource {
+		if i > 0 {
+			n++
+		}
+		if s.v >= 0 {
+			n += len(val)
+		} else {
+			n += len(s.lit)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString("arn:")
+	b.WriteString(partition)
+	b.WriteByte(':')
+	b.WriteString(t.service)
+	b.WriteByte(':')
+	b.WriteString(region)
+	b.WriteByte(':')
+	b.WriteString(account)
+	b.WriteByte(':')
+	for i, s := range t.resource {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if s.v >= 0 {
+			b.Write(val)
+		} else {
+			b.WriteString(s.lit)
+		}
+	}
+	return b.String()
+}
+
 // match reports whether resource (the part after the fifth colon) has the
 // template's shape; each variable must be a valid ID. vals, when not nil,
 // receives the variable values.
@@ -186,11 +224,11 @@ func (t *arnTemplate) match(resource string, vals []string) bool {
 // be non-empty, not a dot segment, and free of '/', '*', ':', '?' and control
 // characters, so that it cannot change the structure of the ARN or act as a
 // wildcard in a policy.
-func checkID(s string) error {
-	if s == "" {
+func checkID[S ~string | ~[]byte](s S) error {
+	if len(s) == 0 {
 		return errors.New("empty identifier")
 	}
-	if s == "." || s == ".." {
+	if len(s) <= 2 && (s[0] == '.' && (len(s) == 1 || s[1] == '.')) {
 		return fmt.Errorf("identifier %q is a dot segment", s)
 	}
 	if len(s) > 1024 {
@@ -220,8 +258,12 @@ func checkAccount(s string) error {
 	return nil
 }
 
-// resourceTemplates maps an IAM prefix to its compiled resource types.
-var resourceTemplates = map[string][]*arnTemplate{}
+// resourceTemplates maps an IAM prefix to its compiled resource types;
+// typeTemplates maps "prefix/type" to one.
+var (
+	resourceTemplates = map[string][]*arnTemplate{}
+	typeTemplates     = map[string]*arnTemplate{}
+)
 
 // ResourceType checks that s is a well-formed ARN of one of the resource types
 // of the mobiletargeting or sms-voice prefix (a known partition whose region

@@ -41,6 +41,7 @@ func compileTables() error {
 		}
 		resourceTemplates[rt.service] = append(resourceTemplates[rt.service], t)
 		byType[rt.service+"/"+rt.name] = t
+		typeTemplates[rt.service+"/"+rt.name] = t
 	}
 	for _, a := range knownActions {
 		actionSet[a] = struct{}{}

@@ -1,6 +1,7 @@
 package apimap
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"sort"
@@ -335,6 +336,22 @@ func (m *mapper) typedARN(s string, types []string, what string) error {
 // fromMembers builds the ARN of rs from members of o (the body or a list
 // element). The first variable's member may hold a full ARN instead.
 func (m *mapper) fromMembers(arns []string, rs *resSpec, o *object) ([]string, error) {
+	if len(rs.vars) == 1 {
+		// Fast path: a plain ID without escapes is copied once, into the ARN.
+		raw, err := o.get(rs.vars[0].member)
+		if err != nil {
+			return nil, err
+		}
+		if raw != nil && jsonKind(raw) == 's' {
+			in := raw[1 : len(raw)-1]
+			if bytes.IndexByte(in, '\\') < 0 && !bytes.HasPrefix(in, []byte("arn:")) && utf8.Valid(in) {
+				if err := checkID(in); err != nil {
+					return nil, badRequest("member %s: %v", rs.vars[0].member, err)
+				}
+				return append(arns, rs.tmpl.buildRaw(m.partition, m.req.Region, m.req.Account, in)), nil
+			}
+		}
+	}
 	first, ok, err := o.getString(rs.vars[0].member)
 	if err != nil {
 		return nil, err
@@ -479,12 +496,8 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 			return nil, err
 		}
 		return append(arns, s), nil
-	case "Pool":
-		return append(arns, mk("pool/"+s)), nil
-	case "PhoneNumber":
-		return append(arns, mk("phone-number/"+s)), nil
-	case "RcsAgent":
-		return append(arns, mk("rcs-agent/"+s)), nil
+	case "Pool", "PhoneNumber", "RcsAgent":
+		return append(arns, typeTemplates[svc+"/"+kind].build(m.partition, m.req.Region, m.req.Account, []string{s})), nil
 	case "phone-number":
 		m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "phone-number", Value: s})
 		return append(arns, mk("phone-number/"+s)), nil
