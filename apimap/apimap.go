@@ -115,7 +115,8 @@ func SigningName(api string) string {
 
 // IsKnownAction reports whether action (such as "mobiletargeting:GetApps";
 // case-insensitive) is an IAM action of the mobiletargeting or sms-voice
-// prefix, including the permission-only ones.
+// prefix, including the permission-only ones, or a dependent action that the
+// gateway authorizes (iam:PassRole).
 func IsKnownAction(action string) bool {
 	_, ok := actionSet[strings.ToLower(action)]
 	return ok

@@ -86,9 +86,9 @@ func objectFields(b []byte, buf []jfield) ([]jfield, error) {
 		end := skipString(b, i)
 		key := b[i+1 : end-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
-			var s string
-			if err := json.Unmarshal(b[i:end], &s); err != nil {
-				return buf, badRequest("malformed JSON key")
+			s, err := jsonString(b[i:end])
+			if err != nil {
+				return buf, err
 			}
 			key = []byte(s)
 		}

@@ -322,7 +322,7 @@ func TestSigningNameAndKnownActions(t *testing.T) {
 		"mobiletargeting:GetApps": true, "MOBILETARGETING:getapps": true, "mobiletargeting:GetReports": true,
 		"sms-voice:ListAvailablePhoneNumbers": true, "sms-voice:SendTextMessage": true,
 		"sms-voice:CreateConfigurationSetEventDestination": true, "mobiletargeting:GetApp*": false,
-		"s3:GetObject": false, "": false,
+		"iam:PassRole": true, "s3:GetObject": false, "": false,
 	} {
 		if got := IsKnownAction(action); got != want {
 			t.Errorf("IsKnownAction(%q) = %v, want %v", action, got, want)

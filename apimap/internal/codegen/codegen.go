@@ -207,6 +207,9 @@ func Generate(dataDir string) ([]byte, error) {
 	}
 	for _, op := range g.ops {
 		known = append(known, strings.ToLower(op.action))
+		for _, d := range op.deps {
+			known = append(known, strings.ToLower(d.action)) // e.g. iam:PassRole, which the gateway authorizes too
+		}
 	}
 	known = dedupe(known)
 	if len(known) < 200 {
@@ -251,7 +254,7 @@ func Generate(dataDir string) ([]byte, error) {
 	}
 	buf.WriteString("}\n\n")
 
-	buf.WriteString("// knownActions lists every IAM action of both prefixes, lower-cased.\n")
+	buf.WriteString("// knownActions lists every IAM action of both prefixes and every dependent action, lower-cased.\n")
 	buf.WriteString("var knownActions = " + strList(known) + "\n\n")
 
 	buf.WriteString("// operationTable lists every operation of the three APIs.\n")
