@@ -30,6 +30,9 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 		zap.String("remote_ip", clientIP(r)),
 		zap.String("user_agent", r.Header.Get("User-Agent")),
 	)
+	if rs.identity == nil && rs.claimedKeyID != "" {
+		f = append(f, zap.String("access_key_id", rs.claimedKeyID))
+	}
 	if id := rs.identity; id != nil {
 		f = append(f,
 			zap.String("access_key_id", id.AccessKeyID),

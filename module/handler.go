@@ -40,12 +40,14 @@ type requestState struct {
 	proto     protocol
 
 	identity *authn.Identity
-	api      string
-	op       string
-	auths    []apimap.Authorization
-	decision string
-	reason   string
-	matched  []authz.Match
+	// claimedKeyID is the access key ID an unauthenticated request named.
+	claimedKeyID string
+	api          string
+	op           string
+	auths        []apimap.Authorization
+	decision     string
+	reason       string
+	matched      []authz.Match
 
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
@@ -117,6 +119,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	id, err := g.authn.Authenticate(r, body)
 	if err != nil {
 		rs.decision = decisionUnauthenticated
+		rs.claimedKeyID = claimedAccessKeyID(r)
 		var ae *authn.Error
 		if errors.As(err, &ae) {
 			rs.reason = ae.Message
@@ -570,6 +573,17 @@ func (g *Gateway) observe(rs *requestState) {
 	}
 	g.metrics.decisions.WithLabelValues(rs.api, action, rs.decision).Inc()
 	g.metrics.work.WithLabelValues(rs.api).Observe(rs.work.Seconds())
+}
+
+// claimedAccessKeyID returns the access key ID of the request's (unverified)
+// credential, for the audit record of a failed authentication. It is an
+// identifier, not a secret; overlong values are cut.
+func claimedAccessKeyID(r *http.Request) string {
+	id, _, _ := strings.Cut(credentialOf(r), "/")
+	if len(id) > 128 {
+		id = id[:128]
+	}
+	return id
 }
 
 var errBodyTooLarge = errors.New("request body too large")

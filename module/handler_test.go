@@ -126,7 +126,7 @@ func TestDenials(t *testing.T) {
 		msg        string
 		decision   string
 		restJSON   bool
-		wantHeader bool
+		keyID      string
 	}{
 		"rest-json implicit deny": {
 			r: func() *http.Request {
@@ -168,13 +168,13 @@ func TestDenials(t *testing.T) {
 				r := signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, "wrong-secret", nil, nil)
 				return r
 			},
-			status: 403, code: "InvalidSignatureException", restJSON: true, decision: "Unauthenticated",
+			status: 403, code: "InvalidSignatureException", restJSON: true, decision: "Unauthenticated", keyID: readerKeyID,
 		},
 		"unknown key": {
 			r: func() *http.Request {
 				return signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", "AKIAUNKNOWNKEY000001", readerSecret, nil, nil)
 			},
-			status: 403, code: "UnrecognizedClientException", restJSON: true, decision: "Unauthenticated",
+			status: 403, code: "UnrecognizedClientException", restJSON: true, decision: "Unauthenticated", keyID: "AKIAUNKNOWNKEY000001",
 		},
 		"unsigned": {
 			r: func() *http.Request {
@@ -214,7 +214,10 @@ func TestDenials(t *testing.T) {
 			}
 			recs := auditRecords(logs)
 			if len(recs) != 1 || recs[0]["decision"] != tc.decision || recs[0]["request_id"] != reqID {
-				t.Errorf("audit %v, want one record with decision %s and request ID %s", recs, tc.decision, reqID)
+				t.Fatalf("audit %v, want one record with decision %s and request ID %s", recs, tc.decision, reqID)
+			}
+			if tc.keyID != "" && recs[0]["access_key_id"] != tc.keyID {
+				t.Errorf("audit access_key_id %v, want %s", recs[0]["access_key_id"], tc.keyID)
 			}
 		})
 	}
