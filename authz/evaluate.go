@@ -39,6 +39,7 @@ type Result struct {
 	grants []grant // grant kind of each Matched entry (resource-based statements)
 	env    condition.Env
 	lower  []byte
+	res    reqResource
 }
 
 // Evaluate decides in.
@@ -73,6 +74,9 @@ func EvaluateTo(in *Input, res *Result) {
 		return
 	}
 	res.lower = appendLower(res.lower[:0], in.Action)
+	hash := actionHash(res.lower)
+	res.res.s = in.Resource
+	res.res.parts, res.res.arn = condition.ArnParts(in.Resource)
 	if in.Context != nil {
 		res.env.Keys = in.Context
 	} else {
@@ -87,7 +91,10 @@ func EvaluateTo(in *Input, res *Result) {
 			return
 		}
 		st[t].present = true
-		ex := p.exact[string(res.lower)]
+		var ex []int32
+		if p.mayName(hash) {
+			ex = p.exact[string(res.lower)]
+		}
 		w := p.wild
 		for len(ex) > 0 || len(w) > 0 {
 			var i int32
@@ -115,7 +122,7 @@ func EvaluateTo(in *Input, res *Result) {
 					continue
 				}
 			}
-			if !s.matchResource(in.Resource, &res.env) || !s.cond.Eval(&res.env) {
+			if !s.matchResource(&res.res, &res.env) || !s.cond.Eval(&res.env) {
 				continue
 			}
 			if s.effect == EffectDeny {
@@ -161,7 +168,10 @@ func EvaluateTo(in *Input, res *Result) {
 	sessionOK := !st[Session].present || st[Session].allow
 	identityOK := st[Identity].allow && boundaryOK && sessionOK
 
-	resAcct := resourceAccount(in.Resource)
+	resAcct := ""
+	if res.res.arn {
+		resAcct = res.res.parts[4]
+	}
 	sameAccount := resAcct == "" || in.Principal.Account == "" || resAcct == in.Principal.Account
 	if sameAccount {
 		// Which resource-based grants stand on their own (AWS, "Policy evaluation logic" and

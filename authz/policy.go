@@ -62,6 +62,33 @@ type Policy struct {
 	// lower-cased action; the others (wildcards, NotAction) are in wild. Both in statement order.
 	exact map[string][]int32
 	wild  []int32
+	// bloom is a 1024-bit Bloom filter (two bits an action) of the keys of exact, so that a
+	// decision skips the map lookup of most policies that do not name the action.
+	bloom [16]uint64
+}
+
+// actionHash hashes a lower-cased action name (FNV-1a).
+func actionHash(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+func bloomBits(h uint32) (uint32, uint32) { return h & 1023, (h >> 10) & 1023 }
+
+func (p *Policy) bloomAdd(h uint32) {
+	a, b := bloomBits(h)
+	p.bloom[a>>6] |= 1 << (a & 63)
+	p.bloom[b>>6] |= 1 << (b & 63)
+}
+
+// mayName reports whether the policy may have an exactly-named statement for the action hash.
+func (p *Policy) mayName(h uint32) bool {
+	a, b := bloomBits(h)
+	return p.bloom[a>>6]&(1<<(a&63)) != 0 && p.bloom[b>>6]&(1<<(b&63)) != 0
 }
 
 // Name returns the policy's name.
@@ -157,6 +184,7 @@ func Parse(name string, doc []byte, kind PolicyType) (*Policy, error) {
 			if !seen[a.lower] {
 				seen[a.lower] = true
 				p.exact[a.lower] = append(p.exact[a.lower], idx)
+				p.bloomAdd(actionHash([]byte(a.lower)))
 			}
 		}
 	}

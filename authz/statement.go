@@ -344,7 +344,7 @@ func (st *statement) matchAction(action string) bool {
 	return hit != st.notAction
 }
 
-func (st *statement) matchResource(resource string, env *condition.Env) bool {
+func (st *statement) matchResource(resource *reqResource, env *condition.Env) bool {
 	if !st.hasResource {
 		return true
 	}

@@ -155,3 +155,77 @@ func arnMatchStrict(pattern, value string) bool {
 	}
 	return true
 }
+
+// segMode is how one compiled ARN part matches.
+type segMode uint8
+
+const (
+	segGlob  segMode = iota // wildcards: glob.Match
+	segExact                // no wildcards: string equality
+	segAny                  // "*": anything
+)
+
+type arnSeg struct {
+	s    string
+	mode segMode
+}
+
+func compileSeg(s string) arnSeg {
+	switch {
+	case s == "*":
+		return arnSeg{mode: segAny}
+	case !strings.ContainsAny(s, `*?\`):
+		return arnSeg{s: s, mode: segExact}
+	}
+	return arnSeg{s: s, mode: segGlob}
+}
+
+func (g *arnSeg) match(v string) bool {
+	switch g.mode {
+	case segAny:
+		return true
+	case segExact:
+		return g.s == v
+	}
+	return glob.Match(g.s, v)
+}
+
+// ArnPattern is a compiled constant Resource pattern (an encoded glob): six parts compiled
+// separately, or a pattern matched with ArnMatch.
+type ArnPattern struct {
+	pattern string
+	six     bool
+	all     bool
+	parts   [6]arnSeg
+}
+
+// CompileArnPattern compiles an encoded glob pattern for repeated matching.
+func CompileArnPattern(pattern string) ArnPattern {
+	p := ArnPattern{pattern: pattern, all: pattern == "*"}
+	if parts, ok := encodedArnParts(pattern); ok {
+		p.six = true
+		for i := range parts {
+			p.parts[i] = compileSeg(parts[i])
+		}
+	}
+	return p
+}
+
+// Match reports whether value matches, like ArnMatch(pattern, value). parts and isArn are
+// ArnParts(value), computed once per request by the caller.
+func (p *ArnPattern) Match(value string, parts *[6]string, isArn bool) bool {
+	switch {
+	case p.all:
+		return true
+	case !p.six:
+		return ArnMatch(p.pattern, value)
+	case !isArn:
+		return false
+	}
+	for i := range p.parts {
+		if !p.parts[i].match(parts[i]) {
+			return false
+		}
+	}
+	return true
+}
