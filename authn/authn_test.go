@@ -273,3 +273,71 @@ func TestSTSWithoutSessionKeys(t *testing.T) {
 		t.Fatalf("AssumeRole without session keys: %d %s", resp.Status, resp.Body)
 	}
 }
+
+func TestSessionTokenTamperRefused(t *testing.T) {
+	t.Parallel()
+	a := testAuthenticator(t, &fakeClock{t0}, testKeys(t, 1))
+	_, temp := assume(t, a, testKeyID, roleForm())
+	if _, err := a.Authenticate(signedGetApps(t, temp, t0, false), nil); err != nil {
+		t.Fatalf("untampered: %v", err)
+	}
+	// Every position of the token, changed to another base64url character and
+	// signed as the client would, is refused as an invalid token.
+	for i := 0; i < len(temp.SessionToken); i += 7 {
+		c := temp
+		b := []byte(c.SessionToken)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		c.SessionToken = string(b)
+		_, err := a.Authenticate(signedGetApps(t, c, t0, false), nil)
+		if k, ok := kindOf(err); !ok || k != InvalidToken {
+			t.Fatalf("token changed at %d: err = %v, want InvalidToken", i, err)
+		}
+	}
+}
+
+func TestPrincipalContext(t *testing.T) {
+	t.Parallel()
+	a := testAuthenticator(t, &fakeClock{t0}, testKeys(t, 1))
+	_, temp := assume(t, a, testKeyID, roleForm("Tags.member.1.Key", "Env", "Tags.member.1.Value", "dev", "SourceIdentity", "alice"))
+	id, err := a.Authenticate(signedGetApps(t, temp, t0, false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := id.Principal
+	ap := p.AuthzPrincipal()
+	if ap.ARN != "arn:aws:sts::123456789012:assumed-role/tenant-app/s1" || ap.RoleARN != "arn:aws:iam::123456789012:role/tenant-app" || ap.Account != testAccount {
+		t.Errorf("AuthzPrincipal() = %+v", ap)
+	}
+	ctx := authz.NewContext()
+	p.SetContext(ctx)
+	want := map[string]string{
+		"aws:PrincipalArn":           "arn:aws:iam::123456789012:role/tenant-app",
+		"aws:PrincipalAccount":       testAccount,
+		"aws:PrincipalType":          "AssumedRole",
+		"aws:userid":                 p.UserID,
+		"aws:PrincipalTag/team":      "red",
+		"aws:PrincipalTag/Env":       "dev", // the session tag replaced the role's "env"
+		"aws:SourceIdentity":         "alice",
+		"aws:TokenIssueTime":         "2026-03-01T12:00:00Z",
+		"aws:MultiFactorAuthPresent": "false",
+	}
+	for k, v := range want {
+		got, _, ok := ctx.Lookup(k)
+		if !ok || len(got) != 1 || got[0] != v {
+			t.Errorf("context %s = %v (%v), want %q", k, got, ok, v)
+		}
+	}
+	if _, _, ok := ctx.Lookup("aws:username"); ok {
+		t.Error("aws:username set for a role session")
+	}
+	if len(p.Tags) != 2 {
+		t.Errorf("tags %v: want team and Env only", p.Tags)
+	}
+	if !strings.HasPrefix(p.UserID, "AROA") || !strings.HasSuffix(p.UserID, ":s1") || len(p.UserID) != 21+3 {
+		t.Errorf("aws:userid %q", p.UserID)
+	}
+}
