@@ -341,3 +341,41 @@ func TestPrincipalContext(t *testing.T) {
 		t.Errorf("aws:userid %q", p.UserID)
 	}
 }
+
+func TestSTSErrorXML(t *testing.T) {
+	t.Parallel()
+	got := string(STSErrorXML("ExpiredToken", "The security token included in the request is expired", "req-1"))
+	want := `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>ExpiredToken</Code>` +
+		`<Message>The security token included in the request is expired</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`
+	if got != want {
+		t.Errorf("STSErrorXML =\n%s\nwant\n%s", got, want)
+	}
+	if got := string(STSErrorXML("X", "a<b&c", "r")); !strings.Contains(got, "<Message>a&lt;b&amp;c</Message>") {
+		t.Errorf("message not escaped: %s", got)
+	}
+}
+
+func TestGetCallerIdentityXML(t *testing.T) {
+	t.Parallel()
+	a := testAuthenticator(t, &fakeClock{t0}, nil)
+	resp := a.HandleSTS(&STSRequest{Identity: &Identity{Service: "sts", Principal: a.users["backend"]},
+		Form: url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, RequestID: "r-9"})
+	want := `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
+		`<Arn>arn:aws:iam::123456789012:user/backend</Arn><UserId>` + a.users["backend"].UserID + `</UserId><Account>123456789012</Account>` +
+		`</GetCallerIdentityResult><ResponseMetadata><RequestId>r-9</RequestId></ResponseMetadata></GetCallerIdentityResponse>`
+	if resp.Status != 200 || string(resp.Body) != want {
+		t.Errorf("GetCallerIdentity = %d\n%s\nwant\n%s", resp.Status, resp.Body, want)
+	}
+	for name, form := range map[string]url.Values{
+		"unknown action": {"Action": {"DecodeAuthorizationMessage"}},
+		"no action":      {},
+	} {
+		if r := a.HandleSTS(&STSRequest{Identity: &Identity{Service: "sts", Principal: a.users["backend"]}, Form: form}); r.Status != 400 {
+			t.Errorf("%s: status %d", name, r.Status)
+		}
+	}
+	if r := a.HandleSTS(&STSRequest{Identity: &Identity{Service: "mobiletargeting", Principal: a.users["backend"]},
+		Form: url.Values{"Action": {"GetCallerIdentity"}}}); r.Status != 403 {
+		t.Errorf("non-sts scope: status %d", r.Status)
+	}
+}

@@ -76,10 +76,16 @@ func incomplete(msg string) *Error { return newError(IncompleteSignature, msg) }
 
 // ParseCredential parses "AKID/DATE/REGION/SERVICE/aws4_request".
 func ParseCredential(s string) (accessKeyID string, scope Scope, err *Error) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 5 {
-		return "", Scope{}, incomplete("Credential should have exactly 5 slash-separated components: ACCESS_KEY/DATE/REGION/SERVICE/aws4_request.")
+	var parts [5]string
+	rest := s
+	for i := 0; i < 4; i++ {
+		p, r, ok := strings.Cut(rest, "/")
+		if !ok {
+			return "", Scope{}, incomplete("Credential should have exactly 5 slash-separated components: ACCESS_KEY/DATE/REGION/SERVICE/aws4_request.")
+		}
+		parts[i], rest = p, r
 	}
+	parts[4] = rest
 	if parts[4] != terminator {
 		return "", Scope{}, incomplete("Credential should be scoped with a valid terminator: 'aws4_request'.")
 	}

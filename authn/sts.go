@@ -50,13 +50,14 @@ type stsError struct {
 	Message string `xml:"Message"`
 }
 
-// STSErrorXML returns an STS ErrorResponse document (Type Sender).
+// STSErrorXML returns an STS ErrorResponse document (Type Sender), without
+// an XML declaration, as STS answers.
 func STSErrorXML(code, message, requestID string) []byte {
 	b, err := xml.Marshal(stsErrorResponse{Xmlns: STSNamespace, Error: stsError{Type: "Sender", Code: code, Message: message}, RequestID: requestID})
 	if err != nil {
 		panic(err) // strings always marshal
 	}
-	return append([]byte(xml.Header), b...)
+	return b
 }
 
 type responseMetadata struct {
@@ -85,8 +86,8 @@ type assumeRoleResult struct {
 }
 
 type assumedUser struct {
-	AssumedRoleID string `xml:"AssumedRoleId"`
 	Arn           string `xml:"Arn"`
+	AssumedRoleID string `xml:"AssumedRoleId"`
 }
 
 type getSessionTokenResponse struct {
@@ -129,7 +130,7 @@ func (resp *STSResponse) ok(v any) *STSResponse {
 		return resp.fail(http.StatusInternalServerError, "InternalFailure", "encoding the response failed", "")
 	}
 	resp.Status = http.StatusOK
-	resp.Body = append([]byte(xml.Header), b...)
+	resp.Body = b
 	return resp
 }
 
