@@ -216,6 +216,3 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	return nil
 }
-
-// Interface guards
-var _ caddyfile.Unmarshaler = (*Gateway)(nil)

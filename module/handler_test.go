@@ -1,6 +1,7 @@
 package module
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // TestForwardResigns checks that an allowed call reaches the upstream
@@ -120,13 +126,13 @@ func TestDenials(t *testing.T) {
 	g, logs := testGateway(t, up, nil)
 
 	cases := map[string]struct {
-		r          func() *http.Request
-		status     int
-		code       string
-		msg        string
-		decision   string
-		restJSON   bool
-		keyID      string
+		r        func() *http.Request
+		status   int
+		code     string
+		msg      string
+		decision string
+		restJSON bool
+		keyID    string
 	}{
 		"rest-json implicit deny": {
 			r: func() *http.Request {
@@ -367,4 +373,68 @@ func TestAuditHasNoSecrets(t *testing.T) {
 	if !strings.Contains(string(all), readerKeyID) {
 		t.Error("audit log lacks the access key ID")
 	}
+}
+
+// TestPresignedForward checks that a presigned client request is forwarded
+// without its presign parameters, re-signed in the header.
+func TestPresignedForward(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, _ := testGateway(t, up, nil)
+	r := httptest.NewRequest("GET", "http://gw.example/v1/apps?page-size=3&X-Amz-Expires=300", nil)
+	uri, hdr, err := v4.NewSigner().PresignHTTP(context.Background(),
+		aws.Credentials{AccessKeyID: readerKeyID, SecretAccessKey: readerSecret}, r,
+		emptyPayloadHash, "mobiletargeting", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := httptest.NewRequest("GET", uri, nil)
+	for k, v := range hdr {
+		pr.Header[k] = v
+	}
+	w := serve(g, pr)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d body %s", w.Code, w.Body.String())
+	}
+	got := up.received()
+	if len(got) != 1 {
+		t.Fatalf("upstream got %d requests", len(got))
+	}
+	if got[0].uri != "/v1/apps?page-size=3" {
+		t.Errorf("upstream URI %q, want the presign parameters removed", got[0].uri)
+	}
+	if errs := up.signatureErrors(); len(errs) > 0 {
+		t.Errorf("upstream signature: %v", errs)
+	}
+}
+
+// TestMetrics checks the decision counter.
+func TestMetrics(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, _ := testGateway(t, up, nil)
+	for range 3 {
+		serve(g, signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
+	}
+	serve(g, signedRequest(t, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
+	if n := counterValue(t, g.metrics.decisions.WithLabelValues("pinpoint", "mobiletargeting:GetApps", "Allow")); n != 3 {
+		t.Errorf("Allow GetApps = %v, want 3", n)
+	}
+	if n := counterValue(t, g.metrics.decisions.WithLabelValues("pinpoint", "mobiletargeting:DeleteApp", "ImplicitDeny")); n != 1 {
+		t.Errorf("ImplicitDeny DeleteApp = %v, want 1", n)
+	}
+	var m dto.Metric
+	if err := g.metrics.work.WithLabelValues("pinpoint").(prometheus.Histogram).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	if n := m.GetHistogram().GetSampleCount(); n != 4 {
+		t.Errorf("work histogram count = %d, want 4", n)
+	}
+}
+
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
 }
