@@ -236,10 +236,15 @@ func ParseAuthorization(header string) (*Authorization, error) {
 	return a, nil
 }
 
-// isPresigned reports whether the raw query carries presign parameters.
-func isPresigned(rawQuery string) bool {
-	return strings.Contains(rawQuery, querySignature+"=") || strings.Contains(rawQuery, queryAlgorithm+"=") ||
-		strings.Contains(rawQuery, queryCredential+"=")
+// hasPresignParams reports whether decoded query pairs carry presign
+// parameters.
+func hasPresignParams(pairs []queryPair) bool {
+	for _, p := range pairs {
+		if p.key == queryAlgorithm || p.key == queryCredential || p.key == querySignature {
+			return true
+		}
+	}
+	return false
 }
 
 // ParsePresign parses the presigned query form (X-Amz-Algorithm,

@@ -113,10 +113,12 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Authorization, *Error) {
 	rawPath, rawQuery := requestTarget(r)
 	authHeader := r.Header.Values(headerAuthorization)
-	presigned := isPresigned(rawQuery)
+	pairs, err := parseQuery(rawQuery)
+	if err != nil {
+		return nil, err
+	}
+	presigned := hasPresignParams(pairs)
 	var auth *Authorization
-	var pairs []queryPair
-	var err *Error
 	switch {
 	case len(authHeader) > 0 && presigned:
 		return nil, incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
@@ -128,9 +130,6 @@ func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Aut
 			return nil, perr.(*Error)
 		}
 		auth = a
-		if pairs, err = parseQuery(rawQuery); err != nil {
-			return nil, err
-		}
 		if auth.Date, err = headerDateOf(r); err != nil {
 			return nil, err
 		}
@@ -140,9 +139,6 @@ func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Aut
 			auth.SecurityToken = tok[0]
 		}
 	case presigned:
-		if pairs, err = parseQuery(rawQuery); err != nil {
-			return nil, err
-		}
 		if auth, err = parsePresignPairs(pairs); err != nil {
 			return nil, err
 		}
