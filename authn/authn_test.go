@@ -379,3 +379,27 @@ func TestGetCallerIdentityXML(t *testing.T) {
 		t.Errorf("non-sts scope: status %d", r.Status)
 	}
 }
+
+func TestPackedPolicyTooLarge(t *testing.T) {
+	t.Parallel()
+	a := testAuthenticator(t, &fakeClock{t0}, testKeys(t, 1))
+	f := roleForm()
+	for i := 1; i <= 20; i++ {
+		f.Set("Tags.member."+itoa(i)+".Key", "key-"+itoa(i))
+		f.Set("Tags.member."+itoa(i)+".Value", strings.Repeat("v", 250))
+	}
+	resp, _ := assume(t, a, testKeyID, f)
+	if resp.Status != 400 || !strings.Contains(string(resp.Body), "<Code>PackedPolicyTooLarge</Code>") {
+		t.Fatalf("5 KB of tags: %d %s", resp.Status, resp.Body)
+	}
+	// A maximal session policy with a few tags fits, and its token opens.
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"mobiletargeting:GetApps","Resource":"*","Sid":"` +
+		strings.Repeat("S", 1900) + `"}]}`
+	resp, temp := assume(t, a, testKeyID, roleForm("Policy", policy, "Tags.member.1.Key", "tenant", "Tags.member.1.Value", "a"))
+	if resp.Status != 200 {
+		t.Fatalf("maximal policy: %d %s", resp.Status, resp.Body)
+	}
+	if _, err := a.Authenticate(signedGetApps(t, temp, t0, false), nil); err != nil {
+		t.Fatalf("credentials with a maximal policy: %v", err)
+	}
+}

@@ -517,9 +517,15 @@ func (a *Authenticator) assumeRole(req *STSRequest, resp *STSResponse) *stsFailu
 	return nil
 }
 
-// packedPolicySize approximates AWS's PackedPolicySize: the percentage of
-// the allowed space (2,048 characters) that the session policy, the policy
-// ARNs and the session tags use together.
+// packedAllotment is the space that the session policy, the policy ARNs and
+// the session tags share. AWS measures a compressed form against its own
+// allotment (where a 2,048-character policy takes well under 100%); we
+// measure raw characters against 4,096, so a maximal session policy takes 50%
+// and leaves room for tags.
+const packedAllotment = 4096
+
+// packedPolicySize is the percentage of packedAllotment used by the session
+// policy (compacted), the policy ARNs' names and the session tags.
 func packedPolicySize(policy string, names []string, tags []Tag) int {
 	n := len(policy)
 	for _, p := range names {
@@ -528,7 +534,7 @@ func packedPolicySize(policy string, names []string, tags []Tag) int {
 	for _, t := range tags {
 		n += len(t.Key) + len(t.Value)
 	}
-	return (n*100 + maxSessionPolicyLen - 1) / maxSessionPolicyLen
+	return (n*100 + packedAllotment - 1) / packedAllotment
 }
 
 // setRequestContext sets the request's global condition keys.
