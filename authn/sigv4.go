@@ -571,6 +571,15 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed []string) []byte {
 	for _, name := range signed {
 		b = append(b, name...)
 		b = append(b, ':')
+		if name == "host" {
+			h := r.Host
+			if h == "" && r.URL != nil {
+				h = r.URL.Host
+			}
+			b = appendHeaderValue(b, h)
+			b = append(b, '\n')
+			continue
+		}
 		for i, v := range headerValues(r, name) {
 			if i > 0 {
 				b = append(b, ',')

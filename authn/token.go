@@ -157,54 +157,62 @@ func (c *sessionClaims) marshal() []byte {
 
 var errClaims = errors.New("malformed session claims")
 
+// claimsReader decodes claims from one string, so every decoded field is a
+// substring of it (one allocation for all the strings).
 type claimsReader struct {
-	b   []byte
+	s   string
 	bad bool
 }
 
 func (r *claimsReader) uvarint(max uint64) uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 || v > max {
-		r.bad = true
-		return 0
+	var v uint64
+	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
+		c := r.s[i]
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			if v > max || (i == binary.MaxVarintLen64-1 && c > 1) {
+				break
+			}
+			r.s = r.s[i+1:]
+			return v
+		}
 	}
-	r.b = r.b[n:]
-	return v
+	r.bad = true
+	return 0
 }
 
 func (r *claimsReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
+	ux := r.uvarint(^uint64(0))
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	r.b = r.b[n:]
-	return v
+	return x
 }
 
 func (r *claimsReader) str() string {
 	n := r.uvarint(maxTokenLen)
-	if r.bad || n > uint64(len(r.b)) {
+	if r.bad || n > uint64(len(r.s)) {
 		r.bad = true
 		return ""
 	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
+	v := r.s[:n]
+	r.s = r.s[n:]
+	return v
 }
 
 func (r *claimsReader) byte1() byte {
-	if len(r.b) == 0 {
+	if len(r.s) == 0 {
 		r.bad = true
 		return 0
 	}
-	c := r.b[0]
-	r.b = r.b[1:]
+	c := r.s[0]
+	r.s = r.s[1:]
 	return c
 }
 
 func unmarshalClaims(b []byte) (*sessionClaims, error) {
-	r := &claimsReader{b: b}
+	r := &claimsReader{s: string(b)}
 	if r.byte1() != claimsVersion {
 		return nil, errClaims
 	}
@@ -237,7 +245,7 @@ func unmarshalClaims(b []byte) (*sessionClaims, error) {
 			c.PolicyNames[i] = r.str()
 		}
 	}
-	if r.bad || len(r.b) != 0 || c.AccessKeyID == "" || c.Secret == "" {
+	if r.bad || len(r.s) != 0 || c.AccessKeyID == "" || c.Secret == "" {
 		return nil, errClaims
 	}
 	return c, nil
