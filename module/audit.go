@@ -10,9 +10,6 @@ import (
 	"github.com/pinpointgw/gateway/authz"
 )
 
-// auditFieldsMax bounds the fields of one audit record.
-const auditFieldsMax = 28
-
 // writeAudit writes the request's one audit record on the logger
 // http.handlers.pinpoint_gateway.audit. It never carries a secret, a
 // signature or a session token: only the access key ID, the principal,
@@ -22,8 +19,10 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	if ce == nil {
 		return
 	}
-	var buf [auditFieldsMax]zap.Field
-	f := buf[:0]
+	// The fields live in the pooled request state: a local array would
+	// escape to the heap through the variadic Write.
+	f := rs.fields[:0]
+	defer func() { rs.fields = f[:0] }()
 	f = append(f,
 		zap.Time("time", rs.start),
 		zap.String("request_id", rs.requestID),

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
@@ -56,6 +57,8 @@ type requestState struct {
 	in   authz.Input
 	res  authz.Result
 
+	fields []zap.Field // audit record scratch
+
 	fwd       forwardState
 	forwarded bool
 	work      time.Duration
@@ -70,7 +73,10 @@ func putState(rs *requestState) {
 	resMatched := rs.res.Matched[:0]
 	cond := rs.cond
 	cond.reset()
+	fields := rs.fields[:0]
+	clear(fields[:cap(fields)])
 	*rs = requestState{}
+	rs.fields = fields
 	rs.matched = matched
 	rs.res.Matched = resMatched
 	rs.cond = cond
