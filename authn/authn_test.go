@@ -243,14 +243,36 @@ func TestSTSTrust(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			resp, _ := assume(t, a, tc.caller, tc.form)
-			if resp.Status != tc.status || resp.Decision != tc.decision {
-				t.Fatalf("status %d decision %v, want %d %v: %s", resp.Status, resp.Decision, tc.status, tc.decision, resp.Body)
-			}
-			if tc.code != "" && !strings.Contains(string(resp.Body), "<Code>"+tc.code+"</Code>") {
-				t.Errorf("body %s, want code %s", resp.Body, tc.code)
-			}
-			if tc.status == 200 && !strings.Contains(string(resp.Body), `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`) {
-				t.Errorf("body %s", resp.Body)
+			checkSTS(t, resp, tc.status, tc.code, tc.decision)
+		})
+	}
+
+	// Condition keys of the trust policy: sts:ExternalId, sts:RoleSessionName,
+	// aws:PrincipalTag, aws:PrincipalType, aws:username, aws:SourceIp,
+	// aws:SecureTransport.
+	cond := func(extra ...string) url.Values {
+		return roleForm(append([]string{"RoleArn", "arn:aws:iam::123456789012:role/conditional", "RoleSessionName", "backend"}, extra...)...)
+	}
+	condTests := map[string]struct {
+		form   url.Values
+		ip     string
+		secure bool
+		status int
+	}{
+		"all conditions met":       {cond("ExternalId", "ext-123"), "127.0.0.1", true, 200},
+		"wrong external id":        {cond("ExternalId", "ext-999"), "127.0.0.1", true, 403},
+		"no external id":           {cond(), "127.0.0.1", true, 403},
+		"other session name":       {cond("ExternalId", "ext-123", "RoleSessionName", "other"), "127.0.0.1", true, 403},
+		"source ip outside":        {cond("ExternalId", "ext-123"), "192.0.2.1", true, 403},
+		"without secure transport": {cond("ExternalId", "ext-123"), "127.0.0.1", false, 403},
+	}
+	for name, tc := range condTests {
+		t.Run("condition/"+name, func(t *testing.T) {
+			t.Parallel()
+			resp := a.HandleSTS(&STSRequest{Identity: &Identity{Region: "us-east-1", Service: "sts", Principal: a.users["backend"]},
+				Form: tc.form, SourceIP: tc.ip, SecureTransport: tc.secure, RequestID: "r"})
+			if resp.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s (%s)", resp.Status, tc.status, resp.Body, resp.Reason)
 			}
 		})
 	}
@@ -262,6 +284,19 @@ func TestSTSTrust(t *testing.T) {
 	}
 	if resp, _ := assume(t, a, testKeyID, f); resp.Status != 400 {
 		t.Errorf("51 tags: %d %s", resp.Status, resp.Body)
+	}
+}
+
+func checkSTS(t *testing.T, resp *STSResponse, status int, code string, decision authz.Decision) {
+	t.Helper()
+	if resp.Status != status || resp.Decision != decision {
+		t.Fatalf("status %d decision %v, want %d %v: %s", resp.Status, resp.Decision, status, decision, resp.Body)
+	}
+	if code != "" && !strings.Contains(string(resp.Body), "<Code>"+code+"</Code>") {
+		t.Errorf("body %s, want code %s", resp.Body, code)
+	}
+	if status == 200 && !strings.Contains(string(resp.Body), `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`) {
+		t.Errorf("body %s", resp.Body)
 	}
 }
 

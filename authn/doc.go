@@ -63,8 +63,10 @@
 // sts:TagSession when session tags are passed or inherited and
 // sts:SetSourceIdentity when a source identity is set (as AWS requires), with
 // the caller's identity policies, boundary and session policies and the
-// guardrails; a trust policy naming the caller's ARN suffices in the same
-// account, one naming the account root needs an identity allow too. Role
+// guardrails. The trust policy must always allow the caller (an identity
+// allow alone never assumes a role); one naming the caller's ARN suffices in
+// the same account, one naming the account root needs an identity allow too.
+// Trust policies may not have Resource elements (AWS refuses them). Role
 // chaining is limited to one hour; transitive tags carry over and cannot be
 // overwritten. The caller sets the x-amzn-RequestId header itself.
 package authn

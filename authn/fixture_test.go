@@ -38,6 +38,13 @@ const testStoreJSON = `{
        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:TagSession", "Condition": {"StringEquals": {"aws:RequestTag/tenant": "forbidden"}}}
      ]},
      "policies": ["TenantScoped"], "tags": {"team": "red", "env": "prod"}, "max_session_duration": "2h"},
+    {"name": "conditional",
+     "trust_policy": {"Version": "2012-10-17", "Statement": [
+       {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/backend"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "ext-123", "aws:PrincipalTag/team": "blue", "aws:PrincipalType": "User",
+          "aws:username": "backend", "sts:RoleSessionName": "${aws:username}"},
+          "IpAddress": {"aws:SourceIp": "127.0.0.0/8"}, "Bool": {"aws:SecureTransport": "true"}}}
+     ]}},
     {"name": "chained",
      "trust_policy": {"Version": "2012-10-17", "Statement": [
        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/tenant-app"}, "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]}

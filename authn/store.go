@@ -488,6 +488,9 @@ func parseStore(data []byte, opts StoreOptions) (*Store, error) {
 		if r.trust, err = authz.Parse(rj.Name+" trust policy", rj.TrustPolicy, authz.ResourceBased); err != nil {
 			return fail(fmt.Errorf("trust_policy: %w", err))
 		}
+		if i := trustResourceStatement(rj.TrustPolicy); i >= 0 {
+			return fail(fmt.Errorf("trust_policy: statement %d: Resource: has prohibited field (a trust policy applies to its role)", i))
+		}
 		lint("role "+strconv.Quote(rj.Name)+" trust policy", r.trust)
 		if err := validateTags(rj.Tags); err != nil {
 			return fail(fmt.Errorf("tags: %w", err))
@@ -538,6 +541,34 @@ func parseStore(data []byte, opts StoreOptions) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// trustResourceStatement returns the index of the first statement of a trust
+// policy with a Resource or NotResource element, or -1. AWS refuses those.
+func trustResourceStatement(doc json.RawMessage) int {
+	var d struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal(doc, &d) != nil {
+		return -1 // authz.Parse accepted it; nothing more to say
+	}
+	var list []map[string]json.RawMessage
+	if err := json.Unmarshal(d.Statement, &list); err != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return -1
+		}
+		list = append(list, one)
+	}
+	for i, st := range list {
+		if _, ok := st["Resource"]; ok {
+			return i
+		}
+		if _, ok := st["NotResource"]; ok {
+			return i
+		}
+	}
+	return -1
 }
 
 func sortedRawKeys(m map[string]json.RawMessage) []string {

@@ -73,6 +73,8 @@ func TestParseStoreErrors(t *testing.T) {
 		"bad statement": {`{"policies": {"P": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": "*"},
 			{"Effect": "Allow", "Action": "a:b", "Resource": "*", "Condition": {"StringEqual": {"aws:username": "x"}}}]}}}`,
 			[]string{`policy "P"`, "statement 1", "Condition"}, nil},
+		"trust policy with a resource": {`{"roles": [{"name": "r", "trust_policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"}]}}]}`,
+			[]string{`role "r"`, "statement 0", "Resource"}, nil},
 		"bad max session":   {`{"roles": [{"name": "r", "trust_policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}, "max_session_duration": "13h"}]}`, []string{"max_session_duration"}, nil},
 		"bad tag":           {`{"users": [{"name": "a", "tags": {"aws:x": "y"}}]}`, []string{"reserved"}, nil},
 		"case-dup tags":     {`{"users": [{"name": "a", "tags": {"Team": "y", "team": "z"}}]}`, []string{"differ only in case"}, nil},

@@ -479,6 +479,11 @@ func (a *Authenticator) assumeRole(req *STSRequest, resp *STSResponse) *stsFailu
 	for _, act := range actions {
 		in.Action = act
 		res := authz.Evaluate(&in)
+		if res.Decision == authz.Allow {
+			if gate := trustGate(&in, s.account); gate.Decision != authz.Allow {
+				res = gate
+			}
+		}
 		resp.Decision = res.Decision
 		resp.Matched = append(resp.Matched, res.Matched...)
 		if res.Decision != authz.Allow {
@@ -515,6 +520,42 @@ func (a *Authenticator) assumeRole(req *STSRequest, resp *STSResponse) *stsFailu
 	}
 	resp.ok(assumeRoleResponse{Xmlns: STSNamespace, Result: result, Metadata: responseMetadata{req.RequestID}})
 	return nil
+}
+
+// allowAll is the identity side of trustGate's question.
+var allowAll = func() *authz.Policy {
+	p, err := authz.Parse("trust gate", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), authz.Identity)
+	if err != nil {
+		panic("authn: the trust gate policy does not parse: " + err.Error())
+	}
+	return p
+}()
+
+// trustGate answers whether the role's trust policy itself allows the caller
+// (by its ARN, its role, or its account), which AssumeRole always requires:
+// unlike other resources, a role cannot be assumed on an identity-policy
+// allow alone. authz's same-account rule lets an identity allow suffice, so
+// the question is asked as a cross-account one (the role's ARN under another
+// account ID, which trust policies cannot tell apart since they carry no
+// Resource element) with an identity side that allows everything: the answer
+// is then Allow exactly when the trust policy allows and does not deny.
+func trustGate(in *authz.Input, account string) authz.Result {
+	last := byte('0')
+	if account[len(account)-1] == '0' {
+		last = '1'
+	}
+	g := authz.Input{
+		Principal: in.Principal, Action: in.Action, Context: in.Context,
+		Resource:       strings.Replace(in.Resource, ":"+account+":", ":"+account[:len(account)-1]+string(last)+":", 1),
+		Identity:       []*authz.Policy{allowAll},
+		ResourcePolicy: in.ResourcePolicy,
+	}
+	res := authz.Evaluate(&g)
+	if res.Decision != authz.Allow {
+		res.DeniedBy = authz.ResourceBased
+		res.Matched = nil
+	}
+	return res
 }
 
 // packedAllotment is the space that the session policy, the policy ARNs and
