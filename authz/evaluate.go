@@ -212,13 +212,19 @@ func EvaluateTo(in *Input, res *Result) {
 		res.keep(func(*Match, grant) bool { return true })
 		return
 	}
+	// Name the policy type that failed to allow, for AWS's message wording: a resource-based
+	// grant to the role or to everyone that was cut off by the boundary or the session policy
+	// names those; otherwise the identity policies, then the boundary and the session policy.
+	rpLimited := sameAccount && (granted[grantRole] || granted[grantEveryone])
 	switch {
-	case !st[Identity].allow:
+	case !st[Identity].allow && !rpLimited:
 		res.DeniedBy = Identity
-	case !boundaryOK:
+	case !boundaryOK && (st[Identity].allow || granted[grantRole]):
 		res.DeniedBy = Boundary
 	case !sessionOK:
 		res.DeniedBy = Session
+	case !st[Identity].allow:
+		res.DeniedBy = Identity
 	default:
 		res.DeniedBy = ResourceBased
 	}

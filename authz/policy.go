@@ -41,6 +41,9 @@ func (e *PolicyError) Error() string {
 // Unwrap returns the underlying error.
 func (e *PolicyError) Unwrap() error { return e.Err }
 
+// Is makes every PolicyError match ErrInvalid.
+func (e *PolicyError) Is(target error) bool { return target == ErrInvalid }
+
 // Policy versions.
 const (
 	Version2012 = "2012-10-17"

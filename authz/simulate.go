@@ -34,7 +34,7 @@ type simCase struct {
 
 type simAnswer struct {
 	Decision string   `json:"decision,omitempty"`
-	Matched  []Match  `json:"matched,omitempty"`
+	Matched  *[]Match `json:"matched,omitempty"` // present (possibly empty) with every decision
 	Warnings []string `json:"warnings,omitempty"`
 	Error    string   `json:"error,omitempty"`
 }
@@ -181,10 +181,11 @@ func simulateOne(b []byte, opts SimulateOptions) simAnswer {
 		}
 	}
 	r := Evaluate(in)
-	ans := simAnswer{Decision: r.Decision.String(), Matched: r.Matched}
-	if ans.Matched == nil {
-		ans.Matched = []Match{}
+	matched := r.Matched
+	if matched == nil {
+		matched = []Match{}
 	}
+	ans := simAnswer{Decision: r.Decision.String(), Matched: &matched}
 	if opts.Lint {
 		for _, p := range all {
 			ans.Warnings = append(ans.Warnings, p.Lint(opts.KnownAction)...)

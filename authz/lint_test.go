@@ -1,0 +1,45 @@
+package authz
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLint(t *testing.T) {
+	t.Parallel()
+	known := func(a string) bool {
+		return strings.EqualFold(a, "mobiletargeting:GetApp") || strings.EqualFold(a, "sms-voice:SendTextMessage")
+	}
+	tests := map[string]struct {
+		stmt string
+		want []string // substrings, one warning each; nil = no warnings
+	}{
+		"clean": {`{"Effect":"Allow","Action":["mobiletargeting:GetApp","mobiletargeting:Get*","s3:GetObject"],"Resource":"*",
+			"Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":"team"},"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`, nil},
+		"unknown action":         {`{"Effect":"Allow","Action":["mobiletargeting:GetApps2","SMS-Voice:SendTxt"],"Resource":"*"}`, []string{`"mobiletargeting:GetApps2"`, `"SMS-Voice:SendTxt"`}},
+		"ForAllValues allow":     {`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":"team"}}}`, []string{"ForAllValues"}},
+		"ForAllValues deny ok":   {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":"team"}}}`, nil},
+		"qualifier single-value": {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:PrincipalTag/team":"x"}}}`, []string{"single-valued"}},
+		"negated unknown key":    {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-1"}}}`, []string{"never provides"}},
+		"negated provided key":   {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestTag/x":"o-1"}}}`, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := mustParse(t, "P", Identity, stmtDoc(tc.stmt))
+			got := p.Lint(known)
+			if len(got) != len(tc.want) {
+				t.Fatalf("Lint = %q, want %d warnings", got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i], w) || !strings.HasPrefix(got[i], `policy "P" statement 0`) {
+					t.Errorf("warning %d = %q, want it to name the statement and contain %q", i, got[i], w)
+				}
+			}
+		})
+	}
+	p := mustParse(t, "P", Identity, stmtDoc(`{"Effect":"Allow","Action":"mobiletargeting:Nope","Resource":"*"}`))
+	if w := p.Lint(nil); len(w) != 0 {
+		t.Errorf("Lint(nil) = %q, want no action warnings without a catalogue", w)
+	}
+}
