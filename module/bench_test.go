@@ -2,12 +2,17 @@ package module
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/pinpointgw/gateway/apimap"
 	"testing"
 
 	"go.uber.org/zap"
@@ -115,4 +120,68 @@ func BenchmarkBaselineReverseProxy(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkStages measures the pipeline's stages one by one on the allow
+// path of BenchmarkServeAllow.
+func BenchmarkStages(b *testing.B) {
+	g, _ := testGateway(b, nil, nil)
+	g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zapcore.InfoLevel))
+	tmpl := signedRequest(b, "GET", "http://gw/v1/apps/"+testApp+"/segments", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+	id, err := g.authn.Authenticate(tmpl, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mreq := &apimap.Request{Method: "GET", RawPath: tmpl.URL.EscapedPath(), Header: tmpl.Header, Region: "us-east-1", Account: testAccount, Service: "mobiletargeting"}
+	res, err := apimap.Map(mreq)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("authenticate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := g.authn.Authenticate(tmpl, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := apimap.Map(mreq); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("authorize", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rs := getState()
+			if msg := g.authorize(tmpl, rs, id, res); msg != "" {
+				b.Fatal(msg)
+			}
+			putState(rs)
+		}
+	})
+	b.Run("audit", func(b *testing.B) {
+		b.ReportAllocs()
+		rs := getState()
+		g.authorize(tmpl, rs, id, res)
+		rs.identity = id
+		rs.api, rs.op, rs.auths = res.API, res.Operation, res.Authorizations
+		for b.Loop() {
+			g.writeAudit(tmpl, rs)
+		}
+	})
+	b.Run("re-sign", func(b *testing.B) {
+		b.ReportAllocs()
+		creds := aws.Credentials{AccessKeyID: upstreamKeyID, SecretAccessKey: upstreamSecret}
+		out, _ := http.NewRequest("GET", "https://pinpoint.us-east-1.amazonaws.com/v1/apps/"+testApp+"/segments", nil)
+		for b.Loop() {
+			out.Header = http.Header{}
+			if err := g.signer.SignHTTP(context.Background(), creds, out, emptyPayloadHash, "mobiletargeting", "us-east-1", time.Now()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
