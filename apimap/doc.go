@@ -40,7 +40,8 @@
 // # What is rejected (the gateway denies)
 //
 //   - an unknown method, path or target (UnknownOperation);
-//   - a path that is not absolute, has a dot segment ("." or "..", also
+//   - a path that is not absolute, has an empty segment (an empty label, a
+//     doubled or trailing slash) or a dot segment ("." or "..", also
 //     percent-encoded), malformed percent-encoding or an unencoded control
 //     character, space, '#' or '?'; literal segments must match exactly, as
 //     they are not decoded, and there is no other normalization;

@@ -108,8 +108,8 @@ func (n *pathNode) find(p, method string, caps []string) (op *opSpec, out []stri
 }
 
 // checkRawPath rejects what AWS would not route the way the gateway does:
-// a path that is not absolute, dot segments (also percent-encoded ones) and
-// malformed percent-encoding.
+// a path that is not absolute, empty segments, dot segments (also
+// percent-encoded ones) and malformed percent-encoding.
 func checkRawPath(p string) error {
 	if p == "" || p[0] != '/' {
 		return badRequest("path %q is not absolute", p)
@@ -125,8 +125,14 @@ func checkRawPath(p string) error {
 			return badRequest("path has a character that must be encoded (%q)", c)
 		}
 	}
+	if p == "/" {
+		return nil
+	}
 	for rest := p[1:]; ; {
 		seg, r, more := strings.Cut(rest, "/")
+		if seg == "" {
+			return badRequest("path has an empty segment (a label that is empty, or a doubled or trailing slash)")
+		}
 		if isDotSegment(seg) {
 			return badRequest("path has a dot segment")
 		}
