@@ -15,8 +15,14 @@ type SimulateOptions struct {
 	Lint bool
 	// KnownAction reports whether an action exists (apimap.IsKnownAction); used by Lint.
 	KnownAction func(string) bool
-	// PrincipalPolicies, when set (the --store flag), brings a principal ARN's attached policies.
+	// PrincipalPolicies, when set (the --store flag), brings a principal ARN's attached policies:
+	// its identity policies are added to the case's, its boundary applies unless the case has one.
 	PrincipalPolicies func(principalARN string) (identity []*Policy, boundary *Policy, ok bool)
+	// ResourcePolicy, when set, gives the resource-based policy of a resource ARN (nil if none);
+	// it applies to cases without a resource_policy.
+	ResourcePolicy func(resourceARN string) *Policy
+	// Guardrails, when set, gives the guardrails that apply to cases without guardrails.
+	Guardrails func() []*Policy
 }
 
 // simCase is one line of Simulate's input.
@@ -167,6 +173,15 @@ func simulateOne(b []byte, opts SimulateOptions) simAnswer {
 			return simAnswer{Error: err.Error()}
 		}
 		in.Guardrails = append(in.Guardrails, p)
+	}
+	if in.ResourcePolicy == nil && opts.ResourcePolicy != nil {
+		if in.ResourcePolicy = opts.ResourcePolicy(c.Resource); in.ResourcePolicy != nil {
+			all = append(all, in.ResourcePolicy)
+		}
+	}
+	if len(in.Guardrails) == 0 && opts.Guardrails != nil {
+		in.Guardrails = opts.Guardrails()
+		all = append(all, in.Guardrails...)
 	}
 	if opts.PrincipalPolicies != nil && c.Principal != "" {
 		ids, boundary, ok := opts.PrincipalPolicies(c.Principal)
