@@ -75,6 +75,9 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	if len(rs.matched) > 0 {
 		f = append(f, zap.Array("matched", matches(rs.matched)))
 	}
+	if len(rs.tagsUnavailable) > 0 {
+		f = append(f, zap.Strings("resource_tags_unavailable", rs.tagsUnavailable))
+	}
 	if rs.issued != nil {
 		f = append(f, zap.String("issued_principal_arn", rs.issued.ARN))
 		if len(rs.issued.SessionTags) > 0 {

@@ -489,12 +489,26 @@ func (g *Gateway) setupProxy() {
 	}
 }
 
+// tagStatus says what a resource tag source knows about an ARN's tags.
+type tagStatus uint8
+
+const (
+	// tagsNone: the resource has no tags the source knows of.
+	tagsNone tagStatus = iota
+	// tagsKnown: the returned tags are the resource's tags.
+	tagsKnown
+	// tagsUnavailable: the tags could not be obtained (a failed or slow
+	// lookup). The aws:ResourceTag keys stay absent, so conditions that
+	// need them do not match (fail closed), and the audit record says so.
+	tagsUnavailable
+)
+
 // resourceTagSource supplies aws:ResourceTag/… values of an ARN.
-// The static source reads the store; issue 6's lookup source adds cached
+// The static source reads the store; a lookup source (issue 6) adds cached
 // upstream lookups behind the same interface.
 type resourceTagSource interface {
-	// ResourceTags returns the tags of arn and whether they are known.
-	ResourceTags(ctx context.Context, region, arn string) (map[string]string, bool)
+	// ResourceTags returns the tags of arn and what is known about them.
+	ResourceTags(ctx context.Context, region, arn string) (map[string]string, tagStatus)
 }
 
 // tagChangeObserver is implemented by resource tag sources that cache:
@@ -515,15 +529,18 @@ type identifierResolver interface {
 // storeTags is the static resource tag source: the store's resource_tags.
 type storeTags struct{ store *authn.Store }
 
-func (s storeTags) ResourceTags(_ context.Context, _, arn string) (map[string]string, bool) {
-	return s.store.ResourceTags(arn)
+func (s storeTags) ResourceTags(_ context.Context, _, arn string) (map[string]string, tagStatus) {
+	if tags, ok := s.store.ResourceTags(arn); ok {
+		return tags, tagsKnown
+	}
+	return nil, tagsNone
 }
 
 // noTags is the resource tag source of resource_tags off.
 type noTags struct{}
 
-func (noTags) ResourceTags(context.Context, string, string) (map[string]string, bool) {
-	return nil, false
+func (noTags) ResourceTags(context.Context, string, string) (map[string]string, tagStatus) {
+	return nil, tagsNone
 }
 
 // setupResourceTags builds the resource tag source and identifier resolver

@@ -50,6 +50,9 @@ type requestState struct {
 	reason       string
 	matched      []authz.Match
 
+	// tagsUnavailable lists ARNs whose resource tags could not be obtained.
+	tagsUnavailable []string
+
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
 
@@ -302,7 +305,11 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 			var tags map[string]string
 			if arn != "*" {
 				in.ResourcePolicy = g.store.ResourcePolicy(arn)
-				tags, _ = g.tags.ResourceTags(r.Context(), id.Region, arn)
+				var status tagStatus
+				tags, status = g.tags.ResourceTags(r.Context(), id.Region, arn)
+				if status == tagsUnavailable {
+					rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
+				}
 				for k, v := range tags {
 					cc.c.Set(prefixResourceTag+strings.ToLower(k), v)
 				}

@@ -438,3 +438,34 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// unavailableTags is a resource tag source whose lookups all fail.
+type unavailableTags struct{}
+
+func (unavailableTags) ResourceTags(context.Context, string, string) (map[string]string, tagStatus) {
+	return nil, tagsUnavailable
+}
+
+// TestResourceTagsUnavailable checks that unavailable resource tags leave
+// the aws:ResourceTag keys absent and are named in the audit record.
+func TestResourceTagsUnavailable(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+	// With the store's tags (tenant b), admin's NoTenantB statement denies.
+	if w := serve(g, signedRequest(t, "GET", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, nil)); w.Code != 403 {
+		t.Fatalf("with store tags: status %d, want 403", w.Code)
+	}
+	logs.TakeAll()
+	g.tags = unavailableTags{}
+	// Without them the key is absent: StringEquals on it does not match.
+	if w := serve(g, signedRequest(t, "GET", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, nil)); w.Code != 200 {
+		t.Fatalf("tags unavailable: status %d, want 200", w.Code)
+	}
+	recs := auditRecords(logs)
+	if len(recs) != 1 {
+		t.Fatalf("%d audit records", len(recs))
+	}
+	if got := fmt.Sprint(recs[0]["resource_tags_unavailable"]); got != "["+testAppARN+"]" {
+		t.Errorf("resource_tags_unavailable = %s, want [%s]", got, testAppARN)
+	}
+}
