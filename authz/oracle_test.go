@@ -181,7 +181,7 @@ var knownDifferences = []struct {
 	{
 		name: "policy variables are literal text in a 2008-10-17 policy",
 		doc: "IAM User Guide, IAM JSON policy elements: Version: \"If you do not include a Version element, the value defaults to 2008-10-17, " +
-			"and newer features, such as policy variables, will not work with your policy. For example, variables such as ${aws:username} " +
+			"but newer features, such as policy variables, will not work with your policy. For example, variables such as ${aws:username} " +
 			"aren't recognized as variables and are instead treated as literal strings in the policy.\"",
 		c: map[string]any{
 			"action": "mobiletargeting:GetApp", "resource": "arn:aws:mobiletargeting:us-east-1:123456789012:apps/bob",
@@ -193,8 +193,10 @@ var knownDifferences = []struct {
 	},
 	{
 		name: "the ${*} escape works in StringEquals",
-		doc: "IAM User Guide, Policy variables, Special characters: \"${*} - use where you need an * (asterisk) character. ... " +
-			"These predefined policy variables can be used in any string where you can use regular policy variables.\"",
+		doc: "IAM User Guide, Policy variables, Special characters: \"There are a few special predefined policy variables that have fixed " +
+			"values that enable you to represent characters that otherwise have special meaning ... ${*} - use where you need an * (asterisk) " +
+			"character.\" They are policy variables, which IAM replaces in the values of the String condition operators, so under StringEquals " +
+			"\"a${*}\" is the text \"a*\".",
 		c: map[string]any{
 			"action": "mobiletargeting:GetApp", "resource": "arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc",
 			"principal": "arn:aws:iam::123456789012:user/bob", "context": map[string]any{"aws:PrincipalTag/team": "a*"},
