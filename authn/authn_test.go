@@ -44,6 +44,22 @@ func signedGetApps(t testing.TB, creds aws.Credentials, signAt time.Time, presig
 	return req
 }
 
+// presignNoExpires presigns GET /v1/apps without X-Amz-Expires, as the SDK's
+// presigned STS calls are.
+func presignNoExpires(t testing.TB, creds aws.Credentials, signAt time.Time) *http.Request {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/v1/apps", nil)
+	u, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, EmptyPayloadHash, "mobiletargeting", "us-east-1", signAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(u, "X-Amz-Expires") {
+		t.Fatalf("presigned URL has X-Amz-Expires: %s", u)
+	}
+	r, _ := http.NewRequest(http.MethodGet, u, nil)
+	return r
+}
+
 // assume issues role credentials through HandleSTS.
 func assume(t *testing.T, a *Authenticator, callerKey string, form url.Values) (*STSResponse, aws.Credentials) {
 	t.Helper()
@@ -436,5 +452,59 @@ func TestPackedPolicyTooLarge(t *testing.T) {
 	}
 	if _, err := a.Authenticate(signedGetApps(t, temp, t0, false), nil); err != nil {
 		t.Fatalf("credentials with a maximal policy: %v", err)
+	}
+}
+
+func TestAuthenticateBody(t *testing.T) {
+	t.Parallel()
+	long := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+	body := []byte(`{"DestinationPhoneNumber":"+12065550100","MessageBody":"hi"}`)
+	sign := func(withHeader bool, payloadHash string) *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(string(body)))
+		r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		r.Header.Set("X-Amz-Target", "PinpointSMSVoiceV2.SendTextMessage")
+		if withHeader {
+			r.Header.Set("X-Amz-Content-Sha256", payloadHash)
+		}
+		if err := v4.NewSigner().SignHTTP(context.Background(), long, r, payloadHash, "sms-voice", "eu-west-1", t0); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	sum := sha256Hex(body)
+	tampered := append([]byte(nil), body...)
+	tampered[len(tampered)-3] = 'o'
+	tests := map[string]struct {
+		r             *http.Request
+		body          []byte
+		allowUnsigned bool
+		want          Kind
+		ok            bool
+	}{
+		"signed body":                     {r: sign(false, sum), body: body, ok: true},
+		"signed body with content header": {r: sign(true, sum), body: body, ok: true},
+		"tampered body":                   {r: sign(false, sum), body: tampered, want: SignatureDoesNotMatch},
+		"tampered body, content header":   {r: sign(true, sum), body: tampered, want: SignatureDoesNotMatch},
+		"unsigned payload refused":        {r: sign(true, UnsignedPayload), body: body, want: BadRequest},
+		"unsigned payload allowed":        {r: sign(true, UnsignedPayload), body: tampered, allowUnsigned: true, ok: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			a, err := New(Config{Store: testStore(t), AllowUnsignedPayload: tc.allowUnsigned, Now: func() time.Time { return t0 }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := a.Authenticate(tc.r, tc.body)
+			if tc.ok {
+				if err != nil || id.Region != "eu-west-1" || id.Service != "sms-voice" {
+					t.Fatalf("Authenticate = %+v, %v", id, err)
+				}
+				return
+			}
+			if k, ok := kindOf(err); !ok || k != tc.want {
+				t.Fatalf("Authenticate = %v, %v; want %v", id, err, tc.want)
+			}
+		})
 	}
 }

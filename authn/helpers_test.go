@@ -1,6 +1,8 @@
 package authn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"os"
@@ -98,4 +100,9 @@ func cloneRequest(r *http.Request) *http.Request {
 	u := *r.URL
 	c.URL = &u
 	return &c
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

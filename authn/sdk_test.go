@@ -69,6 +69,9 @@ func (s *localSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	for k, v := range r.URL.Query() { // presigned calls carry the form in the query
+		form[k] = append(form[k], v...)
+	}
 	resp := s.a.HandleSTS(&STSRequest{Identity: id, Form: form, SourceIP: "127.0.0.1", UserAgent: r.UserAgent(), RequestID: "req-test"})
 	s.mu.Lock()
 	s.last = resp
@@ -240,6 +243,29 @@ func TestSDKAssumeRoleWithTags(t *testing.T) {
 	}
 	if _, err := chain.GetSessionToken(ctx, &sts.GetSessionTokenInput{}); err == nil {
 		t.Error("GetSessionToken with role-session credentials succeeded")
+	}
+
+	// A presigned GetCallerIdentity URL (as Kubernetes authenticators use
+	// them) verifies, and its query is the STS form.
+	pre, err := sts.NewPresignClient(client).PresignGetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("PresignGetCallerIdentity: %v", err)
+	}
+	preReq, err := http.NewRequest(pre.Method, pre.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range pre.SignedHeader {
+		preReq.Header[k] = v
+	}
+	preResp, err := http.DefaultClient.Do(preReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preBody, _ := io.ReadAll(preResp.Body)
+	preResp.Body.Close()
+	if preResp.StatusCode != 200 || !strings.Contains(string(preBody), "<Arn>arn:aws:iam::123456789012:user/backend</Arn>") {
+		t.Errorf("presigned GetCallerIdentity: %d %s", preResp.StatusCode, preBody)
 	}
 
 	// A wrong secret gets SignatureDoesNotMatch through the SDK's typed error.

@@ -68,7 +68,7 @@ type Authorization struct {
 	Presigned     bool
 	// Presigned form only:
 	Date          string // X-Amz-Date
-	Expires       int    // X-Amz-Expires, seconds
+	Expires       int    // X-Amz-Expires, seconds; 0 when absent (then valid within the clock skew, as a signed header request)
 	SecurityToken string // X-Amz-Security-Token, "" if absent
 }
 
@@ -250,8 +250,9 @@ func hasPresignParams(pairs []queryPair) bool {
 // ParsePresign parses the presigned query form (X-Amz-Algorithm,
 // X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders,
 // X-Amz-Signature and the optional X-Amz-Security-Token) from a raw query
-// string. Each parameter must appear at most once; X-Amz-Expires must be
-// between 1 and 604800 seconds (7 days).
+// string. Each parameter must appear at most once; X-Amz-Expires, when
+// present (the SDKs' presigned STS calls leave it out), must be between 1 and
+// 604800 seconds (7 days).
 func ParsePresign(rawQuery string) (*Authorization, error) {
 	pairs, qerr := parseQuery(rawQuery)
 	if qerr != nil {
@@ -281,7 +282,7 @@ func parsePresignPairs(pairs []queryPair) (*Authorization, *Error) {
 	}
 	var missing []string
 	for i, n := range names[:6] {
-		if !seen[i] {
+		if !seen[i] && n != queryExpires {
 			missing = append(missing, "AWS query-string parameters must include '"+n+"'.")
 		}
 	}
@@ -302,14 +303,16 @@ func parsePresignPairs(pairs []queryPair) (*Authorization, *Error) {
 	if !validSignature(vals[5]) {
 		return nil, incomplete("X-Amz-Signature must be 64 lower-case hexadecimal digits.")
 	}
-	exp, perr := strconv.Atoi(vals[3])
-	if perr != nil || exp < 1 || len(vals[3]) > 7 {
-		return nil, incomplete("X-Amz-Expires should be a number of seconds.")
+	if seen[3] {
+		exp, perr := strconv.Atoi(vals[3])
+		if perr != nil || exp < 1 || len(vals[3]) > 7 {
+			return nil, incomplete("X-Amz-Expires should be a number of seconds.")
+		}
+		if exp > MaxPresignExpires {
+			return nil, incomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+		}
+		a.Expires = exp
 	}
-	if exp > MaxPresignExpires {
-		return nil, incomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800")
-	}
-	a.Expires = exp
 	if _, terr := time.Parse(TimeFormat, a.Date); terr != nil {
 		return nil, incomplete("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
 	}

@@ -226,7 +226,7 @@ func (v *verifier) checkTime(auth *Authorization, t time.Time) *Error {
 		return newError(RequestExpired, "Signature not yet current: "+auth.Date+" is still later than "+
 			now.Add(v.skew).Format(TimeFormat)+" ("+now.Format(TimeFormat)+" + "+skewText()+minutes)
 	}
-	if auth.Presigned {
+	if auth.Presigned && auth.Expires > 0 {
 		if now.After(t.Add(time.Duration(auth.Expires) * time.Second)) {
 			return newError(RequestExpired, msgPresignExpired)
 		}
