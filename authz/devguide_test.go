@@ -1,0 +1,93 @@
+package authz
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// sharedData finds ../shared/data from the repository root (the directory holding go.mod), or
+// skips the test when it is absent.
+func sharedData(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("repository root not found")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("reference data not found at %s", data)
+	}
+	return data
+}
+
+var fencedJSON = regexp.MustCompile("(?s)```(?:json)?\\s*\\n(\\{.*?\\})\\s*```")
+
+// devGuideRejected lists examples that are rejected on purpose, with the reason.
+var devGuideRejected = map[string]string{
+	// Its Condition has "StringEquals" twice. A JSON parser that keeps the last member would
+	// drop the aws:ResourceTag/Owner test and allow more than the author wrote; the gateway
+	// refuses duplicate members instead of guessing (fail closed at load).
+	"security_iam_id-based-policy-examples.md#3": `duplicate element "StringEquals"`,
+}
+
+// TestDeveloperGuidePolicies parses every policy example of the Amazon Pinpoint Developer Guide
+// (read in place from ../shared/data) that is valid JSON: real-world forms must be accepted.
+func TestDeveloperGuidePolicies(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join(sharedData(t), "pinpoint-developer-guide", "doc-source", "*.md"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no developer guide pages: %v", err)
+	}
+	n := 0
+	for _, f := range files {
+		md, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range fencedJSON.FindAllSubmatch(md, -1) {
+			doc := m[1]
+			var probe struct {
+				Statement json.RawMessage
+			}
+			if json.Unmarshal(doc, &probe) != nil || probe.Statement == nil {
+				continue // not JSON (elided with "..."), or not a policy
+			}
+			kind := Identity
+			if bytes.Contains(probe.Statement, []byte(`"Principal"`)) || bytes.Contains(probe.Statement, []byte(`"NotPrincipal"`)) {
+				kind = ResourceBased
+			}
+			n++
+			name := fmt.Sprintf("%s#%d", filepath.Base(f), i)
+			_, err := Parse(name, doc, kind)
+			if want, rejected := devGuideRejected[name]; rejected {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("%s: error %v, want one containing %q", name, err, want)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s (%v): %v\n%s", name, kind, err, doc)
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("found %d policy examples, want at least 15", n)
+	}
+	t.Logf("parsed %d policy examples", n)
+}
