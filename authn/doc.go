@@ -45,7 +45,8 @@
 // normalized and encoded once more, as AWS services other than S3 do. Rules:
 // host must be signed; the scope date equals the request date; the request
 // date is within ClockSkew of now (presigned: not before date-skew, not after
-// date+X-Amz-Expires, at most 7 days); X-Amz-Content-Sha256, when sent, must
+// date+X-Amz-Expires, at most 7 days; without X-Amz-Expires, as the SDKs
+// presign STS calls, within ClockSkew); X-Amz-Content-Sha256, when sent, must
 // be the body's SHA-256 (UNSIGNED-PAYLOAD only when allowed); AKIA keys must
 // come without a session token, ASIA keys with a token sealed for that very
 // key; signatures are compared in constant time; derived signing keys and

@@ -311,6 +311,9 @@ func parseStore(data []byte, opts StoreOptions) (*Store, error) {
 	if opts.Partition == "" {
 		opts.Partition = "aws"
 	}
+	if !validScopeName(opts.Partition) {
+		return nil, fmt.Errorf("partition %q is not a partition name such as aws or aws-cn", opts.Partition)
+	}
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
