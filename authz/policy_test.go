@@ -47,6 +47,7 @@ func TestParseErrors(t *testing.T) {
 		"duplicate sid":             {doc: `{"Statement":[{"Sid":"A","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"*","Resource":"*"}]}`, statement: 1, sid: "A", field: "Sid"},
 		"duplicate element":         {doc: `{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}}`, statement: 0},
 		"bad variable":              {doc: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::${}"}}`, statement: 0, field: "Resource"},
+		"trailing data":             {doc: `{"Statement":[]} {"Statement":[]}`, statement: -1},
 		"sid not string":            {doc: `{"Statement":{"Sid":1,"Effect":"Allow","Action":"*","Resource":"*"}}`, statement: 0, field: "Sid"},
 	}
 	for name, tc := range tests {

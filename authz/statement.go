@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/pinpointgw/gateway/authz/internal/condition"
@@ -89,6 +90,9 @@ func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: data after the JSON object", ErrInvalid)
 	}
 	return m, nil
 }
