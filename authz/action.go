@@ -3,6 +3,7 @@ package authz
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/pinpointgw/gateway/authz/internal/glob"
 )
@@ -41,12 +42,21 @@ func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
-// matches reports whether the action (any case) matches the pattern.
-func (a *actionPattern) matches(action string) bool {
+// matchesLower reports whether an action, already lower-cased, matches the pattern (actions
+// match case-insensitively).
+func (a *actionPattern) matchesLower(lower string) bool {
 	if !a.wild {
-		return len(a.lower) == len(action) && strings.EqualFold(a.lower, action)
+		return a.lower == lower
 	}
-	return glob.MatchFold(a.lower, action)
+	return glob.Match(a.lower, lower)
+}
+
+// bytesString views b as a string without copying; b must not change while it is in use.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // appendLower appends the ASCII-lower-cased s to dst.

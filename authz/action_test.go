@@ -1,6 +1,9 @@
 package authz
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCompileAction(t *testing.T) {
 	t.Parallel()
@@ -58,7 +61,7 @@ func TestActionMatches(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := a.matches(tc.action); got != tc.want {
+			if got := a.matchesLower(strings.ToLower(tc.action)); got != tc.want {
 				t.Errorf("%q matches %q = %v, want %v", tc.pattern, tc.action, got, tc.want)
 			}
 		})

@@ -75,6 +75,7 @@ func EvaluateTo(in *Input, res *Result) {
 	}
 	res.lower = appendLower(res.lower[:0], in.Action)
 	hash := actionHash(res.lower)
+	lowerAction := bytesString(res.lower) // res.lower is not modified until the next evaluation
 	res.res.s = in.Resource
 	res.res.parts, res.res.arn = condition.ArnParts(in.Resource)
 	if in.Context != nil {
@@ -106,7 +107,7 @@ func EvaluateTo(in *Input, res *Result) {
 				checkAction = true
 			}
 			s := p.stmts[i]
-			if checkAction && !s.matchAction(in.Action) {
+			if checkAction && !s.matchAction(lowerAction) {
 				continue
 			}
 			g := grantDirect

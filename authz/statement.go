@@ -336,11 +336,12 @@ func parseCondition(raw json.RawMessage, vars bool) (*condition.Block, error) {
 	return b, nil
 }
 
-// matchAction checks the Action/NotAction element (only needed for unindexed statements).
-func (st *statement) matchAction(action string) bool {
+// matchAction checks the Action/NotAction element against a lower-cased action (only needed
+// for unindexed statements).
+func (st *statement) matchAction(lower string) bool {
 	hit := false
 	for i := range st.actions {
-		if st.actions[i].matches(action) {
+		if st.actions[i].matchesLower(lower) {
 			hit = true
 			break
 		}
