@@ -4,11 +4,14 @@
 //
 // # API
 //
-//	type Effect int     // EffectAllow, EffectDeny
-//	type Decision int   // ImplicitDeny (zero value), Allow, ExplicitDeny
-//	type PolicyType int // Identity, ResourceBased, Boundary, Session, Guardrail
+//	type Effect int     // EffectAllow, EffectDeny; String, MarshalText, UnmarshalText
+//	type Decision int   // ImplicitDeny (zero value), Allow, ExplicitDeny; String, MarshalText
+//	type PolicyType int // Identity, ResourceBased, Boundary, Session, Guardrail; String, MarshalText, UnmarshalText
 //
 //	func Parse(name string, doc []byte, kind PolicyType) (*Policy, error) // errors: *PolicyError
+//	type PolicyError struct{ Policy string; Statement int; Sid, Field string; Err error } // errors.Is(err, ErrInvalid)
+//	var ErrInvalid error
+//	const Version2012, Version2008 = "2012-10-17", "2008-10-17"
 //	func (p *Policy) Name() string
 //	func (p *Policy) Kind() PolicyType
 //	func (p *Policy) Len() int
@@ -25,7 +28,13 @@
 //	func EvaluateTo(in *Input, res *Result) // allocation-free in the steady state
 //	func DenyMessage(principalARN, action, resource string, r Result) string
 //
-//	type SimulateOptions struct{ Lint bool; KnownAction func(string) bool; PrincipalPolicies func(string) ([]*Policy, *Policy, bool) }
+//	type SimulateOptions struct {
+//		Lint              bool
+//		KnownAction       func(string) bool
+//		PrincipalPolicies func(principalARN string) (identity []*Policy, boundary *Policy, ok bool)
+//		ResourcePolicy    func(resourceARN string) *Policy // for cases without resource_policy
+//		Guardrails        func() []*Policy                 // for cases without guardrails
+//	}
 //	func Simulate(in io.Reader, out io.Writer, opts SimulateOptions) error // `gateway simulate`
 //
 // # Language
@@ -46,7 +55,10 @@
 //
 // # Evaluation
 //
-// Compile once, evaluate many: each policy indexes its statements by lower-cased action, so a
-// decision only looks at statements naming the action exactly plus those with wildcards or
-// NotAction. EvaluateTo follows AWS's policy evaluation logic; see its doc comment.
+// Compile once, evaluate many: each policy indexes its statements by lower-cased action (with a
+// small Bloom filter in front of the index), so a decision only looks at statements naming the
+// action exactly plus those with wildcards or NotAction. EvaluateTo follows AWS's policy
+// evaluation logic; see its doc comment. Where the IAM documentation is silent, the engine
+// agrees with the independent simulator @cloud-copilot/iam-simulate (see oracle_test.go),
+// which is also where the few documented differences from that simulator are listed.
 package authz
