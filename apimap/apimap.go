@@ -138,8 +138,8 @@ func Map(req *Request) (*Result, error) {
 	if req == nil {
 		return nil, badRequest("nil request")
 	}
-	blk := &resultBlock{}
-	m := &blk.m
+	m := mapperPool.Get().(*mapper)
+	defer m.release()
 	op, labels, err := classify(req, m.labelBuf[:0])
 	if err != nil {
 		return nil, err
@@ -155,9 +155,7 @@ func Map(req *Request) (*Result, error) {
 		return nil, badRequest("%v", err)
 	}
 	m.req, m.op, m.partition, m.rawLabels = req, op, partition, labels
-	res, err := m.run(blk)
-	*m = mapper{} // the scratch state shares the result's allocation: drop its references
-	return res, err
+	return m.run(&resultBlock{})
 }
 
 // classify finds the operation of req and its raw URI label values.

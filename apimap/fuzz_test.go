@@ -1,6 +1,7 @@
 package apimap
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -112,4 +113,61 @@ func FuzzARN(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzJSONValid is a differential test: validJSON must agree with
+// encoding/json.Valid on every input, and scanObject (validation and member
+// extraction in one pass) must accept exactly the valid JSON objects and
+// return the members that objectFields finds.
+func FuzzJSONValid(f *testing.F) {
+	for _, s := range []string{`{}`, `[]`, `{"a":[1,2.5e-3,true,false,null,"x\u00e9\n"]}`, `01`, `-`, `{"a" 1}`,
+		`[1,]`, `{"a":1,}`, " \t\n{ } ", `"\ud800"`, `1e`, `-0.0E+1`, `[[[[[[[[]]]]]]]]`, `{"a":{"b":{"c":[]}}}`, "\"\x01\"", "\"\xff\"", `{"\ud800":1}`, `{"\u0041":"\"}"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		valid := json.Valid(b)
+		if got := validJSON(b); got != valid {
+			t.Fatalf("validJSON(%q) = %v, json.Valid = %v", b, got, valid)
+		}
+		fields, err := scanObject(b, nil)
+		if err == errTooDeep {
+			return
+		}
+		isObject := valid && b[skipSpace(b, 0)] == '{'
+		var want []jfield
+		var wantErr error
+		if isObject {
+			want, wantErr = objectFields(b, nil) // objectFields needs valid JSON
+		}
+		switch {
+		case err == nil && !isObject:
+			t.Fatalf("scanObject(%q) accepted what is not a valid JSON object", b)
+		case err != nil && isObject && wantErr == nil:
+			t.Fatalf("scanObject(%q) rejected a valid object: %v", b, err)
+		case err != nil:
+			return // also rejected by objectFields (a key with a lone surrogate escape)
+		}
+		if wantErr != nil || len(want) != len(fields) {
+			t.Fatalf("scanObject(%q) = %d fields, objectFields = %d (%v)", b, len(fields), len(want), err)
+		}
+		for i := range want {
+			if string(want[i].key) != string(fields[i].key) || string(want[i].val) != string(fields[i].val) {
+				t.Fatalf("scanObject(%q) field %d = %q:%q, objectFields %q:%q", b, i, fields[i].key, fields[i].val, want[i].key, want[i].val)
+			}
+		}
+	})
+}
+
+func TestValidJSONDeepNesting(t *testing.T) {
+	t.Parallel()
+	for _, depth := range []int{63, 64, 65, 200, 10001} {
+		for name, doc := range map[string]string{
+			"closed":   strings.Repeat("[", depth) + strings.Repeat("]", depth),
+			"unclosed": strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth-1),
+		} {
+			if got, want := validJSON([]byte(doc)), json.Valid([]byte(doc)); got != want {
+				t.Errorf("depth %d %s: validJSON = %v, json.Valid = %v", depth, name, got, want)
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -21,13 +22,27 @@ type mapper struct {
 	fieldBuf  [16]jfield
 }
 
+// mapperPool recycles the scratch state (label and field buffers), so that
+// Map allocates only its result.
+var mapperPool = sync.Pool{New: func() any { return new(mapper) }}
+
+// release drops the references the scratch state holds (to the request and
+// its body) and returns it to the pool.
+func (m *mapper) release() {
+	clear(m.labelBuf[:len(m.rawLabels)])
+	if n := len(m.body.fields); n <= len(m.fieldBuf) {
+		clear(m.fieldBuf[:n])
+	}
+	m.req, m.op, m.partition, m.rawLabels, m.body, m.res = nil, nil, "", nil, object{}, nil
+	mapperPool.Put(m)
+}
+
 // resultBlock lets the common case (one authorization, up to three
-// resources) take a single allocation, the mapper's scratch state included.
+// resources) take a single allocation.
 type resultBlock struct {
 	r    Result
 	auth [1]Authorization
 	arns [3]string
-	m    mapper
 }
 
 func (m *mapper) run(blk *resultBlock) (*Result, error) {
@@ -104,14 +119,17 @@ func (m *mapper) label(name string) (string, bool) {
 func (m *mapper) parseBody() error {
 	b := m.req.Body
 	if len(b) > 0 && skipSpace(b, 0) < len(b) {
-		if !json.Valid(b) {
-			return badRequest("body is not valid JSON")
+		fields, err := scanObject(b, m.fieldBuf[:0])
+		if err == errTooDeep {
+			if !json.Valid(b) {
+				return badRequest("body is not valid JSON")
+			}
+			fields, err = objectFields(b, m.fieldBuf[:0])
 		}
-		o, err := parseObject(b, m.fieldBuf[:0])
 		if err != nil {
 			return err
 		}
-		m.body = o
+		m.body = object{fields: fields}
 	}
 	var seen uint64
 	for _, f := range m.body.fields {
