@@ -43,6 +43,10 @@ func compileTables() error {
 		byType[rt.service+"/"+rt.name] = t
 		typeTemplates[rt.service+"/"+rt.name] = t
 	}
+	poolTemplate, phoneTemplate, rcsTemplate = byType["sms-voice/Pool"], byType["sms-voice/PhoneNumber"], byType["sms-voice/RcsAgent"]
+	if poolTemplate == nil || phoneTemplate == nil || rcsTemplate == nil {
+		return fmt.Errorf("missing sms-voice Pool, PhoneNumber or RcsAgent resource type")
+	}
 	for _, a := range knownActions {
 		actionSet[a] = struct{}{}
 	}

@@ -490,6 +490,21 @@ func (m *mapper) fromARN(arns []string, rs *resSpec) ([]string, error) {
 
 // Origination identity forms (see the package documentation).
 func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
+	// Fast path: a pool-, phone- or rcs- ID without escapes is copied once,
+	// into the ARN.
+	raw, err := m.body.get(rs.member)
+	if err != nil {
+		return nil, err
+	}
+	if raw != nil && jsonKind(raw) == 's' {
+		in := raw[1 : len(raw)-1]
+		if t := idPrefixTemplate(in); t != nil && bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+			if err := checkID(in); err != nil {
+				return nil, badRequest("member %s: %v", rs.member, err)
+			}
+			return append(arns, t.buildRaw(m.partition, m.req.Region, m.req.Account, in)), nil
+		}
+	}
 	s, ok, err := m.body.getString(rs.member)
 	if err != nil {
 		return nil, err
@@ -515,7 +530,7 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 		}
 		return append(arns, s), nil
 	case "Pool", "PhoneNumber", "RcsAgent":
-		return append(arns, typeTemplates[svc+"/"+kind].build(m.partition, m.req.Region, m.req.Account, []string{s})), nil
+		return append(arns, idPrefixTemplate([]byte(s)).build(m.partition, m.req.Region, m.req.Account, []string{s})), nil
 	case "phone-number":
 		m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "phone-number", Value: s})
 		return append(arns, mk("phone-number/"+s)), nil
@@ -534,6 +549,24 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 }
 
 var originationTypeList = []string{"PhoneNumber", "Pool", "SenderId", "RcsAgent"}
+
+// Templates of the origination identity types typed by an ID prefix; set by
+// compileTables.
+var poolTemplate, phoneTemplate, rcsTemplate *arnTemplate
+
+// idPrefixTemplate returns the template of the resource type that an ID with
+// this prefix names (pool-, phone-, rcs-), or nil.
+func idPrefixTemplate(id []byte) *arnTemplate {
+	switch {
+	case bytes.HasPrefix(id, []byte("pool-")):
+		return poolTemplate
+	case bytes.HasPrefix(id, []byte("phone-")):
+		return phoneTemplate
+	case bytes.HasPrefix(id, []byte("rcs-")):
+		return rcsTemplate
+	}
+	return nil
+}
 
 func (m *mapper) hasMember(name string) bool {
 	for _, mem := range m.op.members {
