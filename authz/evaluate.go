@@ -70,7 +70,7 @@ type typeState struct {
 func EvaluateTo(in *Input, res *Result) {
 	res.Decision, res.DeniedBy = ImplicitDeny, Identity
 	res.Matched, res.grants = res.Matched[:0], res.grants[:0]
-	if in == nil || in.Action == "" {
+	if in == nil || in.Action == "" || in.Resource == "" { // malformed questions deny
 		return
 	}
 	res.lower = appendLower(res.lower[:0], in.Action)

@@ -146,6 +146,9 @@ func TestEvaluateEdgeCases(t *testing.T) {
 	if r := Evaluate(&Input{Identity: []*Policy{p}, Resource: tApp}); r.Decision != ImplicitDeny {
 		t.Errorf("empty action = %v, want ImplicitDeny", r.Decision)
 	}
+	if r := Evaluate(&Input{Identity: []*Policy{p}, Action: "mobiletargeting:GetApp"}); r.Decision != ImplicitDeny {
+		t.Errorf("empty resource = %v, want ImplicitDeny", r.Decision)
+	}
 	// A nil context behaves as an empty one; nil policies in lists are skipped.
 	in := &Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, Identity: []*Policy{nil, p}}
 	if r := Evaluate(in); r.Decision != Allow {
