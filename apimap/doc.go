@@ -27,15 +27,22 @@
 //	func TaggableOwner(arn string) (string, bool)
 //	func Operations() [][2]string
 //
+// Map is safe for concurrent use. Its tables are compiled once at init
+// (the init panics if the generated table is inconsistent, which the tests
+// rule out).
+//
 // # Classification
 //
 // A request with an X-Amz-Target header is an SMS and Voice v2 call: it must
 // be POST / and the target PinpointSMSVoiceV2.<Operation>. Any other request
 // is matched by method and escaped path against the REST URI templates of
 // Pinpoint (/v1/...) and SMS and Voice v1 (/v1/sms-voice/...); the templates
-// are compiled at init into one segment trie, literal segments before labels.
-// No template of one API matches a path of the other, so the API is never
-// ambiguous; it must agree with Request.Service when that is set.
+// are compiled at init into one segment trie, literal segments before labels
+// (with backtracking, so /v1/templates/{name}/email and
+// /v1/templates/{name}/{type}/active-version coexist). The three models have
+// no greedy labels; compiling fails if one appears. No template of one API
+// matches a path of the other, so the API is never ambiguous; it must agree
+// with Request.Service when that is set (ServiceMismatch otherwise).
 //
 // # What is rejected (the gateway denies)
 //
@@ -52,9 +59,11 @@
 //     colons and slashes are the ARN's own. The rule keeps any ID from
 //     forging ARN structure or acting as a wildcard;
 //   - a body that is not a JSON object where the mapping reads it (v2 calls
-//     always; REST calls with tags or role ARNs), a model member of the wrong
-//     JSON type, a member that appears twice, or one that differs from a model
-//     member only in case; strings with invalid UTF-8;
+//     always, an empty body counting as {}; REST calls whose payload carries
+//     tags or role ARNs), a top-level model member of the wrong JSON type, a
+//     member that appears twice, or one that differs from a model member only
+//     in case (AWS's reading of those cannot be known); strings with invalid
+//     UTF-8 or lone surrogate escapes; duplicate tag keys;
 //   - an ID-or-ARN input that is an ARN but not a well-formed one of the right
 //     service and resource type; a region of no partition; an account that is
 //     not 12 digits.
@@ -82,7 +91,33 @@
 // SendDestinationNumberVerificationCode, sms-voice:SendTextMessage or
 // SendVoiceMessage (by VerificationChannel) on the same resources.
 //
+// Resources in an authorization appear in the order of the reference's
+// resource types. Where a dependent action repeats the operation's resources
+// (SendDestinationNumberVerificationCode), Unresolved has one entry for each
+// copy.
+//
 // TagKeys holds the keys of RequestTags (sorted) for operations that set tags,
 // and the removed keys for UntagResource (Pinpoint's tagKeys query list, v2's
 // TagKeys).
+//
+// # Where the reference data is thin
+//
+// Dependent actions are the reference's (iam/service-authorization-reference,
+// joined in operation-action-map.json): the newer sms-voice operations
+// (CreateNotifyConfiguration, CreateRcsAgent, UpdateRcsAgent) list none, so
+// their tags and roles add no sms-voice:TagResource or iam:PassRole, and the
+// Pinpoint actions list none either. Their request tags are still reported.
+// An origination identity of a type the reference does not list for the
+// operation (say an RCS agent on SendTextMessage) still yields its ARN, which
+// is stricter than dropping it. ID prefixes are taken as AWS documents them;
+// a bare sender ID that happens to start with "pool-", "phone-" or "rcs-" is
+// read as that resource's ID.
+//
+// # Performance
+//
+// The JSON body is validated and its top-level members found in one pass
+// (same verdict as encoding/json.Valid, checked by FuzzJSONValid), IDs are
+// copied straight from the body into the ARN, and the scratch state is
+// pooled: a REST GET costs 2 allocations (the result and its ARN), a v2
+// SendTextMessage with two resources 3 (see BenchmarkClassify*).
 package apimap

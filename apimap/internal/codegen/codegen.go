@@ -468,7 +468,11 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 			jn = v.LocationName
 		}
 		if api != apiPinpoint {
-			op.members = append(op.members, genMember{name: jn, kind: jsonKind(m, v.Shape)})
+			kind := jsonKind(m, v.Shape)
+			if kind == 0 {
+				return nil, fmt.Errorf("member %s: shape type %q has no JSON kind rule", k, m.Shapes[v.Shape].Type)
+			}
+			op.members = append(op.members, genMember{name: jn, kind: kind})
 		}
 		sh := m.Shapes[v.Shape]
 		switch {
