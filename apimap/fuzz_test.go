@@ -3,6 +3,7 @@ package apimap
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,21 @@ func FuzzMap(f *testing.F) {
 	f.Add("POST", "/", "", "PinpointSMSVoiceV2.UpdateEventDestination", []byte(`{"ConfigurationSetName":"c","KinesisFirehoseDestination":{"IamRoleArn":"arn:aws:iam::123456789012:role/r"}}`))
 	f.Add("POST", "/v1/sms-voice/configuration-sets/c/event-destinations", "", "", []byte(`{"EventDestination":{"CloudWatchLogsDestination":{"IamRoleArn":"x"}}}`))
 	f.Add("GET", "/v1/apps/%2e%2E/x", "", "", []byte(nil))
+	// One seed per operation: its URI template with plain labels, or its target.
+	for i := range operationTable {
+		op := &operationTable[i]
+		if op.target != "" {
+			f.Add("POST", "/", "", op.target, []byte(`{}`))
+			continue
+		}
+		segs := strings.Split(op.uri, "/")
+		for j, seg := range segs {
+			if strings.HasPrefix(seg, "{") {
+				segs[j] = "id" + strconv.Itoa(j)
+			}
+		}
+		f.Add(op.method, strings.Join(segs, "/"), "", "", []byte(`{}`))
+	}
 	f.Fuzz(func(t *testing.T, method, path, query, target string, body []byte) {
 		req := &Request{Method: method, RawPath: path, RawQuery: query, Body: body, Region: "us-east-1", Account: "123456789012", Header: http.Header{}}
 		if target != "" {

@@ -2,6 +2,7 @@ package apimap
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -363,6 +364,70 @@ func TestTaggableOwner(t *testing.T) {
 		got, ok := TaggableOwner(arn)
 		if ok != want || ok && got != arn {
 			t.Errorf("TaggableOwner(%q) = %q, %v; want ok=%v", arn, got, ok, want)
+		}
+	}
+}
+
+// TestMapConcurrent maps the same requests from several goroutines (the
+// scratch state is pooled) and compares with a sequential run; it also checks
+// that Map leaves the request body as it was.
+func TestMapConcurrent(t *testing.T) {
+	t.Parallel()
+	reqs := []*Request{
+		rest("GET", "/v1/apps/abc/campaigns/c1", ""),
+		rest("POST", "/v1/apps", `{"tags":{"a":"b","c":"d"}}`),
+		v2("SendTextMessage", `{"OriginationIdentity":"pool-1","ConfigurationSetName":"cs","DestinationPhoneNumber":"+12065550100"}`),
+		v2("SendTextMessage", `{"OriginationIdentity":"+12065550100"}`),
+		v2("DescribePools", `{"PoolIds":["pool-1","pool-2","pool-3","pool-4"]}`),
+		v2("DeletePool", `{"PoolId":7}`),
+	}
+	type outcome struct {
+		res *Result
+		err error
+	}
+	want := make([]outcome, len(reqs))
+	bodies := make([]string, len(reqs))
+	for i, r := range reqs {
+		bodies[i] = string(r.Body)
+		res, err := Map(r)
+		want[i] = outcome{res, err}
+	}
+	same := func(a, b outcome) bool {
+		if (a.err == nil) != (b.err == nil) {
+			return false
+		}
+		if a.err != nil {
+			return a.err.Error() == b.err.Error()
+		}
+		return a.res.Operation == b.res.Operation && slices.EqualFunc(a.res.Authorizations, b.res.Authorizations, func(x, y Authorization) bool {
+			return x.Action == y.Action && slices.Equal(x.Resources, y.Resources)
+		}) && slices.Equal(a.res.TagKeys, b.res.TagKeys) && slices.Equal(a.res.Unresolved, b.res.Unresolved)
+	}
+	errs := make(chan string, 8)
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for n := 0; n < 300; n++ {
+				i := (n + g) % len(reqs)
+				res, err := Map(reqs[i])
+				if !same(outcome{res, err}, want[i]) {
+					errs <- fmt.Sprintf("request %d: got %+v %v, want %+v %v", i, res, err, want[i].res, want[i].err)
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	for i, r := range reqs {
+		if string(r.Body) != bodies[i] {
+			t.Errorf("request %d: Map changed the body to %q", i, r.Body)
 		}
 	}
 }
