@@ -39,6 +39,7 @@ func dataDir(t testing.TB) string {
 // TestGeneratedUpToDate regenerates zz_generated.go in memory and fails on
 // any difference, so the checked-in table cannot drift from the data.
 func TestGeneratedUpToDate(t *testing.T) {
+	t.Parallel()
 	data := dataDir(t)
 	want, err := codegen.Generate(data)
 	if err != nil {
@@ -56,6 +57,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 // TestGeneratorFailsClosed checks that the generator refuses incomplete
 // data: an operation without an IAM action, or a missing folder.
 func TestGeneratorFailsClosed(t *testing.T) {
+	t.Parallel()
 	data := dataDir(t)
 	raw, err := os.ReadFile(filepath.Join(data, "iam", "operation-action-map.json"))
 	if err != nil {
