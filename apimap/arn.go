@@ -223,7 +223,9 @@ func (t *arnTemplate) match(resource string, vals []string) bool {
 // checkID validates an identifier that becomes one segment of an ARN: it must
 // be non-empty, not a dot segment, and free of '/', '*', ':', '?' and control
 // characters, so that it cannot change the structure of the ARN or act as a
-// wildcard in a policy.
+// wildcard in a policy, and free of ';' and '\\', which some HTTP servers
+// strip (path parameters) or turn into '/', so that the ID the gateway
+// authorizes is the one AWS acts on.
 func checkID[S ~string | ~[]byte](s S) error {
 	if len(s) == 0 {
 		return errors.New("empty identifier")
@@ -238,7 +240,7 @@ func checkID[S ~string | ~[]byte](s S) error {
 		switch c := s[i]; {
 		case c < 0x20 || c == 0x7f:
 			return fmt.Errorf("identifier %q has a control character", s)
-		case c == '/' || c == '*' || c == ':' || c == '?':
+		case c == '/' || c == '*' || c == ':' || c == '?' || c == ';' || c == '\\':
 			return fmt.Errorf("identifier %q has %q", s, c)
 		}
 	}

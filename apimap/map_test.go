@@ -226,6 +226,8 @@ func TestMapErrors(t *testing.T) {
 		"label with slash":              {rest("GET", "/v1/apps/a%2Fb", ""), BadRequest},
 		"label with star":               {rest("GET", "/v1/apps/%2A", ""), BadRequest},
 		"label with colon":              {rest("GET", "/v1/apps/a%3Ab", ""), BadRequest},
+		"label with a path parameter":   {rest("GET", "/v1/apps/abc/campaigns/c1;jsessionid=x", ""), BadRequest},
+		"label with a backslash":        {rest("GET", "/v1/apps/abc%5C..%5Cx/campaigns/c1", ""), BadRequest},
 		"label with NUL":                {rest("GET", "/v1/apps/a%00", ""), BadRequest},
 		"label empty after decoding":    {rest("GET", "/v1/recommenders/%", ""), BadRequest},
 		"bad percent-encoding":          {rest("GET", "/v1/apps/%zz", ""), BadRequest},
