@@ -223,7 +223,7 @@ func (t *arnTemplate) match(resource string, vals []string) bool {
 // checkID validates an identifier that becomes one segment of an ARN: it must
 // be non-empty, not a dot segment, and free of '/', '*', ':', '?' and control
 // characters, so that it cannot change the structure of the ARN or act as a
-// wildcard in a policy, and free of ';' and '\\', which some HTTP servers
+// wildcard in a policy, and free of ';' and '\', which some HTTP servers
 // strip (path parameters) or turn into '/', so that the ID the gateway
 // authorizes is the one AWS acts on.
 func checkID[S ~string | ~[]byte](s S) error {

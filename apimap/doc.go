@@ -53,7 +53,7 @@
 //     character, space, '#' or '?'; literal segments must match exactly, as
 //     they are not decoded, and there is no other normalization;
 //   - a URI label that decodes to nothing, or to a value with '/', '*', ':',
-//     '?', ';', '\\' or a control character (NUL included); the same rule holds
+//     '?', ';', '\' or a control character (NUL included); the same rule holds
 //     for IDs in v2 bodies and for the ID parts of ARN inputs. The one exception is a label
 //     that holds an ARN (/v1/tags/{resource-arn}): it must decode to a
 //     well-formed ARN of the API's service and of a taggable type, so its
