@@ -157,18 +157,16 @@ func stripPresignParams(raw string) string {
 	if raw == "" || !strings.Contains(strings.ToLower(raw), "x-amz-") {
 		return raw
 	}
-	var b strings.Builder
-	for part := range strings.SplitSeq(raw, "&") {
+	parts := strings.Split(raw, "&")
+	kept := parts[:0]
+	for _, part := range parts {
 		key, _, _ := strings.Cut(part, "=")
 		if k, err := url.QueryUnescape(key); err == nil && isPresignParam(k) {
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(part)
+		kept = append(kept, part)
 	}
-	return b.String()
+	return strings.Join(kept, "&")
 }
 
 func isPresignParam(k string) bool {
