@@ -655,7 +655,7 @@ func (g *gen) v2Resources(op *genOp, e opEntry, body *shape, m *model) error {
 		op.res = append(op.res, r)
 		return nil
 	}
-	var poly *genRes
+	poly := -1 // index in op.res of the origination slot
 	for _, t := range e.ResourceTypes {
 		vars := templateVars(t.ARN)
 		if len(vars) == 0 {
@@ -701,26 +701,20 @@ func (g *gen) v2Resources(op *genOp, e opEntry, body *shape, m *model) error {
 		if polyMember == "" {
 			return fmt.Errorf("resource type %s (%s) has no request member", t.Name, t.ARN)
 		}
-		if poly == nil {
+		if poly < 0 {
 			op.res = append(op.res, genRes{kind: "srcOrigination", member: polyMember})
-			poly = &op.res[len(op.res)-1]
-		} else if poly.member != polyMember {
-			return fmt.Errorf("two polymorphic members %s and %s", poly.member, polyMember)
+			poly = len(op.res) - 1
+		} else if op.res[poly].member != polyMember {
+			return fmt.Errorf("two polymorphic members %s and %s", op.res[poly].member, polyMember)
 		}
-		// Refetch after append (slice may have moved).
-		for i := range op.res {
-			if op.res[i].kind == "srcOrigination" {
-				poly = &op.res[i]
-			}
-		}
-		poly.types = append(poly.types, t.Name)
-		poly.required = poly.required || t.Required
+		op.res[poly].types = append(op.res[poly].types, t.Name)
+		op.res[poly].required = op.res[poly].required || t.Required
 	}
 	return nil
 }
 
 func (op *genOp) write(b *bytes.Buffer) {
-	fmt.Fprintf(b, "{api: %q, name: %q, action: %q, method: %q, uri: %q", apiConst(op.api), op.name, op.action, op.method, op.uri)
+	fmt.Fprintf(b, "{api: %q, name: %q, action: %q, method: %q, uri: %q", op.api, op.name, op.action, op.method, op.uri)
 	if op.target != "" {
 		fmt.Fprintf(b, ", target: %q", op.target)
 	}
@@ -827,5 +821,3 @@ func writeVars(b *bytes.Buffer, vars []genVar) {
 	}
 	b.WriteString("}")
 }
-
-func apiConst(api string) string { return api }
