@@ -230,3 +230,15 @@ func (failingCredentials) Retrieve(context.Context) (aws.Credentials, error) {
 }
 
 func caddyDuration(d time.Duration) caddy.Duration { return caddy.Duration(d) }
+
+// signedRequestToken signs a bodiless us-east-1 request with temporary
+// credentials.
+func signedRequestToken(t testing.TB, method, target, service, keyID, secret, token string) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest(method, target, nil)
+	creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret, SessionToken: token}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, emptyPayloadHash, service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

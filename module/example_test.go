@@ -1,0 +1,139 @@
+package module
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	_ "github.com/caddyserver/caddy/v2/modules/logging"
+)
+
+// TestExampleConfig adapts ../caddyfile.example and provisions its
+// pinpoint_gateway handler with ../examples/store.json, as
+// `gateway run --config caddyfile.example` does from the repository root.
+func TestExampleConfig(t *testing.T) {
+	data, err := os.ReadFile("../caddyfile.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The example's own default key, as on a fresh machine.
+	t.Setenv("GATEWAY_SESSION_KEY", "restored after the test")
+	os.Unsetenv("GATEWAY_SESSION_KEY")
+	adapted, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(data, map[string]any{"filename": "caddyfile.example"})
+	if err != nil {
+		t.Fatalf("adapting caddyfile.example: %v", err)
+	}
+	for _, w := range warnings {
+		t.Errorf("caddyfile.example:%d: %s", w.Line, w.Message)
+	}
+	var cfg struct {
+		Apps struct {
+			HTTP struct {
+				Servers map[string]struct {
+					Routes []struct {
+						Handle []json.RawMessage `json:"handle"`
+					} `json:"routes"`
+				} `json:"servers"`
+			} `json:"http"`
+		} `json:"apps"`
+	}
+	if err := json.Unmarshal(adapted, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	var found int
+	for _, srv := range cfg.Apps.HTTP.Servers {
+		for _, route := range srv.Routes {
+			for _, h := range route.Handle {
+				var probe struct{ Handler string }
+				json.Unmarshal(h, &probe)
+				if probe.Handler != "pinpoint_gateway" {
+					continue
+				}
+				found++
+				var g Gateway
+				if err := json.Unmarshal(h, &g); err != nil {
+					t.Fatal(err)
+				}
+				g.Store = filepath.Join("..", g.Store)
+				ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+				defer cancel()
+				if err := g.Provision(ctx); err != nil {
+					t.Fatalf("Provision of the example: %v", err)
+				}
+				if err := g.Validate(); err != nil {
+					t.Fatalf("Validate of the example: %v", err)
+				}
+				for _, w := range g.store.Warnings() {
+					t.Errorf("examples/store.json: %s", w)
+				}
+			}
+		}
+	}
+	if found != 1 {
+		t.Fatalf("caddyfile.example has %d pinpoint_gateway handlers, want 1", found)
+	}
+}
+
+// TestExampleStoreScenarios runs what examples/README.md promises against
+// examples/store.json.
+func TestExampleStoreScenarios(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, _ := testGateway(t, up, func(g *Gateway) { g.Store = "../examples/store.json" })
+	const (
+		reader, readerSecret   = "AKIAEXAMPLEREADER001", "EXAMPLE/reader/secret/do-not-use-0000001"
+		admin, adminSecret     = "AKIAEXAMPLEADMIN0001", "EXAMPLE/admin/secret/do-not-use-00000001"
+		backend, backendSecret = "AKIAEXAMPLEBACKEND01", "EXAMPLE/backend/secret/do-not-use-000001"
+		appA, appB             = "a0000000000000000000000000000001", "b0000000000000000000000000000002"
+	)
+	v2 := http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.DescribePools"}, "Content-Type": {"application/x-amz-json-1.0"}}
+
+	// Temporary credentials of role tenant-app with tenant=a, from the local STS.
+	form := "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Ftenant-app" +
+		"&RoleSessionName=demo&Tags.member.1.Key=tenant&Tags.member.1.Value=a"
+	w := serve(g, signedRequest(t, "POST", "http://gw/", "sts", "us-east-1", backend, backendSecret,
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, []byte(form)))
+	if w.Code != 200 {
+		t.Fatalf("AssumeRole: %d %s", w.Code, w.Body.String())
+	}
+	var creds struct {
+		Result struct {
+			Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		} `xml:"AssumeRoleResult"`
+	}
+	if err := xml.Unmarshal(w.Body.Bytes(), &creds); err != nil {
+		t.Fatal(err)
+	}
+	c := creds.Result.Credentials
+	tenantA := func(method, path string) *http.Request {
+		r := signedRequestToken(t, method, "http://gw"+path, "mobiletargeting", c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
+		return r
+	}
+
+	cases := map[string]struct {
+		r    *http.Request
+		want int
+	}{
+		"reader lists apps":              {signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", reader, readerSecret, nil, nil), 200},
+		"reader describes v2 pools":      {signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", reader, readerSecret, v2, []byte(`{}`)), 200},
+		"reader cannot create an app":    {signedRequest(t, "POST", "http://gw/v1/apps", "mobiletargeting", "us-east-1", reader, readerSecret, nil, []byte(`{"Name":"x"}`)), 403},
+		"admin creates an app":           {signedRequest(t, "POST", "http://gw/v1/apps", "mobiletargeting", "us-east-1", admin, adminSecret, nil, []byte(`{"Name":"x"}`)), 200},
+		"guardrail stops admin deleting": {signedRequest(t, "DELETE", "http://gw/v1/apps/"+appA, "mobiletargeting", "us-east-1", admin, adminSecret, nil, nil), 403},
+		"backend itself reads nothing":   {signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", backend, backendSecret, nil, nil), 403},
+		"tenant a reads its app":         {tenantA("GET", "/v1/apps/"+appA), 200},
+		"tenant a cannot read b's app":   {tenantA("GET", "/v1/apps/"+appB), 403},
+		"tenant a cannot delete its app": {tenantA("DELETE", "/v1/apps/"+appA), 403},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if w := serve(g, tc.r); w.Code != tc.want {
+				t.Errorf("status %d (%s), want %d", w.Code, w.Body.String(), tc.want)
+			}
+		})
+	}
+}
