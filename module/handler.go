@@ -97,6 +97,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 	rs.proto = protocolOf(r)
 
 	g.serve(w, r, rs)
+	scrubCredentials(r)
 
 	if !rs.forwarded {
 		rs.work = g.now().Sub(rs.start)
@@ -597,6 +598,19 @@ func claimedAccessKeyID(r *http.Request) string {
 		id = id[:128]
 	}
 	return id
+}
+
+// scrubCredentials removes the client's session token and presign
+// parameters from the finished request, so that Caddy's access log (written
+// after the handler returns, from the same request) cannot record them.
+// Caddy already redacts the Authorization header unless log_credentials is
+// set.
+func scrubCredentials(r *http.Request) {
+	delete(r.Header, "X-Amz-Security-Token")
+	if q := stripPresignParams(r.URL.RawQuery); q != r.URL.RawQuery {
+		r.URL.RawQuery = q
+		r.RequestURI = r.URL.RequestURI()
+	}
 }
 
 var errBodyTooLarge = errors.New("request body too large")
