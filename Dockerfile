@@ -15,13 +15,16 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/gateway ./cmd/gateway
-# The example config, reachable from outside the container: drop the loopback-only bind.
+# The example config, reachable from outside the container (bind on all interfaces
+# instead of loopback) and with the store's absolute path; the greps fail the build
+# if caddyfile.example ever changes so that the edits no longer apply.
 RUN mkdir -p /out/etc/gateway \
- && sed -e '/^\tbind 127.0.0.1$/d' caddyfile.example > /out/etc/gateway/Caddyfile \
+ && sed -e 's#^\tbind 127.0.0.1$#\tbind 0.0.0.0#' \
+        -e 's#store ./examples/store.json#store /etc/gateway/examples/store.json#' \
+        caddyfile.example > /out/etc/gateway/Caddyfile \
  && cp -r examples /out/etc/gateway/examples \
- && sed -i -e 's#store ./examples/store.json#store /etc/gateway/examples/store.json#' /out/etc/gateway/Caddyfile \
- && grep -q 'store /etc/gateway/examples/store.json' /out/etc/gateway/Caddyfile \
- && ! grep -q 'bind 127.0.0.1' /out/etc/gateway/Caddyfile
+ && grep -q '^.bind 0.0.0.0$' /out/etc/gateway/Caddyfile \
+ && grep -q 'store /etc/gateway/examples/store.json' /out/etc/gateway/Caddyfile
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/gateway /gateway
