@@ -114,38 +114,66 @@ func checkRawPath(p string) error {
 	if p == "" || p[0] != '/' {
 		return badRequest("path %q is not absolute", p)
 	}
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '%':
-			if i+2 >= len(p) || unhex(p[i+1]) < 0 || unhex(p[i+2]) < 0 {
-				return badRequest("path has a malformed percent-encoding")
-			}
-		case c < 0x21 || c == 0x7f || c == '#' || c == '?':
-			return badRequest("path has a character that must be encoded (%q)", c)
-		}
-	}
 	if p == "/" {
 		return nil
 	}
-	for rest := p[1:]; ; {
-		seg, r, more := strings.Cut(rest, "/")
-		if seg == "" {
-			return badRequest("path has an empty segment (a label that is empty, or a doubled or trailing slash)")
+	segStart, special := 1, false // special: the segment has '.' or '%'
+	for i := 1; i <= len(p); i++ {
+		for i < len(p) && pathByte[p[i]] == pbPlain {
+			i++
 		}
-		if isDotSegment(seg) {
-			return badRequest("path has a dot segment")
+		if i == len(p) || p[i] == '/' {
+			switch seg := p[segStart:i]; {
+			case seg == "":
+				return badRequest("path has an empty segment (a label that is empty, or a doubled or trailing slash)")
+			case special && isDotSegment(seg):
+				return badRequest("path has a dot segment")
+			}
+			segStart, special = i+1, false
+			continue
 		}
-		if !more {
-			break
+		switch c := p[i]; pathByte[c] {
+		case pbPercent:
+			if i+2 >= len(p) || unhex(p[i+1]) < 0 || unhex(p[i+2]) < 0 {
+				return badRequest("path has a malformed percent-encoding")
+			}
+			special = true
+		case pbDot:
+			special = true
+		default:
+			return badRequest("path has a character that must be encoded (%q)", c)
 		}
-		rest = r
 	}
 	return nil
 }
 
+// Byte classes of a raw path.
+const (
+	pbPlain = iota
+	pbSlash
+	pbPercent
+	pbDot
+	pbBad // control characters, space, DEL, '#', '?'
+)
+
+var pathByte = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c == '/':
+			t[c] = pbSlash
+		case c == '%':
+			t[c] = pbPercent
+		case c == '.':
+			t[c] = pbDot
+		case c < 0x21 || c == 0x7f || c == '#' || c == '?':
+			t[c] = pbBad
+		}
+	}
+	return t
+}()
+
 func isDotSegment(seg string) bool {
-	if len(seg) > 6 || strings.IndexByte(seg, '.') < 0 && strings.IndexByte(seg, '%') < 0 {
+	if len(seg) > 6 {
 		return false
 	}
 	d, err := unescapeSegment(seg)
