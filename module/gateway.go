@@ -149,7 +149,9 @@ type Gateway struct {
 
 	// Regions is the allow-list of regions requests may be signed for (and
 	// are forwarded to). Requests for any other region are denied with
-	// AccessDeniedException. Default: every region of the default region's
+	// AccessDeniedException, in dry_run mode too, since the region names
+	// the host the gateway's credentials are sent to. Default: every region
+	// of the home region's
 	// partition (a region that the API does not serve there fails upstream
 	// with 502).
 	Regions []string `json:"regions,omitempty"`

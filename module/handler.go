@@ -166,14 +166,19 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	rs.api, rs.op, rs.auths = res.API, res.Operation, res.Authorizations
 	rs.proto = apiProtocol(res.API)
 
-	// 5. May it, in that region?
-	denyMsg := ""
+	// 5. May it, in that region? The region names the upstream host the
+	// gateway's credentials go to, so the allow-list holds in every mode,
+	// dry_run included.
 	if !g.regionAllowed(id.Region) {
 		rs.decision = authz.ImplicitDeny.String()
 		rs.reason = "region " + id.Region + " is not in the gateway's regions"
-		denyMsg = fmt.Sprintf("User: %s is not authorized to perform: %s because requests for region %s are not allowed by this gateway",
-			id.Principal.ARN, firstAction(res), id.Region)
-	} else if len(res.Unresolved) > 0 && !g.resolve(r.Context(), id.Region, res) {
+		writeError(w, rs.proto, http.StatusForbidden, codeAccessDenied,
+			fmt.Sprintf("User: %s is not authorized to perform: %s because requests for region %s are not allowed by this gateway",
+				id.Principal.ARN, firstAction(res), id.Region), rs.requestID)
+		return
+	}
+	denyMsg := ""
+	if len(res.Unresolved) > 0 && !g.resolve(r.Context(), id.Region, res) {
 		rs.decision = authz.ImplicitDeny.String()
 		u := res.Unresolved[0]
 		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Kind, u.Value)

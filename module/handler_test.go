@@ -485,3 +485,22 @@ func TestScrubCredentials(t *testing.T) {
 		t.Errorf("RequestURI %q, want the other parameters kept", r.RequestURI)
 	}
 }
+
+// TestDryRunKeepsRegionAllowList checks that dry_run never forwards to a
+// region outside the allow-list (the region names the upstream host).
+func TestDryRunKeepsRegionAllowList(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, _ := testGateway(t, up, func(g *Gateway) {
+		g.Mode = ModeDryRun
+		g.Regions = []string{"us-east-1"}
+		g.Endpoint = nil // the default, region-named hosts
+	})
+	for _, region := range []string{"eu-west-1", "evil.example#", "cn-north-1"} {
+		t.Run(region, func(t *testing.T) {
+			r := signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", region, adminKeyID, adminSecret, nil, nil)
+			if w := serve(g, r); w.Code != http.StatusForbidden && w.Code != http.StatusBadRequest {
+				t.Errorf("status %d (%s), want 403", w.Code, w.Body.String())
+			}
+		})
+	}
+}
