@@ -151,9 +151,8 @@ type Gateway struct {
 	// are forwarded to). Requests for any other region are denied with
 	// AccessDeniedException, in dry_run mode too, since the region names
 	// the host the gateway's credentials are sent to. Default: every region
-	// of the home region's
-	// partition (a region that the API does not serve there fails upstream
-	// with 502).
+	// of the home region's partition (a region that the API does not serve
+	// there fails upstream with 502).
 	Regions []string `json:"regions,omitempty"`
 
 	// ResourceTags says where aws:ResourceTag/… values come from.
