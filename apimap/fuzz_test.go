@@ -3,6 +3,7 @@ package apimap
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,6 +77,15 @@ func FuzzMap(f *testing.F) {
 		for _, u := range res.Unresolved {
 			if u.Authorization >= len(res.Authorizations) || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
 				t.Fatalf("unresolved %+v points nowhere", u)
+			}
+		}
+		if target == "" {
+			// An accepted REST path has no empty or dot segments, encoded or not.
+			for _, seg := range strings.Split(path[1:], "/") {
+				d, err := url.PathUnescape(seg)
+				if err != nil || d == "" || d == "." || d == ".." {
+					t.Fatalf("accepted path %q has segment %q", path, seg)
+				}
 			}
 		}
 	})
