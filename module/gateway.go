@@ -159,9 +159,9 @@ type Gateway struct {
 	// Default: static (the store's resource_tags only).
 	ResourceTags *ResourceTagsConfig `json:"resource_tags,omitempty"`
 
-	// UpstreamTimeout bounds a forwarded request, from sending it to the
-	// end of the response; when it expires the client gets 504.
-	// Default: 30s.
+	// UpstreamTimeout bounds the wait for the upstream's response headers
+	// after a forwarded request is sent; when it expires the client gets
+	// 504. Default: 30s.
 	UpstreamTimeout caddy.Duration `json:"upstream_timeout,omitempty"`
 
 	// provisioned state
@@ -479,6 +479,8 @@ func (g *Gateway) setupProxy() {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
+		// A stalled upstream becomes a timeout error (504).
+		ResponseHeaderTimeout: time.Duration(g.UpstreamTimeout),
 	}
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,

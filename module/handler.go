@@ -540,9 +540,7 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(r.Context(), fs.timeout)
-	defer cancel()
-	creds, err := g.creds.Retrieve(ctx)
+	creds, err := g.creds.Retrieve(r.Context())
 	if err != nil {
 		g.upstreamFailed(w, rs, http.StatusBadGateway, codeBadGateway,
 			"the gateway cannot forward the request: "+err.Error(), "credentials")
@@ -562,7 +560,7 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 
 	rs.forwarded = true
 	rs.work = g.now().Sub(rs.start)
-	g.proxy.ServeHTTP(w, r.WithContext(context.WithValue(ctx, forwardKey{}, fs)))
+	g.proxy.ServeHTTP(w, r.WithContext(&forwardContext{Context: r.Context(), st: fs}))
 	rs.work += fs.signDuration
 	if n, ok := g.tags.(tagChangeObserver); ok && fs.upstreamStatus >= 200 && fs.upstreamStatus < 300 {
 		n.Changed(rs.api, rs.op, rs.auths)

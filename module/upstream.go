@@ -68,6 +68,22 @@ type targetCache struct{}
 // forwardKey is the request context key of a forwarded request's state.
 type forwardKey struct{}
 
+// forwardContext carries a forwarded request's state to the proxy hooks
+// (one allocation, where context.WithValue costs the same plus an
+// interface conversion of the key and value).
+type forwardContext struct {
+	context.Context
+	st *forwardState
+}
+
+// Value returns the forwarding state for forwardKey.
+func (c *forwardContext) Value(key any) any {
+	if _, ok := key.(forwardKey); ok {
+		return c.st
+	}
+	return c.Context.Value(key)
+}
+
 // forwardState is what the reverse proxy hooks need to know about one
 // forwarded request, and what they report back for the audit record.
 type forwardState struct {
