@@ -371,12 +371,19 @@ type condContext struct {
 	keys []string
 }
 
+// set sets a key that not every request has; reset removes it.
 func (cc *condContext) set(key, value string) {
 	cc.c.Set(key, value)
 	cc.keys = append(cc.keys, key)
 }
 
-// reset removes every key set since the last reset.
+// setAlways sets a key that buildContext sets on every request: the next
+// request overwrites it, so reset need not remove it.
+func (cc *condContext) setAlways(key, value string) {
+	cc.c.Set(key, value)
+}
+
+// reset removes the optional keys set since the last reset.
 func (cc *condContext) reset() {
 	for _, k := range cc.keys {
 		cc.c.Delete(k)
@@ -390,14 +397,14 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, id *authn.Ident
 	p := id.Principal
 	if p.RoleARN != "" {
 		// For role sessions aws:PrincipalArn is the role's ARN, as in AWS.
-		cc.set(keyPrincipalArn, p.RoleARN)
+		cc.setAlways(keyPrincipalArn, p.RoleARN)
 	} else {
-		cc.set(keyPrincipalArn, p.ARN)
+		cc.setAlways(keyPrincipalArn, p.ARN)
 	}
-	cc.set(keyPrincipalAccount, p.Account)
-	cc.set(keyPrincipalType, p.Type)
-	cc.set(keyPrincipalIsAWSSvc, "false")
-	cc.set(keyViaAWSService, "false")
+	cc.setAlways(keyPrincipalAccount, p.Account)
+	cc.setAlways(keyPrincipalType, p.Type)
+	cc.setAlways(keyPrincipalIsAWSSvc, "false")
+	cc.setAlways(keyViaAWSService, "false")
 	if p.UserID != "" {
 		cc.set(keyUserID, p.UserID)
 	}
@@ -415,16 +422,16 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, id *authn.Ident
 		cc.set(keyTokenIssueTime, p.IssuedAt.UTC().Format(time.RFC3339))
 		cc.set(keyMultiFactorAuth, "false")
 	}
-	cc.set(keySourceIP, clientIP(r))
+	cc.setAlways(keySourceIP, clientIP(r))
 	if r.TLS != nil {
-		cc.set(keySecureTransport, "true")
+		cc.setAlways(keySecureTransport, "true")
 	} else {
-		cc.set(keySecureTransport, "false")
+		cc.setAlways(keySecureTransport, "false")
 	}
 	ts := currentTimes(g.now())
-	cc.set(keyCurrentTime, ts.rfc3339)
-	cc.set(keyEpochTime, ts.epoch)
-	cc.set(keyRequestedRegion, id.Region)
+	cc.setAlways(keyCurrentTime, ts.rfc3339)
+	cc.setAlways(keyEpochTime, ts.epoch)
+	cc.setAlways(keyRequestedRegion, id.Region)
 	if ua := r.Header.Get("User-Agent"); ua != "" {
 		cc.set(keyUserAgent, ua)
 	}
@@ -588,7 +595,7 @@ func (g *Gateway) observe(rs *requestState) {
 	if len(rs.auths) > 0 {
 		action = rs.auths[0].Action
 	}
-	g.metrics.decisions.WithLabelValues(rs.api, action, rs.decision).Inc()
+	g.metrics.decision(rs.api, action, rs.decision)
 	g.metrics.work.WithLabelValues(rs.api).Observe(rs.work.Seconds())
 }
 

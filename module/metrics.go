@@ -2,9 +2,13 @@ package module
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
+
+// decisionLabels are the labels of one decisions_total series.
+type decisionLabels struct{ api, action, decision string }
 
 // metrics are the gateway's Prometheus collectors, registered in Caddy's
 // metrics registry (served by Caddy's admin endpoint /metrics).
@@ -17,6 +21,19 @@ type metrics struct {
 	// upstreamErrors counts forwarding failures by kind (timeout, error,
 	// credentials).
 	upstreamErrors *prometheus.CounterVec
+
+	// Series resolved once: label hashing costs more than the increment.
+	counters sync.Map // decisionLabels -> prometheus.Counter
+}
+
+// decision counts one request.
+func (m *metrics) decision(api, action, decision string) {
+	key := decisionLabels{api, action, decision}
+	c, ok := m.counters.Load(key)
+	if !ok {
+		c, _ = m.counters.LoadOrStore(key, m.decisions.WithLabelValues(api, action, decision))
+	}
+	c.(prometheus.Counter).Inc()
 }
 
 const metricsNamespace = "pinpoint_gateway"
