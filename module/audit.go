@@ -26,7 +26,7 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	f = append(f,
 		zap.Time("time", rs.start),
 		zap.String("request_id", rs.requestID),
-		zap.String("remote_ip", clientIP(r)),
+		zap.String("remote_ip", rs.clientIP),
 		zap.String("user_agent", r.Header.Get("User-Agent")),
 	)
 	if rs.identity == nil && rs.claimedKeyID != "" {

@@ -39,6 +39,7 @@ type requestState struct {
 	start     time.Time
 	requestID string
 	proto     protocol
+	clientIP  string
 
 	identity *authn.Identity
 	// claimedKeyID is the access key ID an unauthenticated request named.
@@ -95,6 +96,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 	rs.start = g.now()
 	rs.requestID = newRequestID()
 	rs.proto = protocolOf(r)
+	rs.clientIP = clientIP(r)
 
 	g.serve(w, r, rs)
 	scrubCredentials(r)
@@ -287,7 +289,7 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 	if cc.c == nil {
 		cc.c = authz.NewContext()
 	}
-	g.buildContext(cc, r, id, res)
+	g.buildContext(cc, r, rs, id, res)
 
 	in := &rs.in
 	in.Principal = p.AuthzPrincipal()
@@ -393,7 +395,7 @@ func (cc *condContext) reset() {
 
 // buildContext sets the global condition keys of DESIGN.md, the principal's
 // tags and the request's tags. Resource tags are set per resource.
-func (g *Gateway) buildContext(cc *condContext, r *http.Request, id *authn.Identity, res *apimap.Result) {
+func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) {
 	p := id.Principal
 	if p.RoleARN != "" {
 		// For role sessions aws:PrincipalArn is the role's ARN, as in AWS.
@@ -422,7 +424,7 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, id *authn.Ident
 		cc.set(keyTokenIssueTime, p.IssuedAt.UTC().Format(time.RFC3339))
 		cc.set(keyMultiFactorAuth, "false")
 	}
-	cc.setAlways(keySourceIP, clientIP(r))
+	cc.setAlways(keySourceIP, rs.clientIP)
 	if r.TLS != nil {
 		cc.setAlways(keySecureTransport, "true")
 	} else {
@@ -496,7 +498,7 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 	resp := g.authn.HandleSTS(&authn.STSRequest{
 		Identity:        rs.identity,
 		Form:            form,
-		SourceIP:        clientIP(r),
+		SourceIP:        rs.clientIP,
 		UserAgent:       r.Header.Get("User-Agent"),
 		SecureTransport: r.TLS != nil,
 		RequestID:       rs.requestID,
