@@ -99,23 +99,28 @@ func (l *lazyCredentials) Retrieve(ctx context.Context) (aws.Credentials, error)
 	if l.provider == nil {
 		cfg, err := l.load(ctx)
 		if err != nil {
-			return aws.Credentials{}, l.fail(now, err)
+			return aws.Credentials{}, l.fail(ctx, now, err)
 		}
 		if cfg.Credentials == nil {
-			return aws.Credentials{}, l.fail(now, errors.New("no credential provider configured"))
+			return aws.Credentials{}, l.fail(ctx, now, errors.New("no credential provider configured"))
 		}
 		l.provider = cfg.Credentials
 	}
 	c, err := l.provider.Retrieve(ctx)
 	if err != nil {
-		return aws.Credentials{}, l.fail(now, err)
+		return aws.Credentials{}, l.fail(ctx, now, err)
 	}
 	l.err = nil
 	return c, nil
 }
 
-func (l *lazyCredentials) fail(now time.Time, err error) error {
-	l.err = &CredentialsUnavailableError{Source: l.what, Err: err}
-	l.errUntil = now.Add(credentialFailureBackoff)
-	return l.err
+// fail records a failure. One caused by the caller giving up (a client
+// that went away) is not remembered: it says nothing about the chain.
+func (l *lazyCredentials) fail(ctx context.Context, now time.Time, err error) error {
+	e := &CredentialsUnavailableError{Source: l.what, Err: err}
+	if ctx.Err() == nil {
+		l.err = e
+		l.errUntil = now.Add(credentialFailureBackoff)
+	}
+	return e
 }

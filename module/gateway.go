@@ -173,7 +173,6 @@ type Gateway struct {
 	dnsSuffix string
 	regions   map[string]bool // nil: any region of the partition
 	endpoints map[string]*endpointTemplate
-	targets   targetCache
 	creds     aws.CredentialsProvider
 	signer    *v4.Signer
 	proxy     *httputil.ReverseProxy

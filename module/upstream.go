@@ -61,10 +61,6 @@ func (t *endpointTemplate) target(region, dnsSuffix string) (*url.URL, error) {
 	return u, nil
 }
 
-// targetCache is reserved for per-(API, region) state shared across
-// requests; the endpoint templates cache their URLs themselves.
-type targetCache struct{}
-
 // forwardKey is the request context key of a forwarded request's state.
 type forwardKey struct{}
 
