@@ -504,3 +504,51 @@ func TestDryRunKeepsRegionAllowList(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentRequests runs allowed and denied calls from several
+// goroutines through one gateway (for -race and the pooled state): every
+// answer must match its own request.
+func TestConcurrentRequests(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+	const workers, each = 8, 25
+	errs := make(chan string, workers*each)
+	done := make(chan struct{})
+	for i := range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range each {
+				allow := (i+j)%2 == 0
+				var r *http.Request
+				if allow {
+					r = signedRequest(t, "GET", "http://gw/v1/apps?page-size="+fmt.Sprint(j), "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+				} else {
+					r = signedRequest(t, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
+				}
+				w := serve(g, r)
+				switch {
+				case allow && (w.Code != 200 || w.Body.String() != upstreamBody):
+					errs <- fmt.Sprintf("allowed call: %d %s", w.Code, w.Body.String())
+				case !allow && (w.Code != 403 || !strings.Contains(w.Body.String(), "mobiletargeting:DeleteApp")):
+					errs <- fmt.Sprintf("denied call: %d %s", w.Code, w.Body.String())
+				}
+			}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := len(up.received()); n != workers*each/2 {
+		t.Errorf("upstream got %d requests, want %d", n, workers*each/2)
+	}
+	if errs := up.signatureErrors(); len(errs) > 0 {
+		t.Errorf("upstream signatures: %v", errs[0])
+	}
+	if n := logs.Len(); n != workers*each {
+		t.Errorf("%d audit records, want %d", n, workers*each)
+	}
+}
