@@ -115,8 +115,8 @@ type Gateway struct {
 	SessionKeys []string `json:"session_keys,omitempty"`
 
 	// Mode is enforce (deny what IAM denies) or dry_run (decide and audit
-	// "would deny", but forward every authenticated request anyway).
-	// Default: enforce.
+	// "would deny", but forward every authenticated request anyway, within
+	// the Regions allow-list). Default: enforce.
 	Mode string `json:"mode,omitempty"`
 
 	// MaxBody is the largest request body in bytes the gateway accepts;
