@@ -184,8 +184,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		rs.decision = authz.ImplicitDeny.String()
 		u := res.Unresolved[0]
 		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Kind, u.Value)
+		action := firstAction(res)
+		if u.Authorization >= 0 && u.Authorization < len(res.Authorizations) {
+			action = res.Authorizations[u.Authorization].Action
+		}
 		denyMsg = fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s because the gateway cannot resolve it to an ARN",
-			id.Principal.ARN, res.Authorizations[u.Authorization].Action, u.Kind, u.Value)
+			id.Principal.ARN, action, u.Kind, u.Value)
 	} else {
 		denyMsg = g.authorize(r, rs, id, res)
 	}

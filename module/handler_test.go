@@ -552,3 +552,24 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("%d audit records, want %d", n, workers*each)
 	}
 }
+
+// TestUnresolvedOriginationIdentity checks that a v2 call naming a phone
+// number (which only an upstream lookup could turn into an ARN) is denied
+// while no resolver is configured: fail closed.
+func TestUnresolvedOriginationIdentity(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+	r := signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", adminKeyID, adminSecret,
+		http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.SendTextMessage"}, "Content-Type": {"application/x-amz-json-1.0"}},
+		[]byte(`{"DestinationPhoneNumber":"+12065550199","OriginationIdentity":"+12065550100","MessageBody":"hi"}`))
+	w := serve(g, r)
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "cannot resolve") {
+		t.Fatalf("status %d body %s, want 403 naming the unresolved identity", w.Code, w.Body.String())
+	}
+	if len(up.received()) != 0 {
+		t.Error("forwarded")
+	}
+	if recs := auditRecords(logs); len(recs) != 1 || recs[0]["decision"] != "ImplicitDeny" {
+		t.Errorf("audit %v", recs)
+	}
+}
