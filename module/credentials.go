@@ -48,11 +48,13 @@ func (g *Gateway) credentialsProvider(repl *caddy.Replacer) (aws.CredentialsProv
 	case CredentialsProfile:
 		profile := repl.ReplaceKnown(uc.Profile, "")
 		p = &lazyCredentials{what: "profile " + profile, load: func(ctx context.Context) (aws.Config, error) {
-			return config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(profile))
+			// The home region serves credential providers that call STS
+			// (assume-role, web identity, SSO) when the profile names none.
+			return config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(profile), config.WithDefaultRegion(g.Region))
 		}}
 	default:
 		p = &lazyCredentials{what: "the default credential chain", load: func(ctx context.Context) (aws.Config, error) {
-			return config.LoadDefaultConfig(ctx)
+			return config.LoadDefaultConfig(ctx, config.WithDefaultRegion(g.Region))
 		}}
 	}
 	return aws.NewCredentialsCache(p, func(o *aws.CredentialsCacheOptions) {
