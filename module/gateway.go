@@ -478,6 +478,9 @@ func (g *Gateway) setupProxy() {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
+		// Pass the client's Accept-Encoding and the upstream's encoding
+		// through: the response reaches the client exactly as sent.
+		DisableCompression: true,
 		// A stalled upstream becomes a timeout error (504).
 		ResponseHeaderTimeout: time.Duration(g.UpstreamTimeout),
 	}
