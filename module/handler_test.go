@@ -85,7 +85,7 @@ func TestForwardResigns(t *testing.T) {
 					}
 				}
 			}
-			for _, h := range []string{"X-Forwarded-For", "X-Secret-Hop", "X-Amz-Content-Sha256"} {
+			for _, h := range []string{"X-Forwarded-For", "X-Secret-Hop", "X-Amz-Content-Sha256", "Accept-Encoding"} {
 				if v := rec.header.Get(h); v != "" {
 					t.Errorf("upstream got %s: %q", h, v)
 				}
