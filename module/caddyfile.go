@@ -38,7 +38,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    upstream_credentials default | static <id> <secret> [<token>] | profile <name>
 //	    endpoint     pinpoint | sms-voice | sms-voice-v2 <url with {region}, {dns_suffix}>
 //	    regions      <region> [<region>...]               # default: the home region's partition
-//	    resource_tags static | off | lookup [<ttl> [<size>]]
+//	    resource_tags static | off | lookup [<ttl> [<size> [<timeout>]]]  # lookup defaults 5m 10000 2s
 //	    upstream_timeout <duration>                       # default 30s
 //	}
 //
@@ -188,8 +188,8 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					rt = nil // the default
 				}
 			case ResourceTagsLookup:
-				if len(args) > 3 {
-					return d.Errf("resource_tags lookup takes at most a TTL and a cache size")
+				if len(args) > 4 {
+					return d.Errf("resource_tags lookup takes at most a TTL, a cache size and a timeout")
 				}
 				if len(args) >= 2 {
 					ttl, err := caddy.ParseDuration(args[1])
@@ -198,7 +198,14 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					}
 					rt.TTL = caddy.Duration(ttl)
 				}
-				if len(args) == 3 {
+				if len(args) == 4 {
+					timeout, err := caddy.ParseDuration(args[3])
+					if err != nil || timeout <= 0 {
+						return d.Errf("resource_tags lookup: bad timeout %q", args[3])
+					}
+					rt.Timeout = caddy.Duration(timeout)
+				}
+				if len(args) >= 3 {
 					n, err := strconv.Atoi(args[2])
 					if err != nil || n <= 0 {
 						return d.Errf("resource_tags lookup: bad cache size %q", args[2])

@@ -27,6 +27,7 @@ import (
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/authz"
 )
 
 func init() {
@@ -222,6 +223,13 @@ type ResourceTagsConfig struct {
 	// Size is the number of ARNs the lookup cache holds (source lookup).
 	// Default: 10000.
 	Size int `json:"size,omitempty"`
+
+	// Timeout bounds one upstream lookup (source lookup): tags, and the
+	// resolution of origination identities given as a phone number or a
+	// bare sender ID. A lookup that fails or times out leaves the
+	// aws:ResourceTag keys absent (conditions on them do not match) and an
+	// unresolvable identity is denied. Default: 2s.
+	Timeout caddy.Duration `json:"timeout,omitempty"`
 }
 
 // CaddyModule returns the Caddy module information.
@@ -434,11 +442,11 @@ func (g *Gateway) validateConfig() error {
 		default:
 			return fmt.Errorf("resource_tags: unknown source %q (want %s, %s or %s)", rt.Source, ResourceTagsStatic, ResourceTagsLookup, ResourceTagsOff)
 		}
-		if rt.TTL < 0 || rt.Size < 0 {
-			return errors.New("resource_tags: ttl and size must not be negative")
+		if rt.TTL < 0 || rt.Size < 0 || rt.Timeout < 0 {
+			return errors.New("resource_tags: ttl, size and timeout must not be negative")
 		}
-		if rt.Source != ResourceTagsLookup && (rt.TTL != 0 || rt.Size != 0) {
-			return fmt.Errorf("resource_tags: ttl and size apply to source %s only", ResourceTagsLookup)
+		if rt.Source != ResourceTagsLookup && (rt.TTL != 0 || rt.Size != 0 || rt.Timeout != 0) {
+			return fmt.Errorf("resource_tags: ttl, size and timeout apply to source %s only", ResourceTagsLookup)
 		}
 	}
 	return nil
@@ -513,7 +521,9 @@ const (
 // upstream lookups behind the same interface.
 type resourceTagSource interface {
 	// ResourceTags returns the tags of arn and what is known about them.
-	ResourceTags(ctx context.Context, region, arn string) (map[string]string, tagStatus)
+	// in is the decision about to be made: a source may skip work that no
+	// policy of in needs.
+	ResourceTags(ctx context.Context, region, arn string, in *authz.Input) (map[string]string, tagStatus)
 }
 
 // tagChangeObserver is implemented by resource tag sources that cache:
@@ -534,7 +544,7 @@ type identifierResolver interface {
 // storeTags is the static resource tag source: the store's resource_tags.
 type storeTags struct{ store *authn.Store }
 
-func (s storeTags) ResourceTags(_ context.Context, _, arn string) (map[string]string, tagStatus) {
+func (s storeTags) ResourceTags(_ context.Context, _, arn string, _ *authz.Input) (map[string]string, tagStatus) {
 	if tags, ok := s.store.ResourceTags(arn); ok {
 		return tags, tagsKnown
 	}
@@ -544,13 +554,13 @@ func (s storeTags) ResourceTags(_ context.Context, _, arn string) (map[string]st
 // noTags is the resource tag source of resource_tags off.
 type noTags struct{}
 
-func (noTags) ResourceTags(context.Context, string, string) (map[string]string, tagStatus) {
+func (noTags) ResourceTags(context.Context, string, string, *authz.Input) (map[string]string, tagStatus) {
 	return nil, tagsNone
 }
 
 // setupResourceTags builds the resource tag source and identifier resolver
 // for the configured resource_tags source.
-func (g *Gateway) setupResourceTags(_ caddy.Context) (resourceTagSource, identifierResolver, error) {
+func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, identifierResolver, error) {
 	source := ResourceTagsStatic
 	if g.ResourceTags != nil && g.ResourceTags.Source != "" {
 		source = g.ResourceTags.Source
@@ -559,7 +569,7 @@ func (g *Gateway) setupResourceTags(_ caddy.Context) (resourceTagSource, identif
 	case ResourceTagsOff:
 		return noTags{}, nil, nil
 	case ResourceTagsLookup:
-		return nil, nil, errors.New("source lookup is not yet supported by this build (use static: tags from the store)")
+		return g.setupLookup(ctx.GetMetricsRegistry())
 	default:
 		return storeTags{store: g.store}, nil, nil
 	}

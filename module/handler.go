@@ -317,7 +317,7 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 			if arn != "*" {
 				in.ResourcePolicy = g.store.ResourcePolicy(arn)
 				var status tagStatus
-				tags, status = g.tags.ResourceTags(r.Context(), id.Region, arn)
+				tags, status = g.tags.ResourceTags(r.Context(), id.Region, arn, in)
 				if status == tagsUnavailable {
 					rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
 				}

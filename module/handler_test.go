@@ -15,6 +15,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/pinpointgw/gateway/authz"
 )
 
 // TestForwardResigns checks that an allowed call reaches the upstream
@@ -442,7 +444,7 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 // unavailableTags is a resource tag source whose lookups all fail.
 type unavailableTags struct{}
 
-func (unavailableTags) ResourceTags(context.Context, string, string) (map[string]string, tagStatus) {
+func (unavailableTags) ResourceTags(context.Context, string, string, *authz.Input) (map[string]string, tagStatus) {
 	return nil, tagsUnavailable
 }
 

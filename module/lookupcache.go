@@ -1,0 +1,179 @@
+package module
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"golang.org/x/sync/singleflight"
+)
+
+// lookupCache caches the answers of an upstream lookup by key: an expiring
+// LRU (at most size keys, each for ttl), concurrent misses of one key share
+// one lookup (singleflight), and each lookup is bounded by timeout. Failed
+// lookups are not cached. Expiry is judged by the injected clock now; the
+// LRU's own TTL (wall clock) only bounds how long expired entries occupy
+// memory.
+//
+// Invalidate drops a key at once. A lookup that was already running when a
+// key was invalidated still answers its waiting callers (their requests
+// began before the change), but its answer is not cached, and callers that
+// come after the invalidation start a fresh lookup.
+type lookupCache[V any] struct {
+	lru     *expirable.LRU[string, cacheEntry[V]]
+	ttl     time.Duration
+	timeout time.Duration
+	now     func() time.Time
+	group   singleflight.Group
+
+	// epoch counts invalidations, so that a lookup that began before one
+	// does not cache its (possibly stale) answer. It is one counter for all
+	// keys: invalidations (retags) are rare, and it needs no memory per key.
+	mu    sync.Mutex
+	epoch uint64
+
+	hits, misses, lookups, failures atomic.Uint64
+	observe                         cacheObserver
+}
+
+// cacheObserver is told about cache events (metrics); nil fields are skipped.
+type cacheObserver struct {
+	hit, miss, lookup func()
+	failure           func(reason string)
+}
+
+type cacheEntry[V any] struct {
+	v       V
+	expires time.Time
+}
+
+// errLookupTimeout is the error of a lookup that did not finish in time.
+var errLookupTimeout = errors.New("lookup timed out")
+
+// newLookupCache returns a cache of size keys kept for ttl, whose lookups
+// time out after timeout. now is the clock (time.Now if nil).
+func newLookupCache[V any](size int, ttl, timeout time.Duration, now func() time.Time, obs cacheObserver) *lookupCache[V] {
+	if now == nil {
+		now = time.Now
+	}
+	return &lookupCache[V]{
+		// The LRU's wall-clock TTL is a little longer than ours, so that
+		// our clock decides, and expired entries still leave memory.
+		lru:     expirable.NewLRU[string, cacheEntry[V]](size, nil, ttl+time.Second),
+		ttl:     ttl,
+		timeout: timeout,
+		now:     now,
+		observe: obs,
+	}
+}
+
+// peek returns the cached value of key if it is fresh, without a lookup.
+func (c *lookupCache[V]) peek(key string) (V, bool) {
+	if e, ok := c.lru.Get(key); ok {
+		if c.now().Before(e.expires) {
+			c.hits.Add(1)
+			if c.observe.hit != nil {
+				c.observe.hit()
+			}
+			return e.v, true
+		}
+		c.lru.Remove(key)
+	}
+	var zero V
+	return zero, false
+}
+
+// get returns the cached value of key, or looks it up with fetch (one
+// lookup for all concurrent callers of key), caching a successful answer.
+// fetch gets a context that ends after the cache's timeout and is not
+// canceled by any one caller; each caller stops waiting when its own ctx
+// ends.
+func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context.Context) (V, error)) (V, error) {
+	if v, ok := c.peek(key); ok {
+		return v, nil
+	}
+	c.misses.Add(1)
+	if c.observe.miss != nil {
+		c.observe.miss()
+	}
+	ch := c.group.DoChan(key, func() (any, error) {
+		c.mu.Lock()
+		epoch := c.epoch
+		c.mu.Unlock()
+		c.lookups.Add(1)
+		if c.observe.lookup != nil {
+			c.observe.lookup()
+		}
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+		defer cancel()
+		v, err := fetch(lctx)
+		if err != nil {
+			if lctx.Err() == context.DeadlineExceeded {
+				err = fmt.Errorf("%w after %s: %w", errLookupTimeout, c.timeout, err)
+			}
+			c.fail(err)
+			return v, err
+		}
+		c.mu.Lock()
+		if c.epoch == epoch {
+			c.lru.Add(key, cacheEntry[V]{v: v, expires: c.now().Add(c.ttl)})
+		}
+		c.mu.Unlock()
+		return v, nil
+	})
+	var zero V
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		return r.Val.(V), nil
+	case <-ctx.Done():
+		return zero, fmt.Errorf("waiting for the lookup: %w", ctx.Err())
+	}
+}
+
+func (c *lookupCache[V]) fail(err error) {
+	c.failures.Add(1)
+	if c.observe.failure != nil {
+		reason := "error"
+		if errors.Is(err, errLookupTimeout) {
+			reason = "timeout"
+		}
+		c.observe.failure(reason)
+	}
+}
+
+// set caches v for key now (e.g. tags the gateway just saw being set).
+func (c *lookupCache[V]) set(key string, v V) {
+	c.mu.Lock()
+	c.epoch++
+	c.lru.Add(key, cacheEntry[V]{v: v, expires: c.now().Add(c.ttl)})
+	c.mu.Unlock()
+	c.group.Forget(key)
+}
+
+// invalidate drops key: the next get looks it up afresh, and a lookup in
+// flight does not cache its answer.
+func (c *lookupCache[V]) invalidate(key string) {
+	c.mu.Lock()
+	c.epoch++
+	c.lru.Remove(key)
+	c.mu.Unlock()
+	c.group.Forget(key)
+}
+
+// len is the number of cached keys (fresh or not yet evicted).
+func (c *lookupCache[V]) len() int { return c.lru.Len() }
+
+// purge drops every key, as invalidate does for one.
+func (c *lookupCache[V]) purge() {
+	c.mu.Lock()
+	c.epoch++
+	c.lru.Purge()
+	c.mu.Unlock()
+}

@@ -1,0 +1,213 @@
+package module
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/pinpointgw/gateway/apimap"
+)
+
+// maxDescribePages bounds the pages of one DescribePhoneNumbers or
+// DescribeSenderIds listing (100 items a page).
+const maxDescribePages = 100
+
+// ErrUnresolvable is wrapped by the error of an origination identity the
+// upstream does not know (no phone number or sender ID of the account).
+var ErrUnresolvable = errors.New("no such origination identity in the account")
+
+// originationResolver resolves SMS and Voice v2 origination identities
+// given as an E.164 phone number or a bare sender ID to their ARNs, with
+// the cached-lookup machinery of resource tags:
+//
+//   - a phone number: DescribePhoneNumbers takes no phone number as an ID
+//     (PhoneNumberIds are phone-… IDs or ARNs) and has no filter on the
+//     number, so the gateway lists the region's numbers once per TTL and
+//     caches the index number -> ARN;
+//   - a sender ID: DescribeSenderIds with the filter sender-id; a sender ID
+//     registered in several countries resolves to all of their ARNs, and
+//     the request must be allowed on every one (AWS picks one by the
+//     destination's country; the gateway cannot know which beforehand).
+//
+// Anything unresolvable is an error, and the handler denies (fail closed).
+type originationResolver struct {
+	g       *Gateway
+	phones  *lookupCache[map[string]string] // region -> number -> ARN
+	senders *lookupCache[[]string]          // region + "/" + sender ID -> ARNs
+}
+
+// Resolve replaces the provisional ARNs of res.Unresolved and clears it.
+func (r *originationResolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
+	for _, u := range res.Unresolved {
+		if u.Authorization < 0 || u.Authorization >= len(res.Authorizations) ||
+			u.Resource < 0 || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
+			return fmt.Errorf("resolving %s %q: index out of range", u.Kind, u.Value)
+		}
+		arns, err := r.lookup(ctx, region, u.Kind, u.Value)
+		if err != nil {
+			return fmt.Errorf("resolving %s %q: %w", u.Kind, u.Value, err)
+		}
+		a := &res.Authorizations[u.Authorization]
+		a.Resources[u.Resource] = arns[0]
+		if len(arns) > 1 {
+			// A full slice expression: never write into an array that
+			// another authorization may share.
+			a.Resources = append(a.Resources[:len(a.Resources):len(a.Resources)], arns[1:]...)
+		}
+	}
+	res.Unresolved = nil
+	return nil
+}
+
+// lookup returns the ARNs of one origination identity.
+func (r *originationResolver) lookup(ctx context.Context, region, kind, value string) ([]string, error) {
+	switch kind {
+	case "phone-number":
+		number := value
+		if !strings.HasPrefix(number, "+") {
+			number = "+" + number
+		}
+		index, err := r.phones.get(ctx, region, func(ctx context.Context) (map[string]string, error) {
+			return r.g.phoneNumberIndex(ctx, region)
+		})
+		if err != nil {
+			return nil, err
+		}
+		arn, ok := index[number]
+		if !ok {
+			return nil, fmt.Errorf("%w: DescribePhoneNumbers lists no %s in %s", ErrUnresolvable, number, region)
+		}
+		return []string{arn}, nil
+	case "sender-id":
+		arns, err := r.senders.get(ctx, region+"/"+value, func(ctx context.Context) ([]string, error) {
+			return r.g.senderIDARNs(ctx, region, value)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(arns) == 0 {
+			return nil, fmt.Errorf("%w: DescribeSenderIds lists no sender ID %s in %s", ErrUnresolvable, value, region)
+		}
+		return arns, nil
+	}
+	return nil, fmt.Errorf("unknown kind of origination identity %q", kind)
+}
+
+// changed empties the caches after a successful call that buys, releases
+// or deletes origination identities.
+func (r *originationResolver) changed(operation string, _ []apimap.Authorization) {
+	switch operation {
+	case "RequestPhoneNumber", "ReleasePhoneNumber":
+		r.phones.purge()
+	case "RequestSenderId", "ReleaseSenderId", "DeleteSenderId":
+		r.senders.purge()
+	}
+}
+
+// describePage is one page of a Describe… listing.
+type describePage struct {
+	PhoneNumbers []struct {
+		PhoneNumber    string `json:"PhoneNumber"`
+		PhoneNumberArn string `json:"PhoneNumberArn"`
+	} `json:"PhoneNumbers"`
+	SenderIds []struct {
+		SenderId    string `json:"SenderId"`
+		SenderIdArn string `json:"SenderIdArn"`
+	} `json:"SenderIds"`
+	NextToken string `json:"NextToken"`
+}
+
+// describeAll pages through a v2 Describe… operation; request is the
+// request body without NextToken, page is called for each answer.
+func (g *Gateway) describeAll(ctx context.Context, region, op string, request map[string]any, page func(*describePage) error) error {
+	token := ""
+	for range maxDescribePages {
+		req := map[string]any{"MaxResults": 100}
+		for k, v := range request {
+			req[k] = v
+		}
+		if token != "" {
+			req["NextToken"] = token
+		}
+		body, err := json.Marshal(req)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		data, err := g.callUpstream(ctx, upstreamCall{
+			api: apimap.APISMSVoiceV2, region: region, method: http.MethodPost, path: "/",
+			target: "PinpointSMSVoiceV2." + op, body: body, operate: op,
+		})
+		if err != nil {
+			return err
+		}
+		var p describePage
+		if err := json.Unmarshal(data, &p); err != nil {
+			return fmt.Errorf("%s: malformed answer: %w", op, err)
+		}
+		if err := page(&p); err != nil {
+			return err
+		}
+		if p.NextToken == "" {
+			return nil
+		}
+		token = p.NextToken
+	}
+	return fmt.Errorf("%s: more than %d pages", op, maxDescribePages)
+}
+
+// phoneNumberIndex lists the region's phone numbers: number -> ARN.
+func (g *Gateway) phoneNumberIndex(ctx context.Context, region string) (map[string]string, error) {
+	index := make(map[string]string)
+	err := g.describeAll(ctx, region, "DescribePhoneNumbers", nil, func(p *describePage) error {
+		for _, n := range p.PhoneNumbers {
+			if err := g.checkResolvedARN(n.PhoneNumberArn, region, "phone-number/"); err != nil {
+				return err
+			}
+			index[n.PhoneNumber] = n.PhoneNumberArn
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return index, nil
+}
+
+// senderIDARNs lists the ARNs of a sender ID in the region (one a country).
+func (g *Gateway) senderIDARNs(ctx context.Context, region, sender string) ([]string, error) {
+	var arns []string
+	filter := map[string]any{"Filters": []map[string]any{{"Name": "sender-id", "Values": []string{sender}}}}
+	err := g.describeAll(ctx, region, "DescribeSenderIds", filter, func(p *describePage) error {
+		for _, s := range p.SenderIds {
+			if s.SenderId != sender {
+				continue
+			}
+			if err := g.checkResolvedARN(s.SenderIdArn, region, "sender-id/"); err != nil {
+				return err
+			}
+			arns = append(arns, s.SenderIdArn)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return arns, nil
+}
+
+// checkResolvedARN accepts only an ARN of the gateway's partition and
+// account, the region asked, the service sms-voice and the type expected.
+func (g *Gateway) checkResolvedARN(arn, region, typePrefix string) error {
+	a, err := apimap.ParseARN(arn)
+	if err != nil {
+		return fmt.Errorf("upstream answered the ARN %q: %w", arn, err)
+	}
+	if a.Partition != g.partition || a.Service != "sms-voice" || a.Region != region ||
+		a.Account != g.Account || !strings.HasPrefix(a.Resource, typePrefix) {
+		return fmt.Errorf("upstream answered the ARN %q, not one of %s in %s of account %s", arn, strings.TrimSuffix(typePrefix, "/"), region, g.Account)
+	}
+	return nil
+}

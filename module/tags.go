@@ -1,0 +1,216 @@
+package module
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/authz"
+)
+
+// DefaultTagLookupTimeout bounds one upstream tag lookup or identifier
+// resolution (resource_tags lookup).
+const DefaultTagLookupTimeout = 2 * time.Second
+
+// lookupTags is the resource tag source of resource_tags lookup: the
+// store's resource_tags first (authoritative), then the upstream API's tags
+// of the ARN's owning taggable resource, cached.
+//
+// Which decisions look up: only those where a policy that the decision
+// evaluates reads aws:ResourceTag/… (a condition key or a policy variable),
+// see authz.AnyReferencesKeyPrefix. Cached tags are used whenever present,
+// since setting them costs less than asking.
+type lookupTags struct {
+	g     *Gateway
+	store *authn.Store
+	cache *lookupCache[map[string]string]
+	// resolver is told about changes too (numbers bought or released).
+	resolver *originationResolver
+}
+
+// errNotLookedUp marks ARNs the gateway does not ask about.
+var errNotLookedUp = errors.New("not looked up")
+
+// ResourceTags returns the tags that apply to arn for aws:ResourceTag.
+func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in *authz.Input) (map[string]string, tagStatus) {
+	if tags, ok := s.store.ResourceTags(arn); ok {
+		return tags, tagsKnown
+	}
+	owner, ok := apimap.TaggableOwner(arn)
+	if !ok {
+		// Not a taggable type: it has no aws:ResourceTag key in AWS either.
+		return nil, tagsNone
+	}
+	if owner != arn {
+		if tags, ok := s.store.ResourceTags(owner); ok {
+			return tags, tagsKnown
+		}
+	}
+	if tags, ok := s.cache.peek(owner); ok {
+		return tags, tagsKnown
+	}
+	if in != nil && !authz.AnyReferencesKeyPrefix(in, prefixResourceTag) {
+		// No policy of this decision reads resource tags: don't ask.
+		return nil, tagsNone
+	}
+	tags, err := s.cache.get(ctx, owner, func(ctx context.Context) (map[string]string, error) {
+		return s.g.listTags(ctx, owner)
+	})
+	if err != nil {
+		s.g.logger.Debug("resource tags unavailable")
+		return nil, tagsUnavailable
+	}
+	return tags, tagsKnown
+}
+
+// Changed drops the cached tags of the resources a successful tagging,
+// untagging, create or delete call touched, so that the next decision asks
+// again; and tells the resolver about origination identities.
+func (s *lookupTags) Changed(api, operation string, auths []apimap.Authorization) {
+	changes := tagChangingOperation(operation)
+	for _, a := range auths {
+		_, name, _ := strings.Cut(a.Action, ":")
+		if !changes && !strings.EqualFold(name, "TagResource") && !strings.EqualFold(name, "UntagResource") {
+			continue
+		}
+		for _, arn := range a.Resources {
+			if owner, ok := apimap.TaggableOwner(arn); ok {
+				s.cache.invalidate(owner)
+			}
+		}
+	}
+	if s.resolver != nil {
+		s.resolver.changed(operation, auths)
+	}
+}
+
+// tagChangingOperation says whether a successful call of operation may
+// change (or end) the tags of the resources it names.
+func tagChangingOperation(op string) bool {
+	switch op {
+	case "TagResource", "UntagResource":
+		return true
+	}
+	return strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Delete") ||
+		strings.HasPrefix(op, "Release") || strings.HasPrefix(op, "Request")
+}
+
+// close releases nothing today; the interface is there for Cleanup.
+func (s *lookupTags) close() {}
+
+// tagLookupError is a tag answer the gateway could not use.
+type tagLookupError struct {
+	ARN    string
+	Reason string
+}
+
+func (e *tagLookupError) Error() string {
+	return fmt.Sprintf("tags of %s: %s", e.ARN, e.Reason)
+}
+
+// listTags asks the upstream for the tags of a taggable resource:
+// Pinpoint ListTagsForResource (GET /v1/tags/{arn}) or SMS and Voice v2
+// ListTagsForResource.
+func (g *Gateway) listTags(ctx context.Context, arn string) (map[string]string, error) {
+	a, err := apimap.ParseARN(arn)
+	if err != nil {
+		return nil, &tagLookupError{ARN: arn, Reason: err.Error()}
+	}
+	switch {
+	case a.Partition != g.partition:
+		return nil, &tagLookupError{ARN: arn, Reason: "partition " + a.Partition + " is not the gateway's"}
+	case a.Account != g.Account:
+		return nil, &tagLookupError{ARN: arn, Reason: "account " + a.Account + " is not the gateway's"}
+	case !g.regionAllowed(a.Region):
+		return nil, &tagLookupError{ARN: arn, Reason: "region " + a.Region + " is not in the gateway's regions"}
+	}
+	switch a.Service {
+	case "mobiletargeting":
+		data, err := g.callUpstream(ctx, upstreamCall{
+			api: apimap.APIPinpoint, region: a.Region, method: http.MethodGet,
+			path: "/v1/tags/" + escapeLabel(arn), operate: "ListTagsForResource",
+		})
+		if err != nil {
+			return nil, err
+		}
+		var out struct {
+			Tags map[string]string `json:"tags"`
+		}
+		if err := json.Unmarshal(data, &out); err != nil {
+			return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: " + err.Error()}
+		}
+		if out.Tags == nil {
+			out.Tags = map[string]string{}
+		}
+		return out.Tags, nil
+	case "sms-voice":
+		body, _ := json.Marshal(struct {
+			ResourceArn string `json:"ResourceArn"`
+		}{arn})
+		data, err := g.callUpstream(ctx, upstreamCall{
+			api: apimap.APISMSVoiceV2, region: a.Region, method: http.MethodPost, path: "/",
+			target: "PinpointSMSVoiceV2.ListTagsForResource", body: body, operate: "ListTagsForResource",
+		})
+		if err != nil {
+			return nil, err
+		}
+		var out struct {
+			Tags []struct {
+				Key   *string `json:"Key"`
+				Value *string `json:"Value"`
+			} `json:"Tags"`
+		}
+		if err := json.Unmarshal(data, &out); err != nil {
+			return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: " + err.Error()}
+		}
+		tags := make(map[string]string, len(out.Tags))
+		for _, t := range out.Tags {
+			if t.Key == nil || t.Value == nil {
+				return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: a tag without Key or Value"}
+			}
+			tags[*t.Key] = *t.Value
+		}
+		return tags, nil
+	}
+	return nil, &tagLookupError{ARN: arn, Reason: "service " + a.Service + " has no tag lookup"}
+}
+
+// setupLookup builds the lookup tag source and the origination identity
+// resolver of resource_tags lookup, with their metrics in reg.
+func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, identifierResolver, error) {
+	rt := g.ResourceTags
+	ttl, size, timeout := DefaultTagLookupTTL, DefaultTagLookupSize, DefaultTagLookupTimeout
+	if rt.TTL > 0 {
+		ttl = time.Duration(rt.TTL)
+	}
+	if rt.Size > 0 {
+		size = rt.Size
+	}
+	if rt.Timeout > 0 {
+		timeout = time.Duration(rt.Timeout)
+	}
+	m, err := registerLookupMetrics(reg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("registering metrics: %w", err)
+	}
+	res := &originationResolver{
+		g:       g,
+		phones:  newLookupCache[map[string]string](64, ttl, timeout, g.now, m.observer(cachePhoneNumbers)),
+		senders: newLookupCache[[]string](size, ttl, timeout, g.now, m.observer(cacheSenderIDs)),
+	}
+	src := &lookupTags{
+		g:        g,
+		store:    g.store,
+		cache:    newLookupCache[map[string]string](size, ttl, timeout, g.now, m.observer(cacheResourceTags)),
+		resolver: res,
+	}
+	return src, res, nil
+}
