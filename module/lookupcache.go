@@ -101,6 +101,11 @@ func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context
 		c.observe.miss()
 	}
 	ch := c.group.DoChan(key, func() (any, error) {
+		// A caller that missed just as another lookup of key finished
+		// finds its answer here instead of asking again.
+		if e, ok := c.lru.Peek(key); ok && c.now().Before(e.expires) {
+			return e.v, nil
+		}
 		c.mu.Lock()
 		epoch := c.epoch
 		c.mu.Unlock()
