@@ -179,10 +179,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		return
 	}
 	denyMsg := ""
-	if len(res.Unresolved) > 0 && !g.resolve(r.Context(), id.Region, res) {
+	if len(res.Unresolved) > 0 && !g.resolve(r.Context(), rs, id.Region, res) {
 		rs.decision = authz.ImplicitDeny.String()
 		u := res.Unresolved[0]
-		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Kind, u.Value)
+		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Kind, u.Value) + rs.reason
 		action := firstAction(res)
 		if u.Authorization >= 0 && u.Authorization < len(res.Authorizations) {
 			action = res.Authorizations[u.Authorization].Action
@@ -272,12 +272,14 @@ func (g *Gateway) regionAllowed(region string) bool {
 }
 
 // resolve replaces the provisional ARNs of res; false means they remain
-// unresolved and the request is denied.
-func (g *Gateway) resolve(ctx context.Context, region string, res *apimap.Result) bool {
+// unresolved and the request is denied (rs.reason then says why).
+func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, res *apimap.Result) bool {
 	if g.resolver == nil {
+		rs.reason = " (resource_tags lookup is not configured)"
 		return false
 	}
 	if err := g.resolver.Resolve(ctx, region, res); err != nil {
+		rs.reason = ": " + err.Error()
 		return false
 	}
 	return len(res.Unresolved) == 0

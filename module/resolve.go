@@ -48,7 +48,7 @@ func (r *originationResolver) Resolve(ctx context.Context, region string, res *a
 		}
 		arns, err := r.lookup(ctx, region, u.Kind, u.Value)
 		if err != nil {
-			return fmt.Errorf("resolving %s %q: %w", u.Kind, u.Value, err)
+			return err // the caller names the identity
 		}
 		a := &res.Authorizations[u.Authorization]
 		a.Resources[u.Resource] = arns[0]

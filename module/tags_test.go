@@ -349,7 +349,7 @@ func TestResolvedIdentityInAudit(t *testing.T) {
 	if got := fmt.Sprint(recs[0]["authorizations"]); !strings.Contains(got, tagPhoneA) {
 		t.Errorf("authorizations %s do not name %s", got, tagPhoneA)
 	}
-	if got := fmt.Sprint(recs[1]["reason"]); !strings.Contains(got, "could not be resolved") {
+	if got := fmt.Sprint(recs[1]["reason"]); !strings.Contains(got, "could not be resolved") || !strings.Contains(got, "DescribePhoneNumbers lists no +12065550000") {
 		t.Errorf("reason %q does not say the identity could not be resolved", got)
 	}
 }
