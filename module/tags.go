@@ -72,8 +72,10 @@ func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in 
 }
 
 // Changed drops the cached tags of the resources a successful tagging,
-// untagging, create or delete call touched, so that the next decision asks
-// again; and tells the resolver about origination identities.
+// untagging, delete or release call touched (and those of dependent
+// TagResource authorizations of creates), so that the next decision asks
+// again, well within the TTL; and tells the resolver about origination
+// identities bought or released.
 func (s *lookupTags) Changed(api, operation string, auths []apimap.Authorization) {
 	changes := tagChangingOperation(operation)
 	for _, a := range auths {
@@ -93,14 +95,16 @@ func (s *lookupTags) Changed(api, operation string, auths []apimap.Authorization
 }
 
 // tagChangingOperation says whether a successful call of operation may
-// change (or end) the tags of the resources it names.
+// change (or end) the tags of every taggable resource it names. Creates
+// with tags are covered by their dependent TagResource authorization (the
+// new resource's ARN, when the request names it); a create that names only
+// its parent (CreateSegment on its app) leaves the parent's tags alone.
 func tagChangingOperation(op string) bool {
 	switch op {
 	case "TagResource", "UntagResource":
 		return true
 	}
-	return strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Delete") ||
-		strings.HasPrefix(op, "Release") || strings.HasPrefix(op, "Request")
+	return strings.HasPrefix(op, "Delete") || strings.HasPrefix(op, "Release")
 }
 
 // close releases nothing today; the interface is there for Cleanup.

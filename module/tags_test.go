@@ -17,6 +17,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/pinpointgw/gateway/apimap"
 )
 
 // Tag lookup tests: a gateway with resource_tags lookup in front of
@@ -358,4 +360,41 @@ func TestResolvedIdentityInAudit(t *testing.T) {
 func observerCore() (*zap.Logger, *observer.ObservedLogs) {
 	core, logs := observer.New(zapcore.InfoLevel)
 	return zap.New(core).Named("audit"), logs
+}
+
+func TestChangedInvalidates(t *testing.T) {
+	const pool = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1"
+	cases := map[string]struct {
+		op    string
+		auths []apimap.Authorization
+		gone  []string // ARNs whose cached tags must be dropped
+		kept  []string
+	}{
+		"TagResource":   {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
+		"UntagResource": {"UntagResource", []apimap.Authorization{{Action: "mobiletargeting:UntagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
+		"campaign tags apply to the campaign only": {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA + "/campaigns/c1"}}}, []string{tagAppA + "/campaigns/c1"}, []string{tagAppA}},
+		"DeleteApp":                           {"DeleteApp", []apimap.Authorization{{Action: "mobiletargeting:DeleteApp", Resources: []string{tagAppA}}}, []string{tagAppA}, nil},
+		"create with dependent TagResource":   {"CreatePool", []apimap.Authorization{{Action: "sms-voice:CreatePool", Resources: []string{tagPhoneA}}, {Action: "sms-voice:TagResource", Resources: []string{pool}}}, []string{pool}, []string{tagPhoneA}},
+		"CreateSegment leaves its app's tags": {"CreateSegment", []apimap.Authorization{{Action: "mobiletargeting:CreateSegment", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
+		"reads change nothing":                {"GetApp", []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			src := &lookupTags{cache: newLookupCache[map[string]string](10, time.Hour, time.Second, nil, cacheObserver{})}
+			for _, arn := range append(append([]string{}, tc.gone...), tc.kept...) {
+				src.cache.set(arn, map[string]string{"tenant": "a"})
+			}
+			src.Changed("api", tc.op, tc.auths)
+			for _, arn := range tc.gone {
+				if _, ok := src.cache.peek(arn); ok {
+					t.Errorf("%s still cached after %s", arn, tc.op)
+				}
+			}
+			for _, arn := range tc.kept {
+				if _, ok := src.cache.peek(arn); !ok {
+					t.Errorf("%s dropped after %s", arn, tc.op)
+				}
+			}
+		})
+	}
 }
