@@ -44,6 +44,11 @@ func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in 
 	if tags, ok := s.store.ResourceTags(arn); ok {
 		return tags, tagsKnown
 	}
+	// The cache holds taggable owners only, so a hit on arn itself means
+	// arn is its own owner (the common case), sparing the ARN parse.
+	if tags, ok := s.cache.peek(arn); ok {
+		return tags, tagsKnown
+	}
 	owner, ok := apimap.TaggableOwner(arn)
 	if !ok {
 		// Not a taggable type: it has no aws:ResourceTag key in AWS either.
@@ -53,9 +58,9 @@ func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in 
 		if tags, ok := s.store.ResourceTags(owner); ok {
 			return tags, tagsKnown
 		}
-	}
-	if tags, ok := s.cache.peek(owner); ok {
-		return tags, tagsKnown
+		if tags, ok := s.cache.peek(owner); ok {
+			return tags, tagsKnown
+		}
 	}
 	if in != nil && !authz.AnyReferencesKeyPrefix(in, prefixResourceTag) {
 		// No policy of this decision reads resource tags: don't ask.
