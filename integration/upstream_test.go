@@ -47,6 +47,10 @@ type fakeUpstream struct {
 	mu        sync.Mutex
 	forbidden []string
 	records   []upstreamRecord
+	// respond, when set, answers before the canned responses (stateful
+	// fakes such as the tag-keeping upstream of tags_test.go); ok false
+	// falls through to the canned responses.
+	respond func(r *http.Request, body []byte) (op string, resp cannedResponse, ok bool)
 }
 
 // newFakeUpstream starts a fake upstream for api on 127.0.0.1.
@@ -131,6 +135,14 @@ func (u *fakeUpstream) serve(w http.ResponseWriter, r *http.Request) {
 
 // route recognises the operation and returns its canned answer.
 func (u *fakeUpstream) route(r *http.Request, body []byte) (string, cannedResponse) {
+	u.mu.Lock()
+	respond := u.respond
+	u.mu.Unlock()
+	if respond != nil {
+		if op, resp, ok := respond(r, body); ok {
+			return op, resp
+		}
+	}
 	var op string
 	switch u.API {
 	case "sms-voice-v2":
