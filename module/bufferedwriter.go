@@ -31,11 +31,15 @@ const (
 // per batch rather than one per record.
 //
 // Each record is written whole: the buffer is flushed before a record that
-// would not fit in it, when it is older than flush_interval, and when the
-// writer is closed (config unload, reload that drops it, process exit
-// through Caddy's stop). The price: a record may reach its destination up
-// to flush_interval late, and the records of the last flush_interval are
-// lost if the process dies without stopping (SIGKILL, a crash, power loss).
+// would not fit in it, every flush_interval, when a config that uses it is
+// unloaded (reload, `caddy stop`, SIGTERM or SIGINT: the module's Cleanup),
+// and when the writer is closed. The price: a record may reach its
+// destination up to flush_interval late, and the records of the last
+// flush_interval are lost if the process dies without stopping (SIGKILL,
+// SIGQUIT, a crash, power loss).
+//
+// A config reload that keeps the same writer configuration keeps the same
+// open writer (Caddy pools writers by WriterKey).
 //
 // Caddyfile:
 //
@@ -108,6 +112,9 @@ func (bw *BufferedWriter) WriterKey() string {
 	return "buffered:" + strconv.Itoa(bw.Size) + ":" + time.Duration(bw.FlushInterval).String() + ":" + bw.wrapped.WriterKey()
 }
 
+// openBuffered holds the open writers by WriterKey, for Cleanup.
+var openBuffered sync.Map // string -> *bufferedLogWriter
+
 // OpenWriter opens the wrapped writer and starts the flush timer.
 func (bw *BufferedWriter) OpenWriter() (io.WriteCloser, error) {
 	w, err := bw.wrapped.OpenWriter()
@@ -115,7 +122,25 @@ func (bw *BufferedWriter) OpenWriter() (io.WriteCloser, error) {
 		return nil, err
 	}
 	t := time.NewTicker(time.Duration(bw.FlushInterval))
-	return newBufferedLogWriter(w, bw.Size, t.C, t.Stop), nil
+	b := newBufferedLogWriter(w, bw.Size, t.C, t.Stop)
+	b.key = bw.WriterKey()
+	openBuffered.Store(b.key, b)
+	return b, nil
+}
+
+// Cleanup flushes the open writer of this configuration when its config is
+// unloaded. It does not close it: Caddy pools log writers and the next
+// config may be using the same one. (Caddy v2.11 does not close log
+// writers when a config is unloaded, not even at exit, so without this a
+// stop would lose the buffer.)
+func (bw *BufferedWriter) Cleanup() error {
+	if bw.wrapped == nil {
+		return nil
+	}
+	if b, ok := openBuffered.Load(bw.WriterKey()); ok {
+		return b.(*bufferedLogWriter).Sync()
+	}
+	return nil
 }
 
 // UnmarshalCaddyfile sets up the writer from Caddyfile tokens:
@@ -196,6 +221,7 @@ func (bw *BufferedWriter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 // bufferedLogWriter is the open writer: a buffer in front of w, flushed on
 // each tick and when a record does not fit.
 type bufferedLogWriter struct {
+	key    string // in openBuffered
 	mu     sync.Mutex
 	buf    []byte
 	w      io.WriteCloser
@@ -281,12 +307,14 @@ func (b *bufferedLogWriter) Close() error {
 	}
 	b.closed = true
 	close(b.done)
+	openBuffered.CompareAndDelete(b.key, b)
 	return errors.Join(b.flushLocked(), b.w.Close())
 }
 
 // Interface guards
 var (
 	_ caddy.Provisioner     = (*BufferedWriter)(nil)
+	_ caddy.CleanerUpper    = (*BufferedWriter)(nil)
 	_ caddy.WriterOpener    = (*BufferedWriter)(nil)
 	_ caddyfile.Unmarshaler = (*BufferedWriter)(nil)
 )

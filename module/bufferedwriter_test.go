@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -361,5 +362,51 @@ func TestBufferedWriterProvision(t *testing.T) {
 				t.Errorf("Close: %v", err)
 			}
 		})
+	}
+}
+
+// recordingOpener is a caddy.WriterOpener that opens a recordingWriter.
+type recordingOpener struct{ rec *recordingWriter }
+
+func (o recordingOpener) String() string                      { return "recording" }
+func (o recordingOpener) WriterKey() string                   { return "recording" }
+func (o recordingOpener) OpenWriter() (io.WriteCloser, error) { return o.rec, nil }
+
+// TestBufferedWriterCleanup: unloading a config flushes the open writer
+// without closing it (the next config may share it).
+func TestBufferedWriterCleanup(t *testing.T) {
+	rec := newRecordingWriter()
+	bw := &BufferedWriter{Size: 1024, FlushInterval: caddy.Duration(time.Hour), wrapped: recordingOpener{rec}}
+	w, err := bw.OpenWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("a\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := rec.snapshot(); len(got) != 0 {
+		t.Fatalf("written before any flush: %q", got)
+	}
+	if err := bw.Cleanup(); err != nil {
+		t.Fatalf("Cleanup: %v", err)
+	}
+	if got, closed := rec.snapshot(); fmt.Sprint(got) != "[a\n]" || closed {
+		t.Errorf("after Cleanup: writes %q, closed %v; want the record flushed, the writer open", got, closed)
+	}
+	// A later config (same key) still writes through it.
+	if _, err := w.Write([]byte("b\n")); err != nil {
+		t.Errorf("Write after Cleanup: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := openBuffered.Load(bw.WriterKey()); ok {
+		t.Error("a closed writer is still registered")
+	}
+	if err := bw.Cleanup(); err != nil {
+		t.Errorf("Cleanup after Close: %v", err)
+	}
+	if got, _ := rec.snapshot(); fmt.Sprint(got) != "[a\n b\n]" {
+		t.Errorf("writes %q, want both records", got)
 	}
 }
