@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# bench/load.sh — compare, in one run and interleaved, three targets on
+# bench/load.sh — compare, in one run and interleaved, four targets on
 # loopback under the same closed-loop load (CONNS connections, signed GET
 # /v1/apps requests):
-#   upstream  the trivial fast upstream (bench/upstream) called directly
-#   caddy     bare Caddy `reverse_proxy` to that upstream (same binary)
-#   gateway   the gateway's allow path: verify SigV4, map, decide, audit,
-#             re-sign with static upstream credentials, forward to it
-# and print requests/s, p50 and p99 for each, the gateway/Caddy ratio, and
-# each server's CPU per request from /proc/<pid>/stat (utime+stime deltas
-# over the requests served), so the gateway's own CPU per request on top of
-# Caddy's. The proxy, the upstream and the load generator are pinned to
-# separate CPUs with taskset where there are enough.
+#   upstream   the trivial fast upstream (bench/upstream) called directly
+#   caddy      bare Caddy `reverse_proxy` to that upstream (same binary), no
+#              log at all
+#   caddy-log  the same with Caddy's access log, one record per request,
+#              routed as the gateway's audit log is (buffered writer, file)
+#   gateway    the gateway's allow path: verify SigV4, map, decide, audit,
+#              re-sign with static upstream credentials, forward to it; its
+#              audit log (one record per request) goes through the buffered
+#              log writer (caddy.logging.writers.buffered) to a file
+# and print requests/s, p50 and p99 for each, the gateway/Caddy ratios
+# (against both Caddy targets), and each server's CPU per request from
+# /proc/<pid>/stat (utime+stime deltas over the requests served), so the
+# gateway's own CPU per request on top of Caddy's. The proxy, the upstream
+# and the load generator are pinned to separate CPUs with taskset where
+# there are enough. At the end the gateway is stopped (which flushes its
+# log) and its audit records are counted against the requests it answered.
 #
 # Usage: bash bench/load.sh        (env: DURATION=10s ROUNDS=3 CONNS=32 WARMUP=2s,
 #                                   GATEWAY_BIN=prebuilt binary, CPU sets below,
@@ -93,11 +100,38 @@ http://127.0.0.1:$CADDY_PORT {
 	reverse_proxy 127.0.0.1:$UP_PORT
 }
 CADDY
+# Caddy's access log, routed as the gateway's audit log below: buffered, to
+# a file (no roll, so that rolling costs neither).
+CADDYLOG_PORT=$(port)
+cat >"$tmp/Caddyfile.caddylog" <<CADDY
+$global
+http://127.0.0.1:$CADDYLOG_PORT {
+	reverse_proxy 127.0.0.1:$UP_PORT
+	log {
+		output buffered {
+			output file $tmp/access.log {
+				roll_disabled
+			}
+		}
+	}
+}
+CADDY
 gwglobal=$global
 if [ -n "${PROFILE:-}" ]; then
 	ADMIN_PORT=$(port)
 	gwglobal=${global/admin off/admin 127.0.0.1:$ADMIN_PORT}
 fi
+# The audit log: every record is written (and counted at the end), through
+# the buffered writer (default size 64KiB, flush_interval 100ms) to a file.
+gwglobal=${gwglobal%\}}"	log audit {
+		include http.handlers.pinpoint_gateway.audit
+		output buffered {
+			output file $tmp/audit.log {
+				roll_disabled
+			}
+		}
+	}
+}"
 cat >"$tmp/Caddyfile.gateway" <<CADDY
 $gwglobal
 http://127.0.0.1:$GW_PORT {
@@ -134,10 +168,13 @@ start "$UPSTREAM_CPUS" "$tmp/upstream.log" "$tmp/upstream" -addr "127.0.0.1:$UP_
 UP_PID=$started
 start "$SERVER_CPUS" "$tmp/caddy.log" "$tmp/gateway" run --config "$tmp/Caddyfile.caddy" --adapter caddyfile
 CADDY_PID=$started
+start "$SERVER_CPUS" "$tmp/caddylog.log" "$tmp/gateway" run --config "$tmp/Caddyfile.caddylog" --adapter caddyfile
+CADDYLOG_PID=$started
 start "$SERVER_CPUS" "$tmp/gateway.log" "$tmp/gateway" run --config "$tmp/Caddyfile.gateway" --adapter caddyfile
 GW_PID=$started
 wait_port "$UP_PORT" "$UP_PID"
 wait_port "$CADDY_PORT" "$CADDY_PID"
+wait_port "$CADDYLOG_PORT" "$CADDYLOG_PID"
 wait_port "$GW_PORT" "$GW_PID"
 
 cpu_ticks() { # pid -> utime+stime in clock ticks
@@ -150,8 +187,9 @@ cpu_ticks() { # pid -> utime+stime in clock ticks
 declare -A URL PID
 URL[upstream]="http://127.0.0.1:$UP_PORT/v1/apps" PID[upstream]=$UP_PID
 URL[caddy]="http://127.0.0.1:$CADDY_PORT/v1/apps" PID[caddy]=$CADDY_PID
+URL[caddy-log]="http://127.0.0.1:$CADDYLOG_PORT/v1/apps" PID[caddy-log]=$CADDYLOG_PID
 URL[gateway]="http://127.0.0.1:$GW_PORT/v1/apps" PID[gateway]=$GW_PID
-targets=(upstream caddy gateway)
+targets=(upstream caddy caddy-log gateway)
 
 load() { # name duration -> loadgen's key=value line
 	taskset -c "$CLIENT_CPUS" "$tmp/loadgen" -text -name "$1" -url "${URL[$1]}" -c "$CONNS" -d "$2" \
@@ -160,7 +198,14 @@ load() { # name duration -> loadgen's key=value line
 
 echo "== $ncpu CPUs: proxy on $SERVER_CPUS, upstream on $UPSTREAM_CPUS, load generator on $CLIENT_CPUS; $CONNS connections, $ROUNDS rounds of $DURATION each"
 echo "== warm-up ($WARMUP each)"
-for t in "${targets[@]}"; do load "$t" "$WARMUP" >/dev/null; done
+gw_answered=0 # the gateway's requests, each load's probe included
+for t in "${targets[@]}"; do
+	line=$(load "$t" "$WARMUP")
+	if [ "$t" = gateway ]; then
+		n=${line#*requests=}
+		gw_answered=$((gw_answered + ${n%% *} + 1))
+	fi
+done
 
 results="$tmp/results"
 : >"$results"
@@ -177,20 +222,37 @@ for r in $(seq 1 "$ROUNDS"); do
 		[ -z "$prof_pid" ] || wait "$prof_pid" || echo "load.sh: warning: profiling failed" >&2
 		after=$(cpu_ticks "${PID[$t]}")
 		echo "round=$r $line cpu_ticks=$((after - before))" | tee -a "$results"
+		if [ "$t" = gateway ]; then
+			n=${line#*requests=}
+			gw_answered=$((gw_answered + ${n%% *} + 1))
+		fi
 	done
 done
 
 errors=$(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^errors=/) { split($i, a, "="); s += a[2] }} END {print s + 0}' "$results")
 [ "$errors" = 0 ] || echo "load.sh: warning: $errors requests failed (see the lines above)" >&2
 
+# Stop the gateway (Caddy's stop flushes the buffered audit log) and count
+# its audit records: one per request answered, none may be missing.
+kill -TERM "$GW_PID"
+wait "$GW_PID" 2>/dev/null || true
+audit_records=$(grep -c '"logger":"http.handlers.pinpoint_gateway.audit"' "$tmp/audit.log" || true)
+echo
+echo "== audit: $audit_records records in the audit log for $gw_answered requests the gateway answered (probes included)"
+[ "$audit_records" -ge "$gw_answered" ] || echo "load.sh: warning: $((gw_answered - audit_records)) audit records missing" >&2
+
 echo
 echo "== summary (median over rounds; cpu/req = server process CPU time / requests served)"
+echo "   caddy: bare reverse_proxy, no log; caddy-log: with its access log, buffered to a file as the gateway's audit log"
 awk -v tck="$CLK_TCK" '
-function kv(s,   a) { split(s, a, "="); return a[2] }
 function median(list,   n, v, i, j, t) {
 	n = split(list, v, " ")
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
 	return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function perround(label, list,   n, v, i) {
+	printf "%s", label
+	n = split(list, v, " "); for (i = 1; i <= n; i++) printf " %.3f", v[i]; printf "\n"
 }
 {
 	for (i = 1; i <= NF; i++) { split($i, a, "="); f[a[1]] = a[2] }
@@ -202,16 +264,19 @@ function median(list,   n, v, i, j, t) {
 }
 END {
 	printf "%-9s %12s %10s %10s %14s\n", "target", "requests/s", "p50 (µs)", "p99 (µs)", "cpu/req (µs)"
-	split("upstream caddy gateway", order, " ")
-	for (k = 1; k <= 3; k++) { n = order[k]
+	split("upstream caddy caddy-log gateway", order, " ")
+	for (k = 1; k <= 4; k++) { n = order[k]
 		printf "%-9s %12.0f %10.0f %10.0f %14.1f\n", n, median(rps[n]), median(p50[n]), median(p99[n]), median(cpu[n]) }
-	ratios = ""; own = ""
-	for (r = 1; r <= rounds; r++) {
-		ratios = ratios " " R["gateway", r] / R["caddy", r]
-		own = own " " (C["gateway", r] - C["caddy", r])
+	split("caddy caddy-log", base, " ")
+	for (k = 1; k <= 2; k++) { b = base[k]
+		ratios = ""; own = ""
+		for (r = 1; r <= rounds; r++) {
+			ratios = ratios " " R["gateway", r] / R[b, r]
+			own = own " " (C["gateway", r] - C[b, r])
+		}
+		printf "\ngateway/%s requests/s: %.3f (median of rounds)\n", b, median(ratios)
+		perround("  per round:", ratios)
+		printf "gateway CPU per request on top of %s: %.1f µs (median of rounds)\n", b, median(own)
+		perround("  per round:", own)
 	}
-	printf "\ngateway/caddy requests/s: %.3f (median of rounds); per round:", median(ratios)
-	n = split(ratios, v, " "); for (i = 1; i <= n; i++) printf " %.3f", v[i]; printf "\n"
-	printf "gateway CPU per request on top of bare Caddy: %.1f µs (median of rounds); per round:", median(own)
-	n = split(own, v, " "); for (i = 1; i <= n; i++) printf " %.1f", v[i]; printf "\n"
 }' "$results"
