@@ -1,0 +1,163 @@
+package module
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+)
+
+// TestMultiTenantExample adapts examples/multitenant/Caddyfile, provisions
+// it with examples/multitenant/store.json in front of a tag-keeping fake
+// upstream, and runs what examples/multitenant/README.md promises.
+func TestMultiTenantExample(t *testing.T) {
+	const (
+		provisioner, provisionerSecret = "AKIAEXAMPLEPROVISION", "example-provisioner-secret-for-the-test"
+		platform, platformSecret       = "AKIAEXAMPLEPLATFORM1", "example-platform-admin-secret-for-tests"
+		appA, appB                     = "a0000000000000000000000000000001", "b0000000000000000000000000000002"
+		arnA                           = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/" + appA
+		arnB                           = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/" + appB
+	)
+	t.Setenv("PROVISIONER_SECRET", provisionerSecret)
+	t.Setenv("PLATFORM_ADMIN_SECRET", platformSecret)
+	t.Setenv("GATEWAY_SESSION_KEY", testSessionKey)
+	data, err := os.ReadFile("../examples/multitenant/Caddyfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapted, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(data, map[string]any{"filename": "Caddyfile"})
+	if err != nil {
+		t.Fatalf("adapting the example: %v", err)
+	}
+	for _, w := range warnings {
+		t.Errorf("examples/multitenant/Caddyfile:%d: %s", w.Line, w.Message)
+	}
+	var cfg struct {
+		Apps struct {
+			HTTP struct {
+				Servers map[string]struct {
+					Routes []struct {
+						Handle []json.RawMessage `json:"handle"`
+					} `json:"routes"`
+				} `json:"servers"`
+			} `json:"http"`
+		} `json:"apps"`
+	}
+	if err := json.Unmarshal(adapted, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	var g *Gateway
+	for _, srv := range cfg.Apps.HTTP.Servers {
+		for _, route := range srv.Routes {
+			for _, h := range route.Handle {
+				var probe struct{ Handler string }
+				json.Unmarshal(h, &probe)
+				if probe.Handler == "pinpoint_gateway" {
+					g = new(Gateway)
+					if err := json.Unmarshal(h, g); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	if g == nil {
+		t.Fatal("no pinpoint_gateway handler in the example")
+	}
+	if rt := g.ResourceTags; rt == nil || rt.Source != ResourceTagsLookup || time.Duration(rt.TTL) != 5*time.Minute || rt.Size != 10000 || time.Duration(rt.Timeout) != 2*time.Second {
+		t.Errorf("resource_tags = %+v, want lookup 5m 10000 2s", rt)
+	}
+	up := newTagUpstream(t)
+	up.set(func(u *tagUpstream) {
+		u.tags[arnA] = map[string]string{"tenant": "a"}
+		u.tags[arnB] = map[string]string{"tenant": "b"}
+	})
+	g.Store = filepath.Join("..", g.Store)
+	g.Endpoint = map[string]string{"pinpoint": up.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}
+	g.UpstreamCredentials = &UpstreamCredentials{Source: CredentialsStatic, AccessKeyID: upstreamKeyID, SecretAccessKey: upstreamSecret}
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	defer cancel()
+	if err := g.Provision(ctx); err != nil {
+		t.Fatalf("Provision of the example: %v", err)
+	}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range g.store.Warnings() {
+		t.Errorf("examples/multitenant/store.json: %s", w)
+	}
+
+	// The provisioner assumes tenant-app for tenant a.
+	form := "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Ftenant-app" +
+		"&RoleSessionName=tenant-a&Tags.member.1.Key=tenant&Tags.member.1.Value=a"
+	w := serve(g, signedRequest(t, "POST", "http://gw/", "sts", "us-east-1", provisioner, provisionerSecret,
+		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, []byte(form)))
+	if w.Code != 200 {
+		t.Fatalf("AssumeRole: %d %s", w.Code, w.Body.String())
+	}
+	var out struct {
+		Result struct {
+			Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		} `xml:"AssumeRoleResult"`
+	}
+	if err := xml.Unmarshal(w.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	c := out.Result.Credentials
+	tenant := func(method, path, body string) *http.Request {
+		r := signedRequestToken(t, method, "http://gw"+path, "mobiletargeting", c.AccessKeyId, c.SecretAccessKey, c.SessionToken)
+		if body != "" {
+			r = signedRequestTokenBody(t, method, "http://gw"+path, c.AccessKeyId, c.SecretAccessKey, c.SessionToken, body)
+		}
+		return r
+	}
+	tagPath := "/v1/tags/" + url.PathEscape(arnA)
+	steps := []struct {
+		name string
+		r    func() *http.Request
+		want int
+	}{
+		{"without a tenant tag the provisioner cannot assume", func() *http.Request {
+			return signedRequest(t, "POST", "http://gw/", "sts", "us-east-1", provisioner, provisionerSecret,
+				http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+				[]byte("Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Ftenant-app&RoleSessionName=untagged"))
+		}, 403},
+		{"tenant a reads its app", func() *http.Request { return tenant("GET", "/v1/apps/"+appA, "") }, 200},
+		{"tenant a cannot read b's app", func() *http.Request { return tenant("GET", "/v1/apps/"+appB, "") }, 403},
+		{"tenant a creates an app tagged tenant=a", func() *http.Request {
+			return tenant("POST", "/v1/apps", `{"Name":"shop","tags":{"tenant":"a"}}`)
+		}, 200},
+		{"tenant a cannot create an app tagged tenant=b", func() *http.Request {
+			return tenant("POST", "/v1/apps", `{"Name":"shop","tags":{"tenant":"b"}}`)
+		}, 403},
+		{"tenant a cannot retag its app", func() *http.Request { return tenant("POST", tagPath, `{"tags":{"tenant":"b"}}`) }, 403},
+		{"tenant a cannot untag its app", func() *http.Request { return tenant("DELETE", tagPath+"?tagKeys=tenant", "") }, 403},
+		{"the platform admin moves app a to tenant b", func() *http.Request {
+			return signedRequest(t, "POST", "http://gw"+tagPath, "mobiletargeting", "us-east-1", platform, platformSecret,
+				http.Header{"Content-Type": {"application/json"}}, []byte(`{"tags":{"tenant":"b"}}`))
+		}, 204},
+		{"at once tenant a loses app a", func() *http.Request { return tenant("GET", "/v1/apps/"+appA, "") }, 403},
+	}
+	for _, s := range steps {
+		if w := serve(g, s.r()); w.Code != s.want {
+			t.Errorf("%s: status %d (%s), want %d", s.name, w.Code, w.Body.String(), s.want)
+		}
+	}
+}
+
+// signedRequestTokenBody signs a us-east-1 mobiletargeting request with a
+// JSON body and temporary credentials.
+func signedRequestTokenBody(t testing.TB, method, target, keyID, secret, token, body string) *http.Request {
+	t.Helper()
+	r := signedRequest(t, method, target, "mobiletargeting", "us-east-1", keyID, secret,
+		http.Header{"Content-Type": {"application/json"}, "X-Amz-Security-Token": {token}}, []byte(body))
+	return r
+}
