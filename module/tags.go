@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
@@ -67,10 +68,16 @@ func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in 
 		return nil, tagsNone
 	}
 	tags, err := s.cache.get(ctx, owner, func(ctx context.Context) (map[string]string, error) {
-		return s.g.listTags(ctx, owner)
+		tags, err := s.g.listTags(ctx, owner)
+		if err != nil {
+			// Logged once per failed lookup (not per waiting request); the
+			// error names the ARN and the upstream's status, no secret.
+			s.g.logger.Warn("resource tag lookup failed; tag conditions on it do not match",
+				zap.String("arn", owner), zap.Error(err))
+		}
+		return tags, err
 	})
 	if err != nil {
-		s.g.logger.Debug("resource tags unavailable")
 		return nil, tagsUnavailable
 	}
 	return tags, tagsKnown

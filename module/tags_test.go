@@ -1,6 +1,7 @@
 package module
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -397,4 +398,97 @@ func TestChangedInvalidates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestListTagsRejects: answers the gateway cannot use, and ARNs it must not
+// ask about, are errors (so the decision fails closed).
+func TestListTagsRejects(t *testing.T) {
+	var body string
+	var status int
+	var calls int
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException:http://internal.amazon.com/")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	g, _ := testGateway(t, nil, func(g *Gateway) {
+		g.Endpoint = map[string]string{"pinpoint": srv.URL, "sms-voice": srv.URL, "sms-voice-v2": srv.URL}
+		g.Regions = []string{"us-east-1", "us-west-2"}
+	})
+	cases := map[string]struct {
+		arn, body string
+		status    int
+		wantCall  bool
+		wantErr   string
+	}{
+		"denied upstream":        {tagAppA, `{"Message":"no"}`, 403, true, "403 AccessDeniedException"},
+		"malformed JSON":         {tagAppA, `{"tags":`, 200, true, "malformed answer"},
+		"tags not a map":         {tagAppA, `{"tags":["a"]}`, 200, true, "malformed answer"},
+		"v2 tag without a value": {tagPhoneA, `{"Tags":[{"Key":"tenant"}]}`, 200, true, "without Key or Value"},
+		"another account":        {"arn:aws:mobiletargeting:us-east-1:999999999999:apps/x", `{}`, 200, false, "account 999999999999"},
+		"a region not allowed":   {"arn:aws:mobiletargeting:eu-west-1:123456789012:apps/x", `{}`, 200, false, "region eu-west-1"},
+		"another partition":      {"arn:aws-cn:mobiletargeting:cn-north-1:123456789012:apps/x", `{}`, 200, false, "partition aws-cn"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			mu.Lock()
+			body, status, calls = tc.body, tc.status, 0
+			mu.Unlock()
+			tags, err := g.listTags(context.Background(), tc.arn)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("listTags(%s) = %v, %v; want an error with %q", tc.arn, tags, err, tc.wantErr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if (calls > 0) != tc.wantCall {
+				t.Errorf("upstream calls %d, want a call: %v", calls, tc.wantCall)
+			}
+		})
+	}
+}
+
+// TestListTagsAnswers: the two answer shapes decode to the same tags.
+func TestListTagsAnswers(t *testing.T) {
+	up := newTagUpstream(t)
+	g, _ := tagGateway(t, up, 0)
+	up.set(func(u *tagUpstream) { u.tags[tagAppA] = map[string]string{"tenant": "a", "Team": "Blue"} })
+	for _, arn := range []string{tagAppA, tagPhoneA} {
+		got, err := g.listTags(context.Background(), arn)
+		if err != nil {
+			t.Fatalf("listTags(%s): %v", arn, err)
+		}
+		want := up.tags[arn]
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("listTags(%s) = %v, want %v", arn, got, want)
+		}
+	}
+	if len(up.sigErrs) > 0 {
+		t.Errorf("signature errors: %v", up.sigErrs)
+	}
+}
+
+// FuzzEscapeLabel: escapeLabel's output holds only unreserved characters
+// and %XX escapes, and unescapes to its input.
+func FuzzEscapeLabel(f *testing.F) {
+	f.Add("arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc")
+	f.Add("a b/c%d~e")
+	f.Fuzz(func(t *testing.T, s string) {
+		e := escapeLabel(s)
+		for i := 0; i < len(e); i++ {
+			c := e[i]
+			unreserved := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+			if !unreserved && c != '%' {
+				t.Fatalf("escapeLabel(%q) = %q has %q", s, e, c)
+			}
+		}
+		back, err := url.PathUnescape(e)
+		if err != nil || back != s {
+			t.Fatalf("PathUnescape(escapeLabel(%q)) = %q, %v", s, back, err)
+		}
+	})
 }
