@@ -8,34 +8,73 @@ import (
 // Context holds a request's condition keys. Key names are case-insensitive; values are strings
 // that each operator parses for itself. A Context is not safe for concurrent mutation; it may
 // be read by several evaluations at once.
+//
+// A Context can be reused for request after request with Reset: setting a key that a previous
+// request set reuses its storage, so that in the steady state Set does not allocate.
 type Context struct {
-	m map[string]ctxEntry
+	m map[string]*ctxEntry
 }
 
 type ctxEntry struct {
-	key   string // as first set
-	vals  []string
-	multi bool
+	key     string // as last set
+	one     [1]string
+	vals    []string // one[:] for a single value
+	multi   bool
+	present bool // not deleted or reset since set
+	used    bool // set since the last Reset
 }
 
 // NewContext returns an empty context.
-func NewContext() *Context { return &Context{m: make(map[string]ctxEntry)} }
+func NewContext() *Context { return &Context{m: make(map[string]*ctxEntry)} }
 
 // Set sets a single-valued key.
 func (c *Context) Set(key, value string) {
-	c.set(key, []string{value}, false)
+	e := c.entry(key)
+	e.one[0] = value
+	e.vals, e.multi = e.one[:], false
 }
 
 // SetMulti sets a multi-valued key (aws:TagKeys and the like). The slice is copied.
 func (c *Context) SetMulti(key string, values []string) {
-	c.set(key, append([]string(nil), values...), true)
+	e := c.entry(key)
+	if len(e.vals) > 0 && &e.vals[0] == &e.one[0] {
+		e.vals = nil // the single-value storage holds one value only
+	}
+	e.vals, e.multi = append(e.vals[:0], values...), true
 }
 
-func (c *Context) set(key string, vals []string, multi bool) {
+// entry returns key's entry, present, reusing the storage of an earlier setting.
+func (c *Context) entry(key string) *ctxEntry {
 	if c.m == nil {
-		c.m = make(map[string]ctxEntry)
+		c.m = make(map[string]*ctxEntry)
 	}
-	c.m[strings.ToLower(key)] = ctxEntry{key: key, vals: vals, multi: multi}
+	lower := strings.ToLower(key)
+	e := c.m[lower]
+	if e == nil {
+		e = new(ctxEntry)
+		c.m[lower] = e
+	}
+	e.key, e.present, e.used = key, true, true
+	return e
+}
+
+// Reset removes every key, keeping the storage of the keys set since the previous Reset for
+// the next use; keys not set since then are dropped, so that a Context reused for requests
+// with ever new keys does not grow without bound. Values returned by Lookup before a Reset
+// must not be used after the key is set again.
+func (c *Context) Reset() {
+	if c == nil {
+		return
+	}
+	for k, e := range c.m {
+		if !e.used {
+			delete(c.m, k)
+			continue
+		}
+		e.present, e.used = false, false
+		e.one[0] = "" // do not hold on to the request's strings
+		clear(e.vals)
+	}
 }
 
 // Lookup returns a key's values, whether it is multi-valued, and whether it is present.
@@ -48,14 +87,21 @@ func (c *Context) LookupLower(key string) (values []string, multi bool, ok bool)
 	if c == nil {
 		return nil, false, false
 	}
-	e, ok := c.m[key]
-	return e.vals, e.multi, ok
+	e := c.m[key]
+	if e == nil || !e.present {
+		return nil, false, false
+	}
+	return e.vals, e.multi, true
 }
 
-// Delete removes a key.
+// Delete removes a key. Its storage is kept for a later Set of the same key until the next
+// Reset.
 func (c *Context) Delete(key string) {
-	if c != nil {
-		delete(c.m, strings.ToLower(key))
+	if c == nil {
+		return
+	}
+	if e := c.m[strings.ToLower(key)]; e != nil {
+		e.present = false
 	}
 }
 
@@ -66,7 +112,17 @@ func (c *Context) Clone() *Context {
 		return n
 	}
 	for k, e := range c.m {
-		n.m[k] = ctxEntry{key: e.key, vals: append([]string(nil), e.vals...), multi: e.multi}
+		if !e.present {
+			continue
+		}
+		ne := &ctxEntry{key: e.key, multi: e.multi, present: true, used: true}
+		if e.multi {
+			ne.vals = append([]string(nil), e.vals...)
+		} else {
+			ne.one = e.one
+			ne.vals = ne.one[:]
+		}
+		n.m[k] = ne
 	}
 	return n
 }
@@ -78,7 +134,9 @@ func (c *Context) Keys() []string {
 	}
 	out := make([]string, 0, len(c.m))
 	for _, e := range c.m {
-		out = append(out, e.key)
+		if e.present {
+			out = append(out, e.key)
+		}
 	}
 	sort.Strings(out)
 	return out

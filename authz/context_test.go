@@ -58,3 +58,97 @@ func TestContextMutation(t *testing.T) {
 		t.Error("zero Context is not usable")
 	}
 }
+
+func TestContextReset(t *testing.T) {
+	t.Parallel()
+	c := NewContext()
+	c.Set("aws:UserAgent", "cli")
+	c.SetMulti("aws:TagKeys", []string{"a", "b"})
+	c.Set("aws:RequestTag/Old", "x")
+	c.Reset()
+	for _, k := range []string{"aws:useragent", "aws:tagkeys", "aws:requesttag/old"} {
+		if _, _, ok := c.Lookup(k); ok {
+			t.Errorf("%s present after Reset", k)
+		}
+	}
+	if got := c.Keys(); len(got) != 0 {
+		t.Errorf("Keys() after Reset = %v", got)
+	}
+
+	// The next request sets some keys again; its values, not the old ones, are seen.
+	c.Set("AWS:UserAgent", "sdk")
+	c.Set("aws:TagKeys", "single") // was multi-valued
+	tests := map[string]struct {
+		key   string
+		vals  []string
+		multi bool
+		ok    bool
+	}{
+		"set again":            {"aws:useragent", []string{"sdk"}, false, true},
+		"multi became single":  {"aws:tagkeys", []string{"single"}, false, true},
+		"not set this request": {"aws:requesttag/old", nil, false, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			vals, multi, ok := c.Lookup(tc.key)
+			if !reflect.DeepEqual(vals, tc.vals) || multi != tc.multi || ok != tc.ok {
+				t.Errorf("Lookup(%q) = %v, %v, %v; want %v, %v, %v", tc.key, vals, multi, ok, tc.vals, tc.multi, tc.ok)
+			}
+		})
+	}
+	if got := c.Keys(); !reflect.DeepEqual(got, []string{"AWS:UserAgent", "aws:TagKeys"}) {
+		t.Errorf("Keys() = %v", got)
+	}
+
+	// Keys unused for a whole request are dropped: reuse does not grow without bound.
+	c.Reset()
+	c.Reset()
+	if n := len(c.m); n != 0 {
+		t.Errorf("%d entries kept after two Resets with nothing set", n)
+	}
+	var nilCtx *Context
+	nilCtx.Reset() // no panic
+}
+
+func TestContextDeleteThenSet(t *testing.T) {
+	t.Parallel()
+	c := NewContext()
+	c.Set("aws:ResourceTag/Team", "blue")
+	c.Delete("aws:resourcetag/team")
+	if _, _, ok := c.Lookup("aws:ResourceTag/Team"); ok {
+		t.Fatal("present after Delete")
+	}
+	if cl := c.Clone(); len(cl.Keys()) != 0 {
+		t.Errorf("Clone copied a deleted key: %v", cl.Keys())
+	}
+	c.Set("aws:ResourceTag/Team", "red")
+	if v, _, ok := c.Lookup("aws:resourcetag/team"); !ok || !reflect.DeepEqual(v, []string{"red"}) {
+		t.Errorf("Lookup after Delete and Set = %v, %v", v, ok)
+	}
+	c.SetMulti("aws:ResourceTag/Team", []string{"a", "b"})
+	c.Set("aws:ResourceTag/Team", "c")
+	c.SetMulti("aws:ResourceTag/Team", []string{"d", "e"})
+	if v, multi, _ := c.Lookup("aws:resourcetag/team"); !multi || !reflect.DeepEqual(v, []string{"d", "e"}) {
+		t.Errorf("after Set/SetMulti alternation: %v, multi %v", v, multi)
+	}
+}
+
+// TestContextReuseAllocs: a Context reused with Reset for requests that set the same keys
+// does not allocate.
+func TestContextReuseAllocs(t *testing.T) {
+	c := NewContext()
+	keys := []string{"aws:principalarn", "aws:sourceip", "aws:currenttime", "aws:useragent", "aws:principaltag/team"}
+	tagKeys := []string{"team", "env"}
+	request := func() {
+		c.Reset()
+		for _, k := range keys {
+			c.Set(k, "v")
+		}
+		c.SetMulti("aws:tagkeys", tagKeys)
+		c.Delete("aws:useragent")
+	}
+	request()
+	if n := testing.AllocsPerRun(100, request); n != 0 {
+		t.Errorf("%v allocations per reused request, want 0", n)
+	}
+}

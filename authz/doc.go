@@ -18,7 +18,7 @@
 //	func (p *Policy) MarshalJSON() ([]byte, error)                    // round-trips
 //	func (p *Policy) Lint(knownAction func(action string) bool) []string
 //
-//	func NewContext() *Context // Set, SetMulti, Lookup, LookupLower, Delete, Clone, Keys
+//	func NewContext() *Context // Set, SetMulti, Lookup, LookupLower, Delete, Reset, Clone, Keys
 //	type Principal struct{ ARN, Account, RoleARN string }
 //	func PrincipalFromARN(arn string) Principal
 //	type Input struct{ Principal; Action; Resource; Context; Identity; ResourcePolicy; Boundary; Session; Guardrails }
