@@ -48,8 +48,10 @@ const tagStore = `{
       {"Sid": "OwnApps", "Effect": "Allow", "Action": ["mobiletargeting:GetApp", "mobiletargeting:GetCampaign"],
        "Resource": "arn:aws:mobiletargeting:us-east-1:123456789012:apps/*",
        "Condition": {"StringEquals": {"aws:ResourceTag/tenant": "${aws:PrincipalTag/tenant}"}}},
-      {"Sid": "OwnNumbers", "Effect": "Allow", "Action": "sms-voice:SendTextMessage", "Resource": "*",
-       "Condition": {"StringEquals": {"aws:ResourceTag/tenant": "${aws:PrincipalTag/tenant}"}}}]},
+      {"Sid": "OwnNumbers", "Effect": "Allow", "Action": ["sms-voice:SendTextMessage", "sms-voice:CreatePool"], "Resource": "*",
+       "Condition": {"StringEquals": {"aws:ResourceTag/tenant": "${aws:PrincipalTag/tenant}"}}},
+      {"Sid": "TagOnCreateForOwnTenant", "Effect": "Allow", "Action": "sms-voice:TagResource", "Resource": "*",
+       "Condition": {"StringEquals": {"aws:RequestTag/tenant": "${aws:PrincipalTag/tenant}"}}}]},
     "Plain": {"Version": "2012-10-17", "Statement": [
       {"Effect": "Allow", "Action": "mobiletargeting:GetApp", "Resource": "*"}]},
     "Admin": {"Version": "2012-10-17", "Statement": [
@@ -491,4 +493,34 @@ func FuzzEscapeLabel(f *testing.F) {
 			t.Fatalf("PathUnescape(escapeLabel(%q)) = %q, %v", s, back, err)
 		}
 	})
+}
+
+// TestCreateWithTagsDependentAuthorization: a v2 create with tags needs
+// sms-voice:TagResource too, evaluated with the request's tags, while the
+// create itself is decided on the origination identity's (upstream) tags.
+func TestCreateWithTagsDependentAuthorization(t *testing.T) {
+	up := newTagUpstream(t)
+	g, _ := tagGateway(t, up, 0)
+	createPool := func(origination, tenant string) *http.Request {
+		body := fmt.Sprintf(`{"OriginationIdentity":%q,"IsoCountryCode":"US","MessageType":"TRANSACTIONAL","Tags":[{"Key":"tenant","Value":%q}]}`, origination, tenant)
+		return signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", tagTenantKeyID, tagTenantSecret,
+			http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.CreatePool"}, "Content-Type": {"application/x-amz-json-1.0"}}, []byte(body))
+	}
+	cases := map[string]struct {
+		origination, tenant string
+		want                int
+	}{
+		"own number, own tenant tag":      {"phone-aaaa", "a", 200},
+		"own number by E.164, own tenant": {"+12065550100", "a", 200},
+		"own number, other tenant's tag":  {"phone-aaaa", "b", 403},
+		"other tenant's number, own tag":  {"phone-bbbb", "a", 403},
+		"other tenant's number by E.164":  {"+12065550199", "a", 403},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if w := serve(g, createPool(tc.origination, tc.tenant)); w.Code != tc.want {
+				t.Errorf("status %d (%s), want %d", w.Code, w.Body.String(), tc.want)
+			}
+		})
+	}
 }
