@@ -74,7 +74,9 @@ func getState() *requestState { return statePool.Get().(*requestState) }
 
 func putState(rs *requestState) {
 	matched := rs.matched[:0]
-	resMatched := rs.res.Matched[:0]
+	// The evaluation result's storage (matches, scratch) is reused by
+	// EvaluateTo, which resets what it reads.
+	res := rs.res
 	cond := rs.cond
 	cond.reset()
 	fields := rs.fields[:0]
@@ -82,7 +84,7 @@ func putState(rs *requestState) {
 	*rs = requestState{}
 	rs.fields = fields
 	rs.matched = matched
-	rs.res.Matched = resMatched
+	rs.res = res
 	rs.cond = cond
 	statePool.Put(rs)
 }
@@ -371,32 +373,21 @@ const (
 	prefixResourceTag    = "aws:resourcetag/"
 )
 
-// condContext is a pooled authz.Context that remembers the keys set on
-// it, so that it can be emptied for the next request without reallocating.
+// condContext is a pooled authz.Context, emptied with Reset for the next
+// request: the keys that request sets again reuse their storage, so that
+// setting them does not allocate.
 type condContext struct {
-	c    *authz.Context
-	keys []string
+	c *authz.Context
 }
 
-// set sets a key that not every request has; reset removes it.
-func (cc *condContext) set(key, value string) {
-	cc.c.Set(key, value)
-	cc.keys = append(cc.keys, key)
-}
+// set sets a key that not every request has.
+func (cc *condContext) set(key, value string) { cc.c.Set(key, value) }
 
-// setAlways sets a key that buildContext sets on every request: the next
-// request overwrites it, so reset need not remove it.
-func (cc *condContext) setAlways(key, value string) {
-	cc.c.Set(key, value)
-}
+// setAlways sets a key that buildContext sets on every request.
+func (cc *condContext) setAlways(key, value string) { cc.c.Set(key, value) }
 
-// reset removes the optional keys set since the last reset.
-func (cc *condContext) reset() {
-	for _, k := range cc.keys {
-		cc.c.Delete(k)
-	}
-	cc.keys = cc.keys[:0]
-}
+// reset removes every key.
+func (cc *condContext) reset() { cc.c.Reset() }
 
 // buildContext sets the global condition keys of DESIGN.md, the principal's
 // tags and the request's tags. Resource tags are set per resource.
@@ -447,7 +438,6 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestStat
 	}
 	if res.TagKeys != nil {
 		cc.c.SetMulti(keyTagKeys, res.TagKeys)
-		cc.keys = append(cc.keys, keyTagKeys)
 	}
 }
 
