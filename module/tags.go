@@ -134,8 +134,20 @@ func (e *tagLookupError) Error() string {
 
 // listTags asks the upstream for the tags of a taggable resource:
 // Pinpoint ListTagsForResource (GET /v1/tags/{arn}) or SMS and Voice v2
-// ListTagsForResource.
+// ListTagsForResource. A resource the upstream does not know (404) has no
+// tags: that answer is cached like any other, so that requests naming
+// made-up IDs do not each cost an upstream call. (No tags and unavailable
+// tags evaluate alike: the aws:ResourceTag keys are absent.)
 func (g *Gateway) listTags(ctx context.Context, arn string) (map[string]string, error) {
+	tags, err := g.listTagsCall(ctx, arn)
+	var ue *upstreamCallError
+	if errors.As(err, &ue) && ue.Status == http.StatusNotFound {
+		return map[string]string{}, nil
+	}
+	return tags, err
+}
+
+func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]string, error) {
 	a, err := apimap.ParseARN(arn)
 	if err != nil {
 		return nil, &tagLookupError{ARN: arn, Reason: err.Error()}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -430,6 +431,7 @@ func TestListTagsRejects(t *testing.T) {
 	}{
 		"denied upstream":        {tagAppA, `{"Message":"no"}`, 403, true, "403 AccessDeniedException"},
 		"malformed JSON":         {tagAppA, `{"tags":`, 200, true, "malformed answer"},
+		"throttled":              {tagAppA, `{"Message":"slow down"}`, 429, true, "429"},
 		"tags not a map":         {tagAppA, `{"tags":["a"]}`, 200, true, "malformed answer"},
 		"v2 tag without a value": {tagPhoneA, `{"Tags":[{"Key":"tenant"}]}`, 200, true, "without Key or Value"},
 		"another account":        {"arn:aws:mobiletargeting:us-east-1:999999999999:apps/x", `{}`, 200, false, "account 999999999999"},
@@ -522,5 +524,34 @@ func TestCreateWithTagsDependentAuthorization(t *testing.T) {
 				t.Errorf("status %d (%s), want %d", w.Code, w.Body.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestListTagsNotFound: a resource the upstream does not know has no tags,
+// and that answer is cached (one call for repeated made-up IDs).
+func TestListTagsNotFound(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("X-Amzn-ErrorType", "NotFoundException")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"Message":"Resource not found"}`)
+	}))
+	t.Cleanup(srv.Close)
+	up := newTagUpstream(t)
+	g, _ := tagGateway(t, up, 0)
+	g.Endpoint["pinpoint"] = srv.URL
+	tmpl, err := parseEndpointTemplate(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.endpoints["pinpoint"] = tmpl
+	for range 3 {
+		if w := serve(g, getApp(t, tagTenantKeyID, tagTenantSecret, "no-such-app")); w.Code != 403 {
+			t.Fatalf("status %d, want 403", w.Code)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d upstream calls, want 1", n)
 	}
 }
