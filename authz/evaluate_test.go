@@ -62,6 +62,13 @@ func TestEvaluate(t *testing.T) {
 		"guardrail must allow": {tUser, tApp, pols{identity: allowAll, guardrail: allowOther}, ImplicitDeny, Guardrail, nil},
 		"guardrail allows": {tUser, tApp, pols{identity: allowAll, guardrail: allowAll}, Allow, 0,
 			[]Match{{Type: Guardrail, Policy: "guardrail", Sid: "All", Effect: EffectAllow}, {Type: Identity, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
+		// The deny's statements, not the allows before it, are what the audit names.
+		"guardrail allows, identity denies": {tUser, tApp, pols{identity: allowAll + "," + denyAll, guardrail: allowAll}, ExplicitDeny, Identity,
+			[]Match{{Type: Identity, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
+		"guardrail allows, resource policy denies": {tUser, tApp, pols{identity: allowAll, guardrail: allowAll, resource: stmtDoc(`{"Sid":"RPNo","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}`)}, ExplicitDeny, ResourceBased,
+			[]Match{{Type: ResourceBased, Policy: "resource", Sid: "RPNo", Effect: EffectDeny}}},
+		"guardrail and identity deny": {tUser, tApp, pols{identity: allowAll + "," + denyAll, guardrail: allowAll + "," + denyAll}, ExplicitDeny, Guardrail,
+			[]Match{{Type: Guardrail, Policy: "guardrail", Sid: "No", Index: 1, Effect: EffectDeny}, {Type: Identity, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
 		"boundary must allow":           {tUser, tApp, pols{identity: allowAll, boundary: allowOther}, ImplicitDeny, Boundary, nil},
 		"boundary alone grants nothing": {tUser, tApp, pols{boundary: allowAll}, ImplicitDeny, Identity, nil},
 		"session must allow":            {tSess, tApp, pols{identity: allowAll, session: allowOther}, ImplicitDeny, Session, nil},

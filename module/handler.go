@@ -73,7 +73,9 @@ var statePool = sync.Pool{New: func() any { return new(requestState) }}
 func getState() *requestState { return statePool.Get().(*requestState) }
 
 func putState(rs *requestState) {
-	matched := rs.matched[:0]
+	// rs.matched is not reused: the audit record's "matched" field refers to
+	// it, and a log core may encode the record after the next request has
+	// taken this state (zap's observer, any buffering core).
 	// The evaluation result's storage (matches, scratch) is reused by
 	// EvaluateTo, which resets what it reads.
 	res := rs.res
@@ -83,7 +85,6 @@ func putState(rs *requestState) {
 	clear(fields[:cap(fields)])
 	*rs = requestState{}
 	rs.fields = fields
-	rs.matched = matched
 	rs.res = res
 	rs.cond = cond
 	statePool.Put(rs)
