@@ -37,7 +37,9 @@ type lookupCache[V any] struct {
 	epoch uint64
 
 	hits, misses, lookups, failures atomic.Uint64
-	observe                         cacheObserver
+	// observer is replaceable: a cache shared across config reloads
+	// reports to the metrics of the latest config.
+	observer atomic.Pointer[cacheObserver]
 }
 
 // cacheObserver is told about cache events (metrics); nil fields are skipped.
@@ -60,24 +62,30 @@ func newLookupCache[V any](size int, ttl, timeout time.Duration, now func() time
 	if now == nil {
 		now = time.Now
 	}
-	return &lookupCache[V]{
+	c := &lookupCache[V]{
 		// The LRU's wall-clock TTL is a little longer than ours, so that
 		// our clock decides, and expired entries still leave memory.
 		lru:     expirable.NewLRU[string, cacheEntry[V]](size, nil, ttl+time.Second),
 		ttl:     ttl,
 		timeout: timeout,
 		now:     now,
-		observe: obs,
 	}
+	c.setObserver(obs)
+	return c
 }
+
+// setObserver makes obs the receiver of the cache's events.
+func (c *lookupCache[V]) setObserver(obs cacheObserver) { c.observer.Store(&obs) }
+
+func (c *lookupCache[V]) observe() *cacheObserver { return c.observer.Load() }
 
 // peek returns the cached value of key if it is fresh, without a lookup.
 func (c *lookupCache[V]) peek(key string) (V, bool) {
 	if e, ok := c.lru.Get(key); ok {
 		if c.now().Before(e.expires) {
 			c.hits.Add(1)
-			if c.observe.hit != nil {
-				c.observe.hit()
+			if o := c.observe(); o.hit != nil {
+				o.hit()
 			}
 			return e.v, true
 		}
@@ -97,8 +105,8 @@ func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context
 		return v, nil
 	}
 	c.misses.Add(1)
-	if c.observe.miss != nil {
-		c.observe.miss()
+	if o := c.observe(); o.miss != nil {
+		o.miss()
 	}
 	ch := c.group.DoChan(key, func() (any, error) {
 		// A caller that missed just as another lookup of key finished
@@ -110,8 +118,8 @@ func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context
 		epoch := c.epoch
 		c.mu.Unlock()
 		c.lookups.Add(1)
-		if c.observe.lookup != nil {
-			c.observe.lookup()
+		if o := c.observe(); o.lookup != nil {
+			o.lookup()
 		}
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 		defer cancel()
@@ -144,12 +152,12 @@ func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context
 
 func (c *lookupCache[V]) fail(err error) {
 	c.failures.Add(1)
-	if c.observe.failure != nil {
+	if o := c.observe(); o.failure != nil {
 		reason := "error"
 		if errors.Is(err, errLookupTimeout) {
 			reason = "timeout"
 		}
-		c.observe.failure(reason)
+		o.failure(reason)
 	}
 }
 

@@ -35,6 +35,8 @@ type lookupTags struct {
 	cache *lookupCache[map[string]string]
 	// resolver is told about changes too (numbers bought or released).
 	resolver *originationResolver
+	// poolKey names the shared caches in lookupCaches ("" once released).
+	poolKey string
 }
 
 // errNotLookedUp marks ARNs the gateway does not ask about.
@@ -119,8 +121,13 @@ func tagChangingOperation(op string) bool {
 	return strings.HasPrefix(op, "Delete") || strings.HasPrefix(op, "Release")
 }
 
-// close releases nothing today; the interface is there for Cleanup.
-func (s *lookupTags) close() {}
+// close releases this config's use of the shared caches (Cleanup).
+func (s *lookupTags) close() {
+	if s.poolKey != "" {
+		_, _ = lookupCaches.Delete(s.poolKey)
+		s.poolKey = ""
+	}
+}
 
 // tagLookupError is a tag answer the gateway could not use.
 type tagLookupError struct {
@@ -229,16 +236,15 @@ func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, ide
 	if err != nil {
 		return nil, nil, fmt.Errorf("registering metrics: %w", err)
 	}
-	res := &originationResolver{
-		g:       g,
-		phones:  newLookupCache[map[string]string](64, ttl, timeout, g.now, m.observer(cachePhoneNumbers)),
-		senders: newLookupCache[[]string](size, ttl, timeout, g.now, m.observer(cacheSenderIDs)),
+	key := g.lookupPoolKey(ttl, size, timeout)
+	caches, err := g.acquireCaches(key, ttl, size, timeout)
+	if err != nil {
+		return nil, nil, err
 	}
-	src := &lookupTags{
-		g:        g,
-		store:    g.store,
-		cache:    newLookupCache[map[string]string](size, ttl, timeout, g.now, m.observer(cacheResourceTags)),
-		resolver: res,
-	}
+	caches.tags.setObserver(m.observer(cacheResourceTags))
+	caches.phones.setObserver(m.observer(cachePhoneNumbers))
+	caches.senders.setObserver(m.observer(cacheSenderIDs))
+	res := &originationResolver{g: g, phones: caches.phones, senders: caches.senders}
+	src := &lookupTags{g: g, store: g.store, cache: caches.tags, resolver: res, poolKey: key}
 	return src, res, nil
 }

@@ -555,3 +555,33 @@ func TestListTagsNotFound(t *testing.T) {
 		t.Errorf("%d upstream calls, want 1", n)
 	}
 }
+
+// TestLookupCachesOutliveReload: a second instance with the same settings
+// (a config reload) shares the warm caches; when the last one is cleaned
+// up, they are emptied.
+func TestLookupCachesOutliveReload(t *testing.T) {
+	up := newTagUpstream(t)
+	oldG, oldSrc := tagGateway(t, up, 0)
+	if w := serve(oldG, getApp(t, tagTenantKeyID, tagTenantSecret, "app-a")); w.Code != 200 {
+		t.Fatalf("status %d, want 200", w.Code)
+	}
+	newG, newSrc := tagGateway(t, up, 0)
+	if newSrc.cache != oldSrc.cache {
+		t.Fatal("the reloaded instance has its own cache, want the shared one")
+	}
+	oldG.Cleanup() // the old config goes away after the new one is provisioned
+	if w := serve(newG, getApp(t, tagTenantKeyID, tagTenantSecret, "app-a")); w.Code != 200 {
+		t.Fatalf("after the reload: status %d, want 200", w.Code)
+	}
+	if n := up.count("ListTagsForResource"); n != 1 {
+		t.Errorf("%d lookups across the reload, want 1 (warm cache)", n)
+	}
+	newG.Cleanup()
+	if n := newSrc.cache.len(); n != 0 {
+		t.Errorf("%d entries after the last Cleanup, want 0", n)
+	}
+	_, otherSrc := tagGateway(t, up, 3*time.Second) // another timeout: another cache
+	if otherSrc.cache == oldSrc.cache {
+		t.Error("different settings share a cache")
+	}
+}
