@@ -97,9 +97,8 @@ func (c *lookupCache[V]) peek(key string) (V, bool) {
 
 // get returns the cached value of key, or looks it up with fetch (one
 // lookup for all concurrent callers of key), caching a successful answer.
-// fetch gets a context that ends after the cache's timeout and is not
-// canceled by any one caller; each caller stops waiting when its own ctx
-// ends.
+// fetch gets a context of its own that ends after the cache's timeout;
+// each caller stops waiting when its own ctx ends.
 func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context.Context) (V, error)) (V, error) {
 	if v, ok := c.peek(key); ok {
 		return v, nil
@@ -121,7 +120,11 @@ func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context
 		if o := c.observe(); o.lookup != nil {
 			o.lookup()
 		}
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+		// A fresh context: the lookup serves every waiting caller, so no
+		// caller's cancellation ends it, and it carries none of a request's
+		// values (under Caddy the request's variables, which the forwarding
+		// code of that request may be writing meanwhile).
+		lctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 		defer cancel()
 		v, err := fetch(lctx)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -583,5 +584,20 @@ func TestLookupCachesOutliveReload(t *testing.T) {
 	_, otherSrc := tagGateway(t, up, 3*time.Second) // another timeout: another cache
 	if otherSrc.cache == oldSrc.cache {
 		t.Error("different settings share a cache")
+	}
+}
+
+// TestLookupIgnoresRequestForwardingState: a lookup started by a request
+// whose Caddy variables hold forwarding state (its own forward, in
+// dry_run, may run while the shared lookup is in flight) signs with its
+// own state, not the request's.
+func TestLookupIgnoresRequestForwardingState(t *testing.T) {
+	up := newTagUpstream(t)
+	_, src := tagGateway(t, up, 0)
+	vars := map[string]any{forwardVar: &forwardState{signingName: "bogus", region: "eu-west-1", payloadHash: emptyPayloadHash}}
+	ctx := context.WithValue(context.Background(), caddyhttp.VarsCtxKey, vars)
+	tags, status := src.ResourceTags(ctx, "us-east-1", tagAppA, nil)
+	if status != tagsKnown || tags["tenant"] != "a" {
+		t.Fatalf("ResourceTags = %v, %v; want tenant a, known (signature errors: %v)", tags, status, up.sigErrs)
 	}
 }
