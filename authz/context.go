@@ -12,10 +12,12 @@ import (
 // A Context can be reused for request after request with Reset: setting a key that a previous
 // request set reuses its storage, so that in the steady state Set does not allocate.
 type Context struct {
-	m map[string]*ctxEntry
+	m    map[string]*ctxEntry
+	list []*ctxEntry // the entries of m, for Reset (iterating a map costs more)
 }
 
 type ctxEntry struct {
+	lower   string // the key in m
 	key     string // as last set
 	one     [1]string
 	vals    []string // one[:] for a single value
@@ -51,8 +53,9 @@ func (c *Context) entry(key string) *ctxEntry {
 	lower := strings.ToLower(key)
 	e := c.m[lower]
 	if e == nil {
-		e = new(ctxEntry)
+		e = &ctxEntry{lower: lower}
 		c.m[lower] = e
+		c.list = append(c.list, e)
 	}
 	e.key, e.present, e.used = key, true, true
 	return e
@@ -66,15 +69,19 @@ func (c *Context) Reset() {
 	if c == nil {
 		return
 	}
-	for k, e := range c.m {
+	kept := c.list[:0]
+	for _, e := range c.list {
 		if !e.used {
-			delete(c.m, k)
+			delete(c.m, e.lower)
 			continue
 		}
 		e.present, e.used = false, false
 		e.one[0] = "" // do not hold on to the request's strings
 		clear(e.vals)
+		kept = append(kept, e)
 	}
+	clear(c.list[len(kept):])
+	c.list = kept
 }
 
 // Lookup returns a key's values, whether it is multi-valued, and whether it is present.
@@ -115,7 +122,7 @@ func (c *Context) Clone() *Context {
 		if !e.present {
 			continue
 		}
-		ne := &ctxEntry{key: e.key, multi: e.multi, present: true, used: true}
+		ne := &ctxEntry{lower: k, key: e.key, multi: e.multi, present: true, used: true}
 		if e.multi {
 			ne.vals = append([]string(nil), e.vals...)
 		} else {
@@ -123,6 +130,7 @@ func (c *Context) Clone() *Context {
 			ne.vals = ne.one[:]
 		}
 		n.m[k] = ne
+		n.list = append(n.list, ne)
 	}
 	return n
 }

@@ -103,8 +103,8 @@ func TestContextReset(t *testing.T) {
 	// Keys unused for a whole request are dropped: reuse does not grow without bound.
 	c.Reset()
 	c.Reset()
-	if n := len(c.m); n != 0 {
-		t.Errorf("%d entries kept after two Resets with nothing set", n)
+	if n, l := len(c.m), len(c.list); n != 0 || l != 0 {
+		t.Errorf("%d entries (%d listed) kept after two Resets with nothing set", n, l)
 	}
 	var nilCtx *Context
 	nilCtx.Reset() // no panic
@@ -150,5 +150,21 @@ func TestContextReuseAllocs(t *testing.T) {
 	request()
 	if n := testing.AllocsPerRun(100, request); n != 0 {
 		t.Errorf("%v allocations per reused request, want 0", n)
+	}
+}
+
+// BenchmarkContextReuse is the gateway's per-request use of a pooled Context: Reset, then the
+// global keys of a request.
+func BenchmarkContextReuse(b *testing.B) {
+	keys := []string{"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:principalisawsservice",
+		"aws:viaawsservice", "aws:userid", "aws:username", "aws:sourceip", "aws:securetransport",
+		"aws:currenttime", "aws:epochtime", "aws:requestedregion", "aws:useragent"}
+	c := NewContext()
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Reset()
+		for _, k := range keys {
+			c.Set(k, "v")
+		}
 	}
 }
