@@ -602,7 +602,7 @@ func (g *Gateway) observe(rs *requestState) {
 		action = rs.auths[0].Action
 	}
 	g.metrics.decision(rs.api, action, rs.decision)
-	g.metrics.work.WithLabelValues(rs.api).Observe(rs.work.Seconds())
+	g.metrics.observeWork(rs.api, rs.work)
 }
 
 // claimedAccessKeyID returns the access key ID of the request's (unverified)

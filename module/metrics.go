@@ -3,6 +3,7 @@ package module
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -23,7 +24,17 @@ type metrics struct {
 	upstreamErrors *prometheus.CounterVec
 
 	// Series resolved once: label hashing costs more than the increment.
-	counters sync.Map // decisionLabels -> prometheus.Counter
+	counters  sync.Map // decisionLabels -> prometheus.Counter
+	observers sync.Map // api -> prometheus.Observer
+}
+
+// observeWork observes one request's own work.
+func (m *metrics) observeWork(api string, d time.Duration) {
+	o, ok := m.observers.Load(api)
+	if !ok {
+		o, _ = m.observers.LoadOrStore(api, m.work.WithLabelValues(api))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
 // decision counts one request.
