@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Tests talk only to 127.0.0.1: never let an AWS SDK probe EC2 instance metadata.
+export AWS_EC2_METADATA_DISABLED=true
+
 log() { printf '\n== %s\n' "$*"; }
 
 log "setup"
@@ -35,6 +38,10 @@ fuzz() { # package target
 	go test -run='^$' -fuzz="^$2\$" -fuzztime="${FUZZTIME:-10s}" "$1"
 }
 FUZZ_TARGETS=(
+	"./apimap FuzzMap" "./apimap FuzzARN" "./apimap FuzzJSONValid"
+	"./authz FuzzParse" "./authz FuzzGlob"
+	"./authn FuzzParseAuthorization" "./authn FuzzParsePresign" "./authn FuzzOpenToken" "./authn FuzzUnmarshalClaims"
+	"./module FuzzStripPresignParams" "./module FuzzUnmarshalCaddyfile" "./module FuzzEscapeLabel"
 )
 for t in "${FUZZ_TARGETS[@]}"; do
 	fuzz ${t}
