@@ -110,12 +110,18 @@ func (m stringMap) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	return nil
 }
 
+// The marshalers of the record's arrays. The top-level fields hold copies
+// of the request state's slice headers, never pointers into the pooled
+// state: a log core may encode the record after the next request has taken
+// that state. The elements are passed by pointer into the slices' arrays,
+// which belong to this request alone, sparing an allocation each.
+
 // authorizations logs action/resources pairs.
 type authorizations []apimap.Authorization
 
 func (as authorizations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	for i := range as {
-		if err := enc.AppendObject(authorizationLog(as[i])); err != nil {
+		if err := enc.AppendObject((*authorizationLog)(&as[i])); err != nil {
 			return err
 		}
 	}
@@ -124,14 +130,19 @@ func (as authorizations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 
 type authorizationLog apimap.Authorization
 
-func (a authorizationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+func (a *authorizationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("action", a.Action)
-	return enc.AddArray("resources", zapcore.ArrayMarshalerFunc(func(ae zapcore.ArrayEncoder) error {
-		for _, r := range a.Resources {
-			ae.AppendString(r)
-		}
-		return nil
-	}))
+	return enc.AddArray("resources", (*stringsLog)(&a.Resources))
+}
+
+// stringsLog logs a string slice.
+type stringsLog []string
+
+func (ss *stringsLog) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for _, s := range *ss {
+		enc.AppendString(s)
+	}
+	return nil
 }
 
 // matches logs the statements that decided.
@@ -139,7 +150,7 @@ type matches []authz.Match
 
 func (ms matches) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	for i := range ms {
-		if err := enc.AppendObject(matchLog(ms[i])); err != nil {
+		if err := enc.AppendObject((*matchLog)(&ms[i])); err != nil {
 			return err
 		}
 	}
@@ -148,7 +159,7 @@ func (ms matches) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 
 type matchLog authz.Match
 
-func (m matchLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+func (m *matchLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("type", m.Type.String())
 	enc.AddString("policy", m.Policy)
 	if m.Sid != "" {
