@@ -9,38 +9,14 @@ import (
 	"testing"
 
 	"github.com/pinpointgw/gateway/apimap/internal/codegen"
+	"github.com/pinpointgw/gateway/internal/testenv"
 )
-
-// dataDir finds ../shared/data relative to the repository root (the folder
-// holding go.mod above this package), or skips the test.
-func dataDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package; cannot locate ../shared/data")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "iam", "operation-action-map.json")); err != nil {
-		t.Skipf("reference data not present at %s (it is in CI): %v", data, err)
-	}
-	return data
-}
 
 // TestGeneratedUpToDate regenerates zz_generated.go in memory and fails on
 // any difference, so the checked-in table cannot drift from the data.
 func TestGeneratedUpToDate(t *testing.T) {
 	t.Parallel()
-	data := dataDir(t)
+	data := testenv.SharedData(t)
 	want, err := codegen.Generate(data)
 	if err != nil {
 		t.Fatalf("Generate: %v", err)
@@ -58,7 +34,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 // data: an operation without an IAM action, or a missing folder.
 func TestGeneratorFailsClosed(t *testing.T) {
 	t.Parallel()
-	data := dataDir(t)
+	data := testenv.SharedData(t)
 	raw, err := os.ReadFile(filepath.Join(data, "iam", "operation-action-map.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pinpointgw/gateway/internal/testenv"
 )
 
 // The golden test builds one realistic request for every operation of the
@@ -161,7 +163,7 @@ type gCase struct {
 
 func TestGoldenEveryOperation(t *testing.T) {
 	t.Parallel()
-	data := dataDir(t)
+	data := testenv.SharedData(t)
 	var om struct {
 		Operations []gOp `json:"operations"`
 	}
@@ -430,7 +432,7 @@ func gV2(t *testing.T, e gOp, input gShape, shapes map[string]gShape) gCase {
 // for it is bound (required ones as required).
 func TestEveryOperationHasReferenceTypes(t *testing.T) {
 	t.Parallel()
-	data := dataDir(t)
+	data := testenv.SharedData(t)
 	var om struct {
 		Operations []gOp `json:"operations"`
 	}

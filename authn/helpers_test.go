@@ -5,37 +5,10 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 )
-
-// sharedData returns ../shared/data/rel relative to the repository root, or
-// skips the test when it is absent (it is present in CI).
-func sharedData(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("reference data %s absent: %v", p, err)
-	}
-	return p
-}
 
 // parseRawRequest reads a test-suite request file: the request line (whose
 // target may hold raw spaces and UTF-8), "Name:value" header lines with folded

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinpointgw/gateway/internal/testenv"
 )
 
 // suiteCase is one signed request of the SigV4 test suite with the expected
@@ -53,7 +55,7 @@ func trimNL(s string) string { return strings.TrimSuffix(strings.ReplaceAll(s, "
 // the AWS CLI use for Pinpoint, SMS and Voice and STS; v4a exists for
 // multi-region access points and is refused as an unsupported algorithm.
 func awsCAuthCases(t *testing.T) []suiteCase {
-	root := sharedData(t, "sigv4-testsuite/aws-c-auth/v4")
+	root := testenv.SharedData(t, "sigv4-testsuite/aws-c-auth/v4")
 	dirs, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func awsCAuthCases(t *testing.T) []suiteCase {
 // the .sreq carries a signature that belongs to no request (an upstream slip),
 // while .authz holds the right one.
 func botocoreCases(t *testing.T) []suiteCase {
-	root := sharedData(t, "sigv4-testsuite/botocore-aws4_testsuite")
+	root := testenv.SharedData(t, "sigv4-testsuite/botocore-aws4_testsuite")
 	var cases []suiteCase
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".req") {
@@ -402,7 +404,7 @@ func tampers(t *testing.T, r *http.Request, body []byte, auth *Authorization, tc
 // as an unsupported algorithm rather than half-verified.
 func TestSigV4aRefused(t *testing.T) {
 	t.Parallel()
-	root := sharedData(t, "sigv4-testsuite/aws-c-auth/v4a")
+	root := testenv.SharedData(t, "sigv4-testsuite/aws-c-auth/v4a")
 	dirs, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)

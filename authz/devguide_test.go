@@ -9,32 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-// sharedData finds ../shared/data from the repository root (the directory holding go.mod), or
-// skips the test when it is absent.
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("reference data not found at %s", data)
-	}
-	return data
-}
+	"github.com/pinpointgw/gateway/internal/testenv"
+)
 
 var fencedJSON = regexp.MustCompile("(?s)```(?:json)?\\s*\\n(\\{.*?\\})\\s*```")
 
@@ -50,7 +27,7 @@ var devGuideRejected = map[string]string{
 // (read in place from ../shared/data) that is valid JSON: real-world forms must be accepted.
 func TestDeveloperGuidePolicies(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join(sharedData(t), "pinpoint-developer-guide", "doc-source", "*.md"))
+	files, err := filepath.Glob(filepath.Join(testenv.SharedData(t), "pinpoint-developer-guide", "doc-source", "*.md"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no developer guide pages: %v", err)
 	}
