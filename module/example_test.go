@@ -18,63 +18,25 @@ import (
 // pinpoint_gateway handler with ../examples/store.json, as
 // `gateway run --config caddyfile.example` does from the repository root.
 func TestExampleConfig(t *testing.T) {
-	data, err := os.ReadFile("../caddyfile.example")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The example's own default key, as on a fresh machine.
 	t.Setenv("GATEWAY_SESSION_KEY", "restored after the test")
 	os.Unsetenv("GATEWAY_SESSION_KEY")
-	adapted, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(data, map[string]any{"filename": "caddyfile.example"})
-	if err != nil {
-		t.Fatalf("adapting caddyfile.example: %v", err)
-	}
-	for _, w := range warnings {
-		t.Errorf("caddyfile.example:%d: %s", w.Line, w.Message)
-	}
-	var cfg struct {
-		Apps struct {
-			HTTP struct {
-				Servers map[string]struct {
-					Routes []struct {
-						Handle []json.RawMessage `json:"handle"`
-					} `json:"routes"`
-				} `json:"servers"`
-			} `json:"http"`
-		} `json:"apps"`
-	}
-	if err := json.Unmarshal(adapted, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	var found int
-	for _, srv := range cfg.Apps.HTTP.Servers {
-		for _, route := range srv.Routes {
-			for _, h := range route.Handle {
-				var probe struct{ Handler string }
-				json.Unmarshal(h, &probe)
-				if probe.Handler != "pinpoint_gateway" {
-					continue
-				}
-				found++
-				var g Gateway
-				if err := json.Unmarshal(h, &g); err != nil {
-					t.Fatal(err)
-				}
-				g.Store = filepath.Join("..", g.Store)
-				ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
-				defer cancel()
-				if err := g.Provision(ctx); err != nil {
-					t.Fatalf("Provision of the example: %v", err)
-				}
-				if err := g.Validate(); err != nil {
-					t.Fatalf("Validate of the example: %v", err)
-				}
-				for _, w := range g.store.Warnings() {
-					t.Errorf("examples/store.json: %s", w)
-				}
-			}
+	handlers := adaptedGateways(t, "../caddyfile.example")
+	for _, g := range handlers {
+		g.Store = filepath.Join("..", g.Store)
+		ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+		defer cancel()
+		if err := g.Provision(ctx); err != nil {
+			t.Fatalf("Provision of the example: %v", err)
+		}
+		if err := g.Validate(); err != nil {
+			t.Fatalf("Validate of the example: %v", err)
+		}
+		for _, w := range g.store.Warnings() {
+			t.Errorf("examples/store.json: %s", w)
 		}
 	}
+	found := len(handlers)
 	if found != 1 {
 		t.Fatalf("caddyfile.example has %d pinpoint_gateway handlers, want 1", found)
 	}
@@ -136,4 +98,56 @@ func TestExampleStoreScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// adaptedGateways adapts the Caddyfile at path, failing the test on an
+// error or a warning, and returns its pinpoint_gateway handlers as
+// configured (not provisioned).
+func adaptedGateways(t *testing.T, path string) []*Gateway {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adapted, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(data, map[string]any{"filename": filepath.Base(path)})
+	if err != nil {
+		t.Fatalf("adapting %s: %v", path, err)
+	}
+	for _, w := range warnings {
+		t.Errorf("%s:%d: %s", path, w.Line, w.Message)
+	}
+	var cfg struct {
+		Apps struct {
+			HTTP struct {
+				Servers map[string]struct {
+					Routes []struct {
+						Handle []json.RawMessage `json:"handle"`
+					} `json:"routes"`
+				} `json:"servers"`
+			} `json:"http"`
+		} `json:"apps"`
+	}
+	if err := json.Unmarshal(adapted, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	var gs []*Gateway
+	for _, srv := range cfg.Apps.HTTP.Servers {
+		for _, route := range srv.Routes {
+			for _, h := range route.Handle {
+				var probe struct{ Handler string }
+				if err := json.Unmarshal(h, &probe); err != nil {
+					t.Fatal(err)
+				}
+				if probe.Handler != "pinpoint_gateway" {
+					continue
+				}
+				g := new(Gateway)
+				if err := json.Unmarshal(h, g); err != nil {
+					t.Fatal(err)
+				}
+				gs = append(gs, g)
+			}
+		}
+	}
+	return gs
 }

@@ -2,17 +2,14 @@ package module
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
-	"github.com/caddyserver/caddy/v2/caddyconfig"
 )
 
 // TestMultiTenantExample adapts examples/multitenant/Caddyfile, provisions
@@ -29,48 +26,12 @@ func TestMultiTenantExample(t *testing.T) {
 	t.Setenv("PROVISIONER_SECRET", provisionerSecret)
 	t.Setenv("PLATFORM_ADMIN_SECRET", platformSecret)
 	t.Setenv("GATEWAY_SESSION_KEY", testSessionKey)
-	data, err := os.ReadFile("../examples/multitenant/Caddyfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	adapted, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(data, map[string]any{"filename": "Caddyfile"})
-	if err != nil {
-		t.Fatalf("adapting the example: %v", err)
-	}
-	for _, w := range warnings {
-		t.Errorf("examples/multitenant/Caddyfile:%d: %s", w.Line, w.Message)
-	}
-	var cfg struct {
-		Apps struct {
-			HTTP struct {
-				Servers map[string]struct {
-					Routes []struct {
-						Handle []json.RawMessage `json:"handle"`
-					} `json:"routes"`
-				} `json:"servers"`
-			} `json:"http"`
-		} `json:"apps"`
-	}
-	if err := json.Unmarshal(adapted, &cfg); err != nil {
-		t.Fatal(err)
-	}
 	var g *Gateway
-	for _, srv := range cfg.Apps.HTTP.Servers {
-		for _, route := range srv.Routes {
-			for _, h := range route.Handle {
-				var probe struct{ Handler string }
-				json.Unmarshal(h, &probe)
-				if probe.Handler == "pinpoint_gateway" {
-					g = new(Gateway)
-					if err := json.Unmarshal(h, g); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-		}
+	if gs := adaptedGateways(t, "../examples/multitenant/Caddyfile"); len(gs) == 1 {
+		g = gs[0]
 	}
 	if g == nil {
-		t.Fatal("no pinpoint_gateway handler in the example")
+		t.Fatal("want exactly one pinpoint_gateway handler in the example")
 	}
 	if rt := g.ResourceTags; rt == nil || rt.Source != ResourceTagsLookup || time.Duration(rt.TTL) != 5*time.Minute || rt.Size != 10000 || time.Duration(rt.Timeout) != 2*time.Second {
 		t.Errorf("resource_tags = %+v, want lookup 5m 10000 2s", rt)
