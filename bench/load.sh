@@ -22,7 +22,9 @@
 # Usage: bash bench/load.sh        (env: DURATION=10s ROUNDS=3 CONNS=32 WARMUP=2s,
 #                                   GATEWAY_BIN=prebuilt binary, CPU sets below,
 #                                   PROFILE=file: also write a CPU profile of the
-#                                   gateway taken during its last round)
+#                                   gateway taken during its last round,
+#                                   LOG_BUFFERED=0: both logs straight to their
+#                                   files, one write per record, for comparison)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,7 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
 WARMUP=${WARMUP:-2s}
+LOG_BUFFERED=${LOG_BUFFERED:-1}
 
 die() { echo "load.sh: $*" >&2; exit 1; }
 
@@ -100,19 +103,25 @@ http://127.0.0.1:$CADDY_PORT {
 	reverse_proxy 127.0.0.1:$UP_PORT
 }
 CADDY
-# Caddy's access log, routed as the gateway's audit log below: buffered, to
-# a file (no roll, so that rolling costs neither).
+# log_output FILE: the log output of both the gateway's audit log and Caddy's
+# access log: buffered (module/bufferedwriter.go, defaults 64KiB and 100ms)
+# to a file without rolling (so that rolling costs neither), or with
+# LOG_BUFFERED=0 straight to the file.
+log_output() {
+	if [ "$LOG_BUFFERED" = 0 ]; then
+		printf 'output file %s {\n\t\t\troll_disabled\n\t\t}' "$1"
+	else
+		printf 'output buffered {\n\t\t\toutput file %s {\n\t\t\t\troll_disabled\n\t\t\t}\n\t\t}' "$1"
+	fi
+}
+# Caddy's access log, routed as the gateway's audit log below.
 CADDYLOG_PORT=$(port)
 cat >"$tmp/Caddyfile.caddylog" <<CADDY
 $global
 http://127.0.0.1:$CADDYLOG_PORT {
 	reverse_proxy 127.0.0.1:$UP_PORT
 	log {
-		output buffered {
-			output file $tmp/access.log {
-				roll_disabled
-			}
-		}
+		$(log_output "$tmp/access.log")
 	}
 }
 CADDY
@@ -121,15 +130,10 @@ if [ -n "${PROFILE:-}" ]; then
 	ADMIN_PORT=$(port)
 	gwglobal=${global/admin off/admin 127.0.0.1:$ADMIN_PORT}
 fi
-# The audit log: every record is written (and counted at the end), through
-# the buffered writer (default size 64KiB, flush_interval 100ms) to a file.
+# The audit log: every record is written (and counted at the end).
 gwglobal=${gwglobal%\}}"	log audit {
 		include http.handlers.pinpoint_gateway.audit
-		output buffered {
-			output file $tmp/audit.log {
-				roll_disabled
-			}
-		}
+		$(log_output "$tmp/audit.log")
 	}
 }"
 cat >"$tmp/Caddyfile.gateway" <<CADDY
@@ -243,7 +247,8 @@ echo "== audit: $audit_records records in the audit log for $gw_answered request
 
 echo
 echo "== summary (median over rounds; cpu/req = server process CPU time / requests served)"
-echo "   caddy: bare reverse_proxy, no log; caddy-log: with its access log, buffered to a file as the gateway's audit log"
+if [ "$LOG_BUFFERED" = 0 ]; then how="straight to a file (LOG_BUFFERED=0)"; else how="buffered to a file"; fi
+echo "   caddy: bare reverse_proxy, no log; caddy-log: with its access log; both logs $how"
 awk -v tck="$CLK_TCK" '
 function median(list,   n, v, i, j, t) {
 	n = split(list, v, " ")
