@@ -1,7 +1,6 @@
 package condition
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -61,34 +60,6 @@ func allDigits(s string) bool {
 	return true
 }
 
-type dateCmp struct {
-	consts []time.Time
-	cmp    func(request, policy time.Time) bool
-}
-
 func dateOp(cmp func(r, p time.Time) bool) Constructor {
-	return func(values []Template) (Operator, error) {
-		o := &dateCmp{cmp: cmp}
-		for i := range values {
-			t, ok := ParseDate(values[i].Plain())
-			if !ok {
-				return nil, fmt.Errorf("%w: %q is not a date", ErrBadValue, values[i].Plain())
-			}
-			o.consts = append(o.consts, t)
-		}
-		return o, nil
-	}
-}
-
-func (o *dateCmp) Match(v string, _ *Env) Outcome {
-	r, ok := ParseDate(v)
-	if !ok {
-		return Invalid
-	}
-	for _, p := range o.consts {
-		if o.cmp(r, p) {
-			return Matched
-		}
-	}
-	return NoMatch
+	return comparing("a date", ParseDate, cmp)
 }
