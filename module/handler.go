@@ -381,11 +381,8 @@ type condContext struct {
 	c *authz.Context
 }
 
-// set sets a key that not every request has.
+// set sets a single-valued key.
 func (cc *condContext) set(key, value string) { cc.c.Set(key, value) }
-
-// setAlways sets a key that buildContext sets on every request.
-func (cc *condContext) setAlways(key, value string) { cc.c.Set(key, value) }
 
 // reset removes every key.
 func (cc *condContext) reset() { cc.c.Reset() }
@@ -396,14 +393,14 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestStat
 	p := id.Principal
 	if p.RoleARN != "" {
 		// For role sessions aws:PrincipalArn is the role's ARN, as in AWS.
-		cc.setAlways(keyPrincipalArn, p.RoleARN)
+		cc.set(keyPrincipalArn, p.RoleARN)
 	} else {
-		cc.setAlways(keyPrincipalArn, p.ARN)
+		cc.set(keyPrincipalArn, p.ARN)
 	}
-	cc.setAlways(keyPrincipalAccount, p.Account)
-	cc.setAlways(keyPrincipalType, p.Type)
-	cc.setAlways(keyPrincipalIsAWSSvc, "false")
-	cc.setAlways(keyViaAWSService, "false")
+	cc.set(keyPrincipalAccount, p.Account)
+	cc.set(keyPrincipalType, p.Type)
+	cc.set(keyPrincipalIsAWSSvc, "false")
+	cc.set(keyViaAWSService, "false")
 	if p.UserID != "" {
 		cc.set(keyUserID, p.UserID)
 	}
@@ -421,16 +418,16 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestStat
 		cc.set(keyTokenIssueTime, p.IssuedAt.UTC().Format(time.RFC3339))
 		cc.set(keyMultiFactorAuth, "false")
 	}
-	cc.setAlways(keySourceIP, rs.clientIP)
+	cc.set(keySourceIP, rs.clientIP)
 	if r.TLS != nil {
-		cc.setAlways(keySecureTransport, "true")
+		cc.set(keySecureTransport, "true")
 	} else {
-		cc.setAlways(keySecureTransport, "false")
+		cc.set(keySecureTransport, "false")
 	}
 	ts := currentTimes(g.now())
-	cc.setAlways(keyCurrentTime, ts.rfc3339)
-	cc.setAlways(keyEpochTime, ts.epoch)
-	cc.setAlways(keyRequestedRegion, id.Region)
+	cc.set(keyCurrentTime, ts.rfc3339)
+	cc.set(keyEpochTime, ts.epoch)
+	cc.set(keyRequestedRegion, id.Region)
 	if ua := r.Header.Get("User-Agent"); ua != "" {
 		cc.set(keyUserAgent, ua)
 	}
