@@ -90,7 +90,7 @@ func (a *Authenticator) userPrincipal(u *storeUser) *Principal {
 // The returned Principal is shared and must not be modified.
 func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) {
 	var p *Principal
-	auth, err := a.v.verify(r, body, func(id, token string) (string, *Error) {
+	auth, bodyHash, err := a.v.verify(r, body, func(id, token string) (string, *Error) {
 		pr, secret, err := a.lookup(id, token)
 		p = pr
 		return secret, err
@@ -98,7 +98,7 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, e
 	if err != nil {
 		return nil, err
 	}
-	return &Identity{AccessKeyID: auth.AccessKeyID, Region: auth.Scope.Region, Service: auth.Scope.Service, Principal: p}, nil
+	return &Identity{AccessKeyID: auth.AccessKeyID, Region: auth.Scope.Region, Service: auth.Scope.Service, PayloadHash: bodyHash, Principal: p}, nil
 }
 
 // lookup resolves an access key ID and its session token to the principal

@@ -32,7 +32,7 @@
 //	type Config struct{ Store; SessionKeys; ClockSkew; AllowUnsignedPayload; Now }
 //	func New(cfg Config) (*Authenticator, error)
 //	func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) // *Error
-//	type Identity struct{ AccessKeyID, Region, Service string; Principal *Principal }
+//	type Identity struct{ AccessKeyID, Region, Service, PayloadHash string; Principal *Principal }
 //	func (p *Principal) AuthzPrincipal() authz.Principal
 //	func (p *Principal) SetContext(ctx *authz.Context) // aws:PrincipalArn, aws:PrincipalTag/..., aws:userid, ...
 //	type Error struct{ Kind Kind; Message string }; func (e *Error) Status() int; func (e *Error) Code(protocol string) string

@@ -16,6 +16,7 @@ type Identity struct {
 	AccessKeyID string
 	Region      string // scope region (the requested region)
 	Service     string // scope service
+	PayloadHash string // hex SHA-256 of the verified body, for signing it again
 	Principal   *Principal
 }
 

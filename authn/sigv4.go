@@ -666,3 +666,12 @@ func SigningKey(secret string, scope Scope) []byte {
 func Signature(signingKey []byte, stringToSign string) string {
 	return hex.EncodeToString(hmacSHA256(signingKey, []byte(stringToSign)))
 }
+
+// PayloadHash returns the hex SHA-256 of a request body, as SigV4 signs it.
+func PayloadHash(body []byte) string {
+	if len(body) == 0 {
+		return EmptyPayloadHash
+	}
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}

@@ -122,12 +122,12 @@ func TestBothAuthMechanismsRefused(t *testing.T) {
 	t.Parallel()
 	r := &http.Request{Method: "GET", URL: &url.URL{Path: "/", RawQuery: "X-Amz-Signature=abc"}, Host: "h", Header: http.Header{}}
 	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 x")
-	if _, err := suiteVerifier(true).verify(r, nil, suiteLookup("")); err == nil || err.Kind != IncompleteSignature {
+	if _, _, err := suiteVerifier(true).verify(r, nil, suiteLookup("")); err == nil || err.Kind != IncompleteSignature {
 		t.Fatalf("verify = %v, want IncompleteSignature", err)
 	}
 	// A query value that merely mentions a presign parameter is no presign.
 	r = &http.Request{Method: "GET", URL: &url.URL{Path: "/", RawQuery: "a=X-Amz-Signature%3D1"}, Host: "h", Header: http.Header{}}
-	if _, err := suiteVerifier(true).verify(r, nil, suiteLookup("")); err == nil || err.Kind != MissingAuthentication {
+	if _, _, err := suiteVerifier(true).verify(r, nil, suiteLookup("")); err == nil || err.Kind != MissingAuthentication {
 		t.Fatalf("verify = %v, want MissingAuthentication", err)
 	}
 }

@@ -223,7 +223,7 @@ func TestSigV4TestSuite(t *testing.T) {
 			}
 
 			v := suiteVerifier(tc.normalize)
-			got, verr := v.verify(r, body, suiteLookup(tc.token))
+			got, _, verr := v.verify(r, body, suiteLookup(tc.token))
 			if verr != nil {
 				t.Fatalf("verify: %v", verr)
 			}
@@ -236,7 +236,7 @@ func TestSigV4TestSuite(t *testing.T) {
 			// request is accepted there only when normalizing changes nothing.
 			if !tc.normalize {
 				rawPath, _ := requestTarget(r)
-				_, perr := suiteVerifier(true).verify(r, body, suiteLookup(tc.token))
+				_, _, perr := suiteVerifier(true).verify(r, body, suiteLookup(tc.token))
 				if same := NormalizePath(rawPath) == rawPath; (perr == nil) != same {
 					t.Errorf("normalizing verifier on %q: err = %v, want accepted = %v", rawPath, perr, same)
 				}
@@ -244,7 +244,7 @@ func TestSigV4TestSuite(t *testing.T) {
 
 			for _, tm := range tampers(t, r, body, auth, tc) {
 				t.Run("tamper-"+tm.name, func(t *testing.T) {
-					_, err := v.verify(tm.req, tm.body, suiteLookup(tc.token))
+					_, _, err := v.verify(tm.req, tm.body, suiteLookup(tc.token))
 					if err == nil {
 						t.Fatalf("tampered request (%s) accepted", tm.name)
 					}
@@ -422,7 +422,7 @@ func TestSigV4aRefused(t *testing.T) {
 			n++
 			t.Run(d.Name()+"/"+form, func(t *testing.T) {
 				r, body := parseRawRequest(t, readFile(t, p))
-				_, verr := suiteVerifier(true).verify(r, body, suiteLookup(""))
+				_, _, verr := suiteVerifier(true).verify(r, body, suiteLookup(""))
 				if verr == nil || verr.Kind != IncompleteSignature {
 					t.Fatalf("v4a request: err = %v, want IncompleteSignature", verr)
 				}

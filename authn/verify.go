@@ -109,94 +109,93 @@ func requestTarget(r *http.Request) (rawPath, rawQuery string) {
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// verify checks the SigV4 signature of r with the already-read body.
-func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Authorization, *Error) {
+// verify checks r's SigV4 signature over body and returns the parsed
+// authorization with the body's hex SHA-256 (the real one, also when the
+// request declared UNSIGNED-PAYLOAD), which forwarding signs again.
+func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Authorization, string, *Error) {
 	rawPath, rawQuery := requestTarget(r)
 	authHeader := r.Header.Values(headerAuthorization)
 	pairs, err := parseQuery(rawQuery)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	presigned := hasPresignParams(pairs)
 	var auth *Authorization
 	switch {
 	case len(authHeader) > 0 && presigned:
-		return nil, incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
+		return nil, "", incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
 	case len(authHeader) > 1:
-		return nil, incomplete("Only one Authorization header is allowed.")
+		return nil, "", incomplete("Only one Authorization header is allowed.")
 	case len(authHeader) == 1:
 		a, perr := ParseAuthorization(authHeader[0])
 		if perr != nil {
-			return nil, perr.(*Error)
+			return nil, "", perr.(*Error)
 		}
 		auth = a
 		if auth.Date, err = headerDateOf(r); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if tok := r.Header.Values(headerToken); len(tok) > 1 {
-			return nil, newError(InvalidToken, msgInvalidToken)
+			return nil, "", newError(InvalidToken, msgInvalidToken)
 		} else if len(tok) == 1 {
 			auth.SecurityToken = tok[0]
 		}
 	case presigned:
 		if auth, err = parsePresignPairs(pairs); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if tok := r.Header.Values(headerToken); len(tok) > 0 && (len(tok) > 1 || tok[0] != auth.SecurityToken) {
-			return nil, newError(InvalidToken, msgInvalidToken)
+			return nil, "", newError(InvalidToken, msgInvalidToken)
 		}
 	default:
-		return nil, newError(MissingAuthentication, msgMissingAuth)
+		return nil, "", newError(MissingAuthentication, msgMissingAuth)
 	}
 
 	t, perr := time.Parse(TimeFormat, auth.Date)
 	if perr != nil {
-		return nil, incomplete("Date must be in ISO-8601 'basic format'. Got '" + auth.Date + "'. See http://en.wikipedia.org/wiki/ISO_8601")
+		return nil, "", incomplete("Date must be in ISO-8601 'basic format'. Got '" + auth.Date + "'. See http://en.wikipedia.org/wiki/ISO_8601")
 	}
 	if auth.Date[:8] != auth.Scope.Date {
-		return nil, newError(SignatureDoesNotMatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
+		return nil, "", newError(SignatureDoesNotMatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
 			auth.Scope.Date+"' != '"+auth.Date[:8]+"', from '"+auth.Date+"'.")
 	}
 	if err := v.checkTime(auth, t); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 
 	secret, err := lookup(auth.AccessKeyID, auth.SecurityToken)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 
 	// Payload hash: the body's SHA-256, checked against X-Amz-Content-Sha256.
-	payloadHash := EmptyPayloadHash
-	if len(body) > 0 {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
-	}
+	bodyHash := PayloadHash(body)
+	payloadHash := bodyHash
 	if claimed := r.Header.Values(headerContentSHA256); len(claimed) > 0 {
 		switch {
 		case len(claimed) > 1:
-			return nil, incomplete("Only one X-Amz-Content-Sha256 header is allowed.")
+			return nil, "", incomplete("Only one X-Amz-Content-Sha256 header is allowed.")
 		case claimed[0] == UnsignedPayload:
 			if !v.allowUnsigned {
-				return nil, newError(BadRequest, "UNSIGNED-PAYLOAD is not accepted: sign the request body.")
+				return nil, "", newError(BadRequest, "UNSIGNED-PAYLOAD is not accepted: sign the request body.")
 			}
 			payloadHash = UnsignedPayload
 		case !hmac.Equal([]byte(claimed[0]), []byte(payloadHash)):
-			return nil, newError(SignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+			return nil, "", newError(SignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
 		}
 	}
 
 	key := v.signingKey(auth.AccessKeyID, secret, auth.Scope)
 	if v.signatureMatches(r, auth, key, rawPath, pairs, payloadHash, false) {
-		return auth, nil
+		return auth, bodyHash, nil
 	}
 	// A presigned URL whose session token was appended after signing (AWS
 	// IoT's style, aws-c-auth's omit_session_token): the token is bound to its
 	// access key by its seal, so leaving it unsigned grants nothing.
 	if auth.Presigned && auth.SecurityToken != "" && v.signatureMatches(r, auth, key, rawPath, pairs, payloadHash, true) {
-		return auth, nil
+		return auth, bodyHash, nil
 	}
-	return nil, newError(SignatureDoesNotMatch, msgSignatureMismatch)
+	return nil, "", newError(SignatureDoesNotMatch, msgSignatureMismatch)
 }
 
 // headerDateOf returns the request date of the header form: X-Amz-Date, or

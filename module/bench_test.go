@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authn"
 	"testing"
 
 	"go.uber.org/zap"
@@ -179,7 +180,7 @@ func BenchmarkStages(b *testing.B) {
 		out, _ := http.NewRequest("GET", "https://pinpoint.us-east-1.amazonaws.com/v1/apps/"+testApp+"/segments", nil)
 		for b.Loop() {
 			out.Header = http.Header{}
-			if err := g.signer.SignHTTP(context.Background(), creds, out, emptyPayloadHash, "mobiletargeting", "us-east-1", time.Now()); err != nil {
+			if err := g.signer.SignHTTP(context.Background(), creds, out, authn.EmptyPayloadHash, "mobiletargeting", "us-east-1", time.Now()); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -2,7 +2,6 @@ package module
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,9 +29,6 @@ const (
 	decisionUnauthenticated = "Unauthenticated"
 	decisionBadRequest      = "BadRequest"
 )
-
-// emptyPayloadHash is the SHA-256 of an empty body.
-const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // requestState is the per-request scratch of the pipeline, pooled.
 type requestState struct {
@@ -553,12 +549,7 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 	fs.signingName = apimap.SigningName(rs.api)
 	fs.region = id.Region
 	fs.body = body
-	if len(body) == 0 {
-		fs.payloadHash = emptyPayloadHash
-	} else {
-		sum := sha256.Sum256(body)
-		fs.payloadHash = hex.EncodeToString(sum[:])
-	}
+	fs.payloadHash = id.PayloadHash // hashed once, while verifying the signature
 
 	rs.forwarded = true
 	rs.work = g.now().Sub(rs.start)

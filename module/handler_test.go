@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 )
 
@@ -385,7 +386,7 @@ func TestPresignedForward(t *testing.T) {
 	r := httptest.NewRequest("GET", "http://gw.example/v1/apps?page-size=3&X-Amz-Expires=300", nil)
 	uri, hdr, err := v4.NewSigner().PresignHTTP(context.Background(),
 		aws.Credentials{AccessKeyID: readerKeyID, SecretAccessKey: readerSecret}, r,
-		emptyPayloadHash, "mobiletargeting", "us-east-1", time.Now())
+		authn.EmptyPayloadHash, "mobiletargeting", "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,4 +559,47 @@ func TestUnresolvedOriginationIdentity(t *testing.T) {
 	if recs := auditRecords(logs); len(recs) != 1 || recs[0]["decision"] != "ImplicitDeny" {
 		t.Errorf("audit %v", recs)
 	}
+}
+
+// TestUnsignedPayloadForwardsRealHash: with allow_unsigned_payload, a client
+// body signed as UNSIGNED-PAYLOAD is forwarded re-signed over its real
+// SHA-256 (the fake upstream checks the signature against the body it got);
+// without the option the request is refused and nothing is forwarded.
+func TestUnsignedPayloadForwardsRealHash(t *testing.T) {
+	const body = `{"MaxResults":7}`
+	unsigned := func(t *testing.T) *http.Request {
+		r := httptest.NewRequest("POST", "http://gw.example/", strings.NewReader(body))
+		r.Header.Set("X-Amz-Target", "PinpointSMSVoiceV2.DescribePools")
+		r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		r.Header.Set("X-Amz-Content-Sha256", authn.UnsignedPayload)
+		creds := aws.Credentials{AccessKeyID: adminKeyID, SecretAccessKey: adminSecret}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, authn.UnsignedPayload, "sms-voice", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	t.Run("allowed", func(t *testing.T) {
+		up := newFakeUpstream(t)
+		g, _ := testGateway(t, up, func(g *Gateway) { g.AllowUnsignedPayload = true })
+		if w := serve(g, unsigned(t)); w.Code != http.StatusOK {
+			t.Fatalf("status %d (%s), want 200", w.Code, w.Body.String())
+		}
+		got := up.received()
+		if len(got) != 1 || string(got[0].body) != body {
+			t.Fatalf("upstream got %d requests (%v), want the body %q once", len(got), got, body)
+		}
+		if errs := up.signatureErrors(); len(errs) > 0 {
+			t.Fatalf("upstream signature: %v", errs)
+		}
+	})
+	t.Run("refused by default", func(t *testing.T) {
+		up := newFakeUpstream(t)
+		g, _ := testGateway(t, up, nil)
+		if w := serve(g, unsigned(t)); w.Code < 400 {
+			t.Fatalf("status %d, want an error", w.Code)
+		}
+		if n := len(up.received()); n != 0 {
+			t.Fatalf("upstream got %d requests, want none", n)
+		}
+	})
 }

@@ -22,6 +22,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/pinpointgw/gateway/authn"
 )
 
 // Test principals of testStore. The secrets are test values.
@@ -247,7 +249,7 @@ func signedRequestToken(t testing.TB, method, target, service, keyID, secret, to
 	t.Helper()
 	r := httptest.NewRequest(method, target, nil)
 	creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret, SessionToken: token}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, emptyPayloadHash, service, "us-east-1", time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, authn.EmptyPayloadHash, service, "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return r

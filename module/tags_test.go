@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authn"
 )
 
 // Tag lookup tests: a gateway with resource_tags lookup in front of
@@ -594,7 +595,7 @@ func TestLookupCachesOutliveReload(t *testing.T) {
 func TestLookupIgnoresRequestForwardingState(t *testing.T) {
 	up := newTagUpstream(t)
 	_, src := tagGateway(t, up, 0)
-	vars := map[string]any{forwardVar: &forwardState{signingName: "bogus", region: "eu-west-1", payloadHash: emptyPayloadHash}}
+	vars := map[string]any{forwardVar: &forwardState{signingName: "bogus", region: "eu-west-1", payloadHash: authn.EmptyPayloadHash}}
 	ctx := context.WithValue(context.Background(), caddyhttp.VarsCtxKey, vars)
 	tags, status := src.ResourceTags(ctx, "us-east-1", tagAppA, nil)
 	if status != tagsKnown || tags["tenant"] != "a" {

@@ -3,8 +3,6 @@ package module
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authn"
 )
 
 // maxLookupResponse bounds the body of a lookup answer the gateway reads.
@@ -66,11 +65,7 @@ func (g *Gateway) callUpstream(ctx context.Context, c upstreamCall) ([]byte, err
 		region:      c.region,
 		body:        c.body,
 		creds:       creds,
-		payloadHash: emptyPayloadHash,
-	}
-	if len(c.body) > 0 {
-		sum := sha256.Sum256(c.body)
-		fs.payloadHash = hex.EncodeToString(sum[:])
+		payloadHash: authn.PayloadHash(c.body),
 	}
 	u := *base
 	u.RawPath = base.EscapedPath() + c.path
