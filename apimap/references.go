@@ -189,6 +189,12 @@ func joinMember(segs []string) string {
 // deriveRef builds the reference of value s found at member.
 func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 	r := Reference{Kind: rs.kind, Member: member, Value: s, ARN: s}
+	if rs.derive == refRole {
+		if err := parseRoleARN(s); err != nil {
+			return r, badRequest("%s: %v", member, err)
+		}
+		return r, nil
+	}
 	if s == "" {
 		return r, nil
 	}
@@ -196,10 +202,6 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 	isARN := strings.HasPrefix(s, "arn:")
 	var err error
 	switch rs.derive {
-	case refRole:
-		if err := parseRoleARN(s); err != nil {
-			return r, badRequest("%s: %v", member, err)
-		}
 	case refS3URL:
 		if arn, ok := s3ARN(p, s); ok {
 			r.ARN = arn

@@ -188,6 +188,7 @@ func TestReferenceErrors(t *testing.T) {
 	}
 	tests := map[string]*Request{
 		"role that is not a role ARN":        rest("POST", app+"/jobs/import", `{"RoleArn":"arn:aws:iam::123456789012:user/u"}`),
+		"empty role":                         rest("PUT", app+"/channels/email", `{"RoleArn":""}`),
 		"role with a wildcard":               rest("POST", app+"/jobs/import", `{"RoleArn":"arn:aws:iam::123456789012:role/*"}`),
 		"role not a string":                  rest("POST", app+"/jobs/import", `{"RoleArn":["`+roleA+`"]}`),
 		"role member twice":                  rest("POST", app+"/jobs/import", `{"RoleArn":"`+roleA+`","RoleArn":"`+roleB+`"}`),
