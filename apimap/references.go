@@ -44,6 +44,7 @@ type refSpec struct {
 	path   []string // JSON member names; "[]" is each element of a list, "{}" each value of a map
 	arg    string   // template type (refTemplate) or sms-voice resource type (refSMSVoiceType)
 	unset  string   // a sentinel value that names nothing (e.g. UNSET_RCS_MEDIA_CONFIGURATION)
+	member string   // the dotted member path when path has no list or map (set by compileTables)
 }
 
 // passRoleService gives the service principal that an API passes roles to
@@ -68,8 +69,9 @@ func (m *mapper) references() error {
 	if len(m.op.refs) == 0 {
 		return nil
 	}
-	var found []foundRef
-	var segs []string
+	var fbuf [4]foundRef
+	var sbuf [8]string
+	found, segs := fbuf[:0], sbuf[:0]
 	for i := range m.op.refs {
 		rs := &m.op.refs[i]
 		v, err := m.body.get(rs.path[0])
@@ -119,7 +121,11 @@ func (m *mapper) walkRef(rs *refSpec, v []byte, path []string, segs []string, fo
 		if len(found) >= maxReferences {
 			return nil, badRequest("more than %d referenced resources", maxReferences)
 		}
-		r, err := m.deriveRef(rs, s, joinMember(segs))
+		member := rs.member // the path has no list or map: its member path is fixed
+		if member == "" {
+			member = joinMember(segs)
+		}
+		r, err := m.deriveRef(rs, s, member)
 		if err != nil {
 			return nil, err
 		}
