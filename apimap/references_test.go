@@ -138,6 +138,17 @@ func TestReferences(t *testing.T) {
 				ref("s3", "FallbackConfiguration.MediaUrls[0]", "s3://bucket-b/f.png", "arn:aws:s3:::bucket-b/f.png"),
 				ref("origination-identity", "FallbackConfiguration.OriginationIdentity", "phone-2", sv+"phone-number/phone-2")},
 		},
+		"v2 sms-voice resources the reference does not bind": {
+			req:  v2("CreateRcsAgent", `{"OptOutListName":"arn:aws:sms-voice:us-east-1:210987654321:opt-out-list/b"}`),
+			refs: []Reference{ref("opt-out-list", "OptOutListName", "arn:aws:sms-voice:us-east-1:210987654321:opt-out-list/b", "arn:aws:sms-voice:us-east-1:210987654321:opt-out-list/b")},
+		},
+		"v2 voice message protect configuration by ID": {
+			req:  v2("SendVoiceMessage", `{"OriginationIdentity":"pool-1","ProtectConfigurationId":"protect-b"}`),
+			refs: []Reference{ref("protect-configuration", "ProtectConfigurationId", "protect-b", sv+"protect-configuration/protect-b")},
+		},
+		"v2 notify pool unset names nothing": {
+			req: v2("UpdateNotifyConfiguration", `{"NotifyConfigurationId":"nc-1","PoolId":"UNSET_DEFAULT_POOL_FOR_NOTIFY"}`),
+		},
 		"no references": {
 			req: v2("SendTextMessage", `{"OriginationIdentity":"pool-1","DestinationPhoneNumber":"+12065550100"}`),
 		},

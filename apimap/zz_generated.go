@@ -752,7 +752,10 @@ var operationTable = []opSpec{
 			{kind: "sns-topic", derive: refSNSTopic, path: []string{"SnsDestination", "TopicArn"}},
 		}},
 	{api: "sms-voice-v2", name: "CreateNotifyConfiguration", action: "sms-voice:CreateNotifyConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateNotifyConfiguration", needBody: true, tagsMember: "Tags", tagsList: true,
-		members: []memberSpec{{"ClientToken", 's'}, {"DefaultTemplateId", 's'}, {"DeletionProtectionEnabled", 'b'}, {"DisplayName", 's'}, {"EnabledChannels", 'l'}, {"EnabledCountries", 'l'}, {"PoolId", 's'}, {"Tags", 'l'}, {"UseCase", 's'}}},
+		members: []memberSpec{{"ClientToken", 's'}, {"DefaultTemplateId", 's'}, {"DeletionProtectionEnabled", 'b'}, {"DisplayName", 's'}, {"EnabledChannels", 'l'}, {"EnabledCountries", 'l'}, {"PoolId", 's'}, {"Tags", 'l'}, {"UseCase", 's'}},
+		refs: []refSpec{
+			{kind: "pool", derive: refSMSVoiceType, path: []string{"PoolId"}, arg: "Pool"},
+		}},
 	{api: "sms-voice-v2", name: "CreateOptOutList", action: "sms-voice:CreateOptOutList", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateOptOutList", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"OptOutListName", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
@@ -772,7 +775,10 @@ var operationTable = []opSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
 		}},
 	{api: "sms-voice-v2", name: "CreateRcsAgent", action: "sms-voice:CreateRcsAgent", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRcsAgent", needBody: true, tagsMember: "Tags", tagsList: true,
-		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"Tags", 'l'}}},
+		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"Tags", 'l'}},
+		refs: []refSpec{
+			{kind: "opt-out-list", derive: refSMSVoiceType, path: []string{"OptOutListName"}, arg: "OptOutList"},
+		}},
 	{api: "sms-voice-v2", name: "CreateRegistration", action: "sms-voice:CreateRegistration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistration", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"RegistrationType", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
@@ -801,6 +807,9 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"ClientToken", 's'}, {"DestinationPhoneNumber", 's'}, {"RcsAgentId", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
+		},
+		refs: []refSpec{
+			{kind: "rcs-agent", derive: refSMSVoiceType, path: []string{"RcsAgentId"}, arg: "RcsAgent"},
 		}},
 	{api: "sms-voice-v2", name: "DeleteAccountDefaultProtectConfiguration", action: "sms-voice:DeleteAccountDefaultProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteAccountDefaultProtectConfiguration", needBody: true},
 	{api: "sms-voice-v2", name: "DeleteConfigurationSet", action: "sms-voice:DeleteConfigurationSet", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteConfigurationSet", needBody: true,
@@ -1060,6 +1069,9 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"FieldPath", 's'}, {"RegistrationAttachmentId", 's'}, {"RegistrationId", 's'}, {"SelectChoices", 'l'}, {"TextValue", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
+		},
+		refs: []refSpec{
+			{kind: "registration-attachment", derive: refSMSVoiceType, path: []string{"RegistrationAttachmentId"}, arg: "RegistrationAttachment"},
 		}},
 	{api: "sms-voice-v2", name: "PutResourcePolicy", action: "sms-voice:PutResourcePolicy", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutResourcePolicy", needBody: true,
 		members: []memberSpec{{"Policy", 's'}, {"ResourceArn", 's'}},
@@ -1158,6 +1170,7 @@ var operationTable = []opSpec{
 		},
 		refs: []refSpec{
 			{kind: "configuration-set", derive: refSMSVoiceType, path: []string{"ConfigurationSetName"}, arg: "ConfigurationSet"},
+			{kind: "protect-configuration", derive: refSMSVoiceType, path: []string{"ProtectConfigurationId"}, arg: "ProtectConfiguration"},
 		}},
 	{api: "sms-voice-v2", name: "SetAccountDefaultProtectConfiguration", action: "sms-voice:SetAccountDefaultProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetAccountDefaultProtectConfiguration", needBody: true,
 		members: []memberSpec{{"ProtectConfigurationId", 's'}},
@@ -1222,7 +1235,7 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"NotifyConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:notify-configuration/${NotifyConfigurationId}", member: "NotifyConfigurationId", vars: []varSpec{{name: "NotifyConfigurationId", member: "NotifyConfigurationId"}}},
 		},
 		refs: []refSpec{
-			{kind: "origination-identity", derive: refOrigination, path: []string{"PoolId"}, unset: "UNSET_DEFAULT_POOL_FOR_NOTIFY"},
+			{kind: "pool", derive: refSMSVoiceType, path: []string{"PoolId"}, arg: "Pool", unset: "UNSET_DEFAULT_POOL_FOR_NOTIFY"},
 		}},
 	{api: "sms-voice-v2", name: "UpdatePhoneNumber", action: "sms-voice:UpdatePhoneNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdatePhoneNumber", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"InternationalSendingEnabled", 'b'}, {"OptOutListName", 's'}, {"PhoneNumberId", 's'}, {"SelfManagedOptOutsEnabled", 'b'}, {"TwoWayChannelArn", 's'}, {"TwoWayChannelRole", 's'}, {"TwoWayEnabled", 'b'}},
@@ -1260,6 +1273,7 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"RcsAgent"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:rcs-agent/${RcsAgentId}", member: "RcsAgentId", vars: []varSpec{{name: "RcsAgentId", member: "RcsAgentId"}}},
 		},
 		refs: []refSpec{
+			{kind: "opt-out-list", derive: refSMSVoiceType, path: []string{"OptOutListName"}, arg: "OptOutList"},
 			{kind: "two-way-channel", derive: refAsIs, path: []string{"TwoWayChannelArn"}},
 			{kind: "iam-role", derive: refRole, path: []string{"TwoWayChannelRole"}},
 			{kind: "s3", derive: refS3Bucket, path: []string{"TwoWayMediaS3BucketName"}, unset: "UNSET_RCS_MEDIA_CONFIGURATION"},

@@ -123,8 +123,8 @@ func Generate(dataDir string) ([]byte, error) {
 
 // Classification returns the class of every string member of the request
 // bodies of the three models that the generator saw, keyed
-// "api:Shape.Member": "reference KIND", "not a reference: REASON" or "the
-// operation's own resource" (for tests).
+// "api:Shape.Member": "reference KIND", "not a reference: REASON", "the
+// operation's own resource" or NotHinted (for tests).
 func Classification(dataDir string) (map[string]string, error) {
 	_, g, err := generate(dataDir)
 	if err != nil {
@@ -171,6 +171,7 @@ func generate(dataDir string) ([]byte, *gen, error) {
 	for _, rt := range rtypes["sms-voice"] {
 		g.smsTypes[rt.Key] = rt.ARN
 	}
+	g.smsVars = g.idVars()
 	count := map[string]int{}
 	seen := map[string]bool{}
 	for _, e := range om.Operations {
@@ -343,6 +344,7 @@ type gen struct {
 	usedClasses  map[string]bool   // refClasses keys that name a member
 	classified   map[string]string // class of every string member seen
 	unclassified []string          // hinted members without a class
+	smsVars      map[string]bool   // ARN variables of the sms-voice resource types
 }
 
 type genVar struct {
@@ -577,13 +579,24 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 			return nil, fmt.Errorf("dependent action %s: no rule to evaluate it", d)
 		}
 	}
-	// References (roles included), from every member at any depth.
+	// References (roles included), from every member at any depth. own holds
+	// the JSON paths of the members that bind the operation's own resources.
 	own := map[string]bool{}
 	if api == apiSMSVoiceV2 {
 		for _, r := range op.res {
-			own[r.member] = true
-			for _, v := range r.vars {
-				own[v.member] = true
+			switch {
+			case r.kind == "srcList" && r.elemObj:
+				for _, v := range r.vars {
+					own[r.member+".[]."+v.member] = true
+				}
+			case r.kind == "srcList":
+				own[r.member+".[]"] = true
+			case r.kind == "srcMembers":
+				for _, v := range r.vars {
+					own[v.member] = true
+				}
+			default:
+				own[r.member] = true
 			}
 		}
 		for _, d := range op.deps {

@@ -30,6 +30,22 @@ func Hinted(name, doc string) bool {
 	return hintName.MatchString(name) || hintDoc.MatchString(doc) // links included: a link to an ARN page counts
 }
 
+// idVars returns the ARN variables of the sms-voice resource types
+// (PoolId, OptOutListName, RcsAgentId, ...): a member of an SMS and Voice API
+// named like one names that resource, so it must be classified too.
+func (g *gen) idVars() map[string]bool {
+	vars := map[string]bool{}
+	for _, arn := range g.smsTypes {
+		for _, v := range templateVars(arn) {
+			vars[v] = true
+		}
+	}
+	return vars
+}
+
+// NotHinted is the Classification of a member that needs no class.
+const NotHinted = "not hinted"
+
 // refClass is the class of a string member.
 type refClass struct {
 	kind   string // reference kind; "" when the member is not a reference
@@ -69,6 +85,7 @@ var (
 	notOwnV1     = not("the resource the v1 operation creates; v1 operations have no resource type")
 	notDescr     = not("a description or display name")
 	notPrefix    = not("the key prefix inside the bucket named beside it")
+	notCountry   = not("a country code (with a sender ID it is part of the origination identity's own ARN)")
 )
 
 // refClasses classifies the string members, keyed "api:Shape.Member".
@@ -238,9 +255,20 @@ var refClasses = map[string]refClass{
 	"sms-voice-v2:RcsFileMessage.FileUrl":                                                        s3URL,
 	"sms-voice-v2:RcsFileMessage.ThumbnailUrl":                                                   s3URL,
 	"sms-voice-v2:RcsFallbackConfiguration.OriginationIdentity":                                  origination,
-	"sms-voice-v2:UpdateNotifyConfigurationRequest.PoolId":                                       origination,
+	"sms-voice-v2:UpdateNotifyConfigurationRequest.PoolId":                                       smsType("pool", "Pool"),
 	"sms-voice-v2:SendVoiceMessageRequest.ConfigurationSetName":                                  smsType("configuration-set", "ConfigurationSet"),
 	"sms-voice-v2:SendDestinationNumberVerificationCodeRequest.VerifiedDestinationNumberId":      smsType("verified-destination-number", "VerifiedDestinationNumber"),
+	"sms-voice-v2:CreateNotifyConfigurationRequest.PoolId":                                       smsType("pool", "Pool"),
+	"sms-voice-v2:CreateRcsAgentRequest.OptOutListName":                                          smsType("opt-out-list", "OptOutList"),
+	"sms-voice-v2:UpdateRcsAgentRequest.OptOutListName":                                          smsType("opt-out-list", "OptOutList"),
+	"sms-voice-v2:CreateVerifiedDestinationNumberRequest.RcsAgentId":                             smsType("rcs-agent", "RcsAgent"),
+	"sms-voice-v2:PutRegistrationFieldValueRequest.RegistrationAttachmentId":                     smsType("registration-attachment", "RegistrationAttachment"),
+	"sms-voice-v2:SendVoiceMessageRequest.ProtectConfigurationId":                                smsType("protect-configuration", "ProtectConfiguration"),
+	"sms-voice-v2:SetDefaultSenderIdRequest.SenderId":                                            not("a sender ID string made the configuration set's default; a send that uses it is authorized on its own origination identity"),
+	"sms-voice-v2:AssociateOriginationIdentityRequest.IsoCountryCode":                            notCountry,
+	"sms-voice-v2:DisassociateOriginationIdentityRequest.IsoCountryCode":                         notCountry,
+	"sms-voice-v2:CreatePoolRequest.IsoCountryCode":                                              notCountry,
+	"sms-voice-v2:RequestPhoneNumberRequest.IsoCountryCode":                                      notCountry,
 	"sms-voice-v2:RcsOpenUrlAction.Url":                                                          notDevice,
 	"sms-voice-v2:CreateEventDestinationRequest.EventDestinationName":                            notSubName,
 	"sms-voice-v2:DeleteEventDestinationRequest.EventDestinationName":                            notSubName,
@@ -348,13 +376,14 @@ func (g *gen) references(api string, m *model, bodyName string, body *shape, ski
 				continue
 			case ok:
 				g.classified[key] = "reference " + c.kind
-			case top && own[k]:
+			case own[strings.Join(p, ".")]:
 				g.classified[key] = "the operation's own resource"
 				continue
-			case Hinted(k, v.Documentation):
+			case Hinted(k, v.Documentation) || api != apiPinpoint && g.smsVars[k]:
 				g.unclassified = append(g.unclassified, key)
 				continue
 			default:
+				g.classified[key] = NotHinted
 				continue
 			}
 			r := genRef{kind: c.kind, derive: c.derive, arg: c.arg, path: p}
