@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinpointgw/gateway/apimap/internal/codegen"
 	"github.com/pinpointgw/gateway/internal/testenv"
 )
 
@@ -245,7 +246,160 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 	}
 }
 
+// TestReferenceEveryMember puts a value at every member path that the
+// generator classifies as a reference (paths found by the test's own walk of
+// the models) and checks that Map reports it there, with its kind.
+func TestReferenceEveryMember(t *testing.T) {
+	t.Parallel()
+	data := testenv.SharedData(t)
+	classes, err := codegen.Classification(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var om struct {
+		Operations []gOp `json:"operations"`
+	}
+	gLoad(t, data, "iam/operation-action-map.json", &om)
+	apiName := map[string]string{"pinpoint": "pinpoint", "pinpoint-sms-voice": "sms-voice", "pinpoint-sms-voice-v2": "sms-voice-v2"}
+	type model struct {
+		Operations map[string]struct {
+			Input struct {
+				Shape string `json:"shape"`
+			} `json:"input"`
+		} `json:"operations"`
+		Shapes map[string]prShape `json:"shapes"`
+	}
+	models := map[string]*model{}
+	gshapes := map[string]map[string]gShape{}
+	for api, rel := range map[string]string{
+		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
+		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
+		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
+	} {
+		m := &model{}
+		gLoad(t, data, rel, m)
+		models[api] = m
+		var g struct {
+			Shapes map[string]gShape `json:"shapes"`
+		}
+		gLoad(t, data, rel, &g)
+		gshapes[api] = g.Shapes
+	}
+	checked := 0
+	for _, e := range om.Operations {
+		m := models[e.API]
+		inName := m.Operations[e.Op].Input.Shape
+		in := m.Shapes[inName]
+		body, bodyName := in, inName
+		if in.Payload != "" {
+			bodyName = in.Members[in.Payload].Shape
+			body = m.Shapes[bodyName]
+		}
+		for _, p := range prLeafPaths(e.API, m.Shapes, body, nil, bodyName, 0) {
+			kind, ok := strings.CutPrefix(classes[apiName[e.API]+":"+p.name], "reference ")
+			if !ok {
+				continue
+			}
+			var c gCase
+			if e.API == "pinpoint-sms-voice-v2" {
+				c = gV2(t, e, gshapes[e.API][inName], gshapes[e.API])
+			} else {
+				c = gREST(t, e, gshapes[e.API][inName], gshapes[e.API])
+			}
+			obj := map[string]any{}
+			if len(c.req.Body) > 0 {
+				if err := json.Unmarshal(c.req.Body, &obj); err != nil {
+					t.Fatal(err)
+				}
+			}
+			val := "ref-value-1"
+			if kind == "iam-role" {
+				val = "arn:aws:iam::123456789012:role/ref-value-1"
+			}
+			prSet(obj, p.segs, val)
+			b, _ := json.Marshal(obj)
+			req := *c.req
+			req.Body, req.Region, req.Account = b, gRegion, gAccount
+			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
+			res, err := Map(&req)
+			if err != nil {
+				t.Errorf("%s: Map(%s) error: %v", name, b, err)
+				continue
+			}
+			checked++
+			want := prMember(p.segs)
+			if !slices.ContainsFunc(res.References, func(r Reference) bool {
+				return r.Kind == kind && r.Member == want && r.Value == val && r.ARN != ""
+			}) {
+				t.Errorf("%s: references %+v lack a %s at %s", name, res.References, kind, want)
+			}
+		}
+	}
+	t.Logf("%d reference members checked", checked)
+	if checked < 100 {
+		t.Errorf("only %d reference members checked, want at least 100", checked)
+	}
+}
+
 func isKind(err error, k Kind) bool {
 	e, ok := err.(*Error)
 	return ok && e.Kind == k
+}
+
+// prLeafPaths returns the paths of every string member of shape s, at any
+// depth (lists and maps followed to their elements).
+func prLeafPaths(api string, shapes map[string]prShape, s prShape, prefix []string, parent string, depth int) []prPath {
+	if depth > 12 {
+		return nil
+	}
+	var out []prPath
+	switch s.Type {
+	case "structure":
+		for name, m := range s.Members {
+			if depth == 0 && m.Location != "" {
+				continue
+			}
+			jn := name
+			if m.LocationName != "" {
+				jn = m.LocationName
+			}
+			p := append(slices.Clone(prefix), jn)
+			child := shapes[m.Shape]
+			el, elName := child, m.Shape
+			for el.Type == "list" || el.Type == "map" {
+				if el.Type == "list" {
+					p, elName = append(p, "[]"), el.Member.Shape
+				} else {
+					p, elName = append(p, "{}"), el.Value.Shape
+				}
+				el = shapes[elName]
+			}
+			switch el.Type {
+			case "string":
+				out = append(out, prPath{segs: p, name: parent + "." + name})
+			case "structure":
+				out = append(out, prLeafPaths(api, shapes, el, p, elName, depth+1)...)
+			}
+		}
+	}
+	return out
+}
+
+// prMember is the Reference.Member that prSet's value at path p gets.
+func prMember(p []string) string {
+	var b strings.Builder
+	for i, s := range p {
+		switch s {
+		case "[]":
+			b.WriteString("[0]")
+		case "{}":
+			b.WriteString(`["k1"]`)
+		default:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		}
+	}
+	return b.String()
 }
