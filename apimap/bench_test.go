@@ -54,3 +54,12 @@ func BenchmarkClassifyV2NoBody(b *testing.B) {
 		Header: http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.DescribeAccountAttributes"}}, Body: []byte(`{}`)}
 	benchMap(b, req)
 }
+
+// BenchmarkClassifyReferences maps a v2 CreateEventDestination with a role
+// and a Firehose stream (reference walk, iam:PassRole).
+func BenchmarkClassifyReferences(b *testing.B) {
+	req := &Request{Method: "POST", RawPath: "/", Region: "us-east-1", Account: "123456789012", Service: "sms-voice",
+		Header: http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.CreateEventDestination"}},
+		Body:   []byte(`{"ConfigurationSetName":"main-config","EventDestinationName":"e","MatchingEventTypes":["ALL"],"KinesisFirehoseDestination":{"IamRoleArn":"arn:aws:iam::123456789012:role/fh","DeliveryStreamArn":"arn:aws:firehose:us-east-1:123456789012:deliverystream/events"}}`)}
+	benchMap(b, req)
+}

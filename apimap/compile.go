@@ -3,6 +3,7 @@ package apimap
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -96,6 +97,15 @@ func compileTables() error {
 				return fmt.Errorf("%s: %w", op.name, err)
 			}
 			d.tmpl = t
+		}
+		for j := range op.refs {
+			r := &op.refs[j]
+			if len(r.path) == 0 || r.derive == 0 || r.kind == "" {
+				return fmt.Errorf("%s: bad reference %+v", op.name, r)
+			}
+			if !slices.Contains(r.path, "[]") && !slices.Contains(r.path, "{}") {
+				r.member = strings.Join(r.path, ".")
+			}
 		}
 		switch {
 		case op.target != "":

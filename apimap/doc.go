@@ -12,10 +12,12 @@
 //
 //	const APIPinpoint, APISMSVoice, APISMSVoiceV2 = "pinpoint", "sms-voice", "sms-voice-v2"
 //	type Request struct { Method, RawPath, RawQuery string; Header http.Header; Body []byte; Region, Account, Service string }
-//	type Authorization struct { Action string; Resources []string }
+//	type Authorization struct { Action string; Resources []string; PassedToService string }
 //	type Unresolved struct { Authorization, Resource int; Kind, Value string }
+//	type Reference struct { Kind, Member, Value, ARN string }
 //	type Result struct { API, Operation string; Authorizations []Authorization;
-//	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved }
+//	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved;
+//	    References []Reference }
 //	func Map(req *Request) (*Result, error)   // errors: *Error{Kind, Msg}
 //	type Kind int                             // UnknownOperation, BadRequest, ServiceMismatch
 //	func SigningName(api string) string       // "mobiletargeting" | "sms-voice"
@@ -61,10 +63,11 @@
 //     forging ARN structure or acting as a wildcard;
 //   - a body that is not a JSON object where the mapping reads it (v2 calls
 //     always, an empty body counting as {}; REST calls whose payload carries
-//     tags or role ARNs), a top-level model member of the wrong JSON type, a
+//     tags or references), a top-level model member of the wrong JSON type, a
 //     member that appears twice, or one that differs from a model member only
 //     in case (AWS's reading of those cannot be known); strings with invalid
-//     UTF-8 or lone surrogate escapes; duplicate tag keys;
+//     UTF-8 or lone surrogate escapes; duplicate tag keys, and request tag
+//     keys (or keys an untag removes) that differ only in case;
 //   - an ID-or-ARN input that is an ARN but not a well-formed one of the right
 //     service and resource type; a region of no partition; an account that is
 //     not 12 digits.
@@ -87,10 +90,30 @@
 //
 // Dependent actions come from the reference: sms-voice:TagResource when a
 // create passes tags (on the created resource's ARN when the request names
-// it, else "*"); iam:PassRole on each role ARN passed; for RequestPhoneNumber
-// with a PoolId, sms-voice:AssociateOriginationIdentity on the pool; for
+// it, else "*"); for RequestPhoneNumber with a PoolId,
+// sms-voice:AssociateOriginationIdentity on the pool; for
 // SendDestinationNumberVerificationCode, sms-voice:SendTextMessage or
 // SendVoiceMessage (by VerificationChannel) on the same resources.
+//
+// # References and iam:PassRole
+//
+// The generator walks every request body shape of the models at any depth
+// (structures, lists, maps) and classifies each string member whose name or
+// documentation suggests a resource (internal/codegen/refs.go): a reference
+// kind with the rule that derives its ARN, or "not a reference" with the
+// reason; it fails on a member it cannot classify. Each operation gets the
+// member paths of its references (none for most, which then pay nothing).
+// Map reads every value found there into Result.References, in request
+// (byte) order, with the ARN it names, or the value itself when no ARN can be
+// derived. Role members (kind "iam-role") must hold IAM role ARNs (else
+// BadRequest) and add one iam:PassRole authorization, last, on all of them in
+// request order, with PassedToService "pinpoint.amazonaws.com" for Pinpoint
+// and "sms-voice.amazonaws.com" for both SMS and Voice APIs. This replaces
+// the reference's dependent-action lists for iam:PassRole, which miss most
+// role members. A reference member of the wrong JSON type, a name that would
+// forge ARN structure, and more than maxReferences (256) references are
+// BadRequest. A sentinel that names nothing (UNSET_RCS_MEDIA_CONFIGURATION)
+// is not a reference.
 //
 // Resources in an authorization appear in the order of the reference's
 // resource types. Where a dependent action repeats the operation's resources
@@ -103,11 +126,10 @@
 //
 // # Where the reference data is thin
 //
-// Dependent actions are the reference's (iam/service-authorization-reference,
-// joined in operation-action-map.json): the newer sms-voice operations
-// (CreateNotifyConfiguration, CreateRcsAgent, UpdateRcsAgent) list none, so
-// their tags and roles add no sms-voice:TagResource or iam:PassRole, and the
-// Pinpoint actions list none either. Their request tags are still reported.
+// Dependent actions other than iam:PassRole are the reference's
+// (iam/service-authorization-reference, joined in operation-action-map.json):
+// the newer sms-voice operations (CreateNotifyConfiguration, CreateRcsAgent,
+// UpdateRcsAgent) list none, so their tags add no sms-voice:TagResource. Their request tags are still reported.
 // An origination identity of a type the reference does not list for the
 // operation (say an RCS agent on SendTextMessage) still yields its ARN, which
 // is stricter than dropping it. ID prefixes are taken as AWS documents them;

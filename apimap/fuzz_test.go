@@ -13,7 +13,10 @@ import (
 // Invariants: no panic; an error is an *Error and comes with a nil result; a
 // result has at least one authorization, the first with the operation's own
 // action, and every resource is "*" or a well-formed ARN; every Unresolved
-// entry points at an existing resource.
+// entry points at an existing resource; references are at most
+// maxReferences, each with a kind, a member and an ARN; iam:PassRole comes
+// once, with PassedToService, on exactly the iam-role references' ARNs, each
+// a well-formed role ARN, and no other authorization has PassedToService.
 func FuzzMap(f *testing.F) {
 	f.Add("GET", "/v1/apps/abc/campaigns/c1", "", "", []byte(nil))
 	f.Add("POST", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2Fabc", "", "", []byte(`{"tags":{"a":"b"}}`))
@@ -25,6 +28,8 @@ func FuzzMap(f *testing.F) {
 	f.Add("POST", "/", "", "PinpointSMSVoiceV2.UpdateEventDestination", []byte(`{"ConfigurationSetName":"c","KinesisFirehoseDestination":{"IamRoleArn":"arn:aws:iam::123456789012:role/r"}}`))
 	f.Add("POST", "/v1/sms-voice/configuration-sets/c/event-destinations", "", "", []byte(`{"EventDestination":{"CloudWatchLogsDestination":{"IamRoleArn":"x"}}}`))
 	f.Add("GET", "/v1/apps/%2e%2E/x", "", "", []byte(nil))
+	f.Add("POST", "/v1/apps/a/journeys", "", "", []byte(`{"Activities":{"x":{"EMAIL":{"TemplateName":"t"}}},"JourneyChannelSettings":{"ConnectCampaignExecutionRoleArn":"arn:aws:iam::123456789012:role/r"}}`))
+	f.Add("POST", "/", "", "PinpointSMSVoiceV2.SendMediaMessage", []byte(`{"OriginationIdentity":"pool-1","MediaUrls":["s3://bkt/k","https://bkt.s3.amazonaws.com/k"]}`))
 	// One seed per operation: its URI template with plain labels, or its target.
 	for i := range operationTable {
 		op := &operationTable[i]
@@ -78,6 +83,36 @@ func FuzzMap(f *testing.F) {
 			if u.Authorization >= len(res.Authorizations) || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
 				t.Fatalf("unresolved %+v points nowhere", u)
 			}
+		}
+		if len(res.References) > maxReferences {
+			t.Fatalf("%d references", len(res.References))
+		}
+		var roles []string
+		for _, r := range res.References {
+			if r.Kind == "" || r.Member == "" || r.ARN == "" && r.Value != "" {
+				t.Fatalf("incomplete reference %+v", r)
+			}
+			if r.Kind == "iam-role" {
+				if err := parseRoleARN(r.ARN); err != nil || r.ARN != r.Value {
+					t.Fatalf("role reference %+v: %v", r, err)
+				}
+				roles = append(roles, r.ARN)
+			}
+		}
+		passRoles := 0
+		for _, a := range res.Authorizations {
+			switch {
+			case a.Action == "iam:PassRole":
+				passRoles++
+				if a.PassedToService == "" || strings.Join(a.Resources, " ") != strings.Join(roles, " ") {
+					t.Fatalf("iam:PassRole %+v, role references %q", a, roles)
+				}
+			case a.PassedToService != "":
+				t.Fatalf("%s has PassedToService", a.Action)
+			}
+		}
+		if passRoles != min(len(roles), 1) {
+			t.Fatalf("%d iam:PassRole authorizations for %d roles", passRoles, len(roles))
 		}
 		if target == "" {
 			// An accepted REST path has no empty or dot segments, encoded or not.

@@ -72,6 +72,9 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 	if err := m.dependents(); err != nil {
 		return nil, err
 	}
+	if err := m.references(); err != nil {
+		return nil, err
+	}
 	return m.res, nil
 }
 
@@ -259,10 +262,32 @@ func (m *mapper) tags() error {
 		keys = append(keys, vals...)
 	}
 	sort.Strings(keys)
+	if err := checkKeyCase(keys); err != nil {
+		return err
+	}
 	if len(keys) > 0 {
 		m.res.TagKeys = keys
 	}
 	m.res.RequestTags = tags
+	return nil
+}
+
+// checkKeyCase rejects tag keys that differ only in case: which of them a
+// policy's aws:RequestTag or aws:TagKeys condition would see, and what AWS
+// stores, cannot be known (STS rejects such tag sets too). keys is sorted;
+// exact duplicates (possible only in the keys an untag removes) are left alone.
+func checkKeyCase(keys []string) error {
+	if len(keys) < 2 {
+		return nil
+	}
+	seen := make(map[string]string, len(keys))
+	for _, k := range keys {
+		l := strings.ToLower(k)
+		if prev, ok := seen[l]; ok && prev != k {
+			return badRequest("tag keys %q and %q differ only in case", prev, k)
+		}
+		seen[l] = k
+	}
 	return nil
 }
 
@@ -642,24 +667,6 @@ func (m *mapper) dependents() error {
 				}
 			}
 			m.add(d.action, []string{arn})
-		case depRoles:
-			var roles []string
-			for _, p := range d.paths {
-				s, ok, err := m.pathString(p)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					continue
-				}
-				if err := parseRoleARN(s); err != nil {
-					return badRequest("%s: %v", strings.Join(p, "."), err)
-				}
-				roles = append(roles, s)
-			}
-			if len(roles) > 0 {
-				m.add(d.action, roles)
-			}
 		case depMember:
 			rs := resSpec{src: srcMembers, types: []string{d.typ}, vars: d.vars, tmpl: d.tmpl}
 			got, err := m.fromMembers(nil, &rs, &m.body)
@@ -698,25 +705,4 @@ func (m *mapper) dependents() error {
 
 func (m *mapper) add(action string, resources []string) {
 	m.res.Authorizations = append(m.res.Authorizations, Authorization{Action: action, Resources: resources})
-}
-
-// pathString follows nested object members of the body to a string.
-func (m *mapper) pathString(path []string) (string, bool, error) {
-	o := m.body
-	for i, name := range path {
-		if i == len(path)-1 {
-			return o.getString(name)
-		}
-		v, err := o.get(name)
-		if err != nil || v == nil {
-			return "", false, err
-		}
-		if jsonKind(v) != 'o' {
-			return "", false, badRequest("member %s must be an object", strings.Join(path[:i+1], "."))
-		}
-		if o, err = parseObject(v, nil); err != nil {
-			return "", false, err
-		}
-	}
-	return "", false, nil
 }

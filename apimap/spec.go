@@ -51,7 +51,6 @@ type depKind int
 
 const (
 	depTags    depKind = iota + 1 // when the request passes tags: the created resource's ARN or "*"
-	depRoles                      // for each role ARN passed at paths: the role ARN
 	depMember                     // when member is set: the ARN built from it
 	depChannel                    // when member equals value: the resources of the operation itself
 )
@@ -59,7 +58,6 @@ const (
 type depSpec struct {
 	kind   depKind
 	action string
-	paths  [][]string
 	member string
 	value  string
 	typ    string
@@ -91,6 +89,7 @@ type opSpec struct {
 	members       []memberSpec
 	resources     []resSpec
 	deps          []depSpec
+	refs          []refSpec // members that name resources AWS uses on the caller's behalf (roles included)
 
 	labels []string // URI label names in path order (REST)
 }

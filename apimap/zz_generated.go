@@ -73,34 +73,84 @@ var operationTable = []opSpec{
 	{api: "pinpoint", name: "CreateCampaign", action: "mobiletargeting:CreateCampaign", method: "POST", uri: "/v1/apps/{application-id}/campaigns", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "lambda-function", derive: refLambdaOrURL, path: []string{"AdditionalTreatments", "[]", "CustomDeliveryConfiguration", "DeliveryUri"}},
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"AdditionalTreatments", "[]", "MessageConfiguration", "EmailMessage", "FromAddress"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"AdditionalTreatments", "[]", "MessageConfiguration", "SMSMessage", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "EmailTemplate", "Name"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "InAppTemplate", "Name"}, arg: "INAPP"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
+			{kind: "lambda-function", derive: refLambdaOrURL, path: []string{"CustomDeliveryConfiguration", "DeliveryUri"}},
+			{kind: "lambda-function", derive: refLambda, path: []string{"Hook", "LambdaFunctionName"}},
+			{kind: "url", derive: refURL, path: []string{"Hook", "WebUrl"}},
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"MessageConfiguration", "EmailMessage", "FromAddress"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"MessageConfiguration", "SMSMessage", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "EmailTemplate", "Name"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "InAppTemplate", "Name"}, arg: "INAPP"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
 		}},
 	{api: "pinpoint", name: "CreateEmailTemplate", action: "mobiletargeting:CreateEmailTemplate", method: "POST", uri: "/v1/templates/{template-name}/email", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "EMAIL"}}},
+		},
+		refs: []refSpec{
+			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "CreateExportJob", action: "mobiletargeting:CreateExportJob", method: "POST", uri: "/v1/apps/{application-id}/jobs/export",
+	{api: "pinpoint", name: "CreateExportJob", action: "mobiletargeting:CreateExportJob", method: "POST", uri: "/v1/apps/{application-id}/jobs/export", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
+			{kind: "s3", derive: refS3URL, path: []string{"S3UrlPrefix"}},
 		}},
-	{api: "pinpoint", name: "CreateImportJob", action: "mobiletargeting:CreateImportJob", method: "POST", uri: "/v1/apps/{application-id}/jobs/import",
+	{api: "pinpoint", name: "CreateImportJob", action: "mobiletargeting:CreateImportJob", method: "POST", uri: "/v1/apps/{application-id}/jobs/import", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
+			{kind: "s3", derive: refS3URL, path: []string{"S3Url"}},
 		}},
 	{api: "pinpoint", name: "CreateInAppTemplate", action: "mobiletargeting:CreateInAppTemplate", method: "POST", uri: "/v1/templates/{template-name}/inapp", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "INAPP"}}},
 		}},
-	{api: "pinpoint", name: "CreateJourney", action: "mobiletargeting:CreateJourney", method: "POST", uri: "/v1/apps/{application-id}/journeys",
+	{api: "pinpoint", name: "CreateJourney", action: "mobiletargeting:CreateJourney", method: "POST", uri: "/v1/apps/{application-id}/journeys", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journeys"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "lambda-function", derive: refLambdaOrURL, path: []string{"Activities", "{}", "CUSTOM", "DeliveryUri"}},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "CUSTOM", "TemplateName"}},
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"Activities", "{}", "EMAIL", "MessageConfig", "FromAddress"}},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "EMAIL", "TemplateName"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "PUSH", "TemplateName"}, arg: "PUSH"},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"Activities", "{}", "SMS", "MessageConfig", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "SMS", "TemplateName"}, arg: "SMS"},
+			{kind: "connect-campaign", derive: refAsIs, path: []string{"JourneyChannelSettings", "ConnectCampaignArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"JourneyChannelSettings", "ConnectCampaignExecutionRoleArn"}},
 		}},
 	{api: "pinpoint", name: "CreatePushTemplate", action: "mobiletargeting:CreatePushTemplate", method: "POST", uri: "/v1/templates/{template-name}/push", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "PUSH"}}},
+		},
+		refs: []refSpec{
+			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "CreateRecommenderConfiguration", action: "mobiletargeting:CreateRecommenderConfiguration", method: "POST", uri: "/v1/recommenders",
+	{api: "pinpoint", name: "CreateRecommenderConfiguration", action: "mobiletargeting:CreateRecommenderConfiguration", method: "POST", uri: "/v1/recommenders", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"recommenders"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:recommenders/*"},
+		},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"RecommendationProviderRoleArn"}},
+			{kind: "personalize-campaign", derive: refAsIs, path: []string{"RecommendationProviderUri"}},
+			{kind: "lambda-function", derive: refLambda, path: []string{"RecommendationTransformerUri"}},
 		}},
 	{api: "pinpoint", name: "CreateSegment", action: "mobiletargeting:CreateSegment", method: "POST", uri: "/v1/apps/{application-id}/segments", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
@@ -109,6 +159,9 @@ var operationTable = []opSpec{
 	{api: "pinpoint", name: "CreateSmsTemplate", action: "mobiletargeting:CreateSmsTemplate", method: "POST", uri: "/v1/templates/{template-name}/sms", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "SMS"}}},
+		},
+		refs: []refSpec{
+			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
 	{api: "pinpoint", name: "CreateVoiceTemplate", action: "mobiletargeting:CreateVoiceTemplate", method: "POST", uri: "/v1/templates/{template-name}/voice", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
@@ -422,9 +475,13 @@ var operationTable = []opSpec{
 		resources: []resSpec{
 			{src: srcPath, types: []string{"phone-number-validate"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:phone/number/validate"},
 		}},
-	{api: "pinpoint", name: "PutEventStream", action: "mobiletargeting:PutEventStream", method: "POST", uri: "/v1/apps/{application-id}/eventstream",
+	{api: "pinpoint", name: "PutEventStream", action: "mobiletargeting:PutEventStream", method: "POST", uri: "/v1/apps/{application-id}/eventstream", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"event-stream"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/eventstream", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "kinesis-stream", derive: refEventStream, path: []string{"DestinationStreamArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
 		}},
 	{api: "pinpoint", name: "PutEvents", action: "mobiletargeting:PutEvents", method: "POST", uri: "/v1/apps/{application-id}/events",
 		resources: []resSpec{
@@ -434,17 +491,40 @@ var operationTable = []opSpec{
 		resources: []resSpec{
 			{src: srcPath, types: []string{"attribute"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/attributes/${AttributeType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "AttributeType", label: "attribute-type"}}},
 		}},
-	{api: "pinpoint", name: "SendMessages", action: "mobiletargeting:SendMessages", method: "POST", uri: "/v1/apps/{application-id}/messages",
+	{api: "pinpoint", name: "SendMessages", action: "mobiletargeting:SendMessages", method: "POST", uri: "/v1/apps/{application-id}/messages", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"messages"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/messages", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"MessageConfiguration", "EmailMessage", "FromAddress"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"MessageConfiguration", "SMSMessage", "OriginationNumber"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"MessageConfiguration", "VoiceMessage", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "EmailTemplate", "Name"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "InAppTemplate", "Name"}, arg: "INAPP"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
 		}},
-	{api: "pinpoint", name: "SendOTPMessage", action: "mobiletargeting:SendOTPMessage", method: "POST", uri: "/v1/apps/{application-id}/otp",
+	{api: "pinpoint", name: "SendOTPMessage", action: "mobiletargeting:SendOTPMessage", method: "POST", uri: "/v1/apps/{application-id}/otp", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"otp"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/otp", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "origination-identity", derive: refOrigination, path: []string{"OriginationIdentity"}},
 		}},
-	{api: "pinpoint", name: "SendUsersMessages", action: "mobiletargeting:SendUsersMessages", method: "POST", uri: "/v1/apps/{application-id}/users-messages",
+	{api: "pinpoint", name: "SendUsersMessages", action: "mobiletargeting:SendUsersMessages", method: "POST", uri: "/v1/apps/{application-id}/users-messages", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"messages"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/messages", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"MessageConfiguration", "EmailMessage", "FromAddress"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"MessageConfiguration", "SMSMessage", "OriginationNumber"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"MessageConfiguration", "VoiceMessage", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "EmailTemplate", "Name"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "InAppTemplate", "Name"}, arg: "INAPP"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
 		}},
 	{api: "pinpoint", name: "TagResource", action: "mobiletargeting:TagResource", method: "POST", uri: "/v1/tags/{resource-arn}", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
@@ -474,9 +554,13 @@ var operationTable = []opSpec{
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_voip_sandbox"}}},
 		}},
-	{api: "pinpoint", name: "UpdateApplicationSettings", action: "mobiletargeting:UpdateApplicationSettings", method: "PUT", uri: "/v1/apps/{application-id}/settings",
+	{api: "pinpoint", name: "UpdateApplicationSettings", action: "mobiletargeting:UpdateApplicationSettings", method: "PUT", uri: "/v1/apps/{application-id}/settings", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "lambda-function", derive: refLambda, path: []string{"CampaignHook", "LambdaFunctionName"}},
+			{kind: "url", derive: refURL, path: []string{"CampaignHook", "WebUrl"}},
 		}},
 	{api: "pinpoint", name: "UpdateBaiduChannel", action: "mobiletargeting:UpdateBaiduChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/baidu",
 		resources: []resSpec{
@@ -485,14 +569,44 @@ var operationTable = []opSpec{
 	{api: "pinpoint", name: "UpdateCampaign", action: "mobiletargeting:UpdateCampaign", method: "PUT", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "lambda-function", derive: refLambdaOrURL, path: []string{"AdditionalTreatments", "[]", "CustomDeliveryConfiguration", "DeliveryUri"}},
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"AdditionalTreatments", "[]", "MessageConfiguration", "EmailMessage", "FromAddress"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"AdditionalTreatments", "[]", "MessageConfiguration", "SMSMessage", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "EmailTemplate", "Name"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "InAppTemplate", "Name"}, arg: "INAPP"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
+			{kind: "template", derive: refTemplate, path: []string{"AdditionalTreatments", "[]", "TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
+			{kind: "lambda-function", derive: refLambdaOrURL, path: []string{"CustomDeliveryConfiguration", "DeliveryUri"}},
+			{kind: "lambda-function", derive: refLambda, path: []string{"Hook", "LambdaFunctionName"}},
+			{kind: "url", derive: refURL, path: []string{"Hook", "WebUrl"}},
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"MessageConfiguration", "EmailMessage", "FromAddress"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"MessageConfiguration", "SMSMessage", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "EmailTemplate", "Name"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "InAppTemplate", "Name"}, arg: "INAPP"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
+			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
 		}},
-	{api: "pinpoint", name: "UpdateEmailChannel", action: "mobiletargeting:UpdateEmailChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/email",
+	{api: "pinpoint", name: "UpdateEmailChannel", action: "mobiletargeting:UpdateEmailChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/email", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "email"}}},
+		},
+		refs: []refSpec{
+			{kind: "ses-configuration-set", derive: refSESConfigSet, path: []string{"ConfigurationSet"}},
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"FromAddress"}},
+			{kind: "ses-identity", derive: refSESIdentity, path: []string{"Identity"}},
+			{kind: "iam-role", derive: refRole, path: []string{"OrchestrationSendingRoleArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
 		}},
 	{api: "pinpoint", name: "UpdateEmailTemplate", action: "mobiletargeting:UpdateEmailTemplate", method: "PUT", uri: "/v1/templates/{template-name}/email", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "EMAIL"}}},
+		},
+		refs: []refSpec{
+			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
 	{api: "pinpoint", name: "UpdateEndpoint", action: "mobiletargeting:UpdateEndpoint", method: "PUT", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}",
 		resources: []resSpec{
@@ -510,9 +624,20 @@ var operationTable = []opSpec{
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "INAPP"}}},
 		}},
-	{api: "pinpoint", name: "UpdateJourney", action: "mobiletargeting:UpdateJourney", method: "PUT", uri: "/v1/apps/{application-id}/journeys/{journey-id}",
+	{api: "pinpoint", name: "UpdateJourney", action: "mobiletargeting:UpdateJourney", method: "PUT", uri: "/v1/apps/{application-id}/journeys/{journey-id}", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "lambda-function", derive: refLambdaOrURL, path: []string{"Activities", "{}", "CUSTOM", "DeliveryUri"}},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "CUSTOM", "TemplateName"}},
+			{kind: "ses-identity", derive: refSESAddress, path: []string{"Activities", "{}", "EMAIL", "MessageConfig", "FromAddress"}},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "EMAIL", "TemplateName"}, arg: "EMAIL"},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "PUSH", "TemplateName"}, arg: "PUSH"},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"Activities", "{}", "SMS", "MessageConfig", "OriginationNumber"}},
+			{kind: "template", derive: refTemplate, path: []string{"Activities", "{}", "SMS", "TemplateName"}, arg: "SMS"},
+			{kind: "connect-campaign", derive: refAsIs, path: []string{"JourneyChannelSettings", "ConnectCampaignArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"JourneyChannelSettings", "ConnectCampaignExecutionRoleArn"}},
 		}},
 	{api: "pinpoint", name: "UpdateJourneyState", action: "mobiletargeting:UpdateJourneyState", method: "PUT", uri: "/v1/apps/{application-id}/journeys/{journey-id}/state",
 		resources: []resSpec{
@@ -521,10 +646,18 @@ var operationTable = []opSpec{
 	{api: "pinpoint", name: "UpdatePushTemplate", action: "mobiletargeting:UpdatePushTemplate", method: "PUT", uri: "/v1/templates/{template-name}/push", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "PUSH"}}},
+		},
+		refs: []refSpec{
+			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "UpdateRecommenderConfiguration", action: "mobiletargeting:UpdateRecommenderConfiguration", method: "PUT", uri: "/v1/recommenders/{recommender-id}",
+	{api: "pinpoint", name: "UpdateRecommenderConfiguration", action: "mobiletargeting:UpdateRecommenderConfiguration", method: "PUT", uri: "/v1/recommenders/{recommender-id}", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"recommender"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:recommenders/${RecommenderId}", vars: []varSpec{{name: "RecommenderId", label: "recommender-id"}}},
+		},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"RecommendationProviderRoleArn"}},
+			{kind: "personalize-campaign", derive: refAsIs, path: []string{"RecommendationProviderUri"}},
+			{kind: "lambda-function", derive: refLambda, path: []string{"RecommendationTransformerUri"}},
 		}},
 	{api: "pinpoint", name: "UpdateSegment", action: "mobiletargeting:UpdateSegment", method: "PUT", uri: "/v1/apps/{application-id}/segments/{segment-id}", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
@@ -537,6 +670,9 @@ var operationTable = []opSpec{
 	{api: "pinpoint", name: "UpdateSmsTemplate", action: "mobiletargeting:UpdateSmsTemplate", method: "PUT", uri: "/v1/templates/{template-name}/sms", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "SMS"}}},
+		},
+		refs: []refSpec{
+			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
 	{api: "pinpoint", name: "UpdateTemplateActiveVersion", action: "mobiletargeting:UpdateTemplateActiveVersion", method: "PUT", uri: "/v1/templates/{template-name}/{template-type}/active-version",
 		resources: []resSpec{
@@ -558,19 +694,31 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"ConfigurationSetName", 's'}}},
 	{api: "sms-voice", name: "CreateConfigurationSetEventDestination", action: "sms-voice:CreateConfigurationSetEventDestination", method: "POST", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations", needBody: true,
 		members: []memberSpec{{"EventDestination", 'o'}, {"EventDestinationName", 's'}},
-		deps: []depSpec{
-			{kind: depRoles, action: "iam:PassRole", paths: [][]string{{"EventDestination", "CloudWatchLogsDestination", "IamRoleArn"}, {"EventDestination", "KinesisFirehoseDestination", "IamRoleArn"}}},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "CloudWatchLogsDestination", "IamRoleArn"}},
+			{kind: "log-group", derive: refLogGroup, path: []string{"EventDestination", "CloudWatchLogsDestination", "LogGroupArn"}},
+			{kind: "firehose-stream", derive: refFirehose, path: []string{"EventDestination", "KinesisFirehoseDestination", "DeliveryStreamArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "KinesisFirehoseDestination", "IamRoleArn"}},
+			{kind: "sns-topic", derive: refSNSTopic, path: []string{"EventDestination", "SnsDestination", "TopicArn"}},
 		}},
 	{api: "sms-voice", name: "DeleteConfigurationSet", action: "sms-voice:DeleteConfigurationSet", method: "DELETE", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}"},
 	{api: "sms-voice", name: "DeleteConfigurationSetEventDestination", action: "sms-voice:DeleteConfigurationSetEventDestination", method: "DELETE", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"},
 	{api: "sms-voice", name: "GetConfigurationSetEventDestinations", action: "sms-voice:GetConfigurationSetEventDestinations", method: "GET", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations"},
 	{api: "sms-voice", name: "ListConfigurationSets", action: "sms-voice:ListConfigurationSets", method: "GET", uri: "/v1/sms-voice/configuration-sets"},
-	{api: "sms-voice", name: "SendVoiceMessage", action: "sms-voice:SendVoiceMessage", method: "POST", uri: "/v1/sms-voice/voice/message",
-		members: []memberSpec{{"CallerId", 's'}, {"ConfigurationSetName", 's'}, {"Content", 'o'}, {"DestinationPhoneNumber", 's'}, {"OriginationPhoneNumber", 's'}}},
+	{api: "sms-voice", name: "SendVoiceMessage", action: "sms-voice:SendVoiceMessage", method: "POST", uri: "/v1/sms-voice/voice/message", needBody: true,
+		members: []memberSpec{{"CallerId", 's'}, {"ConfigurationSetName", 's'}, {"Content", 'o'}, {"DestinationPhoneNumber", 's'}, {"OriginationPhoneNumber", 's'}},
+		refs: []refSpec{
+			{kind: "configuration-set", derive: refSMSVoiceType, path: []string{"ConfigurationSetName"}, arg: "ConfigurationSet"},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"OriginationPhoneNumber"}},
+		}},
 	{api: "sms-voice", name: "UpdateConfigurationSetEventDestination", action: "sms-voice:UpdateConfigurationSetEventDestination", method: "PUT", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}", needBody: true,
 		members: []memberSpec{{"EventDestination", 'o'}},
-		deps: []depSpec{
-			{kind: depRoles, action: "iam:PassRole", paths: [][]string{{"EventDestination", "CloudWatchLogsDestination", "IamRoleArn"}, {"EventDestination", "KinesisFirehoseDestination", "IamRoleArn"}}},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "CloudWatchLogsDestination", "IamRoleArn"}},
+			{kind: "log-group", derive: refLogGroup, path: []string{"EventDestination", "CloudWatchLogsDestination", "LogGroupArn"}},
+			{kind: "firehose-stream", derive: refFirehose, path: []string{"EventDestination", "KinesisFirehoseDestination", "DeliveryStreamArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "KinesisFirehoseDestination", "IamRoleArn"}},
+			{kind: "sns-topic", derive: refSNSTopic, path: []string{"EventDestination", "SnsDestination", "TopicArn"}},
 		}},
 	{api: "sms-voice-v2", name: "AssociateOriginationIdentity", action: "sms-voice:AssociateOriginationIdentity", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.AssociateOriginationIdentity", needBody: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"IsoCountryCode", 's'}, {"OriginationIdentity", 's'}, {"PoolId", 's'}},
@@ -596,11 +744,18 @@ var operationTable = []opSpec{
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		},
-		deps: []depSpec{
-			{kind: depRoles, action: "iam:PassRole", paths: [][]string{{"CloudWatchLogsDestination", "IamRoleArn"}, {"KinesisFirehoseDestination", "IamRoleArn"}}},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"CloudWatchLogsDestination", "IamRoleArn"}},
+			{kind: "log-group", derive: refLogGroup, path: []string{"CloudWatchLogsDestination", "LogGroupArn"}},
+			{kind: "firehose-stream", derive: refFirehose, path: []string{"KinesisFirehoseDestination", "DeliveryStreamArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"KinesisFirehoseDestination", "IamRoleArn"}},
+			{kind: "sns-topic", derive: refSNSTopic, path: []string{"SnsDestination", "TopicArn"}},
 		}},
 	{api: "sms-voice-v2", name: "CreateNotifyConfiguration", action: "sms-voice:CreateNotifyConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateNotifyConfiguration", needBody: true, tagsMember: "Tags", tagsList: true,
-		members: []memberSpec{{"ClientToken", 's'}, {"DefaultTemplateId", 's'}, {"DeletionProtectionEnabled", 'b'}, {"DisplayName", 's'}, {"EnabledChannels", 'l'}, {"EnabledCountries", 'l'}, {"PoolId", 's'}, {"Tags", 'l'}, {"UseCase", 's'}}},
+		members: []memberSpec{{"ClientToken", 's'}, {"DefaultTemplateId", 's'}, {"DeletionProtectionEnabled", 'b'}, {"DisplayName", 's'}, {"EnabledChannels", 'l'}, {"EnabledCountries", 'l'}, {"PoolId", 's'}, {"Tags", 'l'}, {"UseCase", 's'}},
+		refs: []refSpec{
+			{kind: "pool", derive: refSMSVoiceType, path: []string{"PoolId"}, arg: "Pool"},
+		}},
 	{api: "sms-voice-v2", name: "CreateOptOutList", action: "sms-voice:CreateOptOutList", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateOptOutList", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"OptOutListName", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
@@ -620,7 +775,10 @@ var operationTable = []opSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
 		}},
 	{api: "sms-voice-v2", name: "CreateRcsAgent", action: "sms-voice:CreateRcsAgent", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRcsAgent", needBody: true, tagsMember: "Tags", tagsList: true,
-		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"Tags", 'l'}}},
+		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"Tags", 'l'}},
+		refs: []refSpec{
+			{kind: "opt-out-list", derive: refSMSVoiceType, path: []string{"OptOutListName"}, arg: "OptOutList"},
+		}},
 	{api: "sms-voice-v2", name: "CreateRegistration", action: "sms-voice:CreateRegistration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistration", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"RegistrationType", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
@@ -636,6 +794,9 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"AttachmentBody", 's'}, {"AttachmentUrl", 's'}, {"ClientToken", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
+		},
+		refs: []refSpec{
+			{kind: "s3", derive: refS3URL, path: []string{"AttachmentUrl"}},
 		}},
 	{api: "sms-voice-v2", name: "CreateRegistrationVersion", action: "sms-voice:CreateRegistrationVersion", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistrationVersion", needBody: true,
 		members: []memberSpec{{"RegistrationId", 's'}},
@@ -646,6 +807,9 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"ClientToken", 's'}, {"DestinationPhoneNumber", 's'}, {"RcsAgentId", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
+		},
+		refs: []refSpec{
+			{kind: "rcs-agent", derive: refSMSVoiceType, path: []string{"RcsAgentId"}, arg: "RcsAgent"},
 		}},
 	{api: "sms-voice-v2", name: "DeleteAccountDefaultProtectConfiguration", action: "sms-voice:DeleteAccountDefaultProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteAccountDefaultProtectConfiguration", needBody: true},
 	{api: "sms-voice-v2", name: "DeleteConfigurationSet", action: "sms-voice:DeleteConfigurationSet", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteConfigurationSet", needBody: true,
@@ -905,6 +1069,9 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"FieldPath", 's'}, {"RegistrationAttachmentId", 's'}, {"RegistrationId", 's'}, {"SelectChoices", 'l'}, {"TextValue", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
+		},
+		refs: []refSpec{
+			{kind: "registration-attachment", derive: refSMSVoiceType, path: []string{"RegistrationAttachmentId"}, arg: "RegistrationAttachment"},
 		}},
 	{api: "sms-voice-v2", name: "PutResourcePolicy", action: "sms-voice:PutResourcePolicy", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutResourcePolicy", needBody: true,
 		members: []memberSpec{{"Policy", 's'}, {"ResourceArn", 's'}},
@@ -946,6 +1113,9 @@ var operationTable = []opSpec{
 		deps: []depSpec{
 			{kind: depChannel, action: "sms-voice:SendTextMessage", member: "VerificationChannel", value: "TEXT"},
 			{kind: depChannel, action: "sms-voice:SendVoiceMessage", member: "VerificationChannel", value: "VOICE"},
+		},
+		refs: []refSpec{
+			{kind: "verified-destination-number", derive: refSMSVoiceType, path: []string{"VerifiedDestinationNumberId"}, arg: "VerifiedDestinationNumber"},
 		}},
 	{api: "sms-voice-v2", name: "SendMediaMessage", action: "sms-voice:SendMediaMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendMediaMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MaxPrice", 's'}, {"MediaUrls", 'l'}, {"MessageBody", 's'}, {"MessageFeedbackEnabled", 'b'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}},
@@ -953,6 +1123,9 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool"}, member: "OriginationIdentity"},
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
+		},
+		refs: []refSpec{
+			{kind: "s3", derive: refS3URL, path: []string{"MediaUrls", "[]"}},
 		}},
 	{api: "sms-voice-v2", name: "SendNotifyTextMessage", action: "sms-voice:SendNotifyTextMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendNotifyTextMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MessageFeedbackEnabled", 'b'}, {"NotifyConfigurationId", 's'}, {"TemplateId", 's'}, {"TemplateVariables", 'o'}, {"TimeToLive", 'n'}},
@@ -972,6 +1145,16 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool", "RcsAgent", "SenderId"}, member: "OriginationIdentity"},
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
+		},
+		refs: []refSpec{
+			{kind: "s3", derive: refS3URL, path: []string{"FallbackConfiguration", "MediaUrls", "[]"}},
+			{kind: "origination-identity", derive: refOrigination, path: []string{"FallbackConfiguration", "OriginationIdentity"}},
+			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "Carousel", "CardContents", "[]", "Media", "FileUrl"}},
+			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "Carousel", "CardContents", "[]", "Media", "ThumbnailUrl"}},
+			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "FileMessage", "FileUrl"}},
+			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "FileMessage", "ThumbnailUrl"}},
+			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "RichCard", "CardContent", "Media", "FileUrl"}},
+			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "RichCard", "CardContent", "Media", "ThumbnailUrl"}},
 		}},
 	{api: "sms-voice-v2", name: "SendTextMessage", action: "sms-voice:SendTextMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendTextMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationCountryParameters", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"Keyword", 's'}, {"MaxPrice", 's'}, {"MessageBody", 's'}, {"MessageFeedbackEnabled", 'b'}, {"MessageType", 's'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}},
@@ -984,6 +1167,10 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MaxPricePerMinute", 's'}, {"MessageBody", 's'}, {"MessageBodyTextType", 's'}, {"MessageFeedbackEnabled", 'b'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}, {"VoiceId", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool"}, member: "OriginationIdentity"},
+		},
+		refs: []refSpec{
+			{kind: "configuration-set", derive: refSMSVoiceType, path: []string{"ConfigurationSetName"}, arg: "ConfigurationSet"},
+			{kind: "protect-configuration", derive: refSMSVoiceType, path: []string{"ProtectConfigurationId"}, arg: "ProtectConfiguration"},
 		}},
 	{api: "sms-voice-v2", name: "SetAccountDefaultProtectConfiguration", action: "sms-voice:SetAccountDefaultProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetAccountDefaultProtectConfiguration", needBody: true,
 		members: []memberSpec{{"ProtectConfigurationId", 's'}},
@@ -1035,13 +1222,20 @@ var operationTable = []opSpec{
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		},
-		deps: []depSpec{
-			{kind: depRoles, action: "iam:PassRole", paths: [][]string{{"CloudWatchLogsDestination", "IamRoleArn"}, {"KinesisFirehoseDestination", "IamRoleArn"}}},
+		refs: []refSpec{
+			{kind: "iam-role", derive: refRole, path: []string{"CloudWatchLogsDestination", "IamRoleArn"}},
+			{kind: "log-group", derive: refLogGroup, path: []string{"CloudWatchLogsDestination", "LogGroupArn"}},
+			{kind: "firehose-stream", derive: refFirehose, path: []string{"KinesisFirehoseDestination", "DeliveryStreamArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"KinesisFirehoseDestination", "IamRoleArn"}},
+			{kind: "sns-topic", derive: refSNSTopic, path: []string{"SnsDestination", "TopicArn"}},
 		}},
 	{api: "sms-voice-v2", name: "UpdateNotifyConfiguration", action: "sms-voice:UpdateNotifyConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateNotifyConfiguration", needBody: true,
 		members: []memberSpec{{"DefaultTemplateId", 's'}, {"DeletionProtectionEnabled", 'b'}, {"EnabledChannels", 'l'}, {"EnabledCountries", 'l'}, {"NotifyConfigurationId", 's'}, {"PoolId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"NotifyConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:notify-configuration/${NotifyConfigurationId}", member: "NotifyConfigurationId", vars: []varSpec{{name: "NotifyConfigurationId", member: "NotifyConfigurationId"}}},
+		},
+		refs: []refSpec{
+			{kind: "pool", derive: refSMSVoiceType, path: []string{"PoolId"}, arg: "Pool", unset: "UNSET_DEFAULT_POOL_FOR_NOTIFY"},
 		}},
 	{api: "sms-voice-v2", name: "UpdatePhoneNumber", action: "sms-voice:UpdatePhoneNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdatePhoneNumber", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"InternationalSendingEnabled", 'b'}, {"OptOutListName", 's'}, {"PhoneNumberId", 's'}, {"SelfManagedOptOutsEnabled", 'b'}, {"TwoWayChannelArn", 's'}, {"TwoWayChannelRole", 's'}, {"TwoWayEnabled", 'b'}},
@@ -1049,8 +1243,9 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 			{src: srcMembers, types: []string{"PhoneNumber"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:phone-number/${PhoneNumberId}", member: "PhoneNumberId", vars: []varSpec{{name: "PhoneNumberId", member: "PhoneNumberId"}}},
 		},
-		deps: []depSpec{
-			{kind: depRoles, action: "iam:PassRole", paths: [][]string{{"TwoWayChannelRole"}}},
+		refs: []refSpec{
+			{kind: "two-way-channel", derive: refAsIs, path: []string{"TwoWayChannelArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"TwoWayChannelRole"}},
 		}},
 	{api: "sms-voice-v2", name: "UpdatePool", action: "sms-voice:UpdatePool", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdatePool", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"PoolId", 's'}, {"SelfManagedOptOutsEnabled", 'b'}, {"SharedRoutesEnabled", 'b'}, {"TwoWayChannelArn", 's'}, {"TwoWayChannelRole", 's'}, {"TwoWayEnabled", 'b'}},
@@ -1058,8 +1253,9 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 			{src: srcMembers, types: []string{"Pool"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:pool/${PoolId}", member: "PoolId", vars: []varSpec{{name: "PoolId", member: "PoolId"}}},
 		},
-		deps: []depSpec{
-			{kind: depRoles, action: "iam:PassRole", paths: [][]string{{"TwoWayChannelRole"}}},
+		refs: []refSpec{
+			{kind: "two-way-channel", derive: refAsIs, path: []string{"TwoWayChannelArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"TwoWayChannelRole"}},
 		}},
 	{api: "sms-voice-v2", name: "UpdateProtectConfiguration", action: "sms-voice:UpdateProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateProtectConfiguration", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"ProtectConfigurationId", 's'}},
@@ -1075,6 +1271,13 @@ var operationTable = []opSpec{
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"RcsAgentId", 's'}, {"SelfManagedOptOutsEnabled", 'b'}, {"TwoWayChannelArn", 's'}, {"TwoWayChannelRole", 's'}, {"TwoWayEnabled", 'b'}, {"TwoWayMediaS3BucketName", 's'}, {"TwoWayMediaS3KeyPrefix", 's'}, {"TwoWayMediaS3Role", 's'}, {"TwoWayRcsEventsEnabled", 'l'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"RcsAgent"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:rcs-agent/${RcsAgentId}", member: "RcsAgentId", vars: []varSpec{{name: "RcsAgentId", member: "RcsAgentId"}}},
+		},
+		refs: []refSpec{
+			{kind: "opt-out-list", derive: refSMSVoiceType, path: []string{"OptOutListName"}, arg: "OptOutList"},
+			{kind: "two-way-channel", derive: refAsIs, path: []string{"TwoWayChannelArn"}},
+			{kind: "iam-role", derive: refRole, path: []string{"TwoWayChannelRole"}},
+			{kind: "s3", derive: refS3Bucket, path: []string{"TwoWayMediaS3BucketName"}, unset: "UNSET_RCS_MEDIA_CONFIGURATION"},
+			{kind: "iam-role", derive: refRole, path: []string{"TwoWayMediaS3Role"}, unset: "UNSET_RCS_MEDIA_CONFIGURATION"},
 		}},
 	{api: "sms-voice-v2", name: "UpdateSenderId", action: "sms-voice:UpdateSenderId", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateSenderId", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"IsoCountryCode", 's'}, {"SenderId", 's'}},

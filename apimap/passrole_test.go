@@ -1,0 +1,405 @@
+package apimap
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pinpointgw/gateway/apimap/internal/codegen"
+	"github.com/pinpointgw/gateway/internal/testenv"
+)
+
+// The PassRole test finds every member of the three service models that
+// carries an IAM role ARN, at any depth, from the models themselves (not from
+// the generated table), puts a role ARN there in an otherwise realistic
+// request (built like the golden test's) and checks that Map authorizes
+// iam:PassRole on it for the right service and reports it as a reference.
+
+// prShape is a model shape with what the walk needs.
+type prShape struct {
+	Type    string `json:"type"`
+	Members map[string]struct {
+		Shape         string `json:"shape"`
+		Location      string `json:"location"`
+		LocationName  string `json:"locationName"`
+		Documentation string `json:"documentation"`
+	} `json:"members"`
+	Member *struct {
+		Shape string `json:"shape"`
+	} `json:"member"`
+	Value *struct {
+		Shape string `json:"shape"`
+	} `json:"value"`
+	Payload string `json:"payload"`
+}
+
+// prRoleName is the test's own rule for a member that names a role.
+var prRoleName = regexp.MustCompile(`(Role|RoleArn|RoleARN)$`)
+
+// prRoleDoc finds documentation that speaks of an IAM role.
+var prRoleDoc = regexp.MustCompile(`(?i)\b(IAM|Identity and Access Management(\s*\(IAM\))?)\s+role\b`)
+
+// prNotRoles lists members whose documentation speaks of an IAM role but
+// which do not carry one, with the reason.
+var prNotRoles = map[string]string{
+	"pinpoint-sms-voice/KinesisFirehoseDestination.DeliveryStreamArn": "the v1 model swaps the documentation of DeliveryStreamArn and IamRoleArn",
+	"pinpoint/ImportJobRequest.ExternalId":                            "an external ID for a trust policy, not a role",
+}
+
+type prPath struct {
+	segs []string // JSON member names; "[]" a list element, "{}" a map value
+	name string   // "Shape.Member" of the leaf
+}
+
+// prRolePaths walks shape s and returns the paths of its role members.
+func prRolePaths(t *testing.T, api string, shapes map[string]prShape, s prShape, prefix []string, parent string, depth int) []prPath {
+	t.Helper()
+	if depth > 12 {
+		t.Fatalf("%s: shape nesting deeper than 12 at %v", api, prefix)
+	}
+	var out []prPath
+	switch s.Type {
+	case "structure":
+		for name, m := range s.Members {
+			if depth == 0 && m.Location != "" {
+				continue
+			}
+			jn := name
+			if m.LocationName != "" {
+				jn = m.LocationName
+			}
+			child := shapes[m.Shape]
+			p := append(slices.Clone(prefix), jn)
+			key := api + "/" + parent + "." + name
+			if child.Type == "string" {
+				doc := prRoleDoc.MatchString(m.Documentation)
+				switch _, except := prNotRoles[key]; {
+				case prRoleName.MatchString(name):
+					out = append(out, prPath{segs: p, name: parent + "." + name})
+				case doc && !except:
+					t.Errorf("%s: documentation speaks of an IAM role, but the name does not end in Role or RoleArn: add it to prNotRoles with a reason, or make the rule see it", key)
+				}
+				continue
+			}
+			out = append(out, prRolePaths(t, api, shapes, child, p, m.Shape, depth+1)...)
+		}
+	case "list":
+		el := shapes[s.Member.Shape]
+		if el.Type == "string" {
+			return nil // no role list in the models; a string list named like a role would be caught by its parent's name
+		}
+		out = append(out, prRolePaths(t, api, shapes, el, append(slices.Clone(prefix), "[]"), s.Member.Shape, depth+1)...)
+	case "map":
+		out = append(out, prRolePaths(t, api, shapes, shapes[s.Value.Shape], append(slices.Clone(prefix), "{}"), s.Value.Shape, depth+1)...)
+	}
+	return out
+}
+
+// prSet puts v at path p in the JSON object o (lists and maps get one element).
+func prSet(o map[string]any, p []string, v any) {
+	name := p[0]
+	if len(p) == 1 {
+		o[name] = v
+		return
+	}
+	var next any
+	switch p[1] {
+	case "[]", "{}":
+		el := map[string]any{}
+		rest := p[2:]
+		if len(rest) == 0 {
+			next = v
+		} else {
+			prSet(el, rest, v)
+			next = el
+		}
+		if p[1] == "[]" {
+			next = []any{next}
+		} else {
+			next = map[string]any{"k1": next}
+		}
+		o[name] = next
+		return
+	}
+	child, ok := o[name].(map[string]any)
+	if !ok {
+		child = map[string]any{}
+	}
+	prSet(child, p[1:], v)
+	o[name] = child
+}
+
+func TestPassRoleEveryRoleMember(t *testing.T) {
+	t.Parallel()
+	data := testenv.SharedData(t)
+	var om struct {
+		Operations []gOp `json:"operations"`
+	}
+	gLoad(t, data, "iam/operation-action-map.json", &om)
+	principal := map[string]string{"pinpoint": "pinpoint.amazonaws.com", "pinpoint-sms-voice": "sms-voice.amazonaws.com", "pinpoint-sms-voice-v2": "sms-voice.amazonaws.com"}
+	type model struct {
+		Operations map[string]struct {
+			Input struct {
+				Shape string `json:"shape"`
+			} `json:"input"`
+		} `json:"operations"`
+		Shapes map[string]prShape `json:"shapes"`
+	}
+	models := map[string]*model{}
+	gshapes := map[string]map[string]gShape{}
+	for api, rel := range map[string]string{
+		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
+		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
+		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
+	} {
+		m := &model{}
+		gLoad(t, data, rel, m)
+		models[api] = m
+		var g struct {
+			Shapes map[string]gShape `json:"shapes"`
+		}
+		gLoad(t, data, rel, &g)
+		gshapes[api] = g.Shapes
+	}
+	seen := map[string]bool{}
+	checked := 0
+	for _, e := range om.Operations {
+		m := models[e.API]
+		inName := m.Operations[e.Op].Input.Shape
+		in := m.Shapes[inName]
+		body, bodyName := in, inName
+		if in.Payload != "" {
+			bodyName = in.Members[in.Payload].Shape
+			body = m.Shapes[bodyName]
+		}
+		for i, p := range prRolePaths(t, e.API, m.Shapes, body, nil, bodyName, 0) {
+			seen[e.API+"/"+p.name] = true
+			var c gCase
+			if e.API == "pinpoint-sms-voice-v2" {
+				c = gV2(t, e, gshapes[e.API][inName], gshapes[e.API])
+			} else {
+				c = gREST(t, e, gshapes[e.API][inName], gshapes[e.API])
+			}
+			obj := map[string]any{}
+			if len(c.req.Body) > 0 {
+				if err := json.Unmarshal(c.req.Body, &obj); err != nil {
+					t.Fatal(err)
+				}
+			}
+			role := fmt.Sprintf("arn:aws:iam::210987654321:role/tenant-b/r%d", i)
+			prSet(obj, p.segs, role)
+			b, _ := json.Marshal(obj)
+			req := *c.req
+			req.Body, req.Region, req.Account = b, gRegion, gAccount
+			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
+			res, err := Map(&req)
+			if err != nil {
+				t.Errorf("%s: Map(%s) error: %v", name, b, err)
+				continue
+			}
+			checked++
+			found := false
+			for _, a := range res.Authorizations {
+				if a.Action == "iam:PassRole" && slices.Contains(a.Resources, role) {
+					found = true
+					if a.PassedToService != principal[e.API] {
+						t.Errorf("%s: iam:PassRole PassedToService = %q, want %q", name, a.PassedToService, principal[e.API])
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: no iam:PassRole on %s in %v", name, role, res.Authorizations)
+			}
+			if !slices.ContainsFunc(res.References, func(r Reference) bool {
+				return r.Kind == "iam-role" && r.Value == role && r.ARN == role
+			}) {
+				t.Errorf("%s: references %v lack the iam-role %s", name, res.References, role)
+			}
+			// A value that is not an IAM role ARN is refused.
+			prSet(obj, p.segs, "arn:aws:s3:::bucket-b")
+			req.Body, _ = json.Marshal(obj)
+			if _, err := Map(&req); !isKind(err, BadRequest) {
+				t.Errorf("%s: Map(non-role ARN) error = %v, want BadRequest", name, err)
+			}
+		}
+	}
+	// The members the issue names must be among those found.
+	for _, want := range []string{
+		"pinpoint/ImportJobRequest.RoleArn", "pinpoint/ExportJobRequest.RoleArn", "pinpoint/WriteEventStream.RoleArn",
+		"pinpoint/EmailChannelRequest.RoleArn", "pinpoint/EmailChannelRequest.OrchestrationSendingRoleArn",
+		"pinpoint/JourneyChannelSettings.ConnectCampaignExecutionRoleArn",
+		"pinpoint/CreateRecommenderConfiguration.RecommendationProviderRoleArn",
+		"pinpoint/UpdateRecommenderConfiguration.RecommendationProviderRoleArn",
+		"pinpoint-sms-voice-v2/UpdateRcsAgentRequest.TwoWayChannelRole", "pinpoint-sms-voice-v2/UpdateRcsAgentRequest.TwoWayMediaS3Role",
+		"pinpoint-sms-voice-v2/KinesisFirehoseDestination.IamRoleArn", "pinpoint-sms-voice-v2/CloudWatchLogsDestination.IamRoleArn",
+		"pinpoint-sms-voice/KinesisFirehoseDestination.IamRoleArn", "pinpoint-sms-voice/CloudWatchLogsDestination.IamRoleArn",
+	} {
+		if !seen[want] {
+			t.Errorf("role member %s not found in the models", want)
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d role members checked, want at least 20", checked)
+	}
+}
+
+// TestReferenceEveryMember puts a value at every member path that the
+// generator classifies as a reference (paths found by the test's own walk of
+// the models) and checks that Map reports it there, with its kind.
+func TestReferenceEveryMember(t *testing.T) {
+	t.Parallel()
+	data := testenv.SharedData(t)
+	classes, err := codegen.Classification(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var om struct {
+		Operations []gOp `json:"operations"`
+	}
+	gLoad(t, data, "iam/operation-action-map.json", &om)
+	apiName := map[string]string{"pinpoint": "pinpoint", "pinpoint-sms-voice": "sms-voice", "pinpoint-sms-voice-v2": "sms-voice-v2"}
+	type model struct {
+		Operations map[string]struct {
+			Input struct {
+				Shape string `json:"shape"`
+			} `json:"input"`
+		} `json:"operations"`
+		Shapes map[string]prShape `json:"shapes"`
+	}
+	models := map[string]*model{}
+	gshapes := map[string]map[string]gShape{}
+	for api, rel := range map[string]string{
+		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
+		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
+		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
+	} {
+		m := &model{}
+		gLoad(t, data, rel, m)
+		models[api] = m
+		var g struct {
+			Shapes map[string]gShape `json:"shapes"`
+		}
+		gLoad(t, data, rel, &g)
+		gshapes[api] = g.Shapes
+	}
+	checked := 0
+	for _, e := range om.Operations {
+		m := models[e.API]
+		inName := m.Operations[e.Op].Input.Shape
+		in := m.Shapes[inName]
+		body, bodyName := in, inName
+		if in.Payload != "" {
+			bodyName = in.Members[in.Payload].Shape
+			body = m.Shapes[bodyName]
+		}
+		for _, p := range prLeafPaths(e.API, m.Shapes, body, nil, bodyName, 0) {
+			kind, ok := strings.CutPrefix(classes[apiName[e.API]+":"+p.name], "reference ")
+			if !ok {
+				continue
+			}
+			var c gCase
+			if e.API == "pinpoint-sms-voice-v2" {
+				c = gV2(t, e, gshapes[e.API][inName], gshapes[e.API])
+			} else {
+				c = gREST(t, e, gshapes[e.API][inName], gshapes[e.API])
+			}
+			obj := map[string]any{}
+			if len(c.req.Body) > 0 {
+				if err := json.Unmarshal(c.req.Body, &obj); err != nil {
+					t.Fatal(err)
+				}
+			}
+			val := "ref-value-1"
+			if kind == "iam-role" {
+				val = "arn:aws:iam::123456789012:role/ref-value-1"
+			}
+			prSet(obj, p.segs, val)
+			b, _ := json.Marshal(obj)
+			req := *c.req
+			req.Body, req.Region, req.Account = b, gRegion, gAccount
+			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
+			res, err := Map(&req)
+			if err != nil {
+				t.Errorf("%s: Map(%s) error: %v", name, b, err)
+				continue
+			}
+			checked++
+			want := prMember(p.segs)
+			if !slices.ContainsFunc(res.References, func(r Reference) bool {
+				return r.Kind == kind && r.Member == want && r.Value == val && r.ARN != ""
+			}) {
+				t.Errorf("%s: references %+v lack a %s at %s", name, res.References, kind, want)
+			}
+		}
+	}
+	t.Logf("%d reference members checked", checked)
+	if checked < 100 {
+		t.Errorf("only %d reference members checked, want at least 100", checked)
+	}
+}
+
+func isKind(err error, k Kind) bool {
+	e, ok := err.(*Error)
+	return ok && e.Kind == k
+}
+
+// prLeafPaths returns the paths of every string member of shape s, at any
+// depth (lists and maps followed to their elements).
+func prLeafPaths(api string, shapes map[string]prShape, s prShape, prefix []string, parent string, depth int) []prPath {
+	if depth > 12 {
+		return nil
+	}
+	var out []prPath
+	switch s.Type {
+	case "structure":
+		for name, m := range s.Members {
+			if depth == 0 && m.Location != "" {
+				continue
+			}
+			jn := name
+			if m.LocationName != "" {
+				jn = m.LocationName
+			}
+			p := append(slices.Clone(prefix), jn)
+			child := shapes[m.Shape]
+			el, elName := child, m.Shape
+			for el.Type == "list" || el.Type == "map" {
+				if el.Type == "list" {
+					p, elName = append(p, "[]"), el.Member.Shape
+				} else {
+					p, elName = append(p, "{}"), el.Value.Shape
+				}
+				el = shapes[elName]
+			}
+			switch el.Type {
+			case "string":
+				out = append(out, prPath{segs: p, name: parent + "." + name})
+			case "structure":
+				out = append(out, prLeafPaths(api, shapes, el, p, elName, depth+1)...)
+			}
+		}
+	}
+	return out
+}
+
+// prMember is the Reference.Member that prSet's value at path p gets.
+func prMember(p []string) string {
+	var b strings.Builder
+	for i, s := range p {
+		switch s {
+		case "[]":
+			b.WriteString("[0]")
+		case "{}":
+			b.WriteString(`["k1"]`)
+		default:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
