@@ -112,8 +112,9 @@ type Gateway struct {
 	// gateway's STS. The first key seals, all keys open, so keys can be
 	// rotated by prepending a new one. Write them as placeholders resolved
 	// at Provision, {env.GATEWAY_SESSION_KEY} or {file./run/secrets/key}, so
-	// they stay out of the JSON config (Caddy's autosave.json and /config):
-	// a key written literally works but is logged as a warning. The key
+	// they stay out of the JSON config (Caddy's autosave.json and /config);
+	// a key written literally, or as the Caddyfile's {$NAME}, which is
+	// substituted when the Caddyfile is adapted, is saved there. The key
 	// published in caddyfile.example's history and keys that are not random
 	// (fewer than 8 distinct byte values) are refused. The single value
 	// "ephemeral" is the development mode: a random key drawn once per

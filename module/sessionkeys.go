@@ -52,10 +52,6 @@ func (g *Gateway) provisionSessionKeys(repl *caddy.Replacer) (*authn.SessionKeys
 	}
 	resolved := make([]string, len(g.SessionKeys))
 	for i, k := range g.SessionKeys {
-		if !strings.Contains(k, "{") {
-			g.logger.Warn("a session key is written in the config itself, so Caddy's autosave.json and the admin API's /config show it: write it as {env.NAME} or {file.PATH}",
-				zap.Int("session_key", i+1))
-		}
 		v, err := repl.ReplaceOrErr(k, true, true)
 		if err != nil {
 			return nil, fmt.Errorf("session key %d: %w", i+1, err)
