@@ -19,6 +19,12 @@ type Config struct {
 	// SessionKeys seal and open session tokens. Nil disables temporary
 	// credentials: STS AssumeRole and GetSessionToken refuse, ASIA keys are unknown.
 	SessionKeys *SessionKeys
+	// DeploymentID is bound into every session token sealed, with the
+	// store's account and partition, so that only a gateway with the same
+	// three opens it: gateways that share session keys accept each other's
+	// sessions only within one deployment. At most 128 letters, digits and
+	// _.:/@+=- characters. Default: "" (the account and partition alone).
+	DeploymentID string
 	// ClockSkew is how far a request's date may be from now. Default: 5m.
 	ClockSkew time.Duration
 	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD.
@@ -38,6 +44,7 @@ type Authenticator struct {
 	v        *verifier
 	users    map[string]*Principal // long-term principal of each user, by name
 	sessions *lru.Cache[string, *sessionEntry]
+	binding  []byte // tokenBinding of the store's partition and account and the deployment ID
 }
 
 // sessionEntry caches an opened session token by its access key ID.
@@ -56,6 +63,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if cfg.ClockSkew < 0 {
 		return nil, errors.New("authn: clock skew must not be negative")
 	}
+	if !validDeploymentID(cfg.DeploymentID) {
+		return nil, errors.New("authn: the deployment ID must be at most 128 letters, digits and _.:/@+=- characters")
+	}
 	if cfg.ClockSkew == 0 {
 		cfg.ClockSkew = DefaultClockSkew
 	}
@@ -71,11 +81,16 @@ func New(cfg Config) (*Authenticator, error) {
 		v:        newVerifier(cfg.Now, cfg.ClockSkew, cfg.AllowUnsignedPayload),
 		users:    make(map[string]*Principal, len(cfg.Store.users)),
 		sessions: cache,
+		binding:  tokenBinding(cfg.Store.partition, cfg.Store.account, cfg.DeploymentID),
 	}
 	for name, u := range cfg.Store.users {
 		a.users[name] = a.userPrincipal(u)
 	}
 	return a, nil
+}
+
+func validDeploymentID(s string) bool {
+	return len(s) <= 128 && validPattern(s, "._:/@+=-")
 }
 
 func (a *Authenticator) userPrincipal(u *storeUser) *Principal {
@@ -125,8 +140,8 @@ func (a *Authenticator) lookup(id, token string) (*Principal, string, *Error) {
 			}
 			return e.principal, e.secret, nil
 		}
-		c, err := a.cfg.SessionKeys.open(token)
-		if err != nil || c.AccessKeyID != id {
+		c, err := a.cfg.SessionKeys.open(token, a.binding)
+		if err != nil || c.AccessKeyID != id || !a.lifetimeValid(c, now) {
 			return nil, "", newError(InvalidToken, msgInvalidToken)
 		}
 		if !now.Before(c.Expires) {
@@ -141,6 +156,24 @@ func (a *Authenticator) lookup(id, token string) (*Principal, string, *Error) {
 	default:
 		return nil, "", newError(InvalidClientTokenID, msgInvalidToken)
 	}
+}
+
+// lifetimeValid checks an opened token's validity period against what the STS
+// can issue, so that a token sealed with a leaked key, or by an older
+// gateway, cannot outlive those limits: issued no later than now (within the
+// clock skew), expiring after it was issued, and lasting at most 36 hours for
+// a user's session (GetSessionToken), 12 hours for a role's and one hour for a
+// chained role's.
+func (a *Authenticator) lifetimeValid(c *sessionClaims, now time.Time) bool {
+	limit := maxSessionTokenPeriod
+	switch {
+	case c.Role && c.Chained:
+		limit = chainedMaxDuration
+	case c.Role:
+		limit = maxRoleMaxDuration
+	}
+	life := c.Expires.Sub(c.IssuedAt)
+	return !c.IssuedAt.After(now.Add(a.cfg.ClockSkew)) && life > 0 && life <= limit
 }
 
 var errGone = errors.New("the principal of the session no longer exists")

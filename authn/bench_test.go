@@ -58,13 +58,13 @@ func assumeB(b *testing.B, a *Authenticator) (*STSResponse, aws.Credentials) {
 // BenchmarkOpenToken opens a session token with tags and a session policy.
 func BenchmarkOpenToken(b *testing.B) {
 	keys := testKeys(b, 2, 1)
-	tok, err := keys.seal(sampleClaims())
+	tok, err := keys.seal(sampleClaims(), testBinding)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := keys.open(tok); err != nil {
+		if _, err := keys.open(tok, testBinding); err != nil {
 			b.Fatal(err)
 		}
 	}

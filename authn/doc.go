@@ -29,7 +29,8 @@
 // # Verification
 //
 //	func ParseSessionKeys(keys []string) (*SessionKeys, error)
-//	type Config struct{ Store; SessionKeys; ClockSkew; AllowUnsignedPayload; Now }
+//	func EphemeralSessionKeys() (*SessionKeys, error)
+//	type Config struct{ Store; SessionKeys; DeploymentID; ClockSkew; AllowUnsignedPayload; Now }
 //	func New(cfg Config) (*Authenticator, error)
 //	func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) // *Error
 //	type Identity struct{ AccessKeyID, Region, Service, PayloadHash string; Principal *Principal }
@@ -43,7 +44,11 @@
 // SigningKey, Signature) and tested against the botocore and aws-c-auth
 // suites. The path is taken as sent (r.RequestURI, else r.URL.EscapedPath()),
 // normalized and encoded once more, as AWS services other than S3 do. Rules:
-// host must be signed; the scope date equals the request date; the request
+// host must be signed, and so must Content-Type and every X-Amz-* header
+// present (X-Amz-Target selects the operation; X-Amz-Security-Token alone may
+// be unsigned, its seal binds it to the signing key), in canonical spelling;
+// query parameters named X-Amz-* other than SigV4's are refused; the scope
+// date equals the request date; the request
 // date is within ClockSkew of now (presigned: not before date-skew, not after
 // date+X-Amz-Expires, at most 7 days; without X-Amz-Expires, as the SDKs
 // presign STS calls, within ClockSkew); X-Amz-Content-Sha256, when sent, must
@@ -59,7 +64,11 @@
 //	func STSErrorXML(code, message, requestID string) []byte
 //
 // Session tokens are AES-256-GCM sealed claims (version, key ID, nonce) under
-// the first session key; every key opens, so keys rotate. AssumeRole
+// the first session key, with the issuer's partition, account and deployment
+// ID as associated data; every key opens, so keys rotate. Published and
+// non-random keys are refused. An opened token must claim a validity the STS
+// can issue (36 h user, 12 h role, 1 h chained; not issued in the future).
+// AssumeRole
 // evaluates the role's trust policy with authz for sts:AssumeRole, plus
 // sts:TagSession when session tags are passed or inherited and
 // sts:SetSourceIdentity when a source identity is set (as AWS requires), with

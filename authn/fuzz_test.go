@@ -68,15 +68,16 @@ func FuzzParsePresign(f *testing.F) {
 // with the key opens, to exactly the claims that were sealed.
 func FuzzOpenToken(f *testing.F) {
 	keys := testKeys(f, 1)
-	tok, err := keys.seal(sampleClaims())
+	tok, err := keys.seal(sampleClaims(), testBinding)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(tok)
 	f.Add("")
-	f.Add("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	f.Add("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") // version 1: no longer opens
+	f.Add("AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := keys.open(s)
+		c, err := keys.open(s, testBinding)
 		if err != nil {
 			if c != nil {
 				t.Fatal("error with claims")

@@ -246,7 +246,7 @@ func (a *Authenticator) issue(c *sessionClaims) (string, *Principal, error) {
 	if c.AccessKeyID, c.Secret, err = newTemporaryCredentials(); err != nil {
 		return "", nil, err
 	}
-	token, err := a.cfg.SessionKeys.seal(c)
+	token, err := a.cfg.SessionKeys.seal(c, a.binding)
 	if err != nil {
 		return "", nil, err
 	}

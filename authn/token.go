@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/binary"
@@ -16,17 +17,21 @@ import (
 
 // Session tokens are sealed with AES-256-GCM:
 //
-//	base64url( 0x01 | key ID (4) | nonce (12) | AES-GCM(claims) )
+//	base64url( 0x02 | key ID (4) | nonce (12) | AES-GCM(claims) )
 //
-// with the version byte and the key ID as additional data. The claims carry
-// everything the verification of a later request needs (the temporary access
-// key ID and secret, expiry, issue time, and the principal: role or user name,
-// session name, session tags, transitive tag keys, source identity, session
-// policy text and policy names, chaining), so gateway instances sharing the
-// session keys need no shared state.
+// with the version byte, the key ID and the issuer binding as additional
+// data. The binding (tokenBinding) names the partition, the account and the
+// deployment ID of the gateway that sealed the token, so a gateway of another
+// account, partition or deployment that happens to share a session key
+// cannot open it. The claims carry everything the verification of a later
+// request needs (the temporary access key ID and secret, expiry, issue time,
+// and the principal: role or user name, session name, session tags,
+// transitive tag keys, source identity, session policy text and policy
+// names, chaining), so gateway instances sharing the session keys need no
+// shared state. Version 1 tokens (without the binding) no longer open.
 
 const (
-	tokenVersion   = 0x01
+	tokenVersion   = 0x02
 	tokenKeyIDLen  = 4
 	tokenNonceLen  = 12
 	tokenHeaderLen = 1 + tokenKeyIDLen + tokenNonceLen
@@ -58,17 +63,13 @@ func ParseSessionKeys(keys []string) (*SessionKeys, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parsing session key %d: %w", i+1, err)
 		}
-		block, err := aes.NewCipher(raw)
+		if err := checkKeyStrength(raw); err != nil {
+			return nil, fmt.Errorf("parsing session key %d: %w", i+1, err)
+		}
+		key, err := newSessionKey(raw)
 		if err != nil {
 			return nil, fmt.Errorf("parsing session key %d: %w", i+1, err)
 		}
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, fmt.Errorf("parsing session key %d: %w", i+1, err)
-		}
-		h := sha256.Sum256(append([]byte("pinpointgw session key id\x00"), raw...))
-		key := sessionKey{aead: aead}
-		copy(key.id[:], h[:])
 		for j, prev := range sk.keys {
 			if prev.id == key.id {
 				return nil, fmt.Errorf("parsing session key %d: same key as key %d", i+1, j+1)
@@ -77,6 +78,71 @@ func ParseSessionKeys(keys []string) (*SessionKeys, error) {
 		sk.keys = append(sk.keys, key)
 	}
 	return sk, nil
+}
+
+func newSessionKey(raw []byte) (sessionKey, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return sessionKey{}, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return sessionKey{}, err
+	}
+	h := sha256.Sum256(append([]byte("pinpointgw session key id\x00"), raw...))
+	key := sessionKey{aead: aead}
+	copy(key.id[:], h[:])
+	return key, nil
+}
+
+// EphemeralSessionKeys returns one fresh random key: sessions it seals die
+// with it (a restart) and open on no other instance. For development only.
+func EphemeralSessionKeys() (*SessionKeys, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("generating an ephemeral session key: %w", err)
+	}
+	key, err := newSessionKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &SessionKeys{keys: []sessionKey{key}}, nil
+}
+
+// publishedKeys are session keys printed in this repository's history (the
+// example key caddyfile.example once fell back to): anyone can seal tokens
+// with them.
+var publishedKeys = [][]byte{
+	[]byte("EXAMPLE-session-key-do-not-use!!"),
+}
+
+// minDistinctKeyBytes is the fewest distinct byte values a session key may
+// have. 32 random bytes have about 30; fewer than 8 happens by chance with a
+// probability below 2^-100, so such a key was not drawn at random (all
+// zeros, one repeated byte, a short repeated pattern).
+const minDistinctKeyBytes = 8
+
+var errWeakKey = errors.New("not a random key")
+
+// checkKeyStrength refuses published keys and keys that are not random.
+func checkKeyStrength(raw []byte) error {
+	for _, p := range publishedKeys {
+		if subtle.ConstantTimeCompare(raw, p) == 1 {
+			return fmt.Errorf("%w: it is the example key published in this repository; generate one with `head -c 32 /dev/urandom | base64`", errWeakKey)
+		}
+	}
+	var seen [256]bool
+	n := 0
+	for _, c := range raw {
+		if !seen[c] {
+			seen[c] = true
+			n++
+		}
+	}
+	if n < minDistinctKeyBytes {
+		return fmt.Errorf("%w: only %d distinct byte values; generate one with `head -c 32 /dev/urandom | base64`", errWeakKey, n)
+	}
+	return nil
 }
 
 var errKeyEncoding = errors.New("want the standard or URL-safe base64 encoding of 32 bytes")
@@ -251,8 +317,24 @@ func unmarshalClaims(b []byte) (*sessionClaims, error) {
 	return c, nil
 }
 
-// seal encrypts claims under the first key.
-func (k *SessionKeys) seal(c *sessionClaims) (string, error) {
+// tokenBinding is the additional data that binds a token to the gateway that
+// sealed it: its partition, account and deployment ID.
+func tokenBinding(partition, account, deploymentID string) []byte {
+	b := append([]byte(nil), "pinpointgw session issuer\x00"...)
+	b = appendString(b, partition)
+	b = appendString(b, account)
+	return appendString(b, deploymentID)
+}
+
+// tokenAD returns the additional data of a token: its header (version and key
+// ID), then the issuer binding.
+func tokenAD(header, binding []byte) []byte {
+	ad := make([]byte, 0, len(header)+len(binding))
+	return append(append(ad, header...), binding...)
+}
+
+// seal encrypts claims under the first key, bound to binding.
+func (k *SessionKeys) seal(c *sessionClaims, binding []byte) (string, error) {
 	key := k.keys[0]
 	plain := c.marshal()
 	out := make([]byte, tokenHeaderLen, tokenHeaderLen+len(plain)+key.aead.Overhead())
@@ -261,14 +343,15 @@ func (k *SessionKeys) seal(c *sessionClaims) (string, error) {
 	if _, err := rand.Read(out[1+tokenKeyIDLen : tokenHeaderLen]); err != nil {
 		return "", fmt.Errorf("sealing session token: %w", err)
 	}
-	out = key.aead.Seal(out, out[1+tokenKeyIDLen:tokenHeaderLen], plain, out[:1+tokenKeyIDLen])
+	out = key.aead.Seal(out, out[1+tokenKeyIDLen:tokenHeaderLen], plain, tokenAD(out[:1+tokenKeyIDLen], binding))
 	return base64.RawURLEncoding.EncodeToString(out), nil
 }
 
 var errToken = errors.New("invalid session token")
 
-// open authenticates and decrypts a token sealed by any of the keys.
-func (k *SessionKeys) open(token string) (*sessionClaims, error) {
+// open authenticates and decrypts a token sealed by any of the keys with the
+// same binding.
+func (k *SessionKeys) open(token string, binding []byte) (*sessionClaims, error) {
 	if len(token) < 8 || len(token) > maxTokenLen {
 		return nil, errToken
 	}
@@ -280,7 +363,7 @@ func (k *SessionKeys) open(token string) (*sessionClaims, error) {
 		if [tokenKeyIDLen]byte(raw[1:1+tokenKeyIDLen]) != key.id {
 			continue
 		}
-		plain, err := key.aead.Open(nil, raw[1+tokenKeyIDLen:tokenHeaderLen], raw[tokenHeaderLen:], raw[:1+tokenKeyIDLen])
+		plain, err := key.aead.Open(nil, raw[1+tokenKeyIDLen:tokenHeaderLen], raw[tokenHeaderLen:], tokenAD(raw[:1+tokenKeyIDLen], binding))
 		if err != nil {
 			return nil, errToken
 		}

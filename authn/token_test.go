@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// testBinding binds tokens to the test store's gateway (partition aws, the
+// test account, no deployment ID).
+var testBinding = tokenBinding("aws", testAccount, "")
+
 func sampleClaims() *sessionClaims {
 	return &sessionClaims{
 		AccessKeyID: "ASIAABCDEFGHIJKLMNOP", Secret: "secret-secret-secret",
@@ -21,11 +25,11 @@ func TestSessionTokenRoundTrip(t *testing.T) {
 	t.Parallel()
 	keys := testKeys(t, 1)
 	c := sampleClaims()
-	tok, err := keys.seal(c)
+	tok, err := keys.seal(c, testBinding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := keys.open(tok)
+	got, err := keys.open(tok, testBinding)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -40,21 +44,21 @@ func TestSessionTokenRoundTrip(t *testing.T) {
 func TestSessionKeyRotation(t *testing.T) {
 	t.Parallel()
 	old, rotated, other := testKeys(t, 1), testKeys(t, 2, 1), testKeys(t, 3)
-	tok, err := old.seal(sampleClaims())
+	tok, err := old.seal(sampleClaims(), testBinding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rotated.open(tok); err != nil {
+	if _, err := rotated.open(tok, testBinding); err != nil {
 		t.Errorf("a token of the old key does not open after rotation: %v", err)
 	}
-	if _, err := other.open(tok); err == nil {
+	if _, err := other.open(tok, testBinding); err == nil {
 		t.Error("a foreign key opened the token")
 	}
-	newTok, err := rotated.seal(sampleClaims())
+	newTok, err := rotated.seal(sampleClaims(), testBinding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.open(newTok); err == nil {
+	if _, err := old.open(newTok, testBinding); err == nil {
 		t.Error("the new token opened with only the old key: the first key must seal")
 	}
 }
@@ -62,7 +66,7 @@ func TestSessionKeyRotation(t *testing.T) {
 func TestSessionTokenTamper(t *testing.T) {
 	t.Parallel()
 	keys := testKeys(t, 1)
-	tok, err := keys.seal(sampleClaims())
+	tok, err := keys.seal(sampleClaims(), testBinding)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +74,12 @@ func TestSessionTokenTamper(t *testing.T) {
 	for i := range raw {
 		b := append([]byte(nil), raw...)
 		b[i] ^= 0x01
-		if _, err := keys.open(base64.RawURLEncoding.EncodeToString(b)); err == nil {
+		if _, err := keys.open(base64.RawURLEncoding.EncodeToString(b), testBinding); err == nil {
 			t.Fatalf("token with byte %d flipped opened", i)
 		}
 	}
 	for _, bad := range []string{"", "x", tok[:len(tok)-1], tok + "A", strings.Repeat("A", maxTokenLen+1), "!!!!" + tok} {
-		if _, err := keys.open(bad); err == nil {
+		if _, err := keys.open(bad, testBinding); err == nil {
 			t.Errorf("open(%.20q...) succeeded", bad)
 		}
 	}

@@ -150,6 +150,12 @@ func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Aut
 	default:
 		return nil, "", newError(MissingAuthentication, msgMissingAuth)
 	}
+	if err := checkSignedHeaders(r.Header, auth.SignedHeaders); err != nil {
+		return nil, "", err
+	}
+	if err := checkQueryNames(pairs); err != nil {
+		return nil, "", err
+	}
 
 	t, perr := time.Parse(TimeFormat, auth.Date)
 	if perr != nil {
@@ -196,6 +202,105 @@ func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Aut
 		return auth, bodyHash, nil
 	}
 	return nil, "", newError(SignatureDoesNotMatch, msgSignatureMismatch)
+}
+
+// mustBeSigned reports whether a request header must be among the signed
+// headers: Content-Type and every X-Amz-* header (X-Amz-Target selects the
+// operation), spelled in any case. X-Amz-Security-Token is the exception:
+// its value is sealed for the very access key that signed, so it grants
+// nothing unsigned, and AWS accepts it so (the SigV4 test suite's
+// post-sts-header-after).
+func mustBeSigned(name string) bool {
+	if isAmzName(name) {
+		return len(name) != len(headerToken) || !strings.EqualFold(name, headerToken)
+	}
+	return len(name) == len("Content-Type") && strings.EqualFold(name, "Content-Type")
+}
+
+// isAmzName reports whether name starts with "X-Amz-", in any case.
+func isAmzName(name string) bool {
+	return len(name) > 6 && name[0]|0x20 == 'x' && name[1] == '-' && name[2]|0x20 == 'a' && name[3]|0x20 == 'm' && name[4]|0x20 == 'z' && name[5] == '-'
+}
+
+// checkSignedHeaders refuses a request carrying a header that must be signed
+// (mustBeSigned) but is not among the signed ones, or that is spelled other
+// than in its canonical form (net/http's server never does that; two
+// spellings of one name would let a value escape the signature).
+func checkSignedHeaders(h http.Header, signed []string) *Error {
+	for name := range h {
+		if !mustBeSigned(name) {
+			continue
+		}
+		if !signedCanonical(signed, name) {
+			return newError(SignatureDoesNotMatch, "'"+sanitizeHeaderName(name)+"' must be a 'SignedHeader' in the AWS Authorization.")
+		}
+	}
+	return nil
+}
+
+// signedCanonical reports whether name is the canonical spelling (as
+// http.CanonicalHeaderKey writes it: upper case at the start and after each
+// '-', lower case elsewhere) of one of the signed headers, which are lower
+// case.
+func signedCanonical(signed []string, name string) bool {
+	for _, s := range signed {
+		if len(s) != len(name) {
+			continue
+		}
+		upper := true
+		i := 0
+		for ; i < len(s); i++ {
+			want := s[i]
+			if upper && want >= 'a' && want <= 'z' {
+				want -= 'a' - 'A'
+			}
+			if name[i] != want {
+				break
+			}
+			upper = want == '-'
+		}
+		if i == len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sanitizeHeaderName returns a header name for an error message: lower case,
+// at most 64 bytes, only visible ASCII.
+func sanitizeHeaderName(name string) string {
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	b := make([]byte, 0, len(name))
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c <= ' ' || c >= 0x7f || c == '\'':
+			c = '?'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// checkQueryNames refuses query parameters named X-Amz-* (in any case) other
+// than SigV4's own: a header value such as X-Amz-Target must not travel in the
+// query, where the operation mapping does not look but AWS might.
+func checkQueryNames(pairs []queryPair) *Error {
+	for _, p := range pairs {
+		if !isAmzName(p.key) {
+			continue
+		}
+		switch p.key {
+		case queryAlgorithm, queryCredential, queryDate, queryExpires, querySignedHeaders, querySignature, queryToken:
+			continue
+		}
+		return newError(BadRequest, "The query parameter '"+sanitizeHeaderName(p.key)+"' is not accepted: X-Amz-* values are read from signed headers only.")
+	}
+	return nil
 }
 
 // headerDateOf returns the request date of the header form: X-Amz-Date, or

@@ -30,7 +30,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    account      <12-digit account ID>                # required
 //	    store        <path of the store JSON>             # required
 //	    region       <home region>                        # default us-east-1
-//	    session_keys <base64 32-byte key> [<key>...]      # first seals, all open; {env.NAME} allowed
+//	    session_keys <key> [<key>...] | ephemeral         # base64 32-byte keys as {env.NAME} or {file.PATH}; first seals, all open
+//	    deployment_id <id>                                # sealed into session tokens; default: account and partition only
 //	    mode         enforce | dry_run                    # default enforce
 //	    max_body     <size>                               # default 10MiB
 //	    clock_skew   <duration>                           # default 5m
@@ -78,6 +79,14 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 			g.SessionKeys = append(g.SessionKeys, keys...)
+
+		case "deployment_id":
+			if g.DeploymentID != "" {
+				return d.Err("deployment_id given twice")
+			}
+			if !d.AllArgs(&g.DeploymentID) {
+				return d.ArgErr()
+			}
 
 		case "regions":
 			regions := d.RemainingArgs()

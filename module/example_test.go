@@ -18,7 +18,8 @@ import (
 // pinpoint_gateway handler with ../examples/store.json, as
 // `gateway run --config caddyfile.example` does from the repository root.
 func TestExampleConfig(t *testing.T) {
-	// The example's own default key, as on a fresh machine.
+	// As on a fresh machine: nothing set (the example uses the development
+	// mode, session_keys ephemeral).
 	t.Setenv("GATEWAY_SESSION_KEY", "restored after the test")
 	os.Unsetenv("GATEWAY_SESSION_KEY")
 	handlers := adaptedGateways(t, "../caddyfile.example")

@@ -107,13 +107,31 @@ type Gateway struct {
 	// working directory of the process. Required.
 	Store string `json:"store,omitempty"`
 
-	// SessionKeys are base64 (standard or URL-safe) 32-byte keys that seal
-	// the session tokens of temporary credentials issued by the gateway's
-	// STS. The first key seals, all keys open, so keys can be rotated by
-	// prepending a new one. Values may be placeholders such as
-	// {env.GATEWAY_SESSION_KEY}. Default: none, which disables temporary
-	// credentials (AssumeRole and GetSessionToken are refused).
+	// SessionKeys are base64 (standard or URL-safe) 32-byte random keys
+	// that seal the session tokens of temporary credentials issued by the
+	// gateway's STS. The first key seals, all keys open, so keys can be
+	// rotated by prepending a new one. Write them as placeholders resolved
+	// at Provision, {env.GATEWAY_SESSION_KEY} or {file./run/secrets/key}, so
+	// they stay out of the JSON config (Caddy's autosave.json and /config);
+	// a key written literally, or as the Caddyfile's {$NAME}, which is
+	// substituted when the Caddyfile is adapted, is saved there. The key
+	// published in caddyfile.example's history and keys that are not random
+	// (fewer than 8 distinct byte values) are refused. The single value
+	// "ephemeral" is the development mode: a random key drawn once per
+	// process, logged as a warning, whose sessions survive config reloads
+	// but neither a restart nor a move to another instance. Default: none,
+	// which disables temporary credentials (AssumeRole and GetSessionToken
+	// are refused).
 	SessionKeys []string `json:"session_keys,omitempty"`
+
+	// DeploymentID is sealed into every session token with the account and
+	// the partition: a gateway opens only the tokens of its own account,
+	// partition and deployment ID, so deployments that share a session key
+	// (by mistake or by a copied config) do not accept each other's
+	// sessions. Instances that should accept each other's sessions use the
+	// same value. At most 128 letters, digits and _.:/@+=- characters.
+	// Default: "" (the account and the partition alone).
+	DeploymentID string `json:"deployment_id,omitempty"`
 
 	// Mode is enforce (deny what IAM denies) or dry_run (decide and audit
 	// "would deny", but forward every authenticated request anyway, within
@@ -183,6 +201,8 @@ type Gateway struct {
 	resolver  identifierResolver
 	now       func() time.Time
 	dryRun    bool
+
+	sessionKeys *authn.SessionKeys // nil: no temporary credentials
 }
 
 // UpstreamCredentials selects the AWS credentials of forwarded requests.
@@ -295,28 +315,15 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		g.logger.Warn("store", zap.String("store", storePath), zap.String("warning", w))
 	}
 
-	var keys *authn.SessionKeys
-	if len(g.SessionKeys) > 0 {
-		resolved := make([]string, len(g.SessionKeys))
-		for i, k := range g.SessionKeys {
-			v, err := repl.ReplaceOrErr(k, true, true)
-			if err != nil {
-				return fmt.Errorf("session key %d: %w", i+1, err)
-			}
-			if v == "" {
-				return fmt.Errorf("session key %d is empty (is its environment variable set?)", i+1)
-			}
-			resolved[i] = v
-		}
-		keys, err = authn.ParseSessionKeys(resolved)
-		if err != nil {
-			return fmt.Errorf("session keys: %w", err)
-		}
+	g.sessionKeys, err = g.provisionSessionKeys(repl)
+	if err != nil {
+		return err
 	}
 
 	g.authn, err = authn.New(authn.Config{
 		Store:                store,
-		SessionKeys:          keys,
+		SessionKeys:          g.sessionKeys,
+		DeploymentID:         g.DeploymentID,
 		ClockSkew:            time.Duration(g.ClockSkew),
 		AllowUnsignedPayload: g.AllowUnsignedPayload,
 		Now:                  g.now,
