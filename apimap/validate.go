@@ -1,0 +1,584 @@
+package apimap
+
+import (
+	"bytes"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Bounds of every JSON body, whatever its model: the models nest at most 12
+// levels deep, and a body within max_body could otherwise hold millions of
+// values.
+const (
+	maxBodyDepth  = 32      // nesting of objects and arrays
+	maxBodyValues = 100_000 // JSON values (objects, arrays and scalars) in one body
+)
+
+// validateRequest enforces the model's constraints of op on req before
+// anything is mapped: list and map sizes, string lengths in characters, blob
+// lengths in bytes and integer values, in the JSON body at any depth and in
+// the URI labels (rawLabels, still escaped) and query-string members. The JSON
+// body is also checked against the model's types (an object for a structure
+// or map, an array for a list, and so on; null stands for an absent value),
+// and bounded in depth and size. Members the model does not know are only
+// bounded; a member that differs from a model member only in case is
+// rejected. Enum values and patterns are not checked. A violation is a
+// BadRequest error naming the member path and the limit, in AWS's words.
+func validateRequest(op *opSpec, req *Request, rawLabels []string) error {
+	c := opConstraints[op]
+	if c == nil {
+		return badRequest("%s has no constraint table", op.name)
+	}
+	if len(c.params) > 0 {
+		if err := validateParams(c, op, req, rawLabels); err != nil {
+			return err
+		}
+	}
+	if c.body >= 0 && skipSpace(req.Body, 0) < len(req.Body) {
+		return validateBody(req.Body, c.body)
+	}
+	return nil
+}
+
+// violation returns the error for the value at path (built lazily: only an
+// error pays for it).
+func violation(path, constraint string) *Error {
+	return badRequest("1 validation error detected: Value at '%s' failed to satisfy constraint: %s", path, constraint)
+}
+
+func lengthViolation(path string, s *cshape, n int64) *Error {
+	if s.hasMin && n < s.min {
+		return violation(path, "Member must have length greater than or equal to "+strconv.FormatInt(s.min, 10))
+	}
+	return violation(path, "Member must have length less than or equal to "+strconv.FormatInt(s.max, 10))
+}
+
+func valueViolation(path string, s *cshape, below bool) *Error {
+	if below {
+		return violation(path, "Member must have value greater than or equal to "+strconv.FormatInt(s.min, 10))
+	}
+	return violation(path, "Member must have value less than or equal to "+strconv.FormatInt(s.max, 10))
+}
+
+func inLength(s *cshape, n int64) bool {
+	return (!s.hasMin || n >= s.min) && (!s.hasMax || n <= s.max)
+}
+
+var kindNames = [...]string{ckStruct: "a JSON object", ckList: "a JSON array", ckMap: "a JSON object",
+	ckString: "a JSON string", ckBlob: "a base64 JSON string", ckBool: "a JSON boolean", ckInt: "a JSON integer",
+	ckFloat: "a JSON number", ckTime: "a JSON number or string"}
+
+func typeViolation(path string, s *cshape) *Error {
+	return violation(path, "Member must be "+kindNames[s.kind])
+}
+
+// vframe is one open object or array of the body.
+type vframe struct {
+	shape int32  // -1: not in the model (only bounded)
+	obj   bool   // an object (else an array)
+	n     int64  // members or elements begun so far
+	name  string // a structure's current member (model name)
+	key   []byte // a map's current key, or a member the model does not know (raw)
+}
+
+// errBodyInvalid is the answer for a body that is not valid JSON.
+var errBodyInvalid = badRequest("body is not valid JSON")
+
+// validateBody checks b, which must be one JSON object of shape root, in a
+// single pass that also checks it is valid JSON. It allocates only to report
+// an error (or to decode a member name written with escapes).
+func validateBody(b []byte, root int32) error {
+	var stack [maxBodyDepth]vframe
+	depth, values := 0, 0
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		if validJSON(b) {
+			return badRequest("body is not a JSON object")
+		}
+		return errBodyInvalid
+	}
+	s := root
+	for {
+		// A value of shape s (-1: unknown) starts at b[i].
+		if i >= len(b) {
+			return errBodyInvalid
+		}
+		if values++; values > maxBodyValues {
+			return badRequest("body has more than %d JSON values", maxBodyValues)
+		}
+		var sh *cshape
+		if s >= 0 {
+			sh = &constraintShapes[s]
+		}
+		start := i
+		switch c := b[i]; {
+		case c == '{' || c == '[':
+			if sh != nil && (c == '{') != (sh.kind == ckStruct || sh.kind == ckMap) || sh != nil && (c == '[') != (sh.kind == ckList) {
+				return typeViolation(bodyPath(stack[:depth]), sh)
+			}
+			if depth == maxBodyDepth {
+				return badRequest("body is nested more than %d levels deep", maxBodyDepth)
+			}
+			stack[depth] = vframe{shape: s, obj: c == '{'}
+			depth++
+			i = skipSpace(b, i+1)
+			if i < len(b) && (c == '{' && b[i] == '}' || c == '[' && b[i] == ']') {
+				i++
+				depth--
+				if sh != nil && sh.kind != ckStruct && !inLength(sh, 0) {
+					return lengthViolation(bodyPath(stack[:depth]), sh, 0)
+				}
+				break
+			}
+			var err error
+			if s, i, err = beginElement(b, i, stack[:depth]); err != nil {
+				return err
+			}
+			continue
+		case c == '"':
+			if i = scanJSONString(b, i); i < 0 {
+				return errBodyInvalid
+			}
+			if sh != nil {
+				if err := checkJSONString(sh, b[start+1:i-1], stack[:depth]); err != nil {
+					return err
+				}
+			}
+		case c == 't' || c == 'f':
+			lit := "false"
+			if c == 't' {
+				lit = "true"
+			}
+			if i = literal(b, i, lit); i < 0 {
+				return errBodyInvalid
+			}
+			if sh != nil && sh.kind != ckBool {
+				return typeViolation(bodyPath(stack[:depth]), sh)
+			}
+		case c == 'n':
+			if i = literal(b, i, "null"); i < 0 {
+				return errBodyInvalid
+			}
+		default:
+			if i = scanJSONNumber(b, i); i < 0 {
+				return errBodyInvalid
+			}
+			if sh != nil {
+				if err := checkJSONNumber(sh, b[start:i], stack[:depth]); err != nil {
+					return err
+				}
+			}
+		}
+		// After a value: close containers, or begin the next element.
+		for {
+			if depth == 0 {
+				if skipSpace(b, i) != len(b) {
+					return errBodyInvalid
+				}
+				return nil
+			}
+			i = skipSpace(b, i)
+			if i >= len(b) {
+				return errBodyInvalid
+			}
+			top := &stack[depth-1]
+			if b[i] == ',' {
+				var err error
+				if s, i, err = beginElement(b, skipSpace(b, i+1), stack[:depth]); err != nil {
+					return err
+				}
+				break
+			}
+			if top.obj && b[i] == '}' || !top.obj && b[i] == ']' {
+				i++
+				depth--
+				if top.shape >= 0 {
+					if tsh := &constraintShapes[top.shape]; tsh.kind != ckStruct && !inLength(tsh, top.n) {
+						return lengthViolation(bodyPath(stack[:depth]), tsh, top.n)
+					}
+				}
+				continue
+			}
+			return errBodyInvalid
+		}
+	}
+}
+
+// beginElement starts the next element of the innermost open container
+// (stack's last frame) at b[i]: for an object it reads the member name and
+// the colon. It returns the element's shape and the index of its value.
+func beginElement(b []byte, i int, stack []vframe) (int32, int, error) {
+	top := &stack[len(stack)-1]
+	top.n++
+	var sh *cshape
+	if top.shape >= 0 {
+		sh = &constraintShapes[top.shape]
+		if sh.kind != ckStruct && sh.hasMax && top.n > sh.max {
+			return 0, 0, lengthViolation(bodyPath(stack[:len(stack)-1]), sh, top.n)
+		}
+	}
+	if !top.obj {
+		if sh == nil {
+			return -1, i, nil
+		}
+		return sh.elem, i, nil
+	}
+	if i >= len(b) || b[i] != '"' {
+		return 0, 0, errBodyInvalid
+	}
+	ks := i
+	if i = scanJSONString(b, i); i < 0 {
+		return 0, 0, errBodyInvalid
+	}
+	key := b[ks+1 : i-1]
+	i = skipSpace(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return 0, 0, errBodyInvalid
+	}
+	i = skipSpace(b, i+1)
+	top.name, top.key = "", key
+	if sh == nil {
+		return -1, i, nil
+	}
+	if sh.kind == ckMap {
+		if ksh := &constraintShapes[sh.key]; ksh.hasMin || ksh.hasMax {
+			n, ok := jsonChars(key)
+			if !ok {
+				return 0, 0, violation(bodyPath(stack), "Member must be valid UTF-8")
+			}
+			if !inLength(ksh, int64(n)) {
+				return 0, 0, lengthViolation(bodyPath(stack)+" (key)", ksh, int64(n))
+			}
+		}
+		return sh.elem, i, nil
+	}
+	if bytes.IndexByte(key, '\\') >= 0 {
+		s, err := jsonString(b[ks : ks+len(key)+2])
+		if err != nil {
+			return 0, 0, err
+		}
+		key = []byte(s)
+	}
+	if m := findMember(sh.members, key); m != nil {
+		top.name, top.key = m.name, nil
+		return m.shape, i, nil
+	}
+	for _, m := range sh.members {
+		if len(m.name) == len(key) && strings.EqualFold(m.name, string(key)) {
+			return 0, 0, badRequest("member %q differs from %q only in case", truncate(key), m.name)
+		}
+	}
+	return -1, i, nil
+}
+
+// findMember finds key in members (sorted by name) by binary search.
+func findMember(members []cmember, key []byte) *cmember {
+	lo, hi := 0, len(members)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if members[mid].name < string(key) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(members) && members[lo].name == string(key) {
+		return &members[lo]
+	}
+	return nil
+}
+
+// checkJSONString checks the raw content of a JSON string (between the
+// quotes) against sh.
+func checkJSONString(sh *cshape, in []byte, stack []vframe) error {
+	switch sh.kind {
+	case ckString:
+		if !sh.hasMin && !sh.hasMax {
+			return nil
+		}
+		n, ok := jsonChars(in)
+		if !ok {
+			return violation(bodyPath(stack), "Member must be valid UTF-8")
+		}
+		if !inLength(sh, int64(n)) {
+			return lengthViolation(bodyPath(stack), sh, int64(n))
+		}
+	case ckBlob:
+		if !sh.hasMin && !sh.hasMax {
+			return nil
+		}
+		n, ok := base64Len(in)
+		if !ok {
+			return violation(bodyPath(stack), "Member must be base64 (standard alphabet, padded)")
+		}
+		if !inLength(sh, int64(n)) {
+			return lengthViolation(bodyPath(stack), sh, int64(n))
+		}
+	case ckTime:
+	case ckFloat:
+		if sh.hasMin || sh.hasMax {
+			// "NaN" and the infinities satisfy no bound.
+			return violation(bodyPath(stack), "Member must be a JSON number")
+		}
+	default:
+		return typeViolation(bodyPath(stack), sh)
+	}
+	return nil
+}
+
+// checkJSONNumber checks a JSON number (valid syntax) against sh.
+func checkJSONNumber(sh *cshape, num []byte, stack []vframe) error {
+	switch sh.kind {
+	case ckInt:
+		if bytes.IndexAny(num, ".eE") >= 0 {
+			return typeViolation(bodyPath(stack), sh)
+		}
+		if !sh.hasMin && !sh.hasMax {
+			return nil
+		}
+		if below, ok := intInRange(sh, num); !ok {
+			return valueViolation(bodyPath(stack), sh, below)
+		}
+	case ckFloat:
+		if !sh.hasMin && !sh.hasMax {
+			return nil
+		}
+		f, err := strconv.ParseFloat(string(num), 64)
+		if err != nil { // out of float64's range: beyond any bound
+			return valueViolation(bodyPath(stack), sh, num[0] == '-')
+		}
+		if sh.hasMin && f < float64(sh.min) {
+			return valueViolation(bodyPath(stack), sh, true)
+		}
+		if sh.hasMax && f > float64(sh.max) {
+			return valueViolation(bodyPath(stack), sh, false)
+		}
+	case ckTime:
+	default:
+		return typeViolation(bodyPath(stack), sh)
+	}
+	return nil
+}
+
+// intInRange reports whether the decimal integer num is within sh's bounds,
+// and if not, whether it is below the minimum.
+func intInRange(sh *cshape, num []byte) (below, ok bool) {
+	neg := num[0] == '-'
+	digits := num
+	if neg {
+		digits = num[1:]
+	}
+	if len(digits) > 18 { // beyond every int64 bound (JSON has no leading zeros)
+		return neg, false
+	}
+	var v int64
+	for _, d := range digits {
+		v = v*10 + int64(d-'0')
+	}
+	if neg {
+		v = -v
+	}
+	if sh.hasMin && v < sh.min {
+		return true, false
+	}
+	if sh.hasMax && v > sh.max {
+		return false, false
+	}
+	return false, true
+}
+
+// jsonChars counts the characters (Unicode code points) of a JSON string's
+// raw content, as AWS counts a string's length: an escape is one character,
+// and so is an escaped surrogate pair. It reports false for invalid UTF-8.
+func jsonChars(in []byte) (int, bool) {
+	if bytes.IndexByte(in, '\\') < 0 {
+		return utf8.RuneCount(in), utf8.Valid(in)
+	}
+	n := 0
+	for i := 0; i < len(in); n++ {
+		switch c := in[i]; {
+		case c == '\\' && i+1 < len(in) && in[i+1] == 'u' && i+6 <= len(in):
+			r := rune(unhex4(in[i+2 : i+6]))
+			i += 6
+			if r >= 0xD800 && r < 0xDC00 && i+6 <= len(in) && in[i] == '\\' && in[i+1] == 'u' {
+				if lo := rune(unhex4(in[i+2 : i+6])); lo >= 0xDC00 && lo < 0xE000 {
+					i += 6
+				}
+			}
+		case c == '\\':
+			i += 2
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(in[i:])
+			if r == utf8.RuneError && size == 1 {
+				return 0, false
+			}
+			i += size
+		}
+	}
+	return n, true
+}
+
+// unhex4 decodes four hex digits (already checked by scanJSONString).
+func unhex4(h []byte) int {
+	v := 0
+	for _, c := range h {
+		v = v<<4 | unhex(c)
+	}
+	return v
+}
+
+// base64Len returns the decoded length of padded standard base64, or false
+// when in is not that.
+func base64Len(in []byte) (int, bool) {
+	if len(in)%4 != 0 {
+		return 0, false
+	}
+	pad := 0
+	for j, c := range in {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+			if pad > 0 {
+				return 0, false
+			}
+		case c == '=' && j >= len(in)-2:
+			pad++
+		default:
+			return 0, false
+		}
+	}
+	return len(in)/4*3 - pad, true
+}
+
+// bodyPath names the value being read in the innermost open container of
+// stack: member names joined with '.', list indexes and map keys in brackets,
+// as in Filters[0].Values or Tags["k"].
+func bodyPath(stack []vframe) string {
+	var sb strings.Builder
+	for k := range stack {
+		f := &stack[k]
+		switch {
+		case !f.obj:
+			sb.WriteString("[" + strconv.FormatInt(f.n-1, 10) + "]")
+		case f.name != "":
+			if sb.Len() > 0 {
+				sb.WriteByte('.')
+			}
+			sb.WriteString(f.name)
+		case f.shape >= 0 && constraintShapes[f.shape].kind == ckMap:
+			sb.WriteString("[" + strconv.Quote(truncate(f.key)) + "]")
+		default:
+			if sb.Len() > 0 {
+				sb.WriteByte('.')
+			}
+			sb.WriteString(truncate(f.key))
+		}
+	}
+	if sb.Len() == 0 {
+		return "body"
+	}
+	return sb.String()
+}
+
+// truncate shortens a client-chosen name quoted in a message.
+func truncate(b []byte) string {
+	const max = 64
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
+}
+
+// validateParams checks the constrained URI labels and query-string members
+// of c.
+func validateParams(c *cop, op *opSpec, req *Request, rawLabels []string) error {
+	for _, p := range c.params {
+		sh := &constraintShapes[p.shape]
+		if !p.query {
+			for j, name := range op.labels {
+				if name != p.wire || j >= len(rawLabels) {
+					continue
+				}
+				v, err := unescapeSegment(rawLabels[j])
+				if err != nil {
+					return err
+				}
+				if err := checkScalar(sh, p.member, v); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		var n int64
+		for q := req.RawQuery; q != ""; {
+			var part string
+			part, q, _ = strings.Cut(q, "&")
+			k, v, _ := strings.Cut(part, "=")
+			key, err := url.QueryUnescape(k)
+			if err != nil || key != p.wire {
+				continue
+			}
+			if v, err = url.QueryUnescape(v); err != nil {
+				return badRequest("query member %s: malformed percent-encoding", p.member)
+			}
+			n++
+			elem, path := sh, p.member
+			if sh.kind == ckList {
+				elem, path = &constraintShapes[sh.elem], p.member+"["+strconv.FormatInt(n-1, 10)+"]"
+				if sh.hasMax && n > sh.max {
+					return lengthViolation(p.member, sh, n)
+				}
+			}
+			if err := checkScalar(elem, path, v); err != nil {
+				return err
+			}
+		}
+		if sh.kind == ckList && n > 0 && !inLength(sh, n) {
+			return lengthViolation(p.member, sh, n)
+		}
+	}
+	return nil
+}
+
+// checkScalar checks a decoded label or query value against sh.
+func checkScalar(sh *cshape, path, v string) error {
+	switch sh.kind {
+	case ckString:
+		if !utf8.ValidString(v) {
+			return violation(path, "Member must be valid UTF-8")
+		}
+		if n := int64(utf8.RuneCountInString(v)); !inLength(sh, n) {
+			return lengthViolation(path, sh, n)
+		}
+	case ckInt:
+		if scanJSONNumber([]byte(v), 0) != len(v) || strings.ContainsAny(v, ".eE") {
+			return typeViolation(path, sh)
+		}
+		if below, ok := intInRange(sh, []byte(v)); !ok {
+			return valueViolation(path, sh, below)
+		}
+	case ckFloat:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return typeViolation(path, sh)
+		}
+		if sh.hasMin && f < float64(sh.min) {
+			return valueViolation(path, sh, true)
+		}
+		if sh.hasMax && f > float64(sh.max) {
+			return valueViolation(path, sh, false)
+		}
+	case ckBlob:
+		n, ok := base64Len([]byte(v))
+		if !ok {
+			return violation(path, "Member must be base64 (standard alphabet, padded)")
+		}
+		if !inLength(sh, int64(n)) {
+			return lengthViolation(path, sh, int64(n))
+		}
+	}
+	return nil
+}
