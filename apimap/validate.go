@@ -31,13 +31,19 @@ func validateRequest(op *opSpec, req *Request, rawLabels []string) error {
 	if c == nil {
 		return badRequest("%s has no constraint table", op.name)
 	}
+	return validateOp(constraintShapes[:], c, op.labels, req, rawLabels)
+}
+
+// validateOp checks req against c, whose shape indexes refer to shapes;
+// labelNames are the operation's URI label names in path order.
+func validateOp(shapes []cshape, c *cop, labelNames []string, req *Request, rawLabels []string) error {
 	if len(c.params) > 0 {
-		if err := validateParams(c, op, req, rawLabels); err != nil {
+		if err := validateParams(shapes, c, labelNames, req, rawLabels); err != nil {
 			return err
 		}
 	}
 	if c.body >= 0 && skipSpace(req.Body, 0) < len(req.Body) {
-		return validateBody(req.Body, c.body)
+		return validateBody(shapes, req.Body, c.body)
 	}
 	return nil
 }
@@ -79,6 +85,7 @@ type vframe struct {
 	shape int32  // -1: not in the model (only bounded)
 	obj   bool   // an object (else an array)
 	n     int64  // members or elements begun so far
+	isMap bool   // a map (its elements are named by key)
 	name  string // a structure's current member (model name)
 	key   []byte // a map's current key, or a member the model does not know (raw)
 }
@@ -89,7 +96,7 @@ var errBodyInvalid = badRequest("body is not valid JSON")
 // validateBody checks b, which must be one JSON object of shape root, in a
 // single pass that also checks it is valid JSON. It allocates only to report
 // an error (or to decode a member name written with escapes).
-func validateBody(b []byte, root int32) error {
+func validateBody(shapes []cshape, b []byte, root int32) error {
 	var stack [maxBodyDepth]vframe
 	depth, values := 0, 0
 	i := skipSpace(b, 0)
@@ -110,7 +117,7 @@ func validateBody(b []byte, root int32) error {
 		}
 		var sh *cshape
 		if s >= 0 {
-			sh = &constraintShapes[s]
+			sh = &shapes[s]
 		}
 		start := i
 		switch c := b[i]; {
@@ -121,7 +128,7 @@ func validateBody(b []byte, root int32) error {
 			if depth == maxBodyDepth {
 				return badRequest("body is nested more than %d levels deep", maxBodyDepth)
 			}
-			stack[depth] = vframe{shape: s, obj: c == '{'}
+			stack[depth] = vframe{shape: s, obj: c == '{', isMap: sh != nil && sh.kind == ckMap}
 			depth++
 			i = skipSpace(b, i+1)
 			if i < len(b) && (c == '{' && b[i] == '}' || c == '[' && b[i] == ']') {
@@ -133,7 +140,7 @@ func validateBody(b []byte, root int32) error {
 				break
 			}
 			var err error
-			if s, i, err = beginElement(b, i, stack[:depth]); err != nil {
+			if s, i, err = beginElement(shapes, b, i, stack[:depth]); err != nil {
 				return err
 			}
 			continue
@@ -186,7 +193,7 @@ func validateBody(b []byte, root int32) error {
 			top := &stack[depth-1]
 			if b[i] == ',' {
 				var err error
-				if s, i, err = beginElement(b, skipSpace(b, i+1), stack[:depth]); err != nil {
+				if s, i, err = beginElement(shapes, b, skipSpace(b, i+1), stack[:depth]); err != nil {
 					return err
 				}
 				break
@@ -195,7 +202,7 @@ func validateBody(b []byte, root int32) error {
 				i++
 				depth--
 				if top.shape >= 0 {
-					if tsh := &constraintShapes[top.shape]; tsh.kind != ckStruct && !inLength(tsh, top.n) {
+					if tsh := &shapes[top.shape]; tsh.kind != ckStruct && !inLength(tsh, top.n) {
 						return lengthViolation(bodyPath(stack[:depth]), tsh, top.n)
 					}
 				}
@@ -209,12 +216,12 @@ func validateBody(b []byte, root int32) error {
 // beginElement starts the next element of the innermost open container
 // (stack's last frame) at b[i]: for an object it reads the member name and
 // the colon. It returns the element's shape and the index of its value.
-func beginElement(b []byte, i int, stack []vframe) (int32, int, error) {
+func beginElement(shapes []cshape, b []byte, i int, stack []vframe) (int32, int, error) {
 	top := &stack[len(stack)-1]
 	top.n++
 	var sh *cshape
 	if top.shape >= 0 {
-		sh = &constraintShapes[top.shape]
+		sh = &shapes[top.shape]
 		if sh.kind != ckStruct && sh.hasMax && top.n > sh.max {
 			return 0, 0, lengthViolation(bodyPath(stack[:len(stack)-1]), sh, top.n)
 		}
@@ -243,7 +250,7 @@ func beginElement(b []byte, i int, stack []vframe) (int32, int, error) {
 		return -1, i, nil
 	}
 	if sh.kind == ckMap {
-		if ksh := &constraintShapes[sh.key]; ksh.hasMin || ksh.hasMax {
+		if ksh := &shapes[sh.key]; ksh.hasMin || ksh.hasMax {
 			n, ok := jsonChars(key)
 			if !ok {
 				return 0, 0, violation(bodyPath(stack), "Member must be valid UTF-8")
@@ -468,7 +475,7 @@ func bodyPath(stack []vframe) string {
 				sb.WriteByte('.')
 			}
 			sb.WriteString(f.name)
-		case f.shape >= 0 && constraintShapes[f.shape].kind == ckMap:
+		case f.isMap:
 			sb.WriteString("[" + strconv.Quote(truncate(f.key)) + "]")
 		default:
 			if sb.Len() > 0 {
@@ -494,11 +501,11 @@ func truncate(b []byte) string {
 
 // validateParams checks the constrained URI labels and query-string members
 // of c.
-func validateParams(c *cop, op *opSpec, req *Request, rawLabels []string) error {
+func validateParams(shapes []cshape, c *cop, labelNames []string, req *Request, rawLabels []string) error {
 	for _, p := range c.params {
-		sh := &constraintShapes[p.shape]
+		sh := &shapes[p.shape]
 		if !p.query {
-			for j, name := range op.labels {
+			for j, name := range labelNames {
 				if name != p.wire || j >= len(rawLabels) {
 					continue
 				}
@@ -527,7 +534,7 @@ func validateParams(c *cop, op *opSpec, req *Request, rawLabels []string) error 
 			n++
 			elem, path := sh, p.member
 			if sh.kind == ckList {
-				elem, path = &constraintShapes[sh.elem], p.member+"["+strconv.FormatInt(n-1, 10)+"]"
+				elem, path = &shapes[sh.elem], p.member+"["+strconv.FormatInt(n-1, 10)+"]"
 				if sh.hasMax && n > sh.max {
 					return lengthViolation(p.member, sh, n)
 				}

@@ -1,10 +1,22 @@
 package apimap
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pinpointgw/gateway/apimap/internal/codegen"
+	"github.com/pinpointgw/gateway/internal/testenv"
 )
 
 // TestDescribePoolsTooManyIDs is the regression test of the unbounded
@@ -87,4 +99,720 @@ func gSample(shapes map[string]gShape, name string, depth int) any {
 		}
 	}
 	return m
+}
+
+// validateV2 runs the validator alone on a v2 operation's body.
+func validateV2(t testing.TB, op, body string) error {
+	t.Helper()
+	spec := v2Ops[op]
+	if spec == nil {
+		t.Fatalf("no v2 operation %s", op)
+	}
+	return validateRequest(spec, &Request{Method: "POST", RawPath: "/", Body: []byte(body)}, nil)
+}
+
+// jsonList returns a JSON array of n copies of the JSON value elem.
+func jsonList(n int, elem string) string {
+	return "[" + strings.TrimSuffix(strings.Repeat(elem+",", n), ",") + "]"
+}
+
+// jsonMap returns a JSON object of n members k0, k1, ... with the JSON value val.
+func jsonMap(n int, val string) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`"k%d":%s`, i, val)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+func quoted(s string) string { return `"` + s + `"` }
+
+// TestValidateBody checks each kind of constraint of the real models at the
+// limit (accepted) and one past it (rejected, naming the path and limit).
+func TestValidateBody(t *testing.T) {
+	t.Parallel()
+	nest := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	filter := func(values int) string { return `{"Name":"status","Values":` + jsonList(values, `"v"`) + `}` }
+	rcs := func(lat string) string {
+		return `{"RcsMessageContent":{"Content":{"RichCard":{"CardContent":{"Suggestions":[{"ShowLocation":{"Latitude":` + lat + `}}]}}}}}`
+	}
+	tests := map[string]struct {
+		op, body string
+		want     []string // substrings of the error; nil: accepted
+	}{
+		"list at max":                {"DescribePools", `{"PoolIds":` + jsonList(5, `"pool-1"`) + `}`, nil},
+		"list past max":              {"DescribePools", `{"PoolIds":` + jsonList(6, `"pool-1"`) + `}`, []string{"'PoolIds'", "less than or equal to 5"}},
+		"list at min":                {"CreateEventDestination", `{"MatchingEventTypes":["ALL"]}`, nil},
+		"list below min":             {"CreateEventDestination", `{"MatchingEventTypes":[]}`, []string{"'MatchingEventTypes'", "greater than or equal to 1"}},
+		"list null is absent":        {"DescribePools", `{"PoolIds":null}`, nil},
+		"string at max":              {"RequestSenderId", `{"IsoCountryCode":"GB","SenderId":"X"}`, nil},
+		"string past max":            {"RequestSenderId", `{"IsoCountryCode":"GBR"}`, []string{"'IsoCountryCode'", "less than or equal to 2"}},
+		"string below min":           {"RequestSenderId", `{"IsoCountryCode":"G"}`, []string{"'IsoCountryCode'", "greater than or equal to 2"}},
+		"string counts characters":   {"RequestSenderId", `{"IsoCountryCode":"éé"}`, nil},
+		"escape is one character":    {"RequestSenderId", `{"IsoCountryCode":"\u00e9\n"}`, nil},
+		"surrogate pair is one":      {"RequestSenderId", `{"IsoCountryCode":"\ud83d\ude00\ud83d\ude00"}`, nil},
+		"surrogate pairs past max":   {"RequestSenderId", `{"IsoCountryCode":"\ud83d\ude00\ud83d\ude00😀"}`, []string{"less than or equal to 2"}},
+		"invalid UTF-8":              {"RequestSenderId", "{\"IsoCountryCode\":\"\xff\xfe\"}", []string{"'IsoCountryCode'", "UTF-8"}},
+		"map at max":                 {"SendTextMessage", `{"Context":` + jsonMap(5, `"v"`) + `}`, nil},
+		"map past max":               {"SendTextMessage", `{"Context":` + jsonMap(6, `"v"`) + `}`, []string{"'Context'", "less than or equal to 5"}},
+		"map at min":                 {"UpdateProtectConfigurationCountryRuleSet", `{"CountryRuleSetUpdates":{"US":{"ProtectStatus":"ALLOW"}}}`, nil},
+		"map below min":              {"UpdateProtectConfigurationCountryRuleSet", `{"CountryRuleSetUpdates":{}}`, []string{"'CountryRuleSetUpdates'", "greater than or equal to 1"}},
+		"map key past max":           {"UpdateProtectConfigurationCountryRuleSet", `{"CountryRuleSetUpdates":{"USA":{}}}`, []string{`CountryRuleSetUpdates["USA"] (key)`, "less than or equal to 2"}},
+		"map key at max":             {"SendTextMessage", `{"Context":{"` + strings.Repeat("k", 100) + `":"v"}}`, nil},
+		"map key past max 100":       {"SendTextMessage", `{"Context":{"` + strings.Repeat("k", 101) + `":"v"}}`, []string{"less than or equal to 100"}},
+		"map value past max":         {"SendTextMessage", `{"Context":{"k":"` + strings.Repeat("v", 801) + `"}}`, []string{`Context["k"]`, "less than or equal to 800"}},
+		"map value at max":           {"SendTextMessage", `{"Context":{"k":"` + strings.Repeat("v", 800) + `"}}`, nil},
+		"nested list at max":         {"DescribePools", `{"Filters":[` + filter(20) + `]}`, nil},
+		"nested list past max":       {"DescribePools", `{"Filters":[` + filter(1) + `,` + filter(21) + `]}`, []string{"'Filters[1].Values'", "less than or equal to 20"}},
+		"nested list below min":      {"DescribePools", `{"Filters":[` + filter(0) + `]}`, []string{"'Filters[0].Values'", "greater than or equal to 1"}},
+		"nested string past max":     {"DescribePools", `{"Filters":[{"Values":["` + strings.Repeat("x", 129) + `"]}]}`, []string{"'Filters[0].Values[0]'", "less than or equal to 128"}},
+		"outer list past max":        {"DescribePools", `{"Filters":` + jsonList(21, filter(1)) + `}`, []string{"'Filters'", "less than or equal to 20"}},
+		"integer at min":             {"DescribePools", `{"MaxResults":1}`, nil},
+		"integer below min":          {"DescribePools", `{"MaxResults":0}`, []string{"'MaxResults'", "value greater than or equal to 1"}},
+		"integer at max":             {"DescribePools", `{"MaxResults":100}`, nil},
+		"integer past max":           {"DescribePools", `{"MaxResults":101}`, []string{"value less than or equal to 100"}},
+		"integer huge":               {"DescribePools", `{"MaxResults":123456789012345678901234567890}`, []string{"value less than or equal to 100"}},
+		"integer huge negative":      {"DescribePools", `{"MaxResults":-123456789012345678901234567890}`, []string{"value greater than or equal to 1"}},
+		"integer with a fraction":    {"DescribePools", `{"MaxResults":1.5}`, []string{"must be a JSON integer"}},
+		"long at max":                {"SetTextMessageSpendLimitOverride", `{"MonthlyLimit":1000000000}`, nil},
+		"long past max":              {"SetTextMessageSpendLimitOverride", `{"MonthlyLimit":1000000001}`, []string{"value less than or equal to 1000000000"}},
+		"double at min":              {"SendRcsMessage", rcs("-90"), nil},
+		"double below min":           {"SendRcsMessage", rcs("-90.0001"), []string{"'RcsMessageContent.Content.RichCard.CardContent.Suggestions[0].ShowLocation.Latitude'", "greater than or equal to -90"}},
+		"double past max":            {"SendRcsMessage", rcs("9e1000"), []string{"less than or equal to 90"}},
+		"double as string":           {"SendRcsMessage", rcs(`"NaN"`), []string{"must be a JSON number"}},
+		"blob at min":                {"CreateRegistrationAttachment", `{"AttachmentBody":"AA=="}`, nil},
+		"blob below min":             {"CreateRegistrationAttachment", `{"AttachmentBody":""}`, []string{"'AttachmentBody'", "greater than or equal to 1"}},
+		"blob not base64":            {"CreateRegistrationAttachment", `{"AttachmentBody":"A"}`, []string{"base64"}},
+		"wrong type: list":           {"DescribePools", `{"PoolIds":"pool-1"}`, []string{"'PoolIds'", "must be a JSON array"}},
+		"wrong type: nested":         {"DescribePools", `{"Filters":[{"Values":{"a":"b"}}]}`, []string{"'Filters[0].Values'", "must be a JSON array"}},
+		"wrong type: string":         {"DescribePools", `{"NextToken":5}`, []string{"'NextToken'", "must be a JSON string"}},
+		"case variant nested":        {"DescribePools", `{"Filters":[{"values":["a"]}]}`, []string{`"values" differs from "Values" only in case`}},
+		"unknown member is bounded":  {"DescribePools", `{"Extra":` + nest(31) + `}`, nil},
+		"too deep":                   {"DescribePools", `{"Extra":` + nest(32) + `}`, []string{"nested more than 32 levels"}},
+		"too deep in a known member": {"DescribePools", `{"PoolIds":` + nest(40) + `}`, []string{"must be a JSON string"}},
+		"values at the limit":        {"DescribePools", `{"Extra":` + jsonList(maxBodyValues-2, "0") + `}`, nil},
+		"too many values":            {"DescribePools", `{"Extra":` + jsonList(maxBodyValues-1, "0") + `}`, []string{"more than 100000 JSON values"}},
+		"not JSON":                   {"DescribePools", `{"PoolIds":["a",]}`, []string{"not valid JSON"}},
+		"trailing data":              {"DescribePools", `{} {}`, []string{"not valid JSON"}},
+		"not an object":              {"DescribePools", `[]`, []string{"not a JSON object"}},
+		"empty body":                 {"DescribePools", ``, nil},
+		"send text message":          {"SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-1","MessageBody":"hi"}`, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := validateV2(t, tc.op, tc.body)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("validate(%s %.80s) = %v, want accepted", tc.op, tc.body, err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != BadRequest {
+				t.Fatalf("validate(%s %.80s) = %v, want a BadRequest error", tc.op, tc.body, err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(e.Msg, w) {
+					t.Errorf("validate(%s %.80s) = %q, want it to contain %q", tc.op, tc.body, e.Msg, w)
+				}
+			}
+		})
+	}
+}
+
+// TestValidateParams checks URI label and query-string constraints on a
+// synthetic table (the three models bound none of their labels and query
+// members today, so the generator emits none; the validator must still
+// enforce them when a model does).
+func TestValidateParams(t *testing.T) {
+	t.Parallel()
+	shapes := []cshape{
+		0: {kind: ckString, hasMin: true, min: 2, hasMax: true, max: 4},
+		1: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 2, elem: 0},
+		2: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 10},
+		3: {kind: ckStruct, members: []cmember{{"Name", 0}}},
+	}
+	c := &cop{body: 3, params: []cparam{
+		{wire: "id", member: "Id", shape: 0},
+		{query: true, wire: "tags", member: "Tags", shape: 1},
+		{query: true, wire: "page-size", member: "PageSize", shape: 2},
+	}}
+	tests := map[string]struct {
+		label, query string
+		want         []string
+	}{
+		"label at min":         {"ab", "", nil},
+		"label at max":         {"abcd", "", nil},
+		"label below min":      {"a", "", []string{"'Id'", "greater than or equal to 2"}},
+		"label past max":       {"abcde", "", []string{"'Id'", "less than or equal to 4"}},
+		"label decoded chars":  {"%C3%A9%C3%A9%C3%A9%C3%A9", "", nil},
+		"label decoded past":   {"%C3%A9%C3%A9%C3%A9%C3%A9x", "", []string{"less than or equal to 4"}},
+		"query list at max":    {"ab", "tags=ab&tags=cd", nil},
+		"query list past max":  {"ab", "tags=ab&x=1&tags=cd&tags=ef", []string{"'Tags'", "less than or equal to 2"}},
+		"query element":        {"ab", "tags=abcde", []string{"'Tags[0]'", "less than or equal to 4"}},
+		"query encoded key":    {"ab", "t%61gs=a", []string{"'Tags[0]'", "greater than or equal to 2"}},
+		"query integer at max": {"ab", "page-size=10", nil},
+		"query integer past":   {"ab", "page-size=11", []string{"'PageSize'", "value less than or equal to 10"}},
+		"query integer below":  {"ab", "page-size=0", []string{"value greater than or equal to 1"}},
+		"query not an integer": {"ab", "page-size=1e1", []string{"must be a JSON integer"}},
+		"query absent is fine": {"ab", "other=1", nil},
+		"query bad encoding":   {"ab", "tags=%zz", []string{"percent-encoding"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req := &Request{Method: "GET", RawQuery: tc.query}
+			err := validateOp(shapes, c, []string{"id"}, req, []string{tc.label})
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("validate(label %q, query %q) = %v, want accepted", tc.label, tc.query, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("validate(label %q, query %q) accepted, want %q", tc.label, tc.query, tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("validate(label %q, query %q) = %q, want it to contain %q", tc.label, tc.query, err, w)
+				}
+			}
+		})
+	}
+	// The synthetic body shape is enforced too.
+	if err := validateOp(shapes, c, []string{"id"}, &Request{Body: []byte(`{"Name":"abcde"}`)}, []string{"ab"}); err == nil || !strings.Contains(err.Error(), "'Name'") {
+		t.Errorf("validate(body Name of 5 characters) = %v, want a violation at 'Name'", err)
+	}
+}
+
+// TestConstraintsUpToDate regenerates zz_constraints.go in memory and fails
+// on any difference, so the checked-in table cannot drift from the models.
+func TestConstraintsUpToDate(t *testing.T) {
+	t.Parallel()
+	data := testenv.SharedData(t)
+	want, err := codegen.GenerateConstraints(data)
+	if err != nil {
+		t.Fatalf("GenerateConstraints: %v", err)
+	}
+	got, err := os.ReadFile("zz_constraints.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("zz_constraints.go is out of date with %s; run `go generate ./apimap`", data)
+	}
+	if _, err := codegen.GenerateConstraints(t.TempDir()); err == nil {
+		t.Error("GenerateConstraints(empty dir) succeeded, want an error")
+	}
+}
+
+// refModel is a model read for the tests with encoding/json, independently
+// of the generator.
+type refModel struct {
+	Operations map[string]struct {
+		Input *struct{ Shape string } `json:"input"`
+	} `json:"operations"`
+	Shapes map[string]refShape `json:"shapes"`
+}
+
+type refShape struct {
+	Type    string
+	Members map[string]struct {
+		Shape, Location, LocationName string
+	}
+	Member, Key, Value *struct{ Shape string }
+	Payload            string
+	Min, Max           *json.Number
+}
+
+var refModels = struct {
+	once sync.Once
+	m    map[string]*refModel
+	err  error
+}{}
+
+// loadRefModels reads the three models (keyed by apimap's API names).
+func loadRefModels(t testing.TB) map[string]*refModel {
+	t.Helper()
+	data := testenv.SharedData(t)
+	refModels.once.Do(func() {
+		refModels.m = map[string]*refModel{}
+		for api, rel := range map[string]string{
+			APIPinpoint:   "service-models/botocore/pinpoint/2016-12-01/service-2.json",
+			APISMSVoice:   "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
+			APISMSVoiceV2: "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
+		} {
+			b, err := os.ReadFile(data + "/" + rel)
+			if err != nil {
+				refModels.err = err
+				return
+			}
+			m := &refModel{}
+			if err := json.Unmarshal(b, m); err != nil {
+				refModels.err = err
+				return
+			}
+			refModels.m[api] = m
+		}
+	})
+	if refModels.err != nil {
+		t.Fatal(refModels.err)
+	}
+	return refModels.m
+}
+
+// refBody returns the JSON members of op's body as (JSON name -> shape);
+// ok is false when the operation has no JSON body.
+func refBody(m *refModel, op string) (map[string]string, bool) {
+	in := m.Operations[op].Input
+	if in == nil {
+		return nil, false
+	}
+	s := m.Shapes[in.Shape]
+	if s.Payload != "" {
+		ps := m.Shapes[s.Members[s.Payload].Shape]
+		if ps.Type != "structure" {
+			return nil, false
+		}
+		s = ps
+	}
+	out := map[string]string{}
+	for name, mem := range s.Members {
+		if s.Payload == "" && mem.Location != "" {
+			continue
+		}
+		if mem.LocationName != "" {
+			name = mem.LocationName
+		}
+		out[name] = mem.Shape
+	}
+	return out, true
+}
+
+// refBounds lists "path kind min max" for every shape under members, from
+// the model.
+func refBounds(m *refModel, members map[string]string, prefix string, depth int, out *[]string) {
+	if depth > 20 {
+		return
+	}
+	for name, sn := range members {
+		refShapeBounds(m, sn, prefix+"."+name, depth, out)
+	}
+}
+
+func refShapeBounds(m *refModel, sn, path string, depth int, out *[]string) {
+	s := m.Shapes[sn]
+	b := func(n *json.Number) string {
+		if n == nil {
+			return "-"
+		}
+		return n.String()
+	}
+	if s.Type == "structure" {
+		*out = append(*out, path+" structure")
+	} else {
+		*out = append(*out, fmt.Sprintf("%s %s %s %s", path, map[string]string{"long": "integer", "float": "double"}[s.Type]+s.Type, b(s.Min), b(s.Max)))
+	}
+	switch s.Type {
+	case "structure":
+		mem := map[string]string{}
+		for name, mm := range s.Members {
+			if mm.LocationName != "" {
+				name = mm.LocationName
+			}
+			mem[name] = mm.Shape
+		}
+		refBounds(m, mem, path, depth+1, out)
+	case "list":
+		refShapeBounds(m, s.Member.Shape, path+"[]", depth+1, out)
+	case "map":
+		refShapeBounds(m, s.Key.Shape, path+"(key)", depth+1, out)
+		refShapeBounds(m, s.Value.Shape, path+"{}", depth+1, out)
+	}
+}
+
+// tableBounds lists the same from the compiled table.
+func tableBounds(idx int32, path string, depth int, out *[]string) {
+	s := &constraintShapes[idx]
+	b := func(has bool, v int64) string {
+		if !has {
+			return "-"
+		}
+		return fmt.Sprint(v)
+	}
+	kind := map[ckind]string{ckStruct: "structure", ckList: "list", ckMap: "map", ckString: "string", ckBlob: "blob",
+		ckBool: "boolean", ckInt: "integer", ckFloat: "double", ckTime: "timestamp"}[s.kind]
+	if s.kind == ckStruct {
+		*out = append(*out, path+" structure")
+	} else {
+		*out = append(*out, fmt.Sprintf("%s %s %s %s", path, kind, b(s.hasMin, s.min), b(s.hasMax, s.max)))
+	}
+	if depth > 20 {
+		return
+	}
+	switch s.kind {
+	case ckStruct:
+		for _, m := range s.members {
+			tableBounds(m.shape, path+"."+m.name, depth+1, out)
+		}
+	case ckList:
+		tableBounds(s.elem, path+"[]", depth+1, out)
+	case ckMap:
+		tableBounds(s.key, path+"(key)", depth+1, out)
+		tableBounds(s.elem, path+"{}", depth+1, out)
+	}
+}
+
+// TestConstraintsMatchModel checks, for every operation of the three models,
+// that the compiled table has exactly the model's shapes, kinds and bounds
+// at every path of the body, and every bounded label and query member.
+func TestConstraintsMatchModel(t *testing.T) {
+	t.Parallel()
+	models := loadRefModels(t)
+	seen := 0
+	for _, c := range constraintOps {
+		m := models[c.api]
+		if m == nil {
+			t.Fatalf("%s %s: unknown API", c.api, c.name)
+		}
+		members, ok := refBody(m, c.name)
+		if ok != (c.body >= 0) {
+			t.Errorf("%s %s: table has body %d, model has a JSON body: %v", c.api, c.name, c.body, ok)
+			continue
+		}
+		if ok {
+			var want, got []string
+			want = append(want, " structure")
+			refBounds(m, members, "", 1, &want)
+			tableBounds(c.body, "", 0, &got)
+			for i := range want {
+				want[i] = strings.Replace(want[i], "integerinteger", "integer", 1)
+				want[i] = strings.Replace(want[i], "doubledouble", "double", 1)
+				want[i] = strings.Replace(want[i], "integerlong", "integer", 1)
+				want[i] = strings.Replace(want[i], "doublefloat", "double", 1)
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if strings.Join(want, "\n") != strings.Join(got, "\n") {
+				t.Errorf("%s %s: body constraints differ from the model\n got %q\nwant %q", c.api, c.name, got, want)
+			}
+		}
+		// Bounded labels and query members.
+		in := m.Shapes[m.Operations[c.name].Input.Shape]
+		var want, got []string
+		for name, mem := range in.Members {
+			if mem.Location != "uri" && mem.Location != "querystring" {
+				continue
+			}
+			var lines []string
+			refShapeBounds(m, mem.Shape, "", 0, &lines)
+			for _, l := range lines {
+				if f := strings.Fields(l); len(f) >= 3 && (f[len(f)-2] != "-" || f[len(f)-1] != "-") {
+					want = append(want, mem.Location+" "+name)
+					break
+				}
+			}
+		}
+		for _, p := range c.params {
+			got = append(got, map[bool]string{true: "querystring", false: "uri"}[p.query]+" "+p.member)
+		}
+		sort.Strings(want)
+		sort.Strings(got)
+		if strings.Join(want, ",") != strings.Join(got, ",") {
+			t.Errorf("%s %s: bounded parameters %q, model has %q", c.api, c.name, got, want)
+		}
+		seen++
+	}
+	if seen != 239 {
+		t.Errorf("checked %d operations, want 239", seen)
+	}
+}
+
+// refCheck is a slow reference checker written independently of the
+// validator: it decodes the body with encoding/json and walks the model.
+// It returns "" when the body satisfies every bound, or the violated path.
+func refCheck(m *refModel, op string, body []byte) string {
+	members, ok := refBody(m, op)
+	if !ok || len(bytes.TrimSpace(body)) == 0 {
+		return ""
+	}
+	if !json.Valid(body) {
+		return "invalid JSON"
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "decode: " + err.Error()
+	}
+	obj, isObj := v.(map[string]any)
+	if !isObj {
+		return "not an object"
+	}
+	r := &refWalker{m: m}
+	r.object(members, obj, "", 1)
+	if r.values+1 > maxBodyValues {
+		return "too many values"
+	}
+	return r.bad
+}
+
+type refWalker struct {
+	m      *refModel
+	values int
+	bad    string
+}
+
+func (r *refWalker) fail(path, why string) {
+	if r.bad == "" {
+		r.bad = path + ": " + why
+	}
+}
+
+func (r *refWalker) object(members map[string]string, obj map[string]any, path string, depth int) {
+	for k, v := range obj {
+		r.values++
+		sn, ok := members[k]
+		if !ok {
+			for name := range members {
+				if strings.EqualFold(name, k) {
+					r.fail(path+"."+k, "case variant")
+				}
+			}
+			r.untyped(v, path+"."+k, depth)
+			continue
+		}
+		r.value(sn, v, path+"."+k, depth)
+	}
+}
+
+func (r *refWalker) untyped(v any, path string, depth int) {
+	switch v := v.(type) {
+	case map[string]any:
+		if depth+1 > maxBodyDepth {
+			r.fail(path, "too deep")
+		}
+		for k, e := range v {
+			r.values++
+			r.untyped(e, path+"."+k, depth+1)
+		}
+	case []any:
+		if depth+1 > maxBodyDepth {
+			r.fail(path, "too deep")
+		}
+		for _, e := range v {
+			r.values++
+			r.untyped(e, path+"[]", depth+1)
+		}
+	}
+}
+
+func (r *refWalker) length(s refShape, n int, path string) {
+	if s.Min != nil {
+		if min, _ := s.Min.Int64(); int64(n) < min {
+			r.fail(path, "below min")
+		}
+	}
+	if s.Max != nil {
+		if max, _ := s.Max.Int64(); int64(n) > max {
+			r.fail(path, "past max")
+		}
+	}
+}
+
+func (r *refWalker) value(sn string, v any, path string, depth int) {
+	if v == nil {
+		return
+	}
+	s := r.m.Shapes[sn]
+	switch s.Type {
+	case "structure", "map", "list":
+		if depth+1 > maxBodyDepth {
+			r.fail(path, "too deep")
+			return
+		}
+	}
+	switch s.Type {
+	case "structure":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			r.fail(path, "not an object")
+			return
+		}
+		mem := map[string]string{}
+		for name, mm := range s.Members {
+			if mm.LocationName != "" {
+				name = mm.LocationName
+			}
+			mem[name] = mm.Shape
+		}
+		r.object(mem, obj, path, depth+1)
+	case "map":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			r.fail(path, "not an object")
+			return
+		}
+		r.length(s, len(obj), path)
+		for k, e := range obj {
+			r.values++
+			r.length(r.m.Shapes[s.Key.Shape], utf8.RuneCountInString(k), path+"(key)")
+			r.value(s.Value.Shape, e, path+"{}", depth+1)
+		}
+	case "list":
+		l, ok := v.([]any)
+		if !ok {
+			r.fail(path, "not an array")
+			return
+		}
+		r.length(s, len(l), path)
+		for _, e := range l {
+			r.values++
+			r.value(s.Member.Shape, e, path+"[]", depth+1)
+		}
+	case "string":
+		str, ok := v.(string)
+		if !ok {
+			r.fail(path, "not a string")
+			return
+		}
+		r.length(s, utf8.RuneCountInString(str), path)
+	case "blob":
+		str, ok := v.(string)
+		if !ok {
+			r.fail(path, "not a string")
+			return
+		}
+		if s.Min != nil || s.Max != nil {
+			raw, err := base64.StdEncoding.DecodeString(str)
+			if err != nil {
+				r.fail(path, "not base64")
+				return
+			}
+			r.length(s, len(raw), path)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			r.fail(path, "not a boolean")
+		}
+	case "integer", "long":
+		n, ok := v.(json.Number)
+		if !ok {
+			r.fail(path, "not a number")
+			return
+		}
+		if strings.ContainsAny(n.String(), ".eE") {
+			r.fail(path, "not an integer")
+			return
+		}
+		if s.Min != nil || s.Max != nil {
+			i, err := n.Int64()
+			if err != nil {
+				r.fail(path, "out of range")
+				return
+			}
+			if s.Min != nil {
+				if min, _ := s.Min.Int64(); i < min {
+					r.fail(path, "below min")
+				}
+			}
+			if s.Max != nil {
+				if max, _ := s.Max.Int64(); i > max {
+					r.fail(path, "past max")
+				}
+			}
+		}
+	case "double", "float":
+		n, isNum := v.(json.Number)
+		_, isStr := v.(string)
+		if !isNum && !isStr {
+			r.fail(path, "not a number")
+			return
+		}
+		if s.Min != nil || s.Max != nil {
+			if !isNum {
+				r.fail(path, "bounded double as a string")
+				return
+			}
+			f, err := n.Float64()
+			if err != nil {
+				r.fail(path, "out of range")
+				return
+			}
+			if s.Min != nil {
+				if min, _ := s.Min.Float64(); f < min {
+					r.fail(path, "below min")
+				}
+			}
+			if s.Max != nil {
+				if max, _ := s.Max.Float64(); f > max {
+					r.fail(path, "past max")
+				}
+			}
+		}
+	case "timestamp":
+		switch v.(type) {
+		case json.Number, string:
+		default:
+			r.fail(path, "not a timestamp")
+		}
+	}
+}
+
+// FuzzValidate feeds arbitrary bodies to every operation's validator.
+// Invariants: no panic; bounded time; an error is a BadRequest *Error; and an
+// accepted body satisfies every bound of the model as the independent
+// reference checker (refCheck) reads it.
+func FuzzValidate(f *testing.F) {
+	models := loadRefModels(f)
+	seeds := []struct{ op, body string }{
+		{"DescribePools", `{"PoolIds":["pool-1","pool-2"],"Filters":[{"Name":"status","Values":["ACTIVE"]}],"MaxResults":5}`},
+		{"SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","Context":{"a":"b"},"DestinationCountryParameters":{"IN_TEMPLATE_ID":"x"}}`},
+		{"UpdateProtectConfigurationCountryRuleSet", `{"CountryRuleSetUpdates":{"US":{"ProtectStatus":"ALLOW"}}}`},
+		{"CreateRegistrationAttachment", `{"AttachmentBody":"AAEC"}`},
+		{"SendRcsMessage", `{"RcsMessageContent":{"Content":{"RichCard":{"CardContent":{"Suggestions":[{"ShowLocation":{"Latitude":1.5}}]}}}}}`},
+		{"RequestSenderId", `{"IsoCountryCode":"\u00e9\ud83d\ude00","SenderId":"X"}`},
+		{"CreateApp", `{"Name":"a","tags":{"k":"v"}}`},
+		{"DescribePools", `{"Extra":[[[{"a":[1,2,{"b":null}]}]]]}`},
+	}
+	index := map[string]int{}
+	for i, c := range constraintOps {
+		index[c.name] = i
+	}
+	for _, s := range seeds {
+		f.Add(uint16(index[s.op]), []byte(s.body))
+	}
+	f.Fuzz(func(t *testing.T, opIdx uint16, body []byte) {
+		c := &constraintOps[int(opIdx)%len(constraintOps)]
+		start := time.Now()
+		err := validateOp(constraintShapes[:], c, nil, &Request{Body: body}, nil)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("validate(%s, %d bytes) took %v", c.name, len(body), d)
+		}
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != BadRequest {
+				t.Fatalf("validate(%s) error %v is not a BadRequest *Error", c.name, err)
+			}
+			return
+		}
+		if bad := refCheck(models[c.api], c.name, body); bad != "" {
+			t.Fatalf("validate(%s, %q) accepted a body the reference rejects: %s", c.name, body, bad)
+		}
+	})
+}
+
+// BenchmarkValidateV2 measures the validator alone on BenchmarkClassifyV2's
+// SendTextMessage body.
+func BenchmarkValidateV2(b *testing.B) {
+	req := &Request{Method: "POST", RawPath: "/", Header: http.Header{},
+		Body: []byte(`{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-1f2e3d4c5b6a79880123456789abcdef","ConfigurationSetName":"main-config","MessageBody":"Your code is 123456"}`)}
+	op := v2Ops["SendTextMessage"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := validateRequest(op, req, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
