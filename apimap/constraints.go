@@ -31,7 +31,7 @@ type cshape struct {
 	min, max       int64
 	elem           int32     // ckList: element shape; ckMap: value shape
 	key            int32     // ckMap: key shape
-	members        []cmember // ckStruct: sorted by name
+	members        []cmember // ckStruct: sorted by name length, then name
 }
 
 type cmember struct {
@@ -92,7 +92,7 @@ func compileConstraints() error {
 			if m.shape < 0 || m.shape >= int32(len(constraintShapes)) {
 				return fmt.Errorf("shape %d: member %s: index %d out of range", i, m.name, m.shape)
 			}
-			if j > 0 && s.members[j-1].name >= m.name {
+			if prev := s.members[max(j-1, 0)].name; j > 0 && (len(prev) > len(m.name) || len(prev) == len(m.name) && prev >= m.name) {
 				return fmt.Errorf("shape %d: members not sorted at %s", i, m.name)
 			}
 		}

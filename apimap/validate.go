@@ -2,6 +2,8 @@ package apimap
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"net/url"
 	"strconv"
 	"strings"
@@ -80,14 +82,15 @@ func typeViolation(path string, s *cshape) *Error {
 	return violation(path, "Member must be "+kindNames[s.kind])
 }
 
-// vframe is one open object or array of the body.
+// vframe is one open object or array of the body (small: the stack is
+// zeroed on every call).
 type vframe struct {
-	shape int32  // -1: not in the model (only bounded)
-	obj   bool   // an object (else an array)
-	n     int64  // members or elements begun so far
-	isMap bool   // a map (its elements are named by key)
-	name  string // a structure's current member (model name)
-	key   []byte // a map's current key, or a member the model does not know (raw)
+	shape          int32 // -1: not in the model (only bounded)
+	n              int32 // members or elements begun so far
+	member         int32 // a structure's current member (index in members), or -1
+	keyOff, keyEnd int32 // the current raw key in the body (maps and unknown members)
+	obj            bool  // an object (else an array)
+	isMap          bool  // a map (its elements are named by key)
 }
 
 // errBodyInvalid is the answer for a body that is not valid JSON.
@@ -97,6 +100,9 @@ var errBodyInvalid = badRequest("body is not valid JSON")
 // single pass that also checks it is valid JSON. It allocates only to report
 // an error (or to decode a member name written with escapes).
 func validateBody(shapes []cshape, b []byte, root int32) error {
+	if len(b) > 1<<30 {
+		return badRequest("body is larger than 1 GiB")
+	}
 	var stack [maxBodyDepth]vframe
 	depth, values := 0, 0
 	i := skipSpace(b, 0)
@@ -123,19 +129,19 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 		switch c := b[i]; {
 		case c == '{' || c == '[':
 			if sh != nil && (c == '{') != (sh.kind == ckStruct || sh.kind == ckMap) || sh != nil && (c == '[') != (sh.kind == ckList) {
-				return typeViolation(bodyPath(stack[:depth]), sh)
+				return typeViolation(bodyPath(shapes, b, stack[:depth]), sh)
 			}
 			if depth == maxBodyDepth {
 				return badRequest("body is nested more than %d levels deep", maxBodyDepth)
 			}
-			stack[depth] = vframe{shape: s, obj: c == '{', isMap: sh != nil && sh.kind == ckMap}
+			stack[depth] = vframe{shape: s, member: -1, obj: c == '{', isMap: sh != nil && sh.kind == ckMap}
 			depth++
 			i = skipSpace(b, i+1)
 			if i < len(b) && (c == '{' && b[i] == '}' || c == '[' && b[i] == ']') {
 				i++
 				depth--
 				if sh != nil && sh.kind != ckStruct && !inLength(sh, 0) {
-					return lengthViolation(bodyPath(stack[:depth]), sh, 0)
+					return lengthViolation(bodyPath(shapes, b, stack[:depth]), sh, 0)
 				}
 				break
 			}
@@ -145,11 +151,13 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 			}
 			continue
 		case c == '"':
-			if i = scanJSONString(b, i); i < 0 {
+			var chars int
+			var nonASCII bool
+			if i, chars, nonASCII, _ = scanString(b, i); i < 0 {
 				return errBodyInvalid
 			}
-			if sh != nil {
-				if err := checkJSONString(sh, b[start+1:i-1], stack[:depth]); err != nil {
+			if sh != nil && sh.kind != ckString || sh != nil && (sh.hasMin || sh.hasMax) {
+				if err := checkJSONString(shapes, b, stack[:depth], sh, b[start+1:i-1], chars, nonASCII); err != nil {
 					return err
 				}
 			}
@@ -162,7 +170,7 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 				return errBodyInvalid
 			}
 			if sh != nil && sh.kind != ckBool {
-				return typeViolation(bodyPath(stack[:depth]), sh)
+				return typeViolation(bodyPath(shapes, b, stack[:depth]), sh)
 			}
 		case c == 'n':
 			if i = literal(b, i, "null"); i < 0 {
@@ -173,7 +181,7 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 				return errBodyInvalid
 			}
 			if sh != nil {
-				if err := checkJSONNumber(sh, b[start:i], stack[:depth]); err != nil {
+				if err := checkJSONNumber(shapes, b, stack[:depth], sh, b[start:i]); err != nil {
 					return err
 				}
 			}
@@ -202,8 +210,8 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 				i++
 				depth--
 				if top.shape >= 0 {
-					if tsh := &shapes[top.shape]; tsh.kind != ckStruct && !inLength(tsh, top.n) {
-						return lengthViolation(bodyPath(stack[:depth]), tsh, top.n)
+					if tsh := &shapes[top.shape]; tsh.kind != ckStruct && !inLength(tsh, int64(top.n)) {
+						return lengthViolation(bodyPath(shapes, b, stack[:depth]), tsh, int64(top.n))
 					}
 				}
 				continue
@@ -222,8 +230,8 @@ func beginElement(shapes []cshape, b []byte, i int, stack []vframe) (int32, int,
 	var sh *cshape
 	if top.shape >= 0 {
 		sh = &shapes[top.shape]
-		if sh.kind != ckStruct && sh.hasMax && top.n > sh.max {
-			return 0, 0, lengthViolation(bodyPath(stack[:len(stack)-1]), sh, top.n)
+		if sh.kind != ckStruct && sh.hasMax && int64(top.n) > sh.max {
+			return 0, 0, lengthViolation(bodyPath(shapes, b, stack[:len(stack)-1]), sh, int64(top.n))
 		}
 	}
 	if !top.obj {
@@ -236,7 +244,8 @@ func beginElement(shapes []cshape, b []byte, i int, stack []vframe) (int32, int,
 		return 0, 0, errBodyInvalid
 	}
 	ks := i
-	if i = scanJSONString(b, i); i < 0 {
+	i, chars, nonASCII, escaped := scanString(b, i)
+	if i < 0 {
 		return 0, 0, errBodyInvalid
 	}
 	key := b[ks+1 : i-1]
@@ -245,32 +254,31 @@ func beginElement(shapes []cshape, b []byte, i int, stack []vframe) (int32, int,
 		return 0, 0, errBodyInvalid
 	}
 	i = skipSpace(b, i+1)
-	top.name, top.key = "", key
+	top.member, top.keyOff, top.keyEnd = -1, int32(ks+1), int32(ks+1+len(key))
 	if sh == nil {
 		return -1, i, nil
 	}
 	if sh.kind == ckMap {
 		if ksh := &shapes[sh.key]; ksh.hasMin || ksh.hasMax {
-			n, ok := jsonChars(key)
-			if !ok {
-				return 0, 0, violation(bodyPath(stack), "Member must be valid UTF-8")
+			if nonASCII && !utf8.Valid(key) {
+				return 0, 0, violation(bodyPath(shapes, b, stack)+" (key)", "Member must be valid UTF-8")
 			}
-			if !inLength(ksh, int64(n)) {
-				return 0, 0, lengthViolation(bodyPath(stack)+" (key)", ksh, int64(n))
+			if !inLength(ksh, int64(chars)) {
+				return 0, 0, lengthViolation(bodyPath(shapes, b, stack)+" (key)", ksh, int64(chars))
 			}
 		}
 		return sh.elem, i, nil
 	}
-	if bytes.IndexByte(key, '\\') >= 0 {
+	if escaped {
 		s, err := jsonString(b[ks : ks+len(key)+2])
 		if err != nil {
 			return 0, 0, err
 		}
 		key = []byte(s)
 	}
-	if m := findMember(sh.members, key); m != nil {
-		top.name, top.key = m.name, nil
-		return m.shape, i, nil
+	if j := findMember(sh.members, key); j >= 0 {
+		top.member = int32(j)
+		return sh.members[j].shape, i, nil
 	}
 	for _, m := range sh.members {
 		if len(m.name) == len(key) && strings.EqualFold(m.name, string(key)) {
@@ -280,37 +288,36 @@ func beginElement(shapes []cshape, b []byte, i int, stack []vframe) (int32, int,
 	return -1, i, nil
 }
 
-// findMember finds key in members (sorted by name) by binary search.
-func findMember(members []cmember, key []byte) *cmember {
-	lo, hi := 0, len(members)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if members[mid].name < string(key) {
-			lo = mid + 1
-		} else {
-			hi = mid
+// findMember finds key in members, which are sorted by length and then by
+// name: a run of integer comparisons finds the names of the key's length,
+// and only those are compared byte by byte.
+func findMember(members []cmember, key []byte) int {
+	j := 0
+	for j < len(members) && len(members[j].name) < len(key) {
+		j++
+	}
+	for ; j < len(members) && len(members[j].name) == len(key); j++ {
+		if members[j].name == string(key) {
+			return j
 		}
 	}
-	if lo < len(members) && members[lo].name == string(key) {
-		return &members[lo]
-	}
-	return nil
+	return -1
 }
 
 // checkJSONString checks the raw content of a JSON string (between the
-// quotes) against sh.
-func checkJSONString(sh *cshape, in []byte, stack []vframe) error {
+// quotes; chars characters, nonASCII when it has bytes beyond ASCII)
+// against sh.
+func checkJSONString(shapes []cshape, b []byte, stack []vframe, sh *cshape, in []byte, chars int, nonASCII bool) error {
 	switch sh.kind {
 	case ckString:
 		if !sh.hasMin && !sh.hasMax {
 			return nil
 		}
-		n, ok := jsonChars(in)
-		if !ok {
-			return violation(bodyPath(stack), "Member must be valid UTF-8")
+		if nonASCII && !utf8.Valid(in) {
+			return violation(bodyPath(shapes, b, stack), "Member must be valid UTF-8")
 		}
-		if !inLength(sh, int64(n)) {
-			return lengthViolation(bodyPath(stack), sh, int64(n))
+		if !inLength(sh, int64(chars)) {
+			return lengthViolation(bodyPath(shapes, b, stack), sh, int64(chars))
 		}
 	case ckBlob:
 		if !sh.hasMin && !sh.hasMax {
@@ -318,35 +325,35 @@ func checkJSONString(sh *cshape, in []byte, stack []vframe) error {
 		}
 		n, ok := base64Len(in)
 		if !ok {
-			return violation(bodyPath(stack), "Member must be base64 (standard alphabet, padded)")
+			return violation(bodyPath(shapes, b, stack), "Member must be base64 (standard alphabet, padded)")
 		}
 		if !inLength(sh, int64(n)) {
-			return lengthViolation(bodyPath(stack), sh, int64(n))
+			return lengthViolation(bodyPath(shapes, b, stack), sh, int64(n))
 		}
 	case ckTime:
 	case ckFloat:
 		if sh.hasMin || sh.hasMax {
 			// "NaN" and the infinities satisfy no bound.
-			return violation(bodyPath(stack), "Member must be a JSON number")
+			return violation(bodyPath(shapes, b, stack), "Member must be a JSON number")
 		}
 	default:
-		return typeViolation(bodyPath(stack), sh)
+		return typeViolation(bodyPath(shapes, b, stack), sh)
 	}
 	return nil
 }
 
 // checkJSONNumber checks a JSON number (valid syntax) against sh.
-func checkJSONNumber(sh *cshape, num []byte, stack []vframe) error {
+func checkJSONNumber(shapes []cshape, b []byte, stack []vframe, sh *cshape, num []byte) error {
 	switch sh.kind {
 	case ckInt:
 		if bytes.IndexAny(num, ".eE") >= 0 {
-			return typeViolation(bodyPath(stack), sh)
+			return typeViolation(bodyPath(shapes, b, stack), sh)
 		}
 		if !sh.hasMin && !sh.hasMax {
 			return nil
 		}
 		if below, ok := intInRange(sh, num); !ok {
-			return valueViolation(bodyPath(stack), sh, below)
+			return valueViolation(bodyPath(shapes, b, stack), sh, below)
 		}
 	case ckFloat:
 		if !sh.hasMin && !sh.hasMax {
@@ -354,17 +361,17 @@ func checkJSONNumber(sh *cshape, num []byte, stack []vframe) error {
 		}
 		f, err := strconv.ParseFloat(string(num), 64)
 		if err != nil { // out of float64's range: beyond any bound
-			return valueViolation(bodyPath(stack), sh, num[0] == '-')
+			return valueViolation(bodyPath(shapes, b, stack), sh, num[0] == '-')
 		}
 		if sh.hasMin && f < float64(sh.min) {
-			return valueViolation(bodyPath(stack), sh, true)
+			return valueViolation(bodyPath(shapes, b, stack), sh, true)
 		}
 		if sh.hasMax && f > float64(sh.max) {
-			return valueViolation(bodyPath(stack), sh, false)
+			return valueViolation(bodyPath(shapes, b, stack), sh, false)
 		}
 	case ckTime:
 	default:
-		return typeViolation(bodyPath(stack), sh)
+		return typeViolation(bodyPath(shapes, b, stack), sh)
 	}
 	return nil
 }
@@ -396,40 +403,97 @@ func intInRange(sh *cshape, num []byte) (below, ok bool) {
 	return false, true
 }
 
-// jsonChars counts the characters (Unicode code points) of a JSON string's
-// raw content, as AWS counts a string's length: an escape is one character,
-// and so is an escaped surrogate pair. It reports false for invalid UTF-8.
-func jsonChars(in []byte) (int, bool) {
-	if bytes.IndexByte(in, '\\') < 0 {
-		return utf8.RuneCount(in), utf8.Valid(in)
-	}
-	n := 0
-	for i := 0; i < len(in); n++ {
-		switch c := in[i]; {
-		case c == '\\' && i+1 < len(in) && in[i+1] == 'u' && i+6 <= len(in):
-			r := rune(unhex4(in[i+2 : i+6]))
-			i += 6
-			if r >= 0xD800 && r < 0xDC00 && i+6 <= len(in) && in[i] == '\\' && in[i+1] == 'u' {
-				if lo := rune(unhex4(in[i+2 : i+6])); lo >= 0xDC00 && lo < 0xE000 {
-					i += 6
-				}
-			}
+// Byte classes of JSON string content, for scanString.
+const (
+	sPlain   = iota // printable ASCII other than '"' and '\\'
+	sQuote          // '"'
+	sEscape         // '\\'
+	sControl        // below 0x20: invalid in JSON
+	sCont           // a UTF-8 continuation byte (10xxxxxx)
+	sLead           // any other byte beyond ASCII
+)
+
+var stringClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c < 0x20:
+			t[c] = sControl
+		case c == '"':
+			t[c] = sQuote
 		case c == '\\':
-			i += 2
-		case c < utf8.RuneSelf:
-			i++
-		default:
-			r, size := utf8.DecodeRune(in[i:])
-			if r == utf8.RuneError && size == 1 {
-				return 0, false
-			}
-			i += size
+			t[c] = sEscape
+		case c >= 0x80 && c < 0xC0:
+			t[c] = sCont
+		case c >= 0x80:
+			t[c] = sLead
 		}
 	}
-	return n, true
+	return t
+}()
+
+// scanString scans the JSON string starting at b[i] (a '"') in one pass and
+// returns the index just after it (-1 when it is not a valid JSON string),
+// its length in characters as AWS counts them (Unicode code points: an
+// escape is one, an escaped surrogate pair is one), whether it has bytes
+// beyond ASCII (the count is then exact only if they are valid UTF-8, which
+// the caller checks where the count matters) and whether it has escapes.
+func scanString(b []byte, i int) (end, chars int, nonASCII, escaped bool) {
+	const ones = 0x0101010101010101
+	for i++; ; {
+		// Eight bytes at a time while none is '"', '\\', a control byte or
+		// beyond ASCII ((x-1) &^ x has its top bit set where byte x is 0).
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			q, e := w^(ones*'"'), w^(ones*'\\')
+			if m := ((w-ones*0x20)&^w | (q-ones)&^q | (e-ones)&^e | w) & (ones * 0x80); m != 0 {
+				// The lowest flagged byte is a real one (a borrow only
+				// flags bytes above it): skip the plain bytes before it.
+				k := bits.TrailingZeros64(m) >> 3
+				i += k
+				chars += k
+				break
+			}
+			i += 8
+			chars += 8
+		}
+		if i >= len(b) {
+			return -1, 0, false, false
+		}
+		switch stringClass[b[i]] {
+		case sPlain:
+			i++
+			chars++
+		case sQuote:
+			return i + 1, chars, nonASCII, escaped
+		case sEscape:
+			n := escapeLen(b[i:])
+			if n < 0 {
+				return -1, 0, false, false
+			}
+			if n == 6 {
+				if r := unhex4(b[i+2 : i+6]); r >= 0xD800 && r < 0xDC00 && escapeLen(b[i+6:]) == 6 && b[i+7] == 'u' {
+					if lo := unhex4(b[i+8 : i+12]); lo >= 0xDC00 && lo < 0xE000 {
+						n = 12
+					}
+				}
+			}
+			i += n
+			chars++
+			escaped = true
+		case sControl:
+			return -1, 0, false, false
+		case sCont:
+			i++
+			nonASCII = true
+		default:
+			i++
+			chars++
+			nonASCII = true
+		}
+	}
 }
 
-// unhex4 decodes four hex digits (already checked by scanJSONString).
+// unhex4 decodes four hex digits (already checked by escapeLen).
 func unhex4(h []byte) int {
 	v := 0
 	for _, c := range h {
@@ -463,25 +527,24 @@ func base64Len(in []byte) (int, bool) {
 // bodyPath names the value being read in the innermost open container of
 // stack: member names joined with '.', list indexes and map keys in brackets,
 // as in Filters[0].Values or Tags["k"].
-func bodyPath(stack []vframe) string {
+func bodyPath(shapes []cshape, b []byte, stack []vframe) string {
 	var sb strings.Builder
 	for k := range stack {
 		f := &stack[k]
 		switch {
 		case !f.obj:
-			sb.WriteString("[" + strconv.FormatInt(f.n-1, 10) + "]")
-		case f.name != "":
-			if sb.Len() > 0 {
-				sb.WriteByte('.')
-			}
-			sb.WriteString(f.name)
+			sb.WriteString("[" + strconv.Itoa(int(f.n)-1) + "]")
 		case f.isMap:
-			sb.WriteString("[" + strconv.Quote(truncate(f.key)) + "]")
+			sb.WriteString("[" + strconv.Quote(truncate(b[f.keyOff:f.keyEnd])) + "]")
 		default:
 			if sb.Len() > 0 {
 				sb.WriteByte('.')
 			}
-			sb.WriteString(truncate(f.key))
+			if f.member >= 0 {
+				sb.WriteString(shapes[f.shape].members[f.member].name)
+			} else {
+				sb.WriteString(truncate(b[f.keyOff:f.keyEnd]))
+			}
 		}
 	}
 	if sb.Len() == 0 {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -790,10 +791,25 @@ func FuzzValidate(f *testing.F) {
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("validate(%s, %d bytes) took %v", c.name, len(body), d)
 		}
+		// The string scanner agrees with encoding/json on validity and on
+		// the character count.
+		lit := append([]byte{'"'}, body...)
+		if end, chars, _, _ := scanString(lit, 0); end > 0 {
+			var str string
+			if err := json.Unmarshal(lit[:end], &str); err != nil {
+				t.Fatalf("scanString accepted %q, which encoding/json rejects: %v", lit[:end], err)
+			}
+			if utf8.Valid(lit[:end]) && chars != utf8.RuneCountInString(str) {
+				t.Fatalf("scanString(%q) counted %d characters, want %d", lit[:end], chars, utf8.RuneCountInString(str))
+			}
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || e.Kind != BadRequest {
 				t.Fatalf("validate(%s) error %v is not a BadRequest *Error", c.name, err)
+			}
+			if err == errBodyInvalid && json.Valid(body) {
+				t.Fatalf("validate(%s, %q) says invalid JSON, encoding/json says valid", c.name, body)
 			}
 			return
 		}
@@ -809,10 +825,18 @@ func BenchmarkValidateV2(b *testing.B) {
 	req := &Request{Method: "POST", RawPath: "/", Header: http.Header{},
 		Body: []byte(`{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-1f2e3d4c5b6a79880123456789abcdef","ConfigurationSetName":"main-config","MessageBody":"Your code is 123456"}`)}
 	op := v2Ops["SendTextMessage"]
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start, ok := threadCPU()
 	b.ReportAllocs()
+	b.ResetTimer()
 	for b.Loop() {
 		if err := validateRequest(op, req, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+	b.StopTimer()
+	if end, ok2 := threadCPU(); ok && ok2 && b.N > 0 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }

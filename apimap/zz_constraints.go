@@ -12,11 +12,11 @@ var constraintShapes = [...]cshape{
 	// MapOf__string
 	2: {kind: ckMap, key: 1, elem: 1},
 	// WriteCampaignRequest
-	3: {kind: ckStruct, members: []cmember{{"AdditionalTreatments", 4}, {"CustomDeliveryConfiguration", 6}, {"Description", 1}, {"HoldoutPercent", 13}, {"Hook", 48}, {"IsPaused", 12}, {"Limits", 50}, {"MessageConfiguration", 9}, {"Name", 1}, {"Priority", 13}, {"Schedule", 31}, {"SegmentId", 1}, {"SegmentVersion", 13}, {"TemplateConfiguration", 46}, {"TreatmentDescription", 1}, {"TreatmentName", 1}, {"tags", 2}}},
+	3: {kind: ckStruct, members: []cmember{{"Hook", 48}, {"Name", 1}, {"tags", 2}, {"Limits", 50}, {"IsPaused", 12}, {"Priority", 13}, {"Schedule", 31}, {"SegmentId", 1}, {"Description", 1}, {"TreatmentName", 1}, {"HoldoutPercent", 13}, {"SegmentVersion", 13}, {"AdditionalTreatments", 4}, {"MessageConfiguration", 9}, {"TreatmentDescription", 1}, {"TemplateConfiguration", 46}, {"CustomDeliveryConfiguration", 6}}},
 	// ListOfWriteTreatmentResource
 	4: {kind: ckList, elem: 5},
 	// WriteTreatmentResource
-	5: {kind: ckStruct, members: []cmember{{"CustomDeliveryConfiguration", 6}, {"MessageConfiguration", 9}, {"Schedule", 31}, {"SizePercent", 13}, {"TemplateConfiguration", 46}, {"TreatmentDescription", 1}, {"TreatmentName", 1}}},
+	5: {kind: ckStruct, members: []cmember{{"Schedule", 31}, {"SizePercent", 13}, {"TreatmentName", 1}, {"MessageConfiguration", 9}, {"TreatmentDescription", 1}, {"TemplateConfiguration", 46}, {"CustomDeliveryConfiguration", 6}}},
 	// CustomDeliveryConfiguration
 	6: {kind: ckStruct, members: []cmember{{"DeliveryUri", 1}, {"EndpointTypes", 7}}},
 	// ListOf__EndpointTypesElement
@@ -24,9 +24,9 @@ var constraintShapes = [...]cshape{
 	// __EndpointTypesElement
 	8: {kind: ckString},
 	// MessageConfiguration
-	9: {kind: ckStruct, members: []cmember{{"ADMMessage", 10}, {"APNSMessage", 10}, {"BaiduMessage", 10}, {"CustomMessage", 14}, {"DefaultMessage", 10}, {"EmailMessage", 15}, {"GCMMessage", 10}, {"InAppMessage", 18}, {"SMSMessage", 29}}},
+	9: {kind: ckStruct, members: []cmember{{"ADMMessage", 10}, {"GCMMessage", 10}, {"SMSMessage", 29}, {"APNSMessage", 10}, {"BaiduMessage", 10}, {"EmailMessage", 15}, {"InAppMessage", 18}, {"CustomMessage", 14}, {"DefaultMessage", 10}}},
 	// Message
-	10: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"ImageIconUrl", 1}, {"ImageSmallIconUrl", 1}, {"ImageUrl", 1}, {"JsonBody", 1}, {"MediaUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"Title", 1}, {"Url", 1}}},
+	10: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"JsonBody", 1}, {"MediaUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"ImageIconUrl", 1}, {"ImageSmallIconUrl", 1}}},
 	// Action
 	11: {kind: ckString},
 	// __boolean
@@ -36,59 +36,59 @@ var constraintShapes = [...]cshape{
 	// CampaignCustomMessage
 	14: {kind: ckStruct, members: []cmember{{"Data", 1}}},
 	// CampaignEmailMessage
-	15: {kind: ckStruct, members: []cmember{{"Body", 1}, {"FromAddress", 1}, {"Headers", 16}, {"HtmlBody", 1}, {"Title", 1}}},
+	15: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Title", 1}, {"Headers", 16}, {"HtmlBody", 1}, {"FromAddress", 1}}},
 	// ListOfMessageHeader
 	16: {kind: ckList, elem: 17},
 	// MessageHeader
 	17: {kind: ckStruct, members: []cmember{{"Name", 1}, {"Value", 1}}},
 	// CampaignInAppMessage
-	18: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Content", 19}, {"CustomConfig", 2}, {"Layout", 28}}},
+	18: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Layout", 28}, {"Content", 19}, {"CustomConfig", 2}}},
 	// ListOfInAppMessageContent
 	19: {kind: ckList, elem: 20},
 	// InAppMessageContent
-	20: {kind: ckStruct, members: []cmember{{"BackgroundColor", 1}, {"BodyConfig", 21}, {"HeaderConfig", 23}, {"ImageUrl", 1}, {"PrimaryBtn", 24}, {"SecondaryBtn", 24}}},
+	20: {kind: ckStruct, members: []cmember{{"ImageUrl", 1}, {"BodyConfig", 21}, {"PrimaryBtn", 24}, {"HeaderConfig", 23}, {"SecondaryBtn", 24}, {"BackgroundColor", 1}}},
 	// InAppMessageBodyConfig
-	21: {kind: ckStruct, members: []cmember{{"Alignment", 22}, {"Body", 1}, {"TextColor", 1}}},
+	21: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Alignment", 22}, {"TextColor", 1}}},
 	// Alignment
 	22: {kind: ckString},
 	// InAppMessageHeaderConfig
-	23: {kind: ckStruct, members: []cmember{{"Alignment", 22}, {"Header", 1}, {"TextColor", 1}}},
+	23: {kind: ckStruct, members: []cmember{{"Header", 1}, {"Alignment", 22}, {"TextColor", 1}}},
 	// InAppMessageButton
-	24: {kind: ckStruct, members: []cmember{{"Android", 25}, {"DefaultConfig", 27}, {"IOS", 25}, {"Web", 25}}},
+	24: {kind: ckStruct, members: []cmember{{"IOS", 25}, {"Web", 25}, {"Android", 25}, {"DefaultConfig", 27}}},
 	// OverrideButtonConfiguration
-	25: {kind: ckStruct, members: []cmember{{"ButtonAction", 26}, {"Link", 1}}},
+	25: {kind: ckStruct, members: []cmember{{"Link", 1}, {"ButtonAction", 26}}},
 	// ButtonAction
 	26: {kind: ckString},
 	// DefaultButtonConfiguration
-	27: {kind: ckStruct, members: []cmember{{"BackgroundColor", 1}, {"BorderRadius", 13}, {"ButtonAction", 26}, {"Link", 1}, {"Text", 1}, {"TextColor", 1}}},
+	27: {kind: ckStruct, members: []cmember{{"Link", 1}, {"Text", 1}, {"TextColor", 1}, {"BorderRadius", 13}, {"ButtonAction", 26}, {"BackgroundColor", 1}}},
 	// Layout
 	28: {kind: ckString},
 	// CampaignSmsMessage
-	29: {kind: ckStruct, members: []cmember{{"Body", 1}, {"EntityId", 1}, {"MessageType", 30}, {"OriginationNumber", 1}, {"SenderId", 1}, {"TemplateId", 1}}},
+	29: {kind: ckStruct, members: []cmember{{"Body", 1}, {"EntityId", 1}, {"SenderId", 1}, {"TemplateId", 1}, {"MessageType", 30}, {"OriginationNumber", 1}}},
 	// MessageType
 	30: {kind: ckString},
 	// Schedule
-	31: {kind: ckStruct, members: []cmember{{"EndTime", 1}, {"EventFilter", 32}, {"Frequency", 44}, {"IsLocalTime", 12}, {"QuietTime", 45}, {"StartTime", 1}, {"Timezone", 1}}},
+	31: {kind: ckStruct, members: []cmember{{"EndTime", 1}, {"Timezone", 1}, {"Frequency", 44}, {"QuietTime", 45}, {"StartTime", 1}, {"EventFilter", 32}, {"IsLocalTime", 12}}},
 	// CampaignEventFilter
 	32: {kind: ckStruct, members: []cmember{{"Dimensions", 33}, {"FilterType", 43}}},
 	// EventDimensions
-	33: {kind: ckStruct, members: []cmember{{"Attributes", 34}, {"EventType", 38}, {"Metrics", 40}}},
+	33: {kind: ckStruct, members: []cmember{{"Metrics", 40}, {"EventType", 38}, {"Attributes", 34}}},
 	// MapOfAttributeDimension
 	34: {kind: ckMap, key: 1, elem: 35},
 	// AttributeDimension
-	35: {kind: ckStruct, members: []cmember{{"AttributeType", 36}, {"Values", 37}}},
+	35: {kind: ckStruct, members: []cmember{{"Values", 37}, {"AttributeType", 36}}},
 	// AttributeType
 	36: {kind: ckString},
 	// ListOf__string
 	37: {kind: ckList, elem: 1},
 	// SetDimension
-	38: {kind: ckStruct, members: []cmember{{"DimensionType", 39}, {"Values", 37}}},
+	38: {kind: ckStruct, members: []cmember{{"Values", 37}, {"DimensionType", 39}}},
 	// DimensionType
 	39: {kind: ckString},
 	// MapOfMetricDimension
 	40: {kind: ckMap, key: 1, elem: 41},
 	// MetricDimension
-	41: {kind: ckStruct, members: []cmember{{"ComparisonOperator", 1}, {"Value", 42}}},
+	41: {kind: ckStruct, members: []cmember{{"Value", 42}, {"ComparisonOperator", 1}}},
 	// __double
 	42: {kind: ckFloat},
 	// FilterType
@@ -98,39 +98,39 @@ var constraintShapes = [...]cshape{
 	// QuietTime
 	45: {kind: ckStruct, members: []cmember{{"End", 1}, {"Start", 1}}},
 	// TemplateConfiguration
-	46: {kind: ckStruct, members: []cmember{{"EmailTemplate", 47}, {"InAppTemplate", 47}, {"PushTemplate", 47}, {"SMSTemplate", 47}, {"VoiceTemplate", 47}}},
+	46: {kind: ckStruct, members: []cmember{{"SMSTemplate", 47}, {"PushTemplate", 47}, {"EmailTemplate", 47}, {"InAppTemplate", 47}, {"VoiceTemplate", 47}}},
 	// Template
 	47: {kind: ckStruct, members: []cmember{{"Name", 1}, {"Version", 1}}},
 	// CampaignHook
-	48: {kind: ckStruct, members: []cmember{{"LambdaFunctionName", 1}, {"Mode", 49}, {"WebUrl", 1}}},
+	48: {kind: ckStruct, members: []cmember{{"Mode", 49}, {"WebUrl", 1}, {"LambdaFunctionName", 1}}},
 	// Mode
 	49: {kind: ckString},
 	// CampaignLimits
-	50: {kind: ckStruct, members: []cmember{{"Daily", 13}, {"MaximumDuration", 13}, {"MessagesPerSecond", 13}, {"Session", 13}, {"Total", 13}}},
+	50: {kind: ckStruct, members: []cmember{{"Daily", 13}, {"Total", 13}, {"Session", 13}, {"MaximumDuration", 13}, {"MessagesPerSecond", 13}}},
 	// EmailTemplateRequest
-	51: {kind: ckStruct, members: []cmember{{"DefaultSubstitutions", 1}, {"Headers", 16}, {"HtmlPart", 1}, {"RecommenderId", 1}, {"Subject", 1}, {"TemplateDescription", 1}, {"TextPart", 1}, {"tags", 2}}},
+	51: {kind: ckStruct, members: []cmember{{"tags", 2}, {"Headers", 16}, {"Subject", 1}, {"HtmlPart", 1}, {"TextPart", 1}, {"RecommenderId", 1}, {"TemplateDescription", 1}, {"DefaultSubstitutions", 1}}},
 	// ExportJobRequest
-	52: {kind: ckStruct, members: []cmember{{"RoleArn", 1}, {"S3UrlPrefix", 1}, {"SegmentId", 1}, {"SegmentVersion", 13}}},
+	52: {kind: ckStruct, members: []cmember{{"RoleArn", 1}, {"SegmentId", 1}, {"S3UrlPrefix", 1}, {"SegmentVersion", 13}}},
 	// ImportJobRequest
-	53: {kind: ckStruct, members: []cmember{{"DefineSegment", 12}, {"ExternalId", 1}, {"Format", 54}, {"RegisterEndpoints", 12}, {"RoleArn", 1}, {"S3Url", 1}, {"SegmentId", 1}, {"SegmentName", 1}}},
+	53: {kind: ckStruct, members: []cmember{{"S3Url", 1}, {"Format", 54}, {"RoleArn", 1}, {"SegmentId", 1}, {"ExternalId", 1}, {"SegmentName", 1}, {"DefineSegment", 12}, {"RegisterEndpoints", 12}}},
 	// Format
 	54: {kind: ckString},
 	// InAppTemplateRequest
-	55: {kind: ckStruct, members: []cmember{{"Content", 19}, {"CustomConfig", 2}, {"Layout", 28}, {"TemplateDescription", 1}, {"tags", 2}}},
+	55: {kind: ckStruct, members: []cmember{{"tags", 2}, {"Layout", 28}, {"Content", 19}, {"CustomConfig", 2}, {"TemplateDescription", 1}}},
 	// WriteJourneyRequest
-	56: {kind: ckStruct, members: []cmember{{"Activities", 57}, {"ClosedDays", 93}, {"CreationDate", 1}, {"JourneyChannelSettings", 96}, {"LastModifiedDate", 1}, {"Limits", 97}, {"LocalTime", 12}, {"Name", 1}, {"OpenHours", 99}, {"QuietTime", 45}, {"RefreshFrequency", 1}, {"RefreshOnSegmentUpdate", 12}, {"Schedule", 104}, {"SendingSchedule", 12}, {"StartActivity", 1}, {"StartCondition", 106}, {"State", 109}, {"TimezoneEstimationMethods", 110}, {"WaitForQuietTime", 12}}},
+	56: {kind: ckStruct, members: []cmember{{"Name", 1}, {"State", 109}, {"Limits", 97}, {"Schedule", 104}, {"LocalTime", 12}, {"OpenHours", 99}, {"QuietTime", 45}, {"Activities", 57}, {"ClosedDays", 93}, {"CreationDate", 1}, {"StartActivity", 1}, {"StartCondition", 106}, {"SendingSchedule", 12}, {"LastModifiedDate", 1}, {"RefreshFrequency", 1}, {"WaitForQuietTime", 12}, {"JourneyChannelSettings", 96}, {"RefreshOnSegmentUpdate", 12}, {"TimezoneEstimationMethods", 110}}},
 	// MapOfActivity
 	57: {kind: ckMap, key: 1, elem: 58},
 	// Activity
-	58: {kind: ckStruct, members: []cmember{{"CUSTOM", 59}, {"ConditionalSplit", 61}, {"ContactCenter", 78}, {"Description", 1}, {"EMAIL", 79}, {"Holdout", 81}, {"MultiCondition", 82}, {"PUSH", 85}, {"RandomSplit", 87}, {"SMS", 90}, {"Wait", 92}}},
+	58: {kind: ckStruct, members: []cmember{{"SMS", 90}, {"PUSH", 85}, {"Wait", 92}, {"EMAIL", 79}, {"CUSTOM", 59}, {"Holdout", 81}, {"Description", 1}, {"RandomSplit", 87}, {"ContactCenter", 78}, {"MultiCondition", 82}, {"ConditionalSplit", 61}}},
 	// CustomMessageActivity
-	59: {kind: ckStruct, members: []cmember{{"DeliveryUri", 1}, {"EndpointTypes", 7}, {"MessageConfig", 60}, {"NextActivity", 1}, {"TemplateName", 1}, {"TemplateVersion", 1}}},
+	59: {kind: ckStruct, members: []cmember{{"DeliveryUri", 1}, {"NextActivity", 1}, {"TemplateName", 1}, {"EndpointTypes", 7}, {"MessageConfig", 60}, {"TemplateVersion", 1}}},
 	// JourneyCustomMessage
 	60: {kind: ckStruct, members: []cmember{{"Data", 1}}},
 	// ConditionalSplitActivity
-	61: {kind: ckStruct, members: []cmember{{"Condition", 62}, {"EvaluationWaitTime", 77}, {"FalseActivity", 1}, {"TrueActivity", 1}}},
+	61: {kind: ckStruct, members: []cmember{{"Condition", 62}, {"TrueActivity", 1}, {"FalseActivity", 1}, {"EvaluationWaitTime", 77}}},
 	// Condition
-	62: {kind: ckStruct, members: []cmember{{"Conditions", 63}, {"Operator", 76}}},
+	62: {kind: ckStruct, members: []cmember{{"Operator", 76}, {"Conditions", 63}}},
 	// ListOfSimpleCondition
 	63: {kind: ckList, elem: 64},
 	// SimpleCondition
@@ -140,7 +140,7 @@ var constraintShapes = [...]cshape{
 	// SegmentCondition
 	66: {kind: ckStruct, members: []cmember{{"SegmentId", 1}}},
 	// SegmentDimensions
-	67: {kind: ckStruct, members: []cmember{{"Attributes", 34}, {"Behavior", 68}, {"Demographic", 72}, {"Location", 73}, {"Metrics", 40}, {"UserAttributes", 34}}},
+	67: {kind: ckStruct, members: []cmember{{"Metrics", 40}, {"Behavior", 68}, {"Location", 73}, {"Attributes", 34}, {"Demographic", 72}, {"UserAttributes", 34}}},
 	// SegmentBehaviors
 	68: {kind: ckStruct, members: []cmember{{"Recency", 69}}},
 	// RecencyDimension
@@ -150,7 +150,7 @@ var constraintShapes = [...]cshape{
 	// RecencyType
 	71: {kind: ckString},
 	// SegmentDemographics
-	72: {kind: ckStruct, members: []cmember{{"AppVersion", 38}, {"Channel", 38}, {"DeviceType", 38}, {"Make", 38}, {"Model", 38}, {"Platform", 38}}},
+	72: {kind: ckStruct, members: []cmember{{"Make", 38}, {"Model", 38}, {"Channel", 38}, {"Platform", 38}, {"AppVersion", 38}, {"DeviceType", 38}}},
 	// SegmentLocation
 	73: {kind: ckStruct, members: []cmember{{"Country", 38}, {"GPSPoint", 74}}},
 	// GPSPointDimension
@@ -164,11 +164,11 @@ var constraintShapes = [...]cshape{
 	// ContactCenterActivity
 	78: {kind: ckStruct, members: []cmember{{"NextActivity", 1}}},
 	// EmailMessageActivity
-	79: {kind: ckStruct, members: []cmember{{"MessageConfig", 80}, {"NextActivity", 1}, {"TemplateName", 1}, {"TemplateVersion", 1}}},
+	79: {kind: ckStruct, members: []cmember{{"NextActivity", 1}, {"TemplateName", 1}, {"MessageConfig", 80}, {"TemplateVersion", 1}}},
 	// JourneyEmailMessage
 	80: {kind: ckStruct, members: []cmember{{"FromAddress", 1}}},
 	// HoldoutActivity
-	81: {kind: ckStruct, members: []cmember{{"NextActivity", 1}, {"Percentage", 13}}},
+	81: {kind: ckStruct, members: []cmember{{"Percentage", 13}, {"NextActivity", 1}}},
 	// MultiConditionalSplitActivity
 	82: {kind: ckStruct, members: []cmember{{"Branches", 83}, {"DefaultActivity", 1}, {"EvaluationWaitTime", 77}}},
 	// ListOfMultiConditionalBranch
@@ -176,7 +176,7 @@ var constraintShapes = [...]cshape{
 	// MultiConditionalBranch
 	84: {kind: ckStruct, members: []cmember{{"Condition", 64}, {"NextActivity", 1}}},
 	// PushMessageActivity
-	85: {kind: ckStruct, members: []cmember{{"MessageConfig", 86}, {"NextActivity", 1}, {"TemplateName", 1}, {"TemplateVersion", 1}}},
+	85: {kind: ckStruct, members: []cmember{{"NextActivity", 1}, {"TemplateName", 1}, {"MessageConfig", 86}, {"TemplateVersion", 1}}},
 	// JourneyPushMessage
 	86: {kind: ckStruct, members: []cmember{{"TimeToLive", 1}}},
 	// RandomSplitActivity
@@ -184,27 +184,27 @@ var constraintShapes = [...]cshape{
 	// ListOfRandomSplitEntry
 	88: {kind: ckList, elem: 89},
 	// RandomSplitEntry
-	89: {kind: ckStruct, members: []cmember{{"NextActivity", 1}, {"Percentage", 13}}},
+	89: {kind: ckStruct, members: []cmember{{"Percentage", 13}, {"NextActivity", 1}}},
 	// SMSMessageActivity
-	90: {kind: ckStruct, members: []cmember{{"MessageConfig", 91}, {"NextActivity", 1}, {"TemplateName", 1}, {"TemplateVersion", 1}}},
+	90: {kind: ckStruct, members: []cmember{{"NextActivity", 1}, {"TemplateName", 1}, {"MessageConfig", 91}, {"TemplateVersion", 1}}},
 	// JourneySMSMessage
-	91: {kind: ckStruct, members: []cmember{{"EntityId", 1}, {"MessageType", 30}, {"OriginationNumber", 1}, {"SenderId", 1}, {"TemplateId", 1}}},
+	91: {kind: ckStruct, members: []cmember{{"EntityId", 1}, {"SenderId", 1}, {"TemplateId", 1}, {"MessageType", 30}, {"OriginationNumber", 1}}},
 	// WaitActivity
-	92: {kind: ckStruct, members: []cmember{{"NextActivity", 1}, {"WaitTime", 77}}},
+	92: {kind: ckStruct, members: []cmember{{"WaitTime", 77}, {"NextActivity", 1}}},
 	// ClosedDays
-	93: {kind: ckStruct, members: []cmember{{"CUSTOM", 94}, {"EMAIL", 94}, {"PUSH", 94}, {"SMS", 94}, {"VOICE", 94}}},
+	93: {kind: ckStruct, members: []cmember{{"SMS", 94}, {"PUSH", 94}, {"EMAIL", 94}, {"VOICE", 94}, {"CUSTOM", 94}}},
 	// ListOfClosedDaysRules
 	94: {kind: ckList, elem: 95},
 	// ClosedDaysRule
-	95: {kind: ckStruct, members: []cmember{{"EndDateTime", 1}, {"Name", 1}, {"StartDateTime", 1}}},
+	95: {kind: ckStruct, members: []cmember{{"Name", 1}, {"EndDateTime", 1}, {"StartDateTime", 1}}},
 	// JourneyChannelSettings
 	96: {kind: ckStruct, members: []cmember{{"ConnectCampaignArn", 1}, {"ConnectCampaignExecutionRoleArn", 1}}},
 	// JourneyLimits
-	97: {kind: ckStruct, members: []cmember{{"DailyCap", 13}, {"EndpointReentryCap", 13}, {"EndpointReentryInterval", 1}, {"MessagesPerSecond", 13}, {"TimeframeCap", 98}, {"TotalCap", 13}}},
+	97: {kind: ckStruct, members: []cmember{{"DailyCap", 13}, {"TotalCap", 13}, {"TimeframeCap", 98}, {"MessagesPerSecond", 13}, {"EndpointReentryCap", 13}, {"EndpointReentryInterval", 1}}},
 	// JourneyTimeframeCap
 	98: {kind: ckStruct, members: []cmember{{"Cap", 13}, {"Days", 13}}},
 	// OpenHours
-	99: {kind: ckStruct, members: []cmember{{"CUSTOM", 100}, {"EMAIL", 100}, {"PUSH", 100}, {"SMS", 100}, {"VOICE", 100}}},
+	99: {kind: ckStruct, members: []cmember{{"SMS", 100}, {"PUSH", 100}, {"EMAIL", 100}, {"VOICE", 100}, {"CUSTOM", 100}}},
 	// MapOfListOfOpenHoursRules
 	100: {kind: ckMap, key: 101, elem: 102},
 	// DayOfWeek
@@ -214,13 +214,13 @@ var constraintShapes = [...]cshape{
 	// OpenHoursRule
 	103: {kind: ckStruct, members: []cmember{{"EndTime", 1}, {"StartTime", 1}}},
 	// JourneySchedule
-	104: {kind: ckStruct, members: []cmember{{"EndTime", 105}, {"StartTime", 105}, {"Timezone", 1}}},
+	104: {kind: ckStruct, members: []cmember{{"EndTime", 105}, {"Timezone", 1}, {"StartTime", 105}}},
 	// __timestampIso8601
 	105: {kind: ckTime},
 	// StartCondition
 	106: {kind: ckStruct, members: []cmember{{"Description", 1}, {"EventStartCondition", 107}, {"SegmentStartCondition", 66}}},
 	// EventStartCondition
-	107: {kind: ckStruct, members: []cmember{{"EventFilter", 108}, {"SegmentId", 1}}},
+	107: {kind: ckStruct, members: []cmember{{"SegmentId", 1}, {"EventFilter", 108}}},
 	// EventFilter
 	108: {kind: ckStruct, members: []cmember{{"Dimensions", 33}, {"FilterType", 43}}},
 	// State
@@ -230,23 +230,23 @@ var constraintShapes = [...]cshape{
 	// __TimezoneEstimationMethodsElement
 	111: {kind: ckString},
 	// PushNotificationTemplateRequest
-	112: {kind: ckStruct, members: []cmember{{"ADM", 113}, {"APNS", 114}, {"Baidu", 113}, {"Default", 115}, {"DefaultSubstitutions", 1}, {"GCM", 113}, {"RecommenderId", 1}, {"TemplateDescription", 1}, {"tags", 2}}},
+	112: {kind: ckStruct, members: []cmember{{"ADM", 113}, {"GCM", 113}, {"APNS", 114}, {"tags", 2}, {"Baidu", 113}, {"Default", 115}, {"RecommenderId", 1}, {"TemplateDescription", 1}, {"DefaultSubstitutions", 1}}},
 	// AndroidPushNotificationTemplate
-	113: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"ImageIconUrl", 1}, {"ImageUrl", 1}, {"RawContent", 1}, {"SmallImageIconUrl", 1}, {"Sound", 1}, {"Title", 1}, {"Url", 1}}},
+	113: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"RawContent", 1}, {"ImageIconUrl", 1}, {"SmallImageIconUrl", 1}}},
 	// APNSPushNotificationTemplate
-	114: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"MediaUrl", 1}, {"RawContent", 1}, {"Sound", 1}, {"Title", 1}, {"Url", 1}}},
+	114: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"MediaUrl", 1}, {"RawContent", 1}}},
 	// DefaultPushNotificationTemplate
-	115: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"Sound", 1}, {"Title", 1}, {"Url", 1}}},
+	115: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Sound", 1}, {"Title", 1}, {"Action", 11}}},
 	// CreateRecommenderConfiguration
-	116: {kind: ckStruct, members: []cmember{{"Attributes", 2}, {"Description", 1}, {"Name", 1}, {"RecommendationProviderIdType", 1}, {"RecommendationProviderRoleArn", 1}, {"RecommendationProviderUri", 1}, {"RecommendationTransformerUri", 1}, {"RecommendationsDisplayName", 1}, {"RecommendationsPerMessage", 13}}},
+	116: {kind: ckStruct, members: []cmember{{"Name", 1}, {"Attributes", 2}, {"Description", 1}, {"RecommendationProviderUri", 1}, {"RecommendationsPerMessage", 13}, {"RecommendationsDisplayName", 1}, {"RecommendationProviderIdType", 1}, {"RecommendationTransformerUri", 1}, {"RecommendationProviderRoleArn", 1}}},
 	// WriteSegmentRequest
-	117: {kind: ckStruct, members: []cmember{{"Dimensions", 67}, {"Name", 1}, {"SegmentGroups", 118}, {"tags", 2}}},
+	117: {kind: ckStruct, members: []cmember{{"Name", 1}, {"tags", 2}, {"Dimensions", 67}, {"SegmentGroups", 118}}},
 	// SegmentGroupList
 	118: {kind: ckStruct, members: []cmember{{"Groups", 119}, {"Include", 126}}},
 	// ListOfSegmentGroup
 	119: {kind: ckList, elem: 120},
 	// SegmentGroup
-	120: {kind: ckStruct, members: []cmember{{"Dimensions", 121}, {"SourceSegments", 122}, {"SourceType", 124}, {"Type", 125}}},
+	120: {kind: ckStruct, members: []cmember{{"Type", 125}, {"Dimensions", 121}, {"SourceType", 124}, {"SourceSegments", 122}}},
 	// ListOfSegmentDimensions
 	121: {kind: ckList, elem: 67},
 	// ListOfSegmentReference
@@ -260,9 +260,9 @@ var constraintShapes = [...]cshape{
 	// Include
 	126: {kind: ckString},
 	// SMSTemplateRequest
-	127: {kind: ckStruct, members: []cmember{{"Body", 1}, {"DefaultSubstitutions", 1}, {"RecommenderId", 1}, {"TemplateDescription", 1}, {"tags", 2}}},
+	127: {kind: ckStruct, members: []cmember{{"Body", 1}, {"tags", 2}, {"RecommenderId", 1}, {"TemplateDescription", 1}, {"DefaultSubstitutions", 1}}},
 	// VoiceTemplateRequest
-	128: {kind: ckStruct, members: []cmember{{"Body", 1}, {"DefaultSubstitutions", 1}, {"LanguageCode", 1}, {"TemplateDescription", 1}, {"VoiceId", 1}, {"tags", 2}}},
+	128: {kind: ckStruct, members: []cmember{{"Body", 1}, {"tags", 2}, {"VoiceId", 1}, {"LanguageCode", 1}, {"TemplateDescription", 1}, {"DefaultSubstitutions", 1}}},
 	// DeleteAdmChannelRequest$body
 	129: {kind: ckStruct},
 	// DeleteApnsChannelRequest$body
@@ -416,115 +416,115 @@ var constraintShapes = [...]cshape{
 	// ListTemplatesRequest$body
 	204: {kind: ckStruct},
 	// NumberValidateRequest
-	205: {kind: ckStruct, members: []cmember{{"IsoCountryCode", 1}, {"PhoneNumber", 1}}},
+	205: {kind: ckStruct, members: []cmember{{"PhoneNumber", 1}, {"IsoCountryCode", 1}}},
 	// WriteEventStream
-	206: {kind: ckStruct, members: []cmember{{"DestinationStreamArn", 1}, {"RoleArn", 1}}},
+	206: {kind: ckStruct, members: []cmember{{"RoleArn", 1}, {"DestinationStreamArn", 1}}},
 	// EventsRequest
 	207: {kind: ckStruct, members: []cmember{{"BatchItem", 208}}},
 	// MapOfEventsBatch
 	208: {kind: ckMap, key: 1, elem: 209},
 	// EventsBatch
-	209: {kind: ckStruct, members: []cmember{{"Endpoint", 210}, {"Events", 217}}},
+	209: {kind: ckStruct, members: []cmember{{"Events", 217}, {"Endpoint", 210}}},
 	// PublicEndpoint
-	210: {kind: ckStruct, members: []cmember{{"Address", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}, {"Location", 214}, {"Metrics", 215}, {"OptOut", 1}, {"RequestId", 1}, {"User", 216}}},
+	210: {kind: ckStruct, members: []cmember{{"User", 216}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 215}, {"Location", 214}, {"RequestId", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
 	// MapOfListOf__string
 	211: {kind: ckMap, key: 1, elem: 37},
 	// ChannelType
 	212: {kind: ckString},
 	// EndpointDemographic
-	213: {kind: ckStruct, members: []cmember{{"AppVersion", 1}, {"Locale", 1}, {"Make", 1}, {"Model", 1}, {"ModelVersion", 1}, {"Platform", 1}, {"PlatformVersion", 1}, {"Timezone", 1}}},
+	213: {kind: ckStruct, members: []cmember{{"Make", 1}, {"Model", 1}, {"Locale", 1}, {"Platform", 1}, {"Timezone", 1}, {"AppVersion", 1}, {"ModelVersion", 1}, {"PlatformVersion", 1}}},
 	// EndpointLocation
-	214: {kind: ckStruct, members: []cmember{{"City", 1}, {"Country", 1}, {"Latitude", 42}, {"Longitude", 42}, {"PostalCode", 1}, {"Region", 1}}},
+	214: {kind: ckStruct, members: []cmember{{"City", 1}, {"Region", 1}, {"Country", 1}, {"Latitude", 42}, {"Longitude", 42}, {"PostalCode", 1}}},
 	// MapOf__double
 	215: {kind: ckMap, key: 1, elem: 42},
 	// EndpointUser
-	216: {kind: ckStruct, members: []cmember{{"UserAttributes", 211}, {"UserId", 1}}},
+	216: {kind: ckStruct, members: []cmember{{"UserId", 1}, {"UserAttributes", 211}}},
 	// MapOfEvent
 	217: {kind: ckMap, key: 1, elem: 218},
 	// Event
-	218: {kind: ckStruct, members: []cmember{{"AppPackageName", 1}, {"AppTitle", 1}, {"AppVersionCode", 1}, {"Attributes", 2}, {"ClientSdkVersion", 1}, {"EventType", 1}, {"Metrics", 215}, {"SdkName", 1}, {"Session", 219}, {"Timestamp", 1}}},
+	218: {kind: ckStruct, members: []cmember{{"Metrics", 215}, {"SdkName", 1}, {"Session", 219}, {"AppTitle", 1}, {"EventType", 1}, {"Timestamp", 1}, {"Attributes", 2}, {"AppPackageName", 1}, {"AppVersionCode", 1}, {"ClientSdkVersion", 1}}},
 	// Session
-	219: {kind: ckStruct, members: []cmember{{"Duration", 13}, {"Id", 1}, {"StartTimestamp", 1}, {"StopTimestamp", 1}}},
+	219: {kind: ckStruct, members: []cmember{{"Id", 1}, {"Duration", 13}, {"StopTimestamp", 1}, {"StartTimestamp", 1}}},
 	// UpdateAttributesRequest
 	220: {kind: ckStruct, members: []cmember{{"Blacklist", 37}}},
 	// MessageRequest
-	221: {kind: ckStruct, members: []cmember{{"Addresses", 222}, {"Context", 2}, {"Endpoints", 224}, {"MessageConfiguration", 226}, {"TemplateConfiguration", 46}, {"TraceId", 1}}},
+	221: {kind: ckStruct, members: []cmember{{"Context", 2}, {"TraceId", 1}, {"Addresses", 222}, {"Endpoints", 224}, {"MessageConfiguration", 226}, {"TemplateConfiguration", 46}}},
 	// MapOfAddressConfiguration
 	222: {kind: ckMap, key: 1, elem: 223},
 	// AddressConfiguration
-	223: {kind: ckStruct, members: []cmember{{"BodyOverride", 1}, {"ChannelType", 212}, {"Context", 2}, {"RawContent", 1}, {"Substitutions", 211}, {"TitleOverride", 1}}},
+	223: {kind: ckStruct, members: []cmember{{"Context", 2}, {"RawContent", 1}, {"ChannelType", 212}, {"BodyOverride", 1}, {"Substitutions", 211}, {"TitleOverride", 1}}},
 	// MapOfEndpointSendConfiguration
 	224: {kind: ckMap, key: 1, elem: 225},
 	// EndpointSendConfiguration
-	225: {kind: ckStruct, members: []cmember{{"BodyOverride", 1}, {"Context", 2}, {"RawContent", 1}, {"Substitutions", 211}, {"TitleOverride", 1}}},
+	225: {kind: ckStruct, members: []cmember{{"Context", 2}, {"RawContent", 1}, {"BodyOverride", 1}, {"Substitutions", 211}, {"TitleOverride", 1}}},
 	// DirectMessageConfiguration
-	226: {kind: ckStruct, members: []cmember{{"ADMMessage", 227}, {"APNSMessage", 228}, {"BaiduMessage", 229}, {"DefaultMessage", 230}, {"DefaultPushNotificationMessage", 231}, {"EmailMessage", 232}, {"GCMMessage", 237}, {"SMSMessage", 238}, {"VoiceMessage", 239}}},
+	226: {kind: ckStruct, members: []cmember{{"ADMMessage", 227}, {"GCMMessage", 237}, {"SMSMessage", 238}, {"APNSMessage", 228}, {"BaiduMessage", 229}, {"EmailMessage", 232}, {"VoiceMessage", 239}, {"DefaultMessage", 230}, {"DefaultPushNotificationMessage", 231}}},
 	// ADMMessage
-	227: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"ConsolidationKey", 1}, {"Data", 2}, {"ExpiresAfter", 1}, {"IconReference", 1}, {"ImageIconUrl", 1}, {"ImageUrl", 1}, {"MD5", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"SmallImageIconUrl", 1}, {"Sound", 1}, {"Substitutions", 211}, {"Title", 1}, {"Url", 1}}},
+	227: {kind: ckStruct, members: []cmember{{"MD5", 1}, {"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"ExpiresAfter", 1}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 211}, {"ConsolidationKey", 1}, {"SmallImageIconUrl", 1}}},
 	// APNSMessage
-	228: {kind: ckStruct, members: []cmember{{"APNSPushType", 1}, {"Action", 11}, {"Badge", 13}, {"Body", 1}, {"Category", 1}, {"CollapseId", 1}, {"Data", 2}, {"MediaUrl", 1}, {"PreferredAuthenticationMethod", 1}, {"Priority", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"Sound", 1}, {"Substitutions", 211}, {"ThreadId", 1}, {"TimeToLive", 13}, {"Title", 1}, {"Url", 1}}},
+	228: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Badge", 13}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"Category", 1}, {"MediaUrl", 1}, {"Priority", 1}, {"ThreadId", 1}, {"CollapseId", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"APNSPushType", 1}, {"Substitutions", 211}, {"PreferredAuthenticationMethod", 1}}},
 	// BaiduMessage
-	229: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"Data", 2}, {"IconReference", 1}, {"ImageIconUrl", 1}, {"ImageUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"SmallImageIconUrl", 1}, {"Sound", 1}, {"Substitutions", 211}, {"TimeToLive", 13}, {"Title", 1}, {"Url", 1}}},
+	229: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 211}, {"SmallImageIconUrl", 1}}},
 	// DefaultMessage
 	230: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Substitutions", 211}}},
 	// DefaultPushNotificationMessage
-	231: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"Data", 2}, {"SilentPush", 12}, {"Substitutions", 211}, {"Title", 1}, {"Url", 1}}},
+	231: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Title", 1}, {"Action", 11}, {"SilentPush", 12}, {"Substitutions", 211}}},
 	// EmailMessage
-	232: {kind: ckStruct, members: []cmember{{"Body", 1}, {"FeedbackForwardingAddress", 1}, {"FromAddress", 1}, {"RawEmail", 233}, {"ReplyToAddresses", 37}, {"SimpleEmail", 235}, {"Substitutions", 211}}},
+	232: {kind: ckStruct, members: []cmember{{"Body", 1}, {"RawEmail", 233}, {"FromAddress", 1}, {"SimpleEmail", 235}, {"Substitutions", 211}, {"ReplyToAddresses", 37}, {"FeedbackForwardingAddress", 1}}},
 	// RawEmail
 	233: {kind: ckStruct, members: []cmember{{"Data", 234}}},
 	// __blob
 	234: {kind: ckBlob},
 	// SimpleEmail
-	235: {kind: ckStruct, members: []cmember{{"Headers", 16}, {"HtmlPart", 236}, {"Subject", 236}, {"TextPart", 236}}},
+	235: {kind: ckStruct, members: []cmember{{"Headers", 16}, {"Subject", 236}, {"HtmlPart", 236}, {"TextPart", 236}}},
 	// SimpleEmailPart
-	236: {kind: ckStruct, members: []cmember{{"Charset", 1}, {"Data", 1}}},
+	236: {kind: ckStruct, members: []cmember{{"Data", 1}, {"Charset", 1}}},
 	// GCMMessage
-	237: {kind: ckStruct, members: []cmember{{"Action", 11}, {"Body", 1}, {"CollapseKey", 1}, {"Data", 2}, {"IconReference", 1}, {"ImageIconUrl", 1}, {"ImageUrl", 1}, {"PreferredAuthenticationMethod", 1}, {"Priority", 1}, {"RawContent", 1}, {"RestrictedPackageName", 1}, {"SilentPush", 12}, {"SmallImageIconUrl", 1}, {"Sound", 1}, {"Substitutions", 211}, {"TimeToLive", 13}, {"Title", 1}, {"Url", 1}}},
+	237: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"Priority", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"CollapseKey", 1}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 211}, {"SmallImageIconUrl", 1}, {"RestrictedPackageName", 1}, {"PreferredAuthenticationMethod", 1}}},
 	// SMSMessage
-	238: {kind: ckStruct, members: []cmember{{"Body", 1}, {"EntityId", 1}, {"Keyword", 1}, {"MediaUrl", 1}, {"MessageType", 30}, {"OriginationNumber", 1}, {"SenderId", 1}, {"Substitutions", 211}, {"TemplateId", 1}}},
+	238: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Keyword", 1}, {"EntityId", 1}, {"MediaUrl", 1}, {"SenderId", 1}, {"TemplateId", 1}, {"MessageType", 30}, {"Substitutions", 211}, {"OriginationNumber", 1}}},
 	// VoiceMessage
-	239: {kind: ckStruct, members: []cmember{{"Body", 1}, {"LanguageCode", 1}, {"OriginationNumber", 1}, {"Substitutions", 211}, {"VoiceId", 1}}},
+	239: {kind: ckStruct, members: []cmember{{"Body", 1}, {"VoiceId", 1}, {"LanguageCode", 1}, {"Substitutions", 211}, {"OriginationNumber", 1}}},
 	// SendOTPMessageRequestParameters
-	240: {kind: ckStruct, members: []cmember{{"AllowedAttempts", 13}, {"BrandName", 1}, {"Channel", 1}, {"CodeLength", 13}, {"DestinationIdentity", 1}, {"EntityId", 1}, {"Language", 1}, {"OriginationIdentity", 1}, {"ReferenceId", 1}, {"TemplateId", 1}, {"ValidityPeriod", 13}}},
+	240: {kind: ckStruct, members: []cmember{{"Channel", 1}, {"EntityId", 1}, {"Language", 1}, {"BrandName", 1}, {"CodeLength", 13}, {"TemplateId", 1}, {"ReferenceId", 1}, {"ValidityPeriod", 13}, {"AllowedAttempts", 13}, {"DestinationIdentity", 1}, {"OriginationIdentity", 1}}},
 	// SendUsersMessageRequest
-	241: {kind: ckStruct, members: []cmember{{"Context", 2}, {"MessageConfiguration", 226}, {"TemplateConfiguration", 46}, {"TraceId", 1}, {"Users", 224}}},
+	241: {kind: ckStruct, members: []cmember{{"Users", 224}, {"Context", 2}, {"TraceId", 1}, {"MessageConfiguration", 226}, {"TemplateConfiguration", 46}}},
 	// TagsModel
 	242: {kind: ckStruct, members: []cmember{{"tags", 2}}},
 	// UntagResourceRequest$body
 	243: {kind: ckStruct},
 	// ADMChannelRequest
-	244: {kind: ckStruct, members: []cmember{{"ClientId", 1}, {"ClientSecret", 1}, {"Enabled", 12}}},
+	244: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"ClientId", 1}, {"ClientSecret", 1}}},
 	// APNSChannelRequest
-	245: {kind: ckStruct, members: []cmember{{"BundleId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}, {"Enabled", 12}, {"PrivateKey", 1}, {"TeamId", 1}, {"TokenKey", 1}, {"TokenKeyId", 1}}},
+	245: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// APNSSandboxChannelRequest
-	246: {kind: ckStruct, members: []cmember{{"BundleId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}, {"Enabled", 12}, {"PrivateKey", 1}, {"TeamId", 1}, {"TokenKey", 1}, {"TokenKeyId", 1}}},
+	246: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// APNSVoipChannelRequest
-	247: {kind: ckStruct, members: []cmember{{"BundleId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}, {"Enabled", 12}, {"PrivateKey", 1}, {"TeamId", 1}, {"TokenKey", 1}, {"TokenKeyId", 1}}},
+	247: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// APNSVoipSandboxChannelRequest
-	248: {kind: ckStruct, members: []cmember{{"BundleId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}, {"Enabled", 12}, {"PrivateKey", 1}, {"TeamId", 1}, {"TokenKey", 1}, {"TokenKeyId", 1}}},
+	248: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// WriteApplicationSettingsRequest
-	249: {kind: ckStruct, members: []cmember{{"CampaignHook", 48}, {"CloudWatchMetricsEnabled", 12}, {"EventTaggingEnabled", 12}, {"JourneyLimits", 250}, {"Limits", 50}, {"QuietTime", 45}}},
+	249: {kind: ckStruct, members: []cmember{{"Limits", 50}, {"QuietTime", 45}, {"CampaignHook", 48}, {"JourneyLimits", 250}, {"EventTaggingEnabled", 12}, {"CloudWatchMetricsEnabled", 12}}},
 	// ApplicationSettingsJourneyLimits
-	250: {kind: ckStruct, members: []cmember{{"DailyCap", 13}, {"TimeframeCap", 98}, {"TotalCap", 13}}},
+	250: {kind: ckStruct, members: []cmember{{"DailyCap", 13}, {"TotalCap", 13}, {"TimeframeCap", 98}}},
 	// BaiduChannelRequest
 	251: {kind: ckStruct, members: []cmember{{"ApiKey", 1}, {"Enabled", 12}, {"SecretKey", 1}}},
 	// EmailChannelRequest
-	252: {kind: ckStruct, members: []cmember{{"ConfigurationSet", 1}, {"Enabled", 12}, {"FromAddress", 1}, {"Identity", 1}, {"OrchestrationSendingRoleArn", 1}, {"RoleArn", 1}}},
+	252: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"RoleArn", 1}, {"Identity", 1}, {"FromAddress", 1}, {"ConfigurationSet", 1}, {"OrchestrationSendingRoleArn", 1}}},
 	// EndpointRequest
-	253: {kind: ckStruct, members: []cmember{{"Address", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}, {"Location", 214}, {"Metrics", 215}, {"OptOut", 1}, {"RequestId", 1}, {"User", 216}}},
+	253: {kind: ckStruct, members: []cmember{{"User", 216}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 215}, {"Location", 214}, {"RequestId", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
 	// EndpointBatchRequest
 	254: {kind: ckStruct, members: []cmember{{"Item", 255}}},
 	// ListOfEndpointBatchItem
 	255: {kind: ckList, elem: 256},
 	// EndpointBatchItem
-	256: {kind: ckStruct, members: []cmember{{"Address", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}, {"Id", 1}, {"Location", 214}, {"Metrics", 215}, {"OptOut", 1}, {"RequestId", 1}, {"User", 216}}},
+	256: {kind: ckStruct, members: []cmember{{"Id", 1}, {"User", 216}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 215}, {"Location", 214}, {"RequestId", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
 	// GCMChannelRequest
-	257: {kind: ckStruct, members: []cmember{{"ApiKey", 1}, {"DefaultAuthenticationMethod", 1}, {"Enabled", 12}, {"ServiceJson", 1}}},
+	257: {kind: ckStruct, members: []cmember{{"ApiKey", 1}, {"Enabled", 12}, {"ServiceJson", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// JourneyStateRequest
 	258: {kind: ckStruct, members: []cmember{{"State", 109}}},
 	// UpdateRecommenderConfiguration
-	259: {kind: ckStruct, members: []cmember{{"Attributes", 2}, {"Description", 1}, {"Name", 1}, {"RecommendationProviderIdType", 1}, {"RecommendationProviderRoleArn", 1}, {"RecommendationProviderUri", 1}, {"RecommendationTransformerUri", 1}, {"RecommendationsDisplayName", 1}, {"RecommendationsPerMessage", 13}}},
+	259: {kind: ckStruct, members: []cmember{{"Name", 1}, {"Attributes", 2}, {"Description", 1}, {"RecommendationProviderUri", 1}, {"RecommendationsPerMessage", 13}, {"RecommendationsDisplayName", 1}, {"RecommendationProviderIdType", 1}, {"RecommendationTransformerUri", 1}, {"RecommendationProviderRoleArn", 1}}},
 	// SMSChannelRequest
 	260: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"SenderId", 1}, {"ShortCode", 1}}},
 	// TemplateActiveVersionRequest
@@ -532,7 +532,7 @@ var constraintShapes = [...]cshape{
 	// VoiceChannelRequest
 	262: {kind: ckStruct, members: []cmember{{"Enabled", 12}}},
 	// VerifyOTPMessageRequestParameters
-	263: {kind: ckStruct, members: []cmember{{"DestinationIdentity", 1}, {"Otp", 1}, {"ReferenceId", 1}}},
+	263: {kind: ckStruct, members: []cmember{{"Otp", 1}, {"ReferenceId", 1}, {"DestinationIdentity", 1}}},
 	// CreateConfigurationSetRequest
 	264: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 265}}},
 	// WordCharactersWithDelimiters
@@ -540,7 +540,7 @@ var constraintShapes = [...]cshape{
 	// CreateConfigurationSetEventDestinationRequest$body
 	266: {kind: ckStruct, members: []cmember{{"EventDestination", 267}, {"EventDestinationName", 275}}},
 	// EventDestinationDefinition
-	267: {kind: ckStruct, members: []cmember{{"CloudWatchLogsDestination", 268}, {"Enabled", 270}, {"KinesisFirehoseDestination", 271}, {"MatchingEventTypes", 272}, {"SnsDestination", 274}}},
+	267: {kind: ckStruct, members: []cmember{{"Enabled", 270}, {"SnsDestination", 274}, {"MatchingEventTypes", 272}, {"CloudWatchLogsDestination", 268}, {"KinesisFirehoseDestination", 271}}},
 	// CloudWatchLogsDestination
 	268: {kind: ckStruct, members: []cmember{{"IamRoleArn", 269}, {"LogGroupArn", 269}}},
 	// String
@@ -548,7 +548,7 @@ var constraintShapes = [...]cshape{
 	// Boolean
 	270: {kind: ckBool},
 	// KinesisFirehoseDestination
-	271: {kind: ckStruct, members: []cmember{{"DeliveryStreamArn", 269}, {"IamRoleArn", 269}}},
+	271: {kind: ckStruct, members: []cmember{{"IamRoleArn", 269}, {"DeliveryStreamArn", 269}}},
 	// EventTypes
 	272: {kind: ckList, elem: 273},
 	// EventType
@@ -568,19 +568,19 @@ var constraintShapes = [...]cshape{
 	// ListConfigurationSetsRequest$body
 	280: {kind: ckStruct},
 	// SendVoiceMessageRequest
-	281: {kind: ckStruct, members: []cmember{{"CallerId", 269}, {"ConfigurationSetName", 265}, {"Content", 282}, {"DestinationPhoneNumber", 275}, {"OriginationPhoneNumber", 275}}},
+	281: {kind: ckStruct, members: []cmember{{"Content", 282}, {"CallerId", 269}, {"ConfigurationSetName", 265}, {"DestinationPhoneNumber", 275}, {"OriginationPhoneNumber", 275}}},
 	// VoiceMessageContent
-	282: {kind: ckStruct, members: []cmember{{"CallInstructionsMessage", 283}, {"PlainTextMessage", 284}, {"SSMLMessage", 285}}},
+	282: {kind: ckStruct, members: []cmember{{"SSMLMessage", 285}, {"PlainTextMessage", 284}, {"CallInstructionsMessage", 283}}},
 	// CallInstructionsMessageType
 	283: {kind: ckStruct, members: []cmember{{"Text", 275}}},
 	// PlainTextMessageType
-	284: {kind: ckStruct, members: []cmember{{"LanguageCode", 269}, {"Text", 275}, {"VoiceId", 269}}},
+	284: {kind: ckStruct, members: []cmember{{"Text", 275}, {"VoiceId", 269}, {"LanguageCode", 269}}},
 	// SSMLMessageType
-	285: {kind: ckStruct, members: []cmember{{"LanguageCode", 269}, {"Text", 275}, {"VoiceId", 269}}},
+	285: {kind: ckStruct, members: []cmember{{"Text", 275}, {"VoiceId", 269}, {"LanguageCode", 269}}},
 	// UpdateConfigurationSetEventDestinationRequest$body
 	286: {kind: ckStruct, members: []cmember{{"EventDestination", 267}}},
 	// AssociateOriginationIdentityRequest
-	287: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}, {"PoolId", 291}}},
+	287: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"ClientToken", 288}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}}},
 	// ClientToken
 	288: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// IsoCountryCode
@@ -600,7 +600,7 @@ var constraintShapes = [...]cshape{
 	// CarrierLookupInputPhoneNumberType
 	296: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 40},
 	// CreateConfigurationSetRequest
-	297: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"ConfigurationSetName", 298}, {"Tags", 299}}},
+	297: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"ConfigurationSetName", 298}}},
 	// ConfigurationSetName
 	298: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// TagList
@@ -612,7 +612,7 @@ var constraintShapes = [...]cshape{
 	// TagValue
 	302: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
 	// CreateEventDestinationRequest
-	303: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"CloudWatchLogsDestination", 304}, {"ConfigurationSetName", 293}, {"EventDestinationName", 307}, {"KinesisFirehoseDestination", 308}, {"MatchingEventTypes", 310}, {"SnsDestination", 312}}},
+	303: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"SnsDestination", 312}, {"MatchingEventTypes", 310}, {"ConfigurationSetName", 293}, {"EventDestinationName", 307}, {"CloudWatchLogsDestination", 304}, {"KinesisFirehoseDestination", 308}}},
 	// CloudWatchLogsDestination
 	304: {kind: ckStruct, members: []cmember{{"IamRoleArn", 305}, {"LogGroupArn", 306}}},
 	// IamRoleArn
@@ -622,7 +622,7 @@ var constraintShapes = [...]cshape{
 	// EventDestinationName
 	307: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// KinesisFirehoseDestination
-	308: {kind: ckStruct, members: []cmember{{"DeliveryStreamArn", 309}, {"IamRoleArn", 305}}},
+	308: {kind: ckStruct, members: []cmember{{"IamRoleArn", 305}, {"DeliveryStreamArn", 309}}},
 	// DeliveryStreamArn
 	309: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// EventTypeList
@@ -634,7 +634,7 @@ var constraintShapes = [...]cshape{
 	// SnsTopicArn
 	313: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// CreateNotifyConfigurationRequest
-	314: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"DefaultTemplateId", 315}, {"DeletionProtectionEnabled", 316}, {"DisplayName", 317}, {"EnabledChannels", 318}, {"EnabledCountries", 320}, {"PoolId", 291}, {"Tags", 299}, {"UseCase", 321}}},
+	314: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"PoolId", 291}, {"UseCase", 321}, {"ClientToken", 288}, {"DisplayName", 317}, {"EnabledChannels", 318}, {"EnabledCountries", 320}, {"DefaultTemplateId", 315}, {"DeletionProtectionEnabled", 316}}},
 	// NotifyTemplateId
 	315: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
 	// Boolean
@@ -650,31 +650,31 @@ var constraintShapes = [...]cshape{
 	// NotifyConfigurationUseCase
 	321: {kind: ckString},
 	// CreateOptOutListRequest
-	322: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"OptOutListName", 323}, {"Tags", 299}}},
+	322: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"OptOutListName", 323}}},
 	// OptOutListName
 	323: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// CreatePoolRequest
-	324: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"DeletionProtectionEnabled", 316}, {"IsoCountryCode", 289}, {"MessageType", 325}, {"OriginationIdentity", 290}, {"Tags", 299}}},
+	324: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"MessageType", 325}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}, {"DeletionProtectionEnabled", 316}}},
 	// MessageType
 	325: {kind: ckString},
 	// CreateProtectConfigurationRequest
-	326: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"DeletionProtectionEnabled", 316}, {"Tags", 299}}},
+	326: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"DeletionProtectionEnabled", 316}}},
 	// CreateRcsAgentRequest
-	327: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"DeletionProtectionEnabled", 316}, {"OptOutListName", 328}, {"Tags", 299}}},
+	327: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"OptOutListName", 328}, {"DeletionProtectionEnabled", 316}}},
 	// OptOutListNameOrArn
 	328: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// CreateRegistrationRequest
-	329: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"RegistrationType", 330}, {"Tags", 299}}},
+	329: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"RegistrationType", 330}}},
 	// RegistrationType
 	330: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// CreateRegistrationAssociationRequest
-	331: {kind: ckStruct, members: []cmember{{"RegistrationId", 332}, {"ResourceId", 333}}},
+	331: {kind: ckStruct, members: []cmember{{"ResourceId", 333}, {"RegistrationId", 332}}},
 	// RegistrationIdOrArn
 	332: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// ResourceIdOrArn
 	333: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// CreateRegistrationAttachmentRequest
-	334: {kind: ckStruct, members: []cmember{{"AttachmentBody", 335}, {"AttachmentUrl", 336}, {"ClientToken", 288}, {"Tags", 299}}},
+	334: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"AttachmentUrl", 336}, {"AttachmentBody", 335}}},
 	// AttachmentBody
 	335: {kind: ckBlob, hasMin: true, min: 1, hasMax: true, max: 1572864},
 	// AttachmentUrl
@@ -682,7 +682,7 @@ var constraintShapes = [...]cshape{
 	// CreateRegistrationVersionRequest
 	337: {kind: ckStruct, members: []cmember{{"RegistrationId", 332}}},
 	// CreateVerifiedDestinationNumberRequest
-	338: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"DestinationPhoneNumber", 339}, {"RcsAgentId", 340}, {"Tags", 299}}},
+	338: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"RcsAgentId", 340}, {"ClientToken", 288}, {"DestinationPhoneNumber", 339}}},
 	// PhoneNumber
 	339: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 20},
 	// RcsAgentIdOrArn
@@ -748,15 +748,15 @@ var constraintShapes = [...]cshape{
 	// DeleteVoiceMessageSpendLimitOverrideRequest
 	370: {kind: ckStruct},
 	// DescribeAccountAttributesRequest
-	371: {kind: ckStruct, members: []cmember{{"MaxResults", 372}, {"NextToken", 373}}},
+	371: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}}},
 	// MaxResults
 	372: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 100},
 	// NextToken
 	373: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1024},
 	// DescribeAccountLimitsRequest
-	374: {kind: ckStruct, members: []cmember{{"MaxResults", 372}, {"NextToken", 373}}},
+	374: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}}},
 	// DescribeConfigurationSetsRequest
-	375: {kind: ckStruct, members: []cmember{{"ConfigurationSetNames", 376}, {"Filters", 377}, {"MaxResults", 372}, {"NextToken", 373}}},
+	375: {kind: ckStruct, members: []cmember{{"Filters", 377}, {"NextToken", 373}, {"MaxResults", 372}, {"ConfigurationSetNames", 376}}},
 	// ConfigurationSetNameList
 	376: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 293},
 	// ConfigurationSetFilterList
@@ -770,7 +770,7 @@ var constraintShapes = [...]cshape{
 	// FilterValue
 	381: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 128},
 	// DescribeKeywordsRequest
-	382: {kind: ckStruct, members: []cmember{{"Filters", 383}, {"Keywords", 386}, {"MaxResults", 372}, {"NextToken", 373}, {"OriginationIdentity", 348}}},
+	382: {kind: ckStruct, members: []cmember{{"Filters", 383}, {"Keywords", 386}, {"NextToken", 373}, {"MaxResults", 372}, {"OriginationIdentity", 348}}},
 	// KeywordFilterList
 	383: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 384},
 	// KeywordFilter
@@ -780,7 +780,7 @@ var constraintShapes = [...]cshape{
 	// KeywordList
 	386: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 347},
 	// DescribeNotifyConfigurationsRequest
-	387: {kind: ckStruct, members: []cmember{{"Filters", 388}, {"MaxResults", 372}, {"NextToken", 373}, {"NotifyConfigurationIds", 391}}},
+	387: {kind: ckStruct, members: []cmember{{"Filters", 388}, {"NextToken", 373}, {"MaxResults", 372}, {"NotifyConfigurationIds", 391}}},
 	// NotifyConfigurationFilterList
 	388: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 389},
 	// NotifyConfigurationFilter
@@ -790,7 +790,7 @@ var constraintShapes = [...]cshape{
 	// NotifyConfigurationIdList
 	391: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 351},
 	// DescribeNotifyTemplatesRequest
-	392: {kind: ckStruct, members: []cmember{{"Filters", 393}, {"MaxResults", 372}, {"NextToken", 373}, {"TemplateIds", 396}}},
+	392: {kind: ckStruct, members: []cmember{{"Filters", 393}, {"NextToken", 373}, {"MaxResults", 372}, {"TemplateIds", 396}}},
 	// NotifyTemplateFilterList
 	393: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 394},
 	// NotifyTemplateFilter
@@ -800,13 +800,13 @@ var constraintShapes = [...]cshape{
 	// NotifyTemplateIdList
 	396: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 10, elem: 315},
 	// DescribeOptOutListsRequest
-	397: {kind: ckStruct, members: []cmember{{"MaxResults", 372}, {"NextToken", 373}, {"OptOutListNames", 398}, {"Owner", 399}}},
+	397: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"NextToken", 373}, {"MaxResults", 372}, {"OptOutListNames", 398}}},
 	// OptOutListNameList
 	398: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 328},
 	// Owner
 	399: {kind: ckString},
 	// DescribeOptedOutNumbersRequest
-	400: {kind: ckStruct, members: []cmember{{"Filters", 401}, {"MaxResults", 372}, {"NextToken", 373}, {"OptOutListName", 328}, {"OptedOutNumbers", 404}}},
+	400: {kind: ckStruct, members: []cmember{{"Filters", 401}, {"NextToken", 373}, {"MaxResults", 372}, {"OptOutListName", 328}, {"OptedOutNumbers", 404}}},
 	// OptedOutFilterList
 	401: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 402},
 	// OptedOutFilter
@@ -816,7 +816,7 @@ var constraintShapes = [...]cshape{
 	// OptedOutNumberList
 	404: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 339},
 	// DescribePhoneNumbersRequest
-	405: {kind: ckStruct, members: []cmember{{"Filters", 406}, {"MaxResults", 372}, {"NextToken", 373}, {"Owner", 399}, {"PhoneNumberIds", 409}}},
+	405: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 406}, {"NextToken", 373}, {"MaxResults", 372}, {"PhoneNumberIds", 409}}},
 	// PhoneNumberFilterList
 	406: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 407},
 	// PhoneNumberFilter
@@ -828,7 +828,7 @@ var constraintShapes = [...]cshape{
 	// PhoneNumberIdOrArn
 	410: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DescribePoolsRequest
-	411: {kind: ckStruct, members: []cmember{{"Filters", 412}, {"MaxResults", 372}, {"NextToken", 373}, {"Owner", 399}, {"PoolIds", 415}}},
+	411: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 412}, {"PoolIds", 415}, {"NextToken", 373}, {"MaxResults", 372}}},
 	// PoolFilterList
 	412: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 413},
 	// PoolFilter
@@ -838,7 +838,7 @@ var constraintShapes = [...]cshape{
 	// PoolIdList
 	415: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 291},
 	// DescribeProtectConfigurationsRequest
-	416: {kind: ckStruct, members: []cmember{{"Filters", 417}, {"MaxResults", 372}, {"NextToken", 373}, {"ProtectConfigurationIds", 420}}},
+	416: {kind: ckStruct, members: []cmember{{"Filters", 417}, {"NextToken", 373}, {"MaxResults", 372}, {"ProtectConfigurationIds", 420}}},
 	// ProtectConfigurationFilterList
 	417: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 418},
 	// ProtectConfigurationFilter
@@ -848,7 +848,7 @@ var constraintShapes = [...]cshape{
 	// ProtectConfigurationIdList
 	420: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 294},
 	// DescribeRcsAgentCountryLaunchStatusRequest
-	421: {kind: ckStruct, members: []cmember{{"Filters", 422}, {"IsoCountryCodes", 320}, {"MaxResults", 372}, {"NextToken", 373}, {"RcsAgentId", 340}}},
+	421: {kind: ckStruct, members: []cmember{{"Filters", 422}, {"NextToken", 373}, {"MaxResults", 372}, {"RcsAgentId", 340}, {"IsoCountryCodes", 320}}},
 	// CountryLaunchStatusFilterList
 	422: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 423},
 	// CountryLaunchStatusFilter
@@ -856,7 +856,7 @@ var constraintShapes = [...]cshape{
 	// CountryLaunchStatusFilterName
 	424: {kind: ckString},
 	// DescribeRcsAgentsRequest
-	425: {kind: ckStruct, members: []cmember{{"Filters", 426}, {"MaxResults", 372}, {"NextToken", 373}, {"Owner", 399}, {"RcsAgentIds", 429}}},
+	425: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 426}, {"NextToken", 373}, {"MaxResults", 372}, {"RcsAgentIds", 429}}},
 	// RcsAgentFilterList
 	426: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 427},
 	// RcsAgentFilter
@@ -866,7 +866,7 @@ var constraintShapes = [...]cshape{
 	// RcsAgentIdList
 	429: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 340},
 	// DescribeRegistrationAttachmentsRequest
-	430: {kind: ckStruct, members: []cmember{{"Filters", 431}, {"MaxResults", 372}, {"NextToken", 373}, {"RegistrationAttachmentIds", 434}}},
+	430: {kind: ckStruct, members: []cmember{{"Filters", 431}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationAttachmentIds", 434}}},
 	// RegistrationAttachmentFilterList
 	431: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 432},
 	// RegistrationAttachmentFilter
@@ -876,21 +876,21 @@ var constraintShapes = [...]cshape{
 	// RegistrationAttachmentIdList
 	434: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 332},
 	// DescribeRegistrationFieldDefinitionsRequest
-	435: {kind: ckStruct, members: []cmember{{"FieldPaths", 436}, {"MaxResults", 372}, {"NextToken", 373}, {"RegistrationType", 330}, {"SectionPath", 437}}},
+	435: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"FieldPaths", 436}, {"MaxResults", 372}, {"SectionPath", 437}, {"RegistrationType", 330}}},
 	// FieldPathList
 	436: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 364},
 	// SectionPath
 	437: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// DescribeRegistrationFieldValuesRequest
-	438: {kind: ckStruct, members: []cmember{{"FieldPaths", 436}, {"MaxResults", 372}, {"NextToken", 373}, {"RegistrationId", 332}, {"SectionPath", 437}, {"VersionNumber", 439}}},
+	438: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"FieldPaths", 436}, {"MaxResults", 372}, {"SectionPath", 437}, {"VersionNumber", 439}, {"RegistrationId", 332}}},
 	// RegistrationVersionNumber
 	439: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 100000},
 	// DescribeRegistrationSectionDefinitionsRequest
-	440: {kind: ckStruct, members: []cmember{{"MaxResults", 372}, {"NextToken", 373}, {"RegistrationType", 330}, {"SectionPaths", 441}}},
+	440: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}, {"SectionPaths", 441}, {"RegistrationType", 330}}},
 	// SectionPathList
 	441: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 437},
 	// DescribeRegistrationTypeDefinitionsRequest
-	442: {kind: ckStruct, members: []cmember{{"Filters", 443}, {"MaxResults", 372}, {"NextToken", 373}, {"RegistrationTypes", 446}}},
+	442: {kind: ckStruct, members: []cmember{{"Filters", 443}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationTypes", 446}}},
 	// RegistrationTypeFilterList
 	443: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 444},
 	// RegistrationTypeFilter
@@ -900,7 +900,7 @@ var constraintShapes = [...]cshape{
 	// RegistrationTypeList
 	446: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 330},
 	// DescribeRegistrationVersionsRequest
-	447: {kind: ckStruct, members: []cmember{{"Filters", 448}, {"MaxResults", 372}, {"NextToken", 373}, {"RegistrationId", 332}, {"VersionNumbers", 451}}},
+	447: {kind: ckStruct, members: []cmember{{"Filters", 448}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationId", 332}, {"VersionNumbers", 451}}},
 	// RegistrationVersionFilterList
 	448: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 449},
 	// RegistrationVersionFilter
@@ -910,7 +910,7 @@ var constraintShapes = [...]cshape{
 	// RegistrationVersionNumberList
 	451: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 439},
 	// DescribeRegistrationsRequest
-	452: {kind: ckStruct, members: []cmember{{"Filters", 453}, {"MaxResults", 372}, {"NextToken", 373}, {"RegistrationIds", 456}}},
+	452: {kind: ckStruct, members: []cmember{{"Filters", 453}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationIds", 456}}},
 	// RegistrationFilterList
 	453: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 454},
 	// RegistrationFilter
@@ -920,7 +920,7 @@ var constraintShapes = [...]cshape{
 	// RegistrationIdList
 	456: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 332},
 	// DescribeSenderIdsRequest
-	457: {kind: ckStruct, members: []cmember{{"Filters", 458}, {"MaxResults", 372}, {"NextToken", 373}, {"Owner", 399}, {"SenderIds", 461}}},
+	457: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 458}, {"NextToken", 373}, {"SenderIds", 461}, {"MaxResults", 372}}},
 	// SenderIdFilterList
 	458: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 459},
 	// SenderIdFilter
@@ -930,13 +930,13 @@ var constraintShapes = [...]cshape{
 	// SenderIdList
 	461: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 462},
 	// SenderIdAndCountry
-	462: {kind: ckStruct, members: []cmember{{"IsoCountryCode", 289}, {"SenderId", 463}}},
+	462: {kind: ckStruct, members: []cmember{{"SenderId", 463}, {"IsoCountryCode", 289}}},
 	// SenderIdOrArn
 	463: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DescribeSpendLimitsRequest
-	464: {kind: ckStruct, members: []cmember{{"MaxResults", 372}, {"NextToken", 373}}},
+	464: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}}},
 	// DescribeVerifiedDestinationNumbersRequest
-	465: {kind: ckStruct, members: []cmember{{"DestinationPhoneNumbers", 466}, {"Filters", 467}, {"MaxResults", 372}, {"NextToken", 373}, {"VerifiedDestinationNumberIds", 470}}},
+	465: {kind: ckStruct, members: []cmember{{"Filters", 467}, {"NextToken", 373}, {"MaxResults", 372}, {"DestinationPhoneNumbers", 466}, {"VerifiedDestinationNumberIds", 470}}},
 	// DestinationPhoneNumberList
 	466: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 339},
 	// VerifiedDestinationNumberFilterList
@@ -948,7 +948,7 @@ var constraintShapes = [...]cshape{
 	// VerifiedDestinationNumberIdList
 	470: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 369},
 	// DisassociateOriginationIdentityRequest
-	471: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}, {"PoolId", 291}}},
+	471: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"ClientToken", 288}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}}},
 	// DisassociateProtectConfigurationRequest
 	472: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"ProtectConfigurationId", 294}}},
 	// DiscardRegistrationVersionRequest
@@ -958,13 +958,13 @@ var constraintShapes = [...]cshape{
 	// GetResourcePolicyRequest
 	475: {kind: ckStruct, members: []cmember{{"ResourceArn", 366}}},
 	// ListNotifyCountriesRequest
-	476: {kind: ckStruct, members: []cmember{{"Channels", 318}, {"MaxResults", 372}, {"NextToken", 373}, {"Tier", 477}, {"UseCases", 478}}},
+	476: {kind: ckStruct, members: []cmember{{"Tier", 477}, {"Channels", 318}, {"UseCases", 478}, {"NextToken", 373}, {"MaxResults", 372}}},
 	// NotifyConfigurationTier
 	477: {kind: ckString},
 	// NotifyUseCaseList
 	478: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 321},
 	// ListPoolOriginationIdentitiesRequest
-	479: {kind: ckStruct, members: []cmember{{"Filters", 480}, {"MaxResults", 372}, {"NextToken", 373}, {"PoolId", 291}}},
+	479: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"Filters", 480}, {"NextToken", 373}, {"MaxResults", 372}}},
 	// PoolOriginationIdentitiesFilterList
 	480: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 481},
 	// PoolOriginationIdentitiesFilter
@@ -972,7 +972,7 @@ var constraintShapes = [...]cshape{
 	// PoolOriginationIdentitiesFilterName
 	482: {kind: ckString},
 	// ListProtectConfigurationRuleSetNumberOverridesRequest
-	483: {kind: ckStruct, members: []cmember{{"Filters", 484}, {"MaxResults", 372}, {"NextToken", 373}, {"ProtectConfigurationId", 294}}},
+	483: {kind: ckStruct, members: []cmember{{"Filters", 484}, {"NextToken", 373}, {"MaxResults", 372}, {"ProtectConfigurationId", 294}}},
 	// ListProtectConfigurationRuleSetNumberOverrideFilter
 	484: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 485},
 	// ProtectConfigurationRuleSetNumberOverrideFilterItem
@@ -980,7 +980,7 @@ var constraintShapes = [...]cshape{
 	// ProtectConfigurationRuleSetNumberOverrideFilterName
 	486: {kind: ckString},
 	// ListRegistrationAssociationsRequest
-	487: {kind: ckStruct, members: []cmember{{"Filters", 488}, {"MaxResults", 372}, {"NextToken", 373}, {"RegistrationId", 332}}},
+	487: {kind: ckStruct, members: []cmember{{"Filters", 488}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationId", 332}}},
 	// RegistrationAssociationFilterList
 	488: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 489},
 	// RegistrationAssociationFilter
@@ -996,7 +996,7 @@ var constraintShapes = [...]cshape{
 	// KeywordMessage
 	494: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1600},
 	// PutMessageFeedbackRequest
-	495: {kind: ckStruct, members: []cmember{{"MessageFeedbackStatus", 496}, {"MessageId", 497}}},
+	495: {kind: ckStruct, members: []cmember{{"MessageId", 497}, {"MessageFeedbackStatus", 496}}},
 	// MessageFeedbackStatus
 	496: {kind: ckString},
 	// MessageId
@@ -1004,13 +1004,13 @@ var constraintShapes = [...]cshape{
 	// PutOptedOutNumberRequest
 	498: {kind: ckStruct, members: []cmember{{"OptOutListName", 328}, {"OptedOutNumber", 339}}},
 	// PutProtectConfigurationRuleSetNumberOverrideRequest
-	499: {kind: ckStruct, members: []cmember{{"Action", 500}, {"ClientToken", 288}, {"DestinationPhoneNumber", 339}, {"ExpirationTimestamp", 501}, {"ProtectConfigurationId", 294}}},
+	499: {kind: ckStruct, members: []cmember{{"Action", 500}, {"ClientToken", 288}, {"ExpirationTimestamp", 501}, {"DestinationPhoneNumber", 339}, {"ProtectConfigurationId", 294}}},
 	// ProtectConfigurationRuleOverrideAction
 	500: {kind: ckString},
 	// Timestamp
 	501: {kind: ckTime},
 	// PutRegistrationFieldValueRequest
-	502: {kind: ckStruct, members: []cmember{{"FieldPath", 364}, {"RegistrationAttachmentId", 362}, {"RegistrationId", 332}, {"SelectChoices", 503}, {"TextValue", 505}}},
+	502: {kind: ckStruct, members: []cmember{{"FieldPath", 364}, {"TextValue", 505}, {"SelectChoices", 503}, {"RegistrationId", 332}, {"RegistrationAttachmentId", 362}}},
 	// SelectChoiceList
 	503: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 504},
 	// SelectChoice
@@ -1024,21 +1024,21 @@ var constraintShapes = [...]cshape{
 	// ReleasePhoneNumberRequest
 	508: {kind: ckStruct, members: []cmember{{"PhoneNumberId", 410}}},
 	// ReleaseSenderIdRequest
-	509: {kind: ckStruct, members: []cmember{{"IsoCountryCode", 289}, {"SenderId", 463}}},
+	509: {kind: ckStruct, members: []cmember{{"SenderId", 463}, {"IsoCountryCode", 289}}},
 	// RequestPhoneNumberRequest
-	510: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"DeletionProtectionEnabled", 316}, {"InternationalSendingEnabled", 316}, {"IsoCountryCode", 289}, {"MessageType", 325}, {"NumberCapabilities", 511}, {"NumberType", 512}, {"OptOutListName", 328}, {"PoolId", 291}, {"RegistrationId", 332}, {"Tags", 299}}},
+	510: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"PoolId", 291}, {"NumberType", 512}, {"ClientToken", 288}, {"MessageType", 325}, {"IsoCountryCode", 289}, {"OptOutListName", 328}, {"RegistrationId", 332}, {"NumberCapabilities", 511}, {"DeletionProtectionEnabled", 316}, {"InternationalSendingEnabled", 316}}},
 	// NumberCapabilityList
 	511: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 319},
 	// RequestableNumberType
 	512: {kind: ckString},
 	// RequestSenderIdRequest
-	513: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"DeletionProtectionEnabled", 316}, {"IsoCountryCode", 289}, {"MessageTypes", 514}, {"SenderId", 515}, {"Tags", 299}}},
+	513: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"SenderId", 515}, {"ClientToken", 288}, {"MessageTypes", 514}, {"IsoCountryCode", 289}, {"DeletionProtectionEnabled", 316}}},
 	// MessageTypeList
 	514: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 2, elem: 325},
 	// SenderId
 	515: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 11},
 	// SendDestinationNumberVerificationCodeRequest
-	516: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"Context", 517}, {"DestinationCountryParameters", 520}, {"LanguageCode", 523}, {"OriginationIdentity", 524}, {"VerificationChannel", 525}, {"VerifiedDestinationNumberId", 369}}},
+	516: {kind: ckStruct, members: []cmember{{"Context", 517}, {"LanguageCode", 523}, {"OriginationIdentity", 524}, {"VerificationChannel", 525}, {"ConfigurationSetName", 293}, {"VerifiedDestinationNumberId", 369}, {"DestinationCountryParameters", 520}}},
 	// ContextMap
 	517: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 5, key: 518, elem: 519},
 	// ContextKey
@@ -1058,7 +1058,7 @@ var constraintShapes = [...]cshape{
 	// VerificationChannel
 	525: {kind: ckString},
 	// SendMediaMessageRequest
-	526: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"Context", 517}, {"DestinationPhoneNumber", 339}, {"DryRun", 527}, {"MaxPrice", 528}, {"MediaUrls", 529}, {"MessageBody", 531}, {"MessageFeedbackEnabled", 316}, {"OriginationIdentity", 532}, {"ProtectConfigurationId", 294}, {"TimeToLive", 533}}},
+	526: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"MaxPrice", 528}, {"MediaUrls", 529}, {"TimeToLive", 533}, {"MessageBody", 531}, {"OriginationIdentity", 532}, {"ConfigurationSetName", 293}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}}},
 	// PrimitiveBoolean
 	527: {kind: ckBool},
 	// MaxPrice
@@ -1074,7 +1074,7 @@ var constraintShapes = [...]cshape{
 	// TimeToLive
 	533: {kind: ckInt, hasMin: true, min: 5, hasMax: true, max: 259200},
 	// SendNotifyTextMessageRequest
-	534: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"Context", 517}, {"DestinationPhoneNumber", 339}, {"DryRun", 527}, {"MessageFeedbackEnabled", 316}, {"NotifyConfigurationId", 351}, {"TemplateId", 315}, {"TemplateVariables", 535}, {"TimeToLive", 533}}},
+	534: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"TemplateId", 315}, {"TimeToLive", 533}, {"TemplateVariables", 535}, {"ConfigurationSetName", 293}, {"NotifyConfigurationId", 351}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}}},
 	// TemplateVariableSubstitutionMap
 	535: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 20, key: 536, elem: 537},
 	// TemplateVariableName
@@ -1082,11 +1082,11 @@ var constraintShapes = [...]cshape{
 	// TemplateVariableValue
 	537: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
 	// SendNotifyVoiceMessageRequest
-	538: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"Context", 517}, {"DestinationPhoneNumber", 339}, {"DryRun", 527}, {"MessageFeedbackEnabled", 316}, {"NotifyConfigurationId", 351}, {"TemplateId", 315}, {"TemplateVariables", 535}, {"TimeToLive", 533}, {"VoiceId", 539}}},
+	538: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"VoiceId", 539}, {"TemplateId", 315}, {"TimeToLive", 533}, {"TemplateVariables", 535}, {"ConfigurationSetName", 293}, {"NotifyConfigurationId", 351}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}}},
 	// VoiceId
 	539: {kind: ckString},
 	// SendRcsMessageRequest
-	540: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"Context", 517}, {"DestinationPhoneNumber", 339}, {"DryRun", 527}, {"FallbackConfiguration", 541}, {"MaxPrice", 528}, {"MessageFeedbackEnabled", 316}, {"MessageTrafficType", 545}, {"OriginationIdentity", 546}, {"ProtectConfigurationId", 294}, {"RcsMessageContent", 547}, {"TimeToLive", 586}}},
+	540: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"MaxPrice", 528}, {"TimeToLive", 586}, {"RcsMessageContent", 547}, {"MessageTrafficType", 545}, {"OriginationIdentity", 546}, {"ConfigurationSetName", 293}, {"FallbackConfiguration", 541}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}}},
 	// RcsFallbackConfiguration
 	541: {kind: ckStruct, members: []cmember{{"Channel", 542}, {"MediaUrls", 529}, {"MessageBody", 543}, {"OriginationIdentity", 544}}},
 	// RcsFallbackChannel
@@ -1102,17 +1102,17 @@ var constraintShapes = [...]cshape{
 	// RcsMessageContent
 	547: {kind: ckStruct, members: []cmember{{"Content", 548}, {"Suggestions", 585}}},
 	// RcsContent
-	548: {kind: ckStruct, members: []cmember{{"Carousel", 549}, {"FileMessage", 576}, {"RichCard", 577}, {"TextMessage", 583}}},
+	548: {kind: ckStruct, members: []cmember{{"Carousel", 549}, {"RichCard", 577}, {"FileMessage", 576}, {"TextMessage", 583}}},
 	// RcsCarousel
-	549: {kind: ckStruct, members: []cmember{{"CardContents", 550}, {"CardWidth", 575}}},
+	549: {kind: ckStruct, members: []cmember{{"CardWidth", 575}, {"CardContents", 550}}},
 	// RcsCarouselCardContentList
 	550: {kind: ckList, hasMin: true, min: 2, hasMax: true, max: 10, elem: 551},
 	// RcsCarouselCardContent
-	551: {kind: ckStruct, members: []cmember{{"Description", 552}, {"Media", 553}, {"Suggestions", 556}, {"Title", 574}}},
+	551: {kind: ckStruct, members: []cmember{{"Media", 553}, {"Title", 574}, {"Description", 552}, {"Suggestions", 556}}},
 	// RcsCardDescription
 	552: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2000},
 	// RcsCarouselCardMedia
-	553: {kind: ckStruct, members: []cmember{{"FileUrl", 554}, {"Height", 555}, {"ThumbnailUrl", 554}}},
+	553: {kind: ckStruct, members: []cmember{{"Height", 555}, {"FileUrl", 554}, {"ThumbnailUrl", 554}}},
 	// RcsMediaUrl
 	554: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2000},
 	// RcsCarouselCardMediaHeightString
@@ -1120,9 +1120,9 @@ var constraintShapes = [...]cshape{
 	// RcsCardSuggestedActionList
 	556: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 4, elem: 557},
 	// RcsSuggestedAction
-	557: {kind: ckStruct, members: []cmember{{"CreateCalendarEvent", 558}, {"DialPhone", 563}, {"OpenUrl", 564}, {"Reply", 568}, {"RequestLocation", 569}, {"ShowLocation", 570}}},
+	557: {kind: ckStruct, members: []cmember{{"Reply", 568}, {"OpenUrl", 564}, {"DialPhone", 563}, {"ShowLocation", 570}, {"RequestLocation", 569}, {"CreateCalendarEvent", 558}}},
 	// RcsCreateCalendarEventAction
-	558: {kind: ckStruct, members: []cmember{{"Description", 559}, {"EndTime", 501}, {"PostbackData", 560}, {"StartTime", 501}, {"Text", 561}, {"Title", 562}}},
+	558: {kind: ckStruct, members: []cmember{{"Text", 561}, {"Title", 562}, {"EndTime", 501}, {"StartTime", 501}, {"Description", 559}, {"PostbackData", 560}}},
 	// RcsCalendarEventDescription
 	559: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 500},
 	// RcsPostbackData
@@ -1132,9 +1132,9 @@ var constraintShapes = [...]cshape{
 	// RcsCalendarEventTitle
 	562: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// RcsDialPhoneAction
-	563: {kind: ckStruct, members: []cmember{{"PhoneNumber", 339}, {"PostbackData", 560}, {"Text", 561}}},
+	563: {kind: ckStruct, members: []cmember{{"Text", 561}, {"PhoneNumber", 339}, {"PostbackData", 560}}},
 	// RcsOpenUrlAction
-	564: {kind: ckStruct, members: []cmember{{"Application", 565}, {"PostbackData", 560}, {"Text", 561}, {"Url", 566}, {"WebviewViewMode", 567}}},
+	564: {kind: ckStruct, members: []cmember{{"Url", 566}, {"Text", 561}, {"Application", 565}, {"PostbackData", 560}, {"WebviewViewMode", 567}}},
 	// RcsOpenUrlActionApplicationString
 	565: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsOpenUrlValue
@@ -1142,11 +1142,11 @@ var constraintShapes = [...]cshape{
 	// RcsOpenUrlActionWebviewViewModeString
 	567: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsReplyAction
-	568: {kind: ckStruct, members: []cmember{{"PostbackData", 560}, {"Text", 561}}},
+	568: {kind: ckStruct, members: []cmember{{"Text", 561}, {"PostbackData", 560}}},
 	// RcsRequestLocationAction
-	569: {kind: ckStruct, members: []cmember{{"PostbackData", 560}, {"Text", 561}}},
+	569: {kind: ckStruct, members: []cmember{{"Text", 561}, {"PostbackData", 560}}},
 	// RcsShowLocationAction
-	570: {kind: ckStruct, members: []cmember{{"Label", 571}, {"Latitude", 572}, {"Longitude", 573}, {"PostbackData", 560}, {"Text", 561}}},
+	570: {kind: ckStruct, members: []cmember{{"Text", 561}, {"Label", 571}, {"Latitude", 572}, {"Longitude", 573}, {"PostbackData", 560}}},
 	// RcsLocationLabel
 	571: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// RcsShowLocationActionLatitudeDouble
@@ -1162,9 +1162,9 @@ var constraintShapes = [...]cshape{
 	// RcsStandaloneCard
 	577: {kind: ckStruct, members: []cmember{{"CardContent", 578}, {"CardOrientation", 581}, {"ThumbnailImageAlignment", 582}}},
 	// RcsCardContent
-	578: {kind: ckStruct, members: []cmember{{"Description", 552}, {"Media", 579}, {"Suggestions", 556}, {"Title", 574}}},
+	578: {kind: ckStruct, members: []cmember{{"Media", 579}, {"Title", 574}, {"Description", 552}, {"Suggestions", 556}}},
 	// RcsCardMedia
-	579: {kind: ckStruct, members: []cmember{{"FileUrl", 554}, {"Height", 580}, {"ThumbnailUrl", 554}}},
+	579: {kind: ckStruct, members: []cmember{{"Height", 580}, {"FileUrl", 554}, {"ThumbnailUrl", 554}}},
 	// RcsCardMediaHeightString
 	580: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsStandaloneCardCardOrientationString
@@ -1180,11 +1180,11 @@ var constraintShapes = [...]cshape{
 	// RcsTimeToLive
 	586: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 172800},
 	// SendTextMessageRequest
-	587: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"Context", 517}, {"DestinationCountryParameters", 520}, {"DestinationPhoneNumber", 339}, {"DryRun", 527}, {"Keyword", 347}, {"MaxPrice", 528}, {"MessageBody", 531}, {"MessageFeedbackEnabled", 316}, {"MessageType", 325}, {"OriginationIdentity", 588}, {"ProtectConfigurationId", 294}, {"TimeToLive", 533}}},
+	587: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"Keyword", 347}, {"MaxPrice", 528}, {"TimeToLive", 533}, {"MessageBody", 531}, {"MessageType", 325}, {"OriginationIdentity", 588}, {"ConfigurationSetName", 293}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}, {"DestinationCountryParameters", 520}}},
 	// TextMessageOriginationIdentity
 	588: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// SendVoiceMessageRequest
-	589: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"Context", 517}, {"DestinationPhoneNumber", 339}, {"DryRun", 527}, {"MaxPricePerMinute", 528}, {"MessageBody", 590}, {"MessageBodyTextType", 591}, {"MessageFeedbackEnabled", 316}, {"OriginationIdentity", 592}, {"ProtectConfigurationId", 294}, {"TimeToLive", 533}, {"VoiceId", 539}}},
+	589: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"VoiceId", 539}, {"TimeToLive", 533}, {"MessageBody", 590}, {"MaxPricePerMinute", 528}, {"MessageBodyTextType", 591}, {"OriginationIdentity", 592}, {"ConfigurationSetName", 293}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}}},
 	// VoiceMessageBody
 	590: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 6000},
 	// VoiceMessageBodyTextType
@@ -1196,9 +1196,9 @@ var constraintShapes = [...]cshape{
 	// SetDefaultMessageFeedbackEnabledRequest
 	594: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"MessageFeedbackEnabled", 316}}},
 	// SetDefaultMessageTypeRequest
-	595: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"MessageType", 325}}},
+	595: {kind: ckStruct, members: []cmember{{"MessageType", 325}, {"ConfigurationSetName", 293}}},
 	// SetDefaultSenderIdRequest
-	596: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"SenderId", 515}}},
+	596: {kind: ckStruct, members: []cmember{{"SenderId", 515}, {"ConfigurationSetName", 293}}},
 	// SetMediaMessageSpendLimitOverrideRequest
 	597: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 598}}},
 	// MonthlyLimit
@@ -1214,29 +1214,29 @@ var constraintShapes = [...]cshape{
 	// SubmitRegistrationVersionRequest
 	603: {kind: ckStruct, members: []cmember{{"AwsReview", 527}, {"RegistrationId", 332}}},
 	// TagResourceRequest
-	604: {kind: ckStruct, members: []cmember{{"ResourceArn", 366}, {"Tags", 605}}},
+	604: {kind: ckStruct, members: []cmember{{"Tags", 605}, {"ResourceArn", 366}}},
 	// NonEmptyTagList
 	605: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 200, elem: 300},
 	// UntagResourceRequest
-	606: {kind: ckStruct, members: []cmember{{"ResourceArn", 366}, {"TagKeys", 607}}},
+	606: {kind: ckStruct, members: []cmember{{"TagKeys", 607}, {"ResourceArn", 366}}},
 	// TagKeyList
 	607: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 200, elem: 301},
 	// UpdateEventDestinationRequest
-	608: {kind: ckStruct, members: []cmember{{"CloudWatchLogsDestination", 304}, {"ConfigurationSetName", 293}, {"Enabled", 316}, {"EventDestinationName", 307}, {"KinesisFirehoseDestination", 308}, {"MatchingEventTypes", 310}, {"SnsDestination", 312}}},
+	608: {kind: ckStruct, members: []cmember{{"Enabled", 316}, {"SnsDestination", 312}, {"MatchingEventTypes", 310}, {"ConfigurationSetName", 293}, {"EventDestinationName", 307}, {"CloudWatchLogsDestination", 304}, {"KinesisFirehoseDestination", 308}}},
 	// UpdateNotifyConfigurationRequest
-	609: {kind: ckStruct, members: []cmember{{"DefaultTemplateId", 315}, {"DeletionProtectionEnabled", 316}, {"EnabledChannels", 318}, {"EnabledCountries", 320}, {"NotifyConfigurationId", 351}, {"PoolId", 610}}},
+	609: {kind: ckStruct, members: []cmember{{"PoolId", 610}, {"EnabledChannels", 318}, {"EnabledCountries", 320}, {"DefaultTemplateId", 315}, {"NotifyConfigurationId", 351}, {"DeletionProtectionEnabled", 316}}},
 	// NotifyPoolIdOrUnset
 	610: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// UpdatePhoneNumberRequest
-	611: {kind: ckStruct, members: []cmember{{"DeletionProtectionEnabled", 316}, {"InternationalSendingEnabled", 316}, {"OptOutListName", 328}, {"PhoneNumberId", 410}, {"SelfManagedOptOutsEnabled", 316}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"TwoWayEnabled", 316}}},
+	611: {kind: ckStruct, members: []cmember{{"PhoneNumberId", 410}, {"TwoWayEnabled", 316}, {"OptOutListName", 328}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"DeletionProtectionEnabled", 316}, {"SelfManagedOptOutsEnabled", 316}, {"InternationalSendingEnabled", 316}}},
 	// TwoWayChannelArn
 	612: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// UpdatePoolRequest
-	613: {kind: ckStruct, members: []cmember{{"DeletionProtectionEnabled", 316}, {"OptOutListName", 328}, {"PoolId", 291}, {"SelfManagedOptOutsEnabled", 316}, {"SharedRoutesEnabled", 316}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"TwoWayEnabled", 316}}},
+	613: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"TwoWayEnabled", 316}, {"OptOutListName", 328}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"SharedRoutesEnabled", 316}, {"DeletionProtectionEnabled", 316}, {"SelfManagedOptOutsEnabled", 316}}},
 	// UpdateProtectConfigurationRequest
-	614: {kind: ckStruct, members: []cmember{{"DeletionProtectionEnabled", 316}, {"ProtectConfigurationId", 294}}},
+	614: {kind: ckStruct, members: []cmember{{"ProtectConfigurationId", 294}, {"DeletionProtectionEnabled", 316}}},
 	// UpdateProtectConfigurationCountryRuleSetRequest
-	615: {kind: ckStruct, members: []cmember{{"CountryRuleSetUpdates", 616}, {"NumberCapability", 319}, {"ProtectConfigurationId", 294}}},
+	615: {kind: ckStruct, members: []cmember{{"NumberCapability", 319}, {"CountryRuleSetUpdates", 616}, {"ProtectConfigurationId", 294}}},
 	// ProtectConfigurationCountryRuleSet
 	616: {kind: ckMap, hasMin: true, min: 1, hasMax: true, max: 300, key: 289, elem: 617},
 	// ProtectConfigurationCountryRuleSetInformation
@@ -1244,7 +1244,7 @@ var constraintShapes = [...]cshape{
 	// ProtectStatus
 	618: {kind: ckString},
 	// UpdateRcsAgentRequest
-	619: {kind: ckStruct, members: []cmember{{"DeletionProtectionEnabled", 316}, {"OptOutListName", 328}, {"RcsAgentId", 340}, {"SelfManagedOptOutsEnabled", 316}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"TwoWayEnabled", 316}, {"TwoWayMediaS3BucketName", 620}, {"TwoWayMediaS3KeyPrefix", 621}, {"TwoWayMediaS3Role", 622}, {"TwoWayRcsEventsEnabled", 623}}},
+	619: {kind: ckStruct, members: []cmember{{"RcsAgentId", 340}, {"TwoWayEnabled", 316}, {"OptOutListName", 328}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"TwoWayMediaS3Role", 622}, {"TwoWayMediaS3KeyPrefix", 621}, {"TwoWayRcsEventsEnabled", 623}, {"TwoWayMediaS3BucketName", 620}, {"DeletionProtectionEnabled", 316}, {"SelfManagedOptOutsEnabled", 316}}},
 	// TwoWayMediaS3BucketNameOrUnset
 	620: {kind: ckString, hasMin: true, min: 3, hasMax: true, max: 63},
 	// TwoWayMediaS3KeyPrefix
@@ -1256,7 +1256,7 @@ var constraintShapes = [...]cshape{
 	// RcsEventType
 	624: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// UpdateSenderIdRequest
-	625: {kind: ckStruct, members: []cmember{{"DeletionProtectionEnabled", 316}, {"IsoCountryCode", 289}, {"SenderId", 463}}},
+	625: {kind: ckStruct, members: []cmember{{"SenderId", 463}, {"IsoCountryCode", 289}, {"DeletionProtectionEnabled", 316}}},
 	// VerifyDestinationNumberRequest
 	626: {kind: ckStruct, members: []cmember{{"VerificationCode", 627}, {"VerifiedDestinationNumberId", 369}}},
 	// VerificationCode

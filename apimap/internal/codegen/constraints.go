@@ -286,8 +286,12 @@ func (g *cgen) synthetic(api string, m *cModel, name string, s cShape) (int, err
 			}
 			ns.members = append(ns.members, cgenMember{name: jn, shape: idx})
 		}
-		// Sorted by JSON name: the validator finds a member by binary search.
-		sort.Slice(ns.members, func(a, b int) bool { return ns.members[a].name < ns.members[b].name })
+		// Sorted by length, then name: the validator compares only the
+		// names of a key's length.
+		sort.Slice(ns.members, func(a, b int) bool {
+			x, y := ns.members[a].name, ns.members[b].name
+			return len(x) < len(y) || len(x) == len(y) && x < y
+		})
 		for j := 1; j < len(ns.members); j++ {
 			if ns.members[j].name == ns.members[j-1].name {
 				return 0, fmt.Errorf("structure %s: member %q twice", name, ns.members[j].name)
