@@ -156,7 +156,8 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 			if i, chars, nonASCII, _ = scanString(b, i); i < 0 {
 				return errBodyInvalid
 			}
-			if sh != nil && sh.kind != ckString || sh != nil && (sh.hasMin || sh.hasMax) {
+			// The common case, an ASCII string within its bounds, needs no call.
+			if sh != nil && (sh.kind != ckString || (sh.hasMin || sh.hasMax) && (nonASCII || !inLength(sh, int64(chars)))) {
 				if err := checkJSONString(shapes, b, stack[:depth], sh, b[start+1:i-1], chars, nonASCII); err != nil {
 					return err
 				}
@@ -289,12 +290,16 @@ func beginElement(shapes []cshape, b []byte, i int, stack []vframe) (int32, int,
 }
 
 // findMember finds key in members, which are sorted by length and then by
-// name: a run of integer comparisons finds the names of the key's length,
+// name: a binary search on the length finds the names of the key's length,
 // and only those are compared byte by byte.
 func findMember(members []cmember, key []byte) int {
-	j := 0
-	for j < len(members) && len(members[j].name) < len(key) {
-		j++
+	j, hi := 0, len(members)
+	for j < hi {
+		if mid := int(uint(j+hi) >> 1); len(members[mid].name) < len(key) {
+			j = mid + 1
+		} else {
+			hi = mid
+		}
 	}
 	for ; j < len(members) && len(members[j].name) == len(key); j++ {
 		if members[j].name == string(key) {
