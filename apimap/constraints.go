@@ -21,6 +21,7 @@ const (
 	ckInt                     // integer or long: a JSON integer; min/max: its value
 	ckFloat                   // float or double: a JSON number (or a string such as "NaN"); min/max: its value
 	ckTime                    // timestamp: a JSON number (epoch seconds) or string
+	ckDoc                     // document: any JSON value, held only to the body's own bounds
 )
 
 // cshape is one node of the shape tree. Shapes refer to each other by index

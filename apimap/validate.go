@@ -123,7 +123,9 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 		}
 		var sh *cshape
 		if s >= 0 {
-			sh = &shapes[s]
+			if sh = &shapes[s]; sh.kind == ckDoc {
+				sh, s = nil, -1
+			}
 		}
 		start := i
 		switch c := b[i]; {
@@ -445,21 +447,27 @@ var stringClass = func() (t [256]uint8) {
 func scanString(b []byte, i int) (end, chars int, nonASCII, escaped bool) {
 	const ones = 0x0101010101010101
 	for i++; ; {
-		// Eight bytes at a time while none is '"', '\\', a control byte or
-		// beyond ASCII ((x-1) &^ x has its top bit set where byte x is 0).
+		// Eight bytes at a time while none is '"', '\\' or a control byte
+		// ((x-1) &^ x has its top bit set where byte x is 0). Characters
+		// are the bytes that are not UTF-8 continuation bytes (10xxxxxx).
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
 			q, e := w^(ones*'"'), w^(ones*'\\')
-			if m := ((w-ones*0x20)&^w | (q-ones)&^q | (e-ones)&^e | w) & (ones * 0x80); m != 0 {
+			high := w & (ones * 0x80)
+			cont := high &^ (w << 1)
+			if m := ((w-ones*0x20)&^w | (q-ones)&^q | (e-ones)&^e) & (ones * 0x80); m != 0 {
 				// The lowest flagged byte is a real one (a borrow only
-				// flags bytes above it): skip the plain bytes before it.
+				// flags bytes above it): take the bytes before it.
 				k := bits.TrailingZeros64(m) >> 3
+				before := uint64(1)<<(8*k) - 1
 				i += k
-				chars += k
+				chars += k - bits.OnesCount64(cont&before)
+				nonASCII = nonASCII || high&before != 0
 				break
 			}
 			i += 8
-			chars += 8
+			chars += 8 - bits.OnesCount64(cont)
+			nonASCII = nonASCII || high != 0
 		}
 		if i >= len(b) {
 			return -1, 0, false, false

@@ -840,3 +840,64 @@ func BenchmarkValidateV2(b *testing.B) {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// TestValidateDocument checks that a document-typed member (none in the
+// models today) takes any JSON value but stays within the body's bounds.
+func TestValidateDocument(t *testing.T) {
+	t.Parallel()
+	shapes := []cshape{
+		0: {kind: ckStruct, members: []cmember{{"Doc", 1}}},
+		1: {kind: ckDoc},
+	}
+	c := &cop{body: 0}
+	for body, wantErr := range map[string]string{
+		`{"Doc":[1,"a",{"b":true}]}`: "",
+		`{"Doc":"text"}`:             "",
+		`{"Doc":` + strings.Repeat("[", 31) + strings.Repeat("]", 31) + `}`: "",
+		`{"Doc":` + strings.Repeat("[", 32) + strings.Repeat("]", 32) + `}`: "nested more than 32 levels",
+		`{"Doc":` + jsonList(maxBodyValues, "1") + `}`:                      "more than 100000 JSON values",
+	} {
+		err := validateOp(shapes, c, nil, &Request{Body: []byte(body)}, nil)
+		if wantErr == "" && err != nil || wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)) {
+			t.Errorf("validate(document %.60s) = %v, want %q", body, err, wantErr)
+		}
+	}
+}
+
+// TestValidatePathologicalBodies checks that 10 MiB bodies built to cost the
+// most are answered in bounded time: many tiny values stop at the value
+// bound, deep nesting at the depth bound, and one huge string is a single
+// linear scan.
+func TestValidatePathologicalBodies(t *testing.T) {
+	t.Parallel()
+	const size = 10 << 20
+	tests := map[string]struct {
+		op, body string
+		want     string // "" = accepted
+	}{
+		"tiny values":           {"DescribePools", `{"Extra":[` + strings.Repeat("0,", size/2) + `0]}`, "more than 100000 JSON values"},
+		"tiny values in a list": {"DescribePools", `{"PoolIds":[` + strings.Repeat(`"",`, size/3) + `""]}`, "less than or equal to 5"},
+		"deep nesting":          {"DescribePools", `{"Extra":` + strings.Repeat("[", size/2) + strings.Repeat("]", size/2) + `}`, "nested more than 32 levels"},
+		"one huge string":       {"DescribePools", `{"Extra":"` + strings.Repeat("a", size) + `"}`, ""},
+		"huge bounded string":   {"SendTextMessage", `{"MessageBody":"` + strings.Repeat("é", size/2) + `"}`, "less than or equal to 1600"},
+		"many unknown members":  {"DescribePools", `{` + strings.Repeat(`"x":0,`, size/6) + `"y":0}`, "more than 100000 JSON values"},
+		"escapes everywhere":    {"DescribePools", `{"Extra":"` + strings.Repeat(`\u00e9`, size/6) + `"}`, ""},
+		"huge map":              {"SendTextMessage", `{"Context":{` + strings.Repeat(`"k":"v",`, size/8) + `"k":"v"}}`, "less than or equal to 5"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req := &Request{Method: "POST", RawPath: "/", Body: []byte(tc.body)}
+			start := time.Now()
+			err := validateRequest(v2Ops[tc.op], req, nil)
+			elapsed := time.Since(start)
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("validate(%s, %d bytes) = %v, want %q", tc.op, len(tc.body), err, tc.want)
+			}
+			if elapsed > 2*time.Second {
+				t.Errorf("validate(%s, %d bytes) took %v, want well under a second", tc.op, len(tc.body), elapsed)
+			}
+			t.Logf("%s: %d bytes in %v", name, len(tc.body), elapsed)
+		})
+	}
+}

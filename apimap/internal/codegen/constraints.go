@@ -62,14 +62,15 @@ type cModel struct {
 }
 
 type cShape struct {
-	Type    string             `json:"type"`
-	Members map[string]cMember `json:"members"`
-	Member  *cMember           `json:"member"`
-	Key     *cMember           `json:"key"`
-	Value   *cMember           `json:"value"`
-	Payload string             `json:"payload"`
-	Min     *json.Number       `json:"min"`
-	Max     *json.Number       `json:"max"`
+	Type     string             `json:"type"`
+	Members  map[string]cMember `json:"members"`
+	Member   *cMember           `json:"member"`
+	Key      *cMember           `json:"key"`
+	Value    *cMember           `json:"value"`
+	Payload  string             `json:"payload"`
+	Min      *json.Number       `json:"min"`
+	Document bool               `json:"document"`
+	Max      *json.Number       `json:"max"`
 }
 
 type cMember struct {
@@ -231,6 +232,9 @@ func (g *cgen) synthetic(api string, m *cModel, name string, s cShape) (int, err
 		return i, nil
 	}
 	kind, ok := shapeKinds[s.Type]
+	if s.Document {
+		kind = "ckDoc" // any JSON value: only the body's own bounds apply
+	}
 	if !ok {
 		return 0, fmt.Errorf("shape %s: type %q has no validation rule", name, s.Type)
 	}
@@ -239,7 +243,7 @@ func (g *cgen) synthetic(api string, m *cModel, name string, s cShape) (int, err
 	g.shapes = append(g.shapes, cgenShape{name: name, kind: kind})
 	var err error
 	ns := cgenShape{name: name, kind: kind}
-	if kind != "ckStruct" { // a structure's min/max (none in the models) would mean nothing
+	if kind != "ckStruct" && kind != "ckDoc" { // a structure's min/max (none in the models) would mean nothing
 		if ns.min, err = bound(s.Min); err != nil {
 			return 0, fmt.Errorf("shape %s: min: %w", name, err)
 		}
