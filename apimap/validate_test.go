@@ -364,8 +364,9 @@ func loadRefModels(t testing.TB) map[string]*refModel {
 }
 
 // refBody returns the JSON members of op's body as (JSON name -> shape);
-// ok is false when the operation has no JSON body.
-func refBody(m *refModel, op string) (map[string]string, bool) {
+// ok is false when the operation has no JSON body: a REST operation without
+// body members (AWS reads no body). A v2 operation always has one.
+func refBody(m *refModel, api, op string) (map[string]string, bool) {
 	in := m.Operations[op].Input
 	if in == nil {
 		return nil, false
@@ -387,6 +388,9 @@ func refBody(m *refModel, op string) (map[string]string, bool) {
 			name = mem.LocationName
 		}
 		out[name] = mem.Shape
+	}
+	if api != APISMSVoiceV2 && len(out) == 0 && m.Shapes[in.Shape].Payload == "" {
+		return nil, false
 	}
 	return out, true
 }
@@ -477,7 +481,7 @@ func TestConstraintsMatchModel(t *testing.T) {
 		if m == nil {
 			t.Fatalf("%s %s: unknown API", c.api, c.name)
 		}
-		members, ok := refBody(m, c.name)
+		members, ok := refBody(m, c.api, c.name)
 		if ok != (c.body >= 0) {
 			t.Errorf("%s %s: table has body %d, model has a JSON body: %v", c.api, c.name, c.body, ok)
 			continue
@@ -533,8 +537,8 @@ func TestConstraintsMatchModel(t *testing.T) {
 // refCheck is a slow reference checker written independently of the
 // validator: it decodes the body with encoding/json and walks the model.
 // It returns "" when the body satisfies every bound, or the violated path.
-func refCheck(m *refModel, op string, body []byte) string {
-	members, ok := refBody(m, op)
+func refCheck(m *refModel, api, op string, body []byte) string {
+	members, ok := refBody(m, api, op)
 	if !ok || len(bytes.TrimSpace(body)) == 0 {
 		return ""
 	}
@@ -776,6 +780,7 @@ func FuzzValidate(f *testing.F) {
 		{"RequestSenderId", `{"IsoCountryCode":"\u00e9\ud83d\ude00","SenderId":"X"}`},
 		{"CreateApp", `{"Name":"a","tags":{"k":"v"}}`},
 		{"DescribePools", `{"Extra":[[[{"a":[1,2,{"b":null}]}]]]}`},
+		{"SendTextMessage", `{"MessageBody":"aé😀bcdefghé\u00e9\ud83d\ude00 long enough to cross words","Context":{"kéy":"v"}}`},
 	}
 	index := map[string]int{}
 	for i, c := range constraintOps {
@@ -813,7 +818,7 @@ func FuzzValidate(f *testing.F) {
 			}
 			return
 		}
-		if bad := refCheck(models[c.api], c.name, body); bad != "" {
+		if bad := refCheck(models[c.api], c.api, c.name, body); bad != "" {
 			t.Fatalf("validate(%s, %q) accepted a body the reference rejects: %s", c.name, body, bad)
 		}
 	})
@@ -899,5 +904,49 @@ func TestValidatePathologicalBodies(t *testing.T) {
 			}
 			t.Logf("%s: %d bytes in %v", name, len(tc.body), elapsed)
 		})
+	}
+}
+
+// TestScanStringCounts checks scanString's character count and end against
+// encoding/json on strings of every length up to 64 mixing ASCII, two-,
+// three- and four-byte characters, escapes and escaped surrogate pairs, so
+// that every position of a special byte within an eight-byte word is met.
+func TestScanStringCounts(t *testing.T) {
+	t.Parallel()
+	pieces := []string{"a", "é", "€", "😀", `\n`, `\u00e9`, `\ud83d\ude00`, `\"`, `\\`, "z"}
+	decoded := []string{"a", "é", "€", "😀", "\n", "é", "😀", `"`, `\`, "z"}
+	rng := uint32(1)
+	next := func(n int) int { // xorshift: deterministic, no import
+		rng ^= rng << 13
+		rng ^= rng >> 17
+		rng ^= rng << 5
+		return int(rng % uint32(n))
+	}
+	for n := 0; n <= 64; n++ {
+		for trial := 0; trial < 20; trial++ {
+			var raw, want strings.Builder
+			for range n {
+				k := next(len(pieces))
+				raw.WriteString(pieces[k])
+				want.WriteString(decoded[k])
+			}
+			lit := `"` + raw.String() + `"`
+			body := []byte(lit + `,"next":1}`)
+			end, chars, nonASCII, _ := scanString(body, 0)
+			if end != len(lit) {
+				t.Fatalf("scanString(%s) end = %d, want %d", lit, end, len(lit))
+			}
+			if w := utf8.RuneCountInString(want.String()); chars != w {
+				t.Fatalf("scanString(%s) = %d characters, want %d", lit, chars, w)
+			}
+			if hasHigh := strings.ContainsFunc(raw.String(), func(r rune) bool { return r >= utf8.RuneSelf }); nonASCII != hasHigh {
+				t.Fatalf("scanString(%s) nonASCII = %v, want %v", lit, nonASCII, hasHigh)
+			}
+		}
+	}
+	for _, bad := range []string{"\"a\x01b\"", `"a\qb"`, `"abc`, `"\u12"`} {
+		if end, _, _, _ := scanString([]byte(bad), 0); end >= 0 {
+			t.Errorf("scanString(%q) = %d, want -1", bad, end)
+		}
 	}
 }

@@ -263,1004 +263,842 @@ var constraintShapes = [...]cshape{
 	127: {kind: ckStruct, members: []cmember{{"Body", 1}, {"tags", 2}, {"RecommenderId", 1}, {"TemplateDescription", 1}, {"DefaultSubstitutions", 1}}},
 	// VoiceTemplateRequest
 	128: {kind: ckStruct, members: []cmember{{"Body", 1}, {"tags", 2}, {"VoiceId", 1}, {"LanguageCode", 1}, {"TemplateDescription", 1}, {"DefaultSubstitutions", 1}}},
-	// DeleteAdmChannelRequest$body
-	129: {kind: ckStruct},
-	// DeleteApnsChannelRequest$body
-	130: {kind: ckStruct},
-	// DeleteApnsSandboxChannelRequest$body
-	131: {kind: ckStruct},
-	// DeleteApnsVoipChannelRequest$body
-	132: {kind: ckStruct},
-	// DeleteApnsVoipSandboxChannelRequest$body
-	133: {kind: ckStruct},
-	// DeleteAppRequest$body
-	134: {kind: ckStruct},
-	// DeleteBaiduChannelRequest$body
-	135: {kind: ckStruct},
-	// DeleteCampaignRequest$body
-	136: {kind: ckStruct},
-	// DeleteEmailChannelRequest$body
-	137: {kind: ckStruct},
-	// DeleteEmailTemplateRequest$body
-	138: {kind: ckStruct},
-	// DeleteEndpointRequest$body
-	139: {kind: ckStruct},
-	// DeleteEventStreamRequest$body
-	140: {kind: ckStruct},
-	// DeleteGcmChannelRequest$body
-	141: {kind: ckStruct},
-	// DeleteInAppTemplateRequest$body
-	142: {kind: ckStruct},
-	// DeleteJourneyRequest$body
-	143: {kind: ckStruct},
-	// DeletePushTemplateRequest$body
-	144: {kind: ckStruct},
-	// DeleteRecommenderConfigurationRequest$body
-	145: {kind: ckStruct},
-	// DeleteSegmentRequest$body
-	146: {kind: ckStruct},
-	// DeleteSmsChannelRequest$body
-	147: {kind: ckStruct},
-	// DeleteSmsTemplateRequest$body
-	148: {kind: ckStruct},
-	// DeleteUserEndpointsRequest$body
-	149: {kind: ckStruct},
-	// DeleteVoiceChannelRequest$body
-	150: {kind: ckStruct},
-	// DeleteVoiceTemplateRequest$body
-	151: {kind: ckStruct},
-	// GetAdmChannelRequest$body
-	152: {kind: ckStruct},
-	// GetApnsChannelRequest$body
-	153: {kind: ckStruct},
-	// GetApnsSandboxChannelRequest$body
-	154: {kind: ckStruct},
-	// GetApnsVoipChannelRequest$body
-	155: {kind: ckStruct},
-	// GetApnsVoipSandboxChannelRequest$body
-	156: {kind: ckStruct},
-	// GetAppRequest$body
-	157: {kind: ckStruct},
-	// GetApplicationDateRangeKpiRequest$body
-	158: {kind: ckStruct},
-	// GetApplicationSettingsRequest$body
-	159: {kind: ckStruct},
-	// GetAppsRequest$body
-	160: {kind: ckStruct},
-	// GetBaiduChannelRequest$body
-	161: {kind: ckStruct},
-	// GetCampaignRequest$body
-	162: {kind: ckStruct},
-	// GetCampaignActivitiesRequest$body
-	163: {kind: ckStruct},
-	// GetCampaignDateRangeKpiRequest$body
-	164: {kind: ckStruct},
-	// GetCampaignVersionRequest$body
-	165: {kind: ckStruct},
-	// GetCampaignVersionsRequest$body
-	166: {kind: ckStruct},
-	// GetCampaignsRequest$body
-	167: {kind: ckStruct},
-	// GetChannelsRequest$body
-	168: {kind: ckStruct},
-	// GetEmailChannelRequest$body
-	169: {kind: ckStruct},
-	// GetEmailTemplateRequest$body
-	170: {kind: ckStruct},
-	// GetEndpointRequest$body
-	171: {kind: ckStruct},
-	// GetEventStreamRequest$body
-	172: {kind: ckStruct},
-	// GetExportJobRequest$body
-	173: {kind: ckStruct},
-	// GetExportJobsRequest$body
-	174: {kind: ckStruct},
-	// GetGcmChannelRequest$body
-	175: {kind: ckStruct},
-	// GetImportJobRequest$body
-	176: {kind: ckStruct},
-	// GetImportJobsRequest$body
-	177: {kind: ckStruct},
-	// GetInAppMessagesRequest$body
-	178: {kind: ckStruct},
-	// GetInAppTemplateRequest$body
-	179: {kind: ckStruct},
-	// GetJourneyRequest$body
-	180: {kind: ckStruct},
-	// GetJourneyDateRangeKpiRequest$body
-	181: {kind: ckStruct},
-	// GetJourneyExecutionActivityMetricsRequest$body
-	182: {kind: ckStruct},
-	// GetJourneyExecutionMetricsRequest$body
-	183: {kind: ckStruct},
-	// GetJourneyRunExecutionActivityMetricsRequest$body
-	184: {kind: ckStruct},
-	// GetJourneyRunExecutionMetricsRequest$body
-	185: {kind: ckStruct},
-	// GetJourneyRunsRequest$body
-	186: {kind: ckStruct},
-	// GetPushTemplateRequest$body
-	187: {kind: ckStruct},
-	// GetRecommenderConfigurationRequest$body
-	188: {kind: ckStruct},
-	// GetRecommenderConfigurationsRequest$body
-	189: {kind: ckStruct},
-	// GetSegmentRequest$body
-	190: {kind: ckStruct},
-	// GetSegmentExportJobsRequest$body
-	191: {kind: ckStruct},
-	// GetSegmentImportJobsRequest$body
-	192: {kind: ckStruct},
-	// GetSegmentVersionRequest$body
-	193: {kind: ckStruct},
-	// GetSegmentVersionsRequest$body
-	194: {kind: ckStruct},
-	// GetSegmentsRequest$body
-	195: {kind: ckStruct},
-	// GetSmsChannelRequest$body
-	196: {kind: ckStruct},
-	// GetSmsTemplateRequest$body
-	197: {kind: ckStruct},
-	// GetUserEndpointsRequest$body
-	198: {kind: ckStruct},
-	// GetVoiceChannelRequest$body
-	199: {kind: ckStruct},
-	// GetVoiceTemplateRequest$body
-	200: {kind: ckStruct},
-	// ListJourneysRequest$body
-	201: {kind: ckStruct},
-	// ListTagsForResourceRequest$body
-	202: {kind: ckStruct},
-	// ListTemplateVersionsRequest$body
-	203: {kind: ckStruct},
-	// ListTemplatesRequest$body
-	204: {kind: ckStruct},
 	// NumberValidateRequest
-	205: {kind: ckStruct, members: []cmember{{"PhoneNumber", 1}, {"IsoCountryCode", 1}}},
+	129: {kind: ckStruct, members: []cmember{{"PhoneNumber", 1}, {"IsoCountryCode", 1}}},
 	// WriteEventStream
-	206: {kind: ckStruct, members: []cmember{{"RoleArn", 1}, {"DestinationStreamArn", 1}}},
+	130: {kind: ckStruct, members: []cmember{{"RoleArn", 1}, {"DestinationStreamArn", 1}}},
 	// EventsRequest
-	207: {kind: ckStruct, members: []cmember{{"BatchItem", 208}}},
+	131: {kind: ckStruct, members: []cmember{{"BatchItem", 132}}},
 	// MapOfEventsBatch
-	208: {kind: ckMap, key: 1, elem: 209},
+	132: {kind: ckMap, key: 1, elem: 133},
 	// EventsBatch
-	209: {kind: ckStruct, members: []cmember{{"Events", 217}, {"Endpoint", 210}}},
+	133: {kind: ckStruct, members: []cmember{{"Events", 141}, {"Endpoint", 134}}},
 	// PublicEndpoint
-	210: {kind: ckStruct, members: []cmember{{"User", 216}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 215}, {"Location", 214}, {"RequestId", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
+	134: {kind: ckStruct, members: []cmember{{"User", 140}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 139}, {"Location", 138}, {"RequestId", 1}, {"Attributes", 135}, {"ChannelType", 136}, {"Demographic", 137}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
 	// MapOfListOf__string
-	211: {kind: ckMap, key: 1, elem: 37},
+	135: {kind: ckMap, key: 1, elem: 37},
 	// ChannelType
-	212: {kind: ckString},
+	136: {kind: ckString},
 	// EndpointDemographic
-	213: {kind: ckStruct, members: []cmember{{"Make", 1}, {"Model", 1}, {"Locale", 1}, {"Platform", 1}, {"Timezone", 1}, {"AppVersion", 1}, {"ModelVersion", 1}, {"PlatformVersion", 1}}},
+	137: {kind: ckStruct, members: []cmember{{"Make", 1}, {"Model", 1}, {"Locale", 1}, {"Platform", 1}, {"Timezone", 1}, {"AppVersion", 1}, {"ModelVersion", 1}, {"PlatformVersion", 1}}},
 	// EndpointLocation
-	214: {kind: ckStruct, members: []cmember{{"City", 1}, {"Region", 1}, {"Country", 1}, {"Latitude", 42}, {"Longitude", 42}, {"PostalCode", 1}}},
+	138: {kind: ckStruct, members: []cmember{{"City", 1}, {"Region", 1}, {"Country", 1}, {"Latitude", 42}, {"Longitude", 42}, {"PostalCode", 1}}},
 	// MapOf__double
-	215: {kind: ckMap, key: 1, elem: 42},
+	139: {kind: ckMap, key: 1, elem: 42},
 	// EndpointUser
-	216: {kind: ckStruct, members: []cmember{{"UserId", 1}, {"UserAttributes", 211}}},
+	140: {kind: ckStruct, members: []cmember{{"UserId", 1}, {"UserAttributes", 135}}},
 	// MapOfEvent
-	217: {kind: ckMap, key: 1, elem: 218},
+	141: {kind: ckMap, key: 1, elem: 142},
 	// Event
-	218: {kind: ckStruct, members: []cmember{{"Metrics", 215}, {"SdkName", 1}, {"Session", 219}, {"AppTitle", 1}, {"EventType", 1}, {"Timestamp", 1}, {"Attributes", 2}, {"AppPackageName", 1}, {"AppVersionCode", 1}, {"ClientSdkVersion", 1}}},
+	142: {kind: ckStruct, members: []cmember{{"Metrics", 139}, {"SdkName", 1}, {"Session", 143}, {"AppTitle", 1}, {"EventType", 1}, {"Timestamp", 1}, {"Attributes", 2}, {"AppPackageName", 1}, {"AppVersionCode", 1}, {"ClientSdkVersion", 1}}},
 	// Session
-	219: {kind: ckStruct, members: []cmember{{"Id", 1}, {"Duration", 13}, {"StopTimestamp", 1}, {"StartTimestamp", 1}}},
+	143: {kind: ckStruct, members: []cmember{{"Id", 1}, {"Duration", 13}, {"StopTimestamp", 1}, {"StartTimestamp", 1}}},
 	// UpdateAttributesRequest
-	220: {kind: ckStruct, members: []cmember{{"Blacklist", 37}}},
+	144: {kind: ckStruct, members: []cmember{{"Blacklist", 37}}},
 	// MessageRequest
-	221: {kind: ckStruct, members: []cmember{{"Context", 2}, {"TraceId", 1}, {"Addresses", 222}, {"Endpoints", 224}, {"MessageConfiguration", 226}, {"TemplateConfiguration", 46}}},
+	145: {kind: ckStruct, members: []cmember{{"Context", 2}, {"TraceId", 1}, {"Addresses", 146}, {"Endpoints", 148}, {"MessageConfiguration", 150}, {"TemplateConfiguration", 46}}},
 	// MapOfAddressConfiguration
-	222: {kind: ckMap, key: 1, elem: 223},
+	146: {kind: ckMap, key: 1, elem: 147},
 	// AddressConfiguration
-	223: {kind: ckStruct, members: []cmember{{"Context", 2}, {"RawContent", 1}, {"ChannelType", 212}, {"BodyOverride", 1}, {"Substitutions", 211}, {"TitleOverride", 1}}},
+	147: {kind: ckStruct, members: []cmember{{"Context", 2}, {"RawContent", 1}, {"ChannelType", 136}, {"BodyOverride", 1}, {"Substitutions", 135}, {"TitleOverride", 1}}},
 	// MapOfEndpointSendConfiguration
-	224: {kind: ckMap, key: 1, elem: 225},
+	148: {kind: ckMap, key: 1, elem: 149},
 	// EndpointSendConfiguration
-	225: {kind: ckStruct, members: []cmember{{"Context", 2}, {"RawContent", 1}, {"BodyOverride", 1}, {"Substitutions", 211}, {"TitleOverride", 1}}},
+	149: {kind: ckStruct, members: []cmember{{"Context", 2}, {"RawContent", 1}, {"BodyOverride", 1}, {"Substitutions", 135}, {"TitleOverride", 1}}},
 	// DirectMessageConfiguration
-	226: {kind: ckStruct, members: []cmember{{"ADMMessage", 227}, {"GCMMessage", 237}, {"SMSMessage", 238}, {"APNSMessage", 228}, {"BaiduMessage", 229}, {"EmailMessage", 232}, {"VoiceMessage", 239}, {"DefaultMessage", 230}, {"DefaultPushNotificationMessage", 231}}},
+	150: {kind: ckStruct, members: []cmember{{"ADMMessage", 151}, {"GCMMessage", 161}, {"SMSMessage", 162}, {"APNSMessage", 152}, {"BaiduMessage", 153}, {"EmailMessage", 156}, {"VoiceMessage", 163}, {"DefaultMessage", 154}, {"DefaultPushNotificationMessage", 155}}},
 	// ADMMessage
-	227: {kind: ckStruct, members: []cmember{{"MD5", 1}, {"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"ExpiresAfter", 1}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 211}, {"ConsolidationKey", 1}, {"SmallImageIconUrl", 1}}},
+	151: {kind: ckStruct, members: []cmember{{"MD5", 1}, {"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"ExpiresAfter", 1}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 135}, {"ConsolidationKey", 1}, {"SmallImageIconUrl", 1}}},
 	// APNSMessage
-	228: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Badge", 13}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"Category", 1}, {"MediaUrl", 1}, {"Priority", 1}, {"ThreadId", 1}, {"CollapseId", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"APNSPushType", 1}, {"Substitutions", 211}, {"PreferredAuthenticationMethod", 1}}},
+	152: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Badge", 13}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"Category", 1}, {"MediaUrl", 1}, {"Priority", 1}, {"ThreadId", 1}, {"CollapseId", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"APNSPushType", 1}, {"Substitutions", 135}, {"PreferredAuthenticationMethod", 1}}},
 	// BaiduMessage
-	229: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 211}, {"SmallImageIconUrl", 1}}},
+	153: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 135}, {"SmallImageIconUrl", 1}}},
 	// DefaultMessage
-	230: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Substitutions", 211}}},
+	154: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Substitutions", 135}}},
 	// DefaultPushNotificationMessage
-	231: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Title", 1}, {"Action", 11}, {"SilentPush", 12}, {"Substitutions", 211}}},
+	155: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Title", 1}, {"Action", 11}, {"SilentPush", 12}, {"Substitutions", 135}}},
 	// EmailMessage
-	232: {kind: ckStruct, members: []cmember{{"Body", 1}, {"RawEmail", 233}, {"FromAddress", 1}, {"SimpleEmail", 235}, {"Substitutions", 211}, {"ReplyToAddresses", 37}, {"FeedbackForwardingAddress", 1}}},
+	156: {kind: ckStruct, members: []cmember{{"Body", 1}, {"RawEmail", 157}, {"FromAddress", 1}, {"SimpleEmail", 159}, {"Substitutions", 135}, {"ReplyToAddresses", 37}, {"FeedbackForwardingAddress", 1}}},
 	// RawEmail
-	233: {kind: ckStruct, members: []cmember{{"Data", 234}}},
+	157: {kind: ckStruct, members: []cmember{{"Data", 158}}},
 	// __blob
-	234: {kind: ckBlob},
+	158: {kind: ckBlob},
 	// SimpleEmail
-	235: {kind: ckStruct, members: []cmember{{"Headers", 16}, {"Subject", 236}, {"HtmlPart", 236}, {"TextPart", 236}}},
+	159: {kind: ckStruct, members: []cmember{{"Headers", 16}, {"Subject", 160}, {"HtmlPart", 160}, {"TextPart", 160}}},
 	// SimpleEmailPart
-	236: {kind: ckStruct, members: []cmember{{"Data", 1}, {"Charset", 1}}},
+	160: {kind: ckStruct, members: []cmember{{"Data", 1}, {"Charset", 1}}},
 	// GCMMessage
-	237: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"Priority", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"CollapseKey", 1}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 211}, {"SmallImageIconUrl", 1}, {"RestrictedPackageName", 1}, {"PreferredAuthenticationMethod", 1}}},
+	161: {kind: ckStruct, members: []cmember{{"Url", 1}, {"Body", 1}, {"Data", 2}, {"Sound", 1}, {"Title", 1}, {"Action", 11}, {"ImageUrl", 1}, {"Priority", 1}, {"RawContent", 1}, {"SilentPush", 12}, {"TimeToLive", 13}, {"CollapseKey", 1}, {"ImageIconUrl", 1}, {"IconReference", 1}, {"Substitutions", 135}, {"SmallImageIconUrl", 1}, {"RestrictedPackageName", 1}, {"PreferredAuthenticationMethod", 1}}},
 	// SMSMessage
-	238: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Keyword", 1}, {"EntityId", 1}, {"MediaUrl", 1}, {"SenderId", 1}, {"TemplateId", 1}, {"MessageType", 30}, {"Substitutions", 211}, {"OriginationNumber", 1}}},
+	162: {kind: ckStruct, members: []cmember{{"Body", 1}, {"Keyword", 1}, {"EntityId", 1}, {"MediaUrl", 1}, {"SenderId", 1}, {"TemplateId", 1}, {"MessageType", 30}, {"Substitutions", 135}, {"OriginationNumber", 1}}},
 	// VoiceMessage
-	239: {kind: ckStruct, members: []cmember{{"Body", 1}, {"VoiceId", 1}, {"LanguageCode", 1}, {"Substitutions", 211}, {"OriginationNumber", 1}}},
+	163: {kind: ckStruct, members: []cmember{{"Body", 1}, {"VoiceId", 1}, {"LanguageCode", 1}, {"Substitutions", 135}, {"OriginationNumber", 1}}},
 	// SendOTPMessageRequestParameters
-	240: {kind: ckStruct, members: []cmember{{"Channel", 1}, {"EntityId", 1}, {"Language", 1}, {"BrandName", 1}, {"CodeLength", 13}, {"TemplateId", 1}, {"ReferenceId", 1}, {"ValidityPeriod", 13}, {"AllowedAttempts", 13}, {"DestinationIdentity", 1}, {"OriginationIdentity", 1}}},
+	164: {kind: ckStruct, members: []cmember{{"Channel", 1}, {"EntityId", 1}, {"Language", 1}, {"BrandName", 1}, {"CodeLength", 13}, {"TemplateId", 1}, {"ReferenceId", 1}, {"ValidityPeriod", 13}, {"AllowedAttempts", 13}, {"DestinationIdentity", 1}, {"OriginationIdentity", 1}}},
 	// SendUsersMessageRequest
-	241: {kind: ckStruct, members: []cmember{{"Users", 224}, {"Context", 2}, {"TraceId", 1}, {"MessageConfiguration", 226}, {"TemplateConfiguration", 46}}},
+	165: {kind: ckStruct, members: []cmember{{"Users", 148}, {"Context", 2}, {"TraceId", 1}, {"MessageConfiguration", 150}, {"TemplateConfiguration", 46}}},
 	// TagsModel
-	242: {kind: ckStruct, members: []cmember{{"tags", 2}}},
-	// UntagResourceRequest$body
-	243: {kind: ckStruct},
+	166: {kind: ckStruct, members: []cmember{{"tags", 2}}},
 	// ADMChannelRequest
-	244: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"ClientId", 1}, {"ClientSecret", 1}}},
+	167: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"ClientId", 1}, {"ClientSecret", 1}}},
 	// APNSChannelRequest
-	245: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
+	168: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// APNSSandboxChannelRequest
-	246: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
+	169: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// APNSVoipChannelRequest
-	247: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
+	170: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// APNSVoipSandboxChannelRequest
-	248: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
+	171: {kind: ckStruct, members: []cmember{{"TeamId", 1}, {"Enabled", 12}, {"BundleId", 1}, {"TokenKey", 1}, {"PrivateKey", 1}, {"TokenKeyId", 1}, {"Certificate", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// WriteApplicationSettingsRequest
-	249: {kind: ckStruct, members: []cmember{{"Limits", 50}, {"QuietTime", 45}, {"CampaignHook", 48}, {"JourneyLimits", 250}, {"EventTaggingEnabled", 12}, {"CloudWatchMetricsEnabled", 12}}},
+	172: {kind: ckStruct, members: []cmember{{"Limits", 50}, {"QuietTime", 45}, {"CampaignHook", 48}, {"JourneyLimits", 173}, {"EventTaggingEnabled", 12}, {"CloudWatchMetricsEnabled", 12}}},
 	// ApplicationSettingsJourneyLimits
-	250: {kind: ckStruct, members: []cmember{{"DailyCap", 13}, {"TotalCap", 13}, {"TimeframeCap", 98}}},
+	173: {kind: ckStruct, members: []cmember{{"DailyCap", 13}, {"TotalCap", 13}, {"TimeframeCap", 98}}},
 	// BaiduChannelRequest
-	251: {kind: ckStruct, members: []cmember{{"ApiKey", 1}, {"Enabled", 12}, {"SecretKey", 1}}},
+	174: {kind: ckStruct, members: []cmember{{"ApiKey", 1}, {"Enabled", 12}, {"SecretKey", 1}}},
 	// EmailChannelRequest
-	252: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"RoleArn", 1}, {"Identity", 1}, {"FromAddress", 1}, {"ConfigurationSet", 1}, {"OrchestrationSendingRoleArn", 1}}},
+	175: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"RoleArn", 1}, {"Identity", 1}, {"FromAddress", 1}, {"ConfigurationSet", 1}, {"OrchestrationSendingRoleArn", 1}}},
 	// EndpointRequest
-	253: {kind: ckStruct, members: []cmember{{"User", 216}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 215}, {"Location", 214}, {"RequestId", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
+	176: {kind: ckStruct, members: []cmember{{"User", 140}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 139}, {"Location", 138}, {"RequestId", 1}, {"Attributes", 135}, {"ChannelType", 136}, {"Demographic", 137}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
 	// EndpointBatchRequest
-	254: {kind: ckStruct, members: []cmember{{"Item", 255}}},
+	177: {kind: ckStruct, members: []cmember{{"Item", 178}}},
 	// ListOfEndpointBatchItem
-	255: {kind: ckList, elem: 256},
+	178: {kind: ckList, elem: 179},
 	// EndpointBatchItem
-	256: {kind: ckStruct, members: []cmember{{"Id", 1}, {"User", 216}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 215}, {"Location", 214}, {"RequestId", 1}, {"Attributes", 211}, {"ChannelType", 212}, {"Demographic", 213}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
+	179: {kind: ckStruct, members: []cmember{{"Id", 1}, {"User", 140}, {"OptOut", 1}, {"Address", 1}, {"Metrics", 139}, {"Location", 138}, {"RequestId", 1}, {"Attributes", 135}, {"ChannelType", 136}, {"Demographic", 137}, {"EffectiveDate", 1}, {"EndpointStatus", 1}}},
 	// GCMChannelRequest
-	257: {kind: ckStruct, members: []cmember{{"ApiKey", 1}, {"Enabled", 12}, {"ServiceJson", 1}, {"DefaultAuthenticationMethod", 1}}},
+	180: {kind: ckStruct, members: []cmember{{"ApiKey", 1}, {"Enabled", 12}, {"ServiceJson", 1}, {"DefaultAuthenticationMethod", 1}}},
 	// JourneyStateRequest
-	258: {kind: ckStruct, members: []cmember{{"State", 109}}},
+	181: {kind: ckStruct, members: []cmember{{"State", 109}}},
 	// UpdateRecommenderConfiguration
-	259: {kind: ckStruct, members: []cmember{{"Name", 1}, {"Attributes", 2}, {"Description", 1}, {"RecommendationProviderUri", 1}, {"RecommendationsPerMessage", 13}, {"RecommendationsDisplayName", 1}, {"RecommendationProviderIdType", 1}, {"RecommendationTransformerUri", 1}, {"RecommendationProviderRoleArn", 1}}},
+	182: {kind: ckStruct, members: []cmember{{"Name", 1}, {"Attributes", 2}, {"Description", 1}, {"RecommendationProviderUri", 1}, {"RecommendationsPerMessage", 13}, {"RecommendationsDisplayName", 1}, {"RecommendationProviderIdType", 1}, {"RecommendationTransformerUri", 1}, {"RecommendationProviderRoleArn", 1}}},
 	// SMSChannelRequest
-	260: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"SenderId", 1}, {"ShortCode", 1}}},
+	183: {kind: ckStruct, members: []cmember{{"Enabled", 12}, {"SenderId", 1}, {"ShortCode", 1}}},
 	// TemplateActiveVersionRequest
-	261: {kind: ckStruct, members: []cmember{{"Version", 1}}},
+	184: {kind: ckStruct, members: []cmember{{"Version", 1}}},
 	// VoiceChannelRequest
-	262: {kind: ckStruct, members: []cmember{{"Enabled", 12}}},
+	185: {kind: ckStruct, members: []cmember{{"Enabled", 12}}},
 	// VerifyOTPMessageRequestParameters
-	263: {kind: ckStruct, members: []cmember{{"Otp", 1}, {"ReferenceId", 1}, {"DestinationIdentity", 1}}},
+	186: {kind: ckStruct, members: []cmember{{"Otp", 1}, {"ReferenceId", 1}, {"DestinationIdentity", 1}}},
 	// CreateConfigurationSetRequest
-	264: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 265}}},
+	187: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 188}}},
 	// WordCharactersWithDelimiters
-	265: {kind: ckString},
+	188: {kind: ckString},
 	// CreateConfigurationSetEventDestinationRequest$body
-	266: {kind: ckStruct, members: []cmember{{"EventDestination", 267}, {"EventDestinationName", 275}}},
+	189: {kind: ckStruct, members: []cmember{{"EventDestination", 190}, {"EventDestinationName", 198}}},
 	// EventDestinationDefinition
-	267: {kind: ckStruct, members: []cmember{{"Enabled", 270}, {"SnsDestination", 274}, {"MatchingEventTypes", 272}, {"CloudWatchLogsDestination", 268}, {"KinesisFirehoseDestination", 271}}},
+	190: {kind: ckStruct, members: []cmember{{"Enabled", 193}, {"SnsDestination", 197}, {"MatchingEventTypes", 195}, {"CloudWatchLogsDestination", 191}, {"KinesisFirehoseDestination", 194}}},
 	// CloudWatchLogsDestination
-	268: {kind: ckStruct, members: []cmember{{"IamRoleArn", 269}, {"LogGroupArn", 269}}},
+	191: {kind: ckStruct, members: []cmember{{"IamRoleArn", 192}, {"LogGroupArn", 192}}},
 	// String
-	269: {kind: ckString},
+	192: {kind: ckString},
 	// Boolean
-	270: {kind: ckBool},
+	193: {kind: ckBool},
 	// KinesisFirehoseDestination
-	271: {kind: ckStruct, members: []cmember{{"IamRoleArn", 269}, {"DeliveryStreamArn", 269}}},
+	194: {kind: ckStruct, members: []cmember{{"IamRoleArn", 192}, {"DeliveryStreamArn", 192}}},
 	// EventTypes
-	272: {kind: ckList, elem: 273},
+	195: {kind: ckList, elem: 196},
 	// EventType
-	273: {kind: ckString},
+	196: {kind: ckString},
 	// SnsDestination
-	274: {kind: ckStruct, members: []cmember{{"TopicArn", 269}}},
+	197: {kind: ckStruct, members: []cmember{{"TopicArn", 192}}},
 	// NonEmptyString
-	275: {kind: ckString},
+	198: {kind: ckString},
 	// __string
-	276: {kind: ckString},
-	// DeleteConfigurationSetRequest$body
-	277: {kind: ckStruct},
-	// DeleteConfigurationSetEventDestinationRequest$body
-	278: {kind: ckStruct},
-	// GetConfigurationSetEventDestinationsRequest$body
-	279: {kind: ckStruct},
-	// ListConfigurationSetsRequest$body
-	280: {kind: ckStruct},
+	199: {kind: ckString},
 	// SendVoiceMessageRequest
-	281: {kind: ckStruct, members: []cmember{{"Content", 282}, {"CallerId", 269}, {"ConfigurationSetName", 265}, {"DestinationPhoneNumber", 275}, {"OriginationPhoneNumber", 275}}},
+	200: {kind: ckStruct, members: []cmember{{"Content", 201}, {"CallerId", 192}, {"ConfigurationSetName", 188}, {"DestinationPhoneNumber", 198}, {"OriginationPhoneNumber", 198}}},
 	// VoiceMessageContent
-	282: {kind: ckStruct, members: []cmember{{"SSMLMessage", 285}, {"PlainTextMessage", 284}, {"CallInstructionsMessage", 283}}},
+	201: {kind: ckStruct, members: []cmember{{"SSMLMessage", 204}, {"PlainTextMessage", 203}, {"CallInstructionsMessage", 202}}},
 	// CallInstructionsMessageType
-	283: {kind: ckStruct, members: []cmember{{"Text", 275}}},
+	202: {kind: ckStruct, members: []cmember{{"Text", 198}}},
 	// PlainTextMessageType
-	284: {kind: ckStruct, members: []cmember{{"Text", 275}, {"VoiceId", 269}, {"LanguageCode", 269}}},
+	203: {kind: ckStruct, members: []cmember{{"Text", 198}, {"VoiceId", 192}, {"LanguageCode", 192}}},
 	// SSMLMessageType
-	285: {kind: ckStruct, members: []cmember{{"Text", 275}, {"VoiceId", 269}, {"LanguageCode", 269}}},
+	204: {kind: ckStruct, members: []cmember{{"Text", 198}, {"VoiceId", 192}, {"LanguageCode", 192}}},
 	// UpdateConfigurationSetEventDestinationRequest$body
-	286: {kind: ckStruct, members: []cmember{{"EventDestination", 267}}},
+	205: {kind: ckStruct, members: []cmember{{"EventDestination", 190}}},
 	// AssociateOriginationIdentityRequest
-	287: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"ClientToken", 288}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}}},
+	206: {kind: ckStruct, members: []cmember{{"PoolId", 210}, {"ClientToken", 207}, {"IsoCountryCode", 208}, {"OriginationIdentity", 209}}},
 	// ClientToken
-	288: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	207: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// IsoCountryCode
-	289: {kind: ckString, hasMin: true, min: 2, hasMax: true, max: 2},
+	208: {kind: ckString, hasMin: true, min: 2, hasMax: true, max: 2},
 	// PhoneOrSenderIdOrArn
-	290: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	209: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// PoolIdOrArn
-	291: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
+	210: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
 	// AssociateProtectConfigurationRequest
-	292: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"ProtectConfigurationId", 294}}},
+	211: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 212}, {"ProtectConfigurationId", 213}}},
 	// ConfigurationSetNameOrArn
-	293: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	212: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// ProtectConfigurationIdOrArn
-	294: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	213: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// CarrierLookupRequest
-	295: {kind: ckStruct, members: []cmember{{"PhoneNumber", 296}}},
+	214: {kind: ckStruct, members: []cmember{{"PhoneNumber", 215}}},
 	// CarrierLookupInputPhoneNumberType
-	296: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 40},
+	215: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 40},
 	// CreateConfigurationSetRequest
-	297: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"ConfigurationSetName", 298}}},
+	216: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"ClientToken", 207}, {"ConfigurationSetName", 217}}},
 	// ConfigurationSetName
-	298: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	217: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// TagList
-	299: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 200, elem: 300},
+	218: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 200, elem: 219},
 	// Tag
-	300: {kind: ckStruct, members: []cmember{{"Key", 301}, {"Value", 302}}},
+	219: {kind: ckStruct, members: []cmember{{"Key", 220}, {"Value", 221}}},
 	// TagKey
-	301: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 128},
+	220: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 128},
 	// TagValue
-	302: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
+	221: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
 	// CreateEventDestinationRequest
-	303: {kind: ckStruct, members: []cmember{{"ClientToken", 288}, {"SnsDestination", 312}, {"MatchingEventTypes", 310}, {"ConfigurationSetName", 293}, {"EventDestinationName", 307}, {"CloudWatchLogsDestination", 304}, {"KinesisFirehoseDestination", 308}}},
+	222: {kind: ckStruct, members: []cmember{{"ClientToken", 207}, {"SnsDestination", 231}, {"MatchingEventTypes", 229}, {"ConfigurationSetName", 212}, {"EventDestinationName", 226}, {"CloudWatchLogsDestination", 223}, {"KinesisFirehoseDestination", 227}}},
 	// CloudWatchLogsDestination
-	304: {kind: ckStruct, members: []cmember{{"IamRoleArn", 305}, {"LogGroupArn", 306}}},
+	223: {kind: ckStruct, members: []cmember{{"IamRoleArn", 224}, {"LogGroupArn", 225}}},
 	// IamRoleArn
-	305: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
+	224: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// LogGroupArn
-	306: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
+	225: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// EventDestinationName
-	307: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	226: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// KinesisFirehoseDestination
-	308: {kind: ckStruct, members: []cmember{{"IamRoleArn", 305}, {"DeliveryStreamArn", 309}}},
+	227: {kind: ckStruct, members: []cmember{{"IamRoleArn", 224}, {"DeliveryStreamArn", 228}}},
 	// DeliveryStreamArn
-	309: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
+	228: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// EventTypeList
-	310: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 52, elem: 311},
+	229: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 52, elem: 230},
 	// EventType
-	311: {kind: ckString},
+	230: {kind: ckString},
 	// SnsDestination
-	312: {kind: ckStruct, members: []cmember{{"TopicArn", 313}}},
+	231: {kind: ckStruct, members: []cmember{{"TopicArn", 232}}},
 	// SnsTopicArn
-	313: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
+	232: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// CreateNotifyConfigurationRequest
-	314: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"PoolId", 291}, {"UseCase", 321}, {"ClientToken", 288}, {"DisplayName", 317}, {"EnabledChannels", 318}, {"EnabledCountries", 320}, {"DefaultTemplateId", 315}, {"DeletionProtectionEnabled", 316}}},
+	233: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"PoolId", 210}, {"UseCase", 240}, {"ClientToken", 207}, {"DisplayName", 236}, {"EnabledChannels", 237}, {"EnabledCountries", 239}, {"DefaultTemplateId", 234}, {"DeletionProtectionEnabled", 235}}},
 	// NotifyTemplateId
-	315: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
+	234: {kind: ckString, hasMin: true, min: 0, hasMax: true, max: 256},
 	// Boolean
-	316: {kind: ckBool},
+	235: {kind: ckBool},
 	// NotifyConfigurationDisplayName
-	317: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 15},
+	236: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 15},
 	// NotifyEnabledChannelsList
-	318: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 319},
+	237: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 238},
 	// NumberCapability
-	319: {kind: ckString},
+	238: {kind: ckString},
 	// IsoCountryCodeList
-	320: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 300, elem: 289},
+	239: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 300, elem: 208},
 	// NotifyConfigurationUseCase
-	321: {kind: ckString},
+	240: {kind: ckString},
 	// CreateOptOutListRequest
-	322: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"OptOutListName", 323}}},
+	241: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"ClientToken", 207}, {"OptOutListName", 242}}},
 	// OptOutListName
-	323: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	242: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// CreatePoolRequest
-	324: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"MessageType", 325}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}, {"DeletionProtectionEnabled", 316}}},
+	243: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"ClientToken", 207}, {"MessageType", 244}, {"IsoCountryCode", 208}, {"OriginationIdentity", 209}, {"DeletionProtectionEnabled", 235}}},
 	// MessageType
-	325: {kind: ckString},
+	244: {kind: ckString},
 	// CreateProtectConfigurationRequest
-	326: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"DeletionProtectionEnabled", 316}}},
+	245: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"ClientToken", 207}, {"DeletionProtectionEnabled", 235}}},
 	// CreateRcsAgentRequest
-	327: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"OptOutListName", 328}, {"DeletionProtectionEnabled", 316}}},
+	246: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"ClientToken", 207}, {"OptOutListName", 247}, {"DeletionProtectionEnabled", 235}}},
 	// OptOutListNameOrArn
-	328: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	247: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// CreateRegistrationRequest
-	329: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"RegistrationType", 330}}},
+	248: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"ClientToken", 207}, {"RegistrationType", 249}}},
 	// RegistrationType
-	330: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	249: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// CreateRegistrationAssociationRequest
-	331: {kind: ckStruct, members: []cmember{{"ResourceId", 333}, {"RegistrationId", 332}}},
+	250: {kind: ckStruct, members: []cmember{{"ResourceId", 252}, {"RegistrationId", 251}}},
 	// RegistrationIdOrArn
-	332: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	251: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// ResourceIdOrArn
-	333: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	252: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// CreateRegistrationAttachmentRequest
-	334: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"ClientToken", 288}, {"AttachmentUrl", 336}, {"AttachmentBody", 335}}},
+	253: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"ClientToken", 207}, {"AttachmentUrl", 255}, {"AttachmentBody", 254}}},
 	// AttachmentBody
-	335: {kind: ckBlob, hasMin: true, min: 1, hasMax: true, max: 1572864},
+	254: {kind: ckBlob, hasMin: true, min: 1, hasMax: true, max: 1572864},
 	// AttachmentUrl
-	336: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
+	255: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
 	// CreateRegistrationVersionRequest
-	337: {kind: ckStruct, members: []cmember{{"RegistrationId", 332}}},
+	256: {kind: ckStruct, members: []cmember{{"RegistrationId", 251}}},
 	// CreateVerifiedDestinationNumberRequest
-	338: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"RcsAgentId", 340}, {"ClientToken", 288}, {"DestinationPhoneNumber", 339}}},
+	257: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"RcsAgentId", 259}, {"ClientToken", 207}, {"DestinationPhoneNumber", 258}}},
 	// PhoneNumber
-	339: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 20},
+	258: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 20},
 	// RcsAgentIdOrArn
-	340: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	259: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DeleteAccountDefaultProtectConfigurationRequest
-	341: {kind: ckStruct},
+	260: {kind: ckStruct},
 	// DeleteConfigurationSetRequest
-	342: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}}},
+	261: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 212}}},
 	// DeleteDefaultMessageTypeRequest
-	343: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}}},
+	262: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 212}}},
 	// DeleteDefaultSenderIdRequest
-	344: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}}},
+	263: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 212}}},
 	// DeleteEventDestinationRequest
-	345: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"EventDestinationName", 307}}},
+	264: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 212}, {"EventDestinationName", 226}}},
 	// DeleteKeywordRequest
-	346: {kind: ckStruct, members: []cmember{{"Keyword", 347}, {"OriginationIdentity", 348}}},
+	265: {kind: ckStruct, members: []cmember{{"Keyword", 266}, {"OriginationIdentity", 267}}},
 	// Keyword
-	347: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 30},
+	266: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 30},
 	// PhoneOrPoolIdOrArn
-	348: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	267: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DeleteMediaMessageSpendLimitOverrideRequest
-	349: {kind: ckStruct},
+	268: {kind: ckStruct},
 	// DeleteNotifyConfigurationRequest
-	350: {kind: ckStruct, members: []cmember{{"NotifyConfigurationId", 351}}},
+	269: {kind: ckStruct, members: []cmember{{"NotifyConfigurationId", 270}}},
 	// NotifyConfigurationIdOrArn
-	351: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	270: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DeleteNotifyMessageSpendLimitOverrideRequest
-	352: {kind: ckStruct},
+	271: {kind: ckStruct},
 	// DeleteOptOutListRequest
-	353: {kind: ckStruct, members: []cmember{{"OptOutListName", 328}}},
+	272: {kind: ckStruct, members: []cmember{{"OptOutListName", 247}}},
 	// DeleteOptedOutNumberRequest
-	354: {kind: ckStruct, members: []cmember{{"OptOutListName", 328}, {"OptedOutNumber", 339}}},
+	273: {kind: ckStruct, members: []cmember{{"OptOutListName", 247}, {"OptedOutNumber", 258}}},
 	// DeletePoolRequest
-	355: {kind: ckStruct, members: []cmember{{"PoolId", 291}}},
+	274: {kind: ckStruct, members: []cmember{{"PoolId", 210}}},
 	// DeleteProtectConfigurationRequest
-	356: {kind: ckStruct, members: []cmember{{"ProtectConfigurationId", 294}}},
+	275: {kind: ckStruct, members: []cmember{{"ProtectConfigurationId", 213}}},
 	// DeleteProtectConfigurationRuleSetNumberOverrideRequest
-	357: {kind: ckStruct, members: []cmember{{"DestinationPhoneNumber", 339}, {"ProtectConfigurationId", 294}}},
+	276: {kind: ckStruct, members: []cmember{{"DestinationPhoneNumber", 258}, {"ProtectConfigurationId", 213}}},
 	// DeleteRcsAgentRequest
-	358: {kind: ckStruct, members: []cmember{{"RcsAgentId", 340}}},
+	277: {kind: ckStruct, members: []cmember{{"RcsAgentId", 259}}},
 	// DeleteRcsMessageSpendLimitOverrideRequest
-	359: {kind: ckStruct},
+	278: {kind: ckStruct},
 	// DeleteRegistrationRequest
-	360: {kind: ckStruct, members: []cmember{{"RegistrationId", 332}}},
+	279: {kind: ckStruct, members: []cmember{{"RegistrationId", 251}}},
 	// DeleteRegistrationAttachmentRequest
-	361: {kind: ckStruct, members: []cmember{{"RegistrationAttachmentId", 362}}},
+	280: {kind: ckStruct, members: []cmember{{"RegistrationAttachmentId", 281}}},
 	// RegistrationAttachmentIdOrArn
-	362: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	281: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DeleteRegistrationFieldValueRequest
-	363: {kind: ckStruct, members: []cmember{{"FieldPath", 364}, {"RegistrationId", 332}}},
+	282: {kind: ckStruct, members: []cmember{{"FieldPath", 283}, {"RegistrationId", 251}}},
 	// FieldPath
-	364: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
+	283: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// DeleteResourcePolicyRequest
-	365: {kind: ckStruct, members: []cmember{{"ResourceArn", 366}}},
+	284: {kind: ckStruct, members: []cmember{{"ResourceArn", 285}}},
 	// AmazonResourceName
-	366: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 256},
+	285: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 256},
 	// DeleteTextMessageSpendLimitOverrideRequest
-	367: {kind: ckStruct},
+	286: {kind: ckStruct},
 	// DeleteVerifiedDestinationNumberRequest
-	368: {kind: ckStruct, members: []cmember{{"VerifiedDestinationNumberId", 369}}},
+	287: {kind: ckStruct, members: []cmember{{"VerifiedDestinationNumberId", 288}}},
 	// VerifiedDestinationNumberIdOrArn
-	369: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	288: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DeleteVoiceMessageSpendLimitOverrideRequest
-	370: {kind: ckStruct},
+	289: {kind: ckStruct},
 	// DescribeAccountAttributesRequest
-	371: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}}},
+	290: {kind: ckStruct, members: []cmember{{"NextToken", 292}, {"MaxResults", 291}}},
 	// MaxResults
-	372: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 100},
+	291: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 100},
 	// NextToken
-	373: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1024},
+	292: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1024},
 	// DescribeAccountLimitsRequest
-	374: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}}},
+	293: {kind: ckStruct, members: []cmember{{"NextToken", 292}, {"MaxResults", 291}}},
 	// DescribeConfigurationSetsRequest
-	375: {kind: ckStruct, members: []cmember{{"Filters", 377}, {"NextToken", 373}, {"MaxResults", 372}, {"ConfigurationSetNames", 376}}},
+	294: {kind: ckStruct, members: []cmember{{"Filters", 296}, {"NextToken", 292}, {"MaxResults", 291}, {"ConfigurationSetNames", 295}}},
 	// ConfigurationSetNameList
-	376: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 293},
+	295: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 212},
 	// ConfigurationSetFilterList
-	377: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 378},
+	296: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 297},
 	// ConfigurationSetFilter
-	378: {kind: ckStruct, members: []cmember{{"Name", 379}, {"Values", 380}}},
+	297: {kind: ckStruct, members: []cmember{{"Name", 298}, {"Values", 299}}},
 	// ConfigurationSetFilterName
-	379: {kind: ckString},
+	298: {kind: ckString},
 	// FilterValueList
-	380: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 20, elem: 381},
+	299: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 20, elem: 300},
 	// FilterValue
-	381: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 128},
+	300: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 128},
 	// DescribeKeywordsRequest
-	382: {kind: ckStruct, members: []cmember{{"Filters", 383}, {"Keywords", 386}, {"NextToken", 373}, {"MaxResults", 372}, {"OriginationIdentity", 348}}},
+	301: {kind: ckStruct, members: []cmember{{"Filters", 302}, {"Keywords", 305}, {"NextToken", 292}, {"MaxResults", 291}, {"OriginationIdentity", 267}}},
 	// KeywordFilterList
-	383: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 384},
+	302: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 303},
 	// KeywordFilter
-	384: {kind: ckStruct, members: []cmember{{"Name", 385}, {"Values", 380}}},
+	303: {kind: ckStruct, members: []cmember{{"Name", 304}, {"Values", 299}}},
 	// KeywordFilterName
-	385: {kind: ckString},
+	304: {kind: ckString},
 	// KeywordList
-	386: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 347},
+	305: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 266},
 	// DescribeNotifyConfigurationsRequest
-	387: {kind: ckStruct, members: []cmember{{"Filters", 388}, {"NextToken", 373}, {"MaxResults", 372}, {"NotifyConfigurationIds", 391}}},
+	306: {kind: ckStruct, members: []cmember{{"Filters", 307}, {"NextToken", 292}, {"MaxResults", 291}, {"NotifyConfigurationIds", 310}}},
 	// NotifyConfigurationFilterList
-	388: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 389},
+	307: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 308},
 	// NotifyConfigurationFilter
-	389: {kind: ckStruct, members: []cmember{{"Name", 390}, {"Values", 380}}},
+	308: {kind: ckStruct, members: []cmember{{"Name", 309}, {"Values", 299}}},
 	// NotifyConfigurationFilterName
-	390: {kind: ckString},
+	309: {kind: ckString},
 	// NotifyConfigurationIdList
-	391: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 351},
+	310: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 270},
 	// DescribeNotifyTemplatesRequest
-	392: {kind: ckStruct, members: []cmember{{"Filters", 393}, {"NextToken", 373}, {"MaxResults", 372}, {"TemplateIds", 396}}},
+	311: {kind: ckStruct, members: []cmember{{"Filters", 312}, {"NextToken", 292}, {"MaxResults", 291}, {"TemplateIds", 315}}},
 	// NotifyTemplateFilterList
-	393: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 394},
+	312: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 313},
 	// NotifyTemplateFilter
-	394: {kind: ckStruct, members: []cmember{{"Name", 395}, {"Values", 380}}},
+	313: {kind: ckStruct, members: []cmember{{"Name", 314}, {"Values", 299}}},
 	// NotifyTemplateFilterName
-	395: {kind: ckString},
+	314: {kind: ckString},
 	// NotifyTemplateIdList
-	396: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 10, elem: 315},
+	315: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 10, elem: 234},
 	// DescribeOptOutListsRequest
-	397: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"NextToken", 373}, {"MaxResults", 372}, {"OptOutListNames", 398}}},
+	316: {kind: ckStruct, members: []cmember{{"Owner", 318}, {"NextToken", 292}, {"MaxResults", 291}, {"OptOutListNames", 317}}},
 	// OptOutListNameList
-	398: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 328},
+	317: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 247},
 	// Owner
-	399: {kind: ckString},
+	318: {kind: ckString},
 	// DescribeOptedOutNumbersRequest
-	400: {kind: ckStruct, members: []cmember{{"Filters", 401}, {"NextToken", 373}, {"MaxResults", 372}, {"OptOutListName", 328}, {"OptedOutNumbers", 404}}},
+	319: {kind: ckStruct, members: []cmember{{"Filters", 320}, {"NextToken", 292}, {"MaxResults", 291}, {"OptOutListName", 247}, {"OptedOutNumbers", 323}}},
 	// OptedOutFilterList
-	401: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 402},
+	320: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 321},
 	// OptedOutFilter
-	402: {kind: ckStruct, members: []cmember{{"Name", 403}, {"Values", 380}}},
+	321: {kind: ckStruct, members: []cmember{{"Name", 322}, {"Values", 299}}},
 	// OptedOutFilterName
-	403: {kind: ckString},
+	322: {kind: ckString},
 	// OptedOutNumberList
-	404: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 339},
+	323: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 258},
 	// DescribePhoneNumbersRequest
-	405: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 406}, {"NextToken", 373}, {"MaxResults", 372}, {"PhoneNumberIds", 409}}},
+	324: {kind: ckStruct, members: []cmember{{"Owner", 318}, {"Filters", 325}, {"NextToken", 292}, {"MaxResults", 291}, {"PhoneNumberIds", 328}}},
 	// PhoneNumberFilterList
-	406: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 407},
+	325: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 326},
 	// PhoneNumberFilter
-	407: {kind: ckStruct, members: []cmember{{"Name", 408}, {"Values", 380}}},
+	326: {kind: ckStruct, members: []cmember{{"Name", 327}, {"Values", 299}}},
 	// PhoneNumberFilterName
-	408: {kind: ckString},
+	327: {kind: ckString},
 	// PhoneNumberIdList
-	409: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 410},
+	328: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 329},
 	// PhoneNumberIdOrArn
-	410: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	329: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DescribePoolsRequest
-	411: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 412}, {"PoolIds", 415}, {"NextToken", 373}, {"MaxResults", 372}}},
+	330: {kind: ckStruct, members: []cmember{{"Owner", 318}, {"Filters", 331}, {"PoolIds", 334}, {"NextToken", 292}, {"MaxResults", 291}}},
 	// PoolFilterList
-	412: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 413},
+	331: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 332},
 	// PoolFilter
-	413: {kind: ckStruct, members: []cmember{{"Name", 414}, {"Values", 380}}},
+	332: {kind: ckStruct, members: []cmember{{"Name", 333}, {"Values", 299}}},
 	// PoolFilterName
-	414: {kind: ckString},
+	333: {kind: ckString},
 	// PoolIdList
-	415: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 291},
+	334: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 210},
 	// DescribeProtectConfigurationsRequest
-	416: {kind: ckStruct, members: []cmember{{"Filters", 417}, {"NextToken", 373}, {"MaxResults", 372}, {"ProtectConfigurationIds", 420}}},
+	335: {kind: ckStruct, members: []cmember{{"Filters", 336}, {"NextToken", 292}, {"MaxResults", 291}, {"ProtectConfigurationIds", 339}}},
 	// ProtectConfigurationFilterList
-	417: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 418},
+	336: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 337},
 	// ProtectConfigurationFilter
-	418: {kind: ckStruct, members: []cmember{{"Name", 419}, {"Values", 380}}},
+	337: {kind: ckStruct, members: []cmember{{"Name", 338}, {"Values", 299}}},
 	// ProtectConfigurationFilterName
-	419: {kind: ckString},
+	338: {kind: ckString},
 	// ProtectConfigurationIdList
-	420: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 294},
+	339: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 213},
 	// DescribeRcsAgentCountryLaunchStatusRequest
-	421: {kind: ckStruct, members: []cmember{{"Filters", 422}, {"NextToken", 373}, {"MaxResults", 372}, {"RcsAgentId", 340}, {"IsoCountryCodes", 320}}},
+	340: {kind: ckStruct, members: []cmember{{"Filters", 341}, {"NextToken", 292}, {"MaxResults", 291}, {"RcsAgentId", 259}, {"IsoCountryCodes", 239}}},
 	// CountryLaunchStatusFilterList
-	422: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 423},
+	341: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 342},
 	// CountryLaunchStatusFilter
-	423: {kind: ckStruct, members: []cmember{{"Name", 424}, {"Values", 380}}},
+	342: {kind: ckStruct, members: []cmember{{"Name", 343}, {"Values", 299}}},
 	// CountryLaunchStatusFilterName
-	424: {kind: ckString},
+	343: {kind: ckString},
 	// DescribeRcsAgentsRequest
-	425: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 426}, {"NextToken", 373}, {"MaxResults", 372}, {"RcsAgentIds", 429}}},
+	344: {kind: ckStruct, members: []cmember{{"Owner", 318}, {"Filters", 345}, {"NextToken", 292}, {"MaxResults", 291}, {"RcsAgentIds", 348}}},
 	// RcsAgentFilterList
-	426: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 427},
+	345: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 346},
 	// RcsAgentFilter
-	427: {kind: ckStruct, members: []cmember{{"Name", 428}, {"Values", 380}}},
+	346: {kind: ckStruct, members: []cmember{{"Name", 347}, {"Values", 299}}},
 	// RcsAgentFilterName
-	428: {kind: ckString},
+	347: {kind: ckString},
 	// RcsAgentIdList
-	429: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 340},
+	348: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 259},
 	// DescribeRegistrationAttachmentsRequest
-	430: {kind: ckStruct, members: []cmember{{"Filters", 431}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationAttachmentIds", 434}}},
+	349: {kind: ckStruct, members: []cmember{{"Filters", 350}, {"NextToken", 292}, {"MaxResults", 291}, {"RegistrationAttachmentIds", 353}}},
 	// RegistrationAttachmentFilterList
-	431: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 432},
+	350: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 351},
 	// RegistrationAttachmentFilter
-	432: {kind: ckStruct, members: []cmember{{"Name", 433}, {"Values", 380}}},
+	351: {kind: ckStruct, members: []cmember{{"Name", 352}, {"Values", 299}}},
 	// RegistrationAttachmentFilterName
-	433: {kind: ckString},
+	352: {kind: ckString},
 	// RegistrationAttachmentIdList
-	434: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 332},
+	353: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 251},
 	// DescribeRegistrationFieldDefinitionsRequest
-	435: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"FieldPaths", 436}, {"MaxResults", 372}, {"SectionPath", 437}, {"RegistrationType", 330}}},
+	354: {kind: ckStruct, members: []cmember{{"NextToken", 292}, {"FieldPaths", 355}, {"MaxResults", 291}, {"SectionPath", 356}, {"RegistrationType", 249}}},
 	// FieldPathList
-	436: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 364},
+	355: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 283},
 	// SectionPath
-	437: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
+	356: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// DescribeRegistrationFieldValuesRequest
-	438: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"FieldPaths", 436}, {"MaxResults", 372}, {"SectionPath", 437}, {"VersionNumber", 439}, {"RegistrationId", 332}}},
+	357: {kind: ckStruct, members: []cmember{{"NextToken", 292}, {"FieldPaths", 355}, {"MaxResults", 291}, {"SectionPath", 356}, {"VersionNumber", 358}, {"RegistrationId", 251}}},
 	// RegistrationVersionNumber
-	439: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 100000},
+	358: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 100000},
 	// DescribeRegistrationSectionDefinitionsRequest
-	440: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}, {"SectionPaths", 441}, {"RegistrationType", 330}}},
+	359: {kind: ckStruct, members: []cmember{{"NextToken", 292}, {"MaxResults", 291}, {"SectionPaths", 360}, {"RegistrationType", 249}}},
 	// SectionPathList
-	441: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 437},
+	360: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 356},
 	// DescribeRegistrationTypeDefinitionsRequest
-	442: {kind: ckStruct, members: []cmember{{"Filters", 443}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationTypes", 446}}},
+	361: {kind: ckStruct, members: []cmember{{"Filters", 362}, {"NextToken", 292}, {"MaxResults", 291}, {"RegistrationTypes", 365}}},
 	// RegistrationTypeFilterList
-	443: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 444},
+	362: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 363},
 	// RegistrationTypeFilter
-	444: {kind: ckStruct, members: []cmember{{"Name", 445}, {"Values", 380}}},
+	363: {kind: ckStruct, members: []cmember{{"Name", 364}, {"Values", 299}}},
 	// RegistrationTypeFilterName
-	445: {kind: ckString},
+	364: {kind: ckString},
 	// RegistrationTypeList
-	446: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 330},
+	365: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 249},
 	// DescribeRegistrationVersionsRequest
-	447: {kind: ckStruct, members: []cmember{{"Filters", 448}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationId", 332}, {"VersionNumbers", 451}}},
+	366: {kind: ckStruct, members: []cmember{{"Filters", 367}, {"NextToken", 292}, {"MaxResults", 291}, {"RegistrationId", 251}, {"VersionNumbers", 370}}},
 	// RegistrationVersionFilterList
-	448: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 449},
+	367: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 368},
 	// RegistrationVersionFilter
-	449: {kind: ckStruct, members: []cmember{{"Name", 450}, {"Values", 380}}},
+	368: {kind: ckStruct, members: []cmember{{"Name", 369}, {"Values", 299}}},
 	// RegistrationVersionFilterName
-	450: {kind: ckString},
+	369: {kind: ckString},
 	// RegistrationVersionNumberList
-	451: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 439},
+	370: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 358},
 	// DescribeRegistrationsRequest
-	452: {kind: ckStruct, members: []cmember{{"Filters", 453}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationIds", 456}}},
+	371: {kind: ckStruct, members: []cmember{{"Filters", 372}, {"NextToken", 292}, {"MaxResults", 291}, {"RegistrationIds", 375}}},
 	// RegistrationFilterList
-	453: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 454},
+	372: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 373},
 	// RegistrationFilter
-	454: {kind: ckStruct, members: []cmember{{"Name", 455}, {"Values", 380}}},
+	373: {kind: ckStruct, members: []cmember{{"Name", 374}, {"Values", 299}}},
 	// RegistrationFilterName
-	455: {kind: ckString},
+	374: {kind: ckString},
 	// RegistrationIdList
-	456: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 332},
+	375: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 251},
 	// DescribeSenderIdsRequest
-	457: {kind: ckStruct, members: []cmember{{"Owner", 399}, {"Filters", 458}, {"NextToken", 373}, {"SenderIds", 461}, {"MaxResults", 372}}},
+	376: {kind: ckStruct, members: []cmember{{"Owner", 318}, {"Filters", 377}, {"NextToken", 292}, {"SenderIds", 380}, {"MaxResults", 291}}},
 	// SenderIdFilterList
-	458: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 459},
+	377: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 378},
 	// SenderIdFilter
-	459: {kind: ckStruct, members: []cmember{{"Name", 460}, {"Values", 380}}},
+	378: {kind: ckStruct, members: []cmember{{"Name", 379}, {"Values", 299}}},
 	// SenderIdFilterName
-	460: {kind: ckString},
+	379: {kind: ckString},
 	// SenderIdList
-	461: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 462},
+	380: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 381},
 	// SenderIdAndCountry
-	462: {kind: ckStruct, members: []cmember{{"SenderId", 463}, {"IsoCountryCode", 289}}},
+	381: {kind: ckStruct, members: []cmember{{"SenderId", 382}, {"IsoCountryCode", 208}}},
 	// SenderIdOrArn
-	463: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	382: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// DescribeSpendLimitsRequest
-	464: {kind: ckStruct, members: []cmember{{"NextToken", 373}, {"MaxResults", 372}}},
+	383: {kind: ckStruct, members: []cmember{{"NextToken", 292}, {"MaxResults", 291}}},
 	// DescribeVerifiedDestinationNumbersRequest
-	465: {kind: ckStruct, members: []cmember{{"Filters", 467}, {"NextToken", 373}, {"MaxResults", 372}, {"DestinationPhoneNumbers", 466}, {"VerifiedDestinationNumberIds", 470}}},
+	384: {kind: ckStruct, members: []cmember{{"Filters", 386}, {"NextToken", 292}, {"MaxResults", 291}, {"DestinationPhoneNumbers", 385}, {"VerifiedDestinationNumberIds", 389}}},
 	// DestinationPhoneNumberList
-	466: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 339},
+	385: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 258},
 	// VerifiedDestinationNumberFilterList
-	467: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 468},
+	386: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 387},
 	// VerifiedDestinationNumberFilter
-	468: {kind: ckStruct, members: []cmember{{"Name", 469}, {"Values", 380}}},
+	387: {kind: ckStruct, members: []cmember{{"Name", 388}, {"Values", 299}}},
 	// VerifiedDestinationNumberFilterName
-	469: {kind: ckString},
+	388: {kind: ckString},
 	// VerifiedDestinationNumberIdList
-	470: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 369},
+	389: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 5, elem: 288},
 	// DisassociateOriginationIdentityRequest
-	471: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"ClientToken", 288}, {"IsoCountryCode", 289}, {"OriginationIdentity", 290}}},
+	390: {kind: ckStruct, members: []cmember{{"PoolId", 210}, {"ClientToken", 207}, {"IsoCountryCode", 208}, {"OriginationIdentity", 209}}},
 	// DisassociateProtectConfigurationRequest
-	472: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"ProtectConfigurationId", 294}}},
+	391: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 212}, {"ProtectConfigurationId", 213}}},
 	// DiscardRegistrationVersionRequest
-	473: {kind: ckStruct, members: []cmember{{"RegistrationId", 332}}},
+	392: {kind: ckStruct, members: []cmember{{"RegistrationId", 251}}},
 	// GetProtectConfigurationCountryRuleSetRequest
-	474: {kind: ckStruct, members: []cmember{{"NumberCapability", 319}, {"ProtectConfigurationId", 294}}},
+	393: {kind: ckStruct, members: []cmember{{"NumberCapability", 238}, {"ProtectConfigurationId", 213}}},
 	// GetResourcePolicyRequest
-	475: {kind: ckStruct, members: []cmember{{"ResourceArn", 366}}},
+	394: {kind: ckStruct, members: []cmember{{"ResourceArn", 285}}},
 	// ListNotifyCountriesRequest
-	476: {kind: ckStruct, members: []cmember{{"Tier", 477}, {"Channels", 318}, {"UseCases", 478}, {"NextToken", 373}, {"MaxResults", 372}}},
+	395: {kind: ckStruct, members: []cmember{{"Tier", 396}, {"Channels", 237}, {"UseCases", 397}, {"NextToken", 292}, {"MaxResults", 291}}},
 	// NotifyConfigurationTier
-	477: {kind: ckString},
+	396: {kind: ckString},
 	// NotifyUseCaseList
-	478: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 321},
+	397: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 240},
 	// ListPoolOriginationIdentitiesRequest
-	479: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"Filters", 480}, {"NextToken", 373}, {"MaxResults", 372}}},
+	398: {kind: ckStruct, members: []cmember{{"PoolId", 210}, {"Filters", 399}, {"NextToken", 292}, {"MaxResults", 291}}},
 	// PoolOriginationIdentitiesFilterList
-	480: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 481},
+	399: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 400},
 	// PoolOriginationIdentitiesFilter
-	481: {kind: ckStruct, members: []cmember{{"Name", 482}, {"Values", 380}}},
+	400: {kind: ckStruct, members: []cmember{{"Name", 401}, {"Values", 299}}},
 	// PoolOriginationIdentitiesFilterName
-	482: {kind: ckString},
+	401: {kind: ckString},
 	// ListProtectConfigurationRuleSetNumberOverridesRequest
-	483: {kind: ckStruct, members: []cmember{{"Filters", 484}, {"NextToken", 373}, {"MaxResults", 372}, {"ProtectConfigurationId", 294}}},
+	402: {kind: ckStruct, members: []cmember{{"Filters", 403}, {"NextToken", 292}, {"MaxResults", 291}, {"ProtectConfigurationId", 213}}},
 	// ListProtectConfigurationRuleSetNumberOverrideFilter
-	484: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 485},
+	403: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 404},
 	// ProtectConfigurationRuleSetNumberOverrideFilterItem
-	485: {kind: ckStruct, members: []cmember{{"Name", 486}, {"Values", 380}}},
+	404: {kind: ckStruct, members: []cmember{{"Name", 405}, {"Values", 299}}},
 	// ProtectConfigurationRuleSetNumberOverrideFilterName
-	486: {kind: ckString},
+	405: {kind: ckString},
 	// ListRegistrationAssociationsRequest
-	487: {kind: ckStruct, members: []cmember{{"Filters", 488}, {"NextToken", 373}, {"MaxResults", 372}, {"RegistrationId", 332}}},
+	406: {kind: ckStruct, members: []cmember{{"Filters", 407}, {"NextToken", 292}, {"MaxResults", 291}, {"RegistrationId", 251}}},
 	// RegistrationAssociationFilterList
-	488: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 489},
+	407: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 20, elem: 408},
 	// RegistrationAssociationFilter
-	489: {kind: ckStruct, members: []cmember{{"Name", 490}, {"Values", 380}}},
+	408: {kind: ckStruct, members: []cmember{{"Name", 409}, {"Values", 299}}},
 	// RegistrationAssociationFilterName
-	490: {kind: ckString},
+	409: {kind: ckString},
 	// ListTagsForResourceRequest
-	491: {kind: ckStruct, members: []cmember{{"ResourceArn", 366}}},
+	410: {kind: ckStruct, members: []cmember{{"ResourceArn", 285}}},
 	// PutKeywordRequest
-	492: {kind: ckStruct, members: []cmember{{"Keyword", 347}, {"KeywordAction", 493}, {"KeywordMessage", 494}, {"OriginationIdentity", 348}}},
+	411: {kind: ckStruct, members: []cmember{{"Keyword", 266}, {"KeywordAction", 412}, {"KeywordMessage", 413}, {"OriginationIdentity", 267}}},
 	// KeywordAction
-	493: {kind: ckString},
+	412: {kind: ckString},
 	// KeywordMessage
-	494: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1600},
+	413: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1600},
 	// PutMessageFeedbackRequest
-	495: {kind: ckStruct, members: []cmember{{"MessageId", 497}, {"MessageFeedbackStatus", 496}}},
+	414: {kind: ckStruct, members: []cmember{{"MessageId", 416}, {"MessageFeedbackStatus", 415}}},
 	// MessageFeedbackStatus
-	496: {kind: ckString},
+	415: {kind: ckString},
 	// MessageId
-	497: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	416: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// PutOptedOutNumberRequest
-	498: {kind: ckStruct, members: []cmember{{"OptOutListName", 328}, {"OptedOutNumber", 339}}},
+	417: {kind: ckStruct, members: []cmember{{"OptOutListName", 247}, {"OptedOutNumber", 258}}},
 	// PutProtectConfigurationRuleSetNumberOverrideRequest
-	499: {kind: ckStruct, members: []cmember{{"Action", 500}, {"ClientToken", 288}, {"ExpirationTimestamp", 501}, {"DestinationPhoneNumber", 339}, {"ProtectConfigurationId", 294}}},
+	418: {kind: ckStruct, members: []cmember{{"Action", 419}, {"ClientToken", 207}, {"ExpirationTimestamp", 420}, {"DestinationPhoneNumber", 258}, {"ProtectConfigurationId", 213}}},
 	// ProtectConfigurationRuleOverrideAction
-	500: {kind: ckString},
+	419: {kind: ckString},
 	// Timestamp
-	501: {kind: ckTime},
+	420: {kind: ckTime},
 	// PutRegistrationFieldValueRequest
-	502: {kind: ckStruct, members: []cmember{{"FieldPath", 364}, {"TextValue", 505}, {"SelectChoices", 503}, {"RegistrationId", 332}, {"RegistrationAttachmentId", 362}}},
+	421: {kind: ckStruct, members: []cmember{{"FieldPath", 283}, {"TextValue", 424}, {"SelectChoices", 422}, {"RegistrationId", 251}, {"RegistrationAttachmentId", 281}}},
 	// SelectChoiceList
-	503: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 504},
+	422: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 423},
 	// SelectChoice
-	504: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	423: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// TextValue
-	505: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
+	424: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
 	// PutResourcePolicyRequest
-	506: {kind: ckStruct, members: []cmember{{"Policy", 507}, {"ResourceArn", 366}}},
+	425: {kind: ckStruct, members: []cmember{{"Policy", 426}, {"ResourceArn", 285}}},
 	// ResourcePolicy
-	507: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 10000},
+	426: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 10000},
 	// ReleasePhoneNumberRequest
-	508: {kind: ckStruct, members: []cmember{{"PhoneNumberId", 410}}},
+	427: {kind: ckStruct, members: []cmember{{"PhoneNumberId", 329}}},
 	// ReleaseSenderIdRequest
-	509: {kind: ckStruct, members: []cmember{{"SenderId", 463}, {"IsoCountryCode", 289}}},
+	428: {kind: ckStruct, members: []cmember{{"SenderId", 382}, {"IsoCountryCode", 208}}},
 	// RequestPhoneNumberRequest
-	510: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"PoolId", 291}, {"NumberType", 512}, {"ClientToken", 288}, {"MessageType", 325}, {"IsoCountryCode", 289}, {"OptOutListName", 328}, {"RegistrationId", 332}, {"NumberCapabilities", 511}, {"DeletionProtectionEnabled", 316}, {"InternationalSendingEnabled", 316}}},
+	429: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"PoolId", 210}, {"NumberType", 431}, {"ClientToken", 207}, {"MessageType", 244}, {"IsoCountryCode", 208}, {"OptOutListName", 247}, {"RegistrationId", 251}, {"NumberCapabilities", 430}, {"DeletionProtectionEnabled", 235}, {"InternationalSendingEnabled", 235}}},
 	// NumberCapabilityList
-	511: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 319},
+	430: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 4, elem: 238},
 	// RequestableNumberType
-	512: {kind: ckString},
+	431: {kind: ckString},
 	// RequestSenderIdRequest
-	513: {kind: ckStruct, members: []cmember{{"Tags", 299}, {"SenderId", 515}, {"ClientToken", 288}, {"MessageTypes", 514}, {"IsoCountryCode", 289}, {"DeletionProtectionEnabled", 316}}},
+	432: {kind: ckStruct, members: []cmember{{"Tags", 218}, {"SenderId", 434}, {"ClientToken", 207}, {"MessageTypes", 433}, {"IsoCountryCode", 208}, {"DeletionProtectionEnabled", 235}}},
 	// MessageTypeList
-	514: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 2, elem: 325},
+	433: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 2, elem: 244},
 	// SenderId
-	515: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 11},
+	434: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 11},
 	// SendDestinationNumberVerificationCodeRequest
-	516: {kind: ckStruct, members: []cmember{{"Context", 517}, {"LanguageCode", 523}, {"OriginationIdentity", 524}, {"VerificationChannel", 525}, {"ConfigurationSetName", 293}, {"VerifiedDestinationNumberId", 369}, {"DestinationCountryParameters", 520}}},
+	435: {kind: ckStruct, members: []cmember{{"Context", 436}, {"LanguageCode", 442}, {"OriginationIdentity", 443}, {"VerificationChannel", 444}, {"ConfigurationSetName", 212}, {"VerifiedDestinationNumberId", 288}, {"DestinationCountryParameters", 439}}},
 	// ContextMap
-	517: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 5, key: 518, elem: 519},
+	436: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 5, key: 437, elem: 438},
 	// ContextKey
-	518: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
+	437: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// ContextValue
-	519: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 800},
+	438: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 800},
 	// DestinationCountryParameters
-	520: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 10, key: 521, elem: 522},
+	439: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 10, key: 440, elem: 441},
 	// DestinationCountryParameterKey
-	521: {kind: ckString},
+	440: {kind: ckString},
 	// DestinationCountryParameterValue
-	522: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	441: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// LanguageCode
-	523: {kind: ckString},
+	442: {kind: ckString},
 	// VerificationMessageOriginationIdentity
-	524: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	443: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// VerificationChannel
-	525: {kind: ckString},
+	444: {kind: ckString},
 	// SendMediaMessageRequest
-	526: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"MaxPrice", 528}, {"MediaUrls", 529}, {"TimeToLive", 533}, {"MessageBody", 531}, {"OriginationIdentity", 532}, {"ConfigurationSetName", 293}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}}},
+	445: {kind: ckStruct, members: []cmember{{"DryRun", 446}, {"Context", 436}, {"MaxPrice", 447}, {"MediaUrls", 448}, {"TimeToLive", 452}, {"MessageBody", 450}, {"OriginationIdentity", 451}, {"ConfigurationSetName", 212}, {"DestinationPhoneNumber", 258}, {"MessageFeedbackEnabled", 235}, {"ProtectConfigurationId", 213}}},
 	// PrimitiveBoolean
-	527: {kind: ckBool},
+	446: {kind: ckBool},
 	// MaxPrice
-	528: {kind: ckString, hasMin: true, min: 2, hasMax: true, max: 8},
+	447: {kind: ckString, hasMin: true, min: 2, hasMax: true, max: 8},
 	// MediaUrlList
-	529: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 1, elem: 530},
+	448: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 1, elem: 449},
 	// MediaUrlValue
-	530: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
+	449: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
 	// TextMessageBody
-	531: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1600},
+	450: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1600},
 	// MediaMessageOriginationIdentity
-	532: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	451: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// TimeToLive
-	533: {kind: ckInt, hasMin: true, min: 5, hasMax: true, max: 259200},
+	452: {kind: ckInt, hasMin: true, min: 5, hasMax: true, max: 259200},
 	// SendNotifyTextMessageRequest
-	534: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"TemplateId", 315}, {"TimeToLive", 533}, {"TemplateVariables", 535}, {"ConfigurationSetName", 293}, {"NotifyConfigurationId", 351}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}}},
+	453: {kind: ckStruct, members: []cmember{{"DryRun", 446}, {"Context", 436}, {"TemplateId", 234}, {"TimeToLive", 452}, {"TemplateVariables", 454}, {"ConfigurationSetName", 212}, {"NotifyConfigurationId", 270}, {"DestinationPhoneNumber", 258}, {"MessageFeedbackEnabled", 235}}},
 	// TemplateVariableSubstitutionMap
-	535: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 20, key: 536, elem: 537},
+	454: {kind: ckMap, hasMin: true, min: 0, hasMax: true, max: 20, key: 455, elem: 456},
 	// TemplateVariableName
-	536: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
+	455: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 64},
 	// TemplateVariableValue
-	537: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
+	456: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
 	// SendNotifyVoiceMessageRequest
-	538: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"VoiceId", 539}, {"TemplateId", 315}, {"TimeToLive", 533}, {"TemplateVariables", 535}, {"ConfigurationSetName", 293}, {"NotifyConfigurationId", 351}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}}},
+	457: {kind: ckStruct, members: []cmember{{"DryRun", 446}, {"Context", 436}, {"VoiceId", 458}, {"TemplateId", 234}, {"TimeToLive", 452}, {"TemplateVariables", 454}, {"ConfigurationSetName", 212}, {"NotifyConfigurationId", 270}, {"DestinationPhoneNumber", 258}, {"MessageFeedbackEnabled", 235}}},
 	// VoiceId
-	539: {kind: ckString},
+	458: {kind: ckString},
 	// SendRcsMessageRequest
-	540: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"MaxPrice", 528}, {"TimeToLive", 586}, {"RcsMessageContent", 547}, {"MessageTrafficType", 545}, {"OriginationIdentity", 546}, {"ConfigurationSetName", 293}, {"FallbackConfiguration", 541}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}}},
+	459: {kind: ckStruct, members: []cmember{{"DryRun", 446}, {"Context", 436}, {"MaxPrice", 447}, {"TimeToLive", 505}, {"RcsMessageContent", 466}, {"MessageTrafficType", 464}, {"OriginationIdentity", 465}, {"ConfigurationSetName", 212}, {"FallbackConfiguration", 460}, {"DestinationPhoneNumber", 258}, {"MessageFeedbackEnabled", 235}, {"ProtectConfigurationId", 213}}},
 	// RcsFallbackConfiguration
-	541: {kind: ckStruct, members: []cmember{{"Channel", 542}, {"MediaUrls", 529}, {"MessageBody", 543}, {"OriginationIdentity", 544}}},
+	460: {kind: ckStruct, members: []cmember{{"Channel", 461}, {"MediaUrls", 448}, {"MessageBody", 462}, {"OriginationIdentity", 463}}},
 	// RcsFallbackChannel
-	542: {kind: ckString},
+	461: {kind: ckString},
 	// RcsFallbackMessageBody
-	543: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1600},
+	462: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1600},
 	// RcsFallbackOriginationIdentity
-	544: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	463: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// RcsMessageTrafficType
-	545: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	464: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsMessageOriginationIdentity
-	546: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	465: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// RcsMessageContent
-	547: {kind: ckStruct, members: []cmember{{"Content", 548}, {"Suggestions", 585}}},
+	466: {kind: ckStruct, members: []cmember{{"Content", 467}, {"Suggestions", 504}}},
 	// RcsContent
-	548: {kind: ckStruct, members: []cmember{{"Carousel", 549}, {"RichCard", 577}, {"FileMessage", 576}, {"TextMessage", 583}}},
+	467: {kind: ckStruct, members: []cmember{{"Carousel", 468}, {"RichCard", 496}, {"FileMessage", 495}, {"TextMessage", 502}}},
 	// RcsCarousel
-	549: {kind: ckStruct, members: []cmember{{"CardWidth", 575}, {"CardContents", 550}}},
+	468: {kind: ckStruct, members: []cmember{{"CardWidth", 494}, {"CardContents", 469}}},
 	// RcsCarouselCardContentList
-	550: {kind: ckList, hasMin: true, min: 2, hasMax: true, max: 10, elem: 551},
+	469: {kind: ckList, hasMin: true, min: 2, hasMax: true, max: 10, elem: 470},
 	// RcsCarouselCardContent
-	551: {kind: ckStruct, members: []cmember{{"Media", 553}, {"Title", 574}, {"Description", 552}, {"Suggestions", 556}}},
+	470: {kind: ckStruct, members: []cmember{{"Media", 472}, {"Title", 493}, {"Description", 471}, {"Suggestions", 475}}},
 	// RcsCardDescription
-	552: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2000},
+	471: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2000},
 	// RcsCarouselCardMedia
-	553: {kind: ckStruct, members: []cmember{{"Height", 555}, {"FileUrl", 554}, {"ThumbnailUrl", 554}}},
+	472: {kind: ckStruct, members: []cmember{{"Height", 474}, {"FileUrl", 473}, {"ThumbnailUrl", 473}}},
 	// RcsMediaUrl
-	554: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2000},
+	473: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2000},
 	// RcsCarouselCardMediaHeightString
-	555: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	474: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsCardSuggestedActionList
-	556: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 4, elem: 557},
+	475: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 4, elem: 476},
 	// RcsSuggestedAction
-	557: {kind: ckStruct, members: []cmember{{"Reply", 568}, {"OpenUrl", 564}, {"DialPhone", 563}, {"ShowLocation", 570}, {"RequestLocation", 569}, {"CreateCalendarEvent", 558}}},
+	476: {kind: ckStruct, members: []cmember{{"Reply", 487}, {"OpenUrl", 483}, {"DialPhone", 482}, {"ShowLocation", 489}, {"RequestLocation", 488}, {"CreateCalendarEvent", 477}}},
 	// RcsCreateCalendarEventAction
-	558: {kind: ckStruct, members: []cmember{{"Text", 561}, {"Title", 562}, {"EndTime", 501}, {"StartTime", 501}, {"Description", 559}, {"PostbackData", 560}}},
+	477: {kind: ckStruct, members: []cmember{{"Text", 480}, {"Title", 481}, {"EndTime", 420}, {"StartTime", 420}, {"Description", 478}, {"PostbackData", 479}}},
 	// RcsCalendarEventDescription
-	559: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 500},
+	478: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 500},
 	// RcsPostbackData
-	560: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
+	479: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
 	// RcsSuggestedActionText
-	561: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 25},
+	480: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 25},
 	// RcsCalendarEventTitle
-	562: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
+	481: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// RcsDialPhoneAction
-	563: {kind: ckStruct, members: []cmember{{"Text", 561}, {"PhoneNumber", 339}, {"PostbackData", 560}}},
+	482: {kind: ckStruct, members: []cmember{{"Text", 480}, {"PhoneNumber", 258}, {"PostbackData", 479}}},
 	// RcsOpenUrlAction
-	564: {kind: ckStruct, members: []cmember{{"Url", 566}, {"Text", 561}, {"Application", 565}, {"PostbackData", 560}, {"WebviewViewMode", 567}}},
+	483: {kind: ckStruct, members: []cmember{{"Url", 485}, {"Text", 480}, {"Application", 484}, {"PostbackData", 479}, {"WebviewViewMode", 486}}},
 	// RcsOpenUrlActionApplicationString
-	565: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	484: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsOpenUrlValue
-	566: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
+	485: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 2048},
 	// RcsOpenUrlActionWebviewViewModeString
-	567: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	486: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsReplyAction
-	568: {kind: ckStruct, members: []cmember{{"Text", 561}, {"PostbackData", 560}}},
+	487: {kind: ckStruct, members: []cmember{{"Text", 480}, {"PostbackData", 479}}},
 	// RcsRequestLocationAction
-	569: {kind: ckStruct, members: []cmember{{"Text", 561}, {"PostbackData", 560}}},
+	488: {kind: ckStruct, members: []cmember{{"Text", 480}, {"PostbackData", 479}}},
 	// RcsShowLocationAction
-	570: {kind: ckStruct, members: []cmember{{"Text", 561}, {"Label", 571}, {"Latitude", 572}, {"Longitude", 573}, {"PostbackData", 560}}},
+	489: {kind: ckStruct, members: []cmember{{"Text", 480}, {"Label", 490}, {"Latitude", 491}, {"Longitude", 492}, {"PostbackData", 479}}},
 	// RcsLocationLabel
-	571: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
+	490: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 100},
 	// RcsShowLocationActionLatitudeDouble
-	572: {kind: ckFloat, hasMin: true, min: -90, hasMax: true, max: 90},
+	491: {kind: ckFloat, hasMin: true, min: -90, hasMax: true, max: 90},
 	// RcsShowLocationActionLongitudeDouble
-	573: {kind: ckFloat, hasMin: true, min: -180, hasMax: true, max: 180},
+	492: {kind: ckFloat, hasMin: true, min: -180, hasMax: true, max: 180},
 	// RcsCardTitle
-	574: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 200},
+	493: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 200},
 	// RcsCarouselCardWidthString
-	575: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	494: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsFileMessage
-	576: {kind: ckStruct, members: []cmember{{"FileUrl", 554}, {"ThumbnailUrl", 554}}},
+	495: {kind: ckStruct, members: []cmember{{"FileUrl", 473}, {"ThumbnailUrl", 473}}},
 	// RcsStandaloneCard
-	577: {kind: ckStruct, members: []cmember{{"CardContent", 578}, {"CardOrientation", 581}, {"ThumbnailImageAlignment", 582}}},
+	496: {kind: ckStruct, members: []cmember{{"CardContent", 497}, {"CardOrientation", 500}, {"ThumbnailImageAlignment", 501}}},
 	// RcsCardContent
-	578: {kind: ckStruct, members: []cmember{{"Media", 579}, {"Title", 574}, {"Description", 552}, {"Suggestions", 556}}},
+	497: {kind: ckStruct, members: []cmember{{"Media", 498}, {"Title", 493}, {"Description", 471}, {"Suggestions", 475}}},
 	// RcsCardMedia
-	579: {kind: ckStruct, members: []cmember{{"Height", 580}, {"FileUrl", 554}, {"ThumbnailUrl", 554}}},
+	498: {kind: ckStruct, members: []cmember{{"Height", 499}, {"FileUrl", 473}, {"ThumbnailUrl", 473}}},
 	// RcsCardMediaHeightString
-	580: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	499: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsStandaloneCardCardOrientationString
-	581: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	500: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsStandaloneCardThumbnailImageAlignmentString
-	582: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	501: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// RcsTextMessage
-	583: {kind: ckStruct, members: []cmember{{"Body", 584}}},
+	502: {kind: ckStruct, members: []cmember{{"Body", 503}}},
 	// RcsTextBody
-	584: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 3072},
+	503: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 3072},
 	// RcsSuggestedActionList
-	585: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 11, elem: 557},
+	504: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 11, elem: 476},
 	// RcsTimeToLive
-	586: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 172800},
+	505: {kind: ckInt, hasMin: true, min: 1, hasMax: true, max: 172800},
 	// SendTextMessageRequest
-	587: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"Keyword", 347}, {"MaxPrice", 528}, {"TimeToLive", 533}, {"MessageBody", 531}, {"MessageType", 325}, {"OriginationIdentity", 588}, {"ConfigurationSetName", 293}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}, {"DestinationCountryParameters", 520}}},
+	506: {kind: ckStruct, members: []cmember{{"DryRun", 446}, {"Context", 436}, {"Keyword", 266}, {"MaxPrice", 447}, {"TimeToLive", 452}, {"MessageBody", 450}, {"MessageType", 244}, {"OriginationIdentity", 507}, {"ConfigurationSetName", 212}, {"DestinationPhoneNumber", 258}, {"MessageFeedbackEnabled", 235}, {"ProtectConfigurationId", 213}, {"DestinationCountryParameters", 439}}},
 	// TextMessageOriginationIdentity
-	588: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	507: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// SendVoiceMessageRequest
-	589: {kind: ckStruct, members: []cmember{{"DryRun", 527}, {"Context", 517}, {"VoiceId", 539}, {"TimeToLive", 533}, {"MessageBody", 590}, {"MaxPricePerMinute", 528}, {"MessageBodyTextType", 591}, {"OriginationIdentity", 592}, {"ConfigurationSetName", 293}, {"DestinationPhoneNumber", 339}, {"MessageFeedbackEnabled", 316}, {"ProtectConfigurationId", 294}}},
+	508: {kind: ckStruct, members: []cmember{{"DryRun", 446}, {"Context", 436}, {"VoiceId", 458}, {"TimeToLive", 452}, {"MessageBody", 509}, {"MaxPricePerMinute", 447}, {"MessageBodyTextType", 510}, {"OriginationIdentity", 511}, {"ConfigurationSetName", 212}, {"DestinationPhoneNumber", 258}, {"MessageFeedbackEnabled", 235}, {"ProtectConfigurationId", 213}}},
 	// VoiceMessageBody
-	590: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 6000},
+	509: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 6000},
 	// VoiceMessageBodyTextType
-	591: {kind: ckString},
+	510: {kind: ckString},
 	// VoiceMessageOriginationIdentity
-	592: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	511: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// SetAccountDefaultProtectConfigurationRequest
-	593: {kind: ckStruct, members: []cmember{{"ProtectConfigurationId", 294}}},
+	512: {kind: ckStruct, members: []cmember{{"ProtectConfigurationId", 213}}},
 	// SetDefaultMessageFeedbackEnabledRequest
-	594: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 293}, {"MessageFeedbackEnabled", 316}}},
+	513: {kind: ckStruct, members: []cmember{{"ConfigurationSetName", 212}, {"MessageFeedbackEnabled", 235}}},
 	// SetDefaultMessageTypeRequest
-	595: {kind: ckStruct, members: []cmember{{"MessageType", 325}, {"ConfigurationSetName", 293}}},
+	514: {kind: ckStruct, members: []cmember{{"MessageType", 244}, {"ConfigurationSetName", 212}}},
 	// SetDefaultSenderIdRequest
-	596: {kind: ckStruct, members: []cmember{{"SenderId", 515}, {"ConfigurationSetName", 293}}},
+	515: {kind: ckStruct, members: []cmember{{"SenderId", 434}, {"ConfigurationSetName", 212}}},
 	// SetMediaMessageSpendLimitOverrideRequest
-	597: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 598}}},
+	516: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 517}}},
 	// MonthlyLimit
-	598: {kind: ckInt, hasMin: true, min: 0, hasMax: true, max: 1000000000},
+	517: {kind: ckInt, hasMin: true, min: 0, hasMax: true, max: 1000000000},
 	// SetNotifyMessageSpendLimitOverrideRequest
-	599: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 598}}},
+	518: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 517}}},
 	// SetRcsMessageSpendLimitOverrideRequest
-	600: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 598}}},
+	519: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 517}}},
 	// SetTextMessageSpendLimitOverrideRequest
-	601: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 598}}},
+	520: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 517}}},
 	// SetVoiceMessageSpendLimitOverrideRequest
-	602: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 598}}},
+	521: {kind: ckStruct, members: []cmember{{"MonthlyLimit", 517}}},
 	// SubmitRegistrationVersionRequest
-	603: {kind: ckStruct, members: []cmember{{"AwsReview", 527}, {"RegistrationId", 332}}},
+	522: {kind: ckStruct, members: []cmember{{"AwsReview", 446}, {"RegistrationId", 251}}},
 	// TagResourceRequest
-	604: {kind: ckStruct, members: []cmember{{"Tags", 605}, {"ResourceArn", 366}}},
+	523: {kind: ckStruct, members: []cmember{{"Tags", 524}, {"ResourceArn", 285}}},
 	// NonEmptyTagList
-	605: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 200, elem: 300},
+	524: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 200, elem: 219},
 	// UntagResourceRequest
-	606: {kind: ckStruct, members: []cmember{{"TagKeys", 607}, {"ResourceArn", 366}}},
+	525: {kind: ckStruct, members: []cmember{{"TagKeys", 526}, {"ResourceArn", 285}}},
 	// TagKeyList
-	607: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 200, elem: 301},
+	526: {kind: ckList, hasMin: true, min: 1, hasMax: true, max: 200, elem: 220},
 	// UpdateEventDestinationRequest
-	608: {kind: ckStruct, members: []cmember{{"Enabled", 316}, {"SnsDestination", 312}, {"MatchingEventTypes", 310}, {"ConfigurationSetName", 293}, {"EventDestinationName", 307}, {"CloudWatchLogsDestination", 304}, {"KinesisFirehoseDestination", 308}}},
+	527: {kind: ckStruct, members: []cmember{{"Enabled", 235}, {"SnsDestination", 231}, {"MatchingEventTypes", 229}, {"ConfigurationSetName", 212}, {"EventDestinationName", 226}, {"CloudWatchLogsDestination", 223}, {"KinesisFirehoseDestination", 227}}},
 	// UpdateNotifyConfigurationRequest
-	609: {kind: ckStruct, members: []cmember{{"PoolId", 610}, {"EnabledChannels", 318}, {"EnabledCountries", 320}, {"DefaultTemplateId", 315}, {"NotifyConfigurationId", 351}, {"DeletionProtectionEnabled", 316}}},
+	528: {kind: ckStruct, members: []cmember{{"PoolId", 529}, {"EnabledChannels", 237}, {"EnabledCountries", 239}, {"DefaultTemplateId", 234}, {"NotifyConfigurationId", 270}, {"DeletionProtectionEnabled", 235}}},
 	// NotifyPoolIdOrUnset
-	610: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
+	529: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 256},
 	// UpdatePhoneNumberRequest
-	611: {kind: ckStruct, members: []cmember{{"PhoneNumberId", 410}, {"TwoWayEnabled", 316}, {"OptOutListName", 328}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"DeletionProtectionEnabled", 316}, {"SelfManagedOptOutsEnabled", 316}, {"InternationalSendingEnabled", 316}}},
+	530: {kind: ckStruct, members: []cmember{{"PhoneNumberId", 329}, {"TwoWayEnabled", 235}, {"OptOutListName", 247}, {"TwoWayChannelArn", 531}, {"TwoWayChannelRole", 224}, {"DeletionProtectionEnabled", 235}, {"SelfManagedOptOutsEnabled", 235}, {"InternationalSendingEnabled", 235}}},
 	// TwoWayChannelArn
-	612: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
+	531: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// UpdatePoolRequest
-	613: {kind: ckStruct, members: []cmember{{"PoolId", 291}, {"TwoWayEnabled", 316}, {"OptOutListName", 328}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"SharedRoutesEnabled", 316}, {"DeletionProtectionEnabled", 316}, {"SelfManagedOptOutsEnabled", 316}}},
+	532: {kind: ckStruct, members: []cmember{{"PoolId", 210}, {"TwoWayEnabled", 235}, {"OptOutListName", 247}, {"TwoWayChannelArn", 531}, {"TwoWayChannelRole", 224}, {"SharedRoutesEnabled", 235}, {"DeletionProtectionEnabled", 235}, {"SelfManagedOptOutsEnabled", 235}}},
 	// UpdateProtectConfigurationRequest
-	614: {kind: ckStruct, members: []cmember{{"ProtectConfigurationId", 294}, {"DeletionProtectionEnabled", 316}}},
+	533: {kind: ckStruct, members: []cmember{{"ProtectConfigurationId", 213}, {"DeletionProtectionEnabled", 235}}},
 	// UpdateProtectConfigurationCountryRuleSetRequest
-	615: {kind: ckStruct, members: []cmember{{"NumberCapability", 319}, {"CountryRuleSetUpdates", 616}, {"ProtectConfigurationId", 294}}},
+	534: {kind: ckStruct, members: []cmember{{"NumberCapability", 238}, {"CountryRuleSetUpdates", 535}, {"ProtectConfigurationId", 213}}},
 	// ProtectConfigurationCountryRuleSet
-	616: {kind: ckMap, hasMin: true, min: 1, hasMax: true, max: 300, key: 289, elem: 617},
+	535: {kind: ckMap, hasMin: true, min: 1, hasMax: true, max: 300, key: 208, elem: 536},
 	// ProtectConfigurationCountryRuleSetInformation
-	617: {kind: ckStruct, members: []cmember{{"ProtectStatus", 618}}},
+	536: {kind: ckStruct, members: []cmember{{"ProtectStatus", 537}}},
 	// ProtectStatus
-	618: {kind: ckString},
+	537: {kind: ckString},
 	// UpdateRcsAgentRequest
-	619: {kind: ckStruct, members: []cmember{{"RcsAgentId", 340}, {"TwoWayEnabled", 316}, {"OptOutListName", 328}, {"TwoWayChannelArn", 612}, {"TwoWayChannelRole", 305}, {"TwoWayMediaS3Role", 622}, {"TwoWayMediaS3KeyPrefix", 621}, {"TwoWayRcsEventsEnabled", 623}, {"TwoWayMediaS3BucketName", 620}, {"DeletionProtectionEnabled", 316}, {"SelfManagedOptOutsEnabled", 316}}},
+	538: {kind: ckStruct, members: []cmember{{"RcsAgentId", 259}, {"TwoWayEnabled", 235}, {"OptOutListName", 247}, {"TwoWayChannelArn", 531}, {"TwoWayChannelRole", 224}, {"TwoWayMediaS3Role", 541}, {"TwoWayMediaS3KeyPrefix", 540}, {"TwoWayRcsEventsEnabled", 542}, {"TwoWayMediaS3BucketName", 539}, {"DeletionProtectionEnabled", 235}, {"SelfManagedOptOutsEnabled", 235}}},
 	// TwoWayMediaS3BucketNameOrUnset
-	620: {kind: ckString, hasMin: true, min: 3, hasMax: true, max: 63},
+	539: {kind: ckString, hasMin: true, min: 3, hasMax: true, max: 63},
 	// TwoWayMediaS3KeyPrefix
-	621: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1024},
+	540: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 1024},
 	// IamRoleArnOrUnset
-	622: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
+	541: {kind: ckString, hasMin: true, min: 20, hasMax: true, max: 2048},
 	// RcsEventTypeList
-	623: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 624},
+	542: {kind: ckList, hasMin: true, min: 0, hasMax: true, max: 100, elem: 543},
 	// RcsEventType
-	624: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
+	543: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 50},
 	// UpdateSenderIdRequest
-	625: {kind: ckStruct, members: []cmember{{"SenderId", 463}, {"IsoCountryCode", 289}, {"DeletionProtectionEnabled", 316}}},
+	544: {kind: ckStruct, members: []cmember{{"SenderId", 382}, {"IsoCountryCode", 208}, {"DeletionProtectionEnabled", 235}}},
 	// VerifyDestinationNumberRequest
-	626: {kind: ckStruct, members: []cmember{{"VerificationCode", 627}, {"VerifiedDestinationNumberId", 369}}},
+	545: {kind: ckStruct, members: []cmember{{"VerificationCode", 546}, {"VerifiedDestinationNumberId", 288}}},
 	// VerificationCode
-	627: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 20},
+	546: {kind: ckString, hasMin: true, min: 1, hasMax: true, max: 20},
 }
 
 // constraintOps gives each operation's body shape (-1: none) and its constrained URI labels and query members.
@@ -1277,231 +1115,231 @@ var constraintOps = []cop{
 	{api: "pinpoint", name: "CreateSegment", body: 117},
 	{api: "pinpoint", name: "CreateSmsTemplate", body: 127},
 	{api: "pinpoint", name: "CreateVoiceTemplate", body: 128},
-	{api: "pinpoint", name: "DeleteAdmChannel", body: 129},
-	{api: "pinpoint", name: "DeleteApnsChannel", body: 130},
-	{api: "pinpoint", name: "DeleteApnsSandboxChannel", body: 131},
-	{api: "pinpoint", name: "DeleteApnsVoipChannel", body: 132},
-	{api: "pinpoint", name: "DeleteApnsVoipSandboxChannel", body: 133},
-	{api: "pinpoint", name: "DeleteApp", body: 134},
-	{api: "pinpoint", name: "DeleteBaiduChannel", body: 135},
-	{api: "pinpoint", name: "DeleteCampaign", body: 136},
-	{api: "pinpoint", name: "DeleteEmailChannel", body: 137},
-	{api: "pinpoint", name: "DeleteEmailTemplate", body: 138},
-	{api: "pinpoint", name: "DeleteEndpoint", body: 139},
-	{api: "pinpoint", name: "DeleteEventStream", body: 140},
-	{api: "pinpoint", name: "DeleteGcmChannel", body: 141},
-	{api: "pinpoint", name: "DeleteInAppTemplate", body: 142},
-	{api: "pinpoint", name: "DeleteJourney", body: 143},
-	{api: "pinpoint", name: "DeletePushTemplate", body: 144},
-	{api: "pinpoint", name: "DeleteRecommenderConfiguration", body: 145},
-	{api: "pinpoint", name: "DeleteSegment", body: 146},
-	{api: "pinpoint", name: "DeleteSmsChannel", body: 147},
-	{api: "pinpoint", name: "DeleteSmsTemplate", body: 148},
-	{api: "pinpoint", name: "DeleteUserEndpoints", body: 149},
-	{api: "pinpoint", name: "DeleteVoiceChannel", body: 150},
-	{api: "pinpoint", name: "DeleteVoiceTemplate", body: 151},
-	{api: "pinpoint", name: "GetAdmChannel", body: 152},
-	{api: "pinpoint", name: "GetApnsChannel", body: 153},
-	{api: "pinpoint", name: "GetApnsSandboxChannel", body: 154},
-	{api: "pinpoint", name: "GetApnsVoipChannel", body: 155},
-	{api: "pinpoint", name: "GetApnsVoipSandboxChannel", body: 156},
-	{api: "pinpoint", name: "GetApp", body: 157},
-	{api: "pinpoint", name: "GetApplicationDateRangeKpi", body: 158},
-	{api: "pinpoint", name: "GetApplicationSettings", body: 159},
-	{api: "pinpoint", name: "GetApps", body: 160},
-	{api: "pinpoint", name: "GetBaiduChannel", body: 161},
-	{api: "pinpoint", name: "GetCampaign", body: 162},
-	{api: "pinpoint", name: "GetCampaignActivities", body: 163},
-	{api: "pinpoint", name: "GetCampaignDateRangeKpi", body: 164},
-	{api: "pinpoint", name: "GetCampaignVersion", body: 165},
-	{api: "pinpoint", name: "GetCampaignVersions", body: 166},
-	{api: "pinpoint", name: "GetCampaigns", body: 167},
-	{api: "pinpoint", name: "GetChannels", body: 168},
-	{api: "pinpoint", name: "GetEmailChannel", body: 169},
-	{api: "pinpoint", name: "GetEmailTemplate", body: 170},
-	{api: "pinpoint", name: "GetEndpoint", body: 171},
-	{api: "pinpoint", name: "GetEventStream", body: 172},
-	{api: "pinpoint", name: "GetExportJob", body: 173},
-	{api: "pinpoint", name: "GetExportJobs", body: 174},
-	{api: "pinpoint", name: "GetGcmChannel", body: 175},
-	{api: "pinpoint", name: "GetImportJob", body: 176},
-	{api: "pinpoint", name: "GetImportJobs", body: 177},
-	{api: "pinpoint", name: "GetInAppMessages", body: 178},
-	{api: "pinpoint", name: "GetInAppTemplate", body: 179},
-	{api: "pinpoint", name: "GetJourney", body: 180},
-	{api: "pinpoint", name: "GetJourneyDateRangeKpi", body: 181},
-	{api: "pinpoint", name: "GetJourneyExecutionActivityMetrics", body: 182},
-	{api: "pinpoint", name: "GetJourneyExecutionMetrics", body: 183},
-	{api: "pinpoint", name: "GetJourneyRunExecutionActivityMetrics", body: 184},
-	{api: "pinpoint", name: "GetJourneyRunExecutionMetrics", body: 185},
-	{api: "pinpoint", name: "GetJourneyRuns", body: 186},
-	{api: "pinpoint", name: "GetPushTemplate", body: 187},
-	{api: "pinpoint", name: "GetRecommenderConfiguration", body: 188},
-	{api: "pinpoint", name: "GetRecommenderConfigurations", body: 189},
-	{api: "pinpoint", name: "GetSegment", body: 190},
-	{api: "pinpoint", name: "GetSegmentExportJobs", body: 191},
-	{api: "pinpoint", name: "GetSegmentImportJobs", body: 192},
-	{api: "pinpoint", name: "GetSegmentVersion", body: 193},
-	{api: "pinpoint", name: "GetSegmentVersions", body: 194},
-	{api: "pinpoint", name: "GetSegments", body: 195},
-	{api: "pinpoint", name: "GetSmsChannel", body: 196},
-	{api: "pinpoint", name: "GetSmsTemplate", body: 197},
-	{api: "pinpoint", name: "GetUserEndpoints", body: 198},
-	{api: "pinpoint", name: "GetVoiceChannel", body: 199},
-	{api: "pinpoint", name: "GetVoiceTemplate", body: 200},
-	{api: "pinpoint", name: "ListJourneys", body: 201},
-	{api: "pinpoint", name: "ListTagsForResource", body: 202},
-	{api: "pinpoint", name: "ListTemplateVersions", body: 203},
-	{api: "pinpoint", name: "ListTemplates", body: 204},
-	{api: "pinpoint", name: "PhoneNumberValidate", body: 205},
-	{api: "pinpoint", name: "PutEventStream", body: 206},
-	{api: "pinpoint", name: "PutEvents", body: 207},
-	{api: "pinpoint", name: "RemoveAttributes", body: 220},
-	{api: "pinpoint", name: "SendMessages", body: 221},
-	{api: "pinpoint", name: "SendOTPMessage", body: 240},
-	{api: "pinpoint", name: "SendUsersMessages", body: 241},
-	{api: "pinpoint", name: "TagResource", body: 242},
-	{api: "pinpoint", name: "UntagResource", body: 243},
-	{api: "pinpoint", name: "UpdateAdmChannel", body: 244},
-	{api: "pinpoint", name: "UpdateApnsChannel", body: 245},
-	{api: "pinpoint", name: "UpdateApnsSandboxChannel", body: 246},
-	{api: "pinpoint", name: "UpdateApnsVoipChannel", body: 247},
-	{api: "pinpoint", name: "UpdateApnsVoipSandboxChannel", body: 248},
-	{api: "pinpoint", name: "UpdateApplicationSettings", body: 249},
-	{api: "pinpoint", name: "UpdateBaiduChannel", body: 251},
+	{api: "pinpoint", name: "DeleteAdmChannel", body: -1},
+	{api: "pinpoint", name: "DeleteApnsChannel", body: -1},
+	{api: "pinpoint", name: "DeleteApnsSandboxChannel", body: -1},
+	{api: "pinpoint", name: "DeleteApnsVoipChannel", body: -1},
+	{api: "pinpoint", name: "DeleteApnsVoipSandboxChannel", body: -1},
+	{api: "pinpoint", name: "DeleteApp", body: -1},
+	{api: "pinpoint", name: "DeleteBaiduChannel", body: -1},
+	{api: "pinpoint", name: "DeleteCampaign", body: -1},
+	{api: "pinpoint", name: "DeleteEmailChannel", body: -1},
+	{api: "pinpoint", name: "DeleteEmailTemplate", body: -1},
+	{api: "pinpoint", name: "DeleteEndpoint", body: -1},
+	{api: "pinpoint", name: "DeleteEventStream", body: -1},
+	{api: "pinpoint", name: "DeleteGcmChannel", body: -1},
+	{api: "pinpoint", name: "DeleteInAppTemplate", body: -1},
+	{api: "pinpoint", name: "DeleteJourney", body: -1},
+	{api: "pinpoint", name: "DeletePushTemplate", body: -1},
+	{api: "pinpoint", name: "DeleteRecommenderConfiguration", body: -1},
+	{api: "pinpoint", name: "DeleteSegment", body: -1},
+	{api: "pinpoint", name: "DeleteSmsChannel", body: -1},
+	{api: "pinpoint", name: "DeleteSmsTemplate", body: -1},
+	{api: "pinpoint", name: "DeleteUserEndpoints", body: -1},
+	{api: "pinpoint", name: "DeleteVoiceChannel", body: -1},
+	{api: "pinpoint", name: "DeleteVoiceTemplate", body: -1},
+	{api: "pinpoint", name: "GetAdmChannel", body: -1},
+	{api: "pinpoint", name: "GetApnsChannel", body: -1},
+	{api: "pinpoint", name: "GetApnsSandboxChannel", body: -1},
+	{api: "pinpoint", name: "GetApnsVoipChannel", body: -1},
+	{api: "pinpoint", name: "GetApnsVoipSandboxChannel", body: -1},
+	{api: "pinpoint", name: "GetApp", body: -1},
+	{api: "pinpoint", name: "GetApplicationDateRangeKpi", body: -1},
+	{api: "pinpoint", name: "GetApplicationSettings", body: -1},
+	{api: "pinpoint", name: "GetApps", body: -1},
+	{api: "pinpoint", name: "GetBaiduChannel", body: -1},
+	{api: "pinpoint", name: "GetCampaign", body: -1},
+	{api: "pinpoint", name: "GetCampaignActivities", body: -1},
+	{api: "pinpoint", name: "GetCampaignDateRangeKpi", body: -1},
+	{api: "pinpoint", name: "GetCampaignVersion", body: -1},
+	{api: "pinpoint", name: "GetCampaignVersions", body: -1},
+	{api: "pinpoint", name: "GetCampaigns", body: -1},
+	{api: "pinpoint", name: "GetChannels", body: -1},
+	{api: "pinpoint", name: "GetEmailChannel", body: -1},
+	{api: "pinpoint", name: "GetEmailTemplate", body: -1},
+	{api: "pinpoint", name: "GetEndpoint", body: -1},
+	{api: "pinpoint", name: "GetEventStream", body: -1},
+	{api: "pinpoint", name: "GetExportJob", body: -1},
+	{api: "pinpoint", name: "GetExportJobs", body: -1},
+	{api: "pinpoint", name: "GetGcmChannel", body: -1},
+	{api: "pinpoint", name: "GetImportJob", body: -1},
+	{api: "pinpoint", name: "GetImportJobs", body: -1},
+	{api: "pinpoint", name: "GetInAppMessages", body: -1},
+	{api: "pinpoint", name: "GetInAppTemplate", body: -1},
+	{api: "pinpoint", name: "GetJourney", body: -1},
+	{api: "pinpoint", name: "GetJourneyDateRangeKpi", body: -1},
+	{api: "pinpoint", name: "GetJourneyExecutionActivityMetrics", body: -1},
+	{api: "pinpoint", name: "GetJourneyExecutionMetrics", body: -1},
+	{api: "pinpoint", name: "GetJourneyRunExecutionActivityMetrics", body: -1},
+	{api: "pinpoint", name: "GetJourneyRunExecutionMetrics", body: -1},
+	{api: "pinpoint", name: "GetJourneyRuns", body: -1},
+	{api: "pinpoint", name: "GetPushTemplate", body: -1},
+	{api: "pinpoint", name: "GetRecommenderConfiguration", body: -1},
+	{api: "pinpoint", name: "GetRecommenderConfigurations", body: -1},
+	{api: "pinpoint", name: "GetSegment", body: -1},
+	{api: "pinpoint", name: "GetSegmentExportJobs", body: -1},
+	{api: "pinpoint", name: "GetSegmentImportJobs", body: -1},
+	{api: "pinpoint", name: "GetSegmentVersion", body: -1},
+	{api: "pinpoint", name: "GetSegmentVersions", body: -1},
+	{api: "pinpoint", name: "GetSegments", body: -1},
+	{api: "pinpoint", name: "GetSmsChannel", body: -1},
+	{api: "pinpoint", name: "GetSmsTemplate", body: -1},
+	{api: "pinpoint", name: "GetUserEndpoints", body: -1},
+	{api: "pinpoint", name: "GetVoiceChannel", body: -1},
+	{api: "pinpoint", name: "GetVoiceTemplate", body: -1},
+	{api: "pinpoint", name: "ListJourneys", body: -1},
+	{api: "pinpoint", name: "ListTagsForResource", body: -1},
+	{api: "pinpoint", name: "ListTemplateVersions", body: -1},
+	{api: "pinpoint", name: "ListTemplates", body: -1},
+	{api: "pinpoint", name: "PhoneNumberValidate", body: 129},
+	{api: "pinpoint", name: "PutEventStream", body: 130},
+	{api: "pinpoint", name: "PutEvents", body: 131},
+	{api: "pinpoint", name: "RemoveAttributes", body: 144},
+	{api: "pinpoint", name: "SendMessages", body: 145},
+	{api: "pinpoint", name: "SendOTPMessage", body: 164},
+	{api: "pinpoint", name: "SendUsersMessages", body: 165},
+	{api: "pinpoint", name: "TagResource", body: 166},
+	{api: "pinpoint", name: "UntagResource", body: -1},
+	{api: "pinpoint", name: "UpdateAdmChannel", body: 167},
+	{api: "pinpoint", name: "UpdateApnsChannel", body: 168},
+	{api: "pinpoint", name: "UpdateApnsSandboxChannel", body: 169},
+	{api: "pinpoint", name: "UpdateApnsVoipChannel", body: 170},
+	{api: "pinpoint", name: "UpdateApnsVoipSandboxChannel", body: 171},
+	{api: "pinpoint", name: "UpdateApplicationSettings", body: 172},
+	{api: "pinpoint", name: "UpdateBaiduChannel", body: 174},
 	{api: "pinpoint", name: "UpdateCampaign", body: 3},
-	{api: "pinpoint", name: "UpdateEmailChannel", body: 252},
+	{api: "pinpoint", name: "UpdateEmailChannel", body: 175},
 	{api: "pinpoint", name: "UpdateEmailTemplate", body: 51},
-	{api: "pinpoint", name: "UpdateEndpoint", body: 253},
-	{api: "pinpoint", name: "UpdateEndpointsBatch", body: 254},
-	{api: "pinpoint", name: "UpdateGcmChannel", body: 257},
+	{api: "pinpoint", name: "UpdateEndpoint", body: 176},
+	{api: "pinpoint", name: "UpdateEndpointsBatch", body: 177},
+	{api: "pinpoint", name: "UpdateGcmChannel", body: 180},
 	{api: "pinpoint", name: "UpdateInAppTemplate", body: 55},
 	{api: "pinpoint", name: "UpdateJourney", body: 56},
-	{api: "pinpoint", name: "UpdateJourneyState", body: 258},
+	{api: "pinpoint", name: "UpdateJourneyState", body: 181},
 	{api: "pinpoint", name: "UpdatePushTemplate", body: 112},
-	{api: "pinpoint", name: "UpdateRecommenderConfiguration", body: 259},
+	{api: "pinpoint", name: "UpdateRecommenderConfiguration", body: 182},
 	{api: "pinpoint", name: "UpdateSegment", body: 117},
-	{api: "pinpoint", name: "UpdateSmsChannel", body: 260},
+	{api: "pinpoint", name: "UpdateSmsChannel", body: 183},
 	{api: "pinpoint", name: "UpdateSmsTemplate", body: 127},
-	{api: "pinpoint", name: "UpdateTemplateActiveVersion", body: 261},
-	{api: "pinpoint", name: "UpdateVoiceChannel", body: 262},
+	{api: "pinpoint", name: "UpdateTemplateActiveVersion", body: 184},
+	{api: "pinpoint", name: "UpdateVoiceChannel", body: 185},
 	{api: "pinpoint", name: "UpdateVoiceTemplate", body: 128},
-	{api: "pinpoint", name: "VerifyOTPMessage", body: 263},
-	{api: "sms-voice", name: "CreateConfigurationSet", body: 264},
-	{api: "sms-voice", name: "CreateConfigurationSetEventDestination", body: 266},
-	{api: "sms-voice", name: "DeleteConfigurationSet", body: 277},
-	{api: "sms-voice", name: "DeleteConfigurationSetEventDestination", body: 278},
-	{api: "sms-voice", name: "GetConfigurationSetEventDestinations", body: 279},
-	{api: "sms-voice", name: "ListConfigurationSets", body: 280},
-	{api: "sms-voice", name: "SendVoiceMessage", body: 281},
-	{api: "sms-voice", name: "UpdateConfigurationSetEventDestination", body: 286},
-	{api: "sms-voice-v2", name: "AssociateOriginationIdentity", body: 287},
-	{api: "sms-voice-v2", name: "AssociateProtectConfiguration", body: 292},
-	{api: "sms-voice-v2", name: "CarrierLookup", body: 295},
-	{api: "sms-voice-v2", name: "CreateConfigurationSet", body: 297},
-	{api: "sms-voice-v2", name: "CreateEventDestination", body: 303},
-	{api: "sms-voice-v2", name: "CreateNotifyConfiguration", body: 314},
-	{api: "sms-voice-v2", name: "CreateOptOutList", body: 322},
-	{api: "sms-voice-v2", name: "CreatePool", body: 324},
-	{api: "sms-voice-v2", name: "CreateProtectConfiguration", body: 326},
-	{api: "sms-voice-v2", name: "CreateRcsAgent", body: 327},
-	{api: "sms-voice-v2", name: "CreateRegistration", body: 329},
-	{api: "sms-voice-v2", name: "CreateRegistrationAssociation", body: 331},
-	{api: "sms-voice-v2", name: "CreateRegistrationAttachment", body: 334},
-	{api: "sms-voice-v2", name: "CreateRegistrationVersion", body: 337},
-	{api: "sms-voice-v2", name: "CreateVerifiedDestinationNumber", body: 338},
-	{api: "sms-voice-v2", name: "DeleteAccountDefaultProtectConfiguration", body: 341},
-	{api: "sms-voice-v2", name: "DeleteConfigurationSet", body: 342},
-	{api: "sms-voice-v2", name: "DeleteDefaultMessageType", body: 343},
-	{api: "sms-voice-v2", name: "DeleteDefaultSenderId", body: 344},
-	{api: "sms-voice-v2", name: "DeleteEventDestination", body: 345},
-	{api: "sms-voice-v2", name: "DeleteKeyword", body: 346},
-	{api: "sms-voice-v2", name: "DeleteMediaMessageSpendLimitOverride", body: 349},
-	{api: "sms-voice-v2", name: "DeleteNotifyConfiguration", body: 350},
-	{api: "sms-voice-v2", name: "DeleteNotifyMessageSpendLimitOverride", body: 352},
-	{api: "sms-voice-v2", name: "DeleteOptOutList", body: 353},
-	{api: "sms-voice-v2", name: "DeleteOptedOutNumber", body: 354},
-	{api: "sms-voice-v2", name: "DeletePool", body: 355},
-	{api: "sms-voice-v2", name: "DeleteProtectConfiguration", body: 356},
-	{api: "sms-voice-v2", name: "DeleteProtectConfigurationRuleSetNumberOverride", body: 357},
-	{api: "sms-voice-v2", name: "DeleteRcsAgent", body: 358},
-	{api: "sms-voice-v2", name: "DeleteRcsMessageSpendLimitOverride", body: 359},
-	{api: "sms-voice-v2", name: "DeleteRegistration", body: 360},
-	{api: "sms-voice-v2", name: "DeleteRegistrationAttachment", body: 361},
-	{api: "sms-voice-v2", name: "DeleteRegistrationFieldValue", body: 363},
-	{api: "sms-voice-v2", name: "DeleteResourcePolicy", body: 365},
-	{api: "sms-voice-v2", name: "DeleteTextMessageSpendLimitOverride", body: 367},
-	{api: "sms-voice-v2", name: "DeleteVerifiedDestinationNumber", body: 368},
-	{api: "sms-voice-v2", name: "DeleteVoiceMessageSpendLimitOverride", body: 370},
-	{api: "sms-voice-v2", name: "DescribeAccountAttributes", body: 371},
-	{api: "sms-voice-v2", name: "DescribeAccountLimits", body: 374},
-	{api: "sms-voice-v2", name: "DescribeConfigurationSets", body: 375},
-	{api: "sms-voice-v2", name: "DescribeKeywords", body: 382},
-	{api: "sms-voice-v2", name: "DescribeNotifyConfigurations", body: 387},
-	{api: "sms-voice-v2", name: "DescribeNotifyTemplates", body: 392},
-	{api: "sms-voice-v2", name: "DescribeOptOutLists", body: 397},
-	{api: "sms-voice-v2", name: "DescribeOptedOutNumbers", body: 400},
-	{api: "sms-voice-v2", name: "DescribePhoneNumbers", body: 405},
-	{api: "sms-voice-v2", name: "DescribePools", body: 411},
-	{api: "sms-voice-v2", name: "DescribeProtectConfigurations", body: 416},
-	{api: "sms-voice-v2", name: "DescribeRcsAgentCountryLaunchStatus", body: 421},
-	{api: "sms-voice-v2", name: "DescribeRcsAgents", body: 425},
-	{api: "sms-voice-v2", name: "DescribeRegistrationAttachments", body: 430},
-	{api: "sms-voice-v2", name: "DescribeRegistrationFieldDefinitions", body: 435},
-	{api: "sms-voice-v2", name: "DescribeRegistrationFieldValues", body: 438},
-	{api: "sms-voice-v2", name: "DescribeRegistrationSectionDefinitions", body: 440},
-	{api: "sms-voice-v2", name: "DescribeRegistrationTypeDefinitions", body: 442},
-	{api: "sms-voice-v2", name: "DescribeRegistrationVersions", body: 447},
-	{api: "sms-voice-v2", name: "DescribeRegistrations", body: 452},
-	{api: "sms-voice-v2", name: "DescribeSenderIds", body: 457},
-	{api: "sms-voice-v2", name: "DescribeSpendLimits", body: 464},
-	{api: "sms-voice-v2", name: "DescribeVerifiedDestinationNumbers", body: 465},
-	{api: "sms-voice-v2", name: "DisassociateOriginationIdentity", body: 471},
-	{api: "sms-voice-v2", name: "DisassociateProtectConfiguration", body: 472},
-	{api: "sms-voice-v2", name: "DiscardRegistrationVersion", body: 473},
-	{api: "sms-voice-v2", name: "GetProtectConfigurationCountryRuleSet", body: 474},
-	{api: "sms-voice-v2", name: "GetResourcePolicy", body: 475},
-	{api: "sms-voice-v2", name: "ListNotifyCountries", body: 476},
-	{api: "sms-voice-v2", name: "ListPoolOriginationIdentities", body: 479},
-	{api: "sms-voice-v2", name: "ListProtectConfigurationRuleSetNumberOverrides", body: 483},
-	{api: "sms-voice-v2", name: "ListRegistrationAssociations", body: 487},
-	{api: "sms-voice-v2", name: "ListTagsForResource", body: 491},
-	{api: "sms-voice-v2", name: "PutKeyword", body: 492},
-	{api: "sms-voice-v2", name: "PutMessageFeedback", body: 495},
-	{api: "sms-voice-v2", name: "PutOptedOutNumber", body: 498},
-	{api: "sms-voice-v2", name: "PutProtectConfigurationRuleSetNumberOverride", body: 499},
-	{api: "sms-voice-v2", name: "PutRegistrationFieldValue", body: 502},
-	{api: "sms-voice-v2", name: "PutResourcePolicy", body: 506},
-	{api: "sms-voice-v2", name: "ReleasePhoneNumber", body: 508},
-	{api: "sms-voice-v2", name: "ReleaseSenderId", body: 509},
-	{api: "sms-voice-v2", name: "RequestPhoneNumber", body: 510},
-	{api: "sms-voice-v2", name: "RequestSenderId", body: 513},
-	{api: "sms-voice-v2", name: "SendDestinationNumberVerificationCode", body: 516},
-	{api: "sms-voice-v2", name: "SendMediaMessage", body: 526},
-	{api: "sms-voice-v2", name: "SendNotifyTextMessage", body: 534},
-	{api: "sms-voice-v2", name: "SendNotifyVoiceMessage", body: 538},
-	{api: "sms-voice-v2", name: "SendRcsMessage", body: 540},
-	{api: "sms-voice-v2", name: "SendTextMessage", body: 587},
-	{api: "sms-voice-v2", name: "SendVoiceMessage", body: 589},
-	{api: "sms-voice-v2", name: "SetAccountDefaultProtectConfiguration", body: 593},
-	{api: "sms-voice-v2", name: "SetDefaultMessageFeedbackEnabled", body: 594},
-	{api: "sms-voice-v2", name: "SetDefaultMessageType", body: 595},
-	{api: "sms-voice-v2", name: "SetDefaultSenderId", body: 596},
-	{api: "sms-voice-v2", name: "SetMediaMessageSpendLimitOverride", body: 597},
-	{api: "sms-voice-v2", name: "SetNotifyMessageSpendLimitOverride", body: 599},
-	{api: "sms-voice-v2", name: "SetRcsMessageSpendLimitOverride", body: 600},
-	{api: "sms-voice-v2", name: "SetTextMessageSpendLimitOverride", body: 601},
-	{api: "sms-voice-v2", name: "SetVoiceMessageSpendLimitOverride", body: 602},
-	{api: "sms-voice-v2", name: "SubmitRegistrationVersion", body: 603},
-	{api: "sms-voice-v2", name: "TagResource", body: 604},
-	{api: "sms-voice-v2", name: "UntagResource", body: 606},
-	{api: "sms-voice-v2", name: "UpdateEventDestination", body: 608},
-	{api: "sms-voice-v2", name: "UpdateNotifyConfiguration", body: 609},
-	{api: "sms-voice-v2", name: "UpdatePhoneNumber", body: 611},
-	{api: "sms-voice-v2", name: "UpdatePool", body: 613},
-	{api: "sms-voice-v2", name: "UpdateProtectConfiguration", body: 614},
-	{api: "sms-voice-v2", name: "UpdateProtectConfigurationCountryRuleSet", body: 615},
-	{api: "sms-voice-v2", name: "UpdateRcsAgent", body: 619},
-	{api: "sms-voice-v2", name: "UpdateSenderId", body: 625},
-	{api: "sms-voice-v2", name: "VerifyDestinationNumber", body: 626},
+	{api: "pinpoint", name: "VerifyOTPMessage", body: 186},
+	{api: "sms-voice", name: "CreateConfigurationSet", body: 187},
+	{api: "sms-voice", name: "CreateConfigurationSetEventDestination", body: 189},
+	{api: "sms-voice", name: "DeleteConfigurationSet", body: -1},
+	{api: "sms-voice", name: "DeleteConfigurationSetEventDestination", body: -1},
+	{api: "sms-voice", name: "GetConfigurationSetEventDestinations", body: -1},
+	{api: "sms-voice", name: "ListConfigurationSets", body: -1},
+	{api: "sms-voice", name: "SendVoiceMessage", body: 200},
+	{api: "sms-voice", name: "UpdateConfigurationSetEventDestination", body: 205},
+	{api: "sms-voice-v2", name: "AssociateOriginationIdentity", body: 206},
+	{api: "sms-voice-v2", name: "AssociateProtectConfiguration", body: 211},
+	{api: "sms-voice-v2", name: "CarrierLookup", body: 214},
+	{api: "sms-voice-v2", name: "CreateConfigurationSet", body: 216},
+	{api: "sms-voice-v2", name: "CreateEventDestination", body: 222},
+	{api: "sms-voice-v2", name: "CreateNotifyConfiguration", body: 233},
+	{api: "sms-voice-v2", name: "CreateOptOutList", body: 241},
+	{api: "sms-voice-v2", name: "CreatePool", body: 243},
+	{api: "sms-voice-v2", name: "CreateProtectConfiguration", body: 245},
+	{api: "sms-voice-v2", name: "CreateRcsAgent", body: 246},
+	{api: "sms-voice-v2", name: "CreateRegistration", body: 248},
+	{api: "sms-voice-v2", name: "CreateRegistrationAssociation", body: 250},
+	{api: "sms-voice-v2", name: "CreateRegistrationAttachment", body: 253},
+	{api: "sms-voice-v2", name: "CreateRegistrationVersion", body: 256},
+	{api: "sms-voice-v2", name: "CreateVerifiedDestinationNumber", body: 257},
+	{api: "sms-voice-v2", name: "DeleteAccountDefaultProtectConfiguration", body: 260},
+	{api: "sms-voice-v2", name: "DeleteConfigurationSet", body: 261},
+	{api: "sms-voice-v2", name: "DeleteDefaultMessageType", body: 262},
+	{api: "sms-voice-v2", name: "DeleteDefaultSenderId", body: 263},
+	{api: "sms-voice-v2", name: "DeleteEventDestination", body: 264},
+	{api: "sms-voice-v2", name: "DeleteKeyword", body: 265},
+	{api: "sms-voice-v2", name: "DeleteMediaMessageSpendLimitOverride", body: 268},
+	{api: "sms-voice-v2", name: "DeleteNotifyConfiguration", body: 269},
+	{api: "sms-voice-v2", name: "DeleteNotifyMessageSpendLimitOverride", body: 271},
+	{api: "sms-voice-v2", name: "DeleteOptOutList", body: 272},
+	{api: "sms-voice-v2", name: "DeleteOptedOutNumber", body: 273},
+	{api: "sms-voice-v2", name: "DeletePool", body: 274},
+	{api: "sms-voice-v2", name: "DeleteProtectConfiguration", body: 275},
+	{api: "sms-voice-v2", name: "DeleteProtectConfigurationRuleSetNumberOverride", body: 276},
+	{api: "sms-voice-v2", name: "DeleteRcsAgent", body: 277},
+	{api: "sms-voice-v2", name: "DeleteRcsMessageSpendLimitOverride", body: 278},
+	{api: "sms-voice-v2", name: "DeleteRegistration", body: 279},
+	{api: "sms-voice-v2", name: "DeleteRegistrationAttachment", body: 280},
+	{api: "sms-voice-v2", name: "DeleteRegistrationFieldValue", body: 282},
+	{api: "sms-voice-v2", name: "DeleteResourcePolicy", body: 284},
+	{api: "sms-voice-v2", name: "DeleteTextMessageSpendLimitOverride", body: 286},
+	{api: "sms-voice-v2", name: "DeleteVerifiedDestinationNumber", body: 287},
+	{api: "sms-voice-v2", name: "DeleteVoiceMessageSpendLimitOverride", body: 289},
+	{api: "sms-voice-v2", name: "DescribeAccountAttributes", body: 290},
+	{api: "sms-voice-v2", name: "DescribeAccountLimits", body: 293},
+	{api: "sms-voice-v2", name: "DescribeConfigurationSets", body: 294},
+	{api: "sms-voice-v2", name: "DescribeKeywords", body: 301},
+	{api: "sms-voice-v2", name: "DescribeNotifyConfigurations", body: 306},
+	{api: "sms-voice-v2", name: "DescribeNotifyTemplates", body: 311},
+	{api: "sms-voice-v2", name: "DescribeOptOutLists", body: 316},
+	{api: "sms-voice-v2", name: "DescribeOptedOutNumbers", body: 319},
+	{api: "sms-voice-v2", name: "DescribePhoneNumbers", body: 324},
+	{api: "sms-voice-v2", name: "DescribePools", body: 330},
+	{api: "sms-voice-v2", name: "DescribeProtectConfigurations", body: 335},
+	{api: "sms-voice-v2", name: "DescribeRcsAgentCountryLaunchStatus", body: 340},
+	{api: "sms-voice-v2", name: "DescribeRcsAgents", body: 344},
+	{api: "sms-voice-v2", name: "DescribeRegistrationAttachments", body: 349},
+	{api: "sms-voice-v2", name: "DescribeRegistrationFieldDefinitions", body: 354},
+	{api: "sms-voice-v2", name: "DescribeRegistrationFieldValues", body: 357},
+	{api: "sms-voice-v2", name: "DescribeRegistrationSectionDefinitions", body: 359},
+	{api: "sms-voice-v2", name: "DescribeRegistrationTypeDefinitions", body: 361},
+	{api: "sms-voice-v2", name: "DescribeRegistrationVersions", body: 366},
+	{api: "sms-voice-v2", name: "DescribeRegistrations", body: 371},
+	{api: "sms-voice-v2", name: "DescribeSenderIds", body: 376},
+	{api: "sms-voice-v2", name: "DescribeSpendLimits", body: 383},
+	{api: "sms-voice-v2", name: "DescribeVerifiedDestinationNumbers", body: 384},
+	{api: "sms-voice-v2", name: "DisassociateOriginationIdentity", body: 390},
+	{api: "sms-voice-v2", name: "DisassociateProtectConfiguration", body: 391},
+	{api: "sms-voice-v2", name: "DiscardRegistrationVersion", body: 392},
+	{api: "sms-voice-v2", name: "GetProtectConfigurationCountryRuleSet", body: 393},
+	{api: "sms-voice-v2", name: "GetResourcePolicy", body: 394},
+	{api: "sms-voice-v2", name: "ListNotifyCountries", body: 395},
+	{api: "sms-voice-v2", name: "ListPoolOriginationIdentities", body: 398},
+	{api: "sms-voice-v2", name: "ListProtectConfigurationRuleSetNumberOverrides", body: 402},
+	{api: "sms-voice-v2", name: "ListRegistrationAssociations", body: 406},
+	{api: "sms-voice-v2", name: "ListTagsForResource", body: 410},
+	{api: "sms-voice-v2", name: "PutKeyword", body: 411},
+	{api: "sms-voice-v2", name: "PutMessageFeedback", body: 414},
+	{api: "sms-voice-v2", name: "PutOptedOutNumber", body: 417},
+	{api: "sms-voice-v2", name: "PutProtectConfigurationRuleSetNumberOverride", body: 418},
+	{api: "sms-voice-v2", name: "PutRegistrationFieldValue", body: 421},
+	{api: "sms-voice-v2", name: "PutResourcePolicy", body: 425},
+	{api: "sms-voice-v2", name: "ReleasePhoneNumber", body: 427},
+	{api: "sms-voice-v2", name: "ReleaseSenderId", body: 428},
+	{api: "sms-voice-v2", name: "RequestPhoneNumber", body: 429},
+	{api: "sms-voice-v2", name: "RequestSenderId", body: 432},
+	{api: "sms-voice-v2", name: "SendDestinationNumberVerificationCode", body: 435},
+	{api: "sms-voice-v2", name: "SendMediaMessage", body: 445},
+	{api: "sms-voice-v2", name: "SendNotifyTextMessage", body: 453},
+	{api: "sms-voice-v2", name: "SendNotifyVoiceMessage", body: 457},
+	{api: "sms-voice-v2", name: "SendRcsMessage", body: 459},
+	{api: "sms-voice-v2", name: "SendTextMessage", body: 506},
+	{api: "sms-voice-v2", name: "SendVoiceMessage", body: 508},
+	{api: "sms-voice-v2", name: "SetAccountDefaultProtectConfiguration", body: 512},
+	{api: "sms-voice-v2", name: "SetDefaultMessageFeedbackEnabled", body: 513},
+	{api: "sms-voice-v2", name: "SetDefaultMessageType", body: 514},
+	{api: "sms-voice-v2", name: "SetDefaultSenderId", body: 515},
+	{api: "sms-voice-v2", name: "SetMediaMessageSpendLimitOverride", body: 516},
+	{api: "sms-voice-v2", name: "SetNotifyMessageSpendLimitOverride", body: 518},
+	{api: "sms-voice-v2", name: "SetRcsMessageSpendLimitOverride", body: 519},
+	{api: "sms-voice-v2", name: "SetTextMessageSpendLimitOverride", body: 520},
+	{api: "sms-voice-v2", name: "SetVoiceMessageSpendLimitOverride", body: 521},
+	{api: "sms-voice-v2", name: "SubmitRegistrationVersion", body: 522},
+	{api: "sms-voice-v2", name: "TagResource", body: 523},
+	{api: "sms-voice-v2", name: "UntagResource", body: 525},
+	{api: "sms-voice-v2", name: "UpdateEventDestination", body: 527},
+	{api: "sms-voice-v2", name: "UpdateNotifyConfiguration", body: 528},
+	{api: "sms-voice-v2", name: "UpdatePhoneNumber", body: 530},
+	{api: "sms-voice-v2", name: "UpdatePool", body: 532},
+	{api: "sms-voice-v2", name: "UpdateProtectConfiguration", body: 533},
+	{api: "sms-voice-v2", name: "UpdateProtectConfigurationCountryRuleSet", body: 534},
+	{api: "sms-voice-v2", name: "UpdateRcsAgent", body: 538},
+	{api: "sms-voice-v2", name: "UpdateSenderId", body: 544},
+	{api: "sms-voice-v2", name: "VerifyDestinationNumber", body: 545},
 }

@@ -151,9 +151,12 @@ func (g *cgen) operation(api string, m *cModel, name string) (cgenOp, error) {
 				located = true
 			}
 		}
-		if !located {
+		switch {
+		case api != apiSMSVoiceV2 && len(body.Members) == 0:
+			// A REST operation without body members: AWS reads no body.
+		case !located:
 			op.body, err = g.shape(api, m, in.Shape)
-		} else {
+		default:
 			op.body, err = g.synthetic(api, m, in.Shape+"$body", body)
 		}
 		if err != nil {
