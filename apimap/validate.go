@@ -247,6 +247,19 @@ func beginElement(shapes []cshape, b []byte, i int, stack []vframe) (int32, int,
 		return 0, 0, errBodyInvalid
 	}
 	ks := i
+	if sh != nil && sh.kind == ckStruct {
+		// The common case: the name of a model member, which has no escape,
+		// control byte or quote, so its closing quote is the first one.
+		if n := bytes.IndexByte(b[i+1:], '"'); n >= 0 {
+			if j := findMember(sh.members, b[i+1:i+1+n]); j >= 0 {
+				if i = skipSpace(b, i+n+2); i >= len(b) || b[i] != ':' {
+					return 0, 0, errBodyInvalid
+				}
+				top.member = int32(j)
+				return sh.members[j].shape, skipSpace(b, i+1), nil
+			}
+		}
+	}
 	i, chars, nonASCII, escaped := scanString(b, i)
 	if i < 0 {
 		return 0, 0, errBodyInvalid
@@ -454,20 +467,24 @@ func scanString(b []byte, i int) (end, chars int, nonASCII, escaped bool) {
 			w := binary.LittleEndian.Uint64(b[i:])
 			q, e := w^(ones*'"'), w^(ones*'\\')
 			high := w & (ones * 0x80)
-			cont := high &^ (w << 1)
 			if m := ((w-ones*0x20)&^w | (q-ones)&^q | (e-ones)&^e) & (ones * 0x80); m != 0 {
 				// The lowest flagged byte is a real one (a borrow only
 				// flags bytes above it): take the bytes before it.
 				k := bits.TrailingZeros64(m) >> 3
-				before := uint64(1)<<(8*k) - 1
 				i += k
-				chars += k - bits.OnesCount64(cont&before)
-				nonASCII = nonASCII || high&before != 0
+				chars += k
+				if high &= uint64(1)<<(8*k) - 1; high != 0 {
+					chars -= bits.OnesCount64(high &^ (w << 1))
+					nonASCII = true
+				}
 				break
 			}
 			i += 8
-			chars += 8 - bits.OnesCount64(cont)
-			nonASCII = nonASCII || high != 0
+			chars += 8
+			if high != 0 {
+				chars -= bits.OnesCount64(high &^ (w << 1))
+				nonASCII = true
+			}
 		}
 		if i >= len(b) {
 			return -1, 0, false, false
