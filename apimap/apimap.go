@@ -173,6 +173,9 @@ func Map(req *Request) (*Result, error) {
 	if err := checkAccount(req.Account); err != nil {
 		return nil, badRequest("%v", err)
 	}
+	if err := validateRequest(op, req, labels); err != nil {
+		return nil, err
+	}
 	m.req, m.op, m.partition, m.rawLabels = req, op, partition, labels
 	return m.run(&resultBlock{})
 }

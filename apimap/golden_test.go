@@ -125,6 +125,11 @@ type gShape struct {
 	Member *struct {
 		Shape string `json:"shape"`
 	} `json:"member"`
+	Key, Value *struct {
+		Shape string `json:"shape"`
+	}
+	Min, Max *int64
+	Required []string
 }
 
 func gLoad(t *testing.T, data, rel string, v any) {
@@ -401,18 +406,7 @@ func gV2(t *testing.T, e gOp, input gShape, shapes map[string]gShape) gCase {
 		case "VerificationChannel":
 			body[r] = "TEXT"
 		default:
-			switch shapes[input.Members[r].Shape].Type {
-			case "string", "blob", "timestamp":
-				body[r] = "sample"
-			case "integer", "long":
-				body[r] = 1
-			case "boolean":
-				body[r] = true
-			case "list":
-				body[r] = []any{}
-			default:
-				body[r] = map[string]any{}
-			}
+			body[r] = gSample(shapes, input.Members[r].Shape, 0) // within the model's bounds
 		}
 	}
 	b, err := json.Marshal(body)

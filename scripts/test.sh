@@ -43,6 +43,7 @@ fuzz() { # package target
 }
 FUZZ_TARGETS=(
 	"./apimap FuzzMap" "./apimap FuzzARN" "./apimap FuzzJSONValid"
+	"./apimap FuzzValidate"
 	"./authz FuzzParse" "./authz FuzzGlob"
 	"./authn FuzzParseAuthorization" "./authn FuzzParsePresign" "./authn FuzzOpenToken" "./authn FuzzUnmarshalClaims"
 	"./module FuzzStripPresignParams" "./module FuzzUnmarshalCaddyfile" "./module FuzzEscapeLabel"
