@@ -98,26 +98,34 @@ func prRolePaths(t *testing.T, api string, shapes map[string]prShape, s prShape,
 	return out
 }
 
-// prSet puts v at path p in the JSON object o (lists and maps get one element).
-func prSet(o map[string]any, p []string, v any) {
-	name := p[0]
-	if len(p) == 1 {
+// prSet puts v at path p in the JSON object o: each list on the way gets
+// elems(the list's path) elements, each map one.
+func prSet(o map[string]any, p []string, v any, elems func(list []string) int) {
+	prSetAt(o, p, 0, v, elems)
+}
+
+func prSetAt(o map[string]any, p []string, i int, v any, elems func(list []string) int) {
+	name := p[i]
+	if i == len(p)-1 {
 		o[name] = v
 		return
 	}
 	var next any
-	switch p[1] {
+	switch p[i+1] {
 	case "[]", "{}":
-		el := map[string]any{}
-		rest := p[2:]
-		if len(rest) == 0 {
+		if i+2 == len(p) {
 			next = v
 		} else {
-			prSet(el, rest, v)
+			el := map[string]any{}
+			prSetAt(el, p, i+2, v, elems)
 			next = el
 		}
-		if p[1] == "[]" {
-			next = []any{next}
+		if p[i+1] == "[]" {
+			l := []any{}
+			for range elems(p[:i+1]) {
+				l = append(l, next)
+			}
+			next = l
 		} else {
 			next = map[string]any{"k1": next}
 		}
@@ -128,8 +136,30 @@ func prSet(o map[string]any, p []string, v any) {
 	if !ok {
 		child = map[string]any{}
 	}
-	prSet(child, p[1:], v)
+	prSetAt(child, p, i+1, v, elems)
 	o[name] = child
+}
+
+// prListElems returns the element count of the list at a member path of
+// the shape body: the model's minimum, at least one.
+func prListElems(shapes map[string]gShape, body string) func(list []string) int {
+	return func(list []string) int {
+		s := shapes[body]
+		for _, seg := range list {
+			switch {
+			case seg == "[]" && s.Member != nil:
+				s = shapes[s.Member.Shape]
+			case seg == "{}" && s.Value != nil:
+				s = shapes[s.Value.Shape]
+			default:
+				s = shapes[s.Members[seg].Shape]
+			}
+		}
+		if s.Min != nil && *s.Min > 1 {
+			return int(*s.Min)
+		}
+		return 1
+	}
 }
 
 func TestPassRoleEveryRoleMember(t *testing.T) {
@@ -190,7 +220,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 				}
 			}
 			role := fmt.Sprintf("arn:aws:iam::210987654321:role/tenant-b/r%d", i)
-			prSet(obj, p.segs, role)
+			prSet(obj, p.segs, role, prListElems(gshapes[e.API], bodyName))
 			b, _ := json.Marshal(obj)
 			req := *c.req
 			req.Body, req.Region, req.Account = b, gRegion, gAccount
@@ -219,7 +249,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 				t.Errorf("%s: references %v lack the iam-role %s", name, res.References, role)
 			}
 			// A value that is not an IAM role ARN is refused.
-			prSet(obj, p.segs, "arn:aws:s3:::bucket-b")
+			prSet(obj, p.segs, "arn:aws:s3:::bucket-b", prListElems(gshapes[e.API], bodyName))
 			req.Body, _ = json.Marshal(obj)
 			if _, err := Map(&req); !isKind(err, BadRequest) {
 				t.Errorf("%s: Map(non-role ARN) error = %v, want BadRequest", name, err)
@@ -312,11 +342,12 @@ func TestReferenceEveryMember(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			val := "ref-value-1"
+			// Long enough for the models' minimum lengths of ARN members (20).
+			val := "ref-value-0000000000001"
 			if kind == "iam-role" {
 				val = "arn:aws:iam::123456789012:role/ref-value-1"
 			}
-			prSet(obj, p.segs, val)
+			prSet(obj, p.segs, val, prListElems(gshapes[e.API], bodyName))
 			b, _ := json.Marshal(obj)
 			req := *c.req
 			req.Body, req.Region, req.Account = b, gRegion, gAccount
