@@ -433,7 +433,7 @@ func TestWireMetricLabelsBounded(t *testing.T) {
 			Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: form}.do(t, e.g, c)
 		rawRequest{Method: "POST", Path: "/", Service: "sms-voice", Creds: wireBackend,
 			Header: map[string]string{"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": fmt.Sprintf("PinpointSMSVoiceV2.Bogus%d", i)},
-			Body: "{}"}.do(t, e.g, c)
+			Body:   "{}"}.do(t, e.g, c)
 		rawRequest{Method: "GET", Path: fmt.Sprintf("/v1/bogus%d", i), Service: "mobiletargeting", Creds: wireBackend}.do(t, e.g, c)
 		rawRequest{Method: "GET", Path: "/v1/apps", Service: fmt.Sprintf("svc%d", i), Creds: wireBackend}.do(t, e.g, c)
 	}
