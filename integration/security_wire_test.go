@@ -33,6 +33,8 @@ type wireRequest struct {
 	// QueryAfter, when set, replaces the raw query after signing (the SDK
 	// signer re-encodes the query it signs).
 	QueryAfter string
+	// Trailer, when set, sends the body chunked with these trailers.
+	Trailer http.Header
 }
 
 // wireSend writes r to the gateway and reads the answer.
@@ -48,6 +50,11 @@ func wireSend(t *testing.T, g *gatewayProc, r wireRequest) rawResponse {
 	}
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
+	}
+	if r.Trailer != nil {
+		req.ContentLength = -1
+		req.TransferEncoding = []string{"chunked"}
+		req.Trailer = r.Trailer
 	}
 	signRequest(t, req, r.rawRequest)
 	for _, kv := range r.After {
@@ -190,6 +197,36 @@ func TestWireHeaderGames(t *testing.T) {
 				t.Errorf("upstream X-Amz-Target %q, want the one authorized", rec.Header.Get("X-Amz-Target"))
 			}
 		})
+	}
+}
+
+// TestWireTrailersNotForwarded: trailers of a chunked request (sent after
+// the body, so after any header the gateway could check) never reach the
+// upstream.
+func TestWireTrailersNotForwarded(t *testing.T) {
+	e := newEnv(t, nil)
+	var mu sync.Mutex
+	var got http.Header
+	e.up["sms-voice-v2"].setRespond(func(r *http.Request, body []byte) (string, cannedResponse, bool) {
+		mu.Lock()
+		got = r.Trailer.Clone()
+		mu.Unlock()
+		return "", cannedResponse{}, false
+	})
+	r := wireDescribePools()
+	r.Trailer = http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.DeletePool"}, "X-Http-Method-Override": {"DELETE"}}
+	resp := wireSend(t, e.g, r)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("status %d, want 200 (body %s)", resp.Status, resp.Body)
+	}
+	rec := e.onlyRecord(t, "sms-voice-v2")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) > 0 {
+		t.Errorf("upstream received trailers %v", got)
+	}
+	if te := rec.Header.Get("Transfer-Encoding"); te != "" || rec.Header.Get("Trailer") != "" {
+		t.Errorf("upstream received Transfer-Encoding %q / Trailer %q", te, rec.Header.Get("Trailer"))
 	}
 }
 

@@ -635,15 +635,20 @@ func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return nil, nil
 	}
-	if g.BodyTimeout > 0 {
-		rc := http.NewResponseController(w)
-		if err := rc.SetReadDeadline(g.now().Add(time.Duration(g.BodyTimeout))); err == nil {
-			defer rc.SetReadDeadline(time.Time{})
-		} else if !noReadDeadlineWarned.Swap(true) {
+	if g.BodyTimeout <= 0 {
+		return readBody(r.Body, r.ContentLength, g.MaxBody)
+	}
+	// A socket deadline: the wall clock, not the injected g.now.
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(time.Duration(g.BodyTimeout))); err != nil {
+		if !noReadDeadlineWarned.Swap(true) {
 			g.logger.Warn("request bodies are read without body_timeout: the server's ResponseWriter cannot set read deadlines", zap.Error(err))
 		}
+		return readBody(r.Body, r.ContentLength, g.MaxBody)
 	}
-	return readBody(r.Body, r.ContentLength, g.MaxBody)
+	body, err := readBody(r.Body, r.ContentLength, g.MaxBody)
+	_ = rc.SetReadDeadline(time.Time{})
+	return body, err
 }
 
 // bodyChunk is the first allocation for a body: what most requests need

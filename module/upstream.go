@@ -167,6 +167,7 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	out.TransferEncoding = nil
+	out.Trailer = nil // sent after the body, after any check: never forwarded
 }
 
 // stripPresignParams removes the presign parameters from a raw query,
