@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authz"
 )
 
 // decisionLabels are the labels of one decisions_total series.
@@ -74,7 +75,7 @@ func labelAction(api, action string) string {
 // gateway's own, else unknown.
 func labelDecision(d string) string {
 	switch d {
-	case "Allow", "ExplicitDeny", "ImplicitDeny", decisionUnauthenticated, decisionBadRequest:
+	case authz.Allow.String(), authz.ExplicitDeny.String(), authz.ImplicitDeny.String(), decisionUnauthenticated, decisionBadRequest:
 		return d
 	}
 	return labelUnknown
