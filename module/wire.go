@@ -39,19 +39,40 @@ func forwardedHeader(key string) bool {
 	return false
 }
 
-// hopByHopToken reports whether a Connection header token (lower case) is
-// one a client may send: the connection options close and keep-alive, and
-// the names of the hop-by-hop headers of RFC 9110 section 7.6.1 and RFC
-// 9113 section 3.2.1 (HTTP2-Settings). Naming any other header in
-// Connection asks every proxy on the way, this gateway's included, to drop
-// it after the gateway has decided on it.
+// hopByHopTokens are the Connection header tokens a client may send: the
+// connection options close and keep-alive, and the names of the hop-by-hop
+// headers of RFC 9110 section 7.6.1 and RFC 9113 section 3.2.1
+// (HTTP2-Settings). Naming any other header in Connection asks every proxy
+// on the way, this gateway's included, to drop it after the gateway has
+// decided on it.
+var hopByHopTokens = [...]string{"keep-alive", "close", "upgrade", "te", "trailer", "transfer-encoding",
+	"proxy-connection", "proxy-authenticate", "proxy-authorization", "http2-settings"}
+
+// hopByHopToken reports whether t, in any case, is one of hopByHopTokens.
 func hopByHopToken(t string) bool {
-	switch t {
-	case "close", "keep-alive", "upgrade", "te", "trailer", "transfer-encoding",
-		"proxy-connection", "proxy-authenticate", "proxy-authorization", "http2-settings":
-		return true
+	for _, h := range hopByHopTokens {
+		if len(t) == len(h) && strings.EqualFold(t, h) {
+			return true
+		}
 	}
 	return false
+}
+
+// connectionTokens returns the first token of a Connection header value
+// that is not hop-by-hop, and whether there is one.
+func connectionTokens(v string) (string, bool) {
+	for v != "" {
+		t := v
+		if i := strings.IndexByte(v, ','); i >= 0 {
+			t, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
+		if t = strings.TrimSpace(t); t != "" && !hopByHopToken(t) {
+			return t, true
+		}
+	}
+	return "", false
 }
 
 // wireError is a request refused by checkWire.
@@ -67,10 +88,10 @@ func wireErrorf(format string, args ...any) *wireError {
 // gateway's decision and what the upstream would do with it:
 //
 //   - a Connection header naming anything but hop-by-hop headers and
-//     connection options (see hopByHopToken);
+//     connection options (see hopByHopTokens);
 //   - a method-override header (X-HTTP-Method-Override, X-HTTP-Method,
-//     X-Method-Override, in any case, with dashes or underscores): the
-//     decision is on the request line's method;
+//     X-Method-Override, in any case): the decision is on the request
+//     line's method;
 //   - a Content-Encoding other than identity: the mapping reads the body's
 //     bytes as JSON, so a compressed body would be decided on as something
 //     it is not;
@@ -79,37 +100,41 @@ func wireErrorf(format string, args ...any) *wireError {
 //     %-escape): readers disagree on such queries, and Go's reverse proxy
 //     would re-encode it after the decision.
 //
+// Header names are looked up in their canonical form, which is how Go's
+// HTTP/1 and HTTP/2 servers store every name, in whatever case it was sent
+// (a lookup per name costs less than a walk over all headers). Spellings
+// with underscores are dropped by Caddy's server (its
+// expected_underscore_headers), and none of these headers is forwarded in
+// any case (forwardedHeader).
+//
 // Transfer-Encoding needs no check here: Go's server refuses any coding but
-// chunked, reads the body as framed, and the forward carries its own
-// Content-Length; Expect is answered by Go's server and never forwarded.
+// chunked and conflicting Content-Lengths, reads the body as framed, and
+// the forward carries its own Content-Length; Expect is answered by Go's
+// server and never forwarded.
 func checkWire(r *http.Request) error {
-	for k, vs := range r.Header {
-		switch k {
-		case "Connection":
-			for _, v := range vs {
-				for t := range strings.SplitSeq(v, ",") {
-					t = strings.TrimSpace(t)
-					if t != "" && !hopByHopToken(strings.ToLower(t)) {
-						return wireErrorf("the Connection header names %q, which is not a hop-by-hop header: the gateway forwards exactly what it authorized", t)
-					}
+	h := r.Header
+	if vs, ok := h["Connection"]; ok {
+		for _, v := range vs {
+			if t, bad := connectionTokens(v); bad {
+				return wireErrorf("the Connection header names %q, which is not a hop-by-hop header: the gateway forwards exactly what it authorized", t)
+			}
+		}
+	}
+	if vs, ok := h["Content-Encoding"]; ok {
+		for _, v := range vs {
+			for t := range strings.SplitSeq(v, ",") {
+				if t = strings.TrimSpace(t); !strings.EqualFold(t, "identity") {
+					return wireErrorf("Content-Encoding %q is not supported: send the body uncompressed", t)
 				}
 			}
-		case "Content-Encoding":
-			for _, v := range vs {
-				for t := range strings.SplitSeq(v, ",") {
-					if t = strings.TrimSpace(t); !strings.EqualFold(t, "identity") {
-						return wireErrorf("Content-Encoding %q is not supported: send the body uncompressed", t)
-					}
-				}
-			}
-		case "Content-Type":
-			if len(vs) > 1 {
-				return wireErrorf("more than one Content-Type header")
-			}
-		default:
-			if isMethodOverride(k) {
-				return wireErrorf("the header %s is refused: the method is the request line's", k)
-			}
+		}
+	}
+	if len(h["Content-Type"]) > 1 {
+		return wireErrorf("more than one Content-Type header")
+	}
+	for _, k := range methodOverrides {
+		if _, ok := h[k]; ok {
+			return wireErrorf("the header %s is refused: the method is the request line's", k)
 		}
 	}
 	if q := r.URL.RawQuery; q != "" {
@@ -120,35 +145,8 @@ func checkWire(r *http.Request) error {
 	return nil
 }
 
-// methodOverrides are the method-override header names, lower case with
-// dashes.
-var methodOverrides = [...]string{"x-http-method-override", "x-http-method", "x-method-override"}
-
-// isMethodOverride reports whether a header name is a method override,
-// ignoring case and treating '_' as '-' (servers that map headers to
-// variables do).
-func isMethodOverride(k string) bool {
-	for _, m := range methodOverrides {
-		if len(k) != len(m) {
-			continue
-		}
-		match := true
-		for i := 0; i < len(k) && match; i++ {
-			c := k[i]
-			switch {
-			case c == '_':
-				c = '-'
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			}
-			match = c == m[i]
-		}
-		if match {
-			return true
-		}
-	}
-	return false
-}
+// methodOverrides are the method-override header names, canonical.
+var methodOverrides = [...]string{"X-Http-Method-Override", "X-Http-Method", "X-Method-Override"}
 
 // checkQuery refuses a raw query that url.ParseQuery would not read as
 // sent: a ';' (which Go no longer treats as a separator but other readers
