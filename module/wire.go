@@ -22,9 +22,9 @@ import (
 //   - Accept-Encoding only chooses the response's coding, which the
 //     gateway passes back unread.
 //
-// The signer then adds Authorization, X-Amz-Date, X-Amz-Content-Sha256
-// and, with temporary upstream credentials, X-Amz-Security-Token; the
-// transport adds Host and Content-Length. Everything else is dropped: the
+// The signer then adds Authorization, X-Amz-Date and, with temporary
+// upstream credentials, X-Amz-Security-Token; the transport adds Host and
+// Content-Length. Everything else is dropped: the
 // client's own SigV4 headers, hop-by-hop and forwarding headers, cookies,
 // tracing, and every other X-Amz-* header, since none of the three APIs
 // binds a member to a header (the botocore models in ../shared/data) and a
