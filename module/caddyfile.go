@@ -41,6 +41,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    regions      <region> [<region>...]               # default: the home region's partition
 //	    resource_tags static | off | lookup [<ttl> [<size> [<timeout>]]]  # lookup defaults 5m 10000 2s
 //	    upstream_timeout <duration>                       # default 30s
+//	    body_timeout <duration>                           # default 30s
 //	}
 //
 // endpoint may be repeated, once per API; session_keys and regions may be
@@ -109,7 +110,7 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			g.MaxBody = int64(n)
 
-		case "clock_skew", "upstream_timeout":
+		case "clock_skew", "upstream_timeout", "body_timeout":
 			var v string
 			if !d.AllArgs(&v) {
 				return d.ArgErr()
@@ -121,10 +122,13 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if dur <= 0 {
 				return d.Errf("%s: %s must be positive", opt, v)
 			}
-			if opt == "clock_skew" {
+			switch opt {
+			case "clock_skew":
 				g.ClockSkew = caddy.Duration(dur)
-			} else {
+			case "upstream_timeout":
 				g.UpstreamTimeout = caddy.Duration(dur)
+			default:
+				g.BodyTimeout = caddy.Duration(dur)
 			}
 
 		case "allow_unsigned_payload":

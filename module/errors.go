@@ -41,6 +41,8 @@ const (
 	codeTooLargeSTS      = "RequestEntityTooLarge"
 	codeBadGateway       = "BadGateway"
 	codeGatewayTimeout   = "GatewayTimeout"
+	codeRequestTimeout   = "RequestTimeoutException"
+	codeTimeoutSTS       = "RequestTimeout"
 	codeInternal         = "InternalFailure"
 )
 
@@ -97,6 +99,8 @@ func errorCodeFor(p protocol, code string) string {
 			return codeInvalidParameter
 		case codePayloadTooLarge:
 			return codeTooLargeSTS
+		case codeRequestTimeout:
+			return codeTimeoutSTS
 		}
 	}
 	return code

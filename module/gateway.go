@@ -71,6 +71,7 @@ const (
 	DefaultMaxBody         = 10 << 20
 	DefaultClockSkew       = 5 * time.Minute
 	DefaultUpstreamTimeout = 30 * time.Second
+	DefaultBodyTimeout     = 30 * time.Second
 	DefaultTagLookupTTL    = 5 * time.Minute
 	DefaultTagLookupSize   = 10000
 )
@@ -183,6 +184,13 @@ type Gateway struct {
 	// 504. Default: 30s.
 	UpstreamTimeout caddy.Duration `json:"upstream_timeout,omitempty"`
 
+	// BodyTimeout bounds the time to receive a request's body once its
+	// headers are in, so that a client that announces a body and stalls
+	// holds a connection and a handler for no longer (it gets 408). It is
+	// the connection's read deadline while the body is read, replacing the
+	// server's read timeout for that time. Default: 30s.
+	BodyTimeout caddy.Duration `json:"body_timeout,omitempty"`
+
 	// provisioned state
 	logger    *zap.Logger
 	audit     *zap.Logger
@@ -278,6 +286,9 @@ func (g *Gateway) applyDefaults() {
 	}
 	if g.UpstreamTimeout == 0 {
 		g.UpstreamTimeout = caddy.Duration(DefaultUpstreamTimeout)
+	}
+	if g.BodyTimeout == 0 {
+		g.BodyTimeout = caddy.Duration(DefaultBodyTimeout)
 	}
 }
 
@@ -397,6 +408,9 @@ func (g *Gateway) validateConfig() error {
 	}
 	if g.UpstreamTimeout < 0 {
 		return fmt.Errorf("upstream_timeout %s is negative", time.Duration(g.UpstreamTimeout))
+	}
+	if g.BodyTimeout < 0 {
+		return fmt.Errorf("body_timeout %s is negative", time.Duration(g.BodyTimeout))
 	}
 	part, ok := apimap.Partition(g.Region)
 	if !ok {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,19 +110,31 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 
 // serve runs the pipeline; the caller audits what it recorded in rs.
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState) {
-	// 1. The body, bounded before anything else.
+	// 1. The request's shape, then its body, bounded before anything else.
+	if err := checkWire(r); err != nil {
+		rs.decision, rs.reason = decisionBadRequest, err.Error()
+		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, err.Error(), rs.requestID)
+		return
+	}
 	if r.ContentLength > g.MaxBody {
 		g.tooLarge(w, rs)
 		return
 	}
-	body, err := readBody(r, g.MaxBody)
+	body, err := g.readBody(w, r)
 	if err != nil {
-		if errors.Is(err, errBodyTooLarge) {
+		switch {
+		case errors.Is(err, errBodyTooLarge):
 			g.tooLarge(w, rs)
-			return
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			rs.decision = decisionBadRequest
+			rs.reason = "reading the request body: not received within body_timeout " + time.Duration(g.BodyTimeout).String()
+			w.Header().Set("Connection", "close")
+			writeError(w, rs.proto, http.StatusRequestTimeout, codeRequestTimeout,
+				"the request body was not received in time", rs.requestID)
+		default:
+			rs.decision, rs.reason = decisionBadRequest, "reading the request body: "+err.Error()
+			writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, "could not read the request body", rs.requestID)
 		}
-		rs.decision, rs.reason = decisionBadRequest, "reading the request body: "+err.Error()
-		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, "could not read the request body", rs.requestID)
 		return
 	}
 
@@ -471,7 +484,7 @@ func clientIP(r *http.Request) string {
 // serveSTS answers a request signed for sts with the local STS.
 func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) {
 	rs.proto = protoQuery
-	rs.api = "sts"
+	rs.api = apiSTS
 	form := r.URL.Query()
 	if len(body) > 0 {
 		bf, err := url.ParseQuery(string(body))
@@ -529,19 +542,21 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 
 	tmpl := g.endpoints[rs.api]
 	if tmpl == nil {
-		g.upstreamFailed(w, rs, http.StatusBadGateway, codeBadGateway, "no upstream endpoint for API "+rs.api, "error")
+		g.upstreamFailed(w, rs, msgUpstreamFailed, errors.New("no upstream endpoint for API "+rs.api), "error")
 		return
 	}
 	target, err := tmpl.target(id.Region, g.dnsSuffix)
 	if err != nil {
-		g.upstreamFailed(w, rs, http.StatusBadGateway, codeBadGateway, err.Error(), "error")
+		g.upstreamFailed(w, rs, msgUpstreamFailed, err, "error")
 		return
 	}
 
 	creds, err := g.creds.Retrieve(r.Context())
 	if err != nil {
-		g.upstreamFailed(w, rs, http.StatusBadGateway, codeBadGateway,
-			"the gateway cannot forward the request: "+err.Error(), "credentials")
+		// The chain's error may name files, profiles and metadata
+		// endpoints: the audit record has it, the client a summary.
+		g.upstreamFailed(w, rs, "the gateway cannot forward the request: it has no upstream AWS credentials; its audit record says why",
+			err, "credentials")
 		return
 	}
 	fs.creds = creds
@@ -575,12 +590,13 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 	}
 }
 
-// upstreamFailed answers a failure to forward before any round trip.
-func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, status int, code, msg, kind string) {
-	rs.fwd.upstreamStatus = status
-	rs.fwd.upstreamErr = errors.New(msg)
+// upstreamFailed answers 502 to a failure to forward before any round
+// trip: msg to the client, the detail to the audit record.
+func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, msg string, detail error, kind string) {
+	rs.fwd.upstreamStatus = http.StatusBadGateway
+	rs.fwd.upstreamErr = detail
 	g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
-	writeError(w, rs.proto, status, code, msg+" (request ID "+rs.requestID+")", rs.requestID)
+	writeError(w, rs.proto, http.StatusBadGateway, codeBadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
 }
 
 // observe updates the metrics of a finished request.
@@ -606,27 +622,75 @@ func claimedAccessKeyID(r *http.Request) string {
 
 var errBodyTooLarge = errors.New("request body too large")
 
-// readBody reads the whole body, at most max bytes.
-func readBody(r *http.Request, max int64) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
+// noReadDeadlineWarned is set once the process has warned that bodies are
+// read without body_timeout.
+var noReadDeadlineWarned atomic.Bool
+
+// readBody reads the request body within body_timeout: the connection's
+// read deadline is set for the read, and cleared after it (a deadline left
+// behind would cancel the request while the upstream answers). Under a
+// ResponseWriter that cannot set deadlines (tests, exotic wrappers) the body
+// is read without one.
+func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return nil, nil
 	}
-	if n := r.ContentLength; n >= 0 {
-		if n == 0 {
-			return nil, nil
+	if g.BodyTimeout <= 0 {
+		return readBody(r.Body, r.ContentLength, g.MaxBody)
+	}
+	// A socket deadline: the wall clock, not the injected g.now.
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(time.Duration(g.BodyTimeout))); err != nil {
+		if !noReadDeadlineWarned.Swap(true) {
+			g.logger.Warn("request bodies are read without body_timeout: the server's ResponseWriter cannot set read deadlines", zap.Error(err))
 		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(r.Body, buf); err != nil {
+		return readBody(r.Body, r.ContentLength, g.MaxBody)
+	}
+	body, err := readBody(r.Body, r.ContentLength, g.MaxBody)
+	_ = rc.SetReadDeadline(time.Time{})
+	return body, err
+}
+
+// bodyChunk is the first allocation for a body: what most requests need
+// whole, and what a client that announced megabytes and sent nothing costs.
+const bodyChunk = 4 << 10
+
+// readBody reads a whole body of declared length n (-1: unknown), at most
+// max bytes. The buffer grows with the bytes received (doubling, to at
+// most n, or max+1 to detect an overlong unframed body), never with what
+// the client announced: memory follows what arrived.
+func readBody(body io.Reader, n, max int64) ([]byte, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	limit := n // the most bytes the buffer will hold
+	if n < 0 || n > max {
+		limit = max + 1
+	}
+	buf := make([]byte, 0, min(limit, bodyChunk))
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) == limit {
+				break
+			}
+			grown := make([]byte, len(buf), min(limit, 2*int64(cap(buf))))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return nil, err
 		}
-		return buf, nil
-	}
-	buf, err := io.ReadAll(io.LimitReader(r.Body, max+1))
-	if err != nil {
-		return nil, err
 	}
 	if int64(len(buf)) > max {
 		return nil, errBodyTooLarge
+	}
+	if n > 0 && int64(len(buf)) < n {
+		return nil, io.ErrUnexpectedEOF
 	}
 	return buf, nil
 }

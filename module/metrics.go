@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authz"
 )
 
 // decisionLabels are the labels of one decisions_total series.
@@ -28,21 +31,74 @@ type metrics struct {
 	observers sync.Map // api -> prometheus.Observer
 }
 
+// Every label value comes from a closed set, whatever the request said: a
+// client must not be able to create series (each is kept for the life of
+// the process and served on every scrape). The caches below only ever hold
+// such values, so they are bounded too.
+
+const (
+	// labelUnknown stands for any value outside a label's set.
+	labelUnknown = "unknown"
+	// apiSTS is the API of requests answered by the local STS.
+	apiSTS = "sts"
+)
+
+// labelAPI is the api label: one of the three APIs, sts, or unknown (the
+// request failed before its API was known).
+func labelAPI(api string) string {
+	switch api {
+	case apimap.APIPinpoint, apimap.APISMSVoice, apimap.APISMSVoiceV2, apiSTS:
+		return api
+	}
+	return labelUnknown
+}
+
+// labelAction is the action label: an action of apimap's tables, one of
+// the STS actions the gateway implements, "" when the request got no
+// action, else unknown.
+func labelAction(api, action string) string {
+	switch {
+	case action == "":
+		return ""
+	case api == apiSTS:
+		switch action {
+		case "sts:AssumeRole", "sts:GetSessionToken", "sts:GetCallerIdentity":
+			return action
+		}
+	case labelAPI(api) != labelUnknown && apimap.IsKnownAction(action):
+		return action
+	}
+	return labelUnknown
+}
+
+// labelDecision is the decision label: authz's decisions and the
+// gateway's own, else unknown.
+func labelDecision(d string) string {
+	switch d {
+	case authz.Allow.String(), authz.ExplicitDeny.String(), authz.ImplicitDeny.String(), decisionUnauthenticated, decisionBadRequest:
+		return d
+	}
+	return labelUnknown
+}
+
 // observeWork observes one request's own work.
 func (m *metrics) observeWork(api string, d time.Duration) {
 	o, ok := m.observers.Load(api)
 	if !ok {
+		api = labelAPI(api)
 		o, _ = m.observers.LoadOrStore(api, m.work.WithLabelValues(api))
 	}
 	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
-// decision counts one request.
+// decision counts one request. The labels as given are looked up first:
+// the cache holds only closed-set values, so a hit needs no checking.
 func (m *metrics) decision(api, action, decision string) {
 	key := decisionLabels{api, action, decision}
 	c, ok := m.counters.Load(key)
 	if !ok {
-		c, _ = m.counters.LoadOrStore(key, m.decisions.WithLabelValues(api, action, decision))
+		key = decisionLabels{labelAPI(api), labelAction(api, action), labelDecision(decision)}
+		c, _ = m.counters.LoadOrStore(key, m.decisions.WithLabelValues(key.api, key.action, key.decision))
 	}
 	c.(prometheus.Counter).Inc()
 }
@@ -56,7 +112,7 @@ func registerMetrics(reg prometheus.Registerer) (*metrics, error) {
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace,
 			Name:      "decisions_total",
-			Help:      "Requests by API, IAM action (the first one) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest).",
+			Help:      "Requests by API (pinpoint, sms-voice, sms-voice-v2, sts, unknown), IAM action (the first one; unknown for an action the gateway does not know) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest).",
 		}, []string{"api", "action", "decision"}),
 		work: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: metricsNamespace,

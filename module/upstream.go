@@ -116,19 +116,6 @@ type forwardState struct {
 	signDuration      time.Duration
 }
 
-// clientAuthHeaders are removed from every forwarded request: the client's
-// own SigV4 material never reaches AWS.
-var clientAuthHeaders = []string{
-	"Authorization",
-	"X-Amz-Security-Token",
-	"X-Amz-Date",
-	"X-Amz-Content-Sha256",
-	"Expect", // the body is already read in full
-	"Forwarded",
-	"X-Real-Ip",
-	"Via",
-}
-
 // presignParams are the query parameters of a presigned request.
 var presignParams = []string{
 	"X-Amz-Algorithm",
@@ -140,9 +127,12 @@ var presignParams = []string{
 	"X-Amz-Security-Token",
 }
 
-// rewrite points the outbound request at the upstream and removes the
-// client's authentication. The reverse proxy has already removed
-// hop-by-hop headers and Forwarded/X-Forwarded-For/-Host/-Proto.
+// rewrite points the outbound request at the upstream and keeps only the
+// headers on the forward allow-list (forwardedHeader): the client's
+// authentication, hop-by-hop and forwarding headers and anything else the
+// gateway did not decide on stay behind. The query is the inbound one as
+// received (the reverse proxy re-encodes one it cannot parse; checkWire
+// refused those already), less the presign parameters.
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	st, ok := forwardStateOf(pr.In.Context())
 	if !ok {
@@ -158,14 +148,11 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 		}
 	}
 	out.Host = st.target.Host
-	out.URL.RawQuery = stripPresignParams(out.URL.RawQuery)
+	out.URL.RawQuery = stripPresignParams(pr.In.URL.RawQuery)
 
 	h := out.Header
-	for _, k := range clientAuthHeaders {
-		delete(h, k)
-	}
 	for k := range h {
-		if len(k) > len("X-Forwarded-") && strings.EqualFold(k[:len("X-Forwarded-")], "X-Forwarded-") {
+		if !forwardedHeader(k) {
 			delete(h, k)
 		}
 	}
@@ -179,8 +166,8 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
-	delete(h, "Content-Length")
 	out.TransferEncoding = nil
+	out.Trailer = nil // sent after the body, after any check: never forwarded
 }
 
 // stripPresignParams removes the presign parameters from a raw query,
@@ -265,16 +252,21 @@ func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) 
 	writeError(w, st.proto, status, code, msg+" (request ID "+st.requestID+")", st.requestID)
 }
 
-// upstreamFailure classifies a forwarding error.
+// upstreamFailure classifies a forwarding error. The message is the
+// client's, so it says what happened in general terms only: the error
+// names the upstream's address, URL and network details, which belong to
+// the operator (the audit record's upstream_error keeps it).
 func upstreamFailure(err error, timeout time.Duration) (status int, code, msg string) {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return http.StatusGatewayTimeout, codeGatewayTimeout,
 			fmt.Sprintf("the upstream AWS endpoint did not answer within %s", timeout)
 	}
-	return http.StatusBadGateway, codeBadGateway,
-		"forwarding to the upstream AWS endpoint failed: " + err.Error()
+	return http.StatusBadGateway, codeBadGateway, msgUpstreamFailed
 }
+
+// msgUpstreamFailed is the client's message for a 502 of the round trip.
+const msgUpstreamFailed = "the gateway could not forward the request to the upstream AWS endpoint; its audit record says why"
 
 // proxyBufferPool lends the reverse proxy its copy buffers.
 type proxyBufferPool struct{}

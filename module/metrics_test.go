@@ -1,0 +1,55 @@
+package module
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// TestMetricLabelsClosed: whatever strings reach the metrics, the label
+// values come from closed sets, so clients cannot create series.
+func TestMetricLabelsClosed(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	m, err := registerMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		m.decision("sts", fmt.Sprintf("sts:Bogus%d", i), decisionBadRequest)
+		m.decision("sms-voice-v2", fmt.Sprintf("sms-voice:Bogus%d", i), "Allow")
+		m.decision(fmt.Sprintf("api%d", i), "mobiletargeting:GetApps", fmt.Sprintf("Decision%d", i))
+		m.observeWork(fmt.Sprintf("api%d", i), time.Microsecond)
+	}
+	m.decision("pinpoint", "mobiletargeting:GetApps", "Allow")
+	m.decision("sts", "sts:AssumeRole", "Allow")
+	m.decision("", "", decisionUnauthenticated)
+	m.observeWork("pinpoint", time.Microsecond)
+
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string]map[string]bool{
+		"api":      {"pinpoint": true, "sms-voice": true, "sms-voice-v2": true, "sts": true, "unknown": true},
+		"action":   {"": true, "unknown": true, "mobiletargeting:GetApps": true, "sts:AssumeRole": true},
+		"decision": {"Allow": true, "ExplicitDeny": true, "ImplicitDeny": true, "Unauthenticated": true, "BadRequest": true, "unknown": true},
+	}
+	series := 0
+	for _, f := range families {
+		for _, metric := range f.GetMetric() {
+			series++
+			for _, l := range metric.GetLabel() {
+				if set, ok := allowed[l.GetName()]; ok && !set[l.GetValue()] {
+					t.Errorf("%s{%s=%q}: not in the closed set", f.GetName(), l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+	// decisions: the three bogus families collapse to a few series each.
+	if series > 12 {
+		t.Errorf("%d series after 200 observations of garbage, want at most 12", series)
+	}
+}
