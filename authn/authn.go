@@ -27,7 +27,8 @@ type Config struct {
 	DeploymentID string
 	// ClockSkew is how far a request's date may be from now. Default: 5m.
 	ClockSkew time.Duration
-	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD.
+	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD,
+	// on TLS connections only (r.TLS set).
 	// Default: false (the body must be signed).
 	AllowUnsignedPayload bool
 	// Now is the clock. Default: time.Now.

@@ -2,6 +2,7 @@ package authn
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/http"
 	"net/url"
@@ -455,6 +456,12 @@ func TestPackedPolicyTooLarge(t *testing.T) {
 	}
 }
 
+// overTLS marks r as received over TLS.
+func overTLS(r *http.Request) *http.Request {
+	r.TLS = &tls.ConnectionState{HandshakeComplete: true}
+	return r
+}
+
 func TestAuthenticateBody(t *testing.T) {
 	t.Parallel()
 	long := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
@@ -486,7 +493,10 @@ func TestAuthenticateBody(t *testing.T) {
 		"tampered body":                   {r: sign(false, sum), body: tampered, want: SignatureDoesNotMatch},
 		"tampered body, content header":   {r: sign(true, sum), body: tampered, want: SignatureDoesNotMatch},
 		"unsigned payload refused":        {r: sign(true, UnsignedPayload), body: body, want: BadRequest},
-		"unsigned payload allowed":        {r: sign(true, UnsignedPayload), body: tampered, allowUnsigned: true, ok: true},
+		"unsigned payload allowed, TLS":   {r: overTLS(sign(true, UnsignedPayload)), body: tampered, allowUnsigned: true, ok: true},
+		// Without TLS anyone on the path could swap the unsigned body that
+		// the mapping reads: refused even when allowed.
+		"unsigned payload allowed, plain HTTP": {r: sign(true, UnsignedPayload), body: tampered, allowUnsigned: true, want: BadRequest},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

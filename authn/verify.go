@@ -185,6 +185,11 @@ func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Aut
 			if !v.allowUnsigned {
 				return nil, "", newError(BadRequest, "UNSIGNED-PAYLOAD is not accepted: sign the request body.")
 			}
+			// The mapping decides on the body: unsigned, only TLS keeps
+			// anyone on the path from swapping it.
+			if r.TLS == nil {
+				return nil, "", newError(BadRequest, "UNSIGNED-PAYLOAD is accepted only over TLS: sign the request body.")
+			}
 			payloadHash = UnsignedPayload
 		case !hmac.Equal([]byte(claimed[0]), []byte(payloadHash)):
 			return nil, "", newError(SignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")

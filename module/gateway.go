@@ -148,8 +148,10 @@ type Gateway struct {
 	ClockSkew caddy.Duration `json:"clock_skew,omitempty"`
 
 	// AllowUnsignedPayload accepts requests whose X-Amz-Content-Sha256 is
-	// UNSIGNED-PAYLOAD. The body is still forwarded exactly as authorized
-	// and re-signed with its real hash. Default: false.
+	// UNSIGNED-PAYLOAD, on TLS connections only (the mapping decides on the
+	// body, which the signature then does not cover; over plain HTTP they are
+	// refused). The body is still forwarded exactly as authorized and
+	// re-signed with its real hash. Default: false.
 	AllowUnsignedPayload bool `json:"allow_unsigned_payload,omitempty"`
 
 	// UpstreamCredentials are the AWS credentials the gateway signs

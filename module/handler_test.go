@@ -2,6 +2,7 @@ package module
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -563,7 +564,7 @@ func TestUnresolvedOriginationIdentity(t *testing.T) {
 	}
 }
 
-// TestUnsignedPayloadForwardsRealHash: with allow_unsigned_payload, a client
+// TestUnsignedPayloadForwardsRealHash: with allow_unsigned_payload, over TLS, a client
 // body signed as UNSIGNED-PAYLOAD is forwarded re-signed over its real
 // SHA-256 (the fake upstream checks the signature against the body it got);
 // without the option the request is refused and nothing is forwarded.
@@ -583,7 +584,9 @@ func TestUnsignedPayloadForwardsRealHash(t *testing.T) {
 	t.Run("allowed", func(t *testing.T) {
 		up := newFakeUpstream(t)
 		g, _ := testGateway(t, up, func(g *Gateway) { g.AllowUnsignedPayload = true })
-		if w := serve(g, unsigned(t)); w.Code != http.StatusOK {
+		r := unsigned(t)
+		r.TLS = &tls.ConnectionState{HandshakeComplete: true}
+		if w := serve(g, r); w.Code != http.StatusOK {
 			t.Fatalf("status %d (%s), want 200", w.Code, w.Body.String())
 		}
 		got := up.received()
@@ -592,6 +595,16 @@ func TestUnsignedPayloadForwardsRealHash(t *testing.T) {
 		}
 		if errs := up.signatureErrors(); len(errs) > 0 {
 			t.Fatalf("upstream signature: %v", errs)
+		}
+	})
+	t.Run("refused over plain HTTP", func(t *testing.T) {
+		up := newFakeUpstream(t)
+		g, _ := testGateway(t, up, func(g *Gateway) { g.AllowUnsignedPayload = true })
+		if w := serve(g, unsigned(t)); w.Code != http.StatusBadRequest {
+			t.Fatalf("status %d, want 400", w.Code)
+		}
+		if n := len(up.received()); n != 0 {
+			t.Fatalf("upstream got %d requests, want none", n)
 		}
 	})
 	t.Run("refused by default", func(t *testing.T) {
