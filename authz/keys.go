@@ -9,30 +9,48 @@ import "strings"
 // keys no policy reads, e.g. looking up aws:ResourceTag/… values upstream.
 // A nil policy references nothing.
 func (p *Policy) ReferencesKeyPrefix(prefix string) bool {
+	return p.referencesKeyPrefix(strings.ToLower(prefix), "")
+}
+
+// referencesKeyPrefix is ReferencesKeyPrefix for a lower-cased prefix,
+// limited to the statements whose Action/NotAction element matches the
+// lower-cased action, unless action is "".
+func (p *Policy) referencesKeyPrefix(lp, action string) bool {
 	if p == nil {
 		return false
 	}
-	lp := strings.ToLower(prefix)
 	for _, st := range p.stmts {
-		for i := range st.resources {
-			for _, v := range st.resources[i].t.Variables() {
-				if strings.HasPrefix(v, lp) {
-					return true
-				}
-			}
-		}
-		if st.cond == nil {
+		if action != "" && !st.matchAction(action) {
 			continue
 		}
-		for _, c := range st.cond.Clauses {
-			if strings.HasPrefix(c.LowerKey(), lp) {
+		if st.readsKeyPrefix(lp) {
+			return true
+		}
+	}
+	return false
+}
+
+// readsKeyPrefix reports whether the statement could read a key starting
+// with the lower-cased prefix lp.
+func (st *statement) readsKeyPrefix(lp string) bool {
+	for i := range st.resources {
+		for _, v := range st.resources[i].t.Variables() {
+			if strings.HasPrefix(v, lp) {
 				return true
 			}
-			for j := range c.Values {
-				for _, v := range c.Values[j].Variables() {
-					if strings.HasPrefix(v, lp) {
-						return true
-					}
+		}
+	}
+	if st.cond == nil {
+		return false
+	}
+	for _, c := range st.cond.Clauses {
+		if strings.HasPrefix(c.LowerKey(), lp) {
+			return true
+		}
+		for j := range c.Values {
+			for _, v := range c.Values[j].Variables() {
+				if strings.HasPrefix(v, lp) {
+					return true
 				}
 			}
 		}
@@ -44,12 +62,25 @@ func (p *Policy) ReferencesKeyPrefix(prefix string) bool {
 // evaluates (identity, resource-based, boundary, session, guardrails)
 // references a key with prefix (see Policy.ReferencesKeyPrefix).
 func AnyReferencesKeyPrefix(in *Input, prefix string) bool {
-	if in.ResourcePolicy.ReferencesKeyPrefix(prefix) || in.Boundary.ReferencesKeyPrefix(prefix) {
+	return anyReferences(in, strings.ToLower(prefix), "")
+}
+
+// AnyApplicableReferencesKeyPrefix is AnyReferencesKeyPrefix limited to the
+// statements that could apply to in.Action (their Action or NotAction
+// element matches it): the statements that can take part in the decision.
+// The gateway denies when such a statement reads a key whose value it
+// cannot know (resource tags it could not learn).
+func AnyApplicableReferencesKeyPrefix(in *Input, prefix string) bool {
+	return anyReferences(in, strings.ToLower(prefix), strings.ToLower(in.Action))
+}
+
+func anyReferences(in *Input, lp, action string) bool {
+	if in.ResourcePolicy.referencesKeyPrefix(lp, action) || in.Boundary.referencesKeyPrefix(lp, action) {
 		return true
 	}
 	for _, set := range [...][]*Policy{in.Identity, in.Session, in.Guardrails} {
 		for _, p := range set {
-			if p.ReferencesKeyPrefix(prefix) {
+			if p.referencesKeyPrefix(lp, action) {
 				return true
 			}
 		}
