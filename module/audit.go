@@ -2,6 +2,9 @@ package module
 
 import (
 	"net/http"
+	"sort"
+	"strconv"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -10,10 +13,49 @@ import (
 	"github.com/pinpointgw/gateway/authz"
 )
 
+// Bounds of the audit record: whatever a request holds, its record is at
+// most maxAuditRecord bytes. Lists keep their first elements and say how
+// many they left out in a sibling field <name>_omitted (resources_omitted
+// inside an authorization); strings from the request or the upstream are
+// cut to maxAuditString bytes (maxAuditReason for the reason) and end in
+// "…(+N bytes)".
+const (
+	maxAuditRecord     = 64 << 10
+	maxAuditString     = 256
+	maxAuditReason     = 1024
+	maxAuditAuths      = 8  // authorizations
+	maxAuditStrings    = 8  // resources of one authorization, resource_tags_unavailable
+	maxAuditMatched    = 16 // matched statements
+	maxAuditReferences = 16 // references
+	maxAuditTags       = 16 // session_tags, issued_session_tags
+)
+
+// capString cuts s to at most n bytes (on a character boundary) and says
+// how much it left out; short strings are returned as they are.
+func capString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(+" + strconv.Itoa(len(s)-cut) + " bytes)"
+}
+
+// capList returns the first n elements of list and the number left out.
+func capList[T any](list []T, n int) ([]T, int) {
+	if len(list) <= n {
+		return list, 0
+	}
+	return list[:n], len(list) - n
+}
+
 // writeAudit writes the request's one audit record on the logger
 // http.handlers.pinpoint_gateway.audit. It never carries a secret, a
 // signature or a session token: only the access key ID, the principal,
-// what was asked, what was decided and why.
+// what was asked, what was decided and why. It is bounded (see
+// maxAuditRecord).
 func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	ce := g.audit.Check(zap.InfoLevel, "request")
 	if ce == nil {
@@ -27,7 +69,7 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 		zap.Time("time", rs.start),
 		zap.String("request_id", rs.requestID),
 		zap.String("remote_ip", rs.clientIP),
-		zap.String("user_agent", r.Header.Get("User-Agent")),
+		zap.String("user_agent", capString(r.Header.Get("User-Agent"), maxAuditString)),
 	)
 	if rs.identity == nil && rs.claimedKeyID != "" {
 		f = append(f, zap.String("access_key_id", rs.claimedKeyID))
@@ -35,7 +77,7 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	if id := rs.identity; id != nil {
 		f = append(f,
 			zap.String("access_key_id", id.AccessKeyID),
-			zap.String("region", id.Region),
+			zap.String("region", capString(id.Region, maxAuditString)),
 		)
 		if p := id.Principal; p != nil {
 			f = append(f,
@@ -43,54 +85,69 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 				zap.String("principal_type", p.Type),
 			)
 			if p.RoleARN != "" {
-				f = append(f, zap.String("role_arn", p.RoleARN))
+				f = append(f, zap.String("role_arn", capString(p.RoleARN, maxAuditString)))
 			}
 			if p.SessionName != "" {
-				f = append(f, zap.String("session_name", p.SessionName))
+				f = append(f, zap.String("session_name", capString(p.SessionName, maxAuditString)))
 			}
 			if p.SourceIdentity != "" {
-				f = append(f, zap.String("source_identity", p.SourceIdentity))
+				f = append(f, zap.String("source_identity", capString(p.SourceIdentity, maxAuditString)))
 			}
-			if len(p.SessionTags) > 0 {
-				f = append(f, zap.Object("session_tags", stringMap(p.SessionTags)))
-			}
+			f = appendTags(f, "session_tags", p.SessionTags)
 		}
 	}
 	if rs.api != "" {
-		f = append(f, zap.String("api", rs.api))
+		f = append(f, zap.String("api", capString(rs.api, maxAuditString)))
 	}
 	if rs.op != "" {
-		f = append(f, zap.String("operation", rs.op))
+		f = append(f, zap.String("operation", capString(rs.op, maxAuditString)))
 	}
 	if len(rs.auths) > 0 {
-		f = append(f, zap.Array("authorizations", authorizations(rs.auths)))
+		auths, omitted := capList(rs.auths, maxAuditAuths)
+		f = append(f, zap.Array("authorizations", authorizations(auths)))
+		if omitted > 0 {
+			f = append(f, zap.Int("authorizations_omitted", omitted))
+		}
+	}
+	if len(rs.references) > 0 {
+		refs, omitted := capList(rs.references, maxAuditReferences)
+		f = append(f, zap.Array("references", references(refs)))
+		if omitted > 0 {
+			f = append(f, zap.Int("references_omitted", omitted))
+		}
 	}
 	f = append(f,
 		zap.String("decision", rs.decision),
 		zap.String("mode", g.Mode),
 	)
 	if rs.reason != "" {
-		f = append(f, zap.String("reason", rs.reason))
+		f = append(f, zap.String("reason", capString(rs.reason, maxAuditReason)))
 	}
 	if len(rs.matched) > 0 {
-		f = append(f, zap.Array("matched", matches(rs.matched)))
+		matched, omitted := capList(rs.matched, maxAuditMatched)
+		f = append(f, zap.Array("matched", matches(matched)))
+		if omitted > 0 {
+			f = append(f, zap.Int("matched_omitted", omitted))
+		}
 	}
 	if len(rs.tagsUnavailable) > 0 {
-		f = append(f, zap.Strings("resource_tags_unavailable", rs.tagsUnavailable))
+		tagsUnavailable := rs.tagsUnavailable // a copy of the header: see the marshalers
+		f = append(f, zap.Array("resource_tags_unavailable", (*stringsLog)(&tagsUnavailable)))
+		if omitted := len(rs.tagsUnavailable) - maxAuditStrings; omitted > 0 {
+			f = append(f, zap.Int("resource_tags_unavailable_omitted", omitted))
+		}
 	}
 	if rs.issued != nil {
-		f = append(f, zap.String("issued_principal_arn", rs.issued.ARN))
-		if len(rs.issued.SessionTags) > 0 {
-			f = append(f, zap.Object("issued_session_tags", stringMap(rs.issued.SessionTags)))
-		}
+		f = append(f, zap.String("issued_principal_arn", capString(rs.issued.ARN, maxAuditString)))
+		f = appendTags(f, "issued_session_tags", rs.issued.SessionTags)
 	}
 	if rs.forwarded || rs.fwd.upstreamStatus != 0 {
 		f = append(f, zap.Int("upstream_status", rs.fwd.upstreamStatus))
 		if rs.fwd.upstreamRequestID != "" {
-			f = append(f, zap.String("upstream_request_id", rs.fwd.upstreamRequestID))
+			f = append(f, zap.String("upstream_request_id", capString(rs.fwd.upstreamRequestID, maxAuditString)))
 		}
 		if rs.fwd.upstreamErr != nil {
-			f = append(f, zap.String("upstream_error", rs.fwd.upstreamErr.Error()))
+			f = append(f, zap.String("upstream_error", capString(rs.fwd.upstreamErr.Error(), maxAuditReason)))
 		}
 	}
 	f = append(f,
@@ -100,12 +157,34 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	ce.Write(f...)
 }
 
+// appendTags adds a tag map as an object field, at most maxAuditTags
+// tags (the first keys in sorted order when there are more, and a field
+// <name>_omitted).
+func appendTags(f []zap.Field, name string, tags map[string]string) []zap.Field {
+	if len(tags) == 0 {
+		return f
+	}
+	if len(tags) <= maxAuditTags {
+		return append(f, zap.Object(name, stringMap(tags)))
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	kept := make(stringMap, maxAuditTags)
+	for _, k := range keys[:maxAuditTags] {
+		kept[k] = tags[k]
+	}
+	return append(f, zap.Object(name, kept), zap.Int(name+"_omitted", len(tags)-maxAuditTags))
+}
+
 // stringMap logs a tag map as an object.
 type stringMap map[string]string
 
 func (m stringMap) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	for k, v := range m {
-		enc.AddString(k, v)
+		enc.AddString(capString(k, maxAuditString), capString(v, maxAuditString))
 	}
 	return nil
 }
@@ -131,17 +210,49 @@ func (as authorizations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 type authorizationLog apimap.Authorization
 
 func (a *authorizationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("action", a.Action)
-	return enc.AddArray("resources", (*stringsLog)(&a.Resources))
+	enc.AddString("action", capString(a.Action, maxAuditString))
+	if a.PassedToService != "" {
+		enc.AddString("passed_to_service", capString(a.PassedToService, maxAuditString))
+	}
+	if err := enc.AddArray("resources", (*stringsLog)(&a.Resources)); err != nil {
+		return err
+	}
+	if omitted := len(a.Resources) - maxAuditStrings; omitted > 0 {
+		enc.AddInt("resources_omitted", omitted)
+	}
+	return nil
 }
 
-// stringsLog logs a string slice.
+// stringsLog logs the first maxAuditStrings strings of a slice, each
+// capped; the caller adds the count of the others.
 type stringsLog []string
 
 func (ss *stringsLog) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for _, s := range *ss {
-		enc.AppendString(s)
+	list, _ := capList(*ss, maxAuditStrings)
+	for _, s := range list {
+		enc.AppendString(capString(s, maxAuditString))
 	}
+	return nil
+}
+
+// references logs the resources AWS uses on the caller's behalf.
+type references []apimap.Reference
+
+func (rs references) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := range rs {
+		if err := enc.AppendObject((*referenceLog)(&rs[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type referenceLog apimap.Reference
+
+func (r *referenceLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("kind", capString(r.Kind, maxAuditString))
+	enc.AddString("member", capString(r.Member, maxAuditString))
+	enc.AddString("arn", capString(r.ARN, maxAuditString))
 	return nil
 }
 
@@ -161,9 +272,9 @@ type matchLog authz.Match
 
 func (m *matchLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("type", m.Type.String())
-	enc.AddString("policy", m.Policy)
+	enc.AddString("policy", capString(m.Policy, maxAuditString))
 	if m.Sid != "" {
-		enc.AddString("sid", m.Sid)
+		enc.AddString("sid", capString(m.Sid, maxAuditString))
 	}
 	enc.AddInt("index", m.Index)
 	enc.AddString("effect", m.Effect.String())
