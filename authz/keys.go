@@ -16,43 +16,24 @@ func (p *Policy) ReferencesKeyPrefix(prefix string) bool {
 // limited to the statements whose Action/NotAction element matches the
 // lower-cased action, unless action is "".
 func (p *Policy) referencesKeyPrefix(lp, action string) bool {
-	if p == nil {
+	if p == nil || !anyHasPrefix(p.reads, lp) {
 		return false
 	}
+	if action == "" {
+		return true
+	}
 	for _, st := range p.stmts {
-		if action != "" && !st.matchAction(action) {
-			continue
-		}
-		if st.readsKeyPrefix(lp) {
+		if anyHasPrefix(st.reads, lp) && st.matchAction(action) {
 			return true
 		}
 	}
 	return false
 }
 
-// readsKeyPrefix reports whether the statement could read a key starting
-// with the lower-cased prefix lp.
-func (st *statement) readsKeyPrefix(lp string) bool {
-	for i := range st.resources {
-		for _, v := range st.resources[i].t.Variables() {
-			if strings.HasPrefix(v, lp) {
-				return true
-			}
-		}
-	}
-	if st.cond == nil {
-		return false
-	}
-	for _, c := range st.cond.Clauses {
-		if strings.HasPrefix(c.LowerKey(), lp) {
+func anyHasPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
 			return true
-		}
-		for j := range c.Values {
-			for _, v := range c.Values[j].Variables() {
-				if strings.HasPrefix(v, lp) {
-					return true
-				}
-			}
 		}
 	}
 	return false
@@ -62,8 +43,12 @@ func (st *statement) readsKeyPrefix(lp string) bool {
 // evaluates (identity, resource-based, boundary, session, guardrails)
 // references a key with prefix (see Policy.ReferencesKeyPrefix).
 func AnyReferencesKeyPrefix(in *Input, prefix string) bool {
-	return anyReferences(in, strings.ToLower(prefix), "")
+	var pb [128]byte
+	return anyReferences(in, bytesString(appendLower(pb[:0], prefix)), "")
 }
+
+// Both compare prefix and action ASCII-case-insensitively: pass any other
+// letters of prefix lower-cased (condition keys are stored lower-cased).
 
 // AnyApplicableReferencesKeyPrefix is AnyReferencesKeyPrefix limited to the
 // statements that could apply to in.Action (their Action or NotAction
@@ -71,7 +56,12 @@ func AnyReferencesKeyPrefix(in *Input, prefix string) bool {
 // The gateway denies when such a statement reads a key whose value it
 // cannot know (resource tags it could not learn).
 func AnyApplicableReferencesKeyPrefix(in *Input, prefix string) bool {
-	return anyReferences(in, strings.ToLower(prefix), strings.ToLower(in.Action))
+	var pb, ab [128]byte // lower-cased copies, on the stack for the usual lengths
+	lp := bytesString(appendLower(pb[:0], prefix))
+	if in.Action == "" {
+		return anyReferences(in, lp, "")
+	}
+	return anyReferences(in, lp, bytesString(appendLower(ab[:0], in.Action)))
 }
 
 func anyReferences(in *Input, lp, action string) bool {

@@ -599,9 +599,12 @@ type identifierResolver interface {
 // does not list has unknown tags (list it with {} to declare it untagged).
 type storeTags struct{ store *authn.Store }
 
-func (s storeTags) ResourceTags(_ context.Context, arn string, _ *authz.Input, _ *int) (map[string]string, tagStatus) {
+func (s storeTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
 	if tags, ok := s.store.ResourceTags(arn); ok {
 		return tags, tagsKnown
+	}
+	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+		return nil, tagsNone // no statement that can apply reads them
 	}
 	owner, ok := apimap.TaggableOwner(arn)
 	if !ok {
@@ -619,7 +622,10 @@ func (s storeTags) ResourceTags(_ context.Context, arn string, _ *authz.Input, _
 // every taggable resource are unknown.
 type noTags struct{}
 
-func (noTags) ResourceTags(_ context.Context, arn string, _ *authz.Input, _ *int) (map[string]string, tagStatus) {
+func (noTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
+	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+		return nil, tagsNone // no statement that can apply reads them
+	}
 	if _, ok := apimap.TaggableOwner(arn); !ok {
 		return nil, tagsNone
 	}

@@ -53,6 +53,8 @@ type requestState struct {
 	// gateway:ReferencedArn, the resource tag keys set for one pair.
 	refARNs []string
 	tagKeys []string
+	// tagLookups counts the request's upstream tag lookups (maxTagLookups).
+	tagLookups int
 	// tagsUnavailable lists ARNs whose resource tags could not be obtained.
 	tagsUnavailable []string
 
@@ -323,7 +325,7 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "the operation maps to no action"
 		return fmt.Sprintf("User: %s is not authorized to perform: %s:%s", p.ARN, res.API, res.Operation)
 	}
-	lookups := 0
+	rs.tagLookups = 0
 	for _, a := range res.Authorizations {
 		resources := a.Resources
 		if len(resources) == 0 {
@@ -344,7 +346,7 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 						cc.set(keyResourceOrgID, g.OrgID)
 					}
 				}
-				tags, status := g.tags.ResourceTags(r.Context(), arn, in, &lookups)
+				tags, status := g.tags.ResourceTags(r.Context(), arn, in, &rs.tagLookups)
 				if status.unknown() {
 					if status == tagsUnavailable {
 						rs.tagsUnavailable = append(rs.tagsUnavailable, arn)

@@ -39,10 +39,11 @@ const notFoundTTL = 5 * time.Second
 // store's resource_tags first (authoritative), then the upstream API's tags
 // of the ARN's owning taggable resource, cached.
 //
-// Which decisions look up: only those where a policy that the decision
-// evaluates reads aws:ResourceTag/… (a condition key or a policy variable),
-// see authz.AnyReferencesKeyPrefix. Cached tags are used whenever present,
-// since setting them costs less than asking.
+// Which decisions look up: only those where a statement that can apply to
+// the action reads aws:ResourceTag/… (a condition key or a policy
+// variable), see authz.AnyApplicableReferencesKeyPrefix. Cached tags of
+// the ARN itself are used whenever present, since setting them costs less
+// than asking.
 type lookupTags struct {
 	g     *Gateway
 	store *authn.Store
@@ -63,6 +64,10 @@ func (s *lookupTags) ResourceTags(ctx context.Context, arn string, in *authz.Inp
 	if tags, ok := s.cache.peek(arn); ok {
 		return tags, tagsKnown
 	}
+	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+		// No statement that can apply reads resource tags: don't ask.
+		return nil, tagsNone
+	}
 	owner, ok := apimap.TaggableOwner(arn)
 	if !ok {
 		// Not a taggable type: it has no aws:ResourceTag key in AWS either.
@@ -75,10 +80,6 @@ func (s *lookupTags) ResourceTags(ctx context.Context, arn string, in *authz.Inp
 		if tags, ok := s.cache.peek(owner); ok {
 			return tags, tagsKnown
 		}
-	}
-	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-		// No statement that can apply reads resource tags: don't ask.
-		return nil, tagsNone
 	}
 	if s.g.checkLookupARN(owner) != nil {
 		// Another account, region or partition: nothing to ask (and
