@@ -99,7 +99,10 @@ type decideUpstream struct {
 	rawV2    map[string]string // ARN -> the Tags array, raw
 	throttle bool
 	fail     int // status of every ListTagsForResource when non-zero
-	calls    map[string]int
+	// createStatus, when non-zero, is the status of a create that did
+	// create (an upstream failing after acting, or a gateway timeout).
+	createStatus int
+	calls        map[string]int
 }
 
 func newDecideUpstream(t testing.TB) *decideUpstream {
@@ -192,6 +195,11 @@ func (u *decideUpstream) serve(w http.ResponseWriter, r *http.Request) {
 			in.Tags = map[string]string{}
 		}
 		u.tags[promoARN] = in.Tags
+		if u.createStatus != 0 {
+			w.WriteHeader(u.createStatus)
+			io.WriteString(w, `{"Message":"internal error"}`)
+			return
+		}
 		w.WriteHeader(http.StatusCreated)
 		io.WriteString(w, `{"CreateTemplateMessageBody":{"Message":"Created"}}`)
 		return
@@ -375,6 +383,37 @@ func TestNotFoundDoesNotOutliveCreate(t *testing.T) {
 	}
 	if w := serve(g, update()); w.Code != 403 {
 		t.Fatalf("after the create: status %d (%s), want 403 (the template is locked)", w.Code, w.Body.String())
+	}
+}
+
+// TestNotFoundDropsOnUncertainCreate: a create whose outcome the gateway
+// does not know (a 5xx: the upstream may have acted) drops the entry too;
+// one the upstream refused (4xx) changes nothing.
+func TestNotFoundDropsOnUncertainCreate(t *testing.T) {
+	for _, tc := range []struct {
+		status, wantUpdate int
+	}{{http.StatusInternalServerError, 403}, {http.StatusServiceUnavailable, 403}} {
+		up := newDecideUpstream(t)
+		up.set(func(u *decideUpstream) { u.createStatus = tc.status })
+		g := decideGateway(t, up, nil)
+		update := func() *http.Request {
+			return mtRequest(t, lockKeyID, lockSecret, "PUT", "/v1/templates/promo/email", `{"Subject":"mine now"}`)
+		}
+		if w := serve(g, update()); w.Code != 200 {
+			t.Fatalf("probe: status %d, want 200", w.Code)
+		}
+		create := mtRequest(t, adminKeyID, adminSecret, "POST", "/v1/templates/promo/email", `{"Subject":"x","tags":{"locked":"true"}}`)
+		if w := serve(g, create); w.Code != tc.status {
+			t.Fatalf("create: status %d, want %d", w.Code, tc.status)
+		}
+		if w := serve(g, update()); w.Code != tc.wantUpdate {
+			t.Errorf("create answered %d, then update: status %d, want %d", tc.status, w.Code, tc.wantUpdate)
+		}
+	}
+	for status, want := range map[int]bool{200: true, 201: true, 204: true, 400: false, 403: false, 404: false, 409: false, 500: true, 502: true, 504: true} {
+		if got := upstreamMayHaveActed(status); got != want {
+			t.Errorf("upstreamMayHaveActed(%d) = %v, want %v", status, got, want)
+		}
 	}
 }
 
