@@ -16,31 +16,78 @@ import (
 // Bounds of the audit record: whatever a request holds, its record is at
 // most maxAuditRecord bytes. Lists keep their first elements and say how
 // many they left out in a sibling field <name>_omitted (resources_omitted
-// inside an authorization); strings from the request or the upstream are
-// cut to maxAuditString bytes (maxAuditReason for the reason) and end in
-// "…(+N bytes)".
+// inside an authorization); strings are cut so that their JSON encoding
+// (escapes included) takes at most maxAuditString bytes (maxAuditReason
+// for the reason and the upstream error), and end in "…(+N bytes)".
+//
+// The worst case: 8 authorizations of an action, a service and 8
+// resources (~21 KiB), 8 references of 3 strings (~7 KiB), 8 matches of 2
+// (~5 KiB), 8 ARNs of resource_tags_unavailable (~2.5 KiB), two tag maps
+// of 8 tags (~9 KiB), 14 single strings and 2 long ones (~6 KiB): ~51 KiB.
 const (
 	maxAuditRecord     = 64 << 10
 	maxAuditString     = 256
 	maxAuditReason     = 1024
-	maxAuditAuths      = 8  // authorizations
-	maxAuditStrings    = 8  // resources of one authorization, resource_tags_unavailable
-	maxAuditMatched    = 16 // matched statements
-	maxAuditReferences = 16 // references
-	maxAuditTags       = 16 // session_tags, issued_session_tags
+	maxAuditAuths      = 8 // authorizations
+	maxAuditStrings    = 8 // resources of one authorization, resource_tags_unavailable
+	maxAuditMatched    = 8 // matched statements
+	maxAuditReferences = 8 // references
+	maxAuditTags       = 8 // session_tags, issued_session_tags
 )
 
-// capString cuts s to at most n bytes (on a character boundary) and says
-// how much it left out; short strings are returned as they are.
+// jsonCost is the most bytes one byte of a string takes in the record's
+// JSON: 6 for control characters (\u00XX), 2 for the quote and the
+// backslash, 1 for the rest (a byte of invalid UTF-8 is charged when its
+// rune is decoded: \ufffd, 6).
+var jsonCost = func() (t [256]uint8) {
+	for i := range t {
+		switch {
+		case i < 0x20:
+			t[i] = 6
+		case i == '"' || i == '\\':
+			t[i] = 2
+		default:
+			t[i] = 1
+		}
+	}
+	return t
+}()
+
+// capString cuts s so that its JSON encoding takes at most about n bytes
+// (on a character boundary) and says how much it left out; strings that
+// fit are returned as they are, without allocating.
 func capString(s string, n int) string {
-	if len(s) <= n {
+	if len(s)*6 <= n {
+		return s // fits whatever it holds
+	}
+	cost, i := 0, 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if cost+int(jsonCost[c]) > n {
+				break
+			}
+			cost += int(jsonCost[c])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		w := size
+		if r == utf8.RuneError && size == 1 {
+			w = 6
+		} else if r == '\u2028' || r == '\u2029' {
+			w = 6
+		}
+		if cost+w > n {
+			break
+		}
+		cost += w
+		i += size
+	}
+	if i == len(s) {
 		return s
 	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…(+" + strconv.Itoa(len(s)-cut) + " bytes)"
+	return s[:i] + "…(+" + strconv.Itoa(len(s)-i) + " bytes)"
 }
 
 // capList returns the first n elements of list and the number left out.
@@ -68,21 +115,21 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	f = append(f,
 		zap.Time("time", rs.start),
 		zap.String("request_id", rs.requestID),
-		zap.String("remote_ip", rs.clientIP),
+		zap.String("remote_ip", capString(rs.clientIP, maxAuditString)),
 		zap.String("user_agent", capString(r.Header.Get("User-Agent"), maxAuditString)),
 	)
 	if rs.identity == nil && rs.claimedKeyID != "" {
-		f = append(f, zap.String("access_key_id", rs.claimedKeyID))
+		f = append(f, zap.String("access_key_id", capString(rs.claimedKeyID, maxAuditString)))
 	}
 	if id := rs.identity; id != nil {
 		f = append(f,
-			zap.String("access_key_id", id.AccessKeyID),
+			zap.String("access_key_id", capString(id.AccessKeyID, maxAuditString)),
 			zap.String("region", capString(id.Region, maxAuditString)),
 		)
 		if p := id.Principal; p != nil {
 			f = append(f,
-				zap.String("principal_arn", p.ARN),
-				zap.String("principal_type", p.Type),
+				zap.String("principal_arn", capString(p.ARN, maxAuditString)),
+				zap.String("principal_type", capString(p.Type, maxAuditString)),
 			)
 			if p.RoleARN != "" {
 				f = append(f, zap.String("role_arn", capString(p.RoleARN, maxAuditString)))

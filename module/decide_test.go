@@ -3,6 +3,7 @@ package module
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -573,50 +574,64 @@ func TestAuditReferences(t *testing.T) {
 // audit record of at most maxAuditRecord bytes, whose truncated lists say
 // how much they left out.
 func TestAuditRecordBounded(t *testing.T) {
-	g, _ := testGateway(t, nil, nil)
-	buf := &bytes.Buffer{}
-	g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(buf), zapcore.InfoLevel))
-	long := strings.Repeat("x", 1<<20)
-	many := make([]string, 50000)
-	for i := range many {
-		many[i] = fmt.Sprintf("arn:aws:sms-voice:us-east-1:123456789012:pool/pool-%040d", i)
+	// Strings of plain characters, and of characters that JSON escapes to
+	// six bytes each (control characters, invalid UTF-8).
+	for name, filler := range map[string]string{"plain": "x", "control": "\x01", "invalid UTF-8": "\xff", "quotes": `"`, "mixed": "a\x01é\xff"} {
+		t.Run(name, func(t *testing.T) {
+			g, _ := testGateway(t, nil, nil)
+			buf := &bytes.Buffer{}
+			g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(buf), zapcore.InfoLevel))
+			long := strings.Repeat(filler, 1<<20/len(filler))
+			many := make([]string, 50000)
+			for i := range many {
+				many[i] = fmt.Sprintf("arn:aws:sms-voice:us-east-1:123456789012:pool/pool-%040d", i) + long[:1000]
+			}
+			tags := map[string]string{}
+			for i := range 1000 {
+				tags[fmt.Sprintf("k%d%s", i, long[:300])] = long[:1000]
+			}
+			rs := getState()
+			defer putState(rs)
+			rs.requestID = "id"
+			rs.op = long
+			rs.api = "sms-voice-v2"
+			rs.reason = long
+			rs.decision = "ImplicitDeny"
+			rs.identity = &authn.Identity{AccessKeyID: "AKIA", Region: long, Principal: &authn.Principal{ARN: long, Type: "User",
+				RoleARN: long, SessionName: long, SourceIdentity: long, SessionTags: tags}}
+			rs.issued = &authn.Principal{ARN: long, SessionTags: tags}
+			for range 100 {
+				rs.auths = append(rs.auths, apimap.Authorization{Action: long, Resources: many, PassedToService: long})
+			}
+			rs.matched = make([]authz.Match, 50000)
+			for i := range rs.matched {
+				rs.matched[i] = authz.Match{Policy: long[:2000], Sid: long[:2000]}
+			}
+			for range 20000 {
+				rs.references = append(rs.references, apimap.Reference{Kind: long[:1000], Member: long[:1000], Value: long, ARN: long})
+			}
+			rs.tagsUnavailable = many
+			rs.fwd.upstreamStatus = 500
+			rs.fwd.upstreamRequestID = long
+			rs.fwd.upstreamErr = errors.New(long)
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("User-Agent", long)
+			g.writeAudit(r, rs)
+			if n := buf.Len(); n > maxAuditRecord {
+				t.Fatalf("audit record of %d bytes, want at most %d", n, maxAuditRecord)
+			}
+			var rec map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted", "session_tags_omitted"} {
+				if _, ok := rec[f]; !ok {
+					t.Errorf("no %s in the record", f)
+				}
+			}
+			t.Logf("record: %d bytes", buf.Len())
+		})
 	}
-	tags := map[string]string{}
-	for i := range 1000 {
-		tags[fmt.Sprintf("k%d", i)] = long[:256]
-	}
-	rs := getState()
-	defer putState(rs)
-	rs.requestID = "id"
-	rs.op = long
-	rs.api = "sms-voice-v2"
-	rs.reason = long
-	rs.decision = "ImplicitDeny"
-	rs.identity = &authn.Identity{AccessKeyID: "AKIA", Region: "us-east-1", Principal: &authn.Principal{ARN: "arn:aws:iam::123456789012:user/x", SessionTags: tags}}
-	for range 100 {
-		rs.auths = append(rs.auths, apimap.Authorization{Action: "sms-voice:DescribePools", Resources: many})
-	}
-	rs.matched = make([]authz.Match, 50000)
-	for range 20000 {
-		rs.references = append(rs.references, apimap.Reference{Kind: "s3", Member: long[:1000], Value: long, ARN: long})
-	}
-	rs.tagsUnavailable = many
-	r := httptest.NewRequest("GET", "/", nil)
-	r.Header.Set("User-Agent", long)
-	g.writeAudit(r, rs)
-	if n := buf.Len(); n > maxAuditRecord {
-		t.Fatalf("audit record of %d bytes, want at most %d", n, maxAuditRecord)
-	}
-	var rec map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted"} {
-		if _, ok := rec[f]; !ok {
-			t.Errorf("no %s in the record", f)
-		}
-	}
-	t.Logf("record: %d bytes", buf.Len())
 }
 
 // TestAuditRecordBoundedEndToEnd: a denied 2.4 MB request naming 100,000
@@ -660,5 +675,31 @@ func TestOrgIDValidated(t *testing.T) {
 	g.applyDefaults()
 	if err := g.validateConfig(); err != nil {
 		t.Errorf("org_id %q: %v", decideOrg, err)
+	}
+}
+
+func TestCapString(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		in   string
+		n    int
+		want string
+	}{
+		"short":                  {"arn:aws:x", 256, "arn:aws:x"},
+		"exactly n plain":        {strings.Repeat("a", 10), 10, strings.Repeat("a", 10)},
+		"plain cut":              {strings.Repeat("a", 12), 10, strings.Repeat("a", 10) + "…(+2 bytes)"},
+		"control costs 6":        {"ab\x01cdefgh", 10, "ab\x01cd…(+4 bytes)"},
+		"quote costs 2":          {`"""""""`, 10, `"""""…(+2 bytes)`},
+		"invalid UTF-8 costs 6":  {"\xff\xffabcdefgh", 12, "\xff\xff…(+8 bytes)"},
+		"never splits a rune":    {"aaaaaaaaaé", 10, "aaaaaaaaa…(+2 bytes)"},
+		"multi-byte rune counts": {"éééééé", 12, "éééééé"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := capString(tc.in, tc.n); got != tc.want {
+				t.Errorf("capString(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+			}
+		})
 	}
 }
