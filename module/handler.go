@@ -366,12 +366,12 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 						ambiguous = append(ambiguous, key)
 						continue
 					}
-					cc.c.Set(key, v)
+					cc.c.SetLower(key, v)
 					tagKeys = append(tagKeys, key)
 				}
 			}
 			for _, key := range ambiguous {
-				cc.c.Delete(key) // absent, whatever the decision
+				cc.c.DeleteLower(key) // absent, whatever the decision
 			}
 			for _, key := range ambiguous {
 				if authz.AnyApplicableReferencesKeyPrefix(in, key) {
@@ -382,12 +382,12 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 			}
 			authz.EvaluateTo(in, &rs.res)
 			for _, key := range tagKeys {
-				cc.c.Delete(key)
+				cc.c.DeleteLower(key)
 			}
 			rs.tagKeys = tagKeys
 			if arn != "*" {
-				cc.c.Delete(keyResourceAccount)
-				cc.c.Delete(keyResourceOrgID)
+				cc.c.DeleteLower(keyResourceAccount)
+				cc.c.DeleteLower(keyResourceOrgID)
 			}
 			rs.matched = append(rs.matched, rs.res.Matched...)
 			if rs.res.Decision != authz.Allow {
@@ -398,7 +398,7 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 			}
 		}
 		if a.PassedToService != "" {
-			cc.c.Delete(keyPassedToService)
+			cc.c.DeleteLower(keyPassedToService)
 		}
 	}
 	rs.decision = authz.Allow.String()
@@ -475,8 +475,8 @@ type condContext struct {
 	c *authz.Context
 }
 
-// set sets a single-valued key.
-func (cc *condContext) set(key, value string) { cc.c.Set(key, value) }
+// set sets a single-valued key, already lower-cased.
+func (cc *condContext) set(key, value string) { cc.c.SetLower(key, value) }
 
 // reset removes every key.
 func (cc *condContext) reset() { cc.c.Reset() }
