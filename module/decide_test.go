@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"go.uber.org/zap"
@@ -702,4 +703,38 @@ func TestCapString(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCapString: a capped string is s itself or a prefix of s that ends on
+// a character boundary, followed by the note of what was left out, and its
+// JSON encoding stays within the budget (plus the note).
+func FuzzCapString(f *testing.F) {
+	for _, s := range []string{"", "arn:aws:x", strings.Repeat("é\x01\xff\"", 100)} {
+		f.Add(s, 64)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if n < 0 || n > 4096 {
+			return
+		}
+		got := capString(s, n)
+		if got == s {
+			return
+		}
+		prefix, _, ok := strings.Cut(got, "…(+")
+		if !ok || !strings.HasPrefix(s, prefix) {
+			t.Fatalf("capString(%q, %d) = %q: not a prefix of s and a note", s, n, got)
+		}
+		if rest := s[len(prefix):]; rest != "" && !utf8.RuneStart(rest[0]) && utf8.ValidString(s) {
+			t.Fatalf("capString(%q, %d) = %q splits a character", s, n, got)
+		}
+		// The audit encoder (zap's JSON) escapes as encoding/json does
+		// without its HTML escaping.
+		var enc bytes.Buffer
+		je := json.NewEncoder(&enc)
+		je.SetEscapeHTML(false)
+		_ = je.Encode(prefix)
+		if size := enc.Len() - 3; size > n { // quotes and newline
+			t.Fatalf("capString(%q, %d): the kept part encodes to %d bytes", s, n, size)
+		}
+	})
 }
