@@ -32,27 +32,27 @@ import (
 // stale or ambiguous), the condition keys it sets, and the bounds on the
 // work and the audit record of one request.
 const (
-	guardKeyID  = "AKIATESTGUARDED00001"
-	guardSecret = "test/guarded/secret/fffffffffffffffffff"
-	lockKeyID   = "AKIATESTLOCKER000001"
-	lockSecret  = "test/locker/secret/gggggggggggggggggggg"
-	refsKeyID   = "AKIATESTREFS00000001"
-	refsSecret  = "test/refs/secret/hhhhhhhhhhhhhhhhhhhhhh"
-	decideOrg   = "o-abcdef1234"
-	promoARN    = "arn:aws:mobiletargeting:us-east-1:123456789012:templates/promo/EMAIL"
-	foreignApp  = "arn:aws:mobiletargeting:us-west-2:123456789012:apps/app-b"
+	decideGuardKeyID  = "AKIATESTGUARDED00001"
+	decideGuardSecret = "test/guarded/secret/fffffffffffffffffff"
+	decideLockKeyID   = "AKIATESTLOCKER000001"
+	decideLockSecret  = "test/locker/secret/gggggggggggggggggggg"
+	decideRefsKeyID   = "AKIATESTREFS00000001"
+	decideRefsSecret  = "test/refs/secret/hhhhhhhhhhhhhhhhhhhhhh"
+	decideOrg         = "o-abcdef1234"
+	decidePromoARN    = "arn:aws:mobiletargeting:us-east-1:123456789012:templates/promo/EMAIL"
+	decideForeignApp  = "arn:aws:mobiletargeting:us-west-2:123456789012:apps/app-b"
 )
 
 const decideStore = `{
   "users": [
     {"name": "guarded", "tags": {"tenant": "a"},
-     "access_keys": [{"id": "` + guardKeyID + `", "secret": "` + guardSecret + `"}], "policies": ["AllButTenantB"]},
+     "access_keys": [{"id": "` + decideGuardKeyID + `", "secret": "` + decideGuardSecret + `"}], "policies": ["AllButTenantB"]},
     {"name": "tenant", "tags": {"tenant": "a"},
      "access_keys": [{"id": "` + tagTenantKeyID + `", "secret": "` + tagTenantSecret + `"}], "policies": ["TenantScoped"]},
     {"name": "plain", "access_keys": [{"id": "` + tagPlainKeyID + `", "secret": "` + tagPlainSecret + `"}], "policies": ["Plain"]},
-    {"name": "locker", "access_keys": [{"id": "` + lockKeyID + `", "secret": "` + lockSecret + `"}], "policies": ["NoLockedTemplates"]},
+    {"name": "locker", "access_keys": [{"id": "` + decideLockKeyID + `", "secret": "` + decideLockSecret + `"}], "policies": ["NoLockedTemplates"]},
     {"name": "refs", "tags": {"tenant": "a"},
-     "access_keys": [{"id": "` + refsKeyID + `", "secret": "` + refsSecret + `"}], "policies": ["Refs"]},
+     "access_keys": [{"id": "` + decideRefsKeyID + `", "secret": "` + decideRefsSecret + `"}], "policies": ["Refs"]},
     {"name": "admin", "access_keys": [{"id": "` + adminKeyID + `", "secret": "` + adminSecret + `"}], "policies": ["Admin"]}
   ],
   "policies": {
@@ -196,7 +196,7 @@ func (u *decideUpstream) serve(w http.ResponseWriter, r *http.Request) {
 		if in.Tags == nil {
 			in.Tags = map[string]string{}
 		}
-		u.tags[promoARN] = in.Tags
+		u.tags[decidePromoARN] = in.Tags
 		if u.createStatus != 0 {
 			w.WriteHeader(u.createStatus)
 			io.WriteString(w, `{"Message":"internal error"}`)
@@ -228,7 +228,7 @@ func decideGateway(t testing.TB, up *decideUpstream, configure func(*Gateway)) *
 	return g
 }
 
-func mtRequest(t testing.TB, keyID, secret, method, path, body string) *http.Request {
+func decideMTRequest(t testing.TB, keyID, secret, method, path, body string) *http.Request {
 	var h http.Header
 	if body != "" {
 		h = http.Header{"Content-Type": {"application/json"}}
@@ -236,7 +236,7 @@ func mtRequest(t testing.TB, keyID, secret, method, path, body string) *http.Req
 	return signedRequest(t, method, "http://gw"+path, "mobiletargeting", "us-east-1", keyID, secret, h, []byte(body))
 }
 
-func v2Request(t testing.TB, keyID, secret, op, body string) *http.Request {
+func decideV2Request(t testing.TB, keyID, secret, op, body string) *http.Request {
 	return signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", keyID, secret,
 		http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2." + op}, "Content-Type": {"application/x-amz-json-1.0"}}, []byte(body))
 }
@@ -247,7 +247,7 @@ func v2Request(t testing.TB, keyID, secret, op, body string) *http.Request {
 // aws:ResourceTag/tenant = b must not stop applying because the gateway
 // could not learn the tags.
 func TestUnknownResourceTagsDeny(t *testing.T) {
-	tagsOfForeign := "/v1/tags/" + url.PathEscape(foreignApp)
+	tagsOfForeign := "/v1/tags/" + url.PathEscape(decideForeignApp)
 	cases := map[string]struct {
 		configure func(*Gateway)
 		breakIt   func(*decideUpstream)
@@ -259,32 +259,32 @@ func TestUnknownResourceTagsDeny(t *testing.T) {
 	}{
 		"lookup throttled": {
 			breakIt: func(u *decideUpstream) { u.throttle = true },
-			keyID:   guardKeyID, secret: guardSecret, path: "/v1/apps/app-b", want: 403, why: "lookup failed",
+			keyID:   decideGuardKeyID, secret: decideGuardSecret, path: "/v1/apps/app-b", want: 403, why: "lookup failed",
 		},
 		"lookup failed": {
 			breakIt: func(u *decideUpstream) { u.fail = http.StatusInternalServerError },
-			keyID:   guardKeyID, secret: guardSecret, path: "/v1/apps/app-b", want: 403, why: "lookup failed",
+			keyID:   decideGuardKeyID, secret: decideGuardSecret, path: "/v1/apps/app-b", want: 403, why: "lookup failed",
 		},
 		"a resource in a region the gateway does not serve": {
 			configure: func(g *Gateway) { g.Regions = []string{"us-east-1"} },
-			keyID:     guardKeyID, secret: guardSecret, path: tagsOfForeign, want: 403, why: "not looked up",
+			keyID:     decideGuardKeyID, secret: decideGuardSecret, path: tagsOfForeign, want: 403, why: "not looked up",
 		},
 		"static, not in the store": {
 			configure: func(g *Gateway) { g.ResourceTags = nil },
-			keyID:     guardKeyID, secret: guardSecret, path: "/v1/apps/app-b", want: 403, why: "resource_tags",
+			keyID:     decideGuardKeyID, secret: decideGuardSecret, path: "/v1/apps/app-b", want: 403, why: "resource_tags",
 		},
 		"off": {
 			configure: func(g *Gateway) { g.ResourceTags = &ResourceTagsConfig{Source: ResourceTagsOff} },
-			keyID:     guardKeyID, secret: guardSecret, path: "/v1/apps/app-a", want: 403, why: "resource_tags off",
+			keyID:     decideGuardKeyID, secret: decideGuardSecret, path: "/v1/apps/app-a", want: 403, why: "resource_tags off",
 		},
 		// What stays allowed.
 		"static, declared untagged in the store": {
 			configure: func(g *Gateway) { g.ResourceTags = nil },
-			keyID:     guardKeyID, secret: guardSecret, path: "/v1/apps/store-untagged", want: 200,
+			keyID:     decideGuardKeyID, secret: decideGuardSecret, path: "/v1/apps/store-untagged", want: 200,
 		},
 		"static, tenant a in the store": {
 			configure: func(g *Gateway) { g.ResourceTags = nil },
-			keyID:     guardKeyID, secret: guardSecret, path: "/v1/apps/store-a", want: 200,
+			keyID:     decideGuardKeyID, secret: decideGuardSecret, path: "/v1/apps/store-a", want: 200,
 		},
 		"lookup failed, no policy reads tags": {
 			breakIt: func(u *decideUpstream) { u.throttle = true },
@@ -292,7 +292,7 @@ func TestUnknownResourceTagsDeny(t *testing.T) {
 		},
 		"a policy reads tags, but not for this action": {
 			breakIt: func(u *decideUpstream) { u.throttle = true },
-			keyID:   lockKeyID, secret: lockSecret, path: "/v1/apps/app-b", want: 200,
+			keyID:   decideLockKeyID, secret: decideLockSecret, path: "/v1/apps/app-b", want: 200,
 		},
 	}
 	for name, tc := range cases {
@@ -304,7 +304,7 @@ func TestUnknownResourceTagsDeny(t *testing.T) {
 			g := decideGateway(t, up, tc.configure)
 			core, logs := observerCore()
 			g.audit = core
-			w := serve(g, mtRequest(t, tc.keyID, tc.secret, "GET", tc.path, ""))
+			w := serve(g, decideMTRequest(t, tc.keyID, tc.secret, "GET", tc.path, ""))
 			if w.Code != tc.want {
 				t.Fatalf("status %d (%s), want %d", w.Code, w.Body.String(), tc.want)
 			}
@@ -341,16 +341,16 @@ func TestAmbiguousResourceTags(t *testing.T) {
 	g := decideGateway(t, up, nil)
 	cases := map[string]func() *http.Request{
 		"tenant a, allow on tenant = a": func() *http.Request {
-			return mtRequest(t, tagTenantKeyID, tagTenantSecret, "GET", "/v1/apps/app-a", "")
+			return decideMTRequest(t, tagTenantKeyID, tagTenantSecret, "GET", "/v1/apps/app-a", "")
 		},
 		"guarded, deny on tenant = b": func() *http.Request {
-			return mtRequest(t, guardKeyID, guardSecret, "GET", "/v1/apps/app-b", "")
+			return decideMTRequest(t, decideGuardKeyID, decideGuardSecret, "GET", "/v1/apps/app-b", "")
 		},
 		"v2, keys that differ in case": func() *http.Request {
-			return v2Request(t, tagTenantKeyID, tagTenantSecret, "DescribePools", `{"PoolIds":["pool-case"]}`)
+			return decideV2Request(t, tagTenantKeyID, tagTenantSecret, "DescribePools", `{"PoolIds":["pool-case"]}`)
 		},
 		"v2, the same key twice": func() *http.Request {
-			return v2Request(t, tagTenantKeyID, tagTenantSecret, "DescribePools", `{"PoolIds":["pool-dup"]}`)
+			return decideV2Request(t, tagTenantKeyID, tagTenantSecret, "DescribePools", `{"PoolIds":["pool-dup"]}`)
 		},
 	}
 	for name, r := range cases {
@@ -369,7 +369,7 @@ func TestAmbiguousResourceTags(t *testing.T) {
 // through the gateway, whatever the create's dependent actions.
 func TestNotFoundDoesNotOutliveCreate(t *testing.T) {
 	update := func() *http.Request {
-		return mtRequest(t, lockKeyID, lockSecret, "PUT", "/v1/templates/promo/email", `{"Subject":"mine now"}`)
+		return decideMTRequest(t, decideLockKeyID, decideLockSecret, "PUT", "/v1/templates/promo/email", `{"Subject":"mine now"}`)
 	}
 	up := newDecideUpstream(t)
 	g := decideGateway(t, up, nil)
@@ -379,7 +379,7 @@ func TestNotFoundDoesNotOutliveCreate(t *testing.T) {
 		t.Fatalf("probe: status %d (%s), want 200", w.Code, w.Body.String())
 	}
 	// The admin creates it, locked, through the gateway.
-	create := mtRequest(t, adminKeyID, adminSecret, "POST", "/v1/templates/promo/email", `{"Subject":"x","tags":{"locked":"true"}}`)
+	create := decideMTRequest(t, adminKeyID, adminSecret, "POST", "/v1/templates/promo/email", `{"Subject":"x","tags":{"locked":"true"}}`)
 	if w := serve(g, create); w.Code != http.StatusCreated {
 		t.Fatalf("create: status %d (%s), want 201", w.Code, w.Body.String())
 	}
@@ -399,12 +399,12 @@ func TestNotFoundDropsOnUncertainCreate(t *testing.T) {
 		up.set(func(u *decideUpstream) { u.createStatus = tc.status })
 		g := decideGateway(t, up, nil)
 		update := func() *http.Request {
-			return mtRequest(t, lockKeyID, lockSecret, "PUT", "/v1/templates/promo/email", `{"Subject":"mine now"}`)
+			return decideMTRequest(t, decideLockKeyID, decideLockSecret, "PUT", "/v1/templates/promo/email", `{"Subject":"mine now"}`)
 		}
 		if w := serve(g, update()); w.Code != 200 {
 			t.Fatalf("probe: status %d, want 200", w.Code)
 		}
-		create := mtRequest(t, adminKeyID, adminSecret, "POST", "/v1/templates/promo/email", `{"Subject":"x","tags":{"locked":"true"}}`)
+		create := decideMTRequest(t, adminKeyID, adminSecret, "POST", "/v1/templates/promo/email", `{"Subject":"x","tags":{"locked":"true"}}`)
 		if w := serve(g, create); w.Code != tc.status {
 			t.Fatalf("create: status %d, want %d", w.Code, tc.status)
 		}
@@ -429,7 +429,7 @@ func TestNotFoundCachedBriefly(t *testing.T) {
 	up := newDecideUpstream(t)
 	g := decideGateway(t, up, func(g *Gateway) { g.now = clock })
 	update := func() *http.Request {
-		return mtRequest(t, lockKeyID, lockSecret, "PUT", "/v1/templates/promo/email", `{"Subject":"mine now"}`)
+		return decideMTRequest(t, decideLockKeyID, decideLockSecret, "PUT", "/v1/templates/promo/email", `{"Subject":"mine now"}`)
 	}
 	for range 3 {
 		if w := serve(g, update()); w.Code != 200 {
@@ -440,7 +440,7 @@ func TestNotFoundCachedBriefly(t *testing.T) {
 		t.Errorf("%d lookups for 3 probes, want 1", n)
 	}
 	// Created outside the gateway.
-	up.set(func(u *decideUpstream) { u.tags[promoARN] = map[string]string{"locked": "true"} })
+	up.set(func(u *decideUpstream) { u.tags[decidePromoARN] = map[string]string{"locked": "true"} })
 	mu.Lock()
 	offset = notFoundTTL + time.Second
 	mu.Unlock()
@@ -459,7 +459,7 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 		ids[i] = fmt.Sprintf("arn:aws:mobiletargeting:us-east-1:123456789012:apps/app-%02d", i)
 		up.tags[ids[i]] = map[string]string{"tenant": "a"}
 	}
-	r := withCaddyVars(mtRequest(t, guardKeyID, guardSecret, "GET", "/v1/apps/app-a", ""))
+	r := withCaddyVars(decideMTRequest(t, decideGuardKeyID, decideGuardSecret, "GET", "/v1/apps/app-a", ""))
 	id, err := g.authn.Authenticate(r, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -484,10 +484,10 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 	}
 }
 
-// authorizeRefs authorizes a hand-built result for the refs user.
-func authorizeRefs(t *testing.T, g *Gateway, res *apimap.Result) (string, *requestState) {
+// decideAuthorizeRefs authorizes a hand-built result for the refs user.
+func decideAuthorizeRefs(t *testing.T, g *Gateway, res *apimap.Result) (string, *requestState) {
 	t.Helper()
-	r := withCaddyVars(v2Request(t, refsKeyID, refsSecret, "DescribePools", `{}`))
+	r := withCaddyVars(decideV2Request(t, decideRefsKeyID, decideRefsSecret, "DescribePools", `{}`))
 	id, err := g.authn.Authenticate(r, []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
@@ -534,7 +534,7 @@ func TestGatewayConditionKeys(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			msg, rs := authorizeRefs(t, g, tc.res)
+			msg, rs := decideAuthorizeRefs(t, g, tc.res)
 			if (msg == "") != tc.allow {
 				t.Errorf("decision %s (%s), want allowed = %v", rs.decision, msg, tc.allow)
 			}
@@ -543,7 +543,7 @@ func TestGatewayConditionKeys(t *testing.T) {
 	// Without org_id the organization keys are absent: the perimeter
 	// statement denies.
 	g2 := decideGateway(t, up, nil)
-	if msg, _ := authorizeRefs(t, g2, result(pool, nil)); msg == "" {
+	if msg, _ := decideAuthorizeRefs(t, g2, result(pool, nil)); msg == "" {
 		t.Error("without org_id: allowed, want denied by the organization statement")
 	}
 }
@@ -647,7 +647,7 @@ func TestAuditRecordBoundedEndToEnd(t *testing.T) {
 		ids[i] = fmt.Sprintf("pool-%016d", i)
 	}
 	body, _ := json.Marshal(map[string]any{"PoolIds": ids})
-	w := serve(g, v2Request(t, tagPlainKeyID, tagPlainSecret, "DescribePools", string(body)))
+	w := serve(g, decideV2Request(t, tagPlainKeyID, tagPlainSecret, "DescribePools", string(body)))
 	if w.Code < 400 {
 		t.Fatalf("status %d, want a refusal", w.Code)
 	}

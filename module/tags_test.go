@@ -381,7 +381,7 @@ func TestChangedInvalidates(t *testing.T) {
 		"campaign tags apply to the campaign only": {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA + "/campaigns/c1"}}}, []string{tagAppA + "/campaigns/c1"}, []string{tagAppA}},
 		"DeleteApp":                         {"DeleteApp", []apimap.Authorization{{Action: "mobiletargeting:DeleteApp", Resources: []string{tagAppA}}}, []string{tagAppA}, nil},
 		"create with dependent TagResource": {"CreatePool", []apimap.Authorization{{Action: "sms-voice:CreatePool", Resources: []string{tagPhoneA}}, {Action: "sms-voice:TagResource", Resources: []string{pool}}}, []string{pool, tagPhoneA}, []string{tagAppA}},
-		"create without tags drops its ARN": {"CreateEmailTemplate", []apimap.Authorization{{Action: "mobiletargeting:CreateEmailTemplate", Resources: []string{promoARN}}}, []string{promoARN}, []string{tagAppA}},
+		"create without tags drops its ARN": {"CreateEmailTemplate", []apimap.Authorization{{Action: "mobiletargeting:CreateEmailTemplate", Resources: []string{decidePromoARN}}}, []string{decidePromoARN}, []string{tagAppA}},
 		"v2 Request… creates":               {"RequestPhoneNumber", []apimap.Authorization{{Action: "sms-voice:RequestPhoneNumber", Resources: []string{pool}}}, []string{pool}, []string{tagAppA}},
 		"CreateSegment re-reads its app":    {"CreateSegment", []apimap.Authorization{{Action: "mobiletargeting:CreateSegment", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
 		"reads change nothing":              {"GetApp", []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
