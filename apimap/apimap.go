@@ -32,9 +32,19 @@ type Authorization struct {
 	Action    string
 	Resources []string
 	// PassedToService is "" except for iam:PassRole authorizations, where it
-	// is the service principal the role is passed to, e.g.
-	// "pinpoint.amazonaws.com" or "sms-voice.amazonaws.com".
+	// is the service principal the role is passed to (iam:PassedToService):
+	// "pinpoint.amazonaws.com" for the Pinpoint API, "sms-voice.amazonaws.com"
+	// for both SMS and Voice APIs.
 	PassedToService string
+}
+
+// Reference is a resource outside the operation's own that AWS uses on the
+// caller's behalf when it performs the request (see References in Result).
+type Reference struct {
+	Kind   string // "iam-role", "sns-topic", "kinesis-stream", "firehose-stream", "log-group", "s3", "ses-identity", "ses-configuration-set", "kms-key", "template", "connect-campaign", "lambda-function", "url", ...
+	Member string // where in the request: dotted member path, list elements as [i], map values as ["key"]
+	Value  string // exactly as sent (decoded from JSON)
+	ARN    string // the ARN it names; Value itself when no ARN can be derived (so ARN patterns never match it)
 }
 
 // Unresolved marks a provisional ARN: the request named an origination
@@ -55,24 +65,11 @@ type Result struct {
 	RequestTags    map[string]string // tags the request sets (aws:RequestTag/...); nil when none
 	TagKeys        []string          // aws:TagKeys: keys of RequestTags (sorted) or the keys an untag removes; nil when none
 	Unresolved     []Unresolved      // must be resolved (replaced) before authorizing; otherwise deny
-	// References lists the resources outside the operation's own that AWS uses on the caller's
-	// behalf when it performs the request (topics, streams, log groups, buckets and objects, SES
-	// identities, KMS keys, templates, Connect campaigns, roles), in request order.
+	// References lists the resources outside the operation's own that AWS
+	// uses on the caller's behalf when it performs the request (topics,
+	// streams, log groups, buckets and objects, SES identities, KMS keys,
+	// templates, Connect campaigns, roles), in request order; nil when none.
 	References []Reference
-}
-
-// Reference is a resource a request names that AWS uses on the caller's behalf.
-type Reference struct {
-	// Kind is e.g. "sns-topic", "kinesis-stream", "firehose-stream", "log-group", "s3",
-	// "ses-identity", "kms-key", "template", "connect-campaign", "iam-role".
-	Kind string
-	// Member is where in the request: dotted member path, e.g. "EventDestination.SnsDestination.TopicArn".
-	Member string
-	// Value is the member's value exactly as sent.
-	Value string
-	// ARN is the ARN it names (s3://b/k -> arn:aws:s3:::b/k, a KMS key ID -> its key ARN, ...);
-	// Value itself when no ARN can be derived (so ARN patterns never match it: fails closed).
-	ARN string
 }
 
 // Kind classifies a mapping error.
