@@ -15,6 +15,7 @@ var gatewayKeys = map[string]bool{
 	"aws:currenttime": true, "aws:epochtime": true, "aws:requestedregion": true,
 	"aws:useragent": true, "aws:tokenissuetime": true, "aws:multifactorauthpresent": true,
 	"aws:tagkeys": true, "aws:sourceidentity": true,
+	"aws:principalisawsservice": true, "aws:viaawsservice": true,
 	// Data-perimeter keys: aws:ResourceAccount per resource; the organization keys when the
 	// gateway is configured with its organization's ID.
 	"aws:resourceaccount": true, "aws:principalorgid": true, "aws:resourceorgid": true,
