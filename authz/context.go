@@ -36,6 +36,14 @@ func (c *Context) Set(key, value string) {
 	e.vals, e.multi = e.one[:], false
 }
 
+// SetLower is Set for a key already in lower case: it skips the conversion (a caller that sets
+// many keys per request, from lower-cased constants, spares the scan).
+func (c *Context) SetLower(key, value string) {
+	e := c.entryLower(key, key)
+	e.one[0] = value
+	e.vals, e.multi = e.one[:], false
+}
+
 // SetMulti sets a multi-valued key (aws:TagKeys and the like). The slice is copied.
 func (c *Context) SetMulti(key string, values []string) {
 	e := c.entry(key)
@@ -47,10 +55,14 @@ func (c *Context) SetMulti(key string, values []string) {
 
 // entry returns key's entry, present, reusing the storage of an earlier setting.
 func (c *Context) entry(key string) *ctxEntry {
+	return c.entryLower(strings.ToLower(key), key)
+}
+
+// entryLower is entry for the lower-cased key lower, set as key.
+func (c *Context) entryLower(lower, key string) *ctxEntry {
 	if c.m == nil {
 		c.m = make(map[string]*ctxEntry)
 	}
-	lower := strings.ToLower(key)
 	e := c.m[lower]
 	if e == nil {
 		e = &ctxEntry{lower: lower}
@@ -108,6 +120,16 @@ func (c *Context) Delete(key string) {
 		return
 	}
 	if e := c.m[strings.ToLower(key)]; e != nil {
+		e.present = false
+	}
+}
+
+// DeleteLower is Delete for a key already in lower case.
+func (c *Context) DeleteLower(key string) {
+	if c == nil {
+		return
+	}
+	if e := c.m[key]; e != nil {
 		e.present = false
 	}
 }

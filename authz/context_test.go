@@ -168,3 +168,20 @@ func BenchmarkContextReuse(b *testing.B) {
 		}
 	}
 }
+
+func TestContextSetLower(t *testing.T) {
+	t.Parallel()
+	c := NewContext()
+	c.SetLower("aws:resourceaccount", "123456789012")
+	if vals, _, ok := c.Lookup("aws:ResourceAccount"); !ok || len(vals) != 1 || vals[0] != "123456789012" {
+		t.Errorf("Lookup after SetLower = %v, %v", vals, ok)
+	}
+	c.Set("AWS:ResourceAccount", "999999999999") // the same key, any case
+	if vals, _, _ := c.LookupLower("aws:resourceaccount"); len(vals) != 1 || vals[0] != "999999999999" {
+		t.Errorf("LookupLower after Set = %v", vals)
+	}
+	c.DeleteLower("aws:resourceaccount")
+	if _, _, ok := c.Lookup("aws:resourceaccount"); ok {
+		t.Error("present after DeleteLower")
+	}
+}

@@ -9,32 +9,31 @@ import "strings"
 // keys no policy reads, e.g. looking up aws:ResourceTag/… values upstream.
 // A nil policy references nothing.
 func (p *Policy) ReferencesKeyPrefix(prefix string) bool {
-	if p == nil {
+	return p.referencesKeyPrefix(strings.ToLower(prefix), "")
+}
+
+// referencesKeyPrefix is ReferencesKeyPrefix for a lower-cased prefix,
+// limited to the statements whose Action/NotAction element matches the
+// lower-cased action, unless action is "".
+func (p *Policy) referencesKeyPrefix(lp, action string) bool {
+	if p == nil || !anyHasPrefix(p.reads, lp) {
 		return false
 	}
-	lp := strings.ToLower(prefix)
+	if action == "" {
+		return true
+	}
 	for _, st := range p.stmts {
-		for i := range st.resources {
-			for _, v := range st.resources[i].t.Variables() {
-				if strings.HasPrefix(v, lp) {
-					return true
-				}
-			}
+		if anyHasPrefix(st.reads, lp) && st.matchAction(action) {
+			return true
 		}
-		if st.cond == nil {
-			continue
-		}
-		for _, c := range st.cond.Clauses {
-			if strings.HasPrefix(c.LowerKey(), lp) {
-				return true
-			}
-			for j := range c.Values {
-				for _, v := range c.Values[j].Variables() {
-					if strings.HasPrefix(v, lp) {
-						return true
-					}
-				}
-			}
+	}
+	return false
+}
+
+func anyHasPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
 		}
 	}
 	return false
@@ -44,12 +43,34 @@ func (p *Policy) ReferencesKeyPrefix(prefix string) bool {
 // evaluates (identity, resource-based, boundary, session, guardrails)
 // references a key with prefix (see Policy.ReferencesKeyPrefix).
 func AnyReferencesKeyPrefix(in *Input, prefix string) bool {
-	if in.ResourcePolicy.ReferencesKeyPrefix(prefix) || in.Boundary.ReferencesKeyPrefix(prefix) {
+	var pb [128]byte
+	return anyReferences(in, bytesString(appendLower(pb[:0], prefix)), "")
+}
+
+// Both compare prefix and action ASCII-case-insensitively: pass any other
+// letters of prefix lower-cased (condition keys are stored lower-cased).
+
+// AnyApplicableReferencesKeyPrefix is AnyReferencesKeyPrefix limited to the
+// statements that could apply to in.Action (their Action or NotAction
+// element matches it): the statements that can take part in the decision.
+// The gateway denies when such a statement reads a key whose value it
+// cannot know (resource tags it could not learn).
+func AnyApplicableReferencesKeyPrefix(in *Input, prefix string) bool {
+	var pb, ab [128]byte // lower-cased copies, on the stack for the usual lengths
+	lp := bytesString(appendLower(pb[:0], prefix))
+	if in.Action == "" {
+		return anyReferences(in, lp, "")
+	}
+	return anyReferences(in, lp, bytesString(appendLower(ab[:0], in.Action)))
+}
+
+func anyReferences(in *Input, lp, action string) bool {
+	if in.ResourcePolicy.referencesKeyPrefix(lp, action) || in.Boundary.referencesKeyPrefix(lp, action) {
 		return true
 	}
 	for _, set := range [...][]*Policy{in.Identity, in.Session, in.Guardrails} {
 		for _, p := range set {
-			if p.ReferencesKeyPrefix(prefix) {
+			if p.referencesKeyPrefix(lp, action) {
 				return true
 			}
 		}

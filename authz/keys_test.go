@@ -68,3 +68,27 @@ func TestAnyReferencesKeyPrefix(t *testing.T) {
 		})
 	}
 }
+
+func TestAnyApplicableReferencesKeyPrefix(t *testing.T) {
+	t.Parallel()
+	doc := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"mobiletargeting:Update*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/locked":"true"}}},
+		{"Effect":"Deny","NotAction":"sms-voice:*","Resource":"arn:aws:mobiletargeting:*:*:apps/${aws:ResourceTag/app}"}]}`
+	p, err := Parse("p", []byte(doc), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]bool{
+		"mobiletargeting:UpdateEmailTemplate": true,  // the Deny on locked
+		"MobileTargeting:updateapp":           true,  // actions compare case-insensitively
+		"mobiletargeting:GetApp":              true,  // NotAction sms-voice:*, variable in Resource
+		"sms-voice:SendTextMessage":           false, // neither applies
+	}
+	for action, want := range cases {
+		in := &Input{Action: action, Identity: []*Policy{p}}
+		if got := AnyApplicableReferencesKeyPrefix(in, "aws:ResourceTag/"); got != want {
+			t.Errorf("AnyApplicableReferencesKeyPrefix(%s) = %v, want %v", action, got, want)
+		}
+	}
+}

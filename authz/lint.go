@@ -15,6 +15,15 @@ var gatewayKeys = map[string]bool{
 	"aws:currenttime": true, "aws:epochtime": true, "aws:requestedregion": true,
 	"aws:useragent": true, "aws:tokenissuetime": true, "aws:multifactorauthpresent": true,
 	"aws:tagkeys": true, "aws:sourceidentity": true,
+	"aws:principalisawsservice": true, "aws:viaawsservice": true,
+	// Data-perimeter keys: aws:ResourceAccount per resource; the organization keys when the
+	// gateway is configured with its organization's ID.
+	"aws:resourceaccount": true, "aws:principalorgid": true, "aws:resourceorgid": true,
+	// Set on iam:PassRole authorizations.
+	"iam:passedtoservice": true,
+	// The gateway's own namespace: the ARNs of the resources a request makes AWS use on the
+	// caller's behalf (topics, streams, buckets, roles, ...).
+	"gateway:referencedarn": true,
 	// STS trust-policy keys.
 	"sts:externalid": true, "sts:rolesessionname": true, "sts:sourceidentity": true,
 	"sts:transitivetagkeys": true,
@@ -24,7 +33,7 @@ var gatewayKeyPrefixes = []string{"aws:principaltag/", "aws:requesttag/", "aws:r
 
 // multiValuedKeys are the multi-valued keys the gateway knows; every other key it provides is
 // single-valued.
-var multiValuedKeys = map[string]bool{"aws:tagkeys": true, "sts:transitivetagkeys": true}
+var multiValuedKeys = map[string]bool{"aws:tagkeys": true, "sts:transitivetagkeys": true, "gateway:referencedarn": true}
 
 func providedKey(lk string) bool {
 	if gatewayKeys[lk] {

@@ -20,8 +20,13 @@ func TestLint(t *testing.T) {
 		"ForAllValues allow":     {`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":"team"}}}`, []string{"ForAllValues"}},
 		"ForAllValues deny ok":   {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":"team"}}}`, nil},
 		"qualifier single-value": {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:PrincipalTag/team":"x"}}}`, []string{"single-valued"}},
-		"negated unknown key":    {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-1"}}}`, []string{"never provides"}},
-		"negated provided key":   {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestTag/x":"o-1"}}}`, nil},
+		"negated unknown key":    {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}}`, []string{"never provides"}},
+		"gateway namespace": {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringNotLike":{"gateway:ReferencedArn":"arn:aws:sns:*:*:a-*"},
+			"StringNotEquals":{"aws:ResourceAccount":"123456789012","aws:PrincipalOrgID":"o-1","aws:ResourceOrgID":"o-1","iam:PassedToService":"sms-voice.amazonaws.com",
+			"aws:ViaAWSService":"true","aws:PrincipalIsAWSService":"true"}}}`, nil},
+		"qualifier on a single-valued gateway key": {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringNotEquals":{"aws:ResourceAccount":"1"}}}`, []string{"single-valued"}},
+		"unknown gateway key":                      {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"gateway:Referenced":"x"}}}`, []string{"never provides"}},
+		"negated provided key":                     {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestTag/x":"o-1"}}}`, nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

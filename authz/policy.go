@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -68,6 +69,9 @@ type Policy struct {
 	// bloom is a 1024-bit Bloom filter (two bits an action) of the keys of exact, so that a
 	// decision skips the map lookup of most policies that do not name the action.
 	bloom [16]uint64
+	// reads are the lower-cased condition keys and policy variables any statement reads
+	// (see ReferencesKeyPrefix), each once.
+	reads []string
 }
 
 // actionHash hashes a lower-cased action name (FNV-1a).
@@ -177,6 +181,11 @@ func Parse(name string, doc []byte, kind PolicyType) (*Policy, error) {
 			sids[st.sid] = i
 		}
 		p.stmts = append(p.stmts, st)
+		for _, k := range st.reads {
+			if !slices.Contains(p.reads, k) {
+				p.reads = append(p.reads, k)
+			}
+		}
 		idx := int32(i)
 		if st.wild {
 			p.wild = append(p.wild, idx)

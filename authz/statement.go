@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/pinpointgw/gateway/authz/internal/condition"
@@ -44,6 +45,11 @@ type statement struct {
 	hasResource bool
 
 	cond *condition.Block
+
+	// reads are the lower-cased condition keys and policy variables the statement reads: its
+	// Condition keys, and the variables of its condition values and Resource/NotResource
+	// patterns (computed once by parseStatement).
+	reads []string
 }
 
 var statementFields = map[string]bool{
@@ -276,7 +282,34 @@ func parseStatement(raw json.RawMessage, kind PolicyType, vars bool) (*statement
 			return nil, ferr("Condition", err)
 		}
 	}
+	st.reads = st.keysRead()
 	return st, nil
+}
+
+// keysRead lists the lower-cased keys and variables the statement reads, each once.
+func (st *statement) keysRead() []string {
+	var out []string
+	add := func(k string) {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	for i := range st.resources {
+		for _, v := range st.resources[i].t.Variables() {
+			add(v)
+		}
+	}
+	if st.cond != nil {
+		for _, c := range st.cond.Clauses {
+			add(c.LowerKey())
+			for j := range c.Values {
+				for _, v := range c.Values[j].Variables() {
+					add(v)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func parsePrincipal(raw json.RawMessage) (*principalSet, error) {

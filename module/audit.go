@@ -2,6 +2,9 @@ package module
 
 import (
 	"net/http"
+	"sort"
+	"strconv"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -10,10 +13,96 @@ import (
 	"github.com/pinpointgw/gateway/authz"
 )
 
+// Bounds of the audit record: whatever a request holds, its record is at
+// most maxAuditRecord bytes. Lists keep their first elements and say how
+// many they left out in a sibling field <name>_omitted (resources_omitted
+// inside an authorization); strings are cut so that their JSON encoding
+// (escapes included) takes at most maxAuditString bytes (maxAuditReason
+// for the reason and the upstream error), and end in "…(+N bytes)".
+//
+// The worst case: 8 authorizations of an action, a service and 8
+// resources (~21 KiB), 8 references of 3 strings (~7 KiB), 8 matches of 2
+// (~5 KiB), 8 ARNs of resource_tags_unavailable (~2.5 KiB), two tag maps
+// of 8 tags (~9 KiB), 14 single strings and 2 long ones (~6 KiB): ~51 KiB.
+const (
+	maxAuditRecord     = 64 << 10
+	maxAuditString     = 256
+	maxAuditReason     = 1024
+	maxAuditAuths      = 8 // authorizations
+	maxAuditStrings    = 8 // resources of one authorization, resource_tags_unavailable
+	maxAuditMatched    = 8 // matched statements
+	maxAuditReferences = 8 // references
+	maxAuditTags       = 8 // session_tags, issued_session_tags
+)
+
+// jsonCost is the most bytes one byte of a string takes in the record's
+// JSON: 6 for control characters (\u00XX), 2 for the quote and the
+// backslash, 1 for the rest (a byte of invalid UTF-8 is charged when its
+// rune is decoded: \ufffd, 6).
+var jsonCost = func() (t [256]uint8) {
+	for i := range t {
+		switch {
+		case i < 0x20:
+			t[i] = 6
+		case i == '"' || i == '\\':
+			t[i] = 2
+		default:
+			t[i] = 1
+		}
+	}
+	return t
+}()
+
+// capString cuts s so that its JSON encoding takes at most about n bytes
+// (on a character boundary) and says how much it left out; strings that
+// fit are returned as they are, without allocating.
+func capString(s string, n int) string {
+	if len(s)*6 <= n {
+		return s // fits whatever it holds
+	}
+	cost, i := 0, 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if cost+int(jsonCost[c]) > n {
+				break
+			}
+			cost += int(jsonCost[c])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		w := size
+		if r == utf8.RuneError && size == 1 {
+			w = 6
+		} else if r == '\u2028' || r == '\u2029' {
+			w = 6
+		}
+		if cost+w > n {
+			break
+		}
+		cost += w
+		i += size
+	}
+	if i == len(s) {
+		return s
+	}
+	return s[:i] + "…(+" + strconv.Itoa(len(s)-i) + " bytes)"
+}
+
+// capList returns the first n elements of list and the number left out.
+func capList[T any](list []T, n int) ([]T, int) {
+	if len(list) <= n {
+		return list, 0
+	}
+	return list[:n], len(list) - n
+}
+
 // writeAudit writes the request's one audit record on the logger
 // http.handlers.pinpoint_gateway.audit. It never carries a secret, a
 // signature or a session token: only the access key ID, the principal,
-// what was asked, what was decided and why.
+// what was asked, what was decided and why. It is bounded (see
+// maxAuditRecord).
 func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	ce := g.audit.Check(zap.InfoLevel, "request")
 	if ce == nil {
@@ -26,71 +115,86 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	f = append(f,
 		zap.Time("time", rs.start),
 		zap.String("request_id", rs.requestID),
-		zap.String("remote_ip", rs.clientIP),
-		zap.String("user_agent", r.Header.Get("User-Agent")),
+		zap.String("remote_ip", capString(rs.clientIP, maxAuditString)),
+		zap.String("user_agent", capString(r.Header.Get("User-Agent"), maxAuditString)),
 	)
 	if rs.identity == nil && rs.claimedKeyID != "" {
-		f = append(f, zap.String("access_key_id", rs.claimedKeyID))
+		f = append(f, zap.String("access_key_id", capString(rs.claimedKeyID, maxAuditString)))
 	}
 	if id := rs.identity; id != nil {
 		f = append(f,
-			zap.String("access_key_id", id.AccessKeyID),
-			zap.String("region", id.Region),
+			zap.String("access_key_id", capString(id.AccessKeyID, maxAuditString)),
+			zap.String("region", capString(id.Region, maxAuditString)),
 		)
 		if p := id.Principal; p != nil {
 			f = append(f,
-				zap.String("principal_arn", p.ARN),
-				zap.String("principal_type", p.Type),
+				zap.String("principal_arn", capString(p.ARN, maxAuditString)),
+				zap.String("principal_type", capString(p.Type, maxAuditString)),
 			)
 			if p.RoleARN != "" {
-				f = append(f, zap.String("role_arn", p.RoleARN))
+				f = append(f, zap.String("role_arn", capString(p.RoleARN, maxAuditString)))
 			}
 			if p.SessionName != "" {
-				f = append(f, zap.String("session_name", p.SessionName))
+				f = append(f, zap.String("session_name", capString(p.SessionName, maxAuditString)))
 			}
 			if p.SourceIdentity != "" {
-				f = append(f, zap.String("source_identity", p.SourceIdentity))
+				f = append(f, zap.String("source_identity", capString(p.SourceIdentity, maxAuditString)))
 			}
-			if len(p.SessionTags) > 0 {
-				f = append(f, zap.Object("session_tags", stringMap(p.SessionTags)))
-			}
+			f = appendTags(f, "session_tags", p.SessionTags)
 		}
 	}
 	if rs.api != "" {
-		f = append(f, zap.String("api", rs.api))
+		f = append(f, zap.String("api", capString(rs.api, maxAuditString)))
 	}
 	if rs.op != "" {
-		f = append(f, zap.String("operation", rs.op))
+		f = append(f, zap.String("operation", capString(rs.op, maxAuditString)))
 	}
 	if len(rs.auths) > 0 {
-		f = append(f, zap.Array("authorizations", authorizations(rs.auths)))
+		auths, omitted := capList(rs.auths, maxAuditAuths)
+		f = append(f, zap.Array("authorizations", authorizations(auths)))
+		if omitted > 0 {
+			f = append(f, zap.Int("authorizations_omitted", omitted))
+		}
+	}
+	if len(rs.references) > 0 {
+		refs, omitted := capList(rs.references, maxAuditReferences)
+		f = append(f, zap.Array("references", references(refs)))
+		if omitted > 0 {
+			f = append(f, zap.Int("references_omitted", omitted))
+		}
 	}
 	f = append(f,
 		zap.String("decision", rs.decision),
 		zap.String("mode", g.Mode),
 	)
 	if rs.reason != "" {
-		f = append(f, zap.String("reason", rs.reason))
+		f = append(f, zap.String("reason", capString(rs.reason, maxAuditReason)))
 	}
 	if len(rs.matched) > 0 {
-		f = append(f, zap.Array("matched", matches(rs.matched)))
+		matched, omitted := capList(rs.matched, maxAuditMatched)
+		f = append(f, zap.Array("matched", matches(matched)))
+		if omitted > 0 {
+			f = append(f, zap.Int("matched_omitted", omitted))
+		}
 	}
 	if len(rs.tagsUnavailable) > 0 {
-		f = append(f, zap.Strings("resource_tags_unavailable", rs.tagsUnavailable))
+		tagsUnavailable := rs.tagsUnavailable // a copy of the header: see the marshalers
+		f = append(f, zap.Array("resource_tags_unavailable", (*stringsLog)(&tagsUnavailable)))
+		if omitted := len(rs.tagsUnavailable) - maxAuditStrings; omitted > 0 {
+			f = append(f, zap.Int("resource_tags_unavailable_omitted", omitted))
+		}
 	}
 	if rs.issued != nil {
-		f = append(f, zap.String("issued_principal_arn", rs.issued.ARN))
-		if len(rs.issued.SessionTags) > 0 {
-			f = append(f, zap.Object("issued_session_tags", stringMap(rs.issued.SessionTags)))
-		}
+		f = append(f, zap.String("issued_principal_arn", capString(rs.issued.ARN, maxAuditString)))
+		f = appendTags(f, "issued_session_tags", rs.issued.SessionTags)
 	}
 	if rs.forwarded || rs.fwd.upstreamStatus != 0 {
 		f = append(f, zap.Int("upstream_status", rs.fwd.upstreamStatus))
 		if rs.fwd.upstreamRequestID != "" {
-			f = append(f, zap.String("upstream_request_id", rs.fwd.upstreamRequestID))
+			f = append(f, zap.String("upstream_request_id", capString(rs.fwd.upstreamRequestID, maxAuditString)))
 		}
 		if rs.fwd.upstreamErr != nil {
-			f = append(f, zap.String("upstream_error", rs.fwd.upstreamErr.Error()))
+			f = append(f, zap.String("upstream_error", capString(rs.fwd.upstreamErr.Error(), maxAuditReason)))
 		}
 	}
 	f = append(f,
@@ -100,12 +204,34 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	ce.Write(f...)
 }
 
+// appendTags adds a tag map as an object field, at most maxAuditTags
+// tags (the first keys in sorted order when there are more, and a field
+// <name>_omitted).
+func appendTags(f []zap.Field, name string, tags map[string]string) []zap.Field {
+	if len(tags) == 0 {
+		return f
+	}
+	if len(tags) <= maxAuditTags {
+		return append(f, zap.Object(name, stringMap(tags)))
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	kept := make(stringMap, maxAuditTags)
+	for _, k := range keys[:maxAuditTags] {
+		kept[k] = tags[k]
+	}
+	return append(f, zap.Object(name, kept), zap.Int(name+"_omitted", len(tags)-maxAuditTags))
+}
+
 // stringMap logs a tag map as an object.
 type stringMap map[string]string
 
 func (m stringMap) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	for k, v := range m {
-		enc.AddString(k, v)
+		enc.AddString(capString(k, maxAuditString), capString(v, maxAuditString))
 	}
 	return nil
 }
@@ -131,17 +257,49 @@ func (as authorizations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 type authorizationLog apimap.Authorization
 
 func (a *authorizationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("action", a.Action)
-	return enc.AddArray("resources", (*stringsLog)(&a.Resources))
+	enc.AddString("action", capString(a.Action, maxAuditString))
+	if a.PassedToService != "" {
+		enc.AddString("passed_to_service", capString(a.PassedToService, maxAuditString))
+	}
+	if err := enc.AddArray("resources", (*stringsLog)(&a.Resources)); err != nil {
+		return err
+	}
+	if omitted := len(a.Resources) - maxAuditStrings; omitted > 0 {
+		enc.AddInt("resources_omitted", omitted)
+	}
+	return nil
 }
 
-// stringsLog logs a string slice.
+// stringsLog logs the first maxAuditStrings strings of a slice, each
+// capped; the caller adds the count of the others.
 type stringsLog []string
 
 func (ss *stringsLog) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for _, s := range *ss {
-		enc.AppendString(s)
+	list, _ := capList(*ss, maxAuditStrings)
+	for _, s := range list {
+		enc.AppendString(capString(s, maxAuditString))
 	}
+	return nil
+}
+
+// references logs the resources AWS uses on the caller's behalf.
+type references []apimap.Reference
+
+func (rs references) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := range rs {
+		if err := enc.AppendObject((*referenceLog)(&rs[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type referenceLog apimap.Reference
+
+func (r *referenceLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("kind", capString(r.Kind, maxAuditString))
+	enc.AddString("member", capString(r.Member, maxAuditString))
+	enc.AddString("arn", capString(r.ARN, maxAuditString))
 	return nil
 }
 
@@ -161,9 +319,9 @@ type matchLog authz.Match
 
 func (m *matchLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("type", m.Type.String())
-	enc.AddString("policy", m.Policy)
+	enc.AddString("policy", capString(m.Policy, maxAuditString))
 	if m.Sid != "" {
-		enc.AddString("sid", m.Sid)
+		enc.AddString("sid", capString(m.Sid, maxAuditString))
 	}
 	enc.AddInt("index", m.Index)
 	enc.AddString("effect", m.Effect.String())

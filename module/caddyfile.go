@@ -39,6 +39,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    upstream_credentials default | static <id> <secret> [<token>] | profile <name>
 //	    endpoint     pinpoint | sms-voice | sms-voice-v2 <url with {region}, {dns_suffix}>
 //	    regions      <region> [<region>...]               # default: the home region's partition
+//	    org_id       <o-…>                                # aws:PrincipalOrgID, aws:ResourceOrgID; default none
 //	    resource_tags static | off | lookup [<ttl> [<size> [<timeout>]]]  # lookup defaults 5m 10000 2s
 //	    upstream_timeout <duration>                       # default 30s
 //	    body_timeout <duration>                           # default 30s
@@ -72,6 +73,14 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					return d.Errf("mode: %q is not %s or %s", v, ModeEnforce, ModeDryRun)
 				}
 				g.Mode = v
+			}
+
+		case "org_id":
+			if !d.AllArgs(&g.OrgID) {
+				return d.ArgErr()
+			}
+			if !orgIDRE.MatchString(g.OrgID) {
+				return d.Errf("org_id: %q is not an AWS Organizations ID (o- and 10 to 32 lower-case letters or digits)", g.OrgID)
 			}
 
 		case "session_keys":

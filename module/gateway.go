@@ -16,6 +16,7 @@ import (
 	"net/http/httputil"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,12 +57,14 @@ const (
 
 // Sources of aws:ResourceTag/… values.
 const (
-	// ResourceTagsStatic takes resource tags from the store only.
+	// ResourceTagsStatic takes resource tags from the store only; a
+	// taggable resource the store does not list has unknown tags.
 	ResourceTagsStatic = "static"
 	// ResourceTagsLookup takes them from the store, and for ARNs the store
 	// does not tag, from the upstream API (cached).
 	ResourceTagsLookup = "lookup"
-	// ResourceTagsOff never sets aws:ResourceTag/… keys.
+	// ResourceTagsOff never sets aws:ResourceTag/… keys: the tags of every
+	// taggable resource are unknown.
 	ResourceTagsOff = "off"
 )
 
@@ -193,6 +196,13 @@ type Gateway struct {
 	// server's read timeout for that time. Default: 30s.
 	BodyTimeout caddy.Duration `json:"body_timeout,omitempty"`
 
+	// OrgID is the ID of the AWS Organization of the account (o-…). When set,
+	// aws:PrincipalOrgID and aws:ResourceOrgID are set to it, as AWS sets
+	// them for principals and resources of an account in an organization,
+	// so that data-perimeter policies behave as in AWS. Default: none (the
+	// keys are absent).
+	OrgID string `json:"org_id,omitempty"`
+
 	// provisioned state
 	logger    *zap.Logger
 	audit     *zap.Logger
@@ -256,9 +266,10 @@ type ResourceTagsConfig struct {
 
 	// Timeout bounds one upstream lookup (source lookup): tags, and the
 	// resolution of origination identities given as a phone number or a
-	// bare sender ID. A lookup that fails or times out leaves the
-	// aws:ResourceTag keys absent (conditions on them do not match) and an
-	// unresolvable identity is denied. Default: 2s.
+	// bare sender ID. A lookup that fails or times out leaves the tags
+	// unknown, which denies a request that a policy statement reading
+	// aws:ResourceTag could decide; an unresolvable identity is denied.
+	// Default: 2s.
 	Timeout caddy.Duration `json:"timeout,omitempty"`
 }
 
@@ -270,7 +281,10 @@ func (Gateway) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+var (
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	orgIDRE   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
 
 // applyDefaults fills in the defaults of unset fields.
 func (g *Gateway) applyDefaults() {
@@ -398,6 +412,9 @@ func (g *Gateway) validateConfig() error {
 	}
 	if g.Store == "" {
 		return errors.New("store is required")
+	}
+	if g.OrgID != "" && !orgIDRE.MatchString(g.OrgID) {
+		return fmt.Errorf("org_id %q is not an AWS Organizations ID (o- and 10 to 32 lower-case letters or digits)", g.OrgID)
 	}
 	if g.Mode != ModeEnforce && g.Mode != ModeDryRun {
 		return fmt.Errorf("mode %q: want %s or %s", g.Mode, ModeEnforce, ModeDryRun)
@@ -529,32 +546,68 @@ func (g *Gateway) setupProxy() {
 type tagStatus uint8
 
 const (
-	// tagsNone: the resource has no tags the source knows of.
+	// tagsNone: the resource has no aws:ResourceTag keys (its type is not
+	// taggable, or no policy of the decision reads them).
 	tagsNone tagStatus = iota
 	// tagsKnown: the returned tags are the resource's tags.
 	tagsKnown
-	// tagsUnavailable: the tags could not be obtained (a failed or slow
-	// lookup). The aws:ResourceTag keys stay absent, so conditions that
-	// need them do not match (fail closed), and the audit record says so.
+	// The statuses below mean the tags are unknown: a decision that a
+	// policy statement reading aws:ResourceTag can take part in is denied
+	// (see Gateway.authorize).
+
+	// tagsUnavailable: the lookup failed or timed out.
 	tagsUnavailable
+	// tagsNotLookedUp: an ARN of another account, region or partition than
+	// the gateway's, whose tags the gateway does not ask for.
+	tagsNotLookedUp
+	// tagsOverBudget: the request already made maxTagLookups lookups.
+	tagsOverBudget
+	// tagsNotInStore: resource_tags static, and neither the ARN nor its
+	// taggable owner is in the store's resource_tags.
+	tagsNotInStore
+	// tagsOff: resource_tags off.
+	tagsOff
 )
 
+// unknown reports whether the status leaves the resource's tags unknown.
+func (s tagStatus) unknown() bool { return s >= tagsUnavailable }
+
+// why says why the tags are unknown, for the audit record and the error.
+func (s tagStatus) why() string {
+	switch s {
+	case tagsUnavailable:
+		return "the tag lookup failed"
+	case tagsNotLookedUp:
+		return "not looked up: the ARN is not of the gateway's account, regions and partition"
+	case tagsOverBudget:
+		return "not looked up: the request needs more than " + strconv.Itoa(maxTagLookups) + " tag lookups"
+	case tagsNotInStore:
+		return "the ARN is not in the store's resource_tags (resource_tags static)"
+	case tagsOff:
+		return "resource_tags off"
+	}
+	return ""
+}
+
 // resourceTagSource supplies aws:ResourceTag/… values of an ARN.
-// The static source reads the store; a lookup source (issue 6) adds cached
-// upstream lookups behind the same interface.
+// The static source reads the store; a lookup source adds cached upstream
+// lookups behind the same interface.
 type resourceTagSource interface {
 	// ResourceTags returns the tags of arn and what is known about them.
 	// in is the decision about to be made: a source may skip work that no
-	// policy of in needs.
-	ResourceTags(ctx context.Context, region, arn string, in *authz.Input) (map[string]string, tagStatus)
+	// policy of in needs. lookups counts the request's upstream lookups
+	// (nil: unbounded); a source that would exceed maxTagLookups answers
+	// tagsOverBudget instead of asking.
+	ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, tagStatus)
 }
 
 // tagChangeObserver is implemented by resource tag sources that cache:
-// after an operation succeeded upstream (TagResource, UntagResource, a
-// create with tags), it is told, so that it can update or drop the cached
-// tags of the ARNs involved at once.
+// after an operation was forwarded and the upstream may have acted on it
+// (TagResource, UntagResource, a create, a delete), it is told, so that it
+// can drop the cached tags of the ARNs involved at once. succeeded says
+// the upstream answered 2xx.
 type tagChangeObserver interface {
-	Changed(api, operation string, auths []apimap.Authorization)
+	Changed(api, operation string, auths []apimap.Authorization, succeeded bool)
 }
 
 // identifierResolver replaces provisional ARNs of apimap results (an E.164
@@ -564,21 +617,42 @@ type identifierResolver interface {
 	Resolve(ctx context.Context, region string, res *apimap.Result) error
 }
 
-// storeTags is the static resource tag source: the store's resource_tags.
+// storeTags is the static resource tag source: the store's resource_tags,
+// of the ARN or else of its taggable owner. A taggable resource the store
+// does not list has unknown tags (list it with {} to declare it untagged).
 type storeTags struct{ store *authn.Store }
 
-func (s storeTags) ResourceTags(_ context.Context, _, arn string, _ *authz.Input) (map[string]string, tagStatus) {
+func (s storeTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
 	if tags, ok := s.store.ResourceTags(arn); ok {
 		return tags, tagsKnown
 	}
-	return nil, tagsNone
+	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+		return nil, tagsNone // no statement that can apply reads them
+	}
+	owner, ok := apimap.TaggableOwner(arn)
+	if !ok {
+		return nil, tagsNone
+	}
+	if owner != arn {
+		if tags, ok := s.store.ResourceTags(owner); ok {
+			return tags, tagsKnown
+		}
+	}
+	return nil, tagsNotInStore
 }
 
-// noTags is the resource tag source of resource_tags off.
+// noTags is the resource tag source of resource_tags off: the tags of
+// every taggable resource are unknown.
 type noTags struct{}
 
-func (noTags) ResourceTags(context.Context, string, string, *authz.Input) (map[string]string, tagStatus) {
-	return nil, tagsNone
+func (noTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
+	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+		return nil, tagsNone // no statement that can apply reads them
+	}
+	if _, ok := apimap.TaggableOwner(arn); !ok {
+		return nil, tagsNone
+	}
+	return nil, tagsOff
 }
 
 // setupResourceTags builds the resource tag source and identifier resolver

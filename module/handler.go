@@ -48,6 +48,14 @@ type requestState struct {
 	reason       string
 	matched      []authz.Match
 
+	// references are the resources AWS uses on the caller's behalf.
+	references []apimap.Reference
+	// refARNs and tagKeys are scratch, kept across requests: the ARNs of
+	// gateway:ReferencedArn, the resource tag keys set for one pair.
+	refARNs []string
+	tagKeys []string
+	// tagLookups counts the request's upstream tag lookups (maxTagLookups).
+	tagLookups int
 	// tagsUnavailable lists ARNs whose resource tags could not be obtained.
 	tagsUnavailable []string
 
@@ -80,8 +88,11 @@ func putState(rs *requestState) {
 	cond.reset()
 	fields := rs.fields[:0]
 	clear(fields[:cap(fields)])
+	refARNs, tagKeys := rs.refARNs[:0], rs.tagKeys[:0]
+	clear(tagKeys[:cap(tagKeys)])
 	*rs = requestState{}
 	rs.fields = fields
+	rs.refARNs, rs.tagKeys = refARNs, tagKeys
 	rs.res = res
 	rs.cond = cond
 	statePool.Put(rs)
@@ -177,6 +188,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		return
 	}
 	rs.api, rs.op, rs.auths = res.API, res.Operation, res.Authorizations
+	rs.references = res.References
 	rs.proto = apiProtocol(res.API)
 
 	// 5. May it, in that region? The region names the upstream host the
@@ -300,6 +312,12 @@ func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, 
 // authorize evaluates every action/resource pair; all must be allowed.
 // It records the decision in rs and returns the AWS deny message when the
 // request is not allowed.
+//
+// Per pair it sets aws:ResourceAccount (and aws:ResourceOrgID), the
+// resource's tags, and iam:PassedToService for iam:PassRole. A pair whose
+// resource tags are unknown (see tagStatus) or ambiguous (keys that differ
+// only in case) is denied when a policy statement that can apply to its
+// action reads them: the gateway decides nothing on information it lacks.
 func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
 	p := id.Principal
 	cc := &rs.cond
@@ -320,28 +338,69 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "the operation maps to no action"
 		return fmt.Sprintf("User: %s is not authorized to perform: %s:%s", p.ARN, res.API, res.Operation)
 	}
+	rs.tagLookups = 0
 	for _, a := range res.Authorizations {
 		resources := a.Resources
 		if len(resources) == 0 {
 			resources = anyResource
 		}
+		if a.PassedToService != "" {
+			cc.set(keyPassedToService, a.PassedToService)
+		}
 		for _, arn := range resources {
 			in.Action, in.Resource, in.ResourcePolicy = a.Action, arn, nil
-			var tags map[string]string
+			tagKeys := rs.tagKeys[:0]
+			var ambiguous []string
 			if arn != "*" {
 				in.ResourcePolicy = g.store.ResourcePolicy(arn)
-				var status tagStatus
-				tags, status = g.tags.ResourceTags(r.Context(), id.Region, arn, in)
-				if status == tagsUnavailable {
-					rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
+				if acct := arnAccount(arn); acct != "" {
+					cc.set(keyResourceAccount, acct)
+					if g.OrgID != "" && acct == g.Account {
+						cc.set(keyResourceOrgID, g.OrgID)
+					}
+				}
+				tags, status := g.tags.ResourceTags(r.Context(), arn, in, &rs.tagLookups)
+				if status.unknown() {
+					if status == tagsUnavailable {
+						rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
+					}
+					if authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+						if status != tagsUnavailable {
+							rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
+						}
+						return g.denyUndecidable(rs, p.ARN, a.Action, arn, "the resource tags are unknown: "+status.why())
+					}
 				}
 				for k, v := range tags {
-					cc.c.Set(prefixResourceTag+strings.ToLower(k), v)
+					key := prefixResourceTag + strings.ToLower(k)
+					if _, _, dup := cc.c.LookupLower(key); dup {
+						// Two keys that differ only in case: which value
+						// would be set is map order, not a rule.
+						ambiguous = append(ambiguous, key)
+						continue
+					}
+					cc.c.SetLower(key, v)
+					tagKeys = append(tagKeys, key)
+				}
+			}
+			for _, key := range ambiguous {
+				cc.c.DeleteLower(key) // absent, whatever the decision
+			}
+			for _, key := range ambiguous {
+				if authz.AnyApplicableReferencesKeyPrefix(in, key) {
+					rs.tagKeys = tagKeys
+					return g.denyUndecidable(rs, p.ARN, a.Action, arn,
+						"the resource tags are ambiguous: keys that differ only in case ("+key[len(prefixResourceTag):]+")")
 				}
 			}
 			authz.EvaluateTo(in, &rs.res)
-			for k := range tags {
-				cc.c.Delete(prefixResourceTag + strings.ToLower(k))
+			for _, key := range tagKeys {
+				cc.c.DeleteLower(key)
+			}
+			rs.tagKeys = tagKeys
+			if arn != "*" {
+				cc.c.DeleteLower(keyResourceAccount)
+				cc.c.DeleteLower(keyResourceOrgID)
 			}
 			rs.matched = append(rs.matched, rs.res.Matched...)
 			if rs.res.Decision != authz.Allow {
@@ -351,9 +410,43 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 				return msg
 			}
 		}
+		if a.PassedToService != "" {
+			cc.c.DeleteLower(keyPassedToService)
+		}
 	}
 	rs.decision = authz.Allow.String()
 	return ""
+}
+
+// denyUndecidable records and returns the deny of a pair the gateway
+// cannot decide for lack of information.
+func (g *Gateway) denyUndecidable(rs *requestState, principal, action, arn, why string) string {
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s because the gateway cannot decide: %s",
+		principal, action, arn, why)
+	rs.decision, rs.reason = authz.ImplicitDeny.String(), msg
+	return msg
+}
+
+// arnAccount returns the account field of an ARN
+// (arn:partition:service:region:account:resource), "" when it has none
+// (S3 buckets) or arn is not an ARN.
+func arnAccount(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return ""
+	}
+	for range 3 { // partition, service, region
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
+	}
+	i := strings.IndexByte(rest, ':')
+	if i < 0 {
+		return ""
+	}
+	return rest[:i]
 }
 
 var anyResource = []string{"*"}
@@ -378,6 +471,11 @@ const (
 	keyRequestedRegion   = "aws:requestedregion"
 	keyUserAgent         = "aws:useragent"
 	keyTagKeys           = "aws:tagkeys"
+	keyResourceAccount   = "aws:resourceaccount"
+	keyPrincipalOrgID    = "aws:principalorgid"
+	keyResourceOrgID     = "aws:resourceorgid"
+	keyPassedToService   = "iam:passedtoservice"
+	keyReferencedArn     = "gateway:referencedarn"
 	prefixPrincipalTag   = "aws:principaltag/"
 	prefixRequestTag     = "aws:requesttag/"
 	prefixResourceTag    = "aws:resourcetag/"
@@ -390,8 +488,8 @@ type condContext struct {
 	c *authz.Context
 }
 
-// set sets a single-valued key.
-func (cc *condContext) set(key, value string) { cc.c.Set(key, value) }
+// set sets a single-valued key, already lower-cased.
+func (cc *condContext) set(key, value string) { cc.c.SetLower(key, value) }
 
 // reset removes every key.
 func (cc *condContext) reset() { cc.c.Reset() }
@@ -445,6 +543,19 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestStat
 	}
 	if res.TagKeys != nil {
 		cc.c.SetMulti(keyTagKeys, res.TagKeys)
+	}
+	if g.OrgID != "" {
+		// The store's principals are of the gateway's account.
+		cc.set(keyPrincipalOrgID, g.OrgID)
+	}
+	if len(res.References) > 0 {
+		arns := rs.refARNs[:0]
+		for i := range res.References {
+			arns = append(arns, res.References[i].ARN)
+		}
+		cc.c.SetMulti(keyReferencedArn, arns)
+		clear(arns)
+		rs.refARNs = arns
 	}
 }
 
@@ -578,8 +689,8 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 		g.proxy.ServeHTTP(w, r.WithContext(&forwardContext{Context: r.Context(), st: fs}))
 	}
 	rs.work += fs.signDuration
-	if n, ok := g.tags.(tagChangeObserver); ok && fs.upstreamStatus >= 200 && fs.upstreamStatus < 300 {
-		n.Changed(rs.api, rs.op, rs.auths)
+	if n, ok := g.tags.(tagChangeObserver); ok && upstreamMayHaveActed(fs.upstreamStatus) {
+		n.Changed(rs.api, rs.op, rs.auths, fs.upstreamStatus >= 200 && fs.upstreamStatus < 300)
 	}
 	if fs.upstreamErr != nil {
 		kind := "error"
@@ -588,6 +699,14 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 		}
 		g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
 	}
+}
+
+// upstreamMayHaveActed reports whether a forwarded request's upstream may
+// have carried it out: a 2xx, and also a 5xx, a timeout or a transport
+// error (the gateway's 502/504), after which the outcome is unknown. A 4xx
+// is the upstream's refusal.
+func upstreamMayHaveActed(status int) bool {
+	return status >= 200 && status < 300 || status >= 500 || status == 0
 }
 
 // upstreamFailed answers 502 to a failure to forward before any round

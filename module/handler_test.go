@@ -448,12 +448,14 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 // unavailableTags is a resource tag source whose lookups all fail.
 type unavailableTags struct{}
 
-func (unavailableTags) ResourceTags(context.Context, string, string, *authz.Input) (map[string]string, tagStatus) {
+func (unavailableTags) ResourceTags(context.Context, string, *authz.Input, *int) (map[string]string, tagStatus) {
 	return nil, tagsUnavailable
 }
 
-// TestResourceTagsUnavailable checks that unavailable resource tags leave
-// the aws:ResourceTag keys absent and are named in the audit record.
+// TestResourceTagsUnavailable checks that unavailable resource tags deny a
+// decision that a statement reading them can take part in (admin's
+// NoTenantB Deny must not stop applying), and are named in the audit
+// record.
 func TestResourceTagsUnavailable(t *testing.T) {
 	up := newFakeUpstream(t)
 	g, logs := testGateway(t, up, nil)
@@ -463,9 +465,9 @@ func TestResourceTagsUnavailable(t *testing.T) {
 	}
 	logs.TakeAll()
 	g.tags = unavailableTags{}
-	// Without them the key is absent: StringEquals on it does not match.
-	if w := serve(g, signedRequest(t, "GET", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, nil)); w.Code != 200 {
-		t.Fatalf("tags unavailable: status %d, want 200", w.Code)
+	// Without them the Deny could not apply: the gateway denies.
+	if w := serve(g, signedRequest(t, "GET", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, nil)); w.Code != 403 {
+		t.Fatalf("tags unavailable: status %d, want 403", w.Code)
 	}
 	recs := auditRecords(logs)
 	if len(recs) != 1 {

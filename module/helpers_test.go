@@ -54,7 +54,7 @@ const testStore = `{
       {"Sid": "NoTenantB", "Effect": "Deny", "Action": "mobiletargeting:*", "Resource": "*",
        "Condition": {"StringEquals": {"aws:ResourceTag/tenant": "b"}}}]}
   },
-  "resource_tags": {"` + testAppARN + `": {"tenant": "b"}}
+  "resource_tags": {"` + testAppARN + `": {"tenant": "b"}, "` + otherAppARN + `": {}}
 }`
 
 // fakeUpstream is an httptest server standing in for AWS. It records what

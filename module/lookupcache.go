@@ -29,6 +29,9 @@ type lookupCache[V any] struct {
 	timeout time.Duration
 	now     func() time.Time
 	group   singleflight.Group
+	// ttlOf, when set, may shorten the TTL of one answer (a "not found"
+	// is kept briefly); it is set once, before the cache is used.
+	ttlOf func(V) time.Duration
 
 	// epoch counts invalidations, so that a lookup that began before one
 	// does not cache its (possibly stale) answer. It is one counter for all
@@ -134,9 +137,13 @@ func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context
 			c.fail(err)
 			return v, err
 		}
+		ttl := c.ttl
+		if c.ttlOf != nil {
+			ttl = min(ttl, c.ttlOf(v))
+		}
 		c.mu.Lock()
 		if c.epoch == epoch {
-			c.lru.Add(key, cacheEntry[V]{v: v, expires: c.now().Add(c.ttl)})
+			c.lru.Add(key, cacheEntry[V]{v: v, expires: c.now().Add(ttl)})
 		}
 		c.mu.Unlock()
 		return v, nil

@@ -55,8 +55,16 @@ func (g *Gateway) lookupPoolKey(ttl time.Duration, size int, timeout time.Durati
 // use; release with lookupCaches.Delete(key).
 func (g *Gateway) acquireCaches(key string, ttl time.Duration, size int, timeout time.Duration) (*sharedCaches, error) {
 	v, _, err := lookupCaches.LoadOrNew(key, func() (caddy.Destructor, error) {
+		tags := newLookupCache[map[string]string](size, ttl, timeout, g.now, cacheObserver{})
+		// listTags answers a resource the upstream does not know with nil.
+		tags.ttlOf = func(t map[string]string) time.Duration {
+			if t == nil {
+				return notFoundTTL
+			}
+			return ttl
+		}
 		return &sharedCaches{
-			tags:    newLookupCache[map[string]string](size, ttl, timeout, g.now, cacheObserver{}),
+			tags:    tags,
 			phones:  newLookupCache[map[string]string](64, ttl, timeout, g.now, cacheObserver{}),
 			senders: newLookupCache[[]string](size, ttl, timeout, g.now, cacheObserver{}),
 		}, nil

@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
+
+	"github.com/pinpointgw/gateway/apimap"
 )
 
 // TestMultiTenantExample adapts examples/multitenant/Caddyfile, provisions
@@ -22,6 +25,7 @@ func TestMultiTenantExample(t *testing.T) {
 		appA, appB                     = "a0000000000000000000000000000001", "b0000000000000000000000000000002"
 		arnA                           = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/" + appA
 		arnB                           = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/" + appB
+		arnA2                          = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/a0000000000000000000000000000003"
 	)
 	t.Setenv("PROVISIONER_SECRET", provisionerSecret)
 	t.Setenv("PLATFORM_ADMIN_SECRET", platformSecret)
@@ -40,6 +44,7 @@ func TestMultiTenantExample(t *testing.T) {
 	up.set(func(u *tagUpstream) {
 		u.tags[arnA] = map[string]string{"tenant": "a"}
 		u.tags[arnB] = map[string]string{"tenant": "b"}
+		u.tags[arnA2] = map[string]string{"tenant": "a"}
 	})
 	g.Store = filepath.Join("..", g.Store)
 	g.Endpoint = map[string]string{"pinpoint": up.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}
@@ -110,6 +115,52 @@ func TestMultiTenantExample(t *testing.T) {
 	for _, s := range steps {
 		if w := serve(g, s.r()); w.Code != s.want {
 			t.Errorf("%s: status %d (%s), want %d", s.name, w.Code, w.Body.String(), s.want)
+		}
+	}
+
+	// References: AWS uses them with the gateway's credentials, so the
+	// policy confines them to the tenant's own topics, streams, buckets,
+	// roles and templates (the mapping lists them; here by hand).
+	r := withCaddyVars(tenant("GET", "/v1/apps/"+appA, ""))
+	id, err := g.authn.Authenticate(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		streamA, streamB = "arn:aws:kinesis:us-east-1:123456789012:stream/a-events", "arn:aws:kinesis:us-east-1:123456789012:stream/b-events"
+		roleA, roleB     = "arn:aws:iam::123456789012:role/a-events", "arn:aws:iam::123456789012:role/b-events"
+	)
+	putEventStream := func(service string, refs ...string) *apimap.Result {
+		res := &apimap.Result{API: apimap.APIPinpoint, Operation: "PutEventStream",
+			Authorizations: []apimap.Authorization{{Action: "mobiletargeting:PutEventStream", Resources: []string{arnA2}}}}
+		for _, ref := range refs {
+			res.References = append(res.References, apimap.Reference{Kind: "kinesis-stream", Member: "DestinationStreamArn", Value: ref, ARN: ref})
+			if strings.HasPrefix(ref, "arn:aws:iam:") {
+				res.Authorizations = append(res.Authorizations, apimap.Authorization{Action: "iam:PassRole", Resources: []string{ref}, PassedToService: service})
+			}
+		}
+		return res
+	}
+	refCases := map[string]struct {
+		res   *apimap.Result
+		allow bool
+	}{
+		"own stream and role":                {putEventStream("pinpoint.amazonaws.com", streamA, roleA), true},
+		"own bucket object":                  {putEventStream("", "arn:aws:s3:::a-imports/segment.csv"), true},
+		"another tenant's stream":            {putEventStream("pinpoint.amazonaws.com", streamB, roleA), false},
+		"another tenant's role":              {putEventStream("pinpoint.amazonaws.com", streamA, roleB), false},
+		"another tenant's bucket":            {putEventStream("", "arn:aws:s3:::b-imports/segment.csv"), false},
+		"another tenant's template":          {putEventStream("", "arn:aws:mobiletargeting:us-east-1:123456789012:templates/b-promo/EMAIL"), false},
+		"another tenant's topic":             {putEventStream("", "arn:aws:sns:us-east-1:123456789012:b-alerts"), false},
+		"own role passed to another service": {putEventStream("ec2.amazonaws.com", streamA, roleA), false},
+		"a reference that is no ARN":         {putEventStream("", "a-events"), false},
+	}
+	for name, tc := range refCases {
+		rs := getState()
+		msg := g.authorize(r, rs, id, tc.res)
+		putState(rs)
+		if (msg == "") != tc.allow {
+			t.Errorf("references, %s: %q, want allowed = %v", name, msg, tc.allow)
 		}
 	}
 }

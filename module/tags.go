@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,14 +22,28 @@ import (
 // resolution (resource_tags lookup).
 const DefaultTagLookupTimeout = 2 * time.Second
 
+// maxTagLookups bounds the upstream tag lookups of one request (answers
+// from the store or the cache do not count). A resource beyond it has
+// unknown tags, which denies where a policy reads them: a request naming
+// many resources cannot make the gateway spend many upstream calls.
+const maxTagLookups = 10
+
+// notFoundTTL is how long the answer "no such resource" (404) is cached,
+// at most the TTL: long enough that repeated probes of one made-up ID
+// cost one lookup, short enough that a resource created outside the
+// gateway soon has its tags seen. Creates through the gateway drop the
+// entry at once (lookupTags.Changed).
+const notFoundTTL = 5 * time.Second
+
 // lookupTags is the resource tag source of resource_tags lookup: the
 // store's resource_tags first (authoritative), then the upstream API's tags
 // of the ARN's owning taggable resource, cached.
 //
-// Which decisions look up: only those where a policy that the decision
-// evaluates reads aws:ResourceTag/… (a condition key or a policy variable),
-// see authz.AnyReferencesKeyPrefix. Cached tags are used whenever present,
-// since setting them costs less than asking.
+// Which decisions look up: only those where a statement that can apply to
+// the action reads aws:ResourceTag/… (a condition key or a policy
+// variable), see authz.AnyApplicableReferencesKeyPrefix. Cached tags of
+// the ARN itself are used whenever present, since setting them costs less
+// than asking.
 type lookupTags struct {
 	g     *Gateway
 	store *authn.Store
@@ -39,11 +54,8 @@ type lookupTags struct {
 	poolKey string
 }
 
-// errNotLookedUp marks ARNs the gateway does not ask about.
-var errNotLookedUp = errors.New("not looked up")
-
 // ResourceTags returns the tags that apply to arn for aws:ResourceTag.
-func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in *authz.Input) (map[string]string, tagStatus) {
+func (s *lookupTags) ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, tagStatus) {
 	if tags, ok := s.store.ResourceTags(arn); ok {
 		return tags, tagsKnown
 	}
@@ -51,6 +63,10 @@ func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in 
 	// arn is its own owner (the common case), sparing the ARN parse.
 	if tags, ok := s.cache.peek(arn); ok {
 		return tags, tagsKnown
+	}
+	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+		// No statement that can apply reads resource tags: don't ask.
+		return nil, tagsNone
 	}
 	owner, ok := apimap.TaggableOwner(arn)
 	if !ok {
@@ -65,16 +81,23 @@ func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in 
 			return tags, tagsKnown
 		}
 	}
-	if in != nil && !authz.AnyReferencesKeyPrefix(in, prefixResourceTag) {
-		// No policy of this decision reads resource tags: don't ask.
-		return nil, tagsNone
+	if s.g.checkLookupARN(owner) != nil {
+		// Another account, region or partition: nothing to ask (and
+		// nothing to log: the caller chose the ARN).
+		return nil, tagsNotLookedUp
+	}
+	if lookups != nil {
+		if *lookups >= maxTagLookups {
+			return nil, tagsOverBudget
+		}
+		*lookups++
 	}
 	tags, err := s.cache.get(ctx, owner, func(ctx context.Context) (map[string]string, error) {
 		tags, err := s.g.listTags(ctx, owner)
 		if err != nil {
 			// Logged once per failed lookup (not per waiting request); the
 			// error names the ARN and the upstream's status, no secret.
-			s.g.logger.Warn("resource tag lookup failed; tag conditions on it do not match",
+			s.g.logger.Warn("resource tag lookup failed; decisions that read its tags are denied",
 				zap.String("arn", owner), zap.Error(err))
 		}
 		return tags, err
@@ -85,12 +108,14 @@ func (s *lookupTags) ResourceTags(ctx context.Context, _ string, arn string, in 
 	return tags, tagsKnown
 }
 
-// Changed drops the cached tags of the resources a successful tagging,
-// untagging, delete or release call touched (and those of dependent
-// TagResource authorizations of creates), so that the next decision asks
-// again, well within the TTL; and tells the resolver about origination
-// identities bought or released.
-func (s *lookupTags) Changed(api, operation string, auths []apimap.Authorization) {
+// Changed drops the cached tags of the resources a tagging, untagging,
+// create, delete or release call named (and those of dependent
+// TagResource authorizations), so that the next decision asks again, well
+// within the TTL; and, when the call succeeded, tells the resolver about
+// origination identities bought or released. The handler calls it for
+// every forwarded request whose upstream may have acted: a 2xx, and also
+// a 5xx, timeout or transport error (the change may have happened even so).
+func (s *lookupTags) Changed(api, operation string, auths []apimap.Authorization, succeeded bool) {
 	changes := tagChangingOperation(operation)
 	for _, a := range auths {
 		_, name, _ := strings.Cut(a.Action, ":")
@@ -103,22 +128,30 @@ func (s *lookupTags) Changed(api, operation string, auths []apimap.Authorization
 			}
 		}
 	}
-	if s.resolver != nil {
+	if s.resolver != nil && succeeded {
 		s.resolver.changed(operation, auths)
 	}
 }
 
-// tagChangingOperation says whether a successful call of operation may
-// change (or end) the tags of every taggable resource it names. Creates
-// with tags are covered by their dependent TagResource authorization (the
-// new resource's ARN, when the request names it); a create that names only
-// its parent (CreateSegment on its app) leaves the parent's tags alone.
+// tagChangingOperation says whether a call of operation may create,
+// change or end a taggable resource named by any of its authorizations:
+// tagging and untagging, and by the services' naming convention every
+// Create…, Request… (v2 RequestPhoneNumber, RequestSenderId), Delete… and
+// Release… operation. A create drops the cached answer of its new ARN
+// (often a cached "not found" from a probe before it existed), whatever
+// its dependent actions and with or without tags; one that names only its
+// parent (CreateSegment on its app) re-reads the parent once.
 func tagChangingOperation(op string) bool {
 	switch op {
 	case "TagResource", "UntagResource":
 		return true
 	}
-	return strings.HasPrefix(op, "Delete") || strings.HasPrefix(op, "Release")
+	for _, verb := range [...]string{"Create", "Request", "Delete", "Release"} {
+		if strings.HasPrefix(op, verb) {
+			return true
+		}
+	}
+	return false
 }
 
 // close releases this config's use of the shared caches (Cleanup).
@@ -142,31 +175,40 @@ func (e *tagLookupError) Error() string {
 // listTags asks the upstream for the tags of a taggable resource:
 // Pinpoint ListTagsForResource (GET /v1/tags/{arn}) or SMS and Voice v2
 // ListTagsForResource. A resource the upstream does not know (404) has no
-// tags: that answer is cached like any other, so that requests naming
-// made-up IDs do not each cost an upstream call. (No tags and unavailable
-// tags evaluate alike: the aws:ResourceTag keys are absent.)
+// tags: the answer is a nil map, which the cache keeps for notFoundTTL
+// only (an existing resource without tags is an empty, non-nil map).
 func (g *Gateway) listTags(ctx context.Context, arn string) (map[string]string, error) {
 	tags, err := g.listTagsCall(ctx, arn)
 	var ue *upstreamCallError
 	if errors.As(err, &ue) && ue.Status == http.StatusNotFound {
-		return map[string]string{}, nil
+		return nil, nil
 	}
 	return tags, err
 }
 
-func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]string, error) {
+// checkLookupARN accepts the ARNs whose tags the gateway asks for: of its
+// partition, account and regions.
+func (g *Gateway) checkLookupARN(arn string) error {
 	a, err := apimap.ParseARN(arn)
 	if err != nil {
-		return nil, &tagLookupError{ARN: arn, Reason: err.Error()}
+		return &tagLookupError{ARN: arn, Reason: err.Error()}
 	}
 	switch {
 	case a.Partition != g.partition:
-		return nil, &tagLookupError{ARN: arn, Reason: "partition " + a.Partition + " is not the gateway's"}
+		return &tagLookupError{ARN: arn, Reason: "partition " + a.Partition + " is not the gateway's"}
 	case a.Account != g.Account:
-		return nil, &tagLookupError{ARN: arn, Reason: "account " + a.Account + " is not the gateway's"}
+		return &tagLookupError{ARN: arn, Reason: "account " + a.Account + " is not the gateway's"}
 	case !g.regionAllowed(a.Region):
-		return nil, &tagLookupError{ARN: arn, Reason: "region " + a.Region + " is not in the gateway's regions"}
+		return &tagLookupError{ARN: arn, Reason: "region " + a.Region + " is not in the gateway's regions"}
 	}
+	return nil
+}
+
+func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]string, error) {
+	if err := g.checkLookupARN(arn); err != nil {
+		return nil, err
+	}
+	a, _ := apimap.ParseARN(arn)
 	switch a.Service {
 	case "mobiletargeting":
 		data, err := g.callUpstream(ctx, upstreamCall{
@@ -210,6 +252,10 @@ func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]stri
 		for _, t := range out.Tags {
 			if t.Key == nil || t.Value == nil {
 				return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: a tag without Key or Value"}
+			}
+			if _, dup := tags[*t.Key]; dup {
+				// Which value would win is the answer's order, not a rule.
+				return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: the tag key " + strconv.Quote(*t.Key) + " twice"}
 			}
 			tags[*t.Key] = *t.Value
 		}

@@ -62,7 +62,7 @@ func BenchmarkDecisionStoreResourceTags(b *testing.B) {
 // fixedTags is a static tag source from a map (the store's behaviour).
 type fixedTags map[string]map[string]string
 
-func (f fixedTags) ResourceTags(_ context.Context, _, arn string, _ *authz.Input) (map[string]string, tagStatus) {
+func (f fixedTags) ResourceTags(_ context.Context, arn string, _ *authz.Input, _ *int) (map[string]string, tagStatus) {
 	if t, ok := f[arn]; ok {
 		return t, tagsKnown
 	}

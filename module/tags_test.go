@@ -379,10 +379,12 @@ func TestChangedInvalidates(t *testing.T) {
 		"TagResource":   {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
 		"UntagResource": {"UntagResource", []apimap.Authorization{{Action: "mobiletargeting:UntagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
 		"campaign tags apply to the campaign only": {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA + "/campaigns/c1"}}}, []string{tagAppA + "/campaigns/c1"}, []string{tagAppA}},
-		"DeleteApp":                           {"DeleteApp", []apimap.Authorization{{Action: "mobiletargeting:DeleteApp", Resources: []string{tagAppA}}}, []string{tagAppA}, nil},
-		"create with dependent TagResource":   {"CreatePool", []apimap.Authorization{{Action: "sms-voice:CreatePool", Resources: []string{tagPhoneA}}, {Action: "sms-voice:TagResource", Resources: []string{pool}}}, []string{pool}, []string{tagPhoneA}},
-		"CreateSegment leaves its app's tags": {"CreateSegment", []apimap.Authorization{{Action: "mobiletargeting:CreateSegment", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
-		"reads change nothing":                {"GetApp", []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
+		"DeleteApp":                         {"DeleteApp", []apimap.Authorization{{Action: "mobiletargeting:DeleteApp", Resources: []string{tagAppA}}}, []string{tagAppA}, nil},
+		"create with dependent TagResource": {"CreatePool", []apimap.Authorization{{Action: "sms-voice:CreatePool", Resources: []string{tagPhoneA}}, {Action: "sms-voice:TagResource", Resources: []string{pool}}}, []string{pool, tagPhoneA}, []string{tagAppA}},
+		"create without tags drops its ARN": {"CreateEmailTemplate", []apimap.Authorization{{Action: "mobiletargeting:CreateEmailTemplate", Resources: []string{decidePromoARN}}}, []string{decidePromoARN}, []string{tagAppA}},
+		"v2 Request… creates":               {"RequestPhoneNumber", []apimap.Authorization{{Action: "sms-voice:RequestPhoneNumber", Resources: []string{pool}}}, []string{pool}, []string{tagAppA}},
+		"CreateSegment re-reads its app":    {"CreateSegment", []apimap.Authorization{{Action: "mobiletargeting:CreateSegment", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
+		"reads change nothing":              {"GetApp", []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -390,7 +392,7 @@ func TestChangedInvalidates(t *testing.T) {
 			for _, arn := range append(append([]string{}, tc.gone...), tc.kept...) {
 				src.cache.set(arn, map[string]string{"tenant": "a"})
 			}
-			src.Changed("api", tc.op, tc.auths)
+			src.Changed("api", tc.op, tc.auths, true)
 			for _, arn := range tc.gone {
 				if _, ok := src.cache.peek(arn); ok {
 					t.Errorf("%s still cached after %s", arn, tc.op)
@@ -530,7 +532,8 @@ func TestCreateWithTagsDependentAuthorization(t *testing.T) {
 }
 
 // TestListTagsNotFound: a resource the upstream does not know has no tags,
-// and that answer is cached (one call for repeated made-up IDs).
+// and that answer is cached for notFoundTTL (one call for repeated made-up
+// IDs).
 func TestListTagsNotFound(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -597,7 +600,7 @@ func TestLookupIgnoresRequestForwardingState(t *testing.T) {
 	_, src := tagGateway(t, up, 0)
 	vars := map[string]any{forwardVar: &forwardState{signingName: "bogus", region: "eu-west-1", payloadHash: authn.EmptyPayloadHash}}
 	ctx := context.WithValue(context.Background(), caddyhttp.VarsCtxKey, vars)
-	tags, status := src.ResourceTags(ctx, "us-east-1", tagAppA, nil)
+	tags, status := src.ResourceTags(ctx, tagAppA, nil, nil)
 	if status != tagsKnown || tags["tenant"] != "a" {
 		t.Fatalf("ResourceTags = %v, %v; want tenant a, known (signature errors: %v)", tags, status, up.sigErrs)
 	}
