@@ -390,6 +390,16 @@ func (w *walker) member(name, parent string, s *Shape, n *node, path string, dep
 		}
 		if c := w.a.classify(name, parent, s, n.str); c != 0 {
 			id := Ident{Member: path, Value: n.str, Class: c, Own: ownMember(w.op, name)}
+			if c == Resource && !id.Own && name != "ResourceArn" && name != "OriginationIdentity" {
+				if !strings.Contains(s.Name, "OrArn") {
+					// A plain name (SetDefaultSenderId's SenderId) names
+					// a resource only when the operation creates it.
+					return
+				}
+				// An identifier of another resource than the operation's
+				// own, which IAM may or may not authorize: a reference.
+				id.Class = Reference
+			}
 			if c == Reference {
 				id.Scope = w.scope(name, parent)
 			}
@@ -444,8 +454,9 @@ func (a *API) classify(name, parent string, s *Shape, value string) Class {
 		sn = s.Name
 	}
 	switch {
-	case name == "ResourceArn", name == "OriginationIdentity",
-		strings.Contains(sn, "OrArn"), strings.HasSuffix(sn, "OriginationIdentity"):
+	case name == "OriginationIdentity" && strings.HasPrefix(sn, "__"):
+		return Reference // a phone number of another API (Pinpoint's SendOTPMessage)
+	case name == "ResourceArn", name == "OriginationIdentity", strings.Contains(sn, "OrArn"):
 		return Resource
 	}
 	single := strings.TrimSuffix(name, "s")
@@ -470,11 +481,28 @@ func isRoleARN(v string) bool {
 }
 
 // ownMember reports whether a member named name names the operation's own
-// resource: its name less "Id" or "Name" is a noun of the operation name.
+// resource: the operation's noun (its name less the leading verb) is the
+// member's name less "Id" or "Name", or that in the plural
+// (CreateConfigurationSet's ConfigurationSetName, RequestSenderId's
+// SenderId, DescribePools' PoolIds).
 func ownMember(op, name string) bool {
+	noun := op
+	for i := 1; i < len(op); i++ {
+		if 'A' <= op[i] && op[i] <= 'Z' {
+			noun = op[i:]
+			break
+		}
+	}
+	single := strings.TrimSuffix(name, "s")
 	for _, suf := range []string{"Id", "Name"} {
-		if stem, ok := strings.CutSuffix(name, suf); ok && stem != "" && strings.Contains(op, stem) {
-			return true
+		stem, ok := strings.CutSuffix(single, suf)
+		if !ok || stem == "" {
+			continue
+		}
+		for _, n := range []string{stem, stem + "s", stem + suf, stem + suf + "s"} {
+			if noun == n {
+				return true
+			}
 		}
 	}
 	return false

@@ -81,12 +81,22 @@ func TestRead(t *testing.T) {
 			wantOps: []string{"CreateEventDestination"},
 			want: map[string][]string{"ConfigurationSetName": {"cs"}, "SnsDestination.TopicArn": {"arn:aws:sns:us-east-1:9:t"},
 				"KinesisFirehoseDestination.IamRoleArn": {"arn:aws:iam::9:role/r"}, "KinesisFirehoseDestination.DeliveryStreamArn": {"arn:aws:firehose:us-east-1:9:deliverystream/d"}},
-			class: map[string]Class{"ConfigurationSetName": Resource, "KinesisFirehoseDestination.IamRoleArn": Role, "SnsDestination.TopicArn": Reference},
+			// The configuration set is not the operation's own resource (an
+			// event destination is): a reference, which an authorization
+			// accounts for as well.
+			class: map[string]Class{"ConfigurationSetName": Reference, "KinesisFirehoseDestination.IamRoleArn": Role, "SnsDestination.TopicArn": Reference},
 		},
 		"duplicate and case-folded members": {
 			req:     v2("PinpointSMSVoiceV2.DescribePools", `{"PoolIds":["pool-a"],"PoolIds":["pool-b"],"poolids":["pool-c"]}`),
 			wantOps: []string{"DescribePools"},
 			want:    map[string][]string{"PoolIds": {"pool-a", "pool-b", "pool-c"}},
+			class:   map[string]Class{"PoolIds": Resource},
+		},
+		"origination identity of a send": {
+			req:     v2("PinpointSMSVoiceV2.SendTextMessage", `{"OriginationIdentity":"pool-a","ConfigurationSetName":"cs","DestinationPhoneNumber":"+12065550100"}`),
+			wantOps: []string{"SendTextMessage"},
+			want:    map[string][]string{"OriginationIdentity": {"pool-a"}, "ConfigurationSetName": {"cs"}},
+			class:   map[string]Class{"OriginationIdentity": Resource, "ConfigurationSetName": Reference},
 		},
 		"two targets": {
 			req:     v2("PinpointSMSVoiceV2.DescribePools", `{"PoolId":"pool-a"}`, "X-Amz-Target", "PinpointSMSVoiceV2.DeletePool"),
