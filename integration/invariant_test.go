@@ -70,7 +70,8 @@ type invariantSent struct {
 // resource identifier within an authorized ARN, each referenced resource
 // (topic, stream, bucket, template, ...) within an authorized ARN or the
 // record's references, and each role ARN the resource of an iam:PassRole
-// authorization. The failure lists each violation once: API, operation,
+// authorization; and no request past the model's length limits is
+// forwarded at all. The failure lists each violation once: API, operation,
 // member, value, problem, and the mutations that showed it.
 func TestInvariantForwardedIsAuthorized(t *testing.T) {
 	ms := wirecheck.LoadForTest(t)
@@ -145,21 +146,13 @@ func TestInvariantForwardedIsAuthorized(t *testing.T) {
 			}{v, map[string]bool{}}
 			order = append(order, k)
 		}
-		if mutation == "" {
-			mutation = "base"
-		}
 		seen[k].mutations[mutation] = true
 	}
 	forwardedBy := map[string]int{}
 	sentBy := map[string]int{}
 	nForwarded := 0
 	for _, s := range sent {
-		mut := s.gen.Mutation
-		if mut == "" {
-			mut = "base"
-		} else if strings.HasPrefix(mut, "list-") || strings.HasPrefix(mut, "string-") {
-			mut = strings.SplitN(mut, "-", 2)[0] + "-limit"
-		}
+		mut := invariantMutationClass(s.gen)
 		sentBy[mut]++
 		if len(s.forwarded) == 0 {
 			continue
@@ -168,25 +161,28 @@ func TestInvariantForwardedIsAuthorized(t *testing.T) {
 		nForwarded++
 		rec := byUA[invariantUA+strconv.Itoa(s.seq)]
 		if rec == nil {
-			report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: "forwarded without an audit record"}, s.gen.Mutation)
+			report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: "forwarded without an audit record"}, mut)
 			continue
 		}
+		if s.gen.PastLimit {
+			report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: "forwarded though past the model's length limit"}, mut)
+		}
 		if d := field(rec, "decision"); d != "Allow" {
-			report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: "forwarded with decision " + d}, s.gen.Mutation)
+			report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: "forwarded with decision " + d}, mut)
 		}
 		audit := wirecheck.AuditFromRecord(rec)
 		if len(s.forwarded) > 1 {
-			report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: fmt.Sprintf("one request forwarded %d times", len(s.forwarded))}, s.gen.Mutation)
+			report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: fmt.Sprintf("one request forwarded %d times", len(s.forwarded))}, mut)
 		}
 		for _, r := range s.forwarded {
 			rds, err := ms.Read(wirecheck.Request{Method: r.Method, RawPath: r.Path, RawQuery: r.RawQuery, Header: r.Header, Body: r.Body})
 			if err != nil {
-				report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: "forwarded request names no operation: " + err.Error()}, s.gen.Mutation)
+				report(wirecheck.Violation{API: s.gen.API, Operation: s.gen.Operation, Problem: "forwarded request names no operation: " + err.Error()}, mut)
 				continue
 			}
 			for _, rd := range rds {
 				for _, v := range wirecheck.Check(rd, audit) {
-					report(v, s.gen.Mutation)
+					report(v, mut)
 				}
 			}
 		}
@@ -247,6 +243,23 @@ func TestInvariantForwardedIsAuthorized(t *testing.T) {
 		fmt.Fprintf(&b, "\n  %s: %d operations, e.g. %s", bk, len(x.ops), x.eg)
 	}
 	t.Errorf("%d forwarded requests act on what their audit record does not authorize (%d distinct):%s", nForwarded, len(order), b.String())
+}
+
+// invariantMutationClass names g's mutation without the member it changed:
+// "list-past-max" for "list-PoolIds-6".
+func invariantMutationClass(g wirecheck.Generated) string {
+	m := g.Mutation
+	switch {
+	case m == "":
+		return "base"
+	case strings.HasPrefix(m, "list-"), strings.HasPrefix(m, "string-"):
+		kind, _, _ := strings.Cut(m, "-")
+		if g.PastLimit {
+			return kind + "-past-max"
+		}
+		return kind + "-at-max"
+	}
+	return m
 }
 
 // invariantSend signs g as the invariant principal and sends it; it

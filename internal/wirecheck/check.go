@@ -2,6 +2,7 @@ package wirecheck
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -9,6 +10,10 @@ import (
 type Audit struct {
 	Authorizations []Authorization
 	References     []Ref
+	// What a bounded record says it left out: authorizations_omitted,
+	// references_omitted, and the sum of the authorizations'
+	// resources_omitted.
+	OmittedAuthorizations, OmittedReferences, OmittedResources int
 }
 
 // Authorization is one action on resources.
@@ -35,8 +40,11 @@ func AuditFromRecord(rec map[string]any) Audit {
 				az.Resources = append(az.Resources, s)
 			}
 		}
+		a.OmittedResources += asInt(m["resources_omitted"])
 		a.Authorizations = append(a.Authorizations, az)
 	}
+	a.OmittedAuthorizations = asInt(rec["authorizations_omitted"])
+	a.OmittedReferences = asInt(rec["references_omitted"])
 	for _, x := range asSlice(rec["references"]) {
 		m, _ := x.(map[string]any)
 		var r Ref
@@ -47,6 +55,18 @@ func AuditFromRecord(rec map[string]any) Audit {
 		a.References = append(a.References, r)
 	}
 	return a
+}
+
+func asInt(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	}
+	return 0
 }
 
 func asSlice(v any) []any {
@@ -83,9 +103,20 @@ func (v Violation) String() string {
 // appear (as a whole ARN component) within an authorized ARN; a reference
 // within an authorized ARN or the record's references; a role ARN must be
 // the resource of an iam:PassRole authorization.
+//
+// A bounded record keeps the first entries of its lists and counts the
+// others (<name>_omitted), and cuts long strings ("…(+N bytes)"): a cut
+// ARN accounts for a value that continues what it kept, and identifiers
+// not found are excused up to the number of entries the record says it
+// left out (all of them when it left out whole authorizations).
 func Check(rd Reading, a Audit) []Violation {
 	var out []Violation
+	excuse := a.OmittedReferences + a.OmittedResources
 	add := func(id Ident, problem string) {
+		if a.OmittedAuthorizations > 0 || excuse > 0 {
+			excuse--
+			return
+		}
 		out = append(out, Violation{API: rd.API, Operation: rd.Operation, Member: id.Member, Value: id.Value, Problem: problem})
 	}
 	found := false
@@ -149,7 +180,7 @@ func passRole(a Audit, role string) bool {
 			continue
 		}
 		for _, r := range az.Resources {
-			if r == role {
+			if r == role || cutContains(r, role) {
 				return true
 			}
 		}
@@ -183,11 +214,42 @@ func inReferences(a Audit, v string) bool {
 	return false
 }
 
+// cutMark ends a string the audit record cut: "…(+N bytes)".
+const cutMark = "…(+"
+
+// cutContains reports whether arn, cut by the audit record, kept a
+// prefix of v that starts at a component boundary and runs to the cut,
+// and the bytes cut off can hold the rest of v.
+func cutContains(arn, v string) bool {
+	i := strings.LastIndex(arn, cutMark)
+	if i < 0 {
+		return false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(arn[i+len(cutMark):], " bytes)"))
+	if err != nil {
+		return false
+	}
+	kept := arn[:i]
+	for j := 0; j < len(kept); j++ {
+		if j > 0 && kept[j-1] != ':' && kept[j-1] != '/' {
+			continue
+		}
+		if tail := kept[j:]; strings.HasPrefix(v, tail) && len(tail)+n >= len(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // containsComponent reports whether v occurs in arn as whole components:
-// bounded by the start or end of arn or by one of ':' '/'.
+// bounded by the start or end of arn or by one of ':' '/' (or, in an ARN
+// the audit record cut, as cutContains says).
 func containsComponent(arn, v string) bool {
 	if v == "" {
 		return false
+	}
+	if cutContains(arn, v) {
+		return true
 	}
 	for i := 0; i+len(v) <= len(arn); {
 		j := strings.Index(arn[i:], v)

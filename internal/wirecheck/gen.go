@@ -15,12 +15,16 @@ import (
 type Generated struct {
 	API, Operation string
 	Mutation       string // "" for the base request
-	Service        string // SigV4 signing name
-	Method         string
-	Path           string // escaped
-	RawQuery       string
-	Header         map[string][]string
-	Body           []byte
+	// PastLimit is set on a mutation whose body breaks the model's
+	// constraints (a list or string one past its maximum length): AWS
+	// refuses it, and so must the gateway.
+	PastLimit bool
+	Service   string // SigV4 signing name
+	Method    string
+	Path      string // escaped
+	RawQuery  string
+	Header    map[string][]string
+	Body      []byte
 
 	body     *node // the body as built, for mutations; nil when there is none
 	labelVal []string

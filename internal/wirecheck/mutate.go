@@ -11,9 +11,9 @@ import (
 // resource the gateway did not decide on: percent-encoded labels, an
 // encoded slash in a label, a duplicated identifier member, a member that
 // differs only in case, two X-Amz-Target headers, Connection naming an
-// end-to-end header, a method-override header, a gzip Content-Encoding,
-// identifier lists at the model's maximum length and one past it, an
-// identifier string one past its maximum length, and unknown members
+// end-to-end header, method-override headers, a gzip Content-Encoding,
+// lists at the model's maximum length and one past it, strings at their
+// maximum length and one past it, and unknown members
 // holding a role ARN. The variants are signed as they are: the gateway
 // sees a correctly signed request each time.
 func (ms *Models) Mutations(g Generated) []Generated {
@@ -66,7 +66,10 @@ func (ms *Models) Mutations(g Generated) []Generated {
 		if lv := listAtLimit(a, g, 1); lv != nil {
 			out = append(out, *lv)
 		}
-		if sv := stringPastLimit(a, g); sv != nil {
+		if sv := stringAtLimit(a, g, 0); sv != nil {
+			out = append(out, *sv)
+		}
+		if sv := stringAtLimit(a, g, 1); sv != nil {
 			out = append(out, *sv)
 		}
 	}
@@ -94,6 +97,10 @@ func (ms *Models) Mutations(g Generated) []Generated {
 			over = "GET"
 		}
 		v.Header["X-Http-Method-Override"] = []string{over}
+		out = append(out, v)
+		v = variant("method-override-other")
+		v.Header["X-Http-Method"] = []string{over}
+		v.Header["X-Method-Override"] = []string{over}
 		out = append(out, v)
 		v = variant("connection-content-type")
 		v.Header["Connection"] = []string{"Content-Type"}
@@ -195,6 +202,7 @@ func listAtLimit(a *API, g Generated, extra int) *Generated {
 		ps[i] = pair{p.key, &node{kind: 'a', elems: elems}}
 		v := g
 		v.Mutation = fmt.Sprintf("list-%s-%d", p.key, n)
+		v.PastLimit = extra > 0
 		v.body = withPairs(g.body, ps)
 		v.Body = encode(v.body)
 		return &v
@@ -202,9 +210,9 @@ func listAtLimit(a *API, g Generated, extra int) *Generated {
 	return nil
 }
 
-// stringPastLimit makes the body's first top-level string member that has
-// a maximum length one character longer than that.
-func stringPastLimit(a *API, g Generated) *Generated {
+// stringAtLimit makes the body's first top-level string member that has a
+// maximum length exactly that long (extra 0) or longer (extra 1).
+func stringAtLimit(a *API, g Generated, extra int) *Generated {
 	in := bodyShape(a, g)
 	if in == nil {
 		return nil
@@ -219,13 +227,16 @@ func stringPastLimit(a *API, g Generated) *Generated {
 			continue
 		}
 		val := p.val.str
-		for float64(len(val)) <= *s.Max {
+		n := int(*s.Max) + extra
+		for len(val) < n {
 			val += "z"
 		}
+		val = val[:n]
 		ps := append([]pair(nil), g.body.pairs...)
 		ps[i] = pair{p.key, &node{kind: 's', str: val}}
 		v := g
-		v.Mutation = fmt.Sprintf("string-%s-past-max", p.key)
+		v.Mutation = fmt.Sprintf("string-%s-%d", p.key, n)
+		v.PastLimit = extra > 0
 		v.body = withPairs(g.body, ps)
 		v.Body = encode(v.body)
 		return &v

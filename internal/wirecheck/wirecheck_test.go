@@ -190,3 +190,51 @@ func TestCheck(t *testing.T) {
 		t.Errorf("unauthorized operation: %v", v)
 	}
 }
+
+// TestOwnMember: which member names the operation's own resource.
+func TestOwnMember(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		op, member string
+		want       bool
+	}{
+		"created name":          {"CreateConfigurationSet", "ConfigurationSetName", true},
+		"plural list":           {"DescribePools", "PoolIds", true},
+		"sender ID request":     {"RequestSenderId", "SenderId", true},
+		"list of pairs":         {"DescribeSenderIds", "SenderId", true},
+		"value, not a resource": {"SetDefaultSenderId", "SenderId", false},
+		"another resource":      {"CreateNotifyConfiguration", "PoolId", false},
+		"no suffix":             {"CreatePool", "Pool", false},
+	}
+	for name, tc := range tests {
+		if got := ownMember(tc.op, tc.member); got != tc.want {
+			t.Errorf("%s: ownMember(%q, %q) = %v, want %v", name, tc.op, tc.member, got, tc.want)
+		}
+	}
+}
+
+// TestCheckBoundedRecord: a record that cut a string or left entries out
+// accounts for what it says it left out, and no more.
+func TestCheckBoundedRecord(t *testing.T) {
+	t.Parallel()
+	long := "phone-" + strings.Repeat("a", 250)
+	rd := Reading{API: "sms-voice-v2", Operation: "DeletePhoneNumber", Action: "sms-voice:DeletePhoneNumber", Idents: []Ident{
+		{Member: "PhoneNumberId", Value: long, Class: Resource},
+		{Member: "A", Value: "arn:aws:sns:us-east-1:9:a", Class: Reference},
+		{Member: "B", Value: "arn:aws:sns:us-east-1:9:b", Class: Reference},
+	}}
+	cut := "arn:aws:sms-voice:us-east-1:1:phone-number/" + long[:100] + "…(+156 bytes)"
+	a := Audit{Authorizations: []Authorization{{Action: "sms-voice:DeletePhoneNumber", Resources: []string{cut}}}, OmittedReferences: 2}
+	if v := Check(rd, a); len(v) != 0 {
+		t.Errorf("Check(cut, 2 omitted) = %v, want none", v)
+	}
+	a.OmittedReferences = 1
+	if v := Check(rd, a); len(v) != 1 {
+		t.Errorf("Check(cut, 1 omitted) = %v, want 1 violation", v)
+	}
+	a.Authorizations[0].Resources[0] = "arn:aws:sms-voice:us-east-1:1:phone-number/" + long[:100] + "…(+10 bytes)"
+	a.OmittedReferences = 2
+	if v := Check(rd, a); len(v) != 1 {
+		t.Errorf("Check(cut too short) = %v, want 1 violation", v)
+	}
+}
