@@ -8,6 +8,12 @@
 // with the upstream credentials, refuses anything that still carries a
 // client's credentials, and records what reached it.
 //
+// TestInvariantForwardedIsAuthorized is a differential test: an independent
+// reader built from the service models (internal/wirecheck) reads what each
+// fake upstream received, and every operation and resource it finds must be
+// in that request's audit record. Its requests are generated for every
+// operation of the three models, with adversarial mutations of each.
+//
 // The tests skip under -short. The CLI tests skip when /usr/bin/aws is
 // absent, unless CI=true, where they fail instead.
 package integration
