@@ -207,7 +207,7 @@ func TestSecurityDecideNotFoundThenCreate(t *testing.T) {
 	}
 }
 
-// TestSecurityDecideAuditBounded: a denied 2.4 MB request naming 100,000
+// TestSecurityDecideAuditBounded: a refused 2.4 MB request naming 100,000
 // pools writes an audit record of at most 64 KiB.
 func TestSecurityDecideAuditBounded(t *testing.T) {
 	if testing.Short() {
@@ -233,7 +233,10 @@ func TestSecurityDecideAuditBounded(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for longest == 0 && time.Now().Before(deadline) {
 		for _, line := range strings.Split(e.g.Log.String(), "\n") {
-			if strings.Contains(line, auditLogger) && strings.Contains(line, "DescribePools") {
+			// The request's own record: the models' limit on PoolIds refuses
+			// it before it is mapped, so the record names its key, not
+			// necessarily its operation.
+			if strings.Contains(line, auditLogger) && strings.Contains(line, decideLockKeyID) {
 				longest = max(longest, len(line))
 			}
 		}
