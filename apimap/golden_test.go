@@ -161,6 +161,50 @@ func gARN(t *testing.T, tmpl string, override map[string]string) string {
 	})
 }
 
+// gModelFiles names the botocore model of each API of
+// operation-action-map.json.
+var gModelFiles = map[string]string{
+	"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
+	"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
+	"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
+}
+
+// gModel is one service model: the input shape of each operation, and the
+// shapes read both as gShape (for the request builders) and as prShape (for
+// the member walks of passrole_test.go).
+type gModel struct {
+	inputs map[string]string // operation name -> input shape name
+	shapes map[string]gShape
+	walk   map[string]prShape
+}
+
+// gLoadModels reads the model of every API of gModelFiles.
+func gLoadModels(t *testing.T, data string) map[string]*gModel {
+	t.Helper()
+	models := map[string]*gModel{}
+	for api, rel := range gModelFiles {
+		var m struct {
+			Operations map[string]struct {
+				Input struct {
+					Shape string `json:"shape"`
+				} `json:"input"`
+			} `json:"operations"`
+			Shapes map[string]gShape `json:"shapes"`
+		}
+		gLoad(t, data, rel, &m)
+		var w struct {
+			Shapes map[string]prShape `json:"shapes"`
+		}
+		gLoad(t, data, rel, &w)
+		gm := &gModel{inputs: map[string]string{}, shapes: m.Shapes, walk: w.Shapes}
+		for name, o := range m.Operations {
+			gm.inputs[name] = o.Input.Shape
+		}
+		models[api] = gm
+	}
+	return models
+}
+
 type gCase struct {
 	req      *Request
 	wantARNs []string
@@ -173,28 +217,7 @@ func TestGoldenEveryOperation(t *testing.T) {
 		Operations []gOp `json:"operations"`
 	}
 	gLoad(t, data, "iam/operation-action-map.json", &om)
-	models := map[string]map[string]gShape{}
-	modelOps := map[string]map[string]string{}
-	for api, rel := range map[string]string{
-		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
-		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
-		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
-	} {
-		var m struct {
-			Operations map[string]struct {
-				Input struct {
-					Shape string `json:"shape"`
-				} `json:"input"`
-			} `json:"operations"`
-			Shapes map[string]gShape `json:"shapes"`
-		}
-		gLoad(t, data, rel, &m)
-		models[api] = m.Shapes
-		modelOps[api] = map[string]string{}
-		for name, o := range m.Operations {
-			modelOps[api][name] = o.Input.Shape
-		}
-	}
+	models := gLoadModels(t, data)
 	var guide struct {
 		Actions []struct {
 			Action       string   `json:"action"`
@@ -231,8 +254,8 @@ func TestGoldenEveryOperation(t *testing.T) {
 	guideChecked := 0
 	for _, e := range om.Operations {
 		count[e.API]++
-		shapes := models[e.API]
-		input := shapes[modelOps[e.API][e.Op]]
+		shapes := models[e.API].shapes
+		input := shapes[models[e.API].inputs[e.Op]]
 		var c gCase
 		switch e.API {
 		case "pinpoint", "pinpoint-sms-voice":

@@ -98,6 +98,46 @@ func prRolePaths(t *testing.T, api string, shapes map[string]prShape, s prShape,
 	return out
 }
 
+// prBody returns the shape of operation op's JSON body (its input shape, or
+// the input's payload member) and that shape's name.
+func (m *gModel) prBody(op string) (prShape, string) {
+	name := m.inputs[op]
+	in := m.walk[name]
+	if in.Payload != "" {
+		name = in.Members[in.Payload].Shape
+		return m.walk[name], name
+	}
+	return in, name
+}
+
+// prRequest builds the golden test's request for operation e, in its region
+// and account, with v at path segs of the JSON body.
+func (m *gModel) prRequest(t *testing.T, e gOp, segs []string, v any) *Request {
+	t.Helper()
+	input := m.shapes[m.inputs[e.Op]]
+	var c gCase
+	if e.API == "pinpoint-sms-voice-v2" {
+		c = gV2(t, e, input, m.shapes)
+	} else {
+		c = gREST(t, e, input, m.shapes)
+	}
+	obj := map[string]any{}
+	if len(c.req.Body) > 0 {
+		if err := json.Unmarshal(c.req.Body, &obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, bodyName := m.prBody(e.Op)
+	prSet(obj, segs, v, prListElems(m.shapes, bodyName))
+	b, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := *c.req
+	req.Body, req.Region, req.Account = b, gRegion, gAccount
+	return &req
+}
+
 // prSet puts v at path p in the JSON object o: each list on the way gets
 // elems(the list's path) elements, each map one.
 func prSet(o map[string]any, p []string, v any, elems func(list []string) int) {
@@ -170,64 +210,20 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 	}
 	gLoad(t, data, "iam/operation-action-map.json", &om)
 	principal := map[string]string{"pinpoint": "pinpoint.amazonaws.com", "pinpoint-sms-voice": "sms-voice.amazonaws.com", "pinpoint-sms-voice-v2": "sms-voice.amazonaws.com"}
-	type model struct {
-		Operations map[string]struct {
-			Input struct {
-				Shape string `json:"shape"`
-			} `json:"input"`
-		} `json:"operations"`
-		Shapes map[string]prShape `json:"shapes"`
-	}
-	models := map[string]*model{}
-	gshapes := map[string]map[string]gShape{}
-	for api, rel := range map[string]string{
-		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
-		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
-		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
-	} {
-		m := &model{}
-		gLoad(t, data, rel, m)
-		models[api] = m
-		var g struct {
-			Shapes map[string]gShape `json:"shapes"`
-		}
-		gLoad(t, data, rel, &g)
-		gshapes[api] = g.Shapes
-	}
+	models := gLoadModels(t, data)
 	seen := map[string]bool{}
 	checked := 0
 	for _, e := range om.Operations {
 		m := models[e.API]
-		inName := m.Operations[e.Op].Input.Shape
-		in := m.Shapes[inName]
-		body, bodyName := in, inName
-		if in.Payload != "" {
-			bodyName = in.Members[in.Payload].Shape
-			body = m.Shapes[bodyName]
-		}
-		for i, p := range prRolePaths(t, e.API, m.Shapes, body, nil, bodyName, 0) {
+		body, bodyName := m.prBody(e.Op)
+		for i, p := range prRolePaths(t, e.API, m.walk, body, nil, bodyName, 0) {
 			seen[e.API+"/"+p.name] = true
-			var c gCase
-			if e.API == "pinpoint-sms-voice-v2" {
-				c = gV2(t, e, gshapes[e.API][inName], gshapes[e.API])
-			} else {
-				c = gREST(t, e, gshapes[e.API][inName], gshapes[e.API])
-			}
-			obj := map[string]any{}
-			if len(c.req.Body) > 0 {
-				if err := json.Unmarshal(c.req.Body, &obj); err != nil {
-					t.Fatal(err)
-				}
-			}
 			role := fmt.Sprintf("arn:aws:iam::210987654321:role/tenant-b/r%d", i)
-			prSet(obj, p.segs, role, prListElems(gshapes[e.API], bodyName))
-			b, _ := json.Marshal(obj)
-			req := *c.req
-			req.Body, req.Region, req.Account = b, gRegion, gAccount
+			req := m.prRequest(t, e, p.segs, role)
 			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
-			res, err := Map(&req)
+			res, err := Map(req)
 			if err != nil {
-				t.Errorf("%s: Map(%s) error: %v", name, b, err)
+				t.Errorf("%s: Map(%s) error: %v", name, req.Body, err)
 				continue
 			}
 			checked++
@@ -249,9 +245,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 				t.Errorf("%s: references %v lack the iam-role %s", name, res.References, role)
 			}
 			// A value that is not an IAM role ARN is refused.
-			prSet(obj, p.segs, "arn:aws:s3:::bucket-b", prListElems(gshapes[e.API], bodyName))
-			req.Body, _ = json.Marshal(obj)
-			if _, err := Map(&req); !isKind(err, BadRequest) {
+			if _, err := Map(m.prRequest(t, e, p.segs, "arn:aws:s3:::bucket-b")); !isKind(err, BadRequest) {
 				t.Errorf("%s: Map(non-role ARN) error = %v, want BadRequest", name, err)
 			}
 		}
@@ -291,70 +285,26 @@ func TestReferenceEveryMember(t *testing.T) {
 	}
 	gLoad(t, data, "iam/operation-action-map.json", &om)
 	apiName := map[string]string{"pinpoint": "pinpoint", "pinpoint-sms-voice": "sms-voice", "pinpoint-sms-voice-v2": "sms-voice-v2"}
-	type model struct {
-		Operations map[string]struct {
-			Input struct {
-				Shape string `json:"shape"`
-			} `json:"input"`
-		} `json:"operations"`
-		Shapes map[string]prShape `json:"shapes"`
-	}
-	models := map[string]*model{}
-	gshapes := map[string]map[string]gShape{}
-	for api, rel := range map[string]string{
-		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
-		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
-		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
-	} {
-		m := &model{}
-		gLoad(t, data, rel, m)
-		models[api] = m
-		var g struct {
-			Shapes map[string]gShape `json:"shapes"`
-		}
-		gLoad(t, data, rel, &g)
-		gshapes[api] = g.Shapes
-	}
+	models := gLoadModels(t, data)
 	checked := 0
 	for _, e := range om.Operations {
 		m := models[e.API]
-		inName := m.Operations[e.Op].Input.Shape
-		in := m.Shapes[inName]
-		body, bodyName := in, inName
-		if in.Payload != "" {
-			bodyName = in.Members[in.Payload].Shape
-			body = m.Shapes[bodyName]
-		}
-		for _, p := range prLeafPaths(e.API, m.Shapes, body, nil, bodyName, 0) {
+		body, bodyName := m.prBody(e.Op)
+		for _, p := range prLeafPaths(e.API, m.walk, body, nil, bodyName, 0) {
 			kind, ok := strings.CutPrefix(classes[apiName[e.API]+":"+p.name], "reference ")
 			if !ok {
 				continue
-			}
-			var c gCase
-			if e.API == "pinpoint-sms-voice-v2" {
-				c = gV2(t, e, gshapes[e.API][inName], gshapes[e.API])
-			} else {
-				c = gREST(t, e, gshapes[e.API][inName], gshapes[e.API])
-			}
-			obj := map[string]any{}
-			if len(c.req.Body) > 0 {
-				if err := json.Unmarshal(c.req.Body, &obj); err != nil {
-					t.Fatal(err)
-				}
 			}
 			// Long enough for the models' minimum lengths of ARN members (20).
 			val := "ref-value-0000000000001"
 			if kind == "iam-role" {
 				val = "arn:aws:iam::123456789012:role/ref-value-1"
 			}
-			prSet(obj, p.segs, val, prListElems(gshapes[e.API], bodyName))
-			b, _ := json.Marshal(obj)
-			req := *c.req
-			req.Body, req.Region, req.Account = b, gRegion, gAccount
+			req := m.prRequest(t, e, p.segs, val)
 			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
-			res, err := Map(&req)
+			res, err := Map(req)
 			if err != nil {
-				t.Errorf("%s: Map(%s) error: %v", name, b, err)
+				t.Errorf("%s: Map(%s) error: %v", name, req.Body, err)
 				continue
 			}
 			checked++
