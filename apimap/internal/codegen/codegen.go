@@ -92,6 +92,15 @@ type member struct {
 	Documentation string `json:"documentation"`
 }
 
+// wireName is the JSON name of the member called name: its locationName,
+// else name.
+func (v member) wireName(name string) string {
+	if v.LocationName != "" {
+		return v.LocationName
+	}
+	return name
+}
+
 type model struct {
 	Operations map[string]struct {
 		Input *struct {
@@ -495,10 +504,7 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 	sort.Strings(names)
 	for _, k := range names {
 		v := body.Members[k]
-		jn := k
-		if v.LocationName != "" {
-			jn = v.LocationName
-		}
+		jn := v.wireName(k)
 		if api != apiPinpoint {
 			kind := jsonKind(m, v.Shape)
 			if kind == 0 {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/format"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -62,21 +64,15 @@ type cModel struct {
 }
 
 type cShape struct {
-	Type     string             `json:"type"`
-	Members  map[string]cMember `json:"members"`
-	Member   *cMember           `json:"member"`
-	Key      *cMember           `json:"key"`
-	Value    *cMember           `json:"value"`
-	Payload  string             `json:"payload"`
-	Min      *json.Number       `json:"min"`
-	Document bool               `json:"document"`
-	Max      *json.Number       `json:"max"`
-}
-
-type cMember struct {
-	Shape        string `json:"shape"`
-	Location     string `json:"location"`
-	LocationName string `json:"locationName"`
+	Type     string            `json:"type"`
+	Members  map[string]member `json:"members"`
+	Member   *member           `json:"member"`
+	Key      *member           `json:"key"`
+	Value    *member           `json:"value"`
+	Payload  string            `json:"payload"`
+	Min      *json.Number      `json:"min"`
+	Document bool              `json:"document"`
+	Max      *json.Number      `json:"max"`
 }
 
 // cgenShape is one node of the generated shape table.
@@ -142,7 +138,7 @@ func (g *cgen) operation(api string, m *cModel, name string) (cgenOp, error) {
 	default:
 		// The body is the input's members that are not bound to the URI,
 		// the query string or a header.
-		body := cShape{Type: "structure", Members: map[string]cMember{}}
+		body := cShape{Type: "structure", Members: map[string]member{}}
 		located := false
 		for k, v := range s.Members {
 			if v.Location == "" {
@@ -163,12 +159,7 @@ func (g *cgen) operation(api string, m *cModel, name string) (cgenOp, error) {
 			return op, err
 		}
 	}
-	var names []string
-	for k := range s.Members {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(s.Members)) {
 		v := s.Members[k]
 		var loc string
 		switch v.Location {
@@ -276,22 +267,13 @@ func (g *cgen) synthetic(api string, m *cModel, name string, s cShape) (int, err
 			return 0, fmt.Errorf("map shape %s: key is not a string", name)
 		}
 	case "ckStruct":
-		var names []string
-		for k := range s.Members {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(s.Members)) {
 			v := s.Members[k]
-			jn := k
-			if v.LocationName != "" {
-				jn = v.LocationName
-			}
 			idx, err := g.shape(api, m, v.Shape)
 			if err != nil {
 				return 0, err
 			}
-			ns.members = append(ns.members, cgenMember{name: jn, shape: idx})
+			ns.members = append(ns.members, cgenMember{name: v.wireName(k), shape: idx})
 		}
 		// Sorted by length, then name: the validator compares only the
 		// names of a key's length.
