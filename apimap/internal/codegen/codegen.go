@@ -75,14 +75,28 @@ type opMap struct {
 	} `json:"iam_actions_without_operation"`
 }
 
+// model is the part of a botocore model the generators read, shape one of
+// its shapes.
+type model struct {
+	Operations map[string]struct {
+		Input *struct {
+			Shape string `json:"shape"`
+		} `json:"input"`
+	} `json:"operations"`
+	Shapes map[string]shape `json:"shapes"`
+}
+
 type shape struct {
-	Type    string            `json:"type"`
-	Members map[string]member `json:"members"`
-	Member  *member           `json:"member"`
-	Key     *member           `json:"key"`
-	Value   *member           `json:"value"`
-	Payload string            `json:"payload"`
-	Pattern string            `json:"pattern"`
+	Type     string            `json:"type"`
+	Members  map[string]member `json:"members"`
+	Member   *member           `json:"member"`
+	Key      *member           `json:"key"`
+	Value    *member           `json:"value"`
+	Payload  string            `json:"payload"`
+	Pattern  string            `json:"pattern"`
+	Min      *json.Number      `json:"min"`
+	Max      *json.Number      `json:"max"`
+	Document bool              `json:"document"`
 }
 
 type member struct {
@@ -99,15 +113,6 @@ func (v member) wireName(name string) string {
 		return v.LocationName
 	}
 	return name
-}
-
-type model struct {
-	Operations map[string]struct {
-		Input *struct {
-			Shape string `json:"shape"`
-		} `json:"input"`
-	} `json:"operations"`
-	Shapes map[string]shape `json:"shapes"`
 }
 
 type resourceTypeEntry struct {

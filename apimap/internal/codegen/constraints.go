@@ -30,7 +30,7 @@ func GenerateConstraints(dataDir string) ([]byte, error) {
 	}
 	sort.Strings(apis)
 	for _, api := range apis {
-		m := &cModel{}
+		m := &model{}
 		if err := readJSON(dataDir, modelPath[api], m); err != nil {
 			return nil, err
 		}
@@ -51,28 +51,6 @@ func GenerateConstraints(dataDir string) ([]byte, error) {
 		}
 	}
 	return g.write()
-}
-
-// cModel is the part of a botocore model the constraint table needs.
-type cModel struct {
-	Operations map[string]struct {
-		Input *struct {
-			Shape string `json:"shape"`
-		} `json:"input"`
-	} `json:"operations"`
-	Shapes map[string]cShape `json:"shapes"`
-}
-
-type cShape struct {
-	Type     string            `json:"type"`
-	Members  map[string]member `json:"members"`
-	Member   *member           `json:"member"`
-	Key      *member           `json:"key"`
-	Value    *member           `json:"value"`
-	Payload  string            `json:"payload"`
-	Min      *json.Number      `json:"min"`
-	Document bool              `json:"document"`
-	Max      *json.Number      `json:"max"`
 }
 
 // cgenShape is one node of the generated shape table.
@@ -116,7 +94,7 @@ var shapeKinds = map[string]string{
 	"timestamp": "ckTime",
 }
 
-func (g *cgen) operation(api string, m *cModel, name string) (cgenOp, error) {
+func (g *cgen) operation(api string, m *model, name string) (cgenOp, error) {
 	op := cgenOp{api: api, name: name, body: -1}
 	in := m.Operations[name].Input
 	if in == nil {
@@ -138,7 +116,7 @@ func (g *cgen) operation(api string, m *cModel, name string) (cgenOp, error) {
 	default:
 		// The body is the input's members that are not bound to the URI,
 		// the query string or a header.
-		body := cShape{Type: "structure", Members: map[string]member{}}
+		body := shape{Type: "structure", Members: map[string]member{}}
 		located := false
 		for k, v := range s.Members {
 			if v.Location == "" {
@@ -211,7 +189,7 @@ func (g *cgen) constrained(i int, seen map[int]bool) bool {
 	return false
 }
 
-func (g *cgen) shape(api string, m *cModel, name string) (int, error) {
+func (g *cgen) shape(api string, m *model, name string) (int, error) {
 	s, ok := m.Shapes[name]
 	if !ok {
 		return 0, fmt.Errorf("shape %q is not defined", name)
@@ -220,7 +198,7 @@ func (g *cgen) shape(api string, m *cModel, name string) (int, error) {
 }
 
 // synthetic adds shape s under the key name (once) and returns its index.
-func (g *cgen) synthetic(api string, m *cModel, name string, s cShape) (int, error) {
+func (g *cgen) synthetic(api string, m *model, name string, s shape) (int, error) {
 	key := api + "/" + name
 	if i, ok := g.index[key]; ok {
 		return i, nil
