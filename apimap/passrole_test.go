@@ -20,20 +20,33 @@ import (
 
 // prShape is a model shape with what the walk needs.
 type prShape struct {
-	Type    string `json:"type"`
-	Members map[string]struct {
-		Shape         string `json:"shape"`
-		Location      string `json:"location"`
-		LocationName  string `json:"locationName"`
-		Documentation string `json:"documentation"`
-	} `json:"members"`
-	Member *struct {
+	Type    string             `json:"type"`
+	Members map[string]prField `json:"members"`
+	Member  *struct {
 		Shape string `json:"shape"`
 	} `json:"member"`
 	Value *struct {
 		Shape string `json:"shape"`
 	} `json:"value"`
 	Payload string `json:"payload"`
+}
+
+// prField is a structure member of a prShape.
+type prField struct {
+	Shape         string `json:"shape"`
+	Location      string `json:"location"`
+	LocationName  string `json:"locationName"`
+	Documentation string `json:"documentation"`
+}
+
+// path returns prefix (not changed) followed by the JSON name of the member
+// called name: its locationName, else name.
+func (m prField) path(prefix []string, name string) []string {
+	jn := name
+	if m.LocationName != "" {
+		jn = m.LocationName
+	}
+	return append(slices.Clone(prefix), jn)
 }
 
 // prRoleName is the test's own rule for a member that names a role.
@@ -67,12 +80,8 @@ func prRolePaths(t *testing.T, api string, shapes map[string]prShape, s prShape,
 			if depth == 0 && m.Location != "" {
 				continue
 			}
-			jn := name
-			if m.LocationName != "" {
-				jn = m.LocationName
-			}
 			child := shapes[m.Shape]
-			p := append(slices.Clone(prefix), jn)
+			p := m.path(prefix, name)
 			key := api + "/" + parent + "." + name
 			if child.Type == "string" {
 				doc := prRoleDoc.MatchString(m.Documentation)
@@ -340,11 +349,7 @@ func prLeafPaths(api string, shapes map[string]prShape, s prShape, prefix []stri
 			if depth == 0 && m.Location != "" {
 				continue
 			}
-			jn := name
-			if m.LocationName != "" {
-				jn = m.LocationName
-			}
-			p := append(slices.Clone(prefix), jn)
+			p := m.path(prefix, name)
 			child := shapes[m.Shape]
 			el, elName := child, m.Shape
 			for el.Type == "list" || el.Type == "map" {
