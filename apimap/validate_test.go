@@ -291,18 +291,7 @@ func TestValidateParams(t *testing.T) {
 // on any difference, so the checked-in table cannot drift from the models.
 func TestConstraintsUpToDate(t *testing.T) {
 	t.Parallel()
-	data := testenv.SharedData(t)
-	want, err := codegen.GenerateConstraints(data)
-	if err != nil {
-		t.Fatalf("GenerateConstraints: %v", err)
-	}
-	got, err := os.ReadFile("zz_constraints.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("zz_constraints.go is out of date with %s; run `go generate ./apimap`", data)
-	}
+	checkUpToDate(t, "zz_constraints.go", "GenerateConstraints", codegen.GenerateConstraints)
 	if _, err := codegen.GenerateConstraints(t.TempDir()); err == nil {
 		t.Error("GenerateConstraints(empty dir) succeeded, want an error")
 	}
