@@ -161,6 +161,16 @@ func gARN(t *testing.T, tmpl string, override map[string]string) string {
 	})
 }
 
+// gLoadOps reads the operations of operation-action-map.json.
+func gLoadOps(t *testing.T, data string) []gOp {
+	t.Helper()
+	var om struct {
+		Operations []gOp `json:"operations"`
+	}
+	gLoad(t, data, "iam/operation-action-map.json", &om)
+	return om.Operations
+}
+
 // gModelFiles names the botocore model of each API of
 // operation-action-map.json.
 var gModelFiles = map[string]string{
@@ -213,10 +223,7 @@ type gCase struct {
 func TestGoldenEveryOperation(t *testing.T) {
 	t.Parallel()
 	data := testenv.SharedData(t)
-	var om struct {
-		Operations []gOp `json:"operations"`
-	}
-	gLoad(t, data, "iam/operation-action-map.json", &om)
+	ops := gLoadOps(t, data)
 	models := gLoadModels(t, data)
 	var guide struct {
 		Actions []struct {
@@ -252,7 +259,7 @@ func TestGoldenEveryOperation(t *testing.T) {
 
 	count := map[string]int{}
 	guideChecked := 0
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		count[e.API]++
 		shapes := models[e.API].shapes
 		input := shapes[models[e.API].inputs[e.Op]]
@@ -450,19 +457,16 @@ func gV2(t *testing.T, e gOp, input gShape, shapes map[string]gShape) gCase {
 func TestEveryOperationHasReferenceTypes(t *testing.T) {
 	t.Parallel()
 	data := testenv.SharedData(t)
-	var om struct {
-		Operations []gOp `json:"operations"`
-	}
-	gLoad(t, data, "iam/operation-action-map.json", &om)
+	ops := gLoadOps(t, data)
 	apiName := map[string]string{"pinpoint": APIPinpoint, "pinpoint-sms-voice": APISMSVoice, "pinpoint-sms-voice-v2": APISMSVoiceV2}
 	byName := map[string]*opSpec{}
 	for i := range operationTable {
 		byName[operationTable[i].api+"/"+operationTable[i].name] = &operationTable[i]
 	}
-	if len(byName) != len(om.Operations) || len(om.Operations) != 239 {
-		t.Fatalf("table has %d operations, data %d, want 239", len(byName), len(om.Operations))
+	if len(byName) != len(ops) || len(ops) != 239 {
+		t.Fatalf("table has %d operations, data %d, want 239", len(byName), len(ops))
 	}
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		name := apiName[e.API] + "/" + e.Op
 		op := byName[name]
 		if op == nil {

@@ -214,15 +214,12 @@ func prListElems(shapes map[string]gShape, body string) func(list []string) int 
 func TestPassRoleEveryRoleMember(t *testing.T) {
 	t.Parallel()
 	data := testenv.SharedData(t)
-	var om struct {
-		Operations []gOp `json:"operations"`
-	}
-	gLoad(t, data, "iam/operation-action-map.json", &om)
+	ops := gLoadOps(t, data)
 	principal := map[string]string{"pinpoint": "pinpoint.amazonaws.com", "pinpoint-sms-voice": "sms-voice.amazonaws.com", "pinpoint-sms-voice-v2": "sms-voice.amazonaws.com"}
 	models := gLoadModels(t, data)
 	seen := map[string]bool{}
 	checked := 0
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		m := models[e.API]
 		body, bodyName := m.prBody(e.Op)
 		for i, p := range prRolePaths(t, e.API, m.walk, body, nil, bodyName, 0) {
@@ -289,14 +286,11 @@ func TestReferenceEveryMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var om struct {
-		Operations []gOp `json:"operations"`
-	}
-	gLoad(t, data, "iam/operation-action-map.json", &om)
+	ops := gLoadOps(t, data)
 	apiName := map[string]string{"pinpoint": "pinpoint", "pinpoint-sms-voice": "sms-voice", "pinpoint-sms-voice-v2": "sms-voice-v2"}
 	models := gLoadModels(t, data)
 	checked := 0
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		m := models[e.API]
 		body, bodyName := m.prBody(e.Op)
 		for _, p := range prLeafPaths(e.API, m.walk, body, nil, bodyName, 0) {
