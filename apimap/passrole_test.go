@@ -147,6 +147,20 @@ func (m *gModel) prRequest(t *testing.T, e gOp, segs []string, v any) *Request {
 	return &req
 }
 
+// prMap maps prRequest's request; name names it in messages. A Map error
+// is reported, and ok is then false.
+func (m *gModel) prMap(t *testing.T, e gOp, segs []string, v any) (res *Result, name string, ok bool) {
+	t.Helper()
+	req := m.prRequest(t, e, segs, v)
+	name = fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(segs, "."))
+	res, err := Map(req)
+	if err != nil {
+		t.Errorf("%s: Map(%s) error: %v", name, req.Body, err)
+		return nil, name, false
+	}
+	return res, name, true
+}
+
 // prSet puts v at path p in the JSON object o: each list on the way gets
 // elems(the list's path) elements, each map one.
 func prSet(o map[string]any, p []string, v any, elems func(list []string) int) {
@@ -225,11 +239,8 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 		for i, p := range prRolePaths(t, e.API, m.walk, body, nil, bodyName, 0) {
 			seen[e.API+"/"+p.name] = true
 			role := fmt.Sprintf("arn:aws:iam::210987654321:role/tenant-b/r%d", i)
-			req := m.prRequest(t, e, p.segs, role)
-			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
-			res, err := Map(req)
-			if err != nil {
-				t.Errorf("%s: Map(%s) error: %v", name, req.Body, err)
+			res, name, ok := m.prMap(t, e, p.segs, role)
+			if !ok {
 				continue
 			}
 			checked++
@@ -303,11 +314,8 @@ func TestReferenceEveryMember(t *testing.T) {
 			if kind == "iam-role" {
 				val = "arn:aws:iam::123456789012:role/ref-value-1"
 			}
-			req := m.prRequest(t, e, p.segs, val)
-			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
-			res, err := Map(req)
-			if err != nil {
-				t.Errorf("%s: Map(%s) error: %v", name, req.Body, err)
+			res, name, ok := m.prMap(t, e, p.segs, val)
+			if !ok {
 				continue
 			}
 			checked++
