@@ -6,22 +6,31 @@ import (
 	"testing"
 )
 
-// benchMap runs Map(req) in the benchmark loop and also reports cpu-ns/op,
-// the calling thread's CPU time per operation (Linux), which stays
-// meaningful when other processes load the machine. Run it with
-// GOMAXPROCS=1 so that the garbage collector's work is counted too.
+// benchMap runs Map(req) in the benchmark loop with benchCPU.
 func benchMap(b *testing.B, req *Request) {
 	b.Helper()
 	if _, err := Map(req); err != nil {
 		b.Fatal(err)
 	}
+	benchCPU(b, func() error {
+		_, err := Map(req)
+		return err
+	})
+}
+
+// benchCPU runs op in the benchmark loop and also reports cpu-ns/op, the
+// calling thread's CPU time per operation (Linux), which stays meaningful
+// when other processes load the machine. Run it with GOMAXPROCS=1 so that
+// the garbage collector's work is counted too.
+func benchCPU(b *testing.B, op func() error) {
+	b.Helper()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	start, ok := threadCPU()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := Map(req); err != nil {
+		if err := op(); err != nil {
 			b.Fatal(err)
 		}
 	}

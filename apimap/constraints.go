@@ -2,11 +2,9 @@ package apimap
 
 import "fmt"
 
-//go:generate go run ./internal/genconstraints -data ../../shared/data -o zz_constraints.go
-
 // The types below are filled by zz_constraints.go (the models' bounds of
-// every operation's input) and indexed once at init; validate.go enforces
-// them.
+// every operation's input, written with zz_generated.go by the go:generate
+// line of spec.go) and indexed once at init; validate.go enforces them.
 
 // ckind is the kind of a model shape, as the validator checks it.
 type ckind uint8

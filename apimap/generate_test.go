@@ -16,17 +16,24 @@ import (
 // any difference, so the checked-in table cannot drift from the data.
 func TestGeneratedUpToDate(t *testing.T) {
 	t.Parallel()
+	checkUpToDate(t, "zz_generated.go", "Generate", codegen.Generate)
+}
+
+// checkUpToDate runs generate (called name) on the shared data and fails
+// unless its output is the checked-in file.
+func checkUpToDate(t *testing.T, file, name string, generate func(data string) ([]byte, error)) {
+	t.Helper()
 	data := testenv.SharedData(t)
-	want, err := codegen.Generate(data)
+	want, err := generate(data)
 	if err != nil {
-		t.Fatalf("Generate: %v", err)
+		t.Fatalf("%s: %v", name, err)
 	}
-	got, err := os.ReadFile("zz_generated.go")
+	got, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("zz_generated.go is out of date with %s; run `go generate ./apimap`", data)
+		t.Fatalf("%s is out of date with %s; run `go generate ./apimap`", file, data)
 	}
 }
 

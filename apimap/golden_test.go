@@ -161,25 +161,38 @@ func gARN(t *testing.T, tmpl string, override map[string]string) string {
 	})
 }
 
-type gCase struct {
-	req      *Request
-	wantARNs []string
-}
-
-func TestGoldenEveryOperation(t *testing.T) {
-	t.Parallel()
-	data := testenv.SharedData(t)
+// gLoadOps reads the operations of operation-action-map.json.
+func gLoadOps(t *testing.T, data string) []gOp {
+	t.Helper()
 	var om struct {
 		Operations []gOp `json:"operations"`
 	}
 	gLoad(t, data, "iam/operation-action-map.json", &om)
-	models := map[string]map[string]gShape{}
-	modelOps := map[string]map[string]string{}
-	for api, rel := range map[string]string{
-		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
-		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
-		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
-	} {
+	return om.Operations
+}
+
+// gModelFiles names the botocore model of each API of
+// operation-action-map.json.
+var gModelFiles = map[string]string{
+	"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
+	"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
+	"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
+}
+
+// gModel is one service model: the input shape of each operation, and the
+// shapes read both as gShape (for the request builders) and as prShape (for
+// the member walks of passrole_test.go).
+type gModel struct {
+	inputs map[string]string // operation name -> input shape name
+	shapes map[string]gShape
+	walk   map[string]prShape
+}
+
+// gLoadModels reads the model of every API of gModelFiles.
+func gLoadModels(t *testing.T, data string) map[string]*gModel {
+	t.Helper()
+	models := map[string]*gModel{}
+	for api, rel := range gModelFiles {
 		var m struct {
 			Operations map[string]struct {
 				Input struct {
@@ -189,12 +202,29 @@ func TestGoldenEveryOperation(t *testing.T) {
 			Shapes map[string]gShape `json:"shapes"`
 		}
 		gLoad(t, data, rel, &m)
-		models[api] = m.Shapes
-		modelOps[api] = map[string]string{}
-		for name, o := range m.Operations {
-			modelOps[api][name] = o.Input.Shape
+		var w struct {
+			Shapes map[string]prShape `json:"shapes"`
 		}
+		gLoad(t, data, rel, &w)
+		gm := &gModel{inputs: map[string]string{}, shapes: m.Shapes, walk: w.Shapes}
+		for name, o := range m.Operations {
+			gm.inputs[name] = o.Input.Shape
+		}
+		models[api] = gm
 	}
+	return models
+}
+
+type gCase struct {
+	req      *Request
+	wantARNs []string
+}
+
+func TestGoldenEveryOperation(t *testing.T) {
+	t.Parallel()
+	data := testenv.SharedData(t)
+	ops := gLoadOps(t, data)
+	models := gLoadModels(t, data)
 	var guide struct {
 		Actions []struct {
 			Action       string   `json:"action"`
@@ -229,10 +259,10 @@ func TestGoldenEveryOperation(t *testing.T) {
 
 	count := map[string]int{}
 	guideChecked := 0
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		count[e.API]++
-		shapes := models[e.API]
-		input := shapes[modelOps[e.API][e.Op]]
+		shapes := models[e.API].shapes
+		input := shapes[models[e.API].inputs[e.Op]]
 		var c gCase
 		switch e.API {
 		case "pinpoint", "pinpoint-sms-voice":
@@ -427,19 +457,16 @@ func gV2(t *testing.T, e gOp, input gShape, shapes map[string]gShape) gCase {
 func TestEveryOperationHasReferenceTypes(t *testing.T) {
 	t.Parallel()
 	data := testenv.SharedData(t)
-	var om struct {
-		Operations []gOp `json:"operations"`
-	}
-	gLoad(t, data, "iam/operation-action-map.json", &om)
+	ops := gLoadOps(t, data)
 	apiName := map[string]string{"pinpoint": APIPinpoint, "pinpoint-sms-voice": APISMSVoice, "pinpoint-sms-voice-v2": APISMSVoiceV2}
 	byName := map[string]*opSpec{}
 	for i := range operationTable {
 		byName[operationTable[i].api+"/"+operationTable[i].name] = &operationTable[i]
 	}
-	if len(byName) != len(om.Operations) || len(om.Operations) != 239 {
-		t.Fatalf("table has %d operations, data %d, want 239", len(byName), len(om.Operations))
+	if len(byName) != len(ops) || len(ops) != 239 {
+		t.Fatalf("table has %d operations, data %d, want 239", len(byName), len(ops))
 	}
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		name := apiName[e.API] + "/" + e.Op
 		op := byName[name]
 		if op == nil {

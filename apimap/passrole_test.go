@@ -20,20 +20,33 @@ import (
 
 // prShape is a model shape with what the walk needs.
 type prShape struct {
-	Type    string `json:"type"`
-	Members map[string]struct {
-		Shape         string `json:"shape"`
-		Location      string `json:"location"`
-		LocationName  string `json:"locationName"`
-		Documentation string `json:"documentation"`
-	} `json:"members"`
-	Member *struct {
+	Type    string             `json:"type"`
+	Members map[string]prField `json:"members"`
+	Member  *struct {
 		Shape string `json:"shape"`
 	} `json:"member"`
 	Value *struct {
 		Shape string `json:"shape"`
 	} `json:"value"`
 	Payload string `json:"payload"`
+}
+
+// prField is a structure member of a prShape.
+type prField struct {
+	Shape         string `json:"shape"`
+	Location      string `json:"location"`
+	LocationName  string `json:"locationName"`
+	Documentation string `json:"documentation"`
+}
+
+// path returns prefix (not changed) followed by the JSON name of the member
+// called name: its locationName, else name.
+func (m prField) path(prefix []string, name string) []string {
+	jn := name
+	if m.LocationName != "" {
+		jn = m.LocationName
+	}
+	return append(slices.Clone(prefix), jn)
 }
 
 // prRoleName is the test's own rule for a member that names a role.
@@ -67,12 +80,8 @@ func prRolePaths(t *testing.T, api string, shapes map[string]prShape, s prShape,
 			if depth == 0 && m.Location != "" {
 				continue
 			}
-			jn := name
-			if m.LocationName != "" {
-				jn = m.LocationName
-			}
 			child := shapes[m.Shape]
-			p := append(slices.Clone(prefix), jn)
+			p := m.path(prefix, name)
 			key := api + "/" + parent + "." + name
 			if child.Type == "string" {
 				doc := prRoleDoc.MatchString(m.Documentation)
@@ -96,6 +105,60 @@ func prRolePaths(t *testing.T, api string, shapes map[string]prShape, s prShape,
 		out = append(out, prRolePaths(t, api, shapes, shapes[s.Value.Shape], append(slices.Clone(prefix), "{}"), s.Value.Shape, depth+1)...)
 	}
 	return out
+}
+
+// prBody returns the shape of operation op's JSON body (its input shape, or
+// the input's payload member) and that shape's name.
+func (m *gModel) prBody(op string) (prShape, string) {
+	name := m.inputs[op]
+	in := m.walk[name]
+	if in.Payload != "" {
+		name = in.Members[in.Payload].Shape
+		return m.walk[name], name
+	}
+	return in, name
+}
+
+// prRequest builds the golden test's request for operation e, in its region
+// and account, with v at path segs of the JSON body.
+func (m *gModel) prRequest(t *testing.T, e gOp, segs []string, v any) *Request {
+	t.Helper()
+	input := m.shapes[m.inputs[e.Op]]
+	var c gCase
+	if e.API == "pinpoint-sms-voice-v2" {
+		c = gV2(t, e, input, m.shapes)
+	} else {
+		c = gREST(t, e, input, m.shapes)
+	}
+	obj := map[string]any{}
+	if len(c.req.Body) > 0 {
+		if err := json.Unmarshal(c.req.Body, &obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, bodyName := m.prBody(e.Op)
+	prSet(obj, segs, v, prListElems(m.shapes, bodyName))
+	b, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := *c.req
+	req.Body, req.Region, req.Account = b, gRegion, gAccount
+	return &req
+}
+
+// prMap maps prRequest's request; name names it in messages. A Map error
+// is reported, and ok is then false.
+func (m *gModel) prMap(t *testing.T, e gOp, segs []string, v any) (res *Result, name string, ok bool) {
+	t.Helper()
+	req := m.prRequest(t, e, segs, v)
+	name = fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(segs, "."))
+	res, err := Map(req)
+	if err != nil {
+		t.Errorf("%s: Map(%s) error: %v", name, req.Body, err)
+		return nil, name, false
+	}
+	return res, name, true
 }
 
 // prSet puts v at path p in the JSON object o: each list on the way gets
@@ -165,69 +228,19 @@ func prListElems(shapes map[string]gShape, body string) func(list []string) int 
 func TestPassRoleEveryRoleMember(t *testing.T) {
 	t.Parallel()
 	data := testenv.SharedData(t)
-	var om struct {
-		Operations []gOp `json:"operations"`
-	}
-	gLoad(t, data, "iam/operation-action-map.json", &om)
+	ops := gLoadOps(t, data)
 	principal := map[string]string{"pinpoint": "pinpoint.amazonaws.com", "pinpoint-sms-voice": "sms-voice.amazonaws.com", "pinpoint-sms-voice-v2": "sms-voice.amazonaws.com"}
-	type model struct {
-		Operations map[string]struct {
-			Input struct {
-				Shape string `json:"shape"`
-			} `json:"input"`
-		} `json:"operations"`
-		Shapes map[string]prShape `json:"shapes"`
-	}
-	models := map[string]*model{}
-	gshapes := map[string]map[string]gShape{}
-	for api, rel := range map[string]string{
-		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
-		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
-		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
-	} {
-		m := &model{}
-		gLoad(t, data, rel, m)
-		models[api] = m
-		var g struct {
-			Shapes map[string]gShape `json:"shapes"`
-		}
-		gLoad(t, data, rel, &g)
-		gshapes[api] = g.Shapes
-	}
+	models := gLoadModels(t, data)
 	seen := map[string]bool{}
 	checked := 0
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		m := models[e.API]
-		inName := m.Operations[e.Op].Input.Shape
-		in := m.Shapes[inName]
-		body, bodyName := in, inName
-		if in.Payload != "" {
-			bodyName = in.Members[in.Payload].Shape
-			body = m.Shapes[bodyName]
-		}
-		for i, p := range prRolePaths(t, e.API, m.Shapes, body, nil, bodyName, 0) {
+		body, bodyName := m.prBody(e.Op)
+		for i, p := range prRolePaths(t, e.API, m.walk, body, nil, bodyName, 0) {
 			seen[e.API+"/"+p.name] = true
-			var c gCase
-			if e.API == "pinpoint-sms-voice-v2" {
-				c = gV2(t, e, gshapes[e.API][inName], gshapes[e.API])
-			} else {
-				c = gREST(t, e, gshapes[e.API][inName], gshapes[e.API])
-			}
-			obj := map[string]any{}
-			if len(c.req.Body) > 0 {
-				if err := json.Unmarshal(c.req.Body, &obj); err != nil {
-					t.Fatal(err)
-				}
-			}
 			role := fmt.Sprintf("arn:aws:iam::210987654321:role/tenant-b/r%d", i)
-			prSet(obj, p.segs, role, prListElems(gshapes[e.API], bodyName))
-			b, _ := json.Marshal(obj)
-			req := *c.req
-			req.Body, req.Region, req.Account = b, gRegion, gAccount
-			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
-			res, err := Map(&req)
-			if err != nil {
-				t.Errorf("%s: Map(%s) error: %v", name, b, err)
+			res, name, ok := m.prMap(t, e, p.segs, role)
+			if !ok {
 				continue
 			}
 			checked++
@@ -249,9 +262,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 				t.Errorf("%s: references %v lack the iam-role %s", name, res.References, role)
 			}
 			// A value that is not an IAM role ARN is refused.
-			prSet(obj, p.segs, "arn:aws:s3:::bucket-b", prListElems(gshapes[e.API], bodyName))
-			req.Body, _ = json.Marshal(obj)
-			if _, err := Map(&req); !isKind(err, BadRequest) {
+			if _, err := Map(m.prRequest(t, e, p.segs, "arn:aws:s3:::bucket-b")); !isKind(err, BadRequest) {
 				t.Errorf("%s: Map(non-role ARN) error = %v, want BadRequest", name, err)
 			}
 		}
@@ -286,75 +297,25 @@ func TestReferenceEveryMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var om struct {
-		Operations []gOp `json:"operations"`
-	}
-	gLoad(t, data, "iam/operation-action-map.json", &om)
+	ops := gLoadOps(t, data)
 	apiName := map[string]string{"pinpoint": "pinpoint", "pinpoint-sms-voice": "sms-voice", "pinpoint-sms-voice-v2": "sms-voice-v2"}
-	type model struct {
-		Operations map[string]struct {
-			Input struct {
-				Shape string `json:"shape"`
-			} `json:"input"`
-		} `json:"operations"`
-		Shapes map[string]prShape `json:"shapes"`
-	}
-	models := map[string]*model{}
-	gshapes := map[string]map[string]gShape{}
-	for api, rel := range map[string]string{
-		"pinpoint":              "service-models/botocore/pinpoint/2016-12-01/service-2.json",
-		"pinpoint-sms-voice":    "service-models/botocore/pinpoint-sms-voice/2018-09-05/service-2.json",
-		"pinpoint-sms-voice-v2": "service-models/botocore/pinpoint-sms-voice-v2/2022-03-31/service-2.json",
-	} {
-		m := &model{}
-		gLoad(t, data, rel, m)
-		models[api] = m
-		var g struct {
-			Shapes map[string]gShape `json:"shapes"`
-		}
-		gLoad(t, data, rel, &g)
-		gshapes[api] = g.Shapes
-	}
+	models := gLoadModels(t, data)
 	checked := 0
-	for _, e := range om.Operations {
+	for _, e := range ops {
 		m := models[e.API]
-		inName := m.Operations[e.Op].Input.Shape
-		in := m.Shapes[inName]
-		body, bodyName := in, inName
-		if in.Payload != "" {
-			bodyName = in.Members[in.Payload].Shape
-			body = m.Shapes[bodyName]
-		}
-		for _, p := range prLeafPaths(e.API, m.Shapes, body, nil, bodyName, 0) {
+		body, bodyName := m.prBody(e.Op)
+		for _, p := range prLeafPaths(e.API, m.walk, body, nil, bodyName, 0) {
 			kind, ok := strings.CutPrefix(classes[apiName[e.API]+":"+p.name], "reference ")
 			if !ok {
 				continue
-			}
-			var c gCase
-			if e.API == "pinpoint-sms-voice-v2" {
-				c = gV2(t, e, gshapes[e.API][inName], gshapes[e.API])
-			} else {
-				c = gREST(t, e, gshapes[e.API][inName], gshapes[e.API])
-			}
-			obj := map[string]any{}
-			if len(c.req.Body) > 0 {
-				if err := json.Unmarshal(c.req.Body, &obj); err != nil {
-					t.Fatal(err)
-				}
 			}
 			// Long enough for the models' minimum lengths of ARN members (20).
 			val := "ref-value-0000000000001"
 			if kind == "iam-role" {
 				val = "arn:aws:iam::123456789012:role/ref-value-1"
 			}
-			prSet(obj, p.segs, val, prListElems(gshapes[e.API], bodyName))
-			b, _ := json.Marshal(obj)
-			req := *c.req
-			req.Body, req.Region, req.Account = b, gRegion, gAccount
-			name := fmt.Sprintf("%s/%s %s", e.API, e.Op, strings.Join(p.segs, "."))
-			res, err := Map(&req)
-			if err != nil {
-				t.Errorf("%s: Map(%s) error: %v", name, b, err)
+			res, name, ok := m.prMap(t, e, p.segs, val)
+			if !ok {
 				continue
 			}
 			checked++
@@ -390,11 +351,7 @@ func prLeafPaths(api string, shapes map[string]prShape, s prShape, prefix []stri
 			if depth == 0 && m.Location != "" {
 				continue
 			}
-			jn := name
-			if m.LocationName != "" {
-				jn = m.LocationName
-			}
-			p := append(slices.Clone(prefix), jn)
+			p := m.path(prefix, name)
 			child := shapes[m.Shape]
 			el, elName := child, m.Shape
 			for el.Type == "list" || el.Type == "map" {

@@ -207,6 +207,19 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 	p, region, acct := m.partition, m.req.Region, m.req.Account
 	isARN := strings.HasPrefix(s, "arn:")
 	var err error
+	// regionalARN is the ARN of a resource of service in the request's partition,
+	// region and account.
+	regionalARN := func(service, resource, name string) string {
+		return "arn:" + p + ":" + service + ":" + region + ":" + acct + ":" + resource + name
+	}
+	// named derives the ARN of a value that is an ARN, or the name of a
+	// resource of service that check accepts.
+	named := func(check func(string) error, service, resource string) {
+		if !isARN {
+			err = check(s)
+			r.ARN = regionalARN(service, resource, s)
+		}
+	}
 	switch rs.derive {
 	case refS3URL:
 		if arn, ok := s3ARN(p, s); ok {
@@ -217,15 +230,9 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 			r.ARN = "arn:" + p + ":s3:::" + s
 		}
 	case refLogGroup:
-		if !isARN {
-			err = checkRefName(s)
-			r.ARN = "arn:" + p + ":logs:" + region + ":" + acct + ":log-group:" + s
-		}
+		named(checkRefName, "logs", "log-group:")
 	case refFirehose:
-		if !isARN {
-			err = checkID(s)
-			r.ARN = "arn:" + p + ":firehose:" + region + ":" + acct + ":deliverystream/" + s
-		}
+		named(checkID, "firehose", "deliverystream/")
 	case refEventStream:
 		if a, perr := ParseARN(s); perr == nil {
 			switch a.Service {
@@ -236,28 +243,19 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 			}
 		}
 	case refSNSTopic:
-		if !isARN {
-			err = checkID(s)
-			r.ARN = "arn:" + p + ":sns:" + region + ":" + acct + ":" + s
-		}
+		named(checkID, "sns", "")
 	case refSESIdentity:
-		if !isARN {
-			err = checkRefName(s)
-			r.ARN = "arn:" + p + ":ses:" + region + ":" + acct + ":identity/" + s
-		}
+		named(checkRefName, "ses", "identity/")
 	case refSESAddress:
 		addr := s
 		if i := strings.LastIndexByte(addr, '<'); i >= 0 && strings.HasSuffix(addr, ">") {
 			addr = addr[i+1 : len(addr)-1]
 		}
 		if err = checkRefName(addr); err == nil && addr != "" {
-			r.ARN = "arn:" + p + ":ses:" + region + ":" + acct + ":identity/" + addr
+			r.ARN = regionalARN("ses", "identity/", addr)
 		}
 	case refSESConfigSet:
-		if !isARN {
-			err = checkID(s)
-			r.ARN = "arn:" + p + ":ses:" + region + ":" + acct + ":configuration-set/" + s
-		}
+		named(checkID, "ses", "configuration-set/")
 	case refLambdaOrURL:
 		if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
 			r.Kind = "url"
@@ -265,17 +263,16 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 		}
 		fallthrough
 	case refLambda:
-		if !isARN && !strings.Contains(s, ":") {
-			err = checkID(s)
-			r.ARN = "arn:" + p + ":lambda:" + region + ":" + acct + ":function:" + s
+		if !strings.Contains(s, ":") {
+			named(checkID, "lambda", "function:")
 		}
 	case refTemplate:
 		if err = checkID(s); err == nil && rs.arg != "" {
-			r.ARN = "arn:" + p + ":mobiletargeting:" + region + ":" + acct + ":templates/" + s + "/" + rs.arg
+			r.ARN = regionalARN("mobiletargeting", "templates/", s+"/"+rs.arg)
 		}
 	case refRecommender:
 		if err = checkID(s); err == nil {
-			r.ARN = "arn:" + p + ":mobiletargeting:" + region + ":" + acct + ":recommenders/" + s
+			r.ARN = regionalARN("mobiletargeting", "recommenders/", s)
 		}
 	case refOrigination:
 		if t := idPrefixTemplate([]byte(s)); t != nil && !isARN {

@@ -1,6 +1,6 @@
 package apimap
 
-//go:generate go run ./internal/gen -data ../../shared/data -o zz_generated.go
+//go:generate go run ./internal/gen -data ../../shared/data -o zz_generated.go -constraints zz_constraints.go
 
 // The types below are filled by zz_generated.go and compiled once at init.
 

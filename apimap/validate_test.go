@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -291,18 +290,7 @@ func TestValidateParams(t *testing.T) {
 // on any difference, so the checked-in table cannot drift from the models.
 func TestConstraintsUpToDate(t *testing.T) {
 	t.Parallel()
-	data := testenv.SharedData(t)
-	want, err := codegen.GenerateConstraints(data)
-	if err != nil {
-		t.Fatalf("GenerateConstraints: %v", err)
-	}
-	got, err := os.ReadFile("zz_constraints.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("zz_constraints.go is out of date with %s; run `go generate ./apimap`", data)
-	}
+	checkUpToDate(t, "zz_constraints.go", "GenerateConstraints", codegen.GenerateConstraints)
 	if _, err := codegen.GenerateConstraints(t.TempDir()); err == nil {
 		t.Error("GenerateConstraints(empty dir) succeeded, want an error")
 	}
@@ -830,20 +818,7 @@ func BenchmarkValidateV2(b *testing.B) {
 	req := &Request{Method: "POST", RawPath: "/", Header: http.Header{},
 		Body: []byte(`{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-1f2e3d4c5b6a79880123456789abcdef","ConfigurationSetName":"main-config","MessageBody":"Your code is 123456"}`)}
 	op := v2Ops["SendTextMessage"]
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	start, ok := threadCPU()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if err := validateRequest(op, req, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	if end, ok2 := threadCPU(); ok && ok2 && b.N > 0 {
-		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
-	}
+	benchCPU(b, func() error { return validateRequest(op, req, nil) })
 }
 
 // TestValidateDocument checks that a document-typed member (none in the

@@ -61,6 +61,42 @@ func presignV2(t testing.TB, r *http.Request, creds aws.Credentials, at time.Tim
 	return p
 }
 
+// refusedTarget is a target that a test adds to a request after signing:
+// the request must not reach it.
+const refusedTarget = "PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride"
+
+// setAfterSigning sets header name of the signed request r to value.
+func setAfterSigning(r *http.Request, name, value string) *http.Request {
+	r.Header.Set(name, value)
+	return r
+}
+
+// accepted is the want of checkAuthenticate for a request that is accepted.
+const accepted Kind = -1
+
+// acceptedOr returns accepted if ok, else refusal.
+func acceptedOr(ok bool, refusal Kind) Kind {
+	if ok {
+		return accepted
+	}
+	return refusal
+}
+
+// checkAuthenticate fails t unless Authenticate's answer id, err is an
+// identity (want accepted) or a refusal of kind want without one.
+func checkAuthenticate(t *testing.T, id *Identity, err error, want Kind) {
+	t.Helper()
+	if want == accepted {
+		if err != nil {
+			t.Fatalf("Authenticate: %v", err)
+		}
+		return
+	}
+	if k, ok := kindOf(err); !ok || k != want || id != nil {
+		t.Fatalf("Authenticate = %v, %v; want kind %v", id, err, want)
+	}
+}
+
 // TestUnsignedHeadersRefused: every header the mapping reads (X-Amz-Target,
 // Content-Type) and every other X-Amz-* header present must be signed, in
 // the header form and in presigned URLs; otherwise the request is refused
@@ -73,15 +109,15 @@ func TestUnsignedHeadersRefused(t *testing.T) {
 
 	tests := map[string]struct {
 		req  func() *http.Request
-		want Kind // -1: accepted
+		want Kind
 	}{
-		"all signed": {want: -1, req: func() *http.Request {
+		"all signed": {want: accepted, req: func() *http.Request {
 			return signV2(t, v2Request(t, "DescribeAccountLimits", nil), long, t0)
 		}},
-		"all signed, x-amz-user-agent too (JS SDK v3)": {want: -1, req: func() *http.Request {
+		"all signed, x-amz-user-agent too (JS SDK v3)": {want: accepted, req: func() *http.Request {
 			return signV2(t, v2Request(t, "DescribeAccountLimits", map[string]string{"X-Amz-User-Agent": "aws-sdk-js/3.0"}), long, t0)
 		}},
-		"session token added after signing (SigV4 suite post-sts-header-after)": {want: -1, req: func() *http.Request {
+		"session token added after signing (SigV4 suite post-sts-header-after)": {want: accepted, req: func() *http.Request {
 			c := temp
 			c.SessionToken = ""
 			r := signV2(t, v2Request(t, "DescribeAccountLimits", nil), c, t0)
@@ -89,18 +125,16 @@ func TestUnsignedHeadersRefused(t *testing.T) {
 			return r
 		}},
 		"target added after signing": {want: SignatureDoesNotMatch, req: func() *http.Request {
-			r := signV2(t, v2Request(t, "", nil), long, t0)
-			r.Header.Set("X-Amz-Target", "PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride")
-			return r
+			return setAfterSigning(signV2(t, v2Request(t, "", nil), long, t0), "X-Amz-Target", refusedTarget)
 		}},
 		"target added after signing, lower-case name": {want: SignatureDoesNotMatch, req: func() *http.Request {
 			r := signV2(t, v2Request(t, "", nil), long, t0)
-			r.Header["x-amz-target"] = []string{"PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride"}
+			r.Header["x-amz-target"] = []string{refusedTarget}
 			return r
 		}},
 		"target signed, a second spelling added": {want: SignatureDoesNotMatch, req: func() *http.Request {
 			r := signV2(t, v2Request(t, "DescribeAccountLimits", nil), long, t0)
-			r.Header["x-amz-target"] = []string{"PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride"}
+			r.Header["x-amz-target"] = []string{refusedTarget}
 			return r
 		}},
 		"content-type added after signing": {want: SignatureDoesNotMatch, req: func() *http.Request {
@@ -111,23 +145,19 @@ func TestUnsignedHeadersRefused(t *testing.T) {
 			return r
 		}},
 		"other x-amz header added after signing": {want: SignatureDoesNotMatch, req: func() *http.Request {
-			r := signV2(t, v2Request(t, "DescribeAccountLimits", nil), long, t0)
-			r.Header.Set("X-Amz-Whatever", "1")
-			return r
+			return setAfterSigning(signV2(t, v2Request(t, "DescribeAccountLimits", nil), long, t0), "X-Amz-Whatever", "1")
 		}},
 		"temporary credentials, target added after signing": {want: SignatureDoesNotMatch, req: func() *http.Request {
-			r := signV2(t, v2Request(t, "", nil), temp, t0)
-			r.Header.Set("X-Amz-Target", "PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride")
-			return r
+			return setAfterSigning(signV2(t, v2Request(t, "", nil), temp, t0), "X-Amz-Target", refusedTarget)
 		}},
-		"presigned with target and content type": {want: -1, req: func() *http.Request {
+		"presigned with target and content type": {want: accepted, req: func() *http.Request {
 			return presignV2(t, v2Request(t, "DescribeAccountLimits", nil), long, t0)
 		}},
 		"presigned, target added after signing": {want: SignatureDoesNotMatch, req: func() *http.Request {
 			r := v2Request(t, "", nil)
 			r.Header.Del("Content-Type")
 			p := presignV2(t, r, long, t0)
-			p.Header.Set("X-Amz-Target", "PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride")
+			p.Header.Set("X-Amz-Target", refusedTarget)
 			return p
 		}},
 		"presigned, content-type added after signing": {want: SignatureDoesNotMatch, req: func() *http.Request {
@@ -152,16 +182,7 @@ func TestUnsignedHeadersRefused(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			id, err := a.Authenticate(tc.req(), []byte("{}"))
-			if tc.want < 0 {
-				if err != nil {
-					t.Fatalf("Authenticate: %v", err)
-				}
-				return
-			}
-			k, ok := kindOf(err)
-			if !ok || k != tc.want || id != nil {
-				t.Fatalf("Authenticate = %v, %v; want kind %v", id, err, tc.want)
-			}
+			checkAuthenticate(t, id, err, tc.want)
 		})
 	}
 }
@@ -172,7 +193,7 @@ func TestUnsignedHeaderMessage(t *testing.T) {
 	t.Parallel()
 	a := testAuthenticator(t, &fakeClock{t0}, nil)
 	r := signV2(t, v2Request(t, "", nil), aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}, t0)
-	r.Header.Set("X-Amz-Target", "PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride")
+	r.Header.Set("X-Amz-Target", refusedTarget)
 	_, err := a.Authenticate(r, []byte("{}"))
 	e, ok := err.(*Error)
 	if !ok {
@@ -277,15 +298,7 @@ func TestOpenedTokenLifetimeCapped(t *testing.T) {
 			tok := sealWith(t, a, &c)
 			cr := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret, SessionToken: tok}
 			id, err := a.Authenticate(signedGetApps(t, cr, t0, false), nil)
-			if tc.ok {
-				if err != nil {
-					t.Fatalf("Authenticate: %v", err)
-				}
-				return
-			}
-			if k, ok := kindOf(err); !ok || k != InvalidToken || id != nil {
-				t.Fatalf("Authenticate = %v, %v; want InvalidToken", id, err)
-			}
+			checkAuthenticate(t, id, err, acceptedOr(tc.ok, InvalidToken))
 		})
 	}
 }
@@ -330,15 +343,7 @@ func TestTokenBoundToIssuer(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			id, err := tc.a.Authenticate(signedGetApps(t, temp, t0, false), nil)
-			if tc.ok {
-				if err != nil {
-					t.Fatalf("Authenticate: %v", err)
-				}
-				return
-			}
-			if k, ok := kindOf(err); !ok || k != InvalidToken || id != nil {
-				t.Fatalf("Authenticate = %v, %v; want InvalidToken", id, err)
-			}
+			checkAuthenticate(t, id, err, acceptedOr(tc.ok, InvalidToken))
 		})
 	}
 	// And the other way: a deployment's token does not open on the default one.

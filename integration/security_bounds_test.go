@@ -19,13 +19,7 @@ import (
 // limit, with no lookup and nothing forwarded. At the limit it still works.
 // A body nested deeper than any model is refused on the REST APIs too.
 func TestSecurityBoundsModelConstraints(t *testing.T) {
-	world := newTagWorld()
-	e := newEnv(t, func(cfg *gatewayConfig) {
-		cfg.Store = storeJSON(t, tenantStore())
-		cfg.Extra = "\t\tresource_tags lookup 1h 1000 2s"
-	})
-	e.up["pinpoint"].setRespond(world.pinpoint)
-	e.up["sms-voice-v2"].setRespond(world.smsV2)
+	world, e := newTagWorldEnv(t)
 	c := newQuietCapture()
 	sess := assumeTenantRole(t, e, c, "a")
 	sc := smsV2Client(e.g, creds(sess.AccessKeyID, sess.SecretAccessKey, sess.SessionToken), c)

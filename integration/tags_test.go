@@ -40,6 +40,21 @@ type tagWorld struct {
 	created  int
 }
 
+// newTagWorldEnv starts a gateway with tenantStore and resource_tags lookup
+// in front of Pinpoint and SMS and Voice v2 upstreams that answer from a new
+// tagWorld.
+func newTagWorldEnv(t *testing.T) (*tagWorld, *env) {
+	t.Helper()
+	world := newTagWorld()
+	e := newEnv(t, func(cfg *gatewayConfig) {
+		cfg.Store = storeJSON(t, tenantStore())
+		cfg.Extra = "\t\tresource_tags lookup 1h 1000 2s"
+	})
+	e.up["pinpoint"].setRespond(world.pinpoint)
+	e.up["sms-voice-v2"].setRespond(world.smsV2)
+	return world, e
+}
+
 func newTagWorld() *tagWorld {
 	return &tagWorld{
 		tags: map[string]map[string]string{
@@ -248,13 +263,7 @@ func metricValue(t *testing.T, g *gatewayProc, series string) string {
 // only with tenant=a and can never touch the tenant tag; an admin's retag
 // takes effect at once; a failing tag lookup denies.
 func TestMultiTenantABAC(t *testing.T) {
-	world := newTagWorld()
-	e := newEnv(t, func(cfg *gatewayConfig) {
-		cfg.Store = storeJSON(t, tenantStore())
-		cfg.Extra = "\t\tresource_tags lookup 1h 1000 2s"
-	})
-	e.up["pinpoint"].setRespond(world.pinpoint)
-	e.up["sms-voice-v2"].setRespond(world.smsV2)
+	world, e := newTagWorldEnv(t)
 	c := newQuietCapture()
 	sess := assumeTenantRole(t, e, c, "a")
 	pc := pinpointClient(e.g, creds(sess.AccessKeyID, sess.SecretAccessKey, sess.SessionToken), c)

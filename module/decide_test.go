@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,19 +211,7 @@ func (u *decideUpstream) serve(w http.ResponseWriter, r *http.Request) {
 // configure may change the config before provisioning.
 func decideGateway(t testing.TB, up *decideUpstream, configure func(*Gateway)) *Gateway {
 	t.Helper()
-	store := filepath.Join(t.TempDir(), "decide-store.json")
-	if err := os.WriteFile(store, []byte(decideStore), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	g, _ := testGateway(t, nil, func(g *Gateway) {
-		g.Store = store
-		g.Endpoint = map[string]string{"pinpoint": up.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}
-		g.ResourceTags = &ResourceTagsConfig{Source: ResourceTagsLookup, TTL: caddyDuration(time.Hour), Size: 100, Timeout: caddyDuration(time.Second)}
-		if configure != nil {
-			configure(g)
-		}
-	})
-	return g
+	return lookupGateway(t, decideStore, up.URL, configure)
 }
 
 func decideMTRequest(t testing.TB, keyID, secret, method, path, body string) *http.Request {

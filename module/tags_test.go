@@ -185,19 +185,32 @@ func (u *tagUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(out)
 }
 
-// tagGateway provisions a gateway with tagStore and resource_tags lookup
-// in front of up.
-func tagGateway(t testing.TB, up *tagUpstream, timeout time.Duration) (*Gateway, *lookupTags) {
+// lookupGateway provisions a gateway with the store JSON storeJSON and
+// resource_tags lookup (TTL 1h, 100 entries, timeout 1s) in front of the
+// upstream at upstreamURL; configure may change the config before
+// provisioning.
+func lookupGateway(t testing.TB, storeJSON, upstreamURL string, configure func(*Gateway)) *Gateway {
 	t.Helper()
-	store := filepath.Join(t.TempDir(), "tags-store.json")
-	if err := os.WriteFile(store, []byte(tagStore), 0o600); err != nil {
+	store := filepath.Join(t.TempDir(), "lookup-store.json")
+	if err := os.WriteFile(store, []byte(storeJSON), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	g, _ := testGateway(t, nil, func(g *Gateway) {
 		g.Store = store
-		g.Endpoint = map[string]string{"pinpoint": up.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}
-		g.ResourceTags = &ResourceTagsConfig{Source: ResourceTagsLookup, TTL: caddyDuration(time.Hour), Size: 100, Timeout: caddyDuration(timeout)}
+		g.Endpoint = map[string]string{"pinpoint": upstreamURL, "sms-voice": upstreamURL, "sms-voice-v2": upstreamURL}
+		g.ResourceTags = &ResourceTagsConfig{Source: ResourceTagsLookup, TTL: caddyDuration(time.Hour), Size: 100, Timeout: caddyDuration(time.Second)}
+		if configure != nil {
+			configure(g)
+		}
 	})
+	return g
+}
+
+// tagGateway provisions a gateway with tagStore and resource_tags lookup
+// in front of up.
+func tagGateway(t testing.TB, up *tagUpstream, timeout time.Duration) (*Gateway, *lookupTags) {
+	t.Helper()
+	g := lookupGateway(t, tagStore, up.URL, func(g *Gateway) { g.ResourceTags.Timeout = caddyDuration(timeout) })
 	src, ok := g.tags.(*lookupTags)
 	if !ok {
 		t.Fatalf("tag source %T, want *lookupTags", g.tags)

@@ -75,11 +75,7 @@ func fail(err error) {
 // a declared body of declared bytes, and nothing more; it reports the
 // gateway's resident memory before, with them all open, and per connection.
 func idleConnections(addr string, pid int, metrics string, n int, declared int64) error {
-	before, err := rssKiB(pid)
-	if err != nil {
-		return err
-	}
-	heapBefore, err := heapBytes(metrics)
+	before, heapBefore, err := memory(pid, metrics)
 	if err != nil {
 		return err
 	}
@@ -103,11 +99,7 @@ func idleConnections(addr string, pid int, metrics string, n int, declared int64
 	}
 	// Let the server read every request's headers and start on its body.
 	time.Sleep(3 * time.Second)
-	after, err := rssKiB(pid)
-	if err != nil {
-		return err
-	}
-	heapAfter, err := heapBytes(metrics)
+	after, heapAfter, err := memory(pid, metrics)
 	if err != nil {
 		return err
 	}
@@ -267,6 +259,18 @@ func cpuTicks(pid int) (int64, error) {
 		return 0, fmt.Errorf("unexpected /proc/%d/stat", pid)
 	}
 	return u + s, nil
+}
+
+// memory reads the gateway's resident memory (KiB) and allocated heap
+// (bytes, 0 without a metrics URL).
+func memory(pid int, metrics string) (rss, heap int64, err error) {
+	if rss, err = rssKiB(pid); err != nil {
+		return 0, 0, err
+	}
+	if heap, err = heapBytes(metrics); err != nil {
+		return 0, 0, err
+	}
+	return rss, heap, nil
 }
 
 func rssKiB(pid int) (int64, error) {

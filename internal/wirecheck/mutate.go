@@ -60,17 +60,12 @@ func (ms *Models) Mutations(g Generated) []Generated {
 			pair{"X", &node{kind: 'n', str: "1"}}))
 		v.Body = encode(v.body)
 		out = append(out, v)
-		if lv := listAtLimit(a, g, 0); lv != nil {
-			out = append(out, *lv)
-		}
-		if lv := listAtLimit(a, g, 1); lv != nil {
-			out = append(out, *lv)
-		}
-		if sv := stringAtLimit(a, g, 0); sv != nil {
-			out = append(out, *sv)
-		}
-		if sv := stringAtLimit(a, g, 1); sv != nil {
-			out = append(out, *sv)
+		for _, atLimit := range []func(*API, Generated, int) *Generated{listAtLimit, stringAtLimit} {
+			for extra := 0; extra <= 1; extra++ {
+				if lv := atLimit(a, g, extra); lv != nil {
+					out = append(out, *lv)
+				}
+			}
 		}
 	}
 	if len(g.Body) > 0 {
@@ -176,43 +171,44 @@ func withPairs(n *node, ps []pair) *node {
 // listAtLimit fills the body's first top-level list member that has a
 // maximum length (at most 100) with max+extra distinct elements.
 func listAtLimit(a *API, g Generated, extra int) *Generated {
-	in := bodyShape(a, g)
-	if in == nil {
-		return nil
-	}
-	for i, p := range g.body.pairs {
-		m := in.memberByWire(p.key, true)
-		if m == nil {
-			continue
-		}
-		s := a.Shapes[m.Shape]
-		if s.Type != "list" || s.Max == nil || *s.Max > 100 || *s.Max < 1 || p.val.kind != 'a' || len(p.val.elems) == 0 {
-			continue
+	return memberAtLimit(a, g, extra, "list", func(s *Shape, val *node) (*node, int) {
+		if s.Type != "list" || s.Max == nil || *s.Max > 100 || *s.Max < 1 || val.kind != 'a' || len(val.elems) == 0 {
+			return nil, 0
 		}
 		n := int(*s.Max) + extra
 		var elems []*node
 		for k := 0; k < n; k++ {
-			e := p.val.elems[0]
+			e := val.elems[0]
 			for r := 0; r < k; r++ {
 				e = otherValue(e)
 			}
 			elems = append(elems, e)
 		}
-		ps := append([]pair(nil), g.body.pairs...)
-		ps[i] = pair{p.key, &node{kind: 'a', elems: elems}}
-		v := g
-		v.Mutation = fmt.Sprintf("list-%s-%d", p.key, n)
-		v.PastLimit = extra > 0
-		v.body = withPairs(g.body, ps)
-		v.Body = encode(v.body)
-		return &v
-	}
-	return nil
+		return &node{kind: 'a', elems: elems}, n
+	})
 }
 
 // stringAtLimit makes the body's first top-level string member that has a
 // maximum length exactly that long (extra 0) or longer (extra 1).
 func stringAtLimit(a *API, g Generated, extra int) *Generated {
+	return memberAtLimit(a, g, extra, "string", func(s *Shape, val *node) (*node, int) {
+		if s.Type != "string" || s.Max == nil || *s.Max > 4096 || val.kind != 's' || len(s.Enum) > 0 {
+			return nil, 0
+		}
+		str := val.str
+		n := int(*s.Max) + extra
+		for len(str) < n {
+			str += "z"
+		}
+		return &node{kind: 's', str: str[:n]}, n
+	})
+}
+
+// memberAtLimit replaces the value of the body's first top-level member
+// for which at, given the member's shape and value, returns a new value
+// of length n (nil: not this member). The variant is named
+// "<what>-<member>-<n>" and is past the limit when extra > 0.
+func memberAtLimit(a *API, g Generated, extra int, what string, at func(s *Shape, val *node) (*node, int)) *Generated {
 	in := bodyShape(a, g)
 	if in == nil {
 		return nil
@@ -222,20 +218,14 @@ func stringAtLimit(a *API, g Generated, extra int) *Generated {
 		if m == nil {
 			continue
 		}
-		s := a.Shapes[m.Shape]
-		if s.Type != "string" || s.Max == nil || *s.Max > 4096 || p.val.kind != 's' || len(s.Enum) > 0 {
+		val, n := at(a.Shapes[m.Shape], p.val)
+		if val == nil {
 			continue
 		}
-		val := p.val.str
-		n := int(*s.Max) + extra
-		for len(val) < n {
-			val += "z"
-		}
-		val = val[:n]
 		ps := append([]pair(nil), g.body.pairs...)
-		ps[i] = pair{p.key, &node{kind: 's', str: val}}
+		ps[i] = pair{p.key, val}
 		v := g
-		v.Mutation = fmt.Sprintf("string-%s-%d", p.key, n)
+		v.Mutation = fmt.Sprintf("%s-%s-%d", what, p.key, n)
 		v.PastLimit = extra > 0
 		v.body = withPairs(g.body, ps)
 		v.Body = encode(v.body)

@@ -75,14 +75,28 @@ type opMap struct {
 	} `json:"iam_actions_without_operation"`
 }
 
+// model is the part of a botocore model the generators read, shape one of
+// its shapes.
+type model struct {
+	Operations map[string]struct {
+		Input *struct {
+			Shape string `json:"shape"`
+		} `json:"input"`
+	} `json:"operations"`
+	Shapes map[string]shape `json:"shapes"`
+}
+
 type shape struct {
-	Type    string            `json:"type"`
-	Members map[string]member `json:"members"`
-	Member  *member           `json:"member"`
-	Key     *member           `json:"key"`
-	Value   *member           `json:"value"`
-	Payload string            `json:"payload"`
-	Pattern string            `json:"pattern"`
+	Type     string            `json:"type"`
+	Members  map[string]member `json:"members"`
+	Member   *member           `json:"member"`
+	Key      *member           `json:"key"`
+	Value    *member           `json:"value"`
+	Payload  string            `json:"payload"`
+	Pattern  string            `json:"pattern"`
+	Min      *json.Number      `json:"min"`
+	Max      *json.Number      `json:"max"`
+	Document bool              `json:"document"`
 }
 
 type member struct {
@@ -92,13 +106,13 @@ type member struct {
 	Documentation string `json:"documentation"`
 }
 
-type model struct {
-	Operations map[string]struct {
-		Input *struct {
-			Shape string `json:"shape"`
-		} `json:"input"`
-	} `json:"operations"`
-	Shapes map[string]shape `json:"shapes"`
+// wireName is the JSON name of the member called name: its locationName,
+// else name.
+func (v member) wireName(name string) string {
+	if v.LocationName != "" {
+		return v.LocationName
+	}
+	return name
 }
 
 type resourceTypeEntry struct {
@@ -495,10 +509,7 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 	sort.Strings(names)
 	for _, k := range names {
 		v := body.Members[k]
-		jn := k
-		if v.LocationName != "" {
-			jn = v.LocationName
-		}
+		jn := v.wireName(k)
 		if api != apiPinpoint {
 			kind := jsonKind(m, v.Shape)
 			if kind == 0 {

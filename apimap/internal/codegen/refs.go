@@ -3,7 +3,9 @@ package codegen
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -324,21 +326,12 @@ func (g *gen) references(api string, m *model, bodyName string, body *shape, ski
 		if len(path) > 16 {
 			return fmt.Errorf("member %s: nesting deeper than 16", strings.Join(path, "."))
 		}
-		var names []string
-		for k := range sh.Members {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(sh.Members)) {
 			v := sh.Members[k]
 			if top && skipLocated && v.Location != "" {
 				continue
 			}
-			jn := k
-			if v.LocationName != "" {
-				jn = v.LocationName
-			}
-			p := append(append([]string(nil), path...), jn)
+			p := append(append([]string(nil), path...), v.wireName(k))
 			// Follow lists and maps to their element.
 			elName := v.Shape
 			el := m.Shapes[elName]
