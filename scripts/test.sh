@@ -47,7 +47,7 @@ FUZZ_TARGETS=(
 	"./authz FuzzParse" "./authz FuzzGlob"
 	"./authn FuzzParseAuthorization" "./authn FuzzParsePresign" "./authn FuzzOpenToken" "./authn FuzzUnmarshalClaims"
 	"./module FuzzStripPresignParams" "./module FuzzUnmarshalCaddyfile" "./module FuzzEscapeLabel"
-	"./module FuzzPipeline"
+	"./module FuzzPipeline" "./module FuzzCapString"
 )
 for t in "${FUZZ_TARGETS[@]}"; do
 	fuzz ${t}
