@@ -267,7 +267,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 			}
 		}
 	}
-	// The members the issue names must be among those found.
+	// The role members of the reported confused-deputy cases must be among those found.
 	for _, want := range []string{
 		"pinpoint/ImportJobRequest.RoleArn", "pinpoint/ExportJobRequest.RoleArn", "pinpoint/WriteEventStream.RoleArn",
 		"pinpoint/EmailChannelRequest.RoleArn", "pinpoint/EmailChannelRequest.OrchestrationSendingRoleArn",

@@ -17,7 +17,7 @@
 //	func (s *Store) Warnings() []string
 //	func (s *Store) Account() string; func (s *Store) Partition() string
 //
-// The store is DESIGN.md's JSON, read strictly (unknown fields are errors).
+// The store is the JSON of the README's "The store", read strictly (unknown fields are errors).
 // Secrets are literal or "{env.NAME}" (an unset variable is an error,
 // ErrMissingEnv). Access key IDs are AKIA + 16 upper-case letters or digits
 // and unique; referenced policies, groups and boundaries must exist; tags

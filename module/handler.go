@@ -494,7 +494,7 @@ func (cc *condContext) set(key, value string) { cc.c.SetLower(key, value) }
 // reset removes every key.
 func (cc *condContext) reset() { cc.c.Reset() }
 
-// buildContext sets the global condition keys of DESIGN.md, the principal's
+// buildContext sets the global condition keys (README, Condition keys), the principal's
 // tags and the request's tags. Resource tags are set per resource.
 func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) {
 	p := id.Principal

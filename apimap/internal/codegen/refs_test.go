@@ -129,7 +129,7 @@ func TestEveryResourceMemberClassified(t *testing.T) {
 	if hinted < 200 || total < hinted {
 		t.Errorf("walked %d string members, %d that may name a resource; want at least 200 of those", total, hinted)
 	}
-	// The classes the issue relies on.
+	// The classes of the reported confused-deputy cases (SECURITY.md, classes 1 and 2).
 	for key, want := range map[string]string{
 		"pinpoint:ImportJobRequest.RoleArn":                              "reference iam-role",
 		"pinpoint:ImportJobRequest.S3Url":                                "reference s3",
