@@ -217,9 +217,10 @@ func scanJSONString(b []byte, i int) int {
 	}
 }
 
-// escapeLen returns the length of the escape sequence at s[0] == '\\', or -1.
+// escapeLen returns the length of the escape sequence that s starts with, or
+// -1 when s does not start with a backslash and a valid escape.
 func escapeLen(s []byte) int {
-	if len(s) < 2 {
+	if len(s) < 2 || s[0] != '\\' {
 		return -1
 	}
 	switch s[1] {

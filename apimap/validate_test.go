@@ -925,3 +925,21 @@ func TestScanStringCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestScanStringLoneSurrogateBeforeQuote: a high surrogate escape followed
+// by the closing quote and "u" and four hex digits is a lone surrogate; the
+// string ends at that quote (FuzzValidate found the quote taken for the
+// backslash of a low surrogate, so that an invalid body was accepted).
+func TestScanStringLoneSurrogateBeforeQuote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ body, lit string }{
+		{`"\ud800"udC00","x":1}`, `"\ud800"`},
+		{`"a\uD83D"uDE00 rest`, `"a\uD83D"`},
+		{`"\ud83d\ude00"`, `"\ud83d\ude00"`},
+	} {
+		end, _, _, _ := scanString([]byte(tc.body), 0)
+		if end != len(tc.lit) {
+			t.Errorf("scanString(%s) end = %d, want %d (after %s)", tc.body, end, len(tc.lit), tc.lit)
+		}
+	}
+}
