@@ -56,6 +56,27 @@ func deputyRequest(method, path, target, body string) rawRequest {
 	return r
 }
 
+// deputyCase is one request of tenant A, the upstream API it goes to, and
+// the status it must get: 200 forwarded once, anything else never forwarded.
+type deputyCase struct {
+	req  rawRequest
+	api  string
+	want int
+}
+
+func (tc deputyCase) check(t *testing.T, e *env) {
+	t.Helper()
+	up := e.up[tc.api]
+	up.Reset()
+	resp := tc.req.do(t, e.g, newQuietCapture())
+	if resp.Status != tc.want {
+		t.Fatalf("status %d (%s), want %d", resp.Status, resp.Body, tc.want)
+	}
+	if n := len(up.Records()); (tc.want == 200) != (n == 1) {
+		t.Fatalf("upstream received %d requests for a %d answer", n, resp.Status)
+	}
+}
+
 // TestSecurityDeputyPassRole: a caller explicitly denied iam:PassRole on
 // another tenant's role cannot make Pinpoint or SMS and Voice assume it, in
 // a top-level member or a nested one; its own role passes.
@@ -74,11 +95,7 @@ func TestSecurityDeputyPassRole(t *testing.T) {
 				`"KinesisFirehoseDestination":{"IamRoleArn":%q,"DeliveryStreamArn":"arn:aws:firehose:us-east-1:%s:deliverystream/tenant-a-events"}}`,
 				role, testAccount))
 	}
-	for name, tc := range map[string]struct {
-		req  rawRequest
-		api  string
-		want int
-	}{
+	for name, tc := range map[string]deputyCase{
 		"import job, another tenant's role":           {importJob("arn:aws:iam::" + testAccount + ":role/tenant-b-import"), "pinpoint", 403},
 		"import job, own role":                        {importJob("arn:aws:iam::" + testAccount + ":role/tenant-a-import"), "pinpoint", 200},
 		"nested event destination, another's role":    {destination("arn:aws:iam::" + testAccount + ":role/tenant-b-firehose"), "sms-voice-v2", 403},
@@ -86,17 +103,7 @@ func TestSecurityDeputyPassRole(t *testing.T) {
 		"import job, a role of another account":       {importJob("arn:aws:iam::210987654321:role/tenant-a-import"), "pinpoint", 403},
 		"nested event destination, not a role at all": {destination("arn:aws:s3:::tenant-a-bucket"), "sms-voice-v2", 400},
 	} {
-		t.Run(name, func(t *testing.T) {
-			up := e.up[tc.api]
-			up.Reset()
-			resp := tc.req.do(t, e.g, newQuietCapture())
-			if resp.Status != tc.want {
-				t.Fatalf("status %d (%s), want %d", resp.Status, resp.Body, tc.want)
-			}
-			if n := len(up.Records()); (tc.want == 200) != (n == 1) {
-				t.Fatalf("upstream received %d requests for a %d answer", n, resp.Status)
-			}
-		})
+		t.Run(name, func(t *testing.T) { tc.check(t, e) })
 	}
 }
 
@@ -117,28 +124,14 @@ func TestSecurityDeputyReferences(t *testing.T) {
 		return deputyRequest("POST", "/v1/apps/"+deputyAppID+"/jobs/import", "",
 			fmt.Sprintf(`{"Format":"CSV","RoleArn":"arn:aws:iam::%s:role/tenant-a-import","S3Url":%q}`, testAccount, url))
 	}
-	for name, tc := range map[string]struct {
-		req  rawRequest
-		api  string
-		want int
-	}{
+	for name, tc := range map[string]deputyCase{
 		"another tenant's topic":           {topic("tenant-b-events"), "sms-voice-v2", 403},
 		"own topic":                        {topic("tenant-a-events"), "sms-voice-v2", 200},
 		"another tenant's bucket":          {bucket("s3://tenant-b-imports/list.csv"), "pinpoint", 403},
 		"another tenant's bucket by HTTPS": {bucket("https://tenant-b-imports.s3.amazonaws.com/list.csv"), "pinpoint", 403},
 		"own bucket":                       {bucket("s3://tenant-a-imports/list.csv"), "pinpoint", 200},
 	} {
-		t.Run(name, func(t *testing.T) {
-			up := e.up[tc.api]
-			up.Reset()
-			resp := tc.req.do(t, e.g, newQuietCapture())
-			if resp.Status != tc.want {
-				t.Fatalf("status %d (%s), want %d", resp.Status, resp.Body, tc.want)
-			}
-			if n := len(up.Records()); (tc.want == 200) != (n == 1) {
-				t.Fatalf("upstream received %d requests for a %d answer", n, resp.Status)
-			}
-		})
+		t.Run(name, func(t *testing.T) { tc.check(t, e) })
 	}
 }
 
