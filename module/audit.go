@@ -90,6 +90,21 @@ func capString(s string, n int) string {
 	return s[:i] + "…(+" + strconv.Itoa(len(s)-i) + " bytes)"
 }
 
+// appendList adds the first n elements of list as the array field name
+// (as marshals them) and, when it left any out, their count as
+// name_omitted.
+func appendList[T any](f []zap.Field, name string, list []T, n int, as func([]T) zapcore.ArrayMarshaler) []zap.Field {
+	if len(list) == 0 {
+		return f
+	}
+	kept, omitted := capList(list, n)
+	f = append(f, zap.Array(name, as(kept)))
+	if omitted > 0 {
+		f = append(f, zap.Int(name+"_omitted", omitted))
+	}
+	return f
+}
+
 // capList returns the first n elements of list and the number left out.
 func capList[T any](list []T, n int) ([]T, int) {
 	if len(list) <= n {
@@ -149,20 +164,8 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	if rs.op != "" {
 		f = append(f, zap.String("operation", capString(rs.op, maxAuditString)))
 	}
-	if len(rs.auths) > 0 {
-		auths, omitted := capList(rs.auths, maxAuditAuths)
-		f = append(f, zap.Array("authorizations", authorizations(auths)))
-		if omitted > 0 {
-			f = append(f, zap.Int("authorizations_omitted", omitted))
-		}
-	}
-	if len(rs.references) > 0 {
-		refs, omitted := capList(rs.references, maxAuditReferences)
-		f = append(f, zap.Array("references", references(refs)))
-		if omitted > 0 {
-			f = append(f, zap.Int("references_omitted", omitted))
-		}
-	}
+	f = appendList(f, "authorizations", rs.auths, maxAuditAuths, asAuthorizations)
+	f = appendList(f, "references", rs.references, maxAuditReferences, asReferences)
 	f = append(f,
 		zap.String("decision", rs.decision),
 		zap.String("mode", g.Mode),
@@ -170,13 +173,7 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	if rs.reason != "" {
 		f = append(f, zap.String("reason", capString(rs.reason, maxAuditReason)))
 	}
-	if len(rs.matched) > 0 {
-		matched, omitted := capList(rs.matched, maxAuditMatched)
-		f = append(f, zap.Array("matched", matches(matched)))
-		if omitted > 0 {
-			f = append(f, zap.Int("matched_omitted", omitted))
-		}
-	}
+	f = appendList(f, "matched", rs.matched, maxAuditMatched, asMatches)
 	if len(rs.tagsUnavailable) > 0 {
 		tagsUnavailable := rs.tagsUnavailable // a copy of the header: see the marshalers
 		f = append(f, zap.Array("resource_tags_unavailable", (*stringsLog)(&tagsUnavailable)))
@@ -245,6 +242,8 @@ func (m stringMap) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 // authorizations logs action/resources pairs.
 type authorizations []apimap.Authorization
 
+func asAuthorizations(as []apimap.Authorization) zapcore.ArrayMarshaler { return authorizations(as) }
+
 func (as authorizations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	for i := range as {
 		if err := enc.AppendObject((*authorizationLog)(&as[i])); err != nil {
@@ -285,6 +284,8 @@ func (ss *stringsLog) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 // references logs the resources AWS uses on the caller's behalf.
 type references []apimap.Reference
 
+func asReferences(rs []apimap.Reference) zapcore.ArrayMarshaler { return references(rs) }
+
 func (rs references) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	for i := range rs {
 		if err := enc.AppendObject((*referenceLog)(&rs[i])); err != nil {
@@ -305,6 +306,8 @@ func (r *referenceLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 
 // matches logs the statements that decided.
 type matches []authz.Match
+
+func asMatches(ms []authz.Match) zapcore.ArrayMarshaler { return matches(ms) }
 
 func (ms matches) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	for i := range ms {

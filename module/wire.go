@@ -58,9 +58,9 @@ func hopByHopToken(t string) bool {
 	return false
 }
 
-// connectionTokens returns the first token of a Connection header value
+// endToEndToken returns the first token of a Connection header value
 // that is not hop-by-hop, and whether there is one.
-func connectionTokens(v string) (string, bool) {
+func endToEndToken(v string) (string, bool) {
 	for v != "" {
 		t := v
 		if i := strings.IndexByte(v, ','); i >= 0 {
@@ -115,7 +115,7 @@ func checkWire(r *http.Request) error {
 	h := r.Header
 	if vs, ok := h["Connection"]; ok {
 		for _, v := range vs {
-			if t, bad := connectionTokens(v); bad {
+			if t, bad := endToEndToken(v); bad {
 				return wireErrorf("the Connection header names %q, which is not a hop-by-hop header: the gateway forwards exactly what it authorized", t)
 			}
 		}
