@@ -1,15 +1,37 @@
 package authz
 
+// This file is the one home of AWS's access-denied wording: every deny the gateway writes, for
+// a policy decision or for a question it cannot decide, is spelled here.
+
+// NotAuthorized returns AWS's access-denied sentence, "User: PRINCIPAL is not authorized to
+// perform: ACTION on resource: RESOURCE because BECAUSE". The resource part is left out when
+// resource is "", the reason when because is "".
+func NotAuthorized(principalARN, action, resource, because string) string {
+	msg := "User: " + principalARN + " is not authorized to perform: " + action
+	if resource != "" {
+		msg += " on resource: " + resource
+	}
+	if because != "" {
+		msg += " because " + because
+	}
+	return msg
+}
+
+// NotAuthorizedUnknown is the deny of an operation the gateway does not recognize; detail says
+// what it could not map.
+func NotAuthorizedUnknown(principalARN, detail string) string {
+	return "User: " + principalARN + " is not authorized to perform this operation: the gateway does not recognize it (" + detail + ")"
+}
+
 // DenyMessage returns AWS's wording for a denied request, e.g. "User: ARN is not authorized to
 // perform: ACTION on resource: RES because no identity-based policy allows the ACTION action",
 // or "... with an explicit deny in an identity-based policy". It returns "" for an Allow.
 func DenyMessage(principalARN, action, resource string, r Result) string {
-	head := "User: " + principalARN + " is not authorized to perform: " + action + " on resource: " + resource
 	switch r.Decision {
 	case ExplicitDeny:
-		return head + " with an explicit deny in " + explicitWhere(r.DeniedBy)
+		return NotAuthorized(principalARN, action, resource, "") + " with an explicit deny in " + explicitWhere(r.DeniedBy)
 	case ImplicitDeny:
-		return head + " because no " + implicitWhat(r.DeniedBy) + " allows the " + action + " action"
+		return NotAuthorized(principalARN, action, resource, "no "+implicitWhat(r.DeniedBy)+" allows the "+action+" action")
 	}
 	return ""
 }

@@ -31,3 +31,22 @@ func TestDenyMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestNotAuthorized(t *testing.T) {
+	t.Parallel()
+	const p = "arn:aws:iam::123456789012:user/bob"
+	tests := map[string]struct {
+		action, resource, because, want string
+	}{
+		"plain":       {"sts:AssumeRole", "arn:aws:iam::123456789012:role/r", "", "User: " + p + " is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/r"},
+		"no resource": {"mobiletargeting:GetApps", "", "requests for region x are not allowed by this gateway", "User: " + p + " is not authorized to perform: mobiletargeting:GetApps because requests for region x are not allowed by this gateway"},
+		"both":        {"sms-voice:SendTextMessage", "phone number +1", "the gateway cannot resolve it to an ARN", "User: " + p + " is not authorized to perform: sms-voice:SendTextMessage on resource: phone number +1 because the gateway cannot resolve it to an ARN"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := NotAuthorized(p, tc.action, tc.resource, tc.because); got != tc.want {
+				t.Errorf("NotAuthorized(...) = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
