@@ -77,7 +77,7 @@ func (e *env) upstreamSignatures() []string {
 }
 
 // TestAuditRecords: one audit record per request, allowed, denied, STS and
-// unauthenticated alike, with DESIGN.md's fields, and no secret, token or
+// unauthenticated alike, with the fields README.md's audit section lists, and no secret, token or
 // signature anywhere in the log.
 func TestAuditRecords(t *testing.T) {
 	e := newEnv(t, nil)

@@ -336,7 +336,7 @@ func (g *gatewayProc) auditRecords(t *testing.T) []map[string]any {
 	return out
 }
 
-// auditLogger is the zap logger name of the audit records (DESIGN.md).
+// auditLogger is the zap logger name of the audit records (README.md, Audit log).
 const auditLogger = "http.handlers.pinpoint_gateway.audit"
 
 // waitAudit polls the log until pred holds for some audit record, and returns it.
