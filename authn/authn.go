@@ -25,6 +25,10 @@ type Config struct {
 	// sessions only within one deployment. At most 128 letters, digits and
 	// _.:/@+=- characters. Default: "" (the account and partition alone).
 	DeploymentID string
+	// OrgID is the AWS Organizations ID of the store's account, the
+	// aws:PrincipalOrgID of every caller in the STS's trust-policy
+	// evaluations, as in the gateway's own. Default: "" (the key is absent).
+	OrgID string
 	// ClockSkew is how far a request's date may be from now. Default: 5m.
 	ClockSkew time.Duration
 	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD,
