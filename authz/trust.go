@@ -57,8 +57,8 @@ func (t *TrustPolicy) Policy() *Policy { return t.p }
 //     account root needs an identity allow too; one naming the caller's ARN suffices);
 //   - the trust policy alone allows, and does not deny.
 //
-// When the trust policy alone does not allow, the result is an implicit deny by the
-// resource-based policy, with no matched statements.
+// A deny of the whole evaluation is returned as it is; when only the trust policy alone does not
+// allow, the result is an implicit deny by the resource-based policy, with no matched statements.
 func (t *TrustPolicy) Evaluate(in *Input) Result {
 	full := *in
 	full.ResourcePolicy = t.p
