@@ -9,6 +9,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/authz"
 )
 
@@ -202,7 +203,7 @@ func (a *Authenticator) sessionPrincipal(c *sessionClaims) (*Principal, error) {
 	}
 	p := &Principal{
 		Type:              PrincipalAssumedRole,
-		ARN:               "arn:" + s.partition + ":sts::" + s.account + ":assumed-role/" + r.name + "/" + c.SessionName,
+		ARN:               arn.ARN{Partition: s.partition, Service: "sts", Account: s.account, Resource: "assumed-role/" + r.name + "/" + c.SessionName}.String(),
 		RoleARN:           r.arn,
 		Account:           s.account,
 		UserID:            r.id + ":" + c.SessionName,
