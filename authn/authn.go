@@ -9,6 +9,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/authz"
 )
 
@@ -25,6 +26,10 @@ type Config struct {
 	// sessions only within one deployment. At most 128 letters, digits and
 	// _.:/@+=- characters. Default: "" (the account and partition alone).
 	DeploymentID string
+	// OrgID is the AWS Organizations ID of the store's account, the
+	// aws:PrincipalOrgID of every caller in the STS's trust-policy
+	// evaluations, as in the gateway's own. Default: "" (the key is absent).
+	OrgID string
 	// ClockSkew is how far a request's date may be from now. Default: 5m.
 	ClockSkew time.Duration
 	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD,
@@ -198,7 +203,7 @@ func (a *Authenticator) sessionPrincipal(c *sessionClaims) (*Principal, error) {
 	}
 	p := &Principal{
 		Type:              PrincipalAssumedRole,
-		ARN:               "arn:" + s.partition + ":sts::" + s.account + ":assumed-role/" + r.name + "/" + c.SessionName,
+		ARN:               arn.ARN{Partition: s.partition, Service: "sts", Account: s.account, Resource: "assumed-role/" + r.name + "/" + c.SessionName}.String(),
 		RoleARN:           r.arn,
 		Account:           s.account,
 		UserID:            r.id + ":" + c.SessionName,

@@ -2,7 +2,9 @@
 // (the Authorization header and the presigned query form), holds the
 // credential store, seals and opens the session tokens of temporary
 // credentials, and serves a local STS (AssumeRole, GetSessionToken,
-// GetCallerIdentity). It imports no Caddy; it uses authz for trust policies.
+// GetCallerIdentity). It imports no Caddy; it uses authz for trust policies
+// (authz.TrustPolicy) and reqcontext for the request context of their
+// evaluation.
 //
 // # Store
 //
@@ -30,11 +32,12 @@
 //
 //	func ParseSessionKeys(keys []string) (*SessionKeys, error)
 //	func EphemeralSessionKeys() (*SessionKeys, error)
-//	type Config struct{ Store; SessionKeys; DeploymentID; ClockSkew; AllowUnsignedPayload; Now }
+//	type Config struct{ Store; SessionKeys; DeploymentID; OrgID; ClockSkew; AllowUnsignedPayload; Now }
 //	func New(cfg Config) (*Authenticator, error)
 //	func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) // *Error
 //	type Identity struct{ AccessKeyID, Region, Service, PayloadHash string; Principal *Principal }
 //	func (p *Principal) AuthzPrincipal() authz.Principal
+//	func (p *Principal) ContextCaller(orgID string) reqcontext.Caller // the principal's condition keys
 //	func (p *Principal) SetContext(ctx *authz.Context) // aws:PrincipalArn, aws:PrincipalTag/..., aws:userid, ...
 //	type Error struct{ Kind Kind; Message string }; func (e *Error) Status() int; func (e *Error) Code(protocol string) string
 //
@@ -69,14 +72,17 @@
 // non-random keys are refused. An opened token must claim a validity the STS
 // can issue (36 h user, 12 h role, 1 h chained; not issued in the future).
 // AssumeRole
-// evaluates the role's trust policy with authz for sts:AssumeRole, plus
+// evaluates the role's trust policy (authz.TrustPolicy) for sts:AssumeRole, plus
 // sts:TagSession when session tags are passed or inherited and
 // sts:SetSourceIdentity when a source identity is set (as AWS requires), with
 // the caller's identity policies, boundary and session policies and the
-// guardrails. The trust policy must always allow the caller (an identity
-// allow alone never assumes a role); one naming the caller's ARN suffices in
-// the same account, one naming the account root needs an identity allow too.
-// Trust policies may not have Resource elements (AWS refuses them). Role
+// guardrails, in a request context with the same global keys as the
+// gateway's own decisions (reqcontext; aws:PrincipalOrgID from
+// Config.OrgID) and the sts: keys. The trust policy must always allow the
+// caller (an identity allow alone never assumes a role); one naming the
+// caller's ARN suffices in the same account, one naming the account root
+// needs an identity allow too. Trust policies may not have Resource
+// elements (AWS refuses them; authz.ParseTrust). Role
 // chaining is limited to one hour; transitive tags carry over and cannot be
 // overwritten. The caller sets the x-amzn-RequestId header itself.
 package authn

@@ -4,11 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/reqcontext"
 )
 
 // Identity is the outcome of a successful authentication.
@@ -61,34 +61,25 @@ func (p *Principal) AuthzPrincipal() authz.Principal {
 // Temporary reports whether the principal signed with temporary credentials.
 func (p *Principal) Temporary() bool { return !p.IssuedAt.IsZero() }
 
-// SetContext sets the principal's global condition keys in ctx:
-// aws:PrincipalArn (the role ARN for role sessions, as in AWS),
-// aws:PrincipalAccount, aws:PrincipalType, aws:userid, aws:username (users),
-// aws:PrincipalTag/KEY, aws:SourceIdentity, and for temporary credentials
-// aws:TokenIssueTime and aws:MultiFactorAuthPresent ("false").
+// ContextCaller returns the principal as its condition keys describe it
+// (reqcontext), in an organization orgID ("" for none).
+func (p *Principal) ContextCaller(orgID string) reqcontext.Caller {
+	return reqcontext.Caller{
+		ARN: p.ARN, RoleARN: p.RoleARN, Account: p.Account, Type: p.Type,
+		UserID: p.UserID, Username: p.Username, SourceIdentity: p.SourceIdentity,
+		Tags: p.Tags, IssuedAt: p.IssuedAt, OrgID: orgID,
+	}
+}
+
+// SetContext sets the principal's global condition keys in ctx
+// (reqcontext.SetCaller): aws:PrincipalArn (the role ARN for role sessions,
+// as in AWS), aws:PrincipalAccount, aws:PrincipalType, aws:userid,
+// aws:username (users), aws:PrincipalTag/KEY, aws:SourceIdentity, and for
+// temporary credentials aws:TokenIssueTime and aws:MultiFactorAuthPresent
+// ("false").
 func (p *Principal) SetContext(ctx *authz.Context) {
-	if p.RoleARN != "" {
-		ctx.Set("aws:PrincipalArn", p.RoleARN)
-	} else {
-		ctx.Set("aws:PrincipalArn", p.ARN)
-	}
-	ctx.Set("aws:PrincipalAccount", p.Account)
-	ctx.Set("aws:PrincipalType", p.Type)
-	ctx.Set("aws:PrincipalIsAWSService", "false")
-	ctx.Set("aws:userid", p.UserID)
-	if p.Username != "" {
-		ctx.Set("aws:username", p.Username)
-	}
-	for k, v := range p.Tags {
-		ctx.Set("aws:PrincipalTag/"+k, v)
-	}
-	if p.SourceIdentity != "" {
-		ctx.Set("aws:SourceIdentity", p.SourceIdentity)
-	}
-	if p.Temporary() {
-		ctx.Set("aws:TokenIssueTime", p.IssuedAt.UTC().Format(time.RFC3339))
-		ctx.Set("aws:MultiFactorAuthPresent", "false")
-	}
+	c := p.ContextCaller("")
+	reqcontext.SetCaller(ctx, &c)
 }
 
 // uniqueIDEncoding spells AWS-style unique IDs (upper-case letters and digits).
@@ -139,5 +130,3 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }

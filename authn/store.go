@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/authz"
 )
 
@@ -51,7 +52,7 @@ type storeUser struct {
 
 type storeRole struct {
 	name, arn, id string
-	trust         *authz.Policy
+	trust         *authz.TrustPolicy
 	tags          map[string]string
 	identity      []*authz.Policy
 	boundary      *authz.Policy
@@ -63,7 +64,8 @@ type accessKey struct {
 	user       *storeUser
 }
 
-// The JSON form (DESIGN.md). Unknown fields are errors.
+// The JSON form, described in README.md ("The store"). Unknown fields are
+// errors.
 type storeJSON struct {
 	Users            []userJSON                   `json:"users"`
 	Groups           []groupJSON                  `json:"groups"`
@@ -158,19 +160,19 @@ func (s *Store) ManagedPolicy(name string) (*authz.Policy, bool) {
 // PrincipalPolicies returns the identity policies (a user's own and its
 // groups', or a role's) and the permissions boundary of a user ARN, a role
 // ARN or an assumed-role session ARN.
-func (s *Store) PrincipalPolicies(arn string) (identity []*authz.Policy, boundary *authz.Policy, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != s.partition || parts[4] != s.account {
+func (s *Store) PrincipalPolicies(a string) (identity []*authz.Policy, boundary *authz.Policy, ok bool) {
+	parts, ok := arn.Split(a)
+	if !ok || parts[1] != s.partition || parts[4] != s.account {
 		return nil, nil, false
 	}
 	res := parts[5]
 	switch {
 	case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
-		if u := s.users[res[strings.LastIndexByte(res, '/')+1:]]; u != nil && u.arn == arn {
+		if u := s.users[res[strings.LastIndexByte(res, '/')+1:]]; u != nil && u.arn == a {
 			return u.identity, u.boundary, true
 		}
 	case parts[2] == "iam" && strings.HasPrefix(res, "role/"):
-		if r := s.roles[res[strings.LastIndexByte(res, '/')+1:]]; r != nil && r.arn == arn {
+		if r := s.roles[res[strings.LastIndexByte(res, '/')+1:]]; r != nil && r.arn == a {
 			return r.identity, r.boundary, true
 		}
 	case parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
@@ -180,6 +182,35 @@ func (s *Store) PrincipalPolicies(arn string) (identity []*authz.Policy, boundar
 		}
 	}
 	return nil, nil, false
+}
+
+// roleByARN returns the role of the role ARN a, nil when the store has none.
+func (s *Store) roleByARN(a string) *storeRole {
+	parts, ok := arn.Split(a)
+	if !ok {
+		return nil
+	}
+	name, ok := strings.CutPrefix(parts[5], "role/")
+	if r := s.roles[name]; ok && r != nil && r.arn == a {
+		return r
+	}
+	return nil
+}
+
+// managedPolicyName returns the name of the managed policy of the policy
+// ARN a (arn:PARTITION:iam::ACCOUNT:policy/NAME), false when the store has
+// none.
+func (s *Store) managedPolicyName(a string) (string, bool) {
+	parts, ok := arn.Split(a)
+	if !ok || parts[1] != s.partition || parts[2] != "iam" || parts[3] != "" || parts[4] != s.account {
+		return "", false
+	}
+	name, ok := strings.CutPrefix(parts[5], "policy/")
+	if !ok || strings.Contains(name, "/") {
+		return "", false
+	}
+	_, ok = s.policies[name]
+	return name, ok
 }
 
 func validAccount(a string) bool { return len(a) == 12 && allDigits(a) }
@@ -304,23 +335,63 @@ func parseDuration(raw json.RawMessage) (time.Duration, error) {
 	return d, nil
 }
 
+// parseStore checks the options, decodes the document and compiles it: the
+// managed policies first, then groups, users and roles (which attach them),
+// resource-based policies, guardrails and resource tags.
 func parseStore(data []byte, opts StoreOptions) (*Store, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	doc, err := decodeStore(data)
+	if err != nil {
+		return nil, err
+	}
+	b := &storeBuilder{
+		s: &Store{
+			account: opts.Account, partition: opts.Partition,
+			users: map[string]*storeUser{}, roles: map[string]*storeRole{}, keys: map[string]*accessKey{},
+			policies: map[string]*authz.Policy{}, resourcePolicies: map[string]*authz.Policy{},
+			resourceTags: map[string]map[string]string{},
+		},
+		doc: doc, opts: opts,
+		used: map[string]bool{}, boundaries: map[string]*authz.Policy{}, groups: map[string][]*authz.Policy{},
+	}
+	for _, step := range []func() error{
+		b.managedPolicies, b.addGroups, b.addUsers, b.addRoles,
+		b.resourcePolicies, b.guardrails, b.resourceTags,
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	b.warnUnused()
+	return b.s, nil
+}
+
+// withDefaults checks the options and fills in their defaults.
+func (opts StoreOptions) withDefaults() (StoreOptions, error) {
 	if !validAccount(opts.Account) {
-		return nil, fmt.Errorf("account %q is not a 12-digit account ID", opts.Account)
+		return opts, fmt.Errorf("account %q is not a 12-digit account ID", opts.Account)
 	}
 	if opts.Partition == "" {
 		opts.Partition = "aws"
 	}
 	if !validScopeName(opts.Partition) {
-		return nil, fmt.Errorf("partition %q is not a partition name such as aws or aws-cn", opts.Partition)
+		return opts, fmt.Errorf("partition %q is not a partition name such as aws or aws-cn", opts.Partition)
 	}
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
-	known := opts.KnownAction
-	if known == nil {
-		known = func(string) bool { return true }
+	if opts.KnownAction == nil {
+		opts.KnownAction = func(string) bool { return true }
 	}
+	return opts, nil
+}
+
+// decodeStore decodes the JSON strictly: unknown fields and data after the
+// document are errors.
+func decodeStore(data []byte) (*storeJSON, error) {
 	var doc storeJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -330,248 +401,290 @@ func parseStore(data []byte, opts StoreOptions) (*Store, error) {
 	if dec.More() {
 		return nil, errors.New("decoding JSON: data after the top-level object")
 	}
-	s := &Store{
-		account: opts.Account, partition: opts.Partition,
-		users: map[string]*storeUser{}, roles: map[string]*storeRole{}, keys: map[string]*accessKey{},
-		policies: map[string]*authz.Policy{}, resourcePolicies: map[string]*authz.Policy{},
-		resourceTags: map[string]map[string]string{},
-	}
-	arnPrefix := "arn:" + s.partition + ":iam::" + s.account + ":"
-	lint := func(where string, p *authz.Policy) {
-		for _, w := range p.Lint(known) {
-			s.warnings = append(s.warnings, where+": "+w)
-		}
-	}
-
-	// Managed policies, and the same documents as boundaries when used so.
-	for _, name := range sortedRawKeys(doc.Policies) {
-		if !validIAMName(name, 128) {
-			return nil, fmt.Errorf("policies: invalid policy name %q", name)
-		}
-		p, err := authz.Parse(name, doc.Policies[name], authz.Identity)
-		if err != nil {
-			return nil, fmt.Errorf("policies: %w", err)
-		}
-		lint("policy "+strconv.Quote(name), p)
-		s.policies[name] = p
-	}
-	used := map[string]bool{}
-	boundaries := map[string]*authz.Policy{}
-	boundary := func(name string) (*authz.Policy, error) {
-		if name == "" {
-			return nil, nil
-		}
-		used[name] = true
-		if p := boundaries[name]; p != nil {
-			return p, nil
-		}
-		raw, ok := doc.Policies[name]
-		if !ok {
-			return nil, fmt.Errorf("permissions_boundary: unknown policy %q", name)
-		}
-		p, err := authz.Parse(name, raw, authz.Boundary)
-		if err != nil {
-			return nil, fmt.Errorf("permissions_boundary: %w", err)
-		}
-		boundaries[name] = p
-		return p, nil
-	}
-	attach := func(names []string, inline map[string]json.RawMessage, owner string) ([]*authz.Policy, error) {
-		var out []*authz.Policy
-		seen := map[string]bool{}
-		for _, n := range names {
-			p, ok := s.policies[n]
-			if !ok {
-				return nil, fmt.Errorf("policies: unknown policy %q", n)
-			}
-			if seen[n] {
-				return nil, fmt.Errorf("policies: policy %q attached twice", n)
-			}
-			seen[n] = true
-			used[n] = true
-			out = append(out, p)
-		}
-		for _, n := range sortedRawKeys(inline) {
-			if !validIAMName(n, 128) {
-				return nil, fmt.Errorf("inline_policies: invalid policy name %q", n)
-			}
-			p, err := authz.Parse(owner+"/"+n, inline[n], authz.Identity)
-			if err != nil {
-				return nil, fmt.Errorf("inline_policies: %w", err)
-			}
-			lint("inline policy "+strconv.Quote(owner+"/"+n), p)
-			out = append(out, p)
-		}
-		return out, nil
-	}
-
-	groups := map[string][]*authz.Policy{}
-	for i, g := range doc.Groups {
-		if !validIAMName(g.Name, 128) {
-			return nil, fmt.Errorf("groups[%d]: invalid group name %q", i, g.Name)
-		}
-		if _, dup := groups[g.Name]; dup {
-			return nil, fmt.Errorf("groups[%d]: duplicate group %q", i, g.Name)
-		}
-		ps, err := attach(g.Policies, g.InlinePolicies, g.Name)
-		if err != nil {
-			return nil, fmt.Errorf("group %q: %w", g.Name, err)
-		}
-		groups[g.Name] = ps
-	}
-
-	for i, uj := range doc.Users {
-		if !validIAMName(uj.Name, 64) {
-			return nil, fmt.Errorf("users[%d]: invalid user name %q", i, uj.Name)
-		}
-		if _, dup := s.users[uj.Name]; dup {
-			return nil, fmt.Errorf("users[%d]: duplicate user %q", i, uj.Name)
-		}
-		u := &storeUser{name: uj.Name, arn: arnPrefix + "user/" + uj.Name, tags: uj.Tags}
-		u.id = uniqueID("AIDA", u.arn)
-		fail := func(err error) (*Store, error) { return nil, fmt.Errorf("user %q: %w", uj.Name, err) }
-		if err := validateTags(uj.Tags); err != nil {
-			return fail(fmt.Errorf("tags: %w", err))
-		}
-		var err error
-		if u.identity, err = attach(uj.Policies, uj.InlinePolicies, uj.Name); err != nil {
-			return fail(err)
-		}
-		seen := map[string]bool{}
-		for _, gn := range uj.Groups {
-			gp, ok := groups[gn]
-			if !ok {
-				return fail(fmt.Errorf("groups: unknown group %q", gn))
-			}
-			if seen[gn] {
-				return fail(fmt.Errorf("groups: group %q listed twice", gn))
-			}
-			seen[gn] = true
-			u.identity = append(u.identity, gp...)
-		}
-		if u.boundary, err = boundary(uj.PermissionsBoundary); err != nil {
-			return fail(err)
-		}
-		for j, k := range uj.AccessKeys {
-			if !validLongTermKeyID(k.ID) {
-				return fail(fmt.Errorf("access_keys[%d]: id %q is not AKIA followed by 16 upper-case letters or digits", j, k.ID))
-			}
-			if _, dup := s.keys[k.ID]; dup {
-				return fail(fmt.Errorf("access_keys[%d]: access key %s is used twice", j, k.ID))
-			}
-			secret, err := expandSecret(k.Secret, opts.LookupEnv)
-			if err != nil {
-				return fail(fmt.Errorf("access key %s: secret: %w", k.ID, err))
-			}
-			if secret == "" {
-				return fail(fmt.Errorf("access key %s: empty secret", k.ID))
-			}
-			if len(secret) < 16 {
-				s.warnings = append(s.warnings, fmt.Sprintf("user %q: access key %s: secret shorter than 16 characters", uj.Name, k.ID))
-			}
-			s.keys[k.ID] = &accessKey{id: k.ID, secret: secret, user: u}
-		}
-		s.users[u.name] = u
-	}
-
-	for i, rj := range doc.Roles {
-		if !validIAMName(rj.Name, 64) {
-			return nil, fmt.Errorf("roles[%d]: invalid role name %q", i, rj.Name)
-		}
-		if _, dup := s.roles[rj.Name]; dup {
-			return nil, fmt.Errorf("roles[%d]: duplicate role %q", i, rj.Name)
-		}
-		r := &storeRole{name: rj.Name, arn: arnPrefix + "role/" + rj.Name, tags: rj.Tags}
-		r.id = uniqueID("AROA", r.arn)
-		fail := func(err error) (*Store, error) { return nil, fmt.Errorf("role %q: %w", rj.Name, err) }
-		if len(rj.TrustPolicy) == 0 || string(rj.TrustPolicy) == "null" {
-			return fail(errors.New("trust_policy is required"))
-		}
-		var err error
-		if r.trust, err = authz.Parse(rj.Name+" trust policy", rj.TrustPolicy, authz.ResourceBased); err != nil {
-			return fail(fmt.Errorf("trust_policy: %w", err))
-		}
-		if i := trustResourceStatement(rj.TrustPolicy); i >= 0 {
-			return fail(fmt.Errorf("trust_policy: statement %d: Resource: has prohibited field (a trust policy applies to its role)", i))
-		}
-		lint("role "+strconv.Quote(rj.Name)+" trust policy", r.trust)
-		if err := validateTags(rj.Tags); err != nil {
-			return fail(fmt.Errorf("tags: %w", err))
-		}
-		if r.identity, err = attach(rj.Policies, rj.InlinePolicies, rj.Name); err != nil {
-			return fail(err)
-		}
-		if r.boundary, err = boundary(rj.PermissionsBoundary); err != nil {
-			return fail(err)
-		}
-		if r.maxSession, err = parseDuration(rj.MaxSessionDuration); err != nil {
-			return fail(fmt.Errorf("max_session_duration: %w", err))
-		}
-		s.roles[r.name] = r
-	}
-
-	for _, arn := range sortedRawKeys(doc.ResourcePolicies) {
-		if !strings.HasPrefix(arn, "arn:") || strings.Count(arn, ":") < 5 {
-			return nil, fmt.Errorf("resource_policies: key %q is not an ARN", arn)
-		}
-		p, err := authz.Parse(arn, doc.ResourcePolicies[arn], authz.ResourceBased)
-		if err != nil {
-			return nil, fmt.Errorf("resource_policies: %w", err)
-		}
-		lint("resource policy of "+arn, p)
-		s.resourcePolicies[arn] = p
-	}
-	for _, name := range sortedRawKeys(doc.Guardrails) {
-		p, err := authz.Parse(name, doc.Guardrails[name], authz.Guardrail)
-		if err != nil {
-			return nil, fmt.Errorf("guardrails: %w", err)
-		}
-		lint("guardrail "+strconv.Quote(name), p)
-		s.guardrails = append(s.guardrails, p)
-	}
-	for arn, tags := range doc.ResourceTags {
-		if !strings.HasPrefix(arn, "arn:") || strings.Count(arn, ":") < 5 {
-			return nil, fmt.Errorf("resource_tags: key %q is not an ARN", arn)
-		}
-		if err := validateTags(tags); err != nil {
-			return nil, fmt.Errorf("resource_tags of %s: %w", arn, err)
-		}
-		s.resourceTags[arn] = tags
-	}
-	for _, name := range sortedRawKeys(doc.Policies) {
-		if !used[name] {
-			s.warnings = append(s.warnings, fmt.Sprintf("policy %q is not attached to any user, group or role", name))
-		}
-	}
-	return s, nil
+	return &doc, nil
 }
 
-// trustResourceStatement returns the index of the first statement of a trust
-// policy with a Resource or NotResource element, or -1. AWS refuses those.
-func trustResourceStatement(doc json.RawMessage) int {
-	var d struct {
-		Statement json.RawMessage
+// storeBuilder compiles a decoded store document into s.
+type storeBuilder struct {
+	s    *Store
+	doc  *storeJSON
+	opts StoreOptions
+	// used are the managed policies attached or used as a boundary.
+	used map[string]bool
+	// boundaries are the managed policies parsed as permissions boundaries.
+	boundaries map[string]*authz.Policy
+	// groups are each group's policies, its managed ones then its inline ones.
+	groups map[string][]*authz.Policy
+}
+
+// iamARN is the ARN of an IAM resource ("user/NAME", "role/NAME") of the store.
+func (b *storeBuilder) iamARN(resource string) string {
+	return arn.ARN{Partition: b.s.partition, Service: "iam", Account: b.s.account, Resource: resource}.String()
+}
+
+// lint records the lint warnings of p, found at where.
+func (b *storeBuilder) lint(where string, p *authz.Policy) {
+	for _, w := range p.Lint(b.opts.KnownAction) {
+		b.s.warnings = append(b.s.warnings, where+": "+w)
 	}
-	if json.Unmarshal(doc, &d) != nil {
-		return -1 // authz.Parse accepted it; nothing more to say
-	}
-	var list []map[string]json.RawMessage
-	if err := json.Unmarshal(d.Statement, &list); err != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(d.Statement, &one) != nil {
-			return -1
+}
+
+// managedPolicies parses the managed policies as identity policies.
+func (b *storeBuilder) managedPolicies() error {
+	for _, name := range sortedRawKeys(b.doc.Policies) {
+		if !validIAMName(name, 128) {
+			return fmt.Errorf("policies: invalid policy name %q", name)
 		}
-		list = append(list, one)
-	}
-	for i, st := range list {
-		if _, ok := st["Resource"]; ok {
-			return i
+		p, err := authz.Parse(name, b.doc.Policies[name], authz.Identity)
+		if err != nil {
+			return fmt.Errorf("policies: %w", err)
 		}
-		if _, ok := st["NotResource"]; ok {
-			return i
+		b.lint("policy "+strconv.Quote(name), p)
+		b.s.policies[name] = p
+	}
+	return nil
+}
+
+// boundary returns the managed policy name parsed as a permissions
+// boundary, nil for "".
+func (b *storeBuilder) boundary(name string) (*authz.Policy, error) {
+	if name == "" {
+		return nil, nil
+	}
+	b.used[name] = true
+	if p := b.boundaries[name]; p != nil {
+		return p, nil
+	}
+	raw, ok := b.doc.Policies[name]
+	if !ok {
+		return nil, fmt.Errorf("permissions_boundary: unknown policy %q", name)
+	}
+	p, err := authz.Parse(name, raw, authz.Boundary)
+	if err != nil {
+		return nil, fmt.Errorf("permissions_boundary: %w", err)
+	}
+	b.boundaries[name] = p
+	return p, nil
+}
+
+// attach returns the managed policies names, each once, then the inline
+// policies of owner, parsed.
+func (b *storeBuilder) attach(names []string, inline map[string]json.RawMessage, owner string) ([]*authz.Policy, error) {
+	var out []*authz.Policy
+	seen := map[string]bool{}
+	for _, n := range names {
+		p, ok := b.s.policies[n]
+		if !ok {
+			return nil, fmt.Errorf("policies: unknown policy %q", n)
+		}
+		if seen[n] {
+			return nil, fmt.Errorf("policies: policy %q attached twice", n)
+		}
+		seen[n] = true
+		b.used[n] = true
+		out = append(out, p)
+	}
+	for _, n := range sortedRawKeys(inline) {
+		if !validIAMName(n, 128) {
+			return nil, fmt.Errorf("inline_policies: invalid policy name %q", n)
+		}
+		p, err := authz.Parse(owner+"/"+n, inline[n], authz.Identity)
+		if err != nil {
+			return nil, fmt.Errorf("inline_policies: %w", err)
+		}
+		b.lint("inline policy "+strconv.Quote(owner+"/"+n), p)
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// addGroups compiles the groups' policies.
+func (b *storeBuilder) addGroups() error {
+	for i, g := range b.doc.Groups {
+		if !validIAMName(g.Name, 128) {
+			return fmt.Errorf("groups[%d]: invalid group name %q", i, g.Name)
+		}
+		if _, dup := b.groups[g.Name]; dup {
+			return fmt.Errorf("groups[%d]: duplicate group %q", i, g.Name)
+		}
+		ps, err := b.attach(g.Policies, g.InlinePolicies, g.Name)
+		if err != nil {
+			return fmt.Errorf("group %q: %w", g.Name, err)
+		}
+		b.groups[g.Name] = ps
+	}
+	return nil
+}
+
+// addUsers compiles the users: their tags, policies (their own, then their
+// groups'), boundary and access keys.
+func (b *storeBuilder) addUsers() error {
+	for i, uj := range b.doc.Users {
+		if !validIAMName(uj.Name, 64) {
+			return fmt.Errorf("users[%d]: invalid user name %q", i, uj.Name)
+		}
+		if _, dup := b.s.users[uj.Name]; dup {
+			return fmt.Errorf("users[%d]: duplicate user %q", i, uj.Name)
+		}
+		u, err := b.user(uj)
+		if err != nil {
+			return fmt.Errorf("user %q: %w", uj.Name, err)
+		}
+		b.s.users[u.name] = u
+	}
+	return nil
+}
+
+func (b *storeBuilder) user(uj userJSON) (*storeUser, error) {
+	u := &storeUser{name: uj.Name, arn: b.iamARN("user/" + uj.Name), tags: uj.Tags}
+	u.id = uniqueID("AIDA", u.arn)
+	if err := validateTags(uj.Tags); err != nil {
+		return nil, fmt.Errorf("tags: %w", err)
+	}
+	var err error
+	if u.identity, err = b.attach(uj.Policies, uj.InlinePolicies, uj.Name); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, gn := range uj.Groups {
+		gp, ok := b.groups[gn]
+		if !ok {
+			return nil, fmt.Errorf("groups: unknown group %q", gn)
+		}
+		if seen[gn] {
+			return nil, fmt.Errorf("groups: group %q listed twice", gn)
+		}
+		seen[gn] = true
+		u.identity = append(u.identity, gp...)
+	}
+	if u.boundary, err = b.boundary(uj.PermissionsBoundary); err != nil {
+		return nil, err
+	}
+	if err := b.addAccessKeys(u, uj.AccessKeys); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// addAccessKeys adds the access keys of u, their secrets resolved.
+func (b *storeBuilder) addAccessKeys(u *storeUser, keys []accessKeyJSON) error {
+	for j, k := range keys {
+		if !validLongTermKeyID(k.ID) {
+			return fmt.Errorf("access_keys[%d]: id %q is not AKIA followed by 16 upper-case letters or digits", j, k.ID)
+		}
+		if _, dup := b.s.keys[k.ID]; dup {
+			return fmt.Errorf("access_keys[%d]: access key %s is used twice", j, k.ID)
+		}
+		secret, err := expandSecret(k.Secret, b.opts.LookupEnv)
+		if err != nil {
+			return fmt.Errorf("access key %s: secret: %w", k.ID, err)
+		}
+		if secret == "" {
+			return fmt.Errorf("access key %s: empty secret", k.ID)
+		}
+		if len(secret) < 16 {
+			b.s.warnings = append(b.s.warnings, fmt.Sprintf("user %q: access key %s: secret shorter than 16 characters", u.name, k.ID))
+		}
+		b.s.keys[k.ID] = &accessKey{id: k.ID, secret: secret, user: u}
+	}
+	return nil
+}
+
+// addRoles compiles the roles: their trust policy, tags, policies, boundary
+// and maximum session duration.
+func (b *storeBuilder) addRoles() error {
+	for i, rj := range b.doc.Roles {
+		if !validIAMName(rj.Name, 64) {
+			return fmt.Errorf("roles[%d]: invalid role name %q", i, rj.Name)
+		}
+		if _, dup := b.s.roles[rj.Name]; dup {
+			return fmt.Errorf("roles[%d]: duplicate role %q", i, rj.Name)
+		}
+		r, err := b.role(rj)
+		if err != nil {
+			return fmt.Errorf("role %q: %w", rj.Name, err)
+		}
+		b.s.roles[r.name] = r
+	}
+	return nil
+}
+
+func (b *storeBuilder) role(rj roleJSON) (*storeRole, error) {
+	r := &storeRole{name: rj.Name, arn: b.iamARN("role/" + rj.Name), tags: rj.Tags}
+	r.id = uniqueID("AROA", r.arn)
+	if len(rj.TrustPolicy) == 0 || string(rj.TrustPolicy) == "null" {
+		return nil, errors.New("trust_policy is required")
+	}
+	var err error
+	if r.trust, err = authz.ParseTrust(rj.Name+" trust policy", rj.TrustPolicy); err != nil {
+		return nil, fmt.Errorf("trust_policy: %w", err)
+	}
+	b.lint("role "+strconv.Quote(rj.Name)+" trust policy", r.trust.Policy())
+	if err := validateTags(rj.Tags); err != nil {
+		return nil, fmt.Errorf("tags: %w", err)
+	}
+	if r.identity, err = b.attach(rj.Policies, rj.InlinePolicies, rj.Name); err != nil {
+		return nil, err
+	}
+	if r.boundary, err = b.boundary(rj.PermissionsBoundary); err != nil {
+		return nil, err
+	}
+	if r.maxSession, err = parseDuration(rj.MaxSessionDuration); err != nil {
+		return nil, fmt.Errorf("max_session_duration: %w", err)
+	}
+	return r, nil
+}
+
+// resourcePolicies parses the resource-based policies, by ARN.
+func (b *storeBuilder) resourcePolicies() error {
+	for _, key := range sortedRawKeys(b.doc.ResourcePolicies) {
+		if _, ok := arn.Split(key); !ok {
+			return fmt.Errorf("resource_policies: key %q is not an ARN", key)
+		}
+		p, err := authz.Parse(key, b.doc.ResourcePolicies[key], authz.ResourceBased)
+		if err != nil {
+			return fmt.Errorf("resource_policies: %w", err)
+		}
+		b.lint("resource policy of "+key, p)
+		b.s.resourcePolicies[key] = p
+	}
+	return nil
+}
+
+// guardrails parses the guardrails, sorted by name.
+func (b *storeBuilder) guardrails() error {
+	for _, name := range sortedRawKeys(b.doc.Guardrails) {
+		p, err := authz.Parse(name, b.doc.Guardrails[name], authz.Guardrail)
+		if err != nil {
+			return fmt.Errorf("guardrails: %w", err)
+		}
+		b.lint("guardrail "+strconv.Quote(name), p)
+		b.s.guardrails = append(b.s.guardrails, p)
+	}
+	return nil
+}
+
+// resourceTags checks the configured resource tags, by ARN.
+func (b *storeBuilder) resourceTags() error {
+	for key, tags := range b.doc.ResourceTags {
+		if _, ok := arn.Split(key); !ok {
+			return fmt.Errorf("resource_tags: key %q is not an ARN", key)
+		}
+		if err := validateTags(tags); err != nil {
+			return fmt.Errorf("resource_tags of %s: %w", key, err)
+		}
+		b.s.resourceTags[key] = tags
+	}
+	return nil
+}
+
+// warnUnused warns of managed policies nothing uses.
+func (b *storeBuilder) warnUnused() {
+	for _, name := range sortedRawKeys(b.doc.Policies) {
+		if !b.used[name] {
+			b.s.warnings = append(b.s.warnings, fmt.Sprintf("policy %q is not attached to any user, group or role", name))
 		}
 	}
-	return -1
 }
 
 func sortedRawKeys(m map[string]json.RawMessage) []string {

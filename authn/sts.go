@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/reqcontext"
 )
 
 // STSNamespace is the XML namespace of STS responses.
@@ -283,279 +284,324 @@ func validPattern(s, extra string) bool {
 	return true
 }
 
-func (a *Authenticator) assumeRole(req *STSRequest, resp *STSResponse) *stsFailure {
-	form := req.Form
-	caller := req.Identity.Principal
-	s := a.cfg.Store
+// assumeCall is one AssumeRole call: its parameters, validated step by step
+// in the order AWS reports their errors, and what the steps derive.
+type assumeCall struct {
+	caller               *Principal
+	roleARN, sessionName string
+	externalID           string
+	hasExternal          bool
+	// sourceIdentity is the requested one, or the calling session's.
+	sourceIdentity string
+	// policy is the session policy (compacted when that is shorter);
+	// hasPolicy says whether one was passed.
+	policy      string
+	hasPolicy   bool
+	policyNames []string // of the policy ARNs
+	// tags are the session tags, the calling session's transitive ones
+	// first; requested holds the lower-cased keys of the requested ones.
+	tags       []Tag
+	requested  map[string]bool
+	transitive []string
+	chained    bool
+}
 
-	roleARN, sessionName := form.Get("RoleArn"), form.Get("RoleSessionName")
+// assumeRole serves AssumeRole: it validates the parameters, finds the
+// role and the duration, evaluates the trust policy and issues the
+// session's credentials.
+func (a *Authenticator) assumeRole(req *STSRequest, resp *STSResponse) *stsFailure {
+	s := a.cfg.Store
+	c := &assumeCall{caller: req.Identity.Principal}
+	form := req.Form
+	if f := c.readNames(form); f != nil {
+		return f
+	}
+	if f := c.readSessionPolicy(form); f != nil {
+		return f
+	}
+	if f := c.readPolicyARNs(form, s); f != nil {
+		return f
+	}
+	if f := c.readSessionTags(form); f != nil {
+		return f
+	}
+	if f := c.inheritTransitiveTags(); f != nil {
+		return f
+	}
+	role := s.roleByARN(c.roleARN)
+	if role == nil {
+		resp.Reason = "unknown role" // refused like an unauthorized one
+		return c.denied("sts:AssumeRole")
+	}
+	d, f := c.duration(form, role)
+	if f != nil {
+		return f
+	}
+	packed := packedPolicySize(c.policy, c.policyNames, c.tags)
+	if packed > 100 {
+		return &stsFailure{http.StatusBadRequest, "PackedPolicyTooLarge", fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy for this session.", packed)}
+	}
+	now := a.cfg.Now().UTC()
+	if f := a.evaluateTrust(req, resp, c, role, now); f != nil {
+		return f
+	}
+	return a.issueRoleSession(req, resp, c, role, now, d, packed)
+}
+
+// denied is the AccessDenied of the caller for action on the role.
+func (c *assumeCall) denied(action string) *stsFailure {
+	return accessDenied(authz.NotAuthorized(c.caller.ARN, action, sanitize(c.roleARN), ""))
+}
+
+// readNames reads and checks RoleArn, RoleSessionName, ExternalId and
+// SourceIdentity; a role session's source identity cannot change.
+func (c *assumeCall) readNames(form url.Values) *stsFailure {
+	c.roleARN, c.sessionName = form.Get("RoleArn"), form.Get("RoleSessionName")
 	var missing []string
-	if roleARN == "" {
+	if c.roleARN == "" {
 		missing = append(missing, "Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
 	}
-	if sessionName == "" {
+	if c.sessionName == "" {
 		missing = append(missing, "Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
 	}
 	if len(missing) > 0 {
 		return validation(fmt.Sprintf("%d validation error detected: %s", len(missing), strings.Join(missing, "; ")))
 	}
-	if len(roleARN) < 20 || len(roleARN) > 2048 {
+	if len(c.roleARN) < 20 || len(c.roleARN) > 2048 {
 		return validation("1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length between 20 and 2048")
 	}
-	if len(sessionName) < 2 || len(sessionName) > 64 || !validPattern(sessionName, "+=,.@-") {
-		return validation("1 validation error detected: Value '" + sanitize(sessionName) + "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}")
+	if len(c.sessionName) < 2 || len(c.sessionName) > 64 || !validPattern(c.sessionName, "+=,.@-") {
+		return validation("1 validation error detected: Value '" + sanitize(c.sessionName) + "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}")
 	}
-	externalID, hasExternal := form.Get("ExternalId"), form.Has("ExternalId")
-	if hasExternal && (len(externalID) < 2 || len(externalID) > 1224 || !validPattern(externalID, "+=,.@:/-")) {
+	c.externalID, c.hasExternal = form.Get("ExternalId"), form.Has("ExternalId")
+	if c.hasExternal && (len(c.externalID) < 2 || len(c.externalID) > 1224 || !validPattern(c.externalID, "+=,.@:/-")) {
 		return validation("1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]{2,1224}")
 	}
-	sourceIdentity := form.Get("SourceIdentity")
+	c.sourceIdentity = form.Get("SourceIdentity")
 	if form.Has("SourceIdentity") {
-		if len(sourceIdentity) < 2 || len(sourceIdentity) > 64 || !validPattern(sourceIdentity, "+=,.@-") {
+		if len(c.sourceIdentity) < 2 || len(c.sourceIdentity) > 64 || !validPattern(c.sourceIdentity, "+=,.@-") {
 			return validation("1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}")
 		}
-		if strings.HasPrefix(strings.ToLower(sourceIdentity), "aws:") {
+		if strings.HasPrefix(strings.ToLower(c.sourceIdentity), "aws:") {
 			return validation("SourceIdentity must not begin with the aws: prefix")
 		}
 	}
-	if caller.SourceIdentity != "" {
-		if sourceIdentity != "" && sourceIdentity != caller.SourceIdentity {
+	if c.caller.SourceIdentity != "" {
+		if c.sourceIdentity != "" && c.sourceIdentity != c.caller.SourceIdentity {
 			return validation("The source identity of a role session cannot be changed once set")
 		}
-		sourceIdentity = caller.SourceIdentity
+		c.sourceIdentity = c.caller.SourceIdentity
 	}
+	return nil
+}
 
-	// Session policy and policy ARNs.
-	policyText := form.Get("Policy")
-	var sessionPolicies []*authz.Policy
-	if form.Has("Policy") {
-		if n := len([]rune(policyText)); n < 1 || n > maxSessionPolicyLen {
-			return validation(fmt.Sprintf("1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionPolicyLen))
-		}
-		sp, err := authz.Parse("session policy", []byte(policyText), authz.Session)
-		if err != nil {
-			return &stsFailure{http.StatusBadRequest, "MalformedPolicyDocument", "The policy is not in the valid JSON format: " + err.Error()}
-		}
-		compact, err := sp.MarshalJSON()
-		if err == nil && len(compact) < len(policyText) {
-			policyText = string(compact)
-		}
-		sessionPolicies = append(sessionPolicies, sp)
+// readSessionPolicy reads and parses Policy, and keeps its compact form
+// when that is shorter.
+func (c *assumeCall) readSessionPolicy(form url.Values) *stsFailure {
+	c.policy, c.hasPolicy = form.Get("Policy"), form.Has("Policy")
+	if !c.hasPolicy {
+		return nil
 	}
+	if n := len([]rune(c.policy)); n < 1 || n > maxSessionPolicyLen {
+		return validation(fmt.Sprintf("1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionPolicyLen))
+	}
+	sp, err := authz.Parse("session policy", []byte(c.policy), authz.Session)
+	if err != nil {
+		return &stsFailure{http.StatusBadRequest, "MalformedPolicyDocument", "The policy is not in the valid JSON format: " + err.Error()}
+	}
+	if compact, err := sp.MarshalJSON(); err == nil && len(compact) < len(c.policy) {
+		c.policy = string(compact)
+	}
+	return nil
+}
+
+// readPolicyARNs reads PolicyArns: each must be a managed policy of the store.
+func (c *assumeCall) readPolicyARNs(form url.Values, s *Store) *stsFailure {
 	arns, ok := members(form, "PolicyArns", ".arn", maxPolicyArns)
 	if !ok {
 		return validation(fmt.Sprintf("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", maxPolicyArns))
 	}
-	var policyNames []string
-	policyPrefix := "arn:" + s.partition + ":iam::" + s.account + ":policy/"
-	for _, arn := range arns {
-		name := strings.TrimPrefix(arn, policyPrefix)
-		if name == arn || strings.Contains(name, "/") {
-			return invalidParam("Policy " + sanitize(arn) + " does not exist or is not attachable.")
+	for _, a := range arns {
+		name, ok := s.managedPolicyName(a)
+		if !ok {
+			return invalidParam("Policy " + sanitize(a) + " does not exist or is not attachable.")
 		}
-		if _, ok := s.policies[name]; !ok {
-			return invalidParam("Policy " + sanitize(arn) + " does not exist or is not attachable.")
-		}
-		policyNames = append(policyNames, name)
+		c.policyNames = append(c.policyNames, name)
 	}
+	return nil
+}
 
-	// Session tags and transitive tag keys.
+// readSessionTags reads Tags (valid, keys unique ignoring case) and
+// TransitiveTagKeys (each one of the tags' keys).
+func (c *assumeCall) readSessionTags(form url.Values) *stsFailure {
 	keys, ok := members(form, "Tags", ".Key", maxSessionTags)
 	if !ok {
 		return validation(fmt.Sprintf("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionTags))
 	}
-	var tags []Tag
-	seen := map[string]bool{}
+	c.requested = map[string]bool{}
 	for i, k := range keys {
 		v := form.Get("Tags.member." + strconv.Itoa(i+1) + ".Value")
 		if err := validTag(k, v); err != nil {
 			return validation("Invalid session tag: " + err.Error())
 		}
-		if seen[strings.ToLower(k)] {
+		if c.requested[strings.ToLower(k)] {
 			return invalidParam("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
-		seen[strings.ToLower(k)] = true
-		tags = append(tags, Tag{k, v})
+		c.requested[strings.ToLower(k)] = true
+		c.tags = append(c.tags, Tag{k, v})
 	}
-	transitive, ok := members(form, "TransitiveTagKeys", "", maxSessionTags)
-	if !ok {
+	if c.transitive, ok = members(form, "TransitiveTagKeys", "", maxSessionTags); !ok {
 		return validation("1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
-	for _, k := range transitive {
-		if !seen[strings.ToLower(k)] {
+	for _, k := range c.transitive {
+		if !c.requested[strings.ToLower(k)] {
 			return invalidParam("The specified transitive tag key must be included in the requested tags.")
 		}
 	}
+	return nil
+}
 
-	// Role chaining: at most one hour; transitive tags carry over and cannot
-	// be overwritten.
-	chained := caller.Type == PrincipalAssumedRole
-	if chained {
-		var inherited []Tag
-		for _, k := range caller.TransitiveTagKeys {
-			for _, t := range caller.sessionTagList {
-				if strings.EqualFold(t.Key, k) {
-					if seen[strings.ToLower(k)] {
-						return invalidParam("One or more of the specified session tags conflicts with a transitive tag key of the calling session: " + t.Key)
-					}
-					inherited = append(inherited, t)
-					transitive = append(transitive, t.Key)
+// inheritTransitiveTags applies role chaining (a role session assuming a
+// role): the calling session's transitive tags carry over, first, and
+// cannot be overwritten.
+func (c *assumeCall) inheritTransitiveTags() *stsFailure {
+	c.chained = c.caller.Type == PrincipalAssumedRole
+	if !c.chained {
+		return nil
+	}
+	var inherited []Tag
+	for _, k := range c.caller.TransitiveTagKeys {
+		for _, t := range c.caller.sessionTagList {
+			if strings.EqualFold(t.Key, k) {
+				if c.requested[strings.ToLower(k)] {
+					return invalidParam("One or more of the specified session tags conflicts with a transitive tag key of the calling session: " + t.Key)
 				}
+				inherited = append(inherited, t)
+				c.transitive = append(c.transitive, t.Key)
 			}
 		}
-		tags = append(inherited, tags...)
-		if len(tags) > maxSessionTags {
-			return validation("The session has more than 50 session tags with the inherited transitive tags")
-		}
 	}
+	c.tags = append(inherited, c.tags...)
+	if len(c.tags) > maxSessionTags {
+		return validation("The session has more than 50 session tags with the inherited transitive tags")
+	}
+	return nil
+}
 
-	// The role; an unknown role is refused like an unauthorized one.
-	denied := func(action string) *stsFailure {
-		return accessDenied("User: " + caller.ARN + " is not authorized to perform: " + action + " on resource: " + sanitize(roleARN))
-	}
-	name := strings.TrimPrefix(roleARN, "arn:"+s.partition+":iam::"+s.account+":role/")
-	role := s.roles[name]
-	if role == nil || role.arn != roleARN {
-		resp.Reason = "unknown role"
-		return denied("sts:AssumeRole")
-	}
-
+// duration reads DurationSeconds, at most the role's maximum session
+// duration, and one hour when chained.
+func (c *assumeCall) duration(form url.Values, role *storeRole) (time.Duration, *stsFailure) {
 	maxDur := role.maxSession
-	if chained && maxDur > chainedMaxDuration {
+	if c.chained && maxDur > chainedMaxDuration {
 		maxDur = chainedMaxDuration
 	}
 	d, f := durationParam(form, defaultRoleDuration, minSessionDuration, maxRoleMaxDuration)
 	if f != nil {
-		return f
+		return 0, f
 	}
 	if d > maxDur {
-		if chained {
-			return validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+		if c.chained {
+			return 0, validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 		}
-		return validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return 0, validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
+	return d, nil
+}
 
-	packed := packedPolicySize(policyText, policyNames, tags)
-	if packed > 100 {
-		return &stsFailure{http.StatusBadRequest, "PackedPolicyTooLarge", fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy for this session.", packed)}
-	}
-
-	// The trust policy, for sts:AssumeRole, sts:TagSession when tags are
-	// passed (or inherited) and sts:SetSourceIdentity when one is set.
-	now := a.cfg.Now().UTC()
-	ctx := authz.NewContext()
-	caller.SetContext(ctx)
-	setRequestContext(ctx, req, now)
-	ctx.Set("sts:RoleSessionName", sessionName)
-	if hasExternal {
-		ctx.Set("sts:ExternalId", externalID)
-	}
-	if sourceIdentity != "" {
-		ctx.Set("sts:SourceIdentity", sourceIdentity)
-	}
-	if len(tags) > 0 {
-		tagKeys := make([]string, 0, len(tags))
-		for _, t := range tags {
-			ctx.Set("aws:RequestTag/"+t.Key, t.Value)
-			tagKeys = append(tagKeys, t.Key)
-		}
-		ctx.SetMulti("aws:TagKeys", tagKeys)
-	}
-	if len(transitive) > 0 {
-		ctx.SetMulti("sts:TransitiveTagKeys", transitive)
-	}
+// evaluateTrust evaluates the role's trust policy (authz.TrustPolicy) for
+// sts:AssumeRole, sts:TagSession when tags are passed (or inherited) and
+// sts:SetSourceIdentity when one is set, with the caller's identity
+// policies, boundary and session policies and the guardrails. Every action
+// must be allowed.
+func (a *Authenticator) evaluateTrust(req *STSRequest, resp *STSResponse, c *assumeCall, role *storeRole, now time.Time) *stsFailure {
 	actions := []string{"sts:AssumeRole"}
-	if len(tags) > 0 {
+	if len(c.tags) > 0 {
 		actions = append(actions, "sts:TagSession")
 	}
-	if sourceIdentity != "" {
+	if c.sourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
+	p := c.caller
 	in := authz.Input{
-		Principal: caller.AuthzPrincipal(), Resource: role.arn, Context: ctx,
-		Identity: caller.Identity, ResourcePolicy: role.trust, Boundary: caller.Boundary,
-		Session: caller.SessionPolicies, Guardrails: s.guardrails,
+		Principal: p.AuthzPrincipal(), Resource: role.arn, Context: a.trustContext(req, c, now),
+		Identity: p.Identity, Boundary: p.Boundary, Session: p.SessionPolicies, Guardrails: a.cfg.Store.guardrails,
 	}
 	for _, act := range actions {
 		in.Action = act
-		res := authz.Evaluate(&in)
-		if res.Decision == authz.Allow {
-			if gate := trustGate(&in, s.account); gate.Decision != authz.Allow {
-				res = gate
-			}
-		}
+		res := role.trust.Evaluate(&in)
 		resp.Decision = res.Decision
 		resp.Matched = append(resp.Matched, res.Matched...)
 		if res.Decision != authz.Allow {
-			resp.Reason = authz.DenyMessage(caller.ARN, act, role.arn, res)
-			return denied(act)
+			resp.Reason = authz.DenyMessage(p.ARN, act, role.arn, res)
+			return c.denied(act)
 		}
 	}
+	return nil
+}
 
+// trustContext is the request context of the trust-policy evaluation: the
+// global keys (reqcontext), the session tags as the request's tags, and the
+// sts: keys.
+func (a *Authenticator) trustContext(req *STSRequest, c *assumeCall, now time.Time) *authz.Context {
+	r := reqcontext.Request{
+		SourceIP: req.SourceIP, UserAgent: req.UserAgent, SecureTransport: req.SecureTransport,
+		Region: req.Identity.Region, Now: now,
+	}
+	if len(c.tags) > 0 {
+		r.Tags = make(map[string]string, len(c.tags))
+		r.TagKeys = make([]string, 0, len(c.tags))
+		for _, t := range c.tags {
+			r.Tags[t.Key] = t.Value
+			r.TagKeys = append(r.TagKeys, t.Key)
+		}
+	}
+	caller := c.caller.ContextCaller(a.cfg.OrgID)
+	ctx := authz.NewContext()
+	reqcontext.Set(ctx, &caller, &r)
+	ctx.Set("sts:RoleSessionName", c.sessionName)
+	if c.hasExternal {
+		ctx.Set("sts:ExternalId", c.externalID)
+	}
+	if c.sourceIdentity != "" {
+		ctx.Set("sts:SourceIdentity", c.sourceIdentity)
+	}
+	if len(c.transitive) > 0 {
+		ctx.SetMulti("sts:TransitiveTagKeys", c.transitive)
+	}
+	return ctx
+}
+
+// issueRoleSession issues the role session's credentials and writes the
+// AssumeRole response.
+func (a *Authenticator) issueRoleSession(req *STSRequest, resp *STSResponse, c *assumeCall, role *storeRole, now time.Time, d time.Duration, packed int) *stsFailure {
 	if a.cfg.SessionKeys == nil {
 		resp.Decision = authz.ImplicitDeny
 		return a.noTemporaryCredentials()
 	}
 	issued := now.Truncate(time.Second)
-	c := &sessionClaims{
-		IssuedAt: issued, Expires: issued.Add(d), Role: true, Name: role.name, SessionName: sessionName,
-		SourceIdentity: sourceIdentity, Tags: tags, TransitiveTagKeys: transitive,
-		PolicyNames: policyNames, Chained: chained,
+	claims := &sessionClaims{
+		IssuedAt: issued, Expires: issued.Add(d), Role: true, Name: role.name, SessionName: c.sessionName,
+		SourceIdentity: c.sourceIdentity, Tags: c.tags, TransitiveTagKeys: c.transitive,
+		PolicyNames: c.policyNames, Chained: c.chained,
 	}
-	if len(sessionPolicies) > 0 {
-		c.Policy = policyText
+	if c.hasPolicy {
+		claims.Policy = c.policy
 	}
-	token, sess, err := a.issue(c)
+	token, sess, err := a.issue(claims)
 	if err != nil {
 		return &stsFailure{http.StatusInternalServerError, "InternalFailure", "issuing credentials failed"}
 	}
 	resp.Session, resp.Reason = sess, "role assumed"
 	result := assumeRoleResult{
-		SourceIdentity:  sourceIdentity,
+		SourceIdentity:  c.sourceIdentity,
 		AssumedRoleUser: assumedUser{AssumedRoleID: sess.UserID, Arn: sess.ARN},
-		Credentials:     credentialsXML(c.AccessKeyID, c.Secret, token, c.Expires),
+		Credentials:     credentialsXML(claims.AccessKeyID, claims.Secret, token, claims.Expires),
 	}
-	if c.Policy != "" || len(policyNames) > 0 || len(tags) > 0 {
+	if claims.Policy != "" || len(c.policyNames) > 0 || len(c.tags) > 0 {
 		result.PackedPolicySize = &packed
 	}
 	resp.ok(assumeRoleResponse{Xmlns: STSNamespace, Result: result, Metadata: responseMetadata{req.RequestID}})
 	return nil
-}
-
-// allowAll is the identity side of trustGate's question.
-var allowAll = func() *authz.Policy {
-	p, err := authz.Parse("trust gate", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), authz.Identity)
-	if err != nil {
-		panic("authn: the trust gate policy does not parse: " + err.Error())
-	}
-	return p
-}()
-
-// trustGate answers whether the role's trust policy itself allows the caller
-// (by its ARN, its role, or its account), which AssumeRole always requires:
-// unlike other resources, a role cannot be assumed on an identity-policy
-// allow alone. authz's same-account rule lets an identity allow suffice, so
-// the question is asked as a cross-account one (the role's ARN under another
-// account ID, which trust policies cannot tell apart since they carry no
-// Resource element) with an identity side that allows everything: the answer
-// is then Allow exactly when the trust policy allows and does not deny.
-func trustGate(in *authz.Input, account string) authz.Result {
-	last := byte('0')
-	if account[len(account)-1] == '0' {
-		last = '1'
-	}
-	g := authz.Input{
-		Principal: in.Principal, Action: in.Action, Context: in.Context,
-		Resource:       strings.Replace(in.Resource, ":"+account+":", ":"+account[:len(account)-1]+string(last)+":", 1),
-		Identity:       []*authz.Policy{allowAll},
-		ResourcePolicy: in.ResourcePolicy,
-	}
-	res := authz.Evaluate(&g)
-	if res.Decision != authz.Allow {
-		res.DeniedBy = authz.ResourceBased
-		res.Matched = nil
-	}
-	return res
 }
 
 // packedAllotment is the space that the session policy, the policy ARNs and
@@ -576,22 +622,6 @@ func packedPolicySize(policy string, names []string, tags []Tag) int {
 		n += len(t.Key) + len(t.Value)
 	}
 	return (n*100 + packedAllotment - 1) / packedAllotment
-}
-
-// setRequestContext sets the request's global condition keys.
-func setRequestContext(ctx *authz.Context, req *STSRequest, now time.Time) {
-	if req.SourceIP != "" {
-		ctx.Set("aws:SourceIp", req.SourceIP)
-	}
-	if req.UserAgent != "" {
-		ctx.Set("aws:UserAgent", req.UserAgent)
-	}
-	ctx.Set("aws:SecureTransport", strconv.FormatBool(req.SecureTransport))
-	ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	ctx.Set("aws:EpochTime", unixString(now))
-	if req.Identity != nil && req.Identity.Region != "" {
-		ctx.Set("aws:RequestedRegion", req.Identity.Region)
-	}
 }
 
 // sanitize bounds client text echoed in messages.

@@ -351,6 +351,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		Store:                store,
 		SessionKeys:          g.sessionKeys,
 		DeploymentID:         g.DeploymentID,
+		OrgID:                g.OrgID,
 		ClockSkew:            time.Duration(g.ClockSkew),
 		AllowUnsignedPayload: g.AllowUnsignedPayload,
 		Now:                  g.now,

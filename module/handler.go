@@ -23,6 +23,7 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/reqcontext"
 )
 
 // Audit decisions beyond authz's Allow, ExplicitDeny and ImplicitDeny.
@@ -451,34 +452,15 @@ func arnAccount(arn string) string {
 
 var anyResource = []string{"*"}
 
-// Condition keys, lower-cased: authz treats key names case-insensitively
-// and lower-case names spare it a conversion per key.
+// The condition keys the pipeline sets beside reqcontext's global ones,
+// lower-cased: authz treats key names case-insensitively and lower-case
+// names spare it a conversion per key.
 const (
-	keyPrincipalArn      = "aws:principalarn"
-	keyPrincipalAccount  = "aws:principalaccount"
-	keyPrincipalType     = "aws:principaltype"
-	keyPrincipalIsAWSSvc = "aws:principalisawsservice"
-	keyViaAWSService     = "aws:viaawsservice"
-	keyUserID            = "aws:userid"
-	keyUsername          = "aws:username"
-	keySourceIdentity    = "aws:sourceidentity"
-	keyTokenIssueTime    = "aws:tokenissuetime"
-	keyMultiFactorAuth   = "aws:multifactorauthpresent"
-	keySourceIP          = "aws:sourceip"
-	keySecureTransport   = "aws:securetransport"
-	keyCurrentTime       = "aws:currenttime"
-	keyEpochTime         = "aws:epochtime"
-	keyRequestedRegion   = "aws:requestedregion"
-	keyUserAgent         = "aws:useragent"
-	keyTagKeys           = "aws:tagkeys"
-	keyResourceAccount   = "aws:resourceaccount"
-	keyPrincipalOrgID    = "aws:principalorgid"
-	keyResourceOrgID     = "aws:resourceorgid"
-	keyPassedToService   = "iam:passedtoservice"
-	keyReferencedArn     = "gateway:referencedarn"
-	prefixPrincipalTag   = "aws:principaltag/"
-	prefixRequestTag     = "aws:requesttag/"
-	prefixResourceTag    = "aws:resourcetag/"
+	keyResourceAccount = "aws:resourceaccount"
+	keyResourceOrgID   = "aws:resourceorgid"
+	keyPassedToService = "iam:passedtoservice"
+	keyReferencedArn   = "gateway:referencedarn"
+	prefixResourceTag  = "aws:resourcetag/"
 )
 
 // condContext is a pooled authz.Context, emptied with Reset for the next
@@ -494,60 +476,20 @@ func (cc *condContext) set(key, value string) { cc.c.SetLower(key, value) }
 // reset removes every key.
 func (cc *condContext) reset() { cc.c.Reset() }
 
-// buildContext sets the global condition keys (README, Condition keys), the principal's
-// tags and the request's tags. Resource tags are set per resource.
+// buildContext sets the global condition keys, the principal's tags and the
+// request's tags (reqcontext), and gateway:ReferencedArn. Resource keys are
+// set per resource.
 func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) {
-	p := id.Principal
-	if p.RoleARN != "" {
-		// For role sessions aws:PrincipalArn is the role's ARN, as in AWS.
-		cc.set(keyPrincipalArn, p.RoleARN)
-	} else {
-		cc.set(keyPrincipalArn, p.ARN)
-	}
-	cc.set(keyPrincipalAccount, p.Account)
-	cc.set(keyPrincipalType, p.Type)
-	cc.set(keyPrincipalIsAWSSvc, "false")
-	cc.set(keyViaAWSService, "false")
-	if p.UserID != "" {
-		cc.set(keyUserID, p.UserID)
-	}
-	if p.Username != "" {
-		cc.set(keyUsername, p.Username)
-	}
-	for k, v := range p.Tags {
-		cc.set(prefixPrincipalTag+strings.ToLower(k), v)
-	}
-	if p.SourceIdentity != "" {
-		cc.set(keySourceIdentity, p.SourceIdentity)
-	}
-	if !p.IssuedAt.IsZero() {
-		// Temporary credentials: AWS sets these; long-term keys have neither.
-		cc.set(keyTokenIssueTime, p.IssuedAt.UTC().Format(time.RFC3339))
-		cc.set(keyMultiFactorAuth, "false")
-	}
-	cc.set(keySourceIP, rs.clientIP)
-	if r.TLS != nil {
-		cc.set(keySecureTransport, "true")
-	} else {
-		cc.set(keySecureTransport, "false")
-	}
-	ts := currentTimes(g.now())
-	cc.set(keyCurrentTime, ts.rfc3339)
-	cc.set(keyEpochTime, ts.epoch)
-	cc.set(keyRequestedRegion, id.Region)
-	if ua := r.Header.Get("User-Agent"); ua != "" {
-		cc.set(keyUserAgent, ua)
-	}
-	for k, v := range res.RequestTags {
-		cc.set(prefixRequestTag+strings.ToLower(k), v)
-	}
-	if res.TagKeys != nil {
-		cc.c.SetMulti(keyTagKeys, res.TagKeys)
-	}
-	if g.OrgID != "" {
-		// The store's principals are of the gateway's account.
-		cc.set(keyPrincipalOrgID, g.OrgID)
-	}
+	caller := id.Principal.ContextCaller(g.OrgID) // the store's principals are of the gateway's account
+	reqcontext.Set(cc.c, &caller, &reqcontext.Request{
+		SourceIP:        rs.clientIP,
+		UserAgent:       r.Header.Get("User-Agent"),
+		SecureTransport: r.TLS != nil,
+		Region:          id.Region,
+		Now:             g.now(),
+		Tags:            res.RequestTags,
+		TagKeys:         res.TagKeys,
+	})
 	if len(res.References) > 0 {
 		arns := rs.refARNs[:0]
 		for i := range res.References {
@@ -557,26 +499,6 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestStat
 		clear(arns)
 		rs.refARNs = arns
 	}
-}
-
-// timeStrings are aws:CurrentTime and aws:EpochTime of one second.
-type timeStrings struct {
-	unix    int64
-	rfc3339 string
-	epoch   string
-}
-
-var lastTimes atomic.Pointer[timeStrings]
-
-// currentTimes formats now once per second.
-func currentTimes(now time.Time) *timeStrings {
-	unix := now.Unix()
-	if ts := lastTimes.Load(); ts != nil && ts.unix == unix {
-		return ts
-	}
-	ts := &timeStrings{unix: unix, rfc3339: now.UTC().Format(time.RFC3339), epoch: strconv.FormatInt(unix, 10)}
-	lastTimes.Store(ts)
-	return ts
 }
 
 // clientIP is the client address as Caddy determined it (honouring the
