@@ -1,0 +1,9 @@
+package module
+
+// Registering this module (xcaddy build --with
+// github.com/pinpointgw/gateway/module, or cmd/gateway) registers its
+// companions too: the log writer caddy.logging.writers.buffered, which
+// caddyfile.example uses for the audit log.
+import (
+	_ "github.com/pinpointgw/gateway/bufferedlog"
+)
