@@ -14,6 +14,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/awserr"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -212,13 +213,13 @@ func TestErrorCodes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.kind.String(), func(t *testing.T) {
 			e := &Error{Kind: tc.kind}
-			if got := e.Code(ProtocolQuery); got != tc.query {
+			if got := e.Code(awserr.Query); got != tc.query {
 				t.Errorf("Code(query) = %s, want %s", got, tc.query)
 			}
-			if got := e.Code(ProtocolRESTJSON); got != tc.restJSON {
+			if got := e.Code(awserr.RESTJSON); got != tc.restJSON {
 				t.Errorf("Code(rest-json) = %s, want %s", got, tc.restJSON)
 			}
-			if got := e.Code(ProtocolJSON); got != tc.restJSON {
+			if got := e.Code(awserr.JSON); got != tc.restJSON {
 				t.Errorf("Code(json) = %s, want %s", got, tc.restJSON)
 			}
 			if e.Status() != tc.status {
@@ -391,19 +392,6 @@ func TestPrincipalContext(t *testing.T) {
 	}
 	if !strings.HasPrefix(p.UserID, "AROA") || !strings.HasSuffix(p.UserID, ":s1") || len(p.UserID) != 21+3 {
 		t.Errorf("aws:userid %q", p.UserID)
-	}
-}
-
-func TestSTSErrorXML(t *testing.T) {
-	t.Parallel()
-	got := string(STSErrorXML("ExpiredToken", "The security token included in the request is expired", "req-1"))
-	want := `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>ExpiredToken</Code>` +
-		`<Message>The security token included in the request is expired</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`
-	if got != want {
-		t.Errorf("STSErrorXML =\n%s\nwant\n%s", got, want)
-	}
-	if got := string(STSErrorXML("X", "a<b&c", "r")); !strings.Contains(got, "<Message>a&lt;b&amp;c</Message>") {
-		t.Errorf("message not escaped: %s", got)
 	}
 }
 

@@ -64,7 +64,6 @@
 // # Temporary credentials and STS
 //
 //	func (a *Authenticator) HandleSTS(req *STSRequest) *STSResponse
-//	func STSErrorXML(code, message, requestID string) []byte
 //
 // Session tokens are AES-256-GCM sealed claims (version, key ID, nonce) under
 // the first session key, with the issuer's partition, account and deployment

@@ -1,6 +1,10 @@
 package authn
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/pinpointgw/gateway/awserr"
+)
 
 // Kind classifies an authentication failure. Each kind maps to the error code
 // AWS returns for it in each protocol (see [Error.Code]).
@@ -66,43 +70,26 @@ func (e *Error) Status() int {
 	}
 }
 
-// Protocol names accepted by [Error.Code].
-const (
-	ProtocolRESTJSON = "rest-json"
-	ProtocolJSON     = "json"
-	ProtocolQuery    = "query"
-)
-
-// Code returns the AWS error code for the failure in the given protocol:
-// "query" (STS) uses the classic codes (SignatureDoesNotMatch, InvalidClientTokenId,
-// ...), "rest-json" and "json" use the exception names (InvalidSignatureException,
-// UnrecognizedClientException, ...). An unknown protocol is treated as "json".
-func (e *Error) Code(protocol string) string {
-	query := protocol == ProtocolQuery
-	pick := func(q, j string) string {
-		if query {
-			return q
-		}
-		return j
-	}
+// Code returns the AWS error code for the failure in the protocol p: the
+// query protocol (STS) uses the classic codes (SignatureDoesNotMatch,
+// InvalidClientTokenId, ...), REST JSON and AWS JSON 1.0 the exception names
+// (InvalidSignatureException, UnrecognizedClientException, ...).
+func (e *Error) Code(p awserr.Protocol) string {
 	switch e.Kind {
 	case MissingAuthentication:
-		return pick("MissingAuthenticationToken", "MissingAuthenticationTokenException")
+		return p.Pick(awserr.MissingAuthenticationToken, awserr.MissingAuthenticationTokenException)
 	case IncompleteSignature:
-		return pick("IncompleteSignature", "IncompleteSignatureException")
+		return p.Pick(awserr.IncompleteSignature, awserr.IncompleteSignatureException)
 	case SignatureDoesNotMatch:
-		return pick("SignatureDoesNotMatch", "InvalidSignatureException")
+		return p.Pick(awserr.SignatureDoesNotMatch, awserr.InvalidSignatureException)
 	case InvalidClientTokenID, InvalidToken:
-		return pick("InvalidClientTokenId", "UnrecognizedClientException")
+		return p.Pick(awserr.InvalidClientTokenID, awserr.UnrecognizedClientException)
 	case ExpiredToken:
-		return pick("ExpiredToken", "ExpiredTokenException")
+		return p.Pick(awserr.ExpiredToken, awserr.ExpiredTokenException)
 	case RequestExpired:
-		return pick("RequestExpired", "InvalidSignatureException")
+		return p.Pick(awserr.RequestExpired, awserr.InvalidSignatureException)
 	default:
-		if protocol == ProtocolRESTJSON {
-			return "BadRequestException"
-		}
-		return pick("InvalidParameterValue", "ValidationException")
+		return p.Adapt(awserr.BadRequestException)
 	}
 }
 

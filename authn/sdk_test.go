@@ -20,6 +20,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/pinpointgw/gateway/awserr"
 )
 
 // localSTS serves the local STS on POST / and, on any other path, answers
@@ -54,7 +56,7 @@ func (s *localSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(e.Status())
-		w.Write(STSErrorXML(e.Code(ProtocolQuery), e.Message, "req-test"))
+		w.Write(awserr.STSErrorXML(e.Code(awserr.Query), e.Message, "req-test"))
 		return
 	}
 	if r.URL.Path != "/" {

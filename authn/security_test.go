@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/pinpointgw/gateway/awserr"
 )
 
 // v2Request returns an SMS and Voice v2 JSON 1.0 request: POST / with the
@@ -199,8 +201,8 @@ func TestUnsignedHeaderMessage(t *testing.T) {
 	if !ok {
 		t.Fatalf("Authenticate = %v, want *Error", err)
 	}
-	if e.Code(ProtocolJSON) != "InvalidSignatureException" || e.Status() != http.StatusForbidden || !strings.Contains(e.Message, "'x-amz-target'") {
-		t.Fatalf("error %s %d %q", e.Code(ProtocolJSON), e.Status(), e.Message)
+	if e.Code(awserr.JSON) != "InvalidSignatureException" || e.Status() != http.StatusForbidden || !strings.Contains(e.Message, "'x-amz-target'") {
+		t.Fatalf("error %s %d %q", e.Code(awserr.JSON), e.Status(), e.Message)
 	}
 }
 

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/awserr"
 	"github.com/pinpointgw/gateway/reqcontext"
 )
 
 // STSNamespace is the XML namespace of STS responses.
-const STSNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+const STSNamespace = awserr.STSNamespace
 
 // STSRequest is one call of the local STS (form-encoded query protocol).
 // Identity is the caller, already authenticated with Service "sts".
@@ -36,29 +37,6 @@ type STSResponse struct {
 	Matched  []authz.Match
 	Reason   string     // short text for the audit log
 	Session  *Principal // the principal of the issued credentials (nil on failure)
-}
-
-type stsErrorResponse struct {
-	XMLName   xml.Name `xml:"ErrorResponse"`
-	Xmlns     string   `xml:"xmlns,attr"`
-	Error     stsError `xml:"Error"`
-	RequestID string   `xml:"RequestId"`
-}
-
-type stsError struct {
-	Type    string `xml:"Type"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
-}
-
-// STSErrorXML returns an STS ErrorResponse document (Type Sender), without
-// an XML declaration, as STS answers.
-func STSErrorXML(code, message, requestID string) []byte {
-	b, err := xml.Marshal(stsErrorResponse{Xmlns: STSNamespace, Error: stsError{Type: "Sender", Code: code, Message: message}, RequestID: requestID})
-	if err != nil {
-		panic(err) // strings always marshal
-	}
-	return b
 }
 
 type responseMetadata struct {
@@ -117,7 +95,7 @@ type callerIdentity struct {
 
 func (resp *STSResponse) fail(status int, code, msg, requestID string) *STSResponse {
 	resp.Status = status
-	resp.Body = STSErrorXML(code, msg, requestID)
+	resp.Body = awserr.STSErrorXML(code, msg, requestID)
 	if resp.Reason == "" {
 		resp.Reason = code + ": " + msg
 	}

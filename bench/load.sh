@@ -104,7 +104,7 @@ http://127.0.0.1:$CADDY_PORT {
 }
 CADDY
 # log_output FILE: the log output of both the gateway's audit log and Caddy's
-# access log: buffered (module/bufferedwriter.go, defaults 64KiB and 100ms)
+# access log: buffered (bufferedlog/writer.go, defaults 64KiB and 100ms)
 # to a file without rolling (so that rolling costs neither), or with
 # LOG_BUFFERED=0 straight to the file.
 log_output() {

@@ -23,6 +23,7 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/awserr"
 	"github.com/pinpointgw/gateway/reqcontext"
 )
 
@@ -36,7 +37,7 @@ const (
 type requestState struct {
 	start     time.Time
 	requestID string
-	proto     protocol
+	proto     awserr.Protocol
 	clientIP  string
 
 	identity *authn.Identity
@@ -125,7 +126,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	// 1. The request's shape, then its body, bounded before anything else.
 	if err := checkWire(r); err != nil {
 		rs.decision, rs.reason = decisionBadRequest, err.Error()
-		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, err.Error(), rs.requestID)
+		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, err.Error(), rs.requestID)
 		return
 	}
 	if r.ContentLength > g.MaxBody {
@@ -141,11 +142,11 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 			rs.decision = decisionBadRequest
 			rs.reason = "reading the request body: not received within body_timeout " + time.Duration(g.BodyTimeout).String()
 			w.Header().Set("Connection", "close")
-			writeError(w, rs.proto, http.StatusRequestTimeout, codeRequestTimeout,
+			awserr.Write(w, rs.proto, http.StatusRequestTimeout, awserr.RequestTimeoutException,
 				"the request body was not received in time", rs.requestID)
 		default:
 			rs.decision, rs.reason = decisionBadRequest, "reading the request body: "+err.Error()
-			writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, "could not read the request body", rs.requestID)
+			awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, "could not read the request body", rs.requestID)
 		}
 		return
 	}
@@ -162,7 +163,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 			return
 		}
 		rs.reason = "authenticating: " + err.Error()
-		writeError(w, rs.proto, http.StatusInternalServerError, codeInternal, "the request could not be authenticated", rs.requestID)
+		awserr.Write(w, rs.proto, http.StatusInternalServerError, awserr.InternalFailure, "the request could not be authenticated", rs.requestID)
 		return
 	}
 	rs.identity = id
@@ -198,7 +199,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	if !g.regionAllowed(id.Region) {
 		rs.decision = authz.ImplicitDeny.String()
 		rs.reason = "region " + id.Region + " is not in the gateway's regions"
-		writeError(w, rs.proto, http.StatusForbidden, codeAccessDenied,
+		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
 			fmt.Sprintf("User: %s is not authorized to perform: %s because requests for region %s are not allowed by this gateway",
 				id.Principal.ARN, firstAction(res), id.Region), rs.requestID)
 		return
@@ -220,7 +221,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 
 	if rs.decision != authz.Allow.String() {
 		if !g.dryRun {
-			writeError(w, rs.proto, http.StatusForbidden, codeAccessDenied, denyMsg, rs.requestID)
+			awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException, denyMsg, rs.requestID)
 			return
 		}
 		rs.reason = "would deny: " + denyMsg
@@ -235,7 +236,7 @@ func (g *Gateway) tooLarge(w http.ResponseWriter, rs *requestState) {
 	rs.decision = decisionBadRequest
 	rs.reason = "request body larger than max_body " + strconv.FormatInt(g.MaxBody, 10)
 	w.Header().Set("Connection", "close")
-	writeError(w, rs.proto, http.StatusRequestEntityTooLarge, codePayloadTooLarge,
+	awserr.Write(w, rs.proto, http.StatusRequestEntityTooLarge, awserr.PayloadTooLargeException,
 		"Request body exceeds the maximum size of "+strconv.FormatInt(g.MaxBody, 10)+" bytes", rs.requestID)
 }
 
@@ -244,39 +245,39 @@ func (g *Gateway) mapFailed(w http.ResponseWriter, rs *requestState, err error) 
 	var me *apimap.Error
 	if !errors.As(err, &me) {
 		rs.decision, rs.reason = decisionBadRequest, "mapping: "+err.Error()
-		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, err.Error(), rs.requestID)
+		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, err.Error(), rs.requestID)
 		return
 	}
 	switch me.Kind {
 	case apimap.UnknownOperation:
 		// Default deny: what the gateway cannot name, it does not allow.
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "unknown operation: "+me.Msg
-		writeError(w, rs.proto, http.StatusForbidden, codeAccessDenied,
+		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
 			fmt.Sprintf("User: %s is not authorized to perform this operation: the gateway does not recognize it (%s)", rs.identity.Principal.ARN, me.Msg),
 			rs.requestID)
 	case apimap.ServiceMismatch:
 		rs.decision, rs.reason = decisionUnauthenticated, "credential scope: "+me.Msg
-		writeErrorCode(w, rs.proto, http.StatusForbidden, invalidSignatureCode(rs.proto),
+		awserr.WriteExact(w, rs.proto, http.StatusForbidden, invalidSignatureCode(rs.proto),
 			"Credential should be scoped to the correct service: "+me.Msg, rs.requestID)
 	default:
 		rs.decision, rs.reason = decisionBadRequest, me.Msg
-		writeError(w, rs.proto, http.StatusBadRequest, codeBadRequest, me.Msg, rs.requestID)
+		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, me.Msg, rs.requestID)
 	}
 }
 
-func invalidSignatureCode(p protocol) string {
-	if p == protoQuery {
-		return "SignatureDoesNotMatch"
+func invalidSignatureCode(p awserr.Protocol) string {
+	if p == awserr.Query {
+		return awserr.SignatureDoesNotMatch
 	}
-	return "InvalidSignatureException"
+	return awserr.InvalidSignatureException
 }
 
 // apiProtocol is the wire protocol of an apimap API.
-func apiProtocol(api string) protocol {
+func apiProtocol(api string) awserr.Protocol {
 	if api == apimap.APISMSVoiceV2 {
-		return protoJSON
+		return awserr.JSON
 	}
-	return protoRESTJSON
+	return awserr.RESTJSON
 }
 
 func firstAction(res *apimap.Result) string {
@@ -516,14 +517,14 @@ func clientIP(r *http.Request) string {
 
 // serveSTS answers a request signed for sts with the local STS.
 func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) {
-	rs.proto = protoQuery
+	rs.proto = awserr.Query
 	rs.api = apiSTS
 	form := r.URL.Query()
 	if len(body) > 0 {
 		bf, err := url.ParseQuery(string(body))
 		if err != nil {
 			rs.decision, rs.reason = decisionBadRequest, "STS form body: "+err.Error()
-			writeErrorCode(w, protoQuery, http.StatusBadRequest, "MalformedInput", "the request body is not a valid form", rs.requestID)
+			awserr.WriteExact(w, awserr.Query, http.StatusBadRequest, awserr.MalformedInput, "the request body is not a valid form", rs.requestID)
 			return
 		}
 		for k, v := range bf {
@@ -637,7 +638,7 @@ func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, msg st
 	rs.fwd.upstreamStatus = http.StatusBadGateway
 	rs.fwd.upstreamErr = detail
 	g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
-	writeError(w, rs.proto, http.StatusBadGateway, codeBadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
+	awserr.Write(w, rs.proto, http.StatusBadGateway, awserr.BadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
 }
 
 // observe updates the metrics of a finished request.

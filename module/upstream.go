@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/pinpointgw/gateway/awserr"
 )
 
 // endpointTemplate is an upstream base URL with the placeholders {region}
@@ -107,7 +109,7 @@ type forwardState struct {
 	payloadHash string
 	creds       aws.Credentials
 	requestID   string
-	proto       protocol
+	proto       awserr.Protocol
 	timeout     time.Duration
 
 	upstreamStatus    int
@@ -249,7 +251,7 @@ func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	status, code, msg := upstreamFailure(err, st.timeout)
 	st.upstreamStatus = status
-	writeError(w, st.proto, status, code, msg+" (request ID "+st.requestID+")", st.requestID)
+	awserr.Write(w, st.proto, status, code, msg+" (request ID "+st.requestID+")", st.requestID)
 }
 
 // upstreamFailure classifies a forwarding error. The message is the
@@ -259,10 +261,10 @@ func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) 
 func upstreamFailure(err error, timeout time.Duration) (status int, code, msg string) {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return http.StatusGatewayTimeout, codeGatewayTimeout,
+		return http.StatusGatewayTimeout, awserr.GatewayTimeout,
 			fmt.Sprintf("the upstream AWS endpoint did not answer within %s", timeout)
 	}
-	return http.StatusBadGateway, codeBadGateway, msgUpstreamFailed
+	return http.StatusBadGateway, awserr.BadGateway, msgUpstreamFailed
 }
 
 // msgUpstreamFailed is the client's message for a 502 of the round trip.

@@ -24,6 +24,10 @@ func TestPackageBoundaries(t *testing.T) {
 			pkg:     self + "arn",
 			allowed: func(dep string) bool { return isStd(dep) },
 		},
+		"awserr uses only the standard library": {
+			pkg:     self + "awserr",
+			allowed: func(dep string) bool { return isStd(dep) },
+		},
 		"authz uses only the standard library and the leaf packages": {
 			pkg:     self + "authz",
 			allowed: func(dep string) bool { return isStd(dep) || isLeaf(dep) },
@@ -73,7 +77,7 @@ func TestPackageBoundaries(t *testing.T) {
 
 // leafPackages import only the standard library (checked above), so a package
 // that may use nothing but the standard library may use them too.
-var leafPackages = []string{"github.com/pinpointgw/gateway/arn"}
+var leafPackages = []string{"github.com/pinpointgw/gateway/arn", "github.com/pinpointgw/gateway/awserr"}
 
 func isLeaf(path string) bool {
 	for _, p := range leafPackages {

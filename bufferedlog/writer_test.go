@@ -1,4 +1,4 @@
-package module
+package bufferedlog
 
 import (
 	"bytes"
@@ -15,6 +15,9 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	// The file writer, which a test nests in the buffered one.
+	_ "github.com/caddyserver/caddy/v2/modules/logging"
 )
 
 // recordingWriter is the wrapped writer: it records each Write call.
@@ -57,7 +60,7 @@ func (r *recordingWriter) snapshot() ([]string, bool) {
 	return append([]string(nil), r.writes...), r.closed
 }
 
-func TestBufferedLogWriter(t *testing.T) {
+func TestBatchWriter(t *testing.T) {
 	type step struct {
 		write string // a record to write, or
 		tick  bool   // a timer tick, or
@@ -99,7 +102,7 @@ func TestBufferedLogWriter(t *testing.T) {
 			rec := newRecordingWriter()
 			tick := make(chan time.Time)
 			stopped := make(chan struct{})
-			b := newBufferedLogWriter(rec, tc.size, tick, func() { close(stopped) })
+			b := newBatchWriter(rec, tc.size, tick, func() { close(stopped) })
 			defer b.Close()
 			for _, s := range tc.steps {
 				switch {
@@ -132,7 +135,7 @@ func TestBufferedLogWriter(t *testing.T) {
 }
 
 // buffered is the number of bytes waiting in the buffer.
-func (b *bufferedLogWriter) buffered() int {
+func (b *batchWriter) buffered() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.buf)
@@ -149,9 +152,9 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-func TestBufferedLogWriterClose(t *testing.T) {
+func TestBatchWriterClose(t *testing.T) {
 	rec := newRecordingWriter()
-	b := newBufferedLogWriter(rec, 64, nil, nil)
+	b := newBatchWriter(rec, 64, nil, nil)
 	if _, err := b.Write([]byte("a\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -169,9 +172,9 @@ func TestBufferedLogWriterClose(t *testing.T) {
 	}
 }
 
-func TestBufferedLogWriterError(t *testing.T) {
+func TestBatchWriterError(t *testing.T) {
 	rec := newRecordingWriter()
-	b := newBufferedLogWriter(rec, 4, nil, nil)
+	b := newBatchWriter(rec, 4, nil, nil)
 	defer b.Close()
 	if _, err := b.Write([]byte("abc\n")); err != nil {
 		t.Fatal(err)
@@ -188,12 +191,12 @@ func TestBufferedLogWriterError(t *testing.T) {
 	}
 }
 
-// TestBufferedLogWriterConcurrent: every record of concurrent writers
+// TestBatchWriterConcurrent: every record of concurrent writers
 // arrives exactly once and whole (run with -race).
-func TestBufferedLogWriterConcurrent(t *testing.T) {
+func TestBatchWriterConcurrent(t *testing.T) {
 	rec := newRecordingWriter()
 	tick := make(chan time.Time)
-	b := newBufferedLogWriter(rec, 256, tick, nil)
+	b := newBatchWriter(rec, 256, tick, nil)
 	const writers, each = 8, 200
 	var wg sync.WaitGroup
 	for w := range writers {
@@ -245,10 +248,10 @@ func TestBufferedLogWriterConcurrent(t *testing.T) {
 	}
 }
 
-func TestBufferedWriterCaddyfile(t *testing.T) {
+func TestWriterCaddyfile(t *testing.T) {
 	tests := map[string]struct {
 		input   string
-		want    BufferedWriter // WriterRaw compared as JSON
+		want    Writer // WriterRaw compared as JSON
 		wantRaw string
 		wantErr string
 	}{
@@ -263,7 +266,7 @@ func TestBufferedWriterCaddyfile(t *testing.T) {
 					roll_size 10MiB
 				}
 			}`,
-			want:    BufferedWriter{Size: 1 << 20, FlushInterval: caddy.Duration(250 * time.Millisecond)},
+			want:    Writer{Size: 1 << 20, FlushInterval: caddy.Duration(250 * time.Millisecond)},
 			wantRaw: `{"filename":"/tmp/audit.log","output":"file","roll_size_mb":10}`,
 		},
 		"stdout": {
@@ -283,7 +286,7 @@ func TestBufferedWriterCaddyfile(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			var bw BufferedWriter
+			var bw Writer
 			err := bw.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tc.input))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -317,7 +320,7 @@ func jsonEqual(a, b string) bool {
 	return bytes.Equal(xs, ys)
 }
 
-func TestBufferedWriterProvision(t *testing.T) {
+func TestWriterProvision(t *testing.T) {
 	tests := map[string]struct {
 		json    string
 		wantKey string
@@ -336,7 +339,7 @@ func TestBufferedWriterProvision(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			var bw BufferedWriter
+			var bw Writer
 			if err := json.Unmarshal([]byte(tc.json), &bw); err != nil {
 				t.Fatal(err)
 			}
@@ -373,11 +376,11 @@ func (o recordingOpener) String() string                      { return "recordin
 func (o recordingOpener) WriterKey() string                   { return "recording" }
 func (o recordingOpener) OpenWriter() (io.WriteCloser, error) { return o.rec, nil }
 
-// TestBufferedWriterCleanup: unloading a config flushes the open writer
+// TestWriterCleanup: unloading a config flushes the open writer
 // without closing it (the next config may share it).
-func TestBufferedWriterCleanup(t *testing.T) {
+func TestWriterCleanup(t *testing.T) {
 	rec := newRecordingWriter()
-	bw := &BufferedWriter{Size: 1024, FlushInterval: caddy.Duration(time.Hour), wrapped: recordingOpener{rec}}
+	bw := &Writer{Size: 1024, FlushInterval: caddy.Duration(time.Hour), wrapped: recordingOpener{rec}}
 	w, err := bw.OpenWriter()
 	if err != nil {
 		t.Fatal(err)
@@ -432,7 +435,7 @@ func BenchmarkLogWrite(b *testing.B) {
 			}
 			var w io.WriteCloser = f
 			if buffered {
-				w = newBufferedLogWriter(f, defaultBufferSize, nil, nil)
+				w = newBatchWriter(f, defaultBufferSize, nil, nil)
 			}
 			defer w.Close()
 			b.SetBytes(int64(len(record)))

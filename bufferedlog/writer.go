@@ -1,4 +1,8 @@
-package module
+// Package bufferedlog is the Caddy log writer module
+// caddy.logging.writers.buffered (Caddyfile: output buffered { ... }), which
+// batches the records of another log writer. It knows nothing of the
+// gateway: any Caddy log can use it.
+package bufferedlog
 
 import (
 	"encoding/json"
@@ -16,7 +20,7 @@ import (
 )
 
 func init() {
-	caddy.RegisterModule(BufferedWriter{})
+	caddy.RegisterModule(Writer{})
 }
 
 // Defaults of the buffered log writer.
@@ -25,7 +29,7 @@ const (
 	defaultFlushInterval = 100 * time.Millisecond
 )
 
-// BufferedWriter is the Caddy log writer module caddy.logging.writers.buffered:
+// Writer is the Caddy log writer module caddy.logging.writers.buffered:
 // it wraps another log writer (stdout, stderr, file, net, …) and hands it
 // the records in batches, so that a busy log costs one write system call
 // per batch rather than one per record, and concurrent requests do not
@@ -50,7 +54,7 @@ const (
 //		flush_interval 100ms  # longest a record waits in the buffer
 //		output file /var/log/audit.log { roll_size 100MiB }
 //	}
-type BufferedWriter struct {
+type Writer struct {
 	// WriterRaw is the wrapped writer module (its JSON key is "writer":
 	// "output" is this module's own name key). Default: stderr.
 	WriterRaw json.RawMessage `json:"writer,omitempty" caddy:"namespace=caddy.logging.writers inline_key=output"`
@@ -65,15 +69,15 @@ type BufferedWriter struct {
 }
 
 // CaddyModule returns the Caddy module information.
-func (BufferedWriter) CaddyModule() caddy.ModuleInfo {
+func (Writer) CaddyModule() caddy.ModuleInfo {
 	return caddy.ModuleInfo{
 		ID:  "caddy.logging.writers.buffered",
-		New: func() caddy.Module { return new(BufferedWriter) },
+		New: func() caddy.Module { return new(Writer) },
 	}
 }
 
 // Provision loads the wrapped writer and applies the defaults.
-func (bw *BufferedWriter) Provision(ctx caddy.Context) error {
+func (bw *Writer) Provision(ctx caddy.Context) error {
 	if bw.Size < 0 {
 		return fmt.Errorf("buffered log writer: negative size %d", bw.Size)
 	}
@@ -104,27 +108,27 @@ func (bw *BufferedWriter) Provision(ctx caddy.Context) error {
 }
 
 // String describes the writer for humans.
-func (bw *BufferedWriter) String() string {
+func (bw *Writer) String() string {
 	return "buffered " + bw.wrapped.String()
 }
 
 // WriterKey identifies the writer's configuration, so that a config reload
 // keeps the same open writer (and its buffered records).
-func (bw *BufferedWriter) WriterKey() string {
+func (bw *Writer) WriterKey() string {
 	return "buffered:" + strconv.Itoa(bw.Size) + ":" + time.Duration(bw.FlushInterval).String() + ":" + bw.wrapped.WriterKey()
 }
 
 // openBuffered holds the open writers by WriterKey, for Cleanup.
-var openBuffered sync.Map // string -> *bufferedLogWriter
+var openBuffered sync.Map // string -> *batchWriter
 
 // OpenWriter opens the wrapped writer and starts the flush timer.
-func (bw *BufferedWriter) OpenWriter() (io.WriteCloser, error) {
+func (bw *Writer) OpenWriter() (io.WriteCloser, error) {
 	w, err := bw.wrapped.OpenWriter()
 	if err != nil {
 		return nil, err
 	}
 	t := time.NewTicker(time.Duration(bw.FlushInterval))
-	b := newBufferedLogWriter(w, bw.Size, t.C, t.Stop)
+	b := newBatchWriter(w, bw.Size, t.C, t.Stop)
 	b.key = bw.WriterKey()
 	openBuffered.Store(b.key, b)
 	return b, nil
@@ -135,12 +139,12 @@ func (bw *BufferedWriter) OpenWriter() (io.WriteCloser, error) {
 // config may be using the same one. (Caddy v2.11 does not close log
 // writers when a config is unloaded, not even at exit, so without this a
 // stop would lose the buffer.)
-func (bw *BufferedWriter) Cleanup() error {
+func (bw *Writer) Cleanup() error {
 	if bw.wrapped == nil {
 		return nil
 	}
 	if b, ok := openBuffered.Load(bw.WriterKey()); ok {
-		return b.(*bufferedLogWriter).Sync()
+		return b.(*batchWriter).Sync()
 	}
 	return nil
 }
@@ -152,7 +156,7 @@ func (bw *BufferedWriter) Cleanup() error {
 //		flush_interval <duration>
 //		output <writer> [<args...>] [{ ... }]
 //	}]
-func (bw *BufferedWriter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+func (bw *Writer) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the writer's name
 	if d.NextArg() {
 		return d.ArgErr()
@@ -220,9 +224,9 @@ func (bw *BufferedWriter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	return nil
 }
 
-// bufferedLogWriter is the open writer: a buffer in front of w, flushed on
+// batchWriter is the open writer: a buffer in front of w, flushed on
 // each tick and when a record does not fit.
-type bufferedLogWriter struct {
+type batchWriter struct {
 	key    string // in openBuffered
 	mu     sync.Mutex
 	buf    []byte
@@ -231,10 +235,10 @@ type bufferedLogWriter struct {
 	done   chan struct{}
 }
 
-// newBufferedLogWriter starts the flush loop on tick; stop (if not nil)
+// newBatchWriter starts the flush loop on tick; stop (if not nil)
 // is called when the writer is closed.
-func newBufferedLogWriter(w io.WriteCloser, size int, tick <-chan time.Time, stop func()) *bufferedLogWriter {
-	b := &bufferedLogWriter{buf: make([]byte, 0, size), w: w, done: make(chan struct{})}
+func newBatchWriter(w io.WriteCloser, size int, tick <-chan time.Time, stop func()) *batchWriter {
+	b := &batchWriter{buf: make([]byte, 0, size), w: w, done: make(chan struct{})}
 	go b.flushLoop(tick, stop)
 	return b
 }
@@ -243,7 +247,7 @@ var errWriterClosed = errors.New("buffered log writer: closed")
 
 // Write buffers one record. It never splits a record: a record that does
 // not fit after a flush is written directly.
-func (b *bufferedLogWriter) Write(p []byte) (int, error) {
+func (b *batchWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -262,13 +266,13 @@ func (b *bufferedLogWriter) Write(p []byte) (int, error) {
 }
 
 // Sync writes the buffered records to the wrapped writer.
-func (b *bufferedLogWriter) Sync() error {
+func (b *batchWriter) Sync() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.flushLocked()
 }
 
-func (b *bufferedLogWriter) flushLocked() error {
+func (b *batchWriter) flushLocked() error {
 	if len(b.buf) == 0 {
 		return nil
 	}
@@ -282,7 +286,7 @@ func (b *bufferedLogWriter) flushLocked() error {
 	return nil
 }
 
-func (b *bufferedLogWriter) flushLoop(tick <-chan time.Time, stop func()) {
+func (b *batchWriter) flushLoop(tick <-chan time.Time, stop func()) {
 	for {
 		select {
 		case <-b.done:
@@ -301,7 +305,7 @@ func (b *bufferedLogWriter) flushLoop(tick <-chan time.Time, stop func()) {
 }
 
 // Close flushes the buffer, stops the timer and closes the wrapped writer.
-func (b *bufferedLogWriter) Close() error {
+func (b *batchWriter) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -315,8 +319,8 @@ func (b *bufferedLogWriter) Close() error {
 
 // Interface guards
 var (
-	_ caddy.Provisioner     = (*BufferedWriter)(nil)
-	_ caddy.CleanerUpper    = (*BufferedWriter)(nil)
-	_ caddy.WriterOpener    = (*BufferedWriter)(nil)
-	_ caddyfile.Unmarshaler = (*BufferedWriter)(nil)
+	_ caddy.Provisioner     = (*Writer)(nil)
+	_ caddy.CleanerUpper    = (*Writer)(nil)
+	_ caddy.WriterOpener    = (*Writer)(nil)
+	_ caddyfile.Unmarshaler = (*Writer)(nil)
 )

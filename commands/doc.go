@@ -1,0 +1,10 @@
+// Package commands registers the gateway's Caddy subcommands, map and
+// simulate, with caddycmd.RegisterCommand. The package module imports it, so
+// any Caddy built with the module (cmd/gateway, or xcaddy build --with
+// github.com/pinpointgw/gateway/module) has `caddy map` and `caddy simulate`.
+//
+// map shows what requests map to (API, operation, IAM actions, resource
+// ARNs, request tags), as the gateway sees them; simulate evaluates IAM
+// policies for cases, as the gateway would. Both read JSON lines on stdin
+// and write one JSON line for each on stdout.
+package commands
