@@ -14,9 +14,6 @@ import (
 	"github.com/pinpointgw/gateway/reqcontext"
 )
 
-// STSNamespace is the XML namespace of STS responses.
-const STSNamespace = awserr.STSNamespace
-
 // STSRequest is one call of the local STS (form-encoded query protocol).
 // Identity is the caller, already authenticated with Service "sts".
 type STSRequest struct {
@@ -106,7 +103,7 @@ func (resp *STSResponse) fail(status int, code, msg, requestID string) *STSRespo
 func (resp *STSResponse) ok(v any) *STSResponse {
 	b, err := xml.Marshal(v)
 	if err != nil {
-		return resp.fail(http.StatusInternalServerError, "InternalFailure", "encoding the response failed", "")
+		return resp.fail(http.StatusInternalServerError, awserr.InternalFailure, "encoding the response failed", "")
 	}
 	resp.Status = http.StatusOK
 	resp.Body = b
@@ -120,44 +117,44 @@ type stsFailure struct {
 }
 
 func validation(msg string) *stsFailure {
-	return &stsFailure{http.StatusBadRequest, "ValidationError", msg}
+	return &stsFailure{http.StatusBadRequest, awserr.ValidationError, msg}
 }
 
 func invalidParam(msg string) *stsFailure {
-	return &stsFailure{http.StatusBadRequest, "InvalidParameterValue", msg}
+	return &stsFailure{http.StatusBadRequest, awserr.InvalidParameterValue, msg}
 }
 
 func accessDenied(msg string) *stsFailure {
-	return &stsFailure{http.StatusForbidden, "AccessDenied", msg}
+	return &stsFailure{http.StatusForbidden, awserr.AccessDenied, msg}
 }
 
 // HandleSTS serves AssumeRole, GetSessionToken and GetCallerIdentity.
 func (a *Authenticator) HandleSTS(req *STSRequest) *STSResponse {
 	resp := &STSResponse{Action: req.Form.Get("Action"), Decision: authz.ImplicitDeny}
 	if req.Identity == nil || req.Identity.Principal == nil {
-		return resp.fail(http.StatusForbidden, "MissingAuthenticationToken", msgMissingAuth, req.RequestID)
+		return resp.fail(http.StatusForbidden, awserr.MissingAuthenticationToken, msgMissingAuth, req.RequestID)
 	}
 	if req.Identity.Service != "sts" {
-		return resp.fail(http.StatusForbidden, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'.", req.RequestID)
+		return resp.fail(http.StatusForbidden, awserr.SignatureDoesNotMatch, "Credential should be scoped to correct service: 'sts'.", req.RequestID)
 	}
 	if v := req.Form.Get("Version"); v != "" && v != "2011-06-15" {
-		return resp.fail(http.StatusBadRequest, "InvalidAction", "Could not find operation "+resp.Action+" for version "+v, req.RequestID)
+		return resp.fail(http.StatusBadRequest, awserr.InvalidAction, "Could not find operation "+resp.Action+" for version "+v, req.RequestID)
 	}
 	var f *stsFailure
 	switch resp.Action {
 	case "GetCallerIdentity":
 		p := req.Identity.Principal
 		resp.Decision, resp.Reason = authz.Allow, "caller identity"
-		return resp.ok(callerIdentityResponse{Xmlns: STSNamespace, Result: callerIdentity{Arn: p.ARN, UserID: p.UserID, Account: p.Account},
+		return resp.ok(callerIdentityResponse{Xmlns: awserr.STSNamespace, Result: callerIdentity{Arn: p.ARN, UserID: p.UserID, Account: p.Account},
 			Metadata: responseMetadata{req.RequestID}})
 	case "GetSessionToken":
 		f = a.getSessionToken(req, resp)
 	case "AssumeRole":
 		f = a.assumeRole(req, resp)
 	case "":
-		return resp.fail(http.StatusBadRequest, "MissingAction", "Missing Action", req.RequestID)
+		return resp.fail(http.StatusBadRequest, awserr.MissingAction, "Missing Action", req.RequestID)
 	default:
-		return resp.fail(http.StatusBadRequest, "InvalidAction", "Could not find operation "+resp.Action+" for version 2011-06-15", req.RequestID)
+		return resp.fail(http.StatusBadRequest, awserr.InvalidAction, "Could not find operation "+resp.Action+" for version 2011-06-15", req.RequestID)
 	}
 	if f != nil {
 		return resp.fail(f.status, f.code, f.msg, req.RequestID)
@@ -176,7 +173,7 @@ func durationParam(form url.Values, def, min, max time.Duration) (time.Duration,
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, &stsFailure{http.StatusBadRequest, "MalformedInput", "DurationSeconds must be an integer"}
+		return 0, &stsFailure{http.StatusBadRequest, awserr.MalformedInput, "DurationSeconds must be an integer"}
 	}
 	if d := time.Duration(n) * time.Second; d < min {
 		return 0, validation(fmt.Sprintf("1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to %d", n, int(min.Seconds())))
@@ -210,10 +207,10 @@ func (a *Authenticator) getSessionToken(req *STSRequest, resp *STSResponse) *sts
 	c := &sessionClaims{IssuedAt: now, Expires: now.Add(d), Name: p.Username}
 	token, sess, err := a.issue(c)
 	if err != nil {
-		return &stsFailure{http.StatusInternalServerError, "InternalFailure", "issuing credentials failed"}
+		return &stsFailure{http.StatusInternalServerError, awserr.InternalFailure, "issuing credentials failed"}
 	}
 	resp.Decision, resp.Session, resp.Reason = authz.Allow, sess, "session token issued"
-	resp.ok(getSessionTokenResponse{Xmlns: STSNamespace, Result: sessionResult{credentialsXML(c.AccessKeyID, c.Secret, token, c.Expires)},
+	resp.ok(getSessionTokenResponse{Xmlns: awserr.STSNamespace, Result: sessionResult{credentialsXML(c.AccessKeyID, c.Secret, token, c.Expires)},
 		Metadata: responseMetadata{req.RequestID}})
 	return nil
 }
@@ -317,7 +314,7 @@ func (a *Authenticator) assumeRole(req *STSRequest, resp *STSResponse) *stsFailu
 	}
 	packed := packedPolicySize(c.policy, c.policyNames, c.tags)
 	if packed > 100 {
-		return &stsFailure{http.StatusBadRequest, "PackedPolicyTooLarge", fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy for this session.", packed)}
+		return &stsFailure{http.StatusBadRequest, awserr.PackedPolicyTooLarge, fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy for this session.", packed)}
 	}
 	now := a.cfg.Now().UTC()
 	if f := a.evaluateTrust(req, resp, c, role, now); f != nil {
@@ -385,7 +382,7 @@ func (c *assumeCall) readSessionPolicy(form url.Values) *stsFailure {
 	}
 	sp, err := authz.Parse("session policy", []byte(c.policy), authz.Session)
 	if err != nil {
-		return &stsFailure{http.StatusBadRequest, "MalformedPolicyDocument", "The policy is not in the valid JSON format: " + err.Error()}
+		return &stsFailure{http.StatusBadRequest, awserr.MalformedPolicyDocument, "The policy is not in the valid JSON format: " + err.Error()}
 	}
 	if compact, err := sp.MarshalJSON(); err == nil && len(compact) < len(c.policy) {
 		c.policy = string(compact)
@@ -567,7 +564,7 @@ func (a *Authenticator) issueRoleSession(req *STSRequest, resp *STSResponse, c *
 	}
 	token, sess, err := a.issue(claims)
 	if err != nil {
-		return &stsFailure{http.StatusInternalServerError, "InternalFailure", "issuing credentials failed"}
+		return &stsFailure{http.StatusInternalServerError, awserr.InternalFailure, "issuing credentials failed"}
 	}
 	resp.Session, resp.Reason = sess, "role assumed"
 	result := assumeRoleResult{
@@ -578,7 +575,7 @@ func (a *Authenticator) issueRoleSession(req *STSRequest, resp *STSResponse, c *
 	if claims.Policy != "" || len(c.policyNames) > 0 || len(c.tags) > 0 {
 		result.PackedPolicySize = &packed
 	}
-	resp.ok(assumeRoleResponse{Xmlns: STSNamespace, Result: result, Metadata: responseMetadata{req.RequestID}})
+	resp.ok(assumeRoleResponse{Xmlns: awserr.STSNamespace, Result: result, Metadata: responseMetadata{req.RequestID}})
 	return nil
 }
 
