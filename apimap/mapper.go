@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/pinpointgw/gateway/arn"
 )
 
 // mapper holds the state of one Map call.
@@ -546,7 +548,7 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 	}
 	svc := SigningName(m.op.api)
 	mk := func(resource string) string {
-		return ARN{Partition: m.partition, Service: svc, Region: m.req.Region, Account: m.req.Account, Resource: resource}.String()
+		return arn.ARN{Partition: m.partition, Service: svc, Region: m.req.Region, Account: m.req.Account, Resource: resource}.String()
 	}
 	switch kind {
 	case "arn":
@@ -655,7 +657,7 @@ func (m *mapper) dependents() error {
 			if len(m.res.RequestTags) == 0 {
 				continue
 			}
-			arn := "*"
+			resource := "*"
 			if d.tmpl != nil {
 				rs := resSpec{src: srcMembers, types: []string{d.typ}, vars: d.vars, tmpl: d.tmpl}
 				got, err := m.fromMembers(nil, &rs, &m.body)
@@ -663,10 +665,10 @@ func (m *mapper) dependents() error {
 					return err
 				}
 				if len(got) == 1 {
-					arn = got[0]
+					resource = got[0]
 				}
 			}
-			m.add(d.action, []string{arn})
+			m.add(d.action, []string{resource})
 		case depMember:
 			rs := resSpec{src: srcMembers, types: []string{d.typ}, vars: d.vars, tmpl: d.tmpl}
 			got, err := m.fromMembers(nil, &rs, &m.body)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/pinpointgw/gateway/arn"
 )
 
 // maxReferences bounds the references of one request; a request with more
@@ -222,8 +224,8 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 	}
 	switch rs.derive {
 	case refS3URL:
-		if arn, ok := s3ARN(p, s); ok {
-			r.ARN = arn
+		if a, ok := s3ARN(p, s); ok {
+			r.ARN = a
 		}
 	case refS3Bucket:
 		if validBucket(s) {
@@ -234,7 +236,7 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 	case refFirehose:
 		named(checkID, "firehose", "deliverystream/")
 	case refEventStream:
-		if a, perr := ParseARN(s); perr == nil {
+		if a, perr := arn.Parse(s); perr == nil {
 			switch a.Service {
 			case "firehose":
 				r.Kind = "firehose-stream"
