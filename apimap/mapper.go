@@ -158,8 +158,12 @@ func (m *mapper) parseBody() error {
 }
 
 // tags reads the request's tags (RequestTags) and tag keys (TagKeys: the
-// keys of the tags, or those an untag removes).
+// keys of the tags, or those an untag removes). Operations without tags pay
+// nothing.
 func (m *mapper) tags() error {
+	if op := m.op; op.tagsMember == "" && op.tagKeysMember == "" && op.tagKeysQuery == "" {
+		return nil
+	}
 	tags, err := m.requestTags()
 	if err != nil {
 		return err
