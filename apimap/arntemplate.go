@@ -22,7 +22,7 @@ type tmplSeg struct {
 
 const arnHead = "arn:${Partition}:"
 
-func compileARN(typ, s string) (*arnTemplate, error) {
+func compileTemplate(typ, s string) (*arnTemplate, error) {
 	if !strings.HasPrefix(s, arnHead) {
 		return nil, fmt.Errorf("arn template %q: want prefix %q", s, arnHead)
 	}

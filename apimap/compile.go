@@ -61,7 +61,7 @@ func compilePartitions() error {
 func compileResourceTypes() (map[string]*arnTemplate, error) {
 	byType := map[string]*arnTemplate{}
 	for _, rt := range resourceTypeTable {
-		t, err := compileARN(rt.name, rt.arn)
+		t, err := compileTemplate(rt.name, rt.arn)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +125,7 @@ func compileResources(op *opSpec, svc string, byType map[string]*arnTemplate) er
 		if rs.arn == "" {
 			continue
 		}
-		t, err := compileARN(rs.types[0], rs.arn)
+		t, err := compileTemplate(rs.types[0], rs.arn)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op.name, err)
 		}
@@ -150,7 +150,7 @@ func compileDependents(op *opSpec) error {
 		if d.arn == "" {
 			continue
 		}
-		t, err := compileARN(d.typ, d.arn)
+		t, err := compileTemplate(d.typ, d.arn)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op.name, err)
 		}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/pinpointgw/gateway/arn"
 )
 
 // mapper holds the state of one Map call.
@@ -116,6 +114,12 @@ func (m *mapper) label(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// regionalARN is the ARN of a resource of service in the request's
+// partition, region and account: resource (the type's prefix) then name.
+func (m *mapper) regionalARN(service, resource, name string) string {
+	return "arn:" + m.partition + ":" + service + ":" + m.req.Region + ":" + m.req.Account + ":" + resource + name
 }
 
 // parseBody checks the body is a JSON object (an empty body counts as {}),
@@ -579,15 +583,12 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 		}
 		return arns, nil
 	}
-	kind, err := originationKind(s)
+	form, err := originationForm(s)
 	if err != nil {
 		return nil, badRequest("member %s: %v", rs.member, err)
 	}
 	svc := SigningName(m.op.api)
-	mk := func(resource string) string {
-		return arn.ARN{Partition: m.partition, Service: svc, Region: m.req.Region, Account: m.req.Account, Resource: resource}.String()
-	}
-	switch kind {
+	switch form {
 	case "arn":
 		if err := m.typedARN(s, originationTypeList, rs.member); err != nil {
 			return nil, err
@@ -597,7 +598,7 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 		return append(arns, idPrefixTemplate([]byte(s)).build(m.partition, m.req.Region, m.req.Account, []string{s})), nil
 	case "phone-number":
 		m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "phone-number", Value: s})
-		return append(arns, mk("phone-number/"+s)), nil
+		return append(arns, m.regionalARN(svc, "phone-number/", s)), nil
 	}
 	// A bare sender ID: with an IsoCountryCode in the request it is complete.
 	if iso, ok, err := m.body.getString("IsoCountryCode"); err != nil {
@@ -606,10 +607,10 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 		if !isISOCountry(iso) {
 			return nil, badRequest("IsoCountryCode %q is not two capital letters", iso)
 		}
-		return append(arns, mk("sender-id/"+s+"/"+iso)), nil
+		return append(arns, m.regionalARN(svc, "sender-id/", s+"/"+iso)), nil
 	}
 	m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "sender-id", Value: s})
-	return append(arns, mk("sender-id/"+s)), nil
+	return append(arns, m.regionalARN(svc, "sender-id/", s)), nil
 }
 
 var originationTypeList = []string{"PhoneNumber", "Pool", "SenderId", "RcsAgent"}
@@ -645,12 +646,12 @@ func isISOCountry(s string) bool {
 	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
-// originationKind types an origination identity by its form: "arn" for a
+// originationForm types an origination identity by its form: "arn" for a
 // full ARN; "Pool", "PhoneNumber", "RcsAgent" for the IDs with the prefixes
 // pool-, phone-, rcs-; "phone-number" for a phone number (E.164, with or
 // without '+'); "sender-id" for a bare sender ID (1 to 11 letters, digits,
 // '_' or '-').
-func originationKind(s string) (string, error) {
+func originationForm(s string) (string, error) {
 	switch {
 	case strings.HasPrefix(s, "arn:"):
 		return "arn", nil
@@ -705,7 +706,7 @@ func (m *mapper) dependents() error {
 					resource = got[0]
 				}
 			}
-			m.add(d.action, []string{resource})
+			m.addAuthorization(d.action, []string{resource})
 		case depMember:
 			rs := resSpec{src: srcMembers, types: []string{d.typ}, vars: d.vars, tmpl: d.tmpl}
 			got, err := m.fromMembers(nil, &rs, &m.body)
@@ -713,7 +714,7 @@ func (m *mapper) dependents() error {
 				return err
 			}
 			if len(got) > 0 {
-				m.add(d.action, got)
+				m.addAuthorization(d.action, got)
 			}
 		case depChannel:
 			channelSeen = true
@@ -726,7 +727,7 @@ func (m *mapper) dependents() error {
 			}
 			channelMatched = true
 			primary := m.res.Authorizations[0].Resources
-			m.add(d.action, append([]string(nil), primary...))
+			m.addAuthorization(d.action, append([]string(nil), primary...))
 			n := len(m.res.Authorizations) - 1
 			for _, u := range m.res.Unresolved {
 				if u.Authorization == 0 {
@@ -742,6 +743,7 @@ func (m *mapper) dependents() error {
 	return nil
 }
 
-func (m *mapper) add(action string, resources []string) {
+// addAuthorization appends the authorization of action on resources.
+func (m *mapper) addAuthorization(action string, resources []string) {
 	m.res.Authorizations = append(m.res.Authorizations, Authorization{Action: action, Resources: resources})
 }

@@ -296,12 +296,6 @@ func (m *mapper) refARN(rs *refSpec, s string) (string, error) {
 	return "", nil
 }
 
-// regionalARN is the ARN of a resource of service in the request's
-// partition, region and account: resource (the type's prefix) then name.
-func (m *mapper) regionalARN(service, resource, name string) string {
-	return "arn:" + m.partition + ":" + service + ":" + m.req.Region + ":" + m.req.Account + ":" + resource + name
-}
-
 // namedARN derives the ARN of s, the name of a resource of service that
 // check accepts; "" when s is an ARN already.
 func (m *mapper) namedARN(s string, check func(string) error, service, resource string) (string, error) {

@@ -69,8 +69,8 @@ type opEntry struct {
 }
 
 type opMap struct {
-	Operations          []opEntry `json:"operations"`
-	ActionsWithoutOpera []struct {
+	Operations              []opEntry `json:"operations"`
+	ActionsWithoutOperation []struct {
 		Action string `json:"iam_action"`
 	} `json:"iam_actions_without_operation"`
 }
@@ -287,7 +287,7 @@ func knownActions(in *sources, ops []*genOp) ([]string, error) {
 			known = append(known, svc+":"+strings.ToLower(k))
 		}
 	}
-	for _, a := range in.opMap.ActionsWithoutOpera {
+	for _, a := range in.opMap.ActionsWithoutOperation {
 		known = append(known, strings.ToLower(a.Action))
 	}
 	for _, op := range ops {
@@ -461,14 +461,14 @@ type genMember struct {
 }
 
 type genOp struct {
-	api, name, action, method, uri, target string
-	needBody                               bool
-	tagsMember, tagKeysMember, tagKeysQry  string
-	tagsList                               bool
-	members                                []genMember
-	res                                    []genRes
-	deps                                   []genDep
-	refs                                   []genRef
+	api, name, action, method, uri, target  string
+	needBody                                bool
+	tagsMember, tagKeysMember, tagKeysQuery string
+	tagsList                                bool
+	members                                 []genMember
+	res                                     []genRes
+	deps                                    []genDep
+	refs                                    []genRef
 }
 
 // pinpointLabel gives the URI label that carries an ARN variable of the
@@ -561,7 +561,7 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 	}
 	for q, mem := range e.QueryParams {
 		if mem == "TagKeys" {
-			op.tagKeysQry = q
+			op.tagKeysQuery = q
 		}
 	}
 	if err := g.resources(op, e, body, m); err != nil {
@@ -912,8 +912,8 @@ func (op *genOp) write(b *bytes.Buffer) {
 	if op.tagKeysMember != "" {
 		fmt.Fprintf(b, ", tagKeysMember: %q", op.tagKeysMember)
 	}
-	if op.tagKeysQry != "" {
-		fmt.Fprintf(b, ", tagKeysQuery: %q", op.tagKeysQry)
+	if op.tagKeysQuery != "" {
+		fmt.Fprintf(b, ", tagKeysQuery: %q", op.tagKeysQuery)
 	}
 	if len(op.members) > 0 {
 		writeMembers(b, op.members)
