@@ -23,11 +23,13 @@
 //	func SigningName(api string) string       // "mobiletargeting" | "sms-voice"
 //	func IsKnownAction(action string) bool    // case-insensitive
 //	func Partition(region string) (partition string, ok bool)
-//	type ARN struct { Partition, Service, Region, Account, Resource string }
-//	func ParseARN(s string) (ARN, error)
 //	func ResourceType(arn string) (service, typ string, err error)
 //	func TaggableOwner(arn string) (string, bool)
 //	func Operations() [][2]string
+//
+// ARNs are parsed by package arn (arn.Parse, arn.Split); this package adds
+// what the Service Authorization Reference says of them: the resource types
+// of both prefixes (ResourceType, TaggableOwner) and the ARN formats it builds.
 //
 // Map is safe for concurrent use. Its tables are compiled once at init
 // (the init panics if the generated table is inconsistent, which the tests

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pinpointgw/gateway/arn"
 )
 
 // FuzzMap feeds arbitrary methods, paths, queries, targets and bodies to Map.
@@ -74,7 +76,7 @@ func FuzzMap(f *testing.F) {
 				if r == "*" {
 					continue
 				}
-				if _, err := ParseARN(r); err != nil {
+				if _, err := arn.Parse(r); err != nil {
 					t.Fatalf("%s: resource %q: %v", a.Action, r, err)
 				}
 			}
@@ -142,13 +144,13 @@ func FuzzARN(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		a, err := ParseARN(s)
+		a, err := arn.Parse(s)
 		if err != nil {
-			if a != (ARN{}) {
-				t.Fatalf("ParseARN(%q) returned %+v with error", s, a)
+			if a != (arn.ARN{}) {
+				t.Fatalf("arn.Parse(%q) returned %+v with error", s, a)
 			}
 		} else if a.String() != s {
-			t.Fatalf("ParseARN(%q).String() = %q", s, a.String())
+			t.Fatalf("arn.Parse(%q).String() = %q", s, a.String())
 		}
 		svc, typ, err := ResourceType(s)
 		if err != nil {

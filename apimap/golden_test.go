@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/internal/testenv"
 )
 
@@ -238,11 +239,11 @@ func TestGoldenEveryOperation(t *testing.T) {
 		if strings.Contains(a.Section, "version 1") {
 			continue // v1 actions: all "*", checked through the reference
 		}
-		for _, arn := range a.ResourceARNs {
-			if !strings.HasPrefix(arn, "arn:") {
+		for _, guideARN := range a.ResourceARNs {
+			parts, ok := arn.Split(guideARN)
+			if !ok {
 				continue
 			}
-			parts := strings.SplitN(arn, ":", 6)
 			for i, p := range parts[3:5] {
 				parts[3+i] = gGuide[p]
 			}
@@ -253,7 +254,7 @@ func TestGoldenEveryOperation(t *testing.T) {
 				}
 			}
 			parts[5] = strings.Join(segs, "/")
-			guideARNs[a.Action] = append(guideARNs[a.Action], strings.Join(parts, ":"))
+			guideARNs[a.Action] = append(guideARNs[a.Action], strings.Join(parts[:], ":"))
 		}
 	}
 

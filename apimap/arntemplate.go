@@ -6,51 +6,6 @@ import (
 	"strings"
 )
 
-// ARN is a parsed Amazon Resource Name: arn:Partition:Service:Region:Account:Resource.
-type ARN struct {
-	Partition string
-	Service   string
-	Region    string
-	Account   string
-	Resource  string
-}
-
-// String formats the ARN.
-func (a ARN) String() string {
-	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.Account + ":" + a.Resource
-}
-
-// ParseARN splits s into its six parts. It checks the structure only: the
-// "arn" prefix, a non-empty partition, service and resource, and no control
-// characters; see ResourceType for the stricter check of our two services.
-func ParseARN(s string) (ARN, error) {
-	if len(s) > 2048 {
-		return ARN{}, errors.New("arn longer than 2048 bytes")
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			return ARN{}, errors.New("arn with a control character")
-		}
-	}
-	if !strings.HasPrefix(s, "arn:") {
-		return ARN{}, fmt.Errorf("arn %q: missing \"arn:\" prefix", s)
-	}
-	rest := s[len("arn:"):]
-	var p [4]string
-	for i := range p {
-		j := strings.IndexByte(rest, ':')
-		if j < 0 {
-			return ARN{}, fmt.Errorf("arn %q: want 6 colon-separated parts", s)
-		}
-		p[i], rest = rest[:j], rest[j+1:]
-	}
-	a := ARN{Partition: p[0], Service: p[1], Region: p[2], Account: p[3], Resource: rest}
-	if a.Partition == "" || a.Service == "" || a.Resource == "" {
-		return ARN{}, fmt.Errorf("arn %q: empty partition, service or resource", s)
-	}
-	return a, nil
-}
-
 // arnTemplate is a compiled Service Authorization Reference ARN format such as
 // arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}.
 type arnTemplate struct {
@@ -67,7 +22,7 @@ type tmplSeg struct {
 
 const arnHead = "arn:${Partition}:"
 
-func compileARN(typ, s string) (*arnTemplate, error) {
+func compileTemplate(typ, s string) (*arnTemplate, error) {
 	if !strings.HasPrefix(s, arnHead) {
 		return nil, fmt.Errorf("arn template %q: want prefix %q", s, arnHead)
 	}
@@ -258,89 +213,4 @@ func checkAccount(s string) error {
 		}
 	}
 	return nil
-}
-
-// resourceTemplates maps an IAM prefix to its compiled resource types;
-// typeTemplates maps "prefix/type" to one.
-var (
-	resourceTemplates = map[string][]*arnTemplate{}
-	typeTemplates     = map[string]*arnTemplate{}
-)
-
-// ResourceType checks that s is a well-formed ARN of one of the resource types
-// of the mobiletargeting or sms-voice prefix (a known partition whose region
-// pattern matches the region, a 12-digit account, and a resource part of the
-// type's shape) and returns the prefix and the type name.
-func ResourceType(s string) (service, typ string, err error) {
-	t, _, err := parseTypedARN(s)
-	if err != nil {
-		return "", "", err
-	}
-	return t.service, t.typ, nil
-}
-
-// parseTypedARN parses s and finds the resource type it is an ARN of.
-func parseTypedARN(s string) (*arnTemplate, ARN, error) {
-	a, err := ParseARN(s)
-	if err != nil {
-		return nil, ARN{}, err
-	}
-	p, ok := Partition(a.Region)
-	if !ok || p != a.Partition {
-		return nil, ARN{}, fmt.Errorf("arn %q: region %q is not in partition %q", s, a.Region, a.Partition)
-	}
-	if err := checkAccount(a.Account); err != nil {
-		return nil, ARN{}, fmt.Errorf("arn %q: %w", s, err)
-	}
-	tmpls, ok := resourceTemplates[a.Service]
-	if !ok {
-		return nil, ARN{}, fmt.Errorf("arn %q: service %q is not mobiletargeting or sms-voice", s, a.Service)
-	}
-	for _, t := range tmpls {
-		if t.match(a.Resource, nil) {
-			return t, a, nil
-		}
-	}
-	return nil, ARN{}, fmt.Errorf("arn %q: resource %q is of no known %s resource type", s, a.Resource, a.Service)
-}
-
-// parseRoleARN checks that s is an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/PATH/NAME).
-func parseRoleARN(s string) error {
-	a, err := ParseARN(s)
-	if err != nil {
-		return err
-	}
-	known := false
-	for _, p := range partitionTable {
-		known = known || p.id == a.Partition
-	}
-	switch {
-	case !known:
-		return fmt.Errorf("role arn %q: unknown partition", s)
-	case a.Service != "iam" || a.Region != "":
-		return fmt.Errorf("role arn %q: not an IAM ARN", s)
-	case checkAccount(a.Account) != nil:
-		return fmt.Errorf("role arn %q: account is not 12 digits", s)
-	case !strings.HasPrefix(a.Resource, "role/") || len(a.Resource) == len("role/") || strings.Contains(a.Resource, "*"):
-		return fmt.Errorf("role arn %q: not a role", s)
-	}
-	return nil
-}
-
-// taggableTypes are the resource types whose tags policies can test with
-// aws:ResourceTag (the types the tagging actions accept).
-var taggableTypes = map[string]map[string]bool{}
-
-// TaggableOwner returns the ARN of the taggable resource whose tags apply to
-// arn for aws:ResourceTag, and true, when arn is a well-formed ARN of a type
-// that the tagging actions accept (Pinpoint app, campaign, journey, segment,
-// template; the SMS and Voice v2 types). Other types (a Pinpoint channel, an
-// sms-voice message) have no aws:ResourceTag key in the Service Authorization
-// Reference, so it returns false for them.
-func TaggableOwner(arn string) (string, bool) {
-	t, _, err := parseTypedARN(arn)
-	if err != nil || !taggableTypes[t.service][t.typ] {
-		return "", false
-	}
-	return arn, true
 }

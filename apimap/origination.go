@@ -1,0 +1,138 @@
+package apimap
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+)
+
+// fromOrigination appends the ARN of the origination identity in member
+// rs.member, typed by its form (see originationForm and the package
+// documentation). A phone number, or a bare sender ID without an
+// IsoCountryCode, yields a provisional ARN that is recorded in Unresolved.
+func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
+	// Fast path: a pool-, phone- or rcs- ID without escapes is copied once,
+	// into the ARN.
+	raw, err := m.body.get(rs.member)
+	if err != nil {
+		return nil, err
+	}
+	if raw != nil && jsonKind(raw) == 's' {
+		in := raw[1 : len(raw)-1]
+		if t := idPrefixTemplate(in); t != nil && bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+			if err := checkID(in); err != nil {
+				return nil, badRequest("member %s: %v", rs.member, err)
+			}
+			return append(arns, t.buildRaw(m.partition, m.req.Region, m.req.Account, in)), nil
+		}
+	}
+	s, ok, err := m.body.getString(rs.member)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if rs.required {
+			return nil, badRequest("member %s is required", rs.member)
+		}
+		return arns, nil
+	}
+	form, err := originationForm(s)
+	if err != nil {
+		return nil, badRequest("member %s: %v", rs.member, err)
+	}
+	svc := SigningName(m.op.api)
+	switch form {
+	case "arn":
+		if err := m.typedARN(s, originationTypeList, rs.member); err != nil {
+			return nil, err
+		}
+		return append(arns, s), nil
+	case "Pool", "PhoneNumber", "RcsAgent":
+		return append(arns, idPrefixTemplate([]byte(s)).build(m.partition, m.req.Region, m.req.Account, []string{s})), nil
+	case "phone-number":
+		m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "phone-number", Value: s})
+		return append(arns, m.regionalARN(svc, "phone-number/", s)), nil
+	}
+	// A bare sender ID: with an IsoCountryCode in the request it is complete.
+	if iso, ok, err := m.body.getString("IsoCountryCode"); err != nil {
+		return nil, err
+	} else if ok && m.hasMember("IsoCountryCode") {
+		if !isISOCountry(iso) {
+			return nil, badRequest("IsoCountryCode %q is not two capital letters", iso)
+		}
+		return append(arns, m.regionalARN(svc, "sender-id/", s+"/"+iso)), nil
+	}
+	m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "sender-id", Value: s})
+	return append(arns, m.regionalARN(svc, "sender-id/", s)), nil
+}
+
+var originationTypeList = []string{"PhoneNumber", "Pool", "SenderId", "RcsAgent"}
+
+// Templates of the origination identity types typed by an ID prefix; set by
+// compileTables.
+var poolTemplate, phoneTemplate, rcsTemplate *arnTemplate
+
+// idPrefixTemplate returns the template of the resource type that an ID with
+// this prefix names (pool-, phone-, rcs-), or nil.
+func idPrefixTemplate(id []byte) *arnTemplate {
+	switch {
+	case bytes.HasPrefix(id, []byte("pool-")):
+		return poolTemplate
+	case bytes.HasPrefix(id, []byte("phone-")):
+		return phoneTemplate
+	case bytes.HasPrefix(id, []byte("rcs-")):
+		return rcsTemplate
+	}
+	return nil
+}
+
+func (m *mapper) hasMember(name string) bool {
+	for _, mem := range m.op.members {
+		if mem.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func isISOCountry(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// originationForm types an origination identity by its form: "arn" for a
+// full ARN; "Pool", "PhoneNumber", "RcsAgent" for the IDs with the prefixes
+// pool-, phone-, rcs-; "phone-number" for a phone number (E.164, with or
+// without '+'); "sender-id" for a bare sender ID (1 to 11 letters, digits,
+// '_' or '-').
+func originationForm(s string) (string, error) {
+	switch {
+	case strings.HasPrefix(s, "arn:"):
+		return "arn", nil
+	case strings.HasPrefix(s, "pool-"):
+		return "Pool", checkID(s)
+	case strings.HasPrefix(s, "phone-"):
+		return "PhoneNumber", checkID(s)
+	case strings.HasPrefix(s, "rcs-"):
+		return "RcsAgent", checkID(s)
+	}
+	digits := strings.TrimPrefix(s, "+")
+	if digits != "" && strings.Trim(digits, "0123456789") == "" {
+		if len(digits) < 2 || len(digits) > 19 || digits[0] == '0' {
+			if s[0] == '+' {
+				return "", badRequest("phone number %q is not E.164", s)
+			}
+		} else {
+			return "phone-number", nil
+		}
+	}
+	if len(s) > 11 {
+		return "", badRequest("origination identity %q is no ID, ARN, phone number or sender ID", s)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return "", badRequest("origination identity %q is no ID, ARN, phone number or sender ID", s)
+		}
+	}
+	return "sender-id", nil
+}
