@@ -77,11 +77,11 @@ func Parse(s string) (ARN, error) {
 			return ARN{}, errors.New("arn with a control character")
 		}
 	}
-	if !strings.HasPrefix(s, "arn:") {
-		return ARN{}, fmt.Errorf("arn %q: missing \"arn:\" prefix", s)
-	}
 	parts, ok := Split(s)
 	if !ok {
+		if !strings.HasPrefix(s, "arn:") {
+			return ARN{}, fmt.Errorf("arn %q: missing \"arn:\" prefix", s)
+		}
 		return ARN{}, fmt.Errorf("arn %q: want 6 colon-separated parts", s)
 	}
 	a := ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}
