@@ -185,13 +185,13 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 		f = append(f, zap.String("issued_principal_arn", capString(rs.issued.ARN, maxAuditString)))
 		f = appendTags(f, "issued_session_tags", rs.issued.SessionTags)
 	}
-	if rs.forwarded || rs.fwd.upstreamStatus != 0 {
-		f = append(f, zap.Int("upstream_status", rs.fwd.upstreamStatus))
-		if rs.fwd.upstreamRequestID != "" {
-			f = append(f, zap.String("upstream_request_id", capString(rs.fwd.upstreamRequestID, maxAuditString)))
+	if rs.forwarded || rs.fwd.Status != 0 {
+		f = append(f, zap.Int("upstream_status", rs.fwd.Status))
+		if rs.fwd.RequestID != "" {
+			f = append(f, zap.String("upstream_request_id", capString(rs.fwd.RequestID, maxAuditString)))
 		}
-		if rs.fwd.upstreamErr != nil {
-			f = append(f, zap.String("upstream_error", capString(rs.fwd.upstreamErr.Error(), maxAuditReason)))
+		if rs.fwd.Err != nil {
+			f = append(f, zap.String("upstream_error", capString(rs.fwd.Err.Error(), maxAuditReason)))
 		}
 	}
 	f = append(f,

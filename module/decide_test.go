@@ -598,9 +598,9 @@ func TestAuditRecordBounded(t *testing.T) {
 				rs.references = append(rs.references, apimap.Reference{Kind: long[:1000], Member: long[:1000], Value: long, ARN: long})
 			}
 			rs.tagsUnavailable = many
-			rs.fwd.upstreamStatus = 500
-			rs.fwd.upstreamRequestID = long
-			rs.fwd.upstreamErr = errors.New(long)
+			rs.fwd.Status = 500
+			rs.fwd.RequestID = long
+			rs.fwd.Err = errors.New(long)
 			r := httptest.NewRequest("GET", "/", nil)
 			r.Header.Set("User-Agent", long)
 			g.writeAudit(r, rs)

@@ -11,16 +11,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httputil"
 	"regexp"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -29,6 +25,7 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/forward"
 )
 
 func init() {
@@ -78,15 +75,6 @@ const (
 	DefaultTagLookupTTL    = 5 * time.Minute
 	DefaultTagLookupSize   = 10000
 )
-
-// defaultEndpoints are the upstream URL templates of each API. {region} is
-// replaced by the requested region and {dns_suffix} by its partition's DNS
-// suffix (amazonaws.com, amazonaws.com.cn, ...).
-var defaultEndpoints = map[string]string{
-	apimap.APIPinpoint:   "https://pinpoint.{region}.{dns_suffix}",
-	apimap.APISMSVoice:   "https://sms-voice.pinpoint.{region}.{dns_suffix}",
-	apimap.APISMSVoiceV2: "https://sms-voice.{region}.{dns_suffix}",
-}
 
 // Gateway is an HTTP handler that enforces IAM policies on requests to
 // Amazon Pinpoint and the Pinpoint SMS and Voice APIs (v1 and v2), and
@@ -209,13 +197,10 @@ type Gateway struct {
 	store     *authn.Store
 	authn     *authn.Authenticator
 	partition string
-	dnsSuffix string
 	regions   map[string]bool // nil: any region of the partition
-	endpoints map[string]*endpointTemplate
+	endpoints *forward.Endpoints
 	creds     aws.CredentialsProvider
-	signer    *v4.Signer
-	proxy     *httputil.ReverseProxy
-	transport *http.Transport
+	forwarder *forward.Forwarder
 	metrics   *metrics
 	tags      resourceTagSource
 	resolver  identifierResolver
@@ -329,7 +314,6 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("region %q is in no known partition", g.Region)
 	}
 	g.partition = partition
-	g.dnsSuffix = dnsSuffix(partition)
 
 	repl := caddy.NewReplacer()
 	storePath := repl.ReplaceKnown(g.Store, "")
@@ -366,17 +350,15 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		}
 	}
 
-	g.endpoints = make(map[string]*endpointTemplate, len(defaultEndpoints))
-	for api, def := range defaultEndpoints {
-		raw := def
+	templates := make(map[string]string, len(forward.DefaultEndpoints))
+	for api, def := range forward.DefaultEndpoints {
+		templates[api] = def
 		if override, ok := g.Endpoint[api]; ok {
-			raw = repl.ReplaceKnown(override, "")
+			templates[api] = repl.ReplaceKnown(override, "")
 		}
-		tmpl, err := parseEndpointTemplate(raw)
-		if err != nil {
-			return fmt.Errorf("endpoint %s: %w", api, err)
-		}
-		g.endpoints[api] = tmpl
+	}
+	if g.endpoints, err = forward.NewEndpoints(templates, partition); err != nil {
+		return err
 	}
 
 	if g.creds == nil {
@@ -385,10 +367,11 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 			return fmt.Errorf("upstream_credentials: %w", err)
 		}
 	}
-	g.signer = v4.NewSigner(func(o *v4.SignerOptions) {
-		o.DisableURIPathEscaping = false
+	g.forwarder = forward.New(forward.Config{
+		Timeout:  time.Duration(g.UpstreamTimeout),
+		Now:      g.now,
+		ErrorLog: zap.NewStdLog(g.logger.Named("proxy")),
 	})
-	g.setupProxy()
 
 	g.metrics, err = registerMetrics(ctx.GetMetricsRegistry())
 	if err != nil {
@@ -448,7 +431,7 @@ func (g *Gateway) validateConfig() error {
 		return fmt.Errorf("regions: the default region %q is not in the list", g.Region)
 	}
 	for api := range g.Endpoint {
-		if _, ok := defaultEndpoints[api]; !ok {
+		if _, ok := forward.DefaultEndpoints[api]; !ok {
 			return fmt.Errorf("endpoint: unknown API %q (want %s, %s or %s)", api, apimap.APIPinpoint, apimap.APISMSVoice, apimap.APISMSVoiceV2)
 		}
 	}
@@ -497,7 +480,7 @@ func (g *Gateway) Validate() error {
 	if err := g.validateConfig(); err != nil {
 		return err
 	}
-	if g.store == nil || g.authn == nil || g.proxy == nil {
+	if g.store == nil || g.authn == nil || g.forwarder == nil {
 		return errors.New("gateway is not provisioned")
 	}
 	return nil
@@ -506,40 +489,13 @@ func (g *Gateway) Validate() error {
 // Cleanup releases what Provision set up: idle upstream connections and the
 // resource tag machinery.
 func (g *Gateway) Cleanup() error {
-	if g.transport != nil {
-		g.transport.CloseIdleConnections()
+	if g.forwarder != nil {
+		g.forwarder.Close()
 	}
 	if c, ok := g.tags.(interface{ close() }); ok {
 		c.close()
 	}
 	return nil
-}
-
-// setupProxy builds the reverse proxy that forwards authorized requests.
-func (g *Gateway) setupProxy() {
-	g.transport = &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          512,
-		MaxIdleConnsPerHost:   256,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		// Pass the client's Accept-Encoding and the upstream's encoding
-		// through: the response reaches the client exactly as sent.
-		DisableCompression: true,
-		// A stalled upstream becomes a timeout error (504).
-		ResponseHeaderTimeout: time.Duration(g.UpstreamTimeout),
-	}
-	g.proxy = &httputil.ReverseProxy{
-		Rewrite:        g.rewrite,
-		Transport:      signingTransport{g: g, base: g.transport},
-		ModifyResponse: g.modifyResponse,
-		ErrorHandler:   g.proxyError,
-		ErrorLog:       zap.NewStdLog(g.logger.Named("proxy")),
-		BufferPool:     proxyBufferPool{},
-	}
 }
 
 // tagStatus says what a resource tag source knows about an ARN's tags.
@@ -669,26 +625,6 @@ func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, ident
 		return g.setupLookup(ctx.GetMetricsRegistry())
 	default:
 		return storeTags{store: g.store}, nil, nil
-	}
-}
-
-// dnsSuffix returns the DNS suffix of a partition's service endpoints.
-func dnsSuffix(partition string) string {
-	switch partition {
-	case "aws-cn":
-		return "amazonaws.com.cn"
-	case "aws-eusc":
-		return "amazonaws.eu"
-	case "aws-iso":
-		return "c2s.ic.gov"
-	case "aws-iso-b":
-		return "sc2s.sgov.gov"
-	case "aws-iso-e":
-		return "cloud.adc-e.uk"
-	case "aws-iso-f":
-		return "csp.hci.ic.gov"
-	default: // aws, aws-us-gov
-		return "amazonaws.com"
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/forward"
 )
 
 // Audit decisions beyond authz's Allow, ExplicitDeny and ImplicitDeny.
@@ -68,7 +69,7 @@ type requestState struct {
 
 	fields []zap.Field // audit record scratch
 
-	fwd       forwardState
+	fwd       forward.Exchange
 	forwarded bool
 	work      time.Duration
 }
@@ -647,16 +648,7 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 // proxies it to the API's endpoint for the requested region.
 func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestState, id *authn.Identity, body []byte) {
 	fs := &rs.fwd
-	fs.requestID = rs.requestID
-	fs.proto = rs.proto
-	fs.timeout = time.Duration(g.UpstreamTimeout)
-
-	tmpl := g.endpoints[rs.api]
-	if tmpl == nil {
-		g.upstreamFailed(w, rs, msgUpstreamFailed, errors.New("no upstream endpoint for API "+rs.api), "error")
-		return
-	}
-	target, err := tmpl.target(id.Region, g.dnsSuffix)
+	target, err := g.endpoints.URL(rs.api, id.Region)
 	if err != nil {
 		g.upstreamFailed(w, rs, msgUpstreamFailed, err, "error")
 		return
@@ -670,36 +662,48 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 			err, "credentials")
 		return
 	}
-	fs.creds = creds
-	fs.target = target
-	fs.signingName = apimap.SigningName(rs.api)
-	fs.region = id.Region
-	fs.body = body
-	fs.payloadHash = id.PayloadHash // hashed once, while verifying the signature
+	fs.Creds = creds
+	fs.Target = target
+	fs.SigningName = apimap.SigningName(rs.api)
+	fs.Region = id.Region
+	fs.Body = body
+	fs.PayloadHash = id.PayloadHash // hashed once, while verifying the signature
 
 	rs.forwarded = true
 	rs.work = g.now().Sub(rs.start)
-	if vars, ok := r.Context().Value(caddyhttp.VarsCtxKey).(map[string]any); ok {
-		// Under Caddy: the request's variables carry the state to the
-		// proxy hooks, sparing a copy of the request.
-		vars[forwardVar] = fs
-		g.proxy.ServeHTTP(w, r)
-		delete(vars, forwardVar)
-	} else {
-		g.proxy.ServeHTTP(w, r.WithContext(&forwardContext{Context: r.Context(), st: fs}))
+	g.forwarder.Forward(w, r, fs)
+	if fs.Err != nil && fs.Status != 499 {
+		status, code, msg := upstreamFailure(fs.Err, time.Duration(g.UpstreamTimeout))
+		fs.Status = status
+		writeError(w, rs.proto, status, code, msg+" (request ID "+rs.requestID+")", rs.requestID)
 	}
-	rs.work += fs.signDuration
-	if n, ok := g.tags.(tagChangeObserver); ok && upstreamMayHaveActed(fs.upstreamStatus) {
-		n.Changed(rs.api, rs.op, rs.auths, fs.upstreamStatus >= 200 && fs.upstreamStatus < 300)
+	rs.work += fs.SignDuration
+	if n, ok := g.tags.(tagChangeObserver); ok && upstreamMayHaveActed(fs.Status) {
+		n.Changed(rs.api, rs.op, rs.auths, fs.Status >= 200 && fs.Status < 300)
 	}
-	if fs.upstreamErr != nil {
+	if fs.Err != nil {
 		kind := "error"
-		if fs.upstreamStatus == http.StatusGatewayTimeout {
+		if fs.Status == http.StatusGatewayTimeout {
 			kind = "timeout"
 		}
 		g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
 	}
 }
+
+// upstreamFailure classifies a forwarding error. The message is the
+// client's, so it says what happened in general terms only: the error
+// names the upstream's address, URL and network details, which belong to
+// the operator (the audit record's upstream_error keeps it).
+func upstreamFailure(err error, timeout time.Duration) (status int, code, msg string) {
+	if forward.Timeout(err) {
+		return http.StatusGatewayTimeout, codeGatewayTimeout,
+			fmt.Sprintf("the upstream AWS endpoint did not answer within %s", timeout)
+	}
+	return http.StatusBadGateway, codeBadGateway, msgUpstreamFailed
+}
+
+// msgUpstreamFailed is the client's message for a 502 of the round trip.
+const msgUpstreamFailed = "the gateway could not forward the request to the upstream AWS endpoint; its audit record says why"
 
 // upstreamMayHaveActed reports whether a forwarded request's upstream may
 // have carried it out: a 2xx, and also a 5xx, a timeout or a transport
@@ -712,8 +716,8 @@ func upstreamMayHaveActed(status int) bool {
 // upstreamFailed answers 502 to a failure to forward before any round
 // trip: msg to the client, the detail to the audit record.
 func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, msg string, detail error, kind string) {
-	rs.fwd.upstreamStatus = http.StatusBadGateway
-	rs.fwd.upstreamErr = detail
+	rs.fwd.Status = http.StatusBadGateway
+	rs.fwd.Err = detail
 	g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
 	writeError(w, rs.proto, http.StatusBadGateway, codeBadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
 }

@@ -112,19 +112,6 @@ func TestForwardResigns(t *testing.T) {
 	}
 }
 
-// TestPresignedQueryStripped checks that a presigned client request
-// reaches the upstream without its presign parameters.
-func TestPresignedQueryStripped(t *testing.T) {
-	t.Parallel()
-	raw := "page-size=5&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2Fx&x-amz-signature=abc&X-Amz-Date=1&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok&token=a%2Bb"
-	if got, want := stripPresignParams(raw), "page-size=5&token=a%2Bb"; got != want {
-		t.Errorf("stripPresignParams(%q) = %q, want %q", raw, got, want)
-	}
-	if got := stripPresignParams("a=1&b=2"); got != "a=1&b=2" {
-		t.Errorf("stripPresignParams changed a query without presign parameters: %q", got)
-	}
-}
-
 // TestDenials checks the AWS wire format of denials per protocol, and that
 // nothing reaches the upstream.
 func TestDenials(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/forward"
 )
 
 // Tag lookup tests: a gateway with resource_tags lookup in front of
@@ -559,11 +560,11 @@ func TestListTagsNotFound(t *testing.T) {
 	up := newTagUpstream(t)
 	g, _ := tagGateway(t, up, 0)
 	g.Endpoint["pinpoint"] = srv.URL
-	tmpl, err := parseEndpointTemplate(srv.URL)
+	endpoints, err := forward.NewEndpoints(map[string]string{"pinpoint": srv.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}, "aws")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.endpoints["pinpoint"] = tmpl
+	g.endpoints = endpoints
 	for range 3 {
 		if w := serve(g, getApp(t, tagTenantKeyID, tagTenantSecret, "no-such-app")); w.Code != 403 {
 			t.Fatalf("status %d, want 403", w.Code)
@@ -611,7 +612,7 @@ func TestLookupCachesOutliveReload(t *testing.T) {
 func TestLookupIgnoresRequestForwardingState(t *testing.T) {
 	up := newTagUpstream(t)
 	_, src := tagGateway(t, up, 0)
-	vars := map[string]any{forwardVar: &forwardState{signingName: "bogus", region: "eu-west-1", payloadHash: authn.EmptyPayloadHash}}
+	vars := map[string]any{"pinpoint_gateway.forward": &forward.Exchange{SigningName: "bogus", Region: "eu-west-1", PayloadHash: authn.EmptyPayloadHash}}
 	ctx := context.WithValue(context.Background(), caddyhttp.VarsCtxKey, vars)
 	tags, status := src.ResourceTags(ctx, tagAppA, nil, nil)
 	if status != tagsKnown || tags["tenant"] != "a" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/forward"
 )
 
 // maxLookupResponse bounds the body of a lookup answer the gateway reads.
@@ -47,11 +48,7 @@ func (e *upstreamCallError) Error() string {
 // upstream credentials by the same signing transport as forwarded
 // requests, and returns the 2xx answer's body.
 func (g *Gateway) callUpstream(ctx context.Context, c upstreamCall) ([]byte, error) {
-	tmpl := g.endpoints[c.api]
-	if tmpl == nil {
-		return nil, fmt.Errorf("%s: no upstream endpoint for API %s", c.operate, c.api)
-	}
-	base, err := tmpl.target(c.region, g.dnsSuffix)
+	base, err := g.endpoints.URL(c.api, c.region)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.operate, err)
 	}
@@ -59,13 +56,13 @@ func (g *Gateway) callUpstream(ctx context.Context, c upstreamCall) ([]byte, err
 	if err != nil {
 		return nil, fmt.Errorf("%s: upstream credentials: %w", c.operate, err)
 	}
-	fs := &forwardState{
-		target:      base,
-		signingName: apimap.SigningName(c.api),
-		region:      c.region,
-		body:        c.body,
-		creds:       creds,
-		payloadHash: authn.PayloadHash(c.body),
+	x := &forward.Exchange{
+		Target:      base,
+		SigningName: apimap.SigningName(c.api),
+		Region:      c.region,
+		Body:        c.body,
+		Creds:       creds,
+		PayloadHash: authn.PayloadHash(c.body),
 	}
 	u := *base
 	u.RawPath = base.EscapedPath() + c.path
@@ -76,7 +73,7 @@ func (g *Gateway) callUpstream(ctx context.Context, c upstreamCall) ([]byte, err
 	if len(c.body) > 0 {
 		body = bytes.NewReader(c.body)
 	}
-	req, err := http.NewRequestWithContext(&forwardContext{Context: ctx, st: fs}, c.method, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, c.method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.operate, err)
 	}
@@ -88,7 +85,7 @@ func (g *Gateway) callUpstream(ctx context.Context, c upstreamCall) ([]byte, err
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("User-Agent", "pinpoint-gateway")
-	resp, err := signingTransport{g: g, base: g.transport}.RoundTrip(req)
+	resp, err := g.forwarder.Send(req, x)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.operate, err)
 	}
