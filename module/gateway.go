@@ -25,6 +25,7 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/awscall"
 	"github.com/pinpointgw/gateway/forward"
 )
 
@@ -201,6 +202,7 @@ type Gateway struct {
 	endpoints *forward.Endpoints
 	creds     aws.CredentialsProvider
 	forwarder *forward.Forwarder
+	calls     *awscall.Client // the gateway's own calls (resource_tags lookup)
 	metrics   *metrics
 	tags      resourceTagSource
 	resolver  identifierResolver
@@ -362,7 +364,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	}
 
 	if g.creds == nil {
-		g.creds, err = g.credentialsProvider(repl)
+		g.creds, err = upstreamCredentials(g.UpstreamCredentials, g.Region, repl)
 		if err != nil {
 			return fmt.Errorf("upstream_credentials: %w", err)
 		}
@@ -372,6 +374,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		Now:      g.now,
 		ErrorLog: zap.NewStdLog(g.logger.Named("proxy")),
 	})
+	g.calls = &awscall.Client{Endpoints: g.endpoints, Credentials: g.creds, Forwarder: g.forwarder}
 
 	g.metrics, err = registerMetrics(ctx.GetMetricsRegistry())
 	if err != nil {

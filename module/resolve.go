@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/awscall"
 )
 
 // maxDescribePages bounds the pages of one DescribePhoneNumbers or
@@ -136,9 +137,9 @@ func (g *Gateway) describeAll(ctx context.Context, region, op string, request ma
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		data, err := g.callUpstream(ctx, upstreamCall{
-			api: apimap.APISMSVoiceV2, region: region, method: http.MethodPost, path: "/",
-			target: "PinpointSMSVoiceV2." + op, body: body, operate: op,
+		data, err := g.calls.Do(ctx, awscall.Call{
+			API: apimap.APISMSVoiceV2, Region: region, Method: http.MethodPost, Path: "/",
+			Target: "PinpointSMSVoiceV2." + op, Body: body, Operation: op,
 		})
 		if err != nil {
 			return err

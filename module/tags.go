@@ -16,6 +16,7 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/awscall"
 )
 
 // DefaultTagLookupTimeout bounds one upstream tag lookup or identifier
@@ -179,7 +180,7 @@ func (e *tagLookupError) Error() string {
 // only (an existing resource without tags is an empty, non-nil map).
 func (g *Gateway) listTags(ctx context.Context, arn string) (map[string]string, error) {
 	tags, err := g.listTagsCall(ctx, arn)
-	var ue *upstreamCallError
+	var ue *awscall.Error
 	if errors.As(err, &ue) && ue.Status == http.StatusNotFound {
 		return nil, nil
 	}
@@ -211,9 +212,9 @@ func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]stri
 	a, _ := apimap.ParseARN(arn)
 	switch a.Service {
 	case "mobiletargeting":
-		data, err := g.callUpstream(ctx, upstreamCall{
-			api: apimap.APIPinpoint, region: a.Region, method: http.MethodGet,
-			path: "/v1/tags/" + escapeLabel(arn), operate: "ListTagsForResource",
+		data, err := g.calls.Do(ctx, awscall.Call{
+			API: apimap.APIPinpoint, Region: a.Region, Method: http.MethodGet,
+			Path: "/v1/tags/" + awscall.EscapeLabel(arn), Operation: "ListTagsForResource",
 		})
 		if err != nil {
 			return nil, err
@@ -232,9 +233,9 @@ func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]stri
 		body, _ := json.Marshal(struct {
 			ResourceArn string `json:"ResourceArn"`
 		}{arn})
-		data, err := g.callUpstream(ctx, upstreamCall{
-			api: apimap.APISMSVoiceV2, region: a.Region, method: http.MethodPost, path: "/",
-			target: "PinpointSMSVoiceV2.ListTagsForResource", body: body, operate: "ListTagsForResource",
+		data, err := g.calls.Do(ctx, awscall.Call{
+			API: apimap.APISMSVoiceV2, Region: a.Region, Method: http.MethodPost, Path: "/",
+			Target: "PinpointSMSVoiceV2.ListTagsForResource", Body: body, Operation: "ListTagsForResource",
 		})
 		if err != nil {
 			return nil, err

@@ -494,27 +494,6 @@ func TestListTagsAnswers(t *testing.T) {
 	}
 }
 
-// FuzzEscapeLabel: escapeLabel's output holds only unreserved characters
-// and %XX escapes, and unescapes to its input.
-func FuzzEscapeLabel(f *testing.F) {
-	f.Add("arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc")
-	f.Add("a b/c%d~e")
-	f.Fuzz(func(t *testing.T, s string) {
-		e := escapeLabel(s)
-		for i := 0; i < len(e); i++ {
-			c := e[i]
-			unreserved := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
-			if !unreserved && c != '%' {
-				t.Fatalf("escapeLabel(%q) = %q has %q", s, e, c)
-			}
-		}
-		back, err := url.PathUnescape(e)
-		if err != nil || back != s {
-			t.Fatalf("PathUnescape(escapeLabel(%q)) = %q, %v", s, back, err)
-		}
-	})
-}
-
 // TestCreateWithTagsDependentAuthorization: a v2 create with tags needs
 // sms-voice:TagResource too, evaluated with the request's tags, while the
 // create itself is decided on the origination identity's (upstream) tags.
@@ -564,7 +543,7 @@ func TestListTagsNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.endpoints = endpoints
+	g.endpoints, g.calls.Endpoints = endpoints, endpoints
 	for range 3 {
 		if w := serve(g, getApp(t, tagTenantKeyID, tagTenantSecret, "no-such-app")); w.Code != 403 {
 			t.Fatalf("status %d, want 403", w.Code)
