@@ -27,6 +27,7 @@ import (
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/awscall"
 	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/metrics"
 )
 
 func init() {
@@ -203,7 +204,7 @@ type Gateway struct {
 	creds     aws.CredentialsProvider
 	forwarder *forward.Forwarder
 	calls     *awscall.Client // the gateway's own calls (resource_tags lookup)
-	metrics   *metrics
+	metrics   *metrics.Requests
 	tags      resourceTagSource
 	resolver  identifierResolver
 	now       func() time.Time
@@ -376,7 +377,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	})
 	g.calls = &awscall.Client{Endpoints: g.endpoints, Credentials: g.creds, Forwarder: g.forwarder}
 
-	g.metrics, err = registerMetrics(ctx.GetMetricsRegistry())
+	g.metrics, err = metrics.Register(ctx.GetMetricsRegistry())
 	if err != nil {
 		return fmt.Errorf("registering metrics: %w", err)
 	}

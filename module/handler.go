@@ -24,12 +24,13 @@ import (
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/metrics"
 )
 
 // Audit decisions beyond authz's Allow, ExplicitDeny and ImplicitDeny.
 const (
-	decisionUnauthenticated = "Unauthenticated"
-	decisionBadRequest      = "BadRequest"
+	decisionUnauthenticated = metrics.DecisionUnauthenticated
+	decisionBadRequest      = metrics.DecisionBadRequest
 )
 
 // requestState is the per-request scratch of the pipeline, pooled.
@@ -596,7 +597,7 @@ func clientIP(r *http.Request) string {
 // serveSTS answers a request signed for sts with the local STS.
 func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) {
 	rs.proto = protoQuery
-	rs.api = apiSTS
+	rs.api = metrics.APISTS
 	form := r.URL.Query()
 	if len(body) > 0 {
 		bf, err := url.ParseQuery(string(body))
@@ -686,7 +687,7 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 		if fs.Status == http.StatusGatewayTimeout {
 			kind = "timeout"
 		}
-		g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
+		g.metrics.UpstreamError(kind)
 	}
 }
 
@@ -718,7 +719,7 @@ func upstreamMayHaveActed(status int) bool {
 func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, msg string, detail error, kind string) {
 	rs.fwd.Status = http.StatusBadGateway
 	rs.fwd.Err = detail
-	g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
+	g.metrics.UpstreamError(kind)
 	writeError(w, rs.proto, http.StatusBadGateway, codeBadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
 }
 
@@ -728,8 +729,8 @@ func (g *Gateway) observe(rs *requestState) {
 	if len(rs.auths) > 0 {
 		action = rs.auths[0].Action
 	}
-	g.metrics.decision(rs.api, action, rs.decision)
-	g.metrics.observeWork(rs.api, rs.work)
+	g.metrics.Decision(rs.api, action, rs.decision)
+	g.metrics.ObserveWork(rs.api, rs.work)
 }
 
 // claimedAccessKeyID returns the access key ID of the request's (unverified)

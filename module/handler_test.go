@@ -408,14 +408,14 @@ func TestMetrics(t *testing.T) {
 		serve(g, signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
 	}
 	serve(g, signedRequest(t, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
-	if n := counterValue(t, g.metrics.decisions.WithLabelValues("pinpoint", "mobiletargeting:GetApps", "Allow")); n != 3 {
+	if n := counterValue(t, g.metrics.Decisions().WithLabelValues("pinpoint", "mobiletargeting:GetApps", "Allow")); n != 3 {
 		t.Errorf("Allow GetApps = %v, want 3", n)
 	}
-	if n := counterValue(t, g.metrics.decisions.WithLabelValues("pinpoint", "mobiletargeting:DeleteApp", "ImplicitDeny")); n != 1 {
+	if n := counterValue(t, g.metrics.Decisions().WithLabelValues("pinpoint", "mobiletargeting:DeleteApp", "ImplicitDeny")); n != 1 {
 		t.Errorf("ImplicitDeny DeleteApp = %v, want 1", n)
 	}
 	var m dto.Metric
-	if err := g.metrics.work.WithLabelValues("pinpoint").(prometheus.Histogram).Write(&m); err != nil {
+	if err := g.metrics.Work().WithLabelValues("pinpoint").(prometheus.Histogram).Write(&m); err != nil {
 		t.Fatal(err)
 	}
 	if n := m.GetHistogram().GetSampleCount(); n != 4 {
