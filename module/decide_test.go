@@ -23,6 +23,7 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/lookup"
 )
 
 // Decision tests: what the gateway decides when it does not know, or
@@ -428,19 +429,19 @@ func TestNotFoundCachedBriefly(t *testing.T) {
 	// Created outside the gateway.
 	up.set(func(u *decideUpstream) { u.tags[decidePromoARN] = map[string]string{"locked": "true"} })
 	mu.Lock()
-	offset = notFoundTTL + time.Second
+	offset = lookup.NotFoundTTL + time.Second
 	mu.Unlock()
 	if w := serve(g, update()); w.Code != 403 {
-		t.Fatalf("after %s: status %d, want 403", notFoundTTL, w.Code)
+		t.Fatalf("after %s: status %d, want 403", lookup.NotFoundTTL, w.Code)
 	}
 }
 
-// TestTagLookupsPerRequestBounded: one request makes at most maxTagLookups
+// TestTagLookupsPerRequestBounded: one request makes at most lookup.MaxTagLookups
 // upstream tag lookups; beyond that its tags are unknown and it is denied.
 func TestTagLookupsPerRequestBounded(t *testing.T) {
 	up := newDecideUpstream(t)
 	g := decideGateway(t, up, nil)
-	ids := make([]string, maxTagLookups+5)
+	ids := make([]string, lookup.MaxTagLookups+5)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("arn:aws:mobiletargeting:us-east-1:123456789012:apps/app-%02d", i)
 		up.tags[ids[i]] = map[string]string{"tenant": "a"}
@@ -458,15 +459,15 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 	if msg == "" || !strings.Contains(msg, "resource tags") {
 		t.Errorf("decision %s (%q), want a deny for unknown resource tags", rs.decision, msg)
 	}
-	if n := up.count("ListTagsForResource"); n > maxTagLookups {
-		t.Errorf("%d lookups for one request, want at most %d", n, maxTagLookups)
+	if n := up.count("ListTagsForResource"); n > lookup.MaxTagLookups {
+		t.Errorf("%d lookups for one request, want at most %d", n, lookup.MaxTagLookups)
 	}
 	// Within the bound (and with the cache warm) the same request is fine.
-	res.Authorizations[0].Resources = ids[:maxTagLookups]
+	res.Authorizations[0].Resources = ids[:lookup.MaxTagLookups]
 	rs2 := getState()
 	defer putState(rs2)
 	if msg := g.authorize(r, rs2, id, res); msg != "" {
-		t.Errorf("%d resources: %s, want allowed", maxTagLookups, msg)
+		t.Errorf("%d resources: %s, want allowed", lookup.MaxTagLookups, msg)
 	}
 }
 

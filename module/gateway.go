@@ -13,13 +13,15 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/apimap"
@@ -27,6 +29,7 @@ import (
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/awscall"
 	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/lookup"
 	"github.com/pinpointgw/gateway/metrics"
 )
 
@@ -76,6 +79,9 @@ const (
 	DefaultBodyTimeout     = 30 * time.Second
 	DefaultTagLookupTTL    = 5 * time.Minute
 	DefaultTagLookupSize   = 10000
+	// DefaultTagLookupTimeout bounds one upstream tag lookup or identifier
+	// resolution (resource_tags lookup).
+	DefaultTagLookupTimeout = 2 * time.Second
 )
 
 // Gateway is an HTTP handler that enforces IAM policies on requests to
@@ -496,57 +502,10 @@ func (g *Gateway) Cleanup() error {
 	if g.forwarder != nil {
 		g.forwarder.Close()
 	}
-	if c, ok := g.tags.(interface{ close() }); ok {
-		c.close()
+	if c, ok := g.tags.(interface{ Close() }); ok {
+		c.Close()
 	}
 	return nil
-}
-
-// tagStatus says what a resource tag source knows about an ARN's tags.
-type tagStatus uint8
-
-const (
-	// tagsNone: the resource has no aws:ResourceTag keys (its type is not
-	// taggable, or no policy of the decision reads them).
-	tagsNone tagStatus = iota
-	// tagsKnown: the returned tags are the resource's tags.
-	tagsKnown
-	// The statuses below mean the tags are unknown: a decision that a
-	// policy statement reading aws:ResourceTag can take part in is denied
-	// (see Gateway.authorize).
-
-	// tagsUnavailable: the lookup failed or timed out.
-	tagsUnavailable
-	// tagsNotLookedUp: an ARN of another account, region or partition than
-	// the gateway's, whose tags the gateway does not ask for.
-	tagsNotLookedUp
-	// tagsOverBudget: the request already made maxTagLookups lookups.
-	tagsOverBudget
-	// tagsNotInStore: resource_tags static, and neither the ARN nor its
-	// taggable owner is in the store's resource_tags.
-	tagsNotInStore
-	// tagsOff: resource_tags off.
-	tagsOff
-)
-
-// unknown reports whether the status leaves the resource's tags unknown.
-func (s tagStatus) unknown() bool { return s >= tagsUnavailable }
-
-// why says why the tags are unknown, for the audit record and the error.
-func (s tagStatus) why() string {
-	switch s {
-	case tagsUnavailable:
-		return "the tag lookup failed"
-	case tagsNotLookedUp:
-		return "not looked up: the ARN is not of the gateway's account, regions and partition"
-	case tagsOverBudget:
-		return "not looked up: the request needs more than " + strconv.Itoa(maxTagLookups) + " tag lookups"
-	case tagsNotInStore:
-		return "the ARN is not in the store's resource_tags (resource_tags static)"
-	case tagsOff:
-		return "resource_tags off"
-	}
-	return ""
 }
 
 // resourceTagSource supplies aws:ResourceTag/… values of an ARN.
@@ -558,7 +517,7 @@ type resourceTagSource interface {
 	// policy of in needs. lookups counts the request's upstream lookups
 	// (nil: unbounded); a source that would exceed maxTagLookups answers
 	// tagsOverBudget instead of asking.
-	ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, tagStatus)
+	ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, lookup.TagStatus)
 }
 
 // tagChangeObserver is implemented by resource tag sources that cache:
@@ -577,44 +536,6 @@ type identifierResolver interface {
 	Resolve(ctx context.Context, region string, res *apimap.Result) error
 }
 
-// storeTags is the static resource tag source: the store's resource_tags,
-// of the ARN or else of its taggable owner. A taggable resource the store
-// does not list has unknown tags (list it with {} to declare it untagged).
-type storeTags struct{ store *authn.Store }
-
-func (s storeTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
-	if tags, ok := s.store.ResourceTags(arn); ok {
-		return tags, tagsKnown
-	}
-	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-		return nil, tagsNone // no statement that can apply reads them
-	}
-	owner, ok := apimap.TaggableOwner(arn)
-	if !ok {
-		return nil, tagsNone
-	}
-	if owner != arn {
-		if tags, ok := s.store.ResourceTags(owner); ok {
-			return tags, tagsKnown
-		}
-	}
-	return nil, tagsNotInStore
-}
-
-// noTags is the resource tag source of resource_tags off: the tags of
-// every taggable resource are unknown.
-type noTags struct{}
-
-func (noTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
-	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-		return nil, tagsNone // no statement that can apply reads them
-	}
-	if _, ok := apimap.TaggableOwner(arn); !ok {
-		return nil, tagsNone
-	}
-	return nil, tagsOff
-}
-
 // setupResourceTags builds the resource tag source and identifier resolver
 // for the configured resource_tags source.
 func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, identifierResolver, error) {
@@ -624,12 +545,67 @@ func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, ident
 	}
 	switch source {
 	case ResourceTagsOff:
-		return noTags{}, nil, nil
+		return lookup.NoTags{}, nil, nil
 	case ResourceTagsLookup:
 		return g.setupLookup(ctx.GetMetricsRegistry())
 	default:
-		return storeTags{store: g.store}, nil, nil
+		return lookup.StoreTags{Store: g.store}, nil, nil
 	}
+}
+
+// setupLookup builds the lookup tag source and the origination identity
+// resolver of resource_tags lookup, with their metrics in reg.
+func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, identifierResolver, error) {
+	rt := g.ResourceTags
+	ttl, size, timeout := DefaultTagLookupTTL, DefaultTagLookupSize, DefaultTagLookupTimeout
+	if rt.TTL > 0 {
+		ttl = time.Duration(rt.TTL)
+	}
+	if rt.Size > 0 {
+		size = rt.Size
+	}
+	if rt.Timeout > 0 {
+		timeout = time.Duration(rt.Timeout)
+	}
+	tags, origins, err := lookup.New(lookup.Config{
+		Store:         g.store,
+		Call:          g.calls.Do,
+		Partition:     g.partition,
+		Account:       g.Account,
+		RegionAllowed: g.regionAllowed,
+		TTL:           ttl,
+		Size:          size,
+		Timeout:       timeout,
+		Now:           g.now,
+		Logger:        g.logger,
+		Metrics:       reg,
+		PoolKey:       lookupPoolKey(g),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return tags, origins, nil
+}
+
+// lookupPoolKey names what the cached lookup answers depend on besides the
+// cache settings: the account, the upstream endpoints and credentials (as
+// configured, placeholders unresolved: no secret is resolved into the
+// key).
+func lookupPoolKey(g *Gateway) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "account=%s region=%s", g.Account, g.Region)
+	apis := make([]string, 0, len(g.Endpoint))
+	for api := range g.Endpoint {
+		apis = append(apis, api)
+	}
+	sort.Strings(apis)
+	for _, api := range apis {
+		fmt.Fprintf(&b, " endpoint.%s=%s", api, g.Endpoint[api])
+	}
+	if uc := g.UpstreamCredentials; uc != nil {
+		fmt.Fprintf(&b, " credentials=%s/%s/%s", uc.Source, uc.AccessKeyID, uc.Profile)
+	}
+	return b.String()
 }
 
 // Interface guards

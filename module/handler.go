@@ -24,6 +24,7 @@ import (
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/lookup"
 	"github.com/pinpointgw/gateway/metrics"
 )
 
@@ -56,7 +57,7 @@ type requestState struct {
 	// gateway:ReferencedArn, the resource tag keys set for one pair.
 	refARNs []string
 	tagKeys []string
-	// tagLookups counts the request's upstream tag lookups (maxTagLookups).
+	// tagLookups counts the request's upstream tag lookups (lookup.MaxTagLookups).
 	tagLookups int
 	// tagsUnavailable lists ARNs whose resource tags could not be obtained.
 	tagsUnavailable []string
@@ -317,7 +318,7 @@ func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, 
 //
 // Per pair it sets aws:ResourceAccount (and aws:ResourceOrgID), the
 // resource's tags, and iam:PassedToService for iam:PassRole. A pair whose
-// resource tags are unknown (see tagStatus) or ambiguous (keys that differ
+// resource tags are unknown (see lookup.TagStatus) or ambiguous (keys that differ
 // only in case) is denied when a policy statement that can apply to its
 // action reads them: the gateway decides nothing on information it lacks.
 func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
@@ -362,15 +363,15 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 					}
 				}
 				tags, status := g.tags.ResourceTags(r.Context(), arn, in, &rs.tagLookups)
-				if status.unknown() {
-					if status == tagsUnavailable {
+				if status.Unknown() {
+					if status == lookup.TagsUnavailable {
 						rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
 					}
 					if authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-						if status != tagsUnavailable {
+						if status != lookup.TagsUnavailable {
 							rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
 						}
-						return g.denyUndecidable(rs, p.ARN, a.Action, arn, "the resource tags are unknown: "+status.why())
+						return g.denyUndecidable(rs, p.ARN, a.Action, arn, "the resource tags are unknown: "+status.Why())
 					}
 				}
 				for k, v := range tags {

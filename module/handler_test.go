@@ -19,6 +19,7 @@ import (
 
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/lookup"
 )
 
 // TestForwardResigns checks that an allowed call reaches the upstream
@@ -435,8 +436,8 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 // unavailableTags is a resource tag source whose lookups all fail.
 type unavailableTags struct{}
 
-func (unavailableTags) ResourceTags(context.Context, string, *authz.Input, *int) (map[string]string, tagStatus) {
-	return nil, tagsUnavailable
+func (unavailableTags) ResourceTags(context.Context, string, *authz.Input, *int) (map[string]string, lookup.TagStatus) {
+	return nil, lookup.TagsUnavailable
 }
 
 // TestResourceTagsUnavailable checks that unavailable resource tags deny a

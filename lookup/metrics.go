@@ -1,4 +1,4 @@
-package module
+package lookup
 
 import (
 	"github.com/pinpointgw/gateway/metrics"
