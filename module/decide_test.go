@@ -14,13 +14,13 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/audit"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/lookup"
@@ -559,7 +559,7 @@ func TestAuditReferences(t *testing.T) {
 
 // TestAuditRecordBounded: a pathological request (tens of thousands of
 // resources, matches, references and tags, megabyte strings) writes an
-// audit record of at most maxAuditRecord bytes, whose truncated lists say
+// audit record of at most audit.MaxRecord bytes, whose truncated lists say
 // how much they left out.
 func TestAuditRecordBounded(t *testing.T) {
 	// Strings of plain characters, and of characters that JSON escapes to
@@ -605,8 +605,8 @@ func TestAuditRecordBounded(t *testing.T) {
 			r := httptest.NewRequest("GET", "/", nil)
 			r.Header.Set("User-Agent", long)
 			g.writeAudit(r, rs)
-			if n := buf.Len(); n > maxAuditRecord {
-				t.Fatalf("audit record of %d bytes, want at most %d", n, maxAuditRecord)
+			if n := buf.Len(); n > audit.MaxRecord {
+				t.Fatalf("audit record of %d bytes, want at most %d", n, audit.MaxRecord)
 			}
 			var rec map[string]any
 			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
@@ -638,8 +638,8 @@ func TestAuditRecordBoundedEndToEnd(t *testing.T) {
 	if w.Code < 400 {
 		t.Fatalf("status %d, want a refusal", w.Code)
 	}
-	if n := buf.Len(); n > maxAuditRecord {
-		t.Fatalf("a %d-byte request wrote an audit record of %d bytes, want at most %d", len(body), n, maxAuditRecord)
+	if n := buf.Len(); n > audit.MaxRecord {
+		t.Fatalf("a %d-byte request wrote an audit record of %d bytes, want at most %d", len(body), n, audit.MaxRecord)
 	}
 	t.Logf("%d-byte request: status %d, record %d bytes", len(body), w.Code, buf.Len())
 }
@@ -666,62 +666,3 @@ func TestOrgIDValidated(t *testing.T) {
 	}
 }
 
-func TestCapString(t *testing.T) {
-	t.Parallel()
-	cases := map[string]struct {
-		in   string
-		n    int
-		want string
-	}{
-		"short":                  {"arn:aws:x", 256, "arn:aws:x"},
-		"exactly n plain":        {strings.Repeat("a", 10), 10, strings.Repeat("a", 10)},
-		"plain cut":              {strings.Repeat("a", 12), 10, strings.Repeat("a", 10) + "…(+2 bytes)"},
-		"control costs 6":        {"ab\x01cdefgh", 10, "ab\x01cd…(+4 bytes)"},
-		"quote costs 2":          {`"""""""`, 10, `"""""…(+2 bytes)`},
-		"invalid UTF-8 costs 6":  {"\xff\xffabcdefgh", 12, "\xff\xff…(+8 bytes)"},
-		"never splits a rune":    {"aaaaaaaaaé", 10, "aaaaaaaaa…(+2 bytes)"},
-		"multi-byte rune counts": {"éééééé", 12, "éééééé"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			if got := capString(tc.in, tc.n); got != tc.want {
-				t.Errorf("capString(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
-			}
-		})
-	}
-}
-
-// FuzzCapString: a capped string is s itself or a prefix of s that ends on
-// a character boundary, followed by the note of what was left out, and its
-// JSON encoding stays within the budget (plus the note).
-func FuzzCapString(f *testing.F) {
-	for _, s := range []string{"", "arn:aws:x", strings.Repeat("é\x01\xff\"", 100)} {
-		f.Add(s, 64)
-	}
-	f.Fuzz(func(t *testing.T, s string, n int) {
-		if n < 0 || n > 4096 {
-			return
-		}
-		got := capString(s, n)
-		if got == s {
-			return
-		}
-		prefix, _, ok := strings.Cut(got, "…(+")
-		if !ok || !strings.HasPrefix(s, prefix) {
-			t.Fatalf("capString(%q, %d) = %q: not a prefix of s and a note", s, n, got)
-		}
-		if rest := s[len(prefix):]; rest != "" && !utf8.RuneStart(rest[0]) && utf8.ValidString(s) {
-			t.Fatalf("capString(%q, %d) = %q splits a character", s, n, got)
-		}
-		// The audit encoder (zap's JSON) escapes as encoding/json does
-		// without its HTML escaping.
-		var enc bytes.Buffer
-		je := json.NewEncoder(&enc)
-		je.SetEscapeHTML(false)
-		_ = je.Encode(prefix)
-		if size := enc.Len() - 3; size > n { // quotes and newline
-			t.Fatalf("capString(%q, %d): the kept part encodes to %d bytes", s, n, size)
-		}
-	})
-}
