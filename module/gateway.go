@@ -1,10 +1,14 @@
 // Package module is the Caddy glue of the gateway: the HTTP handler
-// http.handlers.pinpoint_gateway, its Caddyfile directive pinpoint_gateway,
-// the request pipeline (authenticate, map, authorize, audit, re-sign,
-// forward), AWS-shaped error responses, audit records and metrics.
+// http.handlers.pinpoint_gateway (its configuration, Provision, Validate,
+// Cleanup), its Caddyfile directive pinpoint_gateway, the request pipeline
+// (admit, authenticate, map, authorize, audit, forward) and AWS-shaped
+// error responses.
 //
-// The IAM logic itself lives in the packages authn, apimap and authz; this
-// package only wires them into Caddy.
+// The IAM logic itself lives in the packages authn, apimap and authz; the
+// pipeline's helpers in forward (the client's request, re-signed), awscall
+// (the gateway's own AWS calls and its credentials), lookup (resource tags
+// and origination identities), audit (the record's encoding) and metrics.
+// This package only wires them into Caddy.
 package module
 
 import (
@@ -515,8 +519,8 @@ type resourceTagSource interface {
 	// ResourceTags returns the tags of arn and what is known about them.
 	// in is the decision about to be made: a source may skip work that no
 	// policy of in needs. lookups counts the request's upstream lookups
-	// (nil: unbounded); a source that would exceed maxTagLookups answers
-	// tagsOverBudget instead of asking.
+	// (nil: unbounded); a source that would exceed lookup.MaxTagLookups
+	// answers lookup.TagsOverBudget instead of asking.
 	ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, lookup.TagStatus)
 }
 
