@@ -665,4 +665,3 @@ func TestOrgIDValidated(t *testing.T) {
 		t.Errorf("org_id %q: %v", decideOrg, err)
 	}
 }
-
