@@ -127,7 +127,8 @@ func AppendStrings(f []zap.Field, name string, list []string) []zap.Field {
 	if len(list) == 0 {
 		return f
 	}
-	f = append(f, zap.Array(name, (*stringsLog)(&list))) // a copy of the header: see the marshalers
+	kept := list // a copy of the header, made only here: see the marshalers
+	f = append(f, zap.Array(name, (*stringsLog)(&kept)))
 	if omitted := len(list) - maxAuditStrings; omitted > 0 {
 		f = append(f, zap.Int(name+"_omitted", omitted))
 	}
