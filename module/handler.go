@@ -5,11 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -595,135 +593,6 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// serveSTS answers a request signed for sts with the local STS.
-func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) {
-	rs.proto = protoQuery
-	rs.api = metrics.APISTS
-	form := r.URL.Query()
-	if len(body) > 0 {
-		bf, err := url.ParseQuery(string(body))
-		if err != nil {
-			rs.decision, rs.reason = decisionBadRequest, "STS form body: "+err.Error()
-			writeErrorCode(w, protoQuery, http.StatusBadRequest, "MalformedInput", "the request body is not a valid form", rs.requestID)
-			return
-		}
-		for k, v := range bf {
-			form[k] = append(form[k], v...)
-		}
-	}
-	resp := g.authn.HandleSTS(&authn.STSRequest{
-		Identity:        rs.identity,
-		Form:            form,
-		SourceIP:        rs.clientIP,
-		UserAgent:       r.Header.Get("User-Agent"),
-		SecureTransport: r.TLS != nil,
-		RequestID:       rs.requestID,
-	})
-	rs.op = resp.Action
-	if resp.Action != "" {
-		a := apimap.Authorization{Action: "sts:" + resp.Action}
-		if role := form.Get("RoleArn"); role != "" && resp.Action == "AssumeRole" {
-			a.Resources = []string{role}
-		}
-		rs.auths = []apimap.Authorization{a}
-	}
-	rs.matched = append(rs.matched, resp.Matched...)
-	rs.reason = resp.Reason
-	rs.issued = resp.Session
-	switch {
-	case resp.Status < 400:
-		rs.decision = authz.Allow.String()
-	case resp.Decision != authz.Allow:
-		rs.decision = resp.Decision.String()
-	default:
-		rs.decision = decisionBadRequest
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("X-Amzn-Requestid", rs.requestID)
-	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
-	w.WriteHeader(resp.Status)
-	_, _ = w.Write(resp.Body)
-}
-
-// forward re-signs the authorized body with the upstream credentials and
-// proxies it to the API's endpoint for the requested region.
-func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestState, id *authn.Identity, body []byte) {
-	fs := &rs.fwd
-	target, err := g.endpoints.URL(rs.api, id.Region)
-	if err != nil {
-		g.upstreamFailed(w, rs, msgUpstreamFailed, err, "error")
-		return
-	}
-
-	creds, err := g.creds.Retrieve(r.Context())
-	if err != nil {
-		// The chain's error may name files, profiles and metadata
-		// endpoints: the audit record has it, the client a summary.
-		g.upstreamFailed(w, rs, "the gateway cannot forward the request: it has no upstream AWS credentials; its audit record says why",
-			err, "credentials")
-		return
-	}
-	fs.Creds = creds
-	fs.Target = target
-	fs.SigningName = apimap.SigningName(rs.api)
-	fs.Region = id.Region
-	fs.Body = body
-	fs.PayloadHash = id.PayloadHash // hashed once, while verifying the signature
-
-	rs.forwarded = true
-	rs.work = g.now().Sub(rs.start)
-	g.forwarder.Forward(w, r, fs)
-	if fs.Err != nil && fs.Status != 499 {
-		status, code, msg := upstreamFailure(fs.Err, time.Duration(g.UpstreamTimeout))
-		fs.Status = status
-		writeError(w, rs.proto, status, code, msg+" (request ID "+rs.requestID+")", rs.requestID)
-	}
-	rs.work += fs.SignDuration
-	if n, ok := g.tags.(tagChangeObserver); ok && upstreamMayHaveActed(fs.Status) {
-		n.Changed(rs.api, rs.op, rs.auths, fs.Status >= 200 && fs.Status < 300)
-	}
-	if fs.Err != nil {
-		kind := "error"
-		if fs.Status == http.StatusGatewayTimeout {
-			kind = "timeout"
-		}
-		g.metrics.UpstreamError(kind)
-	}
-}
-
-// upstreamFailure classifies a forwarding error. The message is the
-// client's, so it says what happened in general terms only: the error
-// names the upstream's address, URL and network details, which belong to
-// the operator (the audit record's upstream_error keeps it).
-func upstreamFailure(err error, timeout time.Duration) (status int, code, msg string) {
-	if forward.Timeout(err) {
-		return http.StatusGatewayTimeout, codeGatewayTimeout,
-			fmt.Sprintf("the upstream AWS endpoint did not answer within %s", timeout)
-	}
-	return http.StatusBadGateway, codeBadGateway, msgUpstreamFailed
-}
-
-// msgUpstreamFailed is the client's message for a 502 of the round trip.
-const msgUpstreamFailed = "the gateway could not forward the request to the upstream AWS endpoint; its audit record says why"
-
-// upstreamMayHaveActed reports whether a forwarded request's upstream may
-// have carried it out: a 2xx, and also a 5xx, a timeout or a transport
-// error (the gateway's 502/504), after which the outcome is unknown. A 4xx
-// is the upstream's refusal.
-func upstreamMayHaveActed(status int) bool {
-	return status >= 200 && status < 300 || status >= 500 || status == 0
-}
-
-// upstreamFailed answers 502 to a failure to forward before any round
-// trip: msg to the client, the detail to the audit record.
-func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, msg string, detail error, kind string) {
-	rs.fwd.Status = http.StatusBadGateway
-	rs.fwd.Err = detail
-	g.metrics.UpstreamError(kind)
-	writeError(w, rs.proto, http.StatusBadGateway, codeBadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
-}
-
 // observe updates the metrics of a finished request.
 func (g *Gateway) observe(rs *requestState) {
 	action := ""
@@ -743,81 +612,6 @@ func claimedAccessKeyID(r *http.Request) string {
 		id = id[:128]
 	}
 	return id
-}
-
-var errBodyTooLarge = errors.New("request body too large")
-
-// noReadDeadlineWarned is set once the process has warned that bodies are
-// read without body_timeout.
-var noReadDeadlineWarned atomic.Bool
-
-// readBody reads the request body within body_timeout: the connection's
-// read deadline is set for the read, and cleared after it (a deadline left
-// behind would cancel the request while the upstream answers). Under a
-// ResponseWriter that cannot set deadlines (tests, exotic wrappers) the body
-// is read without one.
-func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return nil, nil
-	}
-	if g.BodyTimeout <= 0 {
-		return readBody(r.Body, r.ContentLength, g.MaxBody)
-	}
-	// A socket deadline: the wall clock, not the injected g.now.
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Now().Add(time.Duration(g.BodyTimeout))); err != nil {
-		if !noReadDeadlineWarned.Swap(true) {
-			g.logger.Warn("request bodies are read without body_timeout: the server's ResponseWriter cannot set read deadlines", zap.Error(err))
-		}
-		return readBody(r.Body, r.ContentLength, g.MaxBody)
-	}
-	body, err := readBody(r.Body, r.ContentLength, g.MaxBody)
-	_ = rc.SetReadDeadline(time.Time{})
-	return body, err
-}
-
-// bodyChunk is the first allocation for a body: what most requests need
-// whole, and what a client that announced megabytes and sent nothing costs.
-const bodyChunk = 4 << 10
-
-// readBody reads a whole body of declared length n (-1: unknown), at most
-// max bytes. The buffer grows with the bytes received (doubling, to at
-// most n, or max+1 to detect an overlong unframed body), never with what
-// the client announced: memory follows what arrived.
-func readBody(body io.Reader, n, max int64) ([]byte, error) {
-	if n == 0 {
-		return nil, nil
-	}
-	limit := n // the most bytes the buffer will hold
-	if n < 0 || n > max {
-		limit = max + 1
-	}
-	buf := make([]byte, 0, min(limit, bodyChunk))
-	for {
-		if len(buf) == cap(buf) {
-			if int64(len(buf)) == limit {
-				break
-			}
-			grown := make([]byte, len(buf), min(limit, 2*int64(cap(buf))))
-			copy(grown, buf)
-			buf = grown
-		}
-		m, err := body.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+m]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if int64(len(buf)) > max {
-		return nil, errBodyTooLarge
-	}
-	if n > 0 && int64(len(buf)) < n {
-		return nil, io.ErrUnexpectedEOF
-	}
-	return buf, nil
 }
 
 // newRequestID returns a random UUID (version 4), the shape of AWS request
