@@ -58,9 +58,9 @@ type endpointTemplate struct {
 	cache sync.Map // region -> *url.URL
 }
 
-// ParseEndpointTemplate checks that raw is an absolute http(s) URL without
+// CheckEndpointTemplate checks that raw is an absolute http(s) URL without
 // query or fragment, as an endpoint template must be.
-func ParseEndpointTemplate(raw string) error {
+func CheckEndpointTemplate(raw string) error {
 	_, err := parseEndpointTemplate(raw)
 	return err
 }

@@ -189,7 +189,7 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if _, dup := g.Endpoint[api]; dup {
 				return d.Errf("endpoint: %s given twice", api)
 			}
-			if err := forward.ParseEndpointTemplate(u); err != nil {
+			if err := forward.CheckEndpointTemplate(u); err != nil {
 				return d.Errf("endpoint %s: %v", api, err)
 			}
 			if g.Endpoint == nil {

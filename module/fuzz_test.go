@@ -32,7 +32,7 @@ func FuzzUnmarshalCaddyfile(f *testing.F) {
 			if _, ok := forward.DefaultEndpoints[api]; !ok {
 				t.Fatalf("accepted endpoint API %q", api)
 			}
-			if err := forward.ParseEndpointTemplate(u); err != nil {
+			if err := forward.CheckEndpointTemplate(u); err != nil {
 				t.Fatalf("accepted endpoint %q: %v", u, err)
 			}
 		}
