@@ -10,7 +10,7 @@ import (
 // config reloads: a reload with the same upstream and cache settings keeps
 // the warm caches, and the expiring LRU's sweeper goroutine (which the
 // library never stops) is started once per distinct setting, not once per
-// reload. The last user's Cleanup empties the caches.
+// reload. The last user's Close (the gateway's Cleanup) empties the caches.
 var lookupCaches = caddy.NewUsagePool()
 
 // sharedCaches are the caches of one upstream and cache setting.

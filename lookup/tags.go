@@ -115,7 +115,7 @@ func (s *Tags) ResourceTags(ctx context.Context, arn string, in *authz.Input, lo
 // create, delete or release call named (and those of dependent
 // TagResource authorizations), so that the next decision asks again, well
 // within the TTL; and, when the call succeeded, tells the resolver about
-// origination identities bought or released. The handler calls it for
+// origination identities bought or released. The pipeline calls it for
 // every forwarded request whose upstream may have acted: a 2xx, and also
 // a 5xx, timeout or transport error (the change may have happened even so).
 func (s *Tags) Changed(api, operation string, auths []apimap.Authorization, succeeded bool) {
