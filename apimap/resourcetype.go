@@ -7,11 +7,6 @@ import (
 	"github.com/pinpointgw/gateway/arn"
 )
 
-// ParseARN parses s with arn.Parse.
-//
-// Deprecated: use arn.Parse; removed once module uses it.
-func ParseARN(s string) (arn.ARN, error) { return arn.Parse(s) }
-
 // resourceTemplates maps an IAM prefix to its compiled resource types;
 // typeTemplates maps "prefix/type" to one.
 var (

@@ -2,122 +2,17 @@ package module
 
 import (
 	"net/http"
-	"sort"
-	"strconv"
-	"unicode/utf8"
 
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
-	"github.com/pinpointgw/gateway/apimap"
-	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/audit"
 )
-
-// Bounds of the audit record: whatever a request holds, its record is at
-// most maxAuditRecord bytes. Lists keep their first elements and say how
-// many they left out in a sibling field <name>_omitted (resources_omitted
-// inside an authorization); strings are cut so that their JSON encoding
-// (escapes included) takes at most maxAuditString bytes (maxAuditReason
-// for the reason and the upstream error), and end in "…(+N bytes)".
-//
-// The worst case: 8 authorizations of an action, a service and 8
-// resources (~21 KiB), 8 references of 3 strings (~7 KiB), 8 matches of 2
-// (~5 KiB), 8 ARNs of resource_tags_unavailable (~2.5 KiB), two tag maps
-// of 8 tags (~9 KiB), 14 single strings and 2 long ones (~6 KiB): ~51 KiB.
-const (
-	maxAuditRecord     = 64 << 10
-	maxAuditString     = 256
-	maxAuditReason     = 1024
-	maxAuditAuths      = 8 // authorizations
-	maxAuditStrings    = 8 // resources of one authorization, resource_tags_unavailable
-	maxAuditMatched    = 8 // matched statements
-	maxAuditReferences = 8 // references
-	maxAuditTags       = 8 // session_tags, issued_session_tags
-)
-
-// jsonCost is the most bytes one byte of a string takes in the record's
-// JSON: 6 for control characters (\u00XX), 2 for the quote and the
-// backslash, 1 for the rest (a byte of invalid UTF-8 is charged when its
-// rune is decoded: \ufffd, 6).
-var jsonCost = func() (t [256]uint8) {
-	for i := range t {
-		switch {
-		case i < 0x20:
-			t[i] = 6
-		case i == '"' || i == '\\':
-			t[i] = 2
-		default:
-			t[i] = 1
-		}
-	}
-	return t
-}()
-
-// capString cuts s so that its JSON encoding takes at most about n bytes
-// (on a character boundary) and says how much it left out; strings that
-// fit are returned as they are, without allocating.
-func capString(s string, n int) string {
-	if len(s)*6 <= n {
-		return s // fits whatever it holds
-	}
-	cost, i := 0, 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if cost+int(jsonCost[c]) > n {
-				break
-			}
-			cost += int(jsonCost[c])
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		w := size
-		if r == utf8.RuneError && size == 1 {
-			w = 6
-		} else if r == '\u2028' || r == '\u2029' {
-			w = 6
-		}
-		if cost+w > n {
-			break
-		}
-		cost += w
-		i += size
-	}
-	if i == len(s) {
-		return s
-	}
-	return s[:i] + "…(+" + strconv.Itoa(len(s)-i) + " bytes)"
-}
-
-// appendList adds the first n elements of list as the array field name
-// (as marshals them) and, when it left any out, their count as
-// name_omitted.
-func appendList[T any](f []zap.Field, name string, list []T, n int, as func([]T) zapcore.ArrayMarshaler) []zap.Field {
-	if len(list) == 0 {
-		return f
-	}
-	kept, omitted := capList(list, n)
-	f = append(f, zap.Array(name, as(kept)))
-	if omitted > 0 {
-		f = append(f, zap.Int(name+"_omitted", omitted))
-	}
-	return f
-}
-
-// capList returns the first n elements of list and the number left out.
-func capList[T any](list []T, n int) ([]T, int) {
-	if len(list) <= n {
-		return list, 0
-	}
-	return list[:n], len(list) - n
-}
 
 // writeAudit writes the request's one audit record on the logger
 // http.handlers.pinpoint_gateway.audit. It never carries a secret, a
 // signature or a session token: only the access key ID, the principal,
 // what was asked, what was decided and why. It is bounded (see
-// maxAuditRecord).
+// audit.MaxRecord).
 func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	ce := g.audit.Check(zap.InfoLevel, "request")
 	if ce == nil {
@@ -130,68 +25,62 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	f = append(f,
 		zap.Time("time", rs.start),
 		zap.String("request_id", rs.requestID),
-		zap.String("remote_ip", capString(rs.clientIP, maxAuditString)),
-		zap.String("user_agent", capString(r.Header.Get("User-Agent"), maxAuditString)),
+		audit.String("remote_ip", rs.clientIP),
+		audit.String("user_agent", r.Header.Get("User-Agent")),
 	)
 	if rs.identity == nil && rs.claimedKeyID != "" {
-		f = append(f, zap.String("access_key_id", capString(rs.claimedKeyID, maxAuditString)))
+		f = append(f, audit.String("access_key_id", rs.claimedKeyID))
 	}
 	if id := rs.identity; id != nil {
 		f = append(f,
-			zap.String("access_key_id", capString(id.AccessKeyID, maxAuditString)),
-			zap.String("region", capString(id.Region, maxAuditString)),
+			audit.String("access_key_id", id.AccessKeyID),
+			audit.String("region", id.Region),
 		)
 		if p := id.Principal; p != nil {
 			f = append(f,
-				zap.String("principal_arn", capString(p.ARN, maxAuditString)),
-				zap.String("principal_type", capString(p.Type, maxAuditString)),
+				audit.String("principal_arn", p.ARN),
+				audit.String("principal_type", p.Type),
 			)
 			if p.RoleARN != "" {
-				f = append(f, zap.String("role_arn", capString(p.RoleARN, maxAuditString)))
+				f = append(f, audit.String("role_arn", p.RoleARN))
 			}
 			if p.SessionName != "" {
-				f = append(f, zap.String("session_name", capString(p.SessionName, maxAuditString)))
+				f = append(f, audit.String("session_name", p.SessionName))
 			}
 			if p.SourceIdentity != "" {
-				f = append(f, zap.String("source_identity", capString(p.SourceIdentity, maxAuditString)))
+				f = append(f, audit.String("source_identity", p.SourceIdentity))
 			}
-			f = appendTags(f, "session_tags", p.SessionTags)
+			f = audit.AppendTags(f, "session_tags", p.SessionTags)
 		}
 	}
 	if rs.api != "" {
-		f = append(f, zap.String("api", capString(rs.api, maxAuditString)))
+		f = append(f, audit.String("api", rs.api))
 	}
 	if rs.op != "" {
-		f = append(f, zap.String("operation", capString(rs.op, maxAuditString)))
+		f = append(f, audit.String("operation", rs.op))
 	}
-	f = appendList(f, "authorizations", rs.auths, maxAuditAuths, asAuthorizations)
-	f = appendList(f, "references", rs.references, maxAuditReferences, asReferences)
+	f = audit.AppendAuthorizations(f, rs.auths)
+	f = audit.AppendReferences(f, rs.references)
 	f = append(f,
 		zap.String("decision", rs.decision),
 		zap.String("mode", g.Mode),
 	)
 	if rs.reason != "" {
-		f = append(f, zap.String("reason", capString(rs.reason, maxAuditReason)))
+		f = append(f, audit.Reason("reason", rs.reason))
 	}
-	f = appendList(f, "matched", rs.matched, maxAuditMatched, asMatches)
-	if len(rs.tagsUnavailable) > 0 {
-		tagsUnavailable := rs.tagsUnavailable // a copy of the header: see the marshalers
-		f = append(f, zap.Array("resource_tags_unavailable", (*stringsLog)(&tagsUnavailable)))
-		if omitted := len(rs.tagsUnavailable) - maxAuditStrings; omitted > 0 {
-			f = append(f, zap.Int("resource_tags_unavailable_omitted", omitted))
-		}
-	}
+	f = audit.AppendMatches(f, rs.matched)
+	f = audit.AppendStrings(f, "resource_tags_unavailable", rs.tagsUnavailable)
 	if rs.issued != nil {
-		f = append(f, zap.String("issued_principal_arn", capString(rs.issued.ARN, maxAuditString)))
-		f = appendTags(f, "issued_session_tags", rs.issued.SessionTags)
+		f = append(f, audit.String("issued_principal_arn", rs.issued.ARN))
+		f = audit.AppendTags(f, "issued_session_tags", rs.issued.SessionTags)
 	}
-	if rs.forwarded || rs.fwd.upstreamStatus != 0 {
-		f = append(f, zap.Int("upstream_status", rs.fwd.upstreamStatus))
-		if rs.fwd.upstreamRequestID != "" {
-			f = append(f, zap.String("upstream_request_id", capString(rs.fwd.upstreamRequestID, maxAuditString)))
+	if rs.forwarded || rs.fwd.Status != 0 {
+		f = append(f, zap.Int("upstream_status", rs.fwd.Status))
+		if rs.fwd.RequestID != "" {
+			f = append(f, audit.String("upstream_request_id", rs.fwd.RequestID))
 		}
-		if rs.fwd.upstreamErr != nil {
-			f = append(f, zap.String("upstream_error", capString(rs.fwd.upstreamErr.Error(), maxAuditReason)))
+		if rs.fwd.Err != nil {
+			f = append(f, audit.Reason("upstream_error", rs.fwd.Err.Error()))
 		}
 	}
 	f = append(f,
@@ -199,134 +88,4 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 		zap.Duration("gateway_duration", rs.work),
 	)
 	ce.Write(f...)
-}
-
-// appendTags adds a tag map as an object field, at most maxAuditTags
-// tags (the first keys in sorted order when there are more, and a field
-// <name>_omitted).
-func appendTags(f []zap.Field, name string, tags map[string]string) []zap.Field {
-	if len(tags) == 0 {
-		return f
-	}
-	if len(tags) <= maxAuditTags {
-		return append(f, zap.Object(name, stringMap(tags)))
-	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	kept := make(stringMap, maxAuditTags)
-	for _, k := range keys[:maxAuditTags] {
-		kept[k] = tags[k]
-	}
-	return append(f, zap.Object(name, kept), zap.Int(name+"_omitted", len(tags)-maxAuditTags))
-}
-
-// stringMap logs a tag map as an object.
-type stringMap map[string]string
-
-func (m stringMap) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	for k, v := range m {
-		enc.AddString(capString(k, maxAuditString), capString(v, maxAuditString))
-	}
-	return nil
-}
-
-// The marshalers of the record's arrays. The top-level fields hold copies
-// of the request state's slice headers, never pointers into the pooled
-// state: a log core may encode the record after the next request has taken
-// that state. The elements are passed by pointer into the slices' arrays,
-// which belong to this request alone, sparing an allocation each.
-
-// authorizations logs action/resources pairs.
-type authorizations []apimap.Authorization
-
-func asAuthorizations(as []apimap.Authorization) zapcore.ArrayMarshaler { return authorizations(as) }
-
-func (as authorizations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for i := range as {
-		if err := enc.AppendObject((*authorizationLog)(&as[i])); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type authorizationLog apimap.Authorization
-
-func (a *authorizationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("action", capString(a.Action, maxAuditString))
-	if a.PassedToService != "" {
-		enc.AddString("passed_to_service", capString(a.PassedToService, maxAuditString))
-	}
-	if err := enc.AddArray("resources", (*stringsLog)(&a.Resources)); err != nil {
-		return err
-	}
-	if omitted := len(a.Resources) - maxAuditStrings; omitted > 0 {
-		enc.AddInt("resources_omitted", omitted)
-	}
-	return nil
-}
-
-// stringsLog logs the first maxAuditStrings strings of a slice, each
-// capped; the caller adds the count of the others.
-type stringsLog []string
-
-func (ss *stringsLog) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	list, _ := capList(*ss, maxAuditStrings)
-	for _, s := range list {
-		enc.AppendString(capString(s, maxAuditString))
-	}
-	return nil
-}
-
-// references logs the resources AWS uses on the caller's behalf.
-type references []apimap.Reference
-
-func asReferences(rs []apimap.Reference) zapcore.ArrayMarshaler { return references(rs) }
-
-func (rs references) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for i := range rs {
-		if err := enc.AppendObject((*referenceLog)(&rs[i])); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type referenceLog apimap.Reference
-
-func (r *referenceLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("kind", capString(r.Kind, maxAuditString))
-	enc.AddString("member", capString(r.Member, maxAuditString))
-	enc.AddString("arn", capString(r.ARN, maxAuditString))
-	return nil
-}
-
-// matches logs the statements that decided.
-type matches []authz.Match
-
-func asMatches(ms []authz.Match) zapcore.ArrayMarshaler { return matches(ms) }
-
-func (ms matches) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for i := range ms {
-		if err := enc.AppendObject((*matchLog)(&ms[i])); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type matchLog authz.Match
-
-func (m *matchLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("type", m.Type.String())
-	enc.AddString("policy", capString(m.Policy, maxAuditString))
-	if m.Sid != "" {
-		enc.AddString("sid", capString(m.Sid, maxAuditString))
-	}
-	enc.AddInt("index", m.Index)
-	enc.AddString("effect", m.Effect.String())
-	return nil
 }

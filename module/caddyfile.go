@@ -8,6 +8,8 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/dustin/go-humanize"
+
+	"github.com/pinpointgw/gateway/forward"
 )
 
 func init() {
@@ -181,13 +183,13 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if !d.AllArgs(&api, &u) {
 				return d.ArgErr()
 			}
-			if _, ok := defaultEndpoints[api]; !ok {
+			if _, ok := forward.DefaultEndpoints[api]; !ok {
 				return d.Errf("endpoint: unknown API %q (want pinpoint, sms-voice or sms-voice-v2)", api)
 			}
 			if _, dup := g.Endpoint[api]; dup {
 				return d.Errf("endpoint: %s given twice", api)
 			}
-			if _, err := parseEndpointTemplate(u); err != nil {
+			if err := forward.CheckEndpointTemplate(u); err != nil {
 				return d.Errf("endpoint %s: %v", api, err)
 			}
 			if g.Endpoint == nil {

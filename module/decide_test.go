@@ -14,15 +14,16 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/audit"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/lookup"
 )
 
 // Decision tests: what the gateway decides when it does not know, or
@@ -428,19 +429,19 @@ func TestNotFoundCachedBriefly(t *testing.T) {
 	// Created outside the gateway.
 	up.set(func(u *decideUpstream) { u.tags[decidePromoARN] = map[string]string{"locked": "true"} })
 	mu.Lock()
-	offset = notFoundTTL + time.Second
+	offset = lookup.NotFoundTTL + time.Second
 	mu.Unlock()
 	if w := serve(g, update()); w.Code != 403 {
-		t.Fatalf("after %s: status %d, want 403", notFoundTTL, w.Code)
+		t.Fatalf("after %s: status %d, want 403", lookup.NotFoundTTL, w.Code)
 	}
 }
 
-// TestTagLookupsPerRequestBounded: one request makes at most maxTagLookups
+// TestTagLookupsPerRequestBounded: one request makes at most lookup.MaxTagLookups
 // upstream tag lookups; beyond that its tags are unknown and it is denied.
 func TestTagLookupsPerRequestBounded(t *testing.T) {
 	up := newDecideUpstream(t)
 	g := decideGateway(t, up, nil)
-	ids := make([]string, maxTagLookups+5)
+	ids := make([]string, lookup.MaxTagLookups+5)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("arn:aws:mobiletargeting:us-east-1:123456789012:apps/app-%02d", i)
 		up.tags[ids[i]] = map[string]string{"tenant": "a"}
@@ -458,15 +459,15 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 	if msg == "" || !strings.Contains(msg, "resource tags") {
 		t.Errorf("decision %s (%q), want a deny for unknown resource tags", rs.decision, msg)
 	}
-	if n := up.count("ListTagsForResource"); n > maxTagLookups {
-		t.Errorf("%d lookups for one request, want at most %d", n, maxTagLookups)
+	if n := up.count("ListTagsForResource"); n > lookup.MaxTagLookups {
+		t.Errorf("%d lookups for one request, want at most %d", n, lookup.MaxTagLookups)
 	}
 	// Within the bound (and with the cache warm) the same request is fine.
-	res.Authorizations[0].Resources = ids[:maxTagLookups]
+	res.Authorizations[0].Resources = ids[:lookup.MaxTagLookups]
 	rs2 := getState()
 	defer putState(rs2)
 	if msg := g.authorize(r, rs2, id, res); msg != "" {
-		t.Errorf("%d resources: %s, want allowed", maxTagLookups, msg)
+		t.Errorf("%d resources: %s, want allowed", lookup.MaxTagLookups, msg)
 	}
 }
 
@@ -558,7 +559,7 @@ func TestAuditReferences(t *testing.T) {
 
 // TestAuditRecordBounded: a pathological request (tens of thousands of
 // resources, matches, references and tags, megabyte strings) writes an
-// audit record of at most maxAuditRecord bytes, whose truncated lists say
+// audit record of at most audit.MaxRecord bytes, whose truncated lists say
 // how much they left out.
 func TestAuditRecordBounded(t *testing.T) {
 	// Strings of plain characters, and of characters that JSON escapes to
@@ -598,14 +599,14 @@ func TestAuditRecordBounded(t *testing.T) {
 				rs.references = append(rs.references, apimap.Reference{Kind: long[:1000], Member: long[:1000], Value: long, ARN: long})
 			}
 			rs.tagsUnavailable = many
-			rs.fwd.upstreamStatus = 500
-			rs.fwd.upstreamRequestID = long
-			rs.fwd.upstreamErr = errors.New(long)
+			rs.fwd.Status = 500
+			rs.fwd.RequestID = long
+			rs.fwd.Err = errors.New(long)
 			r := httptest.NewRequest("GET", "/", nil)
 			r.Header.Set("User-Agent", long)
 			g.writeAudit(r, rs)
-			if n := buf.Len(); n > maxAuditRecord {
-				t.Fatalf("audit record of %d bytes, want at most %d", n, maxAuditRecord)
+			if n := buf.Len(); n > audit.MaxRecord {
+				t.Fatalf("audit record of %d bytes, want at most %d", n, audit.MaxRecord)
 			}
 			var rec map[string]any
 			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
@@ -637,8 +638,8 @@ func TestAuditRecordBoundedEndToEnd(t *testing.T) {
 	if w.Code < 400 {
 		t.Fatalf("status %d, want a refusal", w.Code)
 	}
-	if n := buf.Len(); n > maxAuditRecord {
-		t.Fatalf("a %d-byte request wrote an audit record of %d bytes, want at most %d", len(body), n, maxAuditRecord)
+	if n := buf.Len(); n > audit.MaxRecord {
+		t.Fatalf("a %d-byte request wrote an audit record of %d bytes, want at most %d", len(body), n, audit.MaxRecord)
 	}
 	t.Logf("%d-byte request: status %d, record %d bytes", len(body), w.Code, buf.Len())
 }
@@ -663,64 +664,4 @@ func TestOrgIDValidated(t *testing.T) {
 	if err := g.validateConfig(); err != nil {
 		t.Errorf("org_id %q: %v", decideOrg, err)
 	}
-}
-
-func TestCapString(t *testing.T) {
-	t.Parallel()
-	cases := map[string]struct {
-		in   string
-		n    int
-		want string
-	}{
-		"short":                  {"arn:aws:x", 256, "arn:aws:x"},
-		"exactly n plain":        {strings.Repeat("a", 10), 10, strings.Repeat("a", 10)},
-		"plain cut":              {strings.Repeat("a", 12), 10, strings.Repeat("a", 10) + "…(+2 bytes)"},
-		"control costs 6":        {"ab\x01cdefgh", 10, "ab\x01cd…(+4 bytes)"},
-		"quote costs 2":          {`"""""""`, 10, `"""""…(+2 bytes)`},
-		"invalid UTF-8 costs 6":  {"\xff\xffabcdefgh", 12, "\xff\xff…(+8 bytes)"},
-		"never splits a rune":    {"aaaaaaaaaé", 10, "aaaaaaaaa…(+2 bytes)"},
-		"multi-byte rune counts": {"éééééé", 12, "éééééé"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			if got := capString(tc.in, tc.n); got != tc.want {
-				t.Errorf("capString(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
-			}
-		})
-	}
-}
-
-// FuzzCapString: a capped string is s itself or a prefix of s that ends on
-// a character boundary, followed by the note of what was left out, and its
-// JSON encoding stays within the budget (plus the note).
-func FuzzCapString(f *testing.F) {
-	for _, s := range []string{"", "arn:aws:x", strings.Repeat("é\x01\xff\"", 100)} {
-		f.Add(s, 64)
-	}
-	f.Fuzz(func(t *testing.T, s string, n int) {
-		if n < 0 || n > 4096 {
-			return
-		}
-		got := capString(s, n)
-		if got == s {
-			return
-		}
-		prefix, _, ok := strings.Cut(got, "…(+")
-		if !ok || !strings.HasPrefix(s, prefix) {
-			t.Fatalf("capString(%q, %d) = %q: not a prefix of s and a note", s, n, got)
-		}
-		if rest := s[len(prefix):]; rest != "" && !utf8.RuneStart(rest[0]) && utf8.ValidString(s) {
-			t.Fatalf("capString(%q, %d) = %q splits a character", s, n, got)
-		}
-		// The audit encoder (zap's JSON) escapes as encoding/json does
-		// without its HTML escaping.
-		var enc bytes.Buffer
-		je := json.NewEncoder(&enc)
-		je.SetEscapeHTML(false)
-		_ = je.Encode(prefix)
-		if size := enc.Len() - 3; size > n { // quotes and newline
-			t.Fatalf("capString(%q, %d): the kept part encodes to %d bytes", s, n, size)
-		}
-	})
 }

@@ -1,34 +1,40 @@
 // Package module is the Caddy glue of the gateway: the HTTP handler
-// http.handlers.pinpoint_gateway, its Caddyfile directive pinpoint_gateway,
-// the request pipeline (authenticate, map, authorize, audit, re-sign,
-// forward), AWS-shaped error responses, audit records and metrics.
+// http.handlers.pinpoint_gateway (its configuration, Provision, Validate,
+// Cleanup), its Caddyfile directive pinpoint_gateway, the request pipeline
+// (admit, authenticate, map, authorize, audit, forward) and AWS-shaped
+// error responses.
 //
-// The IAM logic itself lives in the packages authn, apimap and authz; this
-// package only wires them into Caddy.
+// The IAM logic itself lives in the packages authn, apimap and authz; the
+// pipeline's helpers in forward (the client's request, re-signed), awscall
+// (the gateway's own AWS calls and its credentials), lookup (resource tags
+// and origination identities), audit (the record's encoding) and metrics.
+// This package only wires them into Caddy.
 package module
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httputil"
 	"regexp"
 	"slices"
-	"strconv"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/awscall"
+	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/lookup"
+	"github.com/pinpointgw/gateway/metrics"
 )
 
 func init() {
@@ -77,16 +83,10 @@ const (
 	DefaultBodyTimeout     = 30 * time.Second
 	DefaultTagLookupTTL    = 5 * time.Minute
 	DefaultTagLookupSize   = 10000
+	// DefaultTagLookupTimeout bounds one upstream tag lookup or identifier
+	// resolution (resource_tags lookup).
+	DefaultTagLookupTimeout = 2 * time.Second
 )
-
-// defaultEndpoints are the upstream URL templates of each API. {region} is
-// replaced by the requested region and {dns_suffix} by its partition's DNS
-// suffix (amazonaws.com, amazonaws.com.cn, ...).
-var defaultEndpoints = map[string]string{
-	apimap.APIPinpoint:   "https://pinpoint.{region}.{dns_suffix}",
-	apimap.APISMSVoice:   "https://sms-voice.pinpoint.{region}.{dns_suffix}",
-	apimap.APISMSVoiceV2: "https://sms-voice.{region}.{dns_suffix}",
-}
 
 // Gateway is an HTTP handler that enforces IAM policies on requests to
 // Amazon Pinpoint and the Pinpoint SMS and Voice APIs (v1 and v2), and
@@ -209,14 +209,12 @@ type Gateway struct {
 	store     *authn.Store
 	authn     *authn.Authenticator
 	partition string
-	dnsSuffix string
 	regions   map[string]bool // nil: any region of the partition
-	endpoints map[string]*endpointTemplate
+	endpoints *forward.Endpoints
 	creds     aws.CredentialsProvider
-	signer    *v4.Signer
-	proxy     *httputil.ReverseProxy
-	transport *http.Transport
-	metrics   *metrics
+	forwarder *forward.Forwarder
+	calls     *awscall.Client // the gateway's own calls (resource_tags lookup)
+	metrics   *metrics.Requests
 	tags      resourceTagSource
 	resolver  identifierResolver
 	now       func() time.Time
@@ -329,7 +327,6 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("region %q is in no known partition", g.Region)
 	}
 	g.partition = partition
-	g.dnsSuffix = dnsSuffix(partition)
 
 	repl := caddy.NewReplacer()
 	storePath := repl.ReplaceKnown(g.Store, "")
@@ -367,31 +364,31 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		}
 	}
 
-	g.endpoints = make(map[string]*endpointTemplate, len(defaultEndpoints))
-	for api, def := range defaultEndpoints {
-		raw := def
+	templates := make(map[string]string, len(forward.DefaultEndpoints))
+	for api, def := range forward.DefaultEndpoints {
+		templates[api] = def
 		if override, ok := g.Endpoint[api]; ok {
-			raw = repl.ReplaceKnown(override, "")
+			templates[api] = repl.ReplaceKnown(override, "")
 		}
-		tmpl, err := parseEndpointTemplate(raw)
-		if err != nil {
-			return fmt.Errorf("endpoint %s: %w", api, err)
-		}
-		g.endpoints[api] = tmpl
+	}
+	if g.endpoints, err = forward.NewEndpoints(templates, partition); err != nil {
+		return err
 	}
 
 	if g.creds == nil {
-		g.creds, err = g.credentialsProvider(repl)
+		g.creds, err = upstreamCredentials(g.UpstreamCredentials, g.Region, repl)
 		if err != nil {
 			return fmt.Errorf("upstream_credentials: %w", err)
 		}
 	}
-	g.signer = v4.NewSigner(func(o *v4.SignerOptions) {
-		o.DisableURIPathEscaping = false
+	g.forwarder = forward.New(forward.Config{
+		Timeout:  time.Duration(g.UpstreamTimeout),
+		Now:      g.now,
+		ErrorLog: zap.NewStdLog(g.logger.Named("proxy")),
 	})
-	g.setupProxy()
+	g.calls = &awscall.Client{Endpoints: g.endpoints, Credentials: g.creds, Forwarder: g.forwarder}
 
-	g.metrics, err = registerMetrics(ctx.GetMetricsRegistry())
+	g.metrics, err = metrics.Register(ctx.GetMetricsRegistry())
 	if err != nil {
 		return fmt.Errorf("registering metrics: %w", err)
 	}
@@ -449,7 +446,7 @@ func (g *Gateway) validateConfig() error {
 		return fmt.Errorf("regions: the default region %q is not in the list", g.Region)
 	}
 	for api := range g.Endpoint {
-		if _, ok := defaultEndpoints[api]; !ok {
+		if _, ok := forward.DefaultEndpoints[api]; !ok {
 			return fmt.Errorf("endpoint: unknown API %q (want %s, %s or %s)", api, apimap.APIPinpoint, apimap.APISMSVoice, apimap.APISMSVoiceV2)
 		}
 	}
@@ -498,7 +495,7 @@ func (g *Gateway) Validate() error {
 	if err := g.validateConfig(); err != nil {
 		return err
 	}
-	if g.store == nil || g.authn == nil || g.proxy == nil {
+	if g.store == nil || g.authn == nil || g.forwarder == nil {
 		return errors.New("gateway is not provisioned")
 	}
 	return nil
@@ -507,87 +504,13 @@ func (g *Gateway) Validate() error {
 // Cleanup releases what Provision set up: idle upstream connections and the
 // resource tag machinery.
 func (g *Gateway) Cleanup() error {
-	if g.transport != nil {
-		g.transport.CloseIdleConnections()
+	if g.forwarder != nil {
+		g.forwarder.Close()
 	}
-	if c, ok := g.tags.(interface{ close() }); ok {
-		c.close()
+	if c, ok := g.tags.(interface{ Close() }); ok {
+		c.Close()
 	}
 	return nil
-}
-
-// setupProxy builds the reverse proxy that forwards authorized requests.
-func (g *Gateway) setupProxy() {
-	g.transport = &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          512,
-		MaxIdleConnsPerHost:   256,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		// Pass the client's Accept-Encoding and the upstream's encoding
-		// through: the response reaches the client exactly as sent.
-		DisableCompression: true,
-		// A stalled upstream becomes a timeout error (504).
-		ResponseHeaderTimeout: time.Duration(g.UpstreamTimeout),
-	}
-	g.proxy = &httputil.ReverseProxy{
-		Rewrite:        g.rewrite,
-		Transport:      signingTransport{g: g, base: g.transport},
-		ModifyResponse: g.modifyResponse,
-		ErrorHandler:   g.proxyError,
-		ErrorLog:       zap.NewStdLog(g.logger.Named("proxy")),
-		BufferPool:     proxyBufferPool{},
-	}
-}
-
-// tagStatus says what a resource tag source knows about an ARN's tags.
-type tagStatus uint8
-
-const (
-	// tagsNone: the resource has no aws:ResourceTag keys (its type is not
-	// taggable, or no policy of the decision reads them).
-	tagsNone tagStatus = iota
-	// tagsKnown: the returned tags are the resource's tags.
-	tagsKnown
-	// The statuses below mean the tags are unknown: a decision that a
-	// policy statement reading aws:ResourceTag can take part in is denied
-	// (see Gateway.authorize).
-
-	// tagsUnavailable: the lookup failed or timed out.
-	tagsUnavailable
-	// tagsNotLookedUp: an ARN of another account, region or partition than
-	// the gateway's, whose tags the gateway does not ask for.
-	tagsNotLookedUp
-	// tagsOverBudget: the request already made maxTagLookups lookups.
-	tagsOverBudget
-	// tagsNotInStore: resource_tags static, and neither the ARN nor its
-	// taggable owner is in the store's resource_tags.
-	tagsNotInStore
-	// tagsOff: resource_tags off.
-	tagsOff
-)
-
-// unknown reports whether the status leaves the resource's tags unknown.
-func (s tagStatus) unknown() bool { return s >= tagsUnavailable }
-
-// why says why the tags are unknown, for the audit record and the error.
-func (s tagStatus) why() string {
-	switch s {
-	case tagsUnavailable:
-		return "the tag lookup failed"
-	case tagsNotLookedUp:
-		return "not looked up: the ARN is not of the gateway's account, regions and partition"
-	case tagsOverBudget:
-		return "not looked up: the request needs more than " + strconv.Itoa(maxTagLookups) + " tag lookups"
-	case tagsNotInStore:
-		return "the ARN is not in the store's resource_tags (resource_tags static)"
-	case tagsOff:
-		return "resource_tags off"
-	}
-	return ""
 }
 
 // resourceTagSource supplies aws:ResourceTag/… values of an ARN.
@@ -597,9 +520,9 @@ type resourceTagSource interface {
 	// ResourceTags returns the tags of arn and what is known about them.
 	// in is the decision about to be made: a source may skip work that no
 	// policy of in needs. lookups counts the request's upstream lookups
-	// (nil: unbounded); a source that would exceed maxTagLookups answers
-	// tagsOverBudget instead of asking.
-	ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, tagStatus)
+	// (nil: unbounded); a source that would exceed lookup.MaxTagLookups
+	// answers lookup.TagsOverBudget instead of asking.
+	ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, lookup.TagStatus)
 }
 
 // tagChangeObserver is implemented by resource tag sources that cache:
@@ -618,44 +541,6 @@ type identifierResolver interface {
 	Resolve(ctx context.Context, region string, res *apimap.Result) error
 }
 
-// storeTags is the static resource tag source: the store's resource_tags,
-// of the ARN or else of its taggable owner. A taggable resource the store
-// does not list has unknown tags (list it with {} to declare it untagged).
-type storeTags struct{ store *authn.Store }
-
-func (s storeTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
-	if tags, ok := s.store.ResourceTags(arn); ok {
-		return tags, tagsKnown
-	}
-	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-		return nil, tagsNone // no statement that can apply reads them
-	}
-	owner, ok := apimap.TaggableOwner(arn)
-	if !ok {
-		return nil, tagsNone
-	}
-	if owner != arn {
-		if tags, ok := s.store.ResourceTags(owner); ok {
-			return tags, tagsKnown
-		}
-	}
-	return nil, tagsNotInStore
-}
-
-// noTags is the resource tag source of resource_tags off: the tags of
-// every taggable resource are unknown.
-type noTags struct{}
-
-func (noTags) ResourceTags(_ context.Context, arn string, in *authz.Input, _ *int) (map[string]string, tagStatus) {
-	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-		return nil, tagsNone // no statement that can apply reads them
-	}
-	if _, ok := apimap.TaggableOwner(arn); !ok {
-		return nil, tagsNone
-	}
-	return nil, tagsOff
-}
-
 // setupResourceTags builds the resource tag source and identifier resolver
 // for the configured resource_tags source.
 func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, identifierResolver, error) {
@@ -665,32 +550,67 @@ func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, ident
 	}
 	switch source {
 	case ResourceTagsOff:
-		return noTags{}, nil, nil
+		return lookup.NoTags{}, nil, nil
 	case ResourceTagsLookup:
 		return g.setupLookup(ctx.GetMetricsRegistry())
 	default:
-		return storeTags{store: g.store}, nil, nil
+		return lookup.StoreTags{Store: g.store}, nil, nil
 	}
 }
 
-// dnsSuffix returns the DNS suffix of a partition's service endpoints.
-func dnsSuffix(partition string) string {
-	switch partition {
-	case "aws-cn":
-		return "amazonaws.com.cn"
-	case "aws-eusc":
-		return "amazonaws.eu"
-	case "aws-iso":
-		return "c2s.ic.gov"
-	case "aws-iso-b":
-		return "sc2s.sgov.gov"
-	case "aws-iso-e":
-		return "cloud.adc-e.uk"
-	case "aws-iso-f":
-		return "csp.hci.ic.gov"
-	default: // aws, aws-us-gov
-		return "amazonaws.com"
+// setupLookup builds the lookup tag source and the origination identity
+// resolver of resource_tags lookup, with their metrics in reg.
+func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, identifierResolver, error) {
+	rt := g.ResourceTags
+	ttl, size, timeout := DefaultTagLookupTTL, DefaultTagLookupSize, DefaultTagLookupTimeout
+	if rt.TTL > 0 {
+		ttl = time.Duration(rt.TTL)
 	}
+	if rt.Size > 0 {
+		size = rt.Size
+	}
+	if rt.Timeout > 0 {
+		timeout = time.Duration(rt.Timeout)
+	}
+	tags, origins, err := lookup.New(lookup.Config{
+		Store:         g.store,
+		Call:          g.calls.Do,
+		Partition:     g.partition,
+		Account:       g.Account,
+		RegionAllowed: g.regionAllowed,
+		TTL:           ttl,
+		Size:          size,
+		Timeout:       timeout,
+		Now:           g.now,
+		Logger:        g.logger,
+		Metrics:       reg,
+		PoolKey:       lookupPoolKey(g),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return tags, origins, nil
+}
+
+// lookupPoolKey names what the cached lookup answers depend on besides the
+// cache settings: the account, the upstream endpoints and credentials (as
+// configured, placeholders unresolved: no secret is resolved into the
+// key).
+func lookupPoolKey(g *Gateway) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "account=%s region=%s", g.Account, g.Region)
+	apis := make([]string, 0, len(g.Endpoint))
+	for api := range g.Endpoint {
+		apis = append(apis, api)
+	}
+	sort.Strings(apis)
+	for _, api := range apis {
+		fmt.Fprintf(&b, " endpoint.%s=%s", api, g.Endpoint[api])
+	}
+	if uc := g.UpstreamCredentials; uc != nil {
+		fmt.Fprintf(&b, " credentials=%s/%s/%s", uc.Source, uc.AccessKeyID, uc.Profile)
+	}
+	return b.String()
 }
 
 // Interface guards

@@ -2,15 +2,11 @@ package module
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/caddyserver/caddy/v2"
 )
 
@@ -116,72 +112,5 @@ func TestDefaults(t *testing.T) {
 	if g.Region != "us-east-1" || g.Mode != ModeEnforce || g.MaxBody != 10<<20 ||
 		g.ClockSkew != caddy.Duration(DefaultClockSkew) || g.UpstreamTimeout != caddy.Duration(DefaultUpstreamTimeout) {
 		t.Errorf("defaults %+v", g)
-	}
-}
-
-// TestEndpointTemplate checks region and partition substitution.
-func TestEndpointTemplate(t *testing.T) {
-	t.Parallel()
-	cases := map[string]struct {
-		tmpl, region, suffix, want string
-	}{
-		"pinpoint aws":       {defaultEndpoints["pinpoint"], "eu-west-1", "amazonaws.com", "https://pinpoint.eu-west-1.amazonaws.com"},
-		"sms-voice v1 china": {defaultEndpoints["sms-voice"], "cn-north-1", dnsSuffix("aws-cn"), "https://sms-voice.pinpoint.cn-north-1.amazonaws.com.cn"},
-		"v2 gov":             {defaultEndpoints["sms-voice-v2"], "us-gov-west-1", dnsSuffix("aws-us-gov"), "https://sms-voice.us-gov-west-1.amazonaws.com"},
-		"override with path": {"http://127.0.0.1:9000/prefix/", "us-east-1", "amazonaws.com", "http://127.0.0.1:9000/prefix"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			et, err := parseEndpointTemplate(tc.tmpl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			u, err := et.target(tc.region, tc.suffix)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if u.String() != tc.want {
-				t.Errorf("target(%q) = %q, want %q", tc.region, u, tc.want)
-			}
-		})
-	}
-}
-
-// TestLazyCredentials checks that failures are remembered for a while but
-// a caller's cancellation is not, and that a success is used.
-func TestLazyCredentials(t *testing.T) {
-	t.Parallel()
-	calls := 0
-	fail := true
-	l := &lazyCredentials{what: "the test chain", load: func(ctx context.Context) (aws.Config, error) {
-		calls++
-		if err := ctx.Err(); err != nil {
-			return aws.Config{}, err
-		}
-		if fail {
-			return aws.Config{}, errors.New("no credentials here")
-		}
-		return aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")}, nil
-	}}
-	canceled, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := l.Retrieve(canceled); err == nil {
-		t.Fatal("Retrieve with a canceled context succeeded")
-	}
-	if _, err := l.Retrieve(context.Background()); err == nil || !strings.Contains(err.Error(), "no upstream AWS credentials from the test chain: no credentials here") {
-		t.Fatalf("Retrieve error %v", err)
-	}
-	if calls != 2 {
-		t.Errorf("%d loads, want 2 (a cancellation is not remembered)", calls)
-	}
-	fail = false
-	if _, err := l.Retrieve(context.Background()); err == nil || calls != 2 {
-		t.Errorf("Retrieve within the backoff: err %v, %d loads; want the remembered error and no new load", err, calls)
-	}
-	l.errUntil = time.Time{} // the backoff is over
-	c, err := l.Retrieve(context.Background())
-	if err != nil || c.AccessKeyID != "AKIDTEST" {
-		t.Errorf("Retrieve after the backoff = %v, %v", c.AccessKeyID, err)
 	}
 }

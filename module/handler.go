@@ -5,16 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -24,13 +21,16 @@ import (
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/awserr"
+	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/lookup"
+	"github.com/pinpointgw/gateway/metrics"
 	"github.com/pinpointgw/gateway/reqcontext"
 )
 
 // Audit decisions beyond authz's Allow, ExplicitDeny and ImplicitDeny.
 const (
-	decisionUnauthenticated = "Unauthenticated"
-	decisionBadRequest      = "BadRequest"
+	decisionUnauthenticated = metrics.DecisionUnauthenticated
+	decisionBadRequest      = metrics.DecisionBadRequest
 )
 
 // requestState is the per-request scratch of the pipeline, pooled.
@@ -56,7 +56,7 @@ type requestState struct {
 	// gateway:ReferencedArn, the resource tag keys set for one pair.
 	refARNs []string
 	tagKeys []string
-	// tagLookups counts the request's upstream tag lookups (maxTagLookups).
+	// tagLookups counts the request's upstream tag lookups (lookup.MaxTagLookups).
 	tagLookups int
 	// tagsUnavailable lists ARNs whose resource tags could not be obtained.
 	tagsUnavailable []string
@@ -70,7 +70,7 @@ type requestState struct {
 
 	fields []zap.Field // audit record scratch
 
-	fwd       forwardState
+	fwd       forward.Exchange
 	forwarded bool
 	work      time.Duration
 }
@@ -317,7 +317,7 @@ func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, 
 //
 // Per pair it sets aws:ResourceAccount (and aws:ResourceOrgID), the
 // resource's tags, and iam:PassedToService for iam:PassRole. A pair whose
-// resource tags are unknown (see tagStatus) or ambiguous (keys that differ
+// resource tags are unknown (see lookup.TagStatus) or ambiguous (keys that differ
 // only in case) is denied when a policy statement that can apply to its
 // action reads them: the gateway decides nothing on information it lacks.
 func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
@@ -362,15 +362,15 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 					}
 				}
 				tags, status := g.tags.ResourceTags(r.Context(), arn, in, &rs.tagLookups)
-				if status.unknown() {
-					if status == tagsUnavailable {
+				if status.Unknown() {
+					if status == lookup.TagsUnavailable {
 						rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
 					}
 					if authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-						if status != tagsUnavailable {
+						if status != lookup.TagsUnavailable {
 							rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
 						}
-						return g.denyUndecidable(rs, p.ARN, a.Action, arn, "the resource tags are unknown: "+status.why())
+						return g.denyUndecidable(rs, p.ARN, a.Action, arn, "the resource tags are unknown: "+status.Why())
 					}
 				}
 				for k, v := range tags {
@@ -515,140 +515,14 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// serveSTS answers a request signed for sts with the local STS.
-func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) {
-	rs.proto = awserr.Query
-	rs.api = apiSTS
-	form := r.URL.Query()
-	if len(body) > 0 {
-		bf, err := url.ParseQuery(string(body))
-		if err != nil {
-			rs.decision, rs.reason = decisionBadRequest, "STS form body: "+err.Error()
-			awserr.WriteExact(w, awserr.Query, http.StatusBadRequest, awserr.MalformedInput, "the request body is not a valid form", rs.requestID)
-			return
-		}
-		for k, v := range bf {
-			form[k] = append(form[k], v...)
-		}
-	}
-	resp := g.authn.HandleSTS(&authn.STSRequest{
-		Identity:        rs.identity,
-		Form:            form,
-		SourceIP:        rs.clientIP,
-		UserAgent:       r.Header.Get("User-Agent"),
-		SecureTransport: r.TLS != nil,
-		RequestID:       rs.requestID,
-	})
-	rs.op = resp.Action
-	if resp.Action != "" {
-		a := apimap.Authorization{Action: "sts:" + resp.Action}
-		if role := form.Get("RoleArn"); role != "" && resp.Action == "AssumeRole" {
-			a.Resources = []string{role}
-		}
-		rs.auths = []apimap.Authorization{a}
-	}
-	rs.matched = append(rs.matched, resp.Matched...)
-	rs.reason = resp.Reason
-	rs.issued = resp.Session
-	switch {
-	case resp.Status < 400:
-		rs.decision = authz.Allow.String()
-	case resp.Decision != authz.Allow:
-		rs.decision = resp.Decision.String()
-	default:
-		rs.decision = decisionBadRequest
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("X-Amzn-Requestid", rs.requestID)
-	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
-	w.WriteHeader(resp.Status)
-	_, _ = w.Write(resp.Body)
-}
-
-// forward re-signs the authorized body with the upstream credentials and
-// proxies it to the API's endpoint for the requested region.
-func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestState, id *authn.Identity, body []byte) {
-	fs := &rs.fwd
-	fs.requestID = rs.requestID
-	fs.proto = rs.proto
-	fs.timeout = time.Duration(g.UpstreamTimeout)
-
-	tmpl := g.endpoints[rs.api]
-	if tmpl == nil {
-		g.upstreamFailed(w, rs, msgUpstreamFailed, errors.New("no upstream endpoint for API "+rs.api), "error")
-		return
-	}
-	target, err := tmpl.target(id.Region, g.dnsSuffix)
-	if err != nil {
-		g.upstreamFailed(w, rs, msgUpstreamFailed, err, "error")
-		return
-	}
-
-	creds, err := g.creds.Retrieve(r.Context())
-	if err != nil {
-		// The chain's error may name files, profiles and metadata
-		// endpoints: the audit record has it, the client a summary.
-		g.upstreamFailed(w, rs, "the gateway cannot forward the request: it has no upstream AWS credentials; its audit record says why",
-			err, "credentials")
-		return
-	}
-	fs.creds = creds
-	fs.target = target
-	fs.signingName = apimap.SigningName(rs.api)
-	fs.region = id.Region
-	fs.body = body
-	fs.payloadHash = id.PayloadHash // hashed once, while verifying the signature
-
-	rs.forwarded = true
-	rs.work = g.now().Sub(rs.start)
-	if vars, ok := r.Context().Value(caddyhttp.VarsCtxKey).(map[string]any); ok {
-		// Under Caddy: the request's variables carry the state to the
-		// proxy hooks, sparing a copy of the request.
-		vars[forwardVar] = fs
-		g.proxy.ServeHTTP(w, r)
-		delete(vars, forwardVar)
-	} else {
-		g.proxy.ServeHTTP(w, r.WithContext(&forwardContext{Context: r.Context(), st: fs}))
-	}
-	rs.work += fs.signDuration
-	if n, ok := g.tags.(tagChangeObserver); ok && upstreamMayHaveActed(fs.upstreamStatus) {
-		n.Changed(rs.api, rs.op, rs.auths, fs.upstreamStatus >= 200 && fs.upstreamStatus < 300)
-	}
-	if fs.upstreamErr != nil {
-		kind := "error"
-		if fs.upstreamStatus == http.StatusGatewayTimeout {
-			kind = "timeout"
-		}
-		g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
-	}
-}
-
-// upstreamMayHaveActed reports whether a forwarded request's upstream may
-// have carried it out: a 2xx, and also a 5xx, a timeout or a transport
-// error (the gateway's 502/504), after which the outcome is unknown. A 4xx
-// is the upstream's refusal.
-func upstreamMayHaveActed(status int) bool {
-	return status >= 200 && status < 300 || status >= 500 || status == 0
-}
-
-// upstreamFailed answers 502 to a failure to forward before any round
-// trip: msg to the client, the detail to the audit record.
-func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, msg string, detail error, kind string) {
-	rs.fwd.upstreamStatus = http.StatusBadGateway
-	rs.fwd.upstreamErr = detail
-	g.metrics.upstreamErrors.WithLabelValues(kind).Inc()
-	awserr.Write(w, rs.proto, http.StatusBadGateway, awserr.BadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
-}
-
 // observe updates the metrics of a finished request.
 func (g *Gateway) observe(rs *requestState) {
 	action := ""
 	if len(rs.auths) > 0 {
 		action = rs.auths[0].Action
 	}
-	g.metrics.decision(rs.api, action, rs.decision)
-	g.metrics.observeWork(rs.api, rs.work)
+	g.metrics.Decision(rs.api, action, rs.decision)
+	g.metrics.ObserveWork(rs.api, rs.work)
 }
 
 // claimedAccessKeyID returns the access key ID of the request's (unverified)
@@ -660,81 +534,6 @@ func claimedAccessKeyID(r *http.Request) string {
 		id = id[:128]
 	}
 	return id
-}
-
-var errBodyTooLarge = errors.New("request body too large")
-
-// noReadDeadlineWarned is set once the process has warned that bodies are
-// read without body_timeout.
-var noReadDeadlineWarned atomic.Bool
-
-// readBody reads the request body within body_timeout: the connection's
-// read deadline is set for the read, and cleared after it (a deadline left
-// behind would cancel the request while the upstream answers). Under a
-// ResponseWriter that cannot set deadlines (tests, exotic wrappers) the body
-// is read without one.
-func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return nil, nil
-	}
-	if g.BodyTimeout <= 0 {
-		return readBody(r.Body, r.ContentLength, g.MaxBody)
-	}
-	// A socket deadline: the wall clock, not the injected g.now.
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Now().Add(time.Duration(g.BodyTimeout))); err != nil {
-		if !noReadDeadlineWarned.Swap(true) {
-			g.logger.Warn("request bodies are read without body_timeout: the server's ResponseWriter cannot set read deadlines", zap.Error(err))
-		}
-		return readBody(r.Body, r.ContentLength, g.MaxBody)
-	}
-	body, err := readBody(r.Body, r.ContentLength, g.MaxBody)
-	_ = rc.SetReadDeadline(time.Time{})
-	return body, err
-}
-
-// bodyChunk is the first allocation for a body: what most requests need
-// whole, and what a client that announced megabytes and sent nothing costs.
-const bodyChunk = 4 << 10
-
-// readBody reads a whole body of declared length n (-1: unknown), at most
-// max bytes. The buffer grows with the bytes received (doubling, to at
-// most n, or max+1 to detect an overlong unframed body), never with what
-// the client announced: memory follows what arrived.
-func readBody(body io.Reader, n, max int64) ([]byte, error) {
-	if n == 0 {
-		return nil, nil
-	}
-	limit := n // the most bytes the buffer will hold
-	if n < 0 || n > max {
-		limit = max + 1
-	}
-	buf := make([]byte, 0, min(limit, bodyChunk))
-	for {
-		if len(buf) == cap(buf) {
-			if int64(len(buf)) == limit {
-				break
-			}
-			grown := make([]byte, len(buf), min(limit, 2*int64(cap(buf))))
-			copy(grown, buf)
-			buf = grown
-		}
-		m, err := body.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+m]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if int64(len(buf)) > max {
-		return nil, errBodyTooLarge
-	}
-	if n > 0 && int64(len(buf)) < n {
-		return nil, io.ErrUnexpectedEOF
-	}
-	return buf, nil
 }
 
 // newRequestID returns a random UUID (version 4), the shape of AWS request

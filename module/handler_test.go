@@ -19,6 +19,7 @@ import (
 
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/lookup"
 )
 
 // TestForwardResigns checks that an allowed call reaches the upstream
@@ -109,19 +110,6 @@ func TestForwardResigns(t *testing.T) {
 		if rec["decision"] != "Allow" || rec["upstream_status"] != int64(200) || rec["principal_arn"] != "arn:aws:iam::123456789012:user/admin" {
 			t.Errorf("audit record %v, want Allow, upstream 200, admin", rec)
 		}
-	}
-}
-
-// TestPresignedQueryStripped checks that a presigned client request
-// reaches the upstream without its presign parameters.
-func TestPresignedQueryStripped(t *testing.T) {
-	t.Parallel()
-	raw := "page-size=5&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2Fx&x-amz-signature=abc&X-Amz-Date=1&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok&token=a%2Bb"
-	if got, want := stripPresignParams(raw), "page-size=5&token=a%2Bb"; got != want {
-		t.Errorf("stripPresignParams(%q) = %q, want %q", raw, got, want)
-	}
-	if got := stripPresignParams("a=1&b=2"); got != "a=1&b=2" {
-		t.Errorf("stripPresignParams changed a query without presign parameters: %q", got)
 	}
 }
 
@@ -421,14 +409,14 @@ func TestMetrics(t *testing.T) {
 		serve(g, signedRequest(t, "GET", "http://gw/v1/apps", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
 	}
 	serve(g, signedRequest(t, "DELETE", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
-	if n := counterValue(t, g.metrics.decisions.WithLabelValues("pinpoint", "mobiletargeting:GetApps", "Allow")); n != 3 {
+	if n := counterValue(t, g.metrics.Decisions().WithLabelValues("pinpoint", "mobiletargeting:GetApps", "Allow")); n != 3 {
 		t.Errorf("Allow GetApps = %v, want 3", n)
 	}
-	if n := counterValue(t, g.metrics.decisions.WithLabelValues("pinpoint", "mobiletargeting:DeleteApp", "ImplicitDeny")); n != 1 {
+	if n := counterValue(t, g.metrics.Decisions().WithLabelValues("pinpoint", "mobiletargeting:DeleteApp", "ImplicitDeny")); n != 1 {
 		t.Errorf("ImplicitDeny DeleteApp = %v, want 1", n)
 	}
 	var m dto.Metric
-	if err := g.metrics.work.WithLabelValues("pinpoint").(prometheus.Histogram).Write(&m); err != nil {
+	if err := g.metrics.Work().WithLabelValues("pinpoint").(prometheus.Histogram).Write(&m); err != nil {
 		t.Fatal(err)
 	}
 	if n := m.GetHistogram().GetSampleCount(); n != 4 {
@@ -448,8 +436,8 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 // unavailableTags is a resource tag source whose lookups all fail.
 type unavailableTags struct{}
 
-func (unavailableTags) ResourceTags(context.Context, string, *authz.Input, *int) (map[string]string, tagStatus) {
-	return nil, tagsUnavailable
+func (unavailableTags) ResourceTags(context.Context, string, *authz.Input, *int) (map[string]string, lookup.TagStatus) {
+	return nil, lookup.TagsUnavailable
 }
 
 // TestResourceTagsUnavailable checks that unavailable resource tags deny a

@@ -24,6 +24,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/awscall"
 )
 
 // Test principals of testStore. The secrets are test values.
@@ -238,7 +239,7 @@ func auditRecords(logs *observer.ObservedLogs) []map[string]any {
 type failingCredentials struct{}
 
 func (failingCredentials) Retrieve(context.Context) (aws.Credentials, error) {
-	return aws.Credentials{}, &CredentialsUnavailableError{Source: "the test", Err: io.ErrUnexpectedEOF}
+	return aws.Credentials{}, &awscall.CredentialsUnavailableError{Source: "the test", Err: io.ErrUnexpectedEOF}
 }
 
 func caddyDuration(d time.Duration) caddy.Duration { return caddy.Duration(d) }

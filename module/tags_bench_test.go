@@ -9,6 +9,7 @@ import (
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/lookup"
 )
 
 // benchDecision measures one authorization decision (context, tags,
@@ -46,7 +47,7 @@ func benchDecision(b *testing.B, g *Gateway, keyID, secret string) {
 func BenchmarkDecisionNoResourceTags(b *testing.B) {
 	up := newTagUpstream(b)
 	g, _ := tagGateway(b, up, 0)
-	g.tags = noTags{}
+	g.tags = lookup.NoTags{}
 	benchDecision(b, g, tagPlainKeyID, tagPlainSecret)
 }
 
@@ -62,11 +63,11 @@ func BenchmarkDecisionStoreResourceTags(b *testing.B) {
 // fixedTags is a static tag source from a map (the store's behaviour).
 type fixedTags map[string]map[string]string
 
-func (f fixedTags) ResourceTags(_ context.Context, arn string, _ *authz.Input, _ *int) (map[string]string, tagStatus) {
+func (f fixedTags) ResourceTags(_ context.Context, arn string, _ *authz.Input, _ *int) (map[string]string, lookup.TagStatus) {
 	if t, ok := f[arn]; ok {
-		return t, tagsKnown
+		return t, lookup.TagsKnown
 	}
-	return nil, tagsNone
+	return nil, lookup.TagsNone
 }
 
 // BenchmarkDecisionCachedResourceTags: resource_tags lookup, the tags of
@@ -132,5 +133,5 @@ func TestOneLookupUnderConcurrency(t *testing.T) {
 		}
 	}
 	t.Logf("2 waves of %d requests: %d upstream lookup(s), %d cache hits, %d misses",
-		n, up.count("ListTagsForResource"), src.cache.hits.Load(), src.cache.misses.Load())
+		n, up.count("ListTagsForResource"), src.Cache().Hits(), src.Cache().Misses())
 }

@@ -21,8 +21,9 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/lookup"
 )
 
 // Tag lookup tests: a gateway with resource_tags lookup in front of
@@ -208,12 +209,12 @@ func lookupGateway(t testing.TB, storeJSON, upstreamURL string, configure func(*
 
 // tagGateway provisions a gateway with tagStore and resource_tags lookup
 // in front of up.
-func tagGateway(t testing.TB, up *tagUpstream, timeout time.Duration) (*Gateway, *lookupTags) {
+func tagGateway(t testing.TB, up *tagUpstream, timeout time.Duration) (*Gateway, *lookup.Tags) {
 	t.Helper()
 	g := lookupGateway(t, tagStore, up.URL, func(g *Gateway) { g.ResourceTags.Timeout = caddyDuration(timeout) })
-	src, ok := g.tags.(*lookupTags)
+	src, ok := g.tags.(*lookup.Tags)
 	if !ok {
-		t.Fatalf("tag source %T, want *lookupTags", g.tags)
+		t.Fatalf("tag source %T, want *lookup.Tags", g.tags)
 	}
 	return g, src
 }
@@ -317,8 +318,8 @@ func TestLookupFailureFailsClosed(t *testing.T) {
 			if len(recs) != 1 || fmt.Sprint(recs[0]["resource_tags_unavailable"]) != "["+tagAppA+"]" {
 				t.Errorf("audit records %v, want resource_tags_unavailable [%s]", recs, tagAppA)
 			}
-			if src.cache.failures.Load() != 1 {
-				t.Errorf("failures = %d, want 1", src.cache.failures.Load())
+			if src.Cache().Failures() != 1 {
+				t.Errorf("failures = %d, want 1", src.Cache().Failures())
 			}
 			// Resolution fails closed too.
 			if w := serve(g, sendText(t, "+12065550100")); w.Code != 403 {
@@ -381,45 +382,6 @@ func observerCore() (*zap.Logger, *observer.ObservedLogs) {
 	return zap.New(core).Named("audit"), logs
 }
 
-func TestChangedInvalidates(t *testing.T) {
-	const pool = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1"
-	cases := map[string]struct {
-		op    string
-		auths []apimap.Authorization
-		gone  []string // ARNs whose cached tags must be dropped
-		kept  []string
-	}{
-		"TagResource":   {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
-		"UntagResource": {"UntagResource", []apimap.Authorization{{Action: "mobiletargeting:UntagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
-		"campaign tags apply to the campaign only": {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA + "/campaigns/c1"}}}, []string{tagAppA + "/campaigns/c1"}, []string{tagAppA}},
-		"DeleteApp":                         {"DeleteApp", []apimap.Authorization{{Action: "mobiletargeting:DeleteApp", Resources: []string{tagAppA}}}, []string{tagAppA}, nil},
-		"create with dependent TagResource": {"CreatePool", []apimap.Authorization{{Action: "sms-voice:CreatePool", Resources: []string{tagPhoneA}}, {Action: "sms-voice:TagResource", Resources: []string{pool}}}, []string{pool, tagPhoneA}, []string{tagAppA}},
-		"create without tags drops its ARN": {"CreateEmailTemplate", []apimap.Authorization{{Action: "mobiletargeting:CreateEmailTemplate", Resources: []string{decidePromoARN}}}, []string{decidePromoARN}, []string{tagAppA}},
-		"v2 Request… creates":               {"RequestPhoneNumber", []apimap.Authorization{{Action: "sms-voice:RequestPhoneNumber", Resources: []string{pool}}}, []string{pool}, []string{tagAppA}},
-		"CreateSegment re-reads its app":    {"CreateSegment", []apimap.Authorization{{Action: "mobiletargeting:CreateSegment", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
-		"reads change nothing":              {"GetApp", []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			src := &lookupTags{cache: newLookupCache[map[string]string](10, time.Hour, time.Second, nil, cacheObserver{})}
-			for _, arn := range append(append([]string{}, tc.gone...), tc.kept...) {
-				src.cache.set(arn, map[string]string{"tenant": "a"})
-			}
-			src.Changed("api", tc.op, tc.auths, true)
-			for _, arn := range tc.gone {
-				if _, ok := src.cache.peek(arn); ok {
-					t.Errorf("%s still cached after %s", arn, tc.op)
-				}
-			}
-			for _, arn := range tc.kept {
-				if _, ok := src.cache.peek(arn); !ok {
-					t.Errorf("%s dropped after %s", arn, tc.op)
-				}
-			}
-		})
-	}
-}
-
 // TestListTagsRejects: answers the gateway cannot use, and ARNs it must not
 // ask about, are errors (so the decision fails closed).
 func TestListTagsRejects(t *testing.T) {
@@ -439,7 +401,9 @@ func TestListTagsRejects(t *testing.T) {
 	g, _ := testGateway(t, nil, func(g *Gateway) {
 		g.Endpoint = map[string]string{"pinpoint": srv.URL, "sms-voice": srv.URL, "sms-voice-v2": srv.URL}
 		g.Regions = []string{"us-east-1", "us-west-2"}
+		g.ResourceTags = &ResourceTagsConfig{Source: ResourceTagsLookup}
 	})
+	src := g.tags.(*lookup.Tags)
 	cases := map[string]struct {
 		arn, body string
 		status    int
@@ -460,7 +424,7 @@ func TestListTagsRejects(t *testing.T) {
 			mu.Lock()
 			body, status, calls = tc.body, tc.status, 0
 			mu.Unlock()
-			tags, err := g.listTags(context.Background(), tc.arn)
+			tags, err := src.ListTags(context.Background(), tc.arn)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("listTags(%s) = %v, %v; want an error with %q", tc.arn, tags, err, tc.wantErr)
 			}
@@ -476,10 +440,10 @@ func TestListTagsRejects(t *testing.T) {
 // TestListTagsAnswers: the two answer shapes decode to the same tags.
 func TestListTagsAnswers(t *testing.T) {
 	up := newTagUpstream(t)
-	g, _ := tagGateway(t, up, 0)
+	_, src := tagGateway(t, up, 0)
 	up.set(func(u *tagUpstream) { u.tags[tagAppA] = map[string]string{"tenant": "a", "Team": "Blue"} })
 	for _, arn := range []string{tagAppA, tagPhoneA} {
-		got, err := g.listTags(context.Background(), arn)
+		got, err := src.ListTags(context.Background(), arn)
 		if err != nil {
 			t.Fatalf("listTags(%s): %v", arn, err)
 		}
@@ -491,27 +455,6 @@ func TestListTagsAnswers(t *testing.T) {
 	if len(up.sigErrs) > 0 {
 		t.Errorf("signature errors: %v", up.sigErrs)
 	}
-}
-
-// FuzzEscapeLabel: escapeLabel's output holds only unreserved characters
-// and %XX escapes, and unescapes to its input.
-func FuzzEscapeLabel(f *testing.F) {
-	f.Add("arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc")
-	f.Add("a b/c%d~e")
-	f.Fuzz(func(t *testing.T, s string) {
-		e := escapeLabel(s)
-		for i := 0; i < len(e); i++ {
-			c := e[i]
-			unreserved := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
-			if !unreserved && c != '%' {
-				t.Fatalf("escapeLabel(%q) = %q has %q", s, e, c)
-			}
-		}
-		back, err := url.PathUnescape(e)
-		if err != nil || back != s {
-			t.Fatalf("PathUnescape(escapeLabel(%q)) = %q, %v", s, back, err)
-		}
-	})
 }
 
 // TestCreateWithTagsDependentAuthorization: a v2 create with tags needs
@@ -559,11 +502,11 @@ func TestListTagsNotFound(t *testing.T) {
 	up := newTagUpstream(t)
 	g, _ := tagGateway(t, up, 0)
 	g.Endpoint["pinpoint"] = srv.URL
-	tmpl, err := parseEndpointTemplate(srv.URL)
+	endpoints, err := forward.NewEndpoints(map[string]string{"pinpoint": srv.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}, "aws")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.endpoints["pinpoint"] = tmpl
+	g.endpoints, g.calls.Endpoints = endpoints, endpoints
 	for range 3 {
 		if w := serve(g, getApp(t, tagTenantKeyID, tagTenantSecret, "no-such-app")); w.Code != 403 {
 			t.Fatalf("status %d, want 403", w.Code)
@@ -584,7 +527,7 @@ func TestLookupCachesOutliveReload(t *testing.T) {
 		t.Fatalf("status %d, want 200", w.Code)
 	}
 	newG, newSrc := tagGateway(t, up, 0)
-	if newSrc.cache != oldSrc.cache {
+	if newSrc.Cache() != oldSrc.Cache() {
 		t.Fatal("the reloaded instance has its own cache, want the shared one")
 	}
 	oldG.Cleanup() // the old config goes away after the new one is provisioned
@@ -595,11 +538,11 @@ func TestLookupCachesOutliveReload(t *testing.T) {
 		t.Errorf("%d lookups across the reload, want 1 (warm cache)", n)
 	}
 	newG.Cleanup()
-	if n := newSrc.cache.len(); n != 0 {
+	if n := newSrc.Cache().Len(); n != 0 {
 		t.Errorf("%d entries after the last Cleanup, want 0", n)
 	}
 	_, otherSrc := tagGateway(t, up, 3*time.Second) // another timeout: another cache
-	if otherSrc.cache == oldSrc.cache {
+	if otherSrc.Cache() == oldSrc.Cache() {
 		t.Error("different settings share a cache")
 	}
 }
@@ -611,10 +554,10 @@ func TestLookupCachesOutliveReload(t *testing.T) {
 func TestLookupIgnoresRequestForwardingState(t *testing.T) {
 	up := newTagUpstream(t)
 	_, src := tagGateway(t, up, 0)
-	vars := map[string]any{forwardVar: &forwardState{signingName: "bogus", region: "eu-west-1", payloadHash: authn.EmptyPayloadHash}}
+	vars := map[string]any{"pinpoint_gateway.forward": &forward.Exchange{SigningName: "bogus", Region: "eu-west-1", PayloadHash: authn.EmptyPayloadHash}}
 	ctx := context.WithValue(context.Background(), caddyhttp.VarsCtxKey, vars)
 	tags, status := src.ResourceTags(ctx, tagAppA, nil, nil)
-	if status != tagsKnown || tags["tenant"] != "a" {
+	if status != lookup.TagsKnown || tags["tenant"] != "a" {
 		t.Fatalf("ResourceTags = %v, %v; want tenant a, known (signature errors: %v)", tags, status, up.sigErrs)
 	}
 }

@@ -8,9 +8,12 @@ import (
 )
 
 // TestPackageBoundaries enforces the dependency direction of docs/ARCHITECTURE.md:
-// the leaf packages (arn) import only the standard library; authz and apimap import
-// the standard library and the leaf packages; authn imports no Caddy. Only module
-// and cmd import Caddy.
+// cmd -> module -> (forward, awscall, lookup, metrics, authn, apimap) -> authz -> arn.
+// The leaf packages (arn) import only the standard library; authz and apimap import
+// the standard library and the leaf packages; authn imports no Caddy. No package
+// imports one above it: nothing but cmd imports module, nothing imports cmd, and
+// among module's helpers forward (the client's request) is below awscall (the
+// gateway's own calls), which is below lookup; metrics needs none of them.
 func TestPackageBoundaries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list; skipped with -short")
@@ -40,8 +43,30 @@ func TestPackageBoundaries(t *testing.T) {
 			pkg: self + "authn",
 			allowed: func(dep string) bool {
 				return !strings.Contains(dep, "caddyserver") && !strings.HasPrefix(dep, self+"module") &&
-					!strings.HasPrefix(dep, self+"apimap")
+					!strings.HasPrefix(dep, self+"apimap") && none("forward", "awscall", "lookup", "metrics")(dep)
 			},
+		},
+		"forward imports no module and none of the other helpers of module": {
+			pkg:     self + "forward",
+			allowed: none("cmd", "module", "awscall", "lookup", "metrics", "authn"),
+		},
+		"awscall imports no module, lookup or metrics": {
+			pkg:     self + "awscall",
+			allowed: none("cmd", "module", "lookup", "metrics"),
+		},
+		"lookup imports no module": {
+			pkg:     self + "lookup",
+			allowed: none("cmd", "module"),
+		},
+		"metrics imports no caddy, no module and none of the other helpers of module": {
+			pkg: self + "metrics",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "forward", "awscall", "lookup", "authn")(dep)
+			},
+		},
+		"module imports no cmd": {
+			pkg:     self + "module",
+			allowed: none("cmd"),
 		},
 	}
 	for name, tc := range tests {
@@ -72,6 +97,20 @@ func TestPackageBoundaries(t *testing.T) {
 				t.Fatalf("go list -deps %s listed %d packages; want the package and its deps", tc.pkg, n)
 			}
 		})
+	}
+}
+
+// none allows every dependency but the project's packages named (and the
+// packages below them, such as their internal packages).
+func none(names ...string) func(dep string) bool {
+	const self = "github.com/pinpointgw/gateway/"
+	return func(dep string) bool {
+		for _, n := range names {
+			if dep == self+n || strings.HasPrefix(dep, self+n+"/") {
+				return false
+			}
+		}
+		return true
 	}
 }
 

@@ -1,4 +1,4 @@
-package module
+package lookup
 
 import (
 	"context"
@@ -88,7 +88,7 @@ func TestLookupCache(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			clock := newFakeClock()
-			c := newLookupCache[string](tc.size, time.Minute, time.Second, clock.now, cacheObserver{})
+			c := newCache[string](tc.size, time.Minute, time.Second, clock.now, cacheObserver{})
 			var f countingFetch
 			for i, s := range tc.steps {
 				clock.advance(s.advance)
@@ -114,7 +114,7 @@ func TestLookupCache(t *testing.T) {
 // lookup, and all get its answer.
 func TestLookupCacheSingleflight(t *testing.T) {
 	t.Parallel()
-	c := newLookupCache[string](10, time.Minute, 5*time.Second, nil, cacheObserver{})
+	c := newCache[string](10, time.Minute, 5*time.Second, nil, cacheObserver{})
 	var calls atomic.Int32
 	release := make(chan struct{})
 	fetch := func(context.Context) (string, error) {
@@ -168,7 +168,7 @@ func TestLookupCacheTimeout(t *testing.T) {
 	t.Parallel()
 	var reasons []string
 	var mu sync.Mutex
-	c := newLookupCache[string](10, time.Minute, 20*time.Millisecond, nil, cacheObserver{
+	c := newCache[string](10, time.Minute, 20*time.Millisecond, nil, cacheObserver{
 		failure: func(r string) { mu.Lock(); reasons = append(reasons, r); mu.Unlock() },
 	})
 	slow := func(ctx context.Context) (string, error) {
@@ -195,7 +195,7 @@ func TestLookupCacheTimeout(t *testing.T) {
 // TestLookupCacheErrorNotCached: failures are not cached.
 func TestLookupCacheErrorNotCached(t *testing.T) {
 	t.Parallel()
-	c := newLookupCache[string](10, time.Minute, time.Second, nil, cacheObserver{})
+	c := newCache[string](10, time.Minute, time.Second, nil, cacheObserver{})
 	boom := errors.New("boom")
 	if _, err := c.get(context.Background(), "k", func(context.Context) (string, error) { return "", boom }); !errors.Is(err, boom) {
 		t.Fatalf("get = %v, want boom", err)
@@ -210,7 +210,7 @@ func TestLookupCacheErrorNotCached(t *testing.T) {
 // invalidation starts a fresh lookup rather than joining the old one.
 func TestLookupCacheInvalidateDuringLookup(t *testing.T) {
 	t.Parallel()
-	c := newLookupCache[string](10, time.Minute, 5*time.Second, nil, cacheObserver{})
+	c := newCache[string](10, time.Minute, 5*time.Second, nil, cacheObserver{})
 	inFetch := make(chan struct{})
 	release := make(chan struct{})
 	old := func(context.Context) (string, error) {
@@ -242,7 +242,7 @@ func TestLookupCacheInvalidateDuringLookup(t *testing.T) {
 // the shared lookup goes on for the others.
 func TestLookupCacheCallerCancel(t *testing.T) {
 	t.Parallel()
-	c := newLookupCache[string](10, time.Minute, 5*time.Second, nil, cacheObserver{})
+	c := newCache[string](10, time.Minute, 5*time.Second, nil, cacheObserver{})
 	release := make(chan struct{})
 	inFetch := make(chan struct{})
 	fetch := func(ctx context.Context) (string, error) {

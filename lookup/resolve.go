@@ -1,4 +1,4 @@
-package module
+package lookup
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/arn"
+	"github.com/pinpointgw/gateway/awscall"
 )
 
 // maxDescribePages bounds the pages of one DescribePhoneNumbers or
@@ -19,7 +21,7 @@ const maxDescribePages = 100
 // upstream does not know (no phone number or sender ID of the account).
 var ErrUnresolvable = errors.New("no such origination identity in the account")
 
-// originationResolver resolves SMS and Voice v2 origination identities
+// Originations resolves SMS and Voice v2 origination identities
 // given as an E.164 phone number or a bare sender ID to their ARNs, with
 // the cached-lookup machinery of resource tags:
 //
@@ -33,14 +35,15 @@ var ErrUnresolvable = errors.New("no such origination identity in the account")
 //     destination's country; the gateway cannot know which beforehand).
 //
 // Anything unresolvable is an error, and the handler denies (fail closed).
-type originationResolver struct {
-	g       *Gateway
-	phones  *lookupCache[map[string]string] // region -> number -> ARN
-	senders *lookupCache[[]string]          // region + "/" + sender ID -> ARNs
+type Originations struct {
+	scope   scope
+	call    CallFunc
+	phones  *Cache[map[string]string] // region -> number -> ARN
+	senders *Cache[[]string]          // region + "/" + sender ID -> ARNs
 }
 
 // Resolve replaces the provisional ARNs of res.Unresolved and clears it.
-func (r *originationResolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
+func (r *Originations) Resolve(ctx context.Context, region string, res *apimap.Result) error {
 	for _, u := range res.Unresolved {
 		if u.Authorization < 0 || u.Authorization >= len(res.Authorizations) ||
 			u.Resource < 0 || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
@@ -63,7 +66,7 @@ func (r *originationResolver) Resolve(ctx context.Context, region string, res *a
 }
 
 // lookup returns the ARNs of one origination identity.
-func (r *originationResolver) lookup(ctx context.Context, region, kind, value string) ([]string, error) {
+func (r *Originations) lookup(ctx context.Context, region, kind, value string) ([]string, error) {
 	switch kind {
 	case "phone-number":
 		number := value
@@ -71,7 +74,7 @@ func (r *originationResolver) lookup(ctx context.Context, region, kind, value st
 			number = "+" + number
 		}
 		index, err := r.phones.get(ctx, region, func(ctx context.Context) (map[string]string, error) {
-			return r.g.phoneNumberIndex(ctx, region)
+			return r.phoneNumberIndex(ctx, region)
 		})
 		if err != nil {
 			return nil, err
@@ -83,7 +86,7 @@ func (r *originationResolver) lookup(ctx context.Context, region, kind, value st
 		return []string{arn}, nil
 	case "sender-id":
 		arns, err := r.senders.get(ctx, region+"/"+value, func(ctx context.Context) ([]string, error) {
-			return r.g.senderIDARNs(ctx, region, value)
+			return r.senderIDARNs(ctx, region, value)
 		})
 		if err != nil {
 			return nil, err
@@ -98,7 +101,7 @@ func (r *originationResolver) lookup(ctx context.Context, region, kind, value st
 
 // changed empties the caches after a successful call that buys, releases
 // or deletes origination identities.
-func (r *originationResolver) changed(operation string, _ []apimap.Authorization) {
+func (r *Originations) changed(operation string, _ []apimap.Authorization) {
 	switch operation {
 	case "RequestPhoneNumber", "ReleasePhoneNumber":
 		r.phones.purge()
@@ -122,7 +125,7 @@ type describePage struct {
 
 // describeAll pages through a v2 Describe… operation; request is the
 // request body without NextToken, page is called for each answer.
-func (g *Gateway) describeAll(ctx context.Context, region, op string, request map[string]any, page func(*describePage) error) error {
+func (r *Originations) describeAll(ctx context.Context, region, op string, request map[string]any, page func(*describePage) error) error {
 	token := ""
 	for range maxDescribePages {
 		req := map[string]any{"MaxResults": 100}
@@ -136,9 +139,9 @@ func (g *Gateway) describeAll(ctx context.Context, region, op string, request ma
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		data, err := g.callUpstream(ctx, upstreamCall{
-			api: apimap.APISMSVoiceV2, region: region, method: http.MethodPost, path: "/",
-			target: "PinpointSMSVoiceV2." + op, body: body, operate: op,
+		data, err := r.call(ctx, awscall.Call{
+			API: apimap.APISMSVoiceV2, Region: region, Method: http.MethodPost, Path: "/",
+			Target: "PinpointSMSVoiceV2." + op, Body: body, Operation: op,
 		})
 		if err != nil {
 			return err
@@ -159,11 +162,11 @@ func (g *Gateway) describeAll(ctx context.Context, region, op string, request ma
 }
 
 // phoneNumberIndex lists the region's phone numbers: number -> ARN.
-func (g *Gateway) phoneNumberIndex(ctx context.Context, region string) (map[string]string, error) {
+func (r *Originations) phoneNumberIndex(ctx context.Context, region string) (map[string]string, error) {
 	index := make(map[string]string)
-	err := g.describeAll(ctx, region, "DescribePhoneNumbers", nil, func(p *describePage) error {
+	err := r.describeAll(ctx, region, "DescribePhoneNumbers", nil, func(p *describePage) error {
 		for _, n := range p.PhoneNumbers {
-			if err := g.checkResolvedARN(n.PhoneNumberArn, region, "phone-number/"); err != nil {
+			if err := r.scope.checkResolved(n.PhoneNumberArn, region, "phone-number/"); err != nil {
 				return err
 			}
 			index[n.PhoneNumber] = n.PhoneNumberArn
@@ -177,15 +180,15 @@ func (g *Gateway) phoneNumberIndex(ctx context.Context, region string) (map[stri
 }
 
 // senderIDARNs lists the ARNs of a sender ID in the region (one a country).
-func (g *Gateway) senderIDARNs(ctx context.Context, region, sender string) ([]string, error) {
+func (r *Originations) senderIDARNs(ctx context.Context, region, sender string) ([]string, error) {
 	var arns []string
 	filter := map[string]any{"Filters": []map[string]any{{"Name": "sender-id", "Values": []string{sender}}}}
-	err := g.describeAll(ctx, region, "DescribeSenderIds", filter, func(p *describePage) error {
+	err := r.describeAll(ctx, region, "DescribeSenderIds", filter, func(p *describePage) error {
 		for _, s := range p.SenderIds {
 			if s.SenderId != sender {
 				continue
 			}
-			if err := g.checkResolvedARN(s.SenderIdArn, region, "sender-id/"); err != nil {
+			if err := r.scope.checkResolved(s.SenderIdArn, region, "sender-id/"); err != nil {
 				return err
 			}
 			arns = append(arns, s.SenderIdArn)
@@ -198,16 +201,16 @@ func (g *Gateway) senderIDARNs(ctx context.Context, region, sender string) ([]st
 	return arns, nil
 }
 
-// checkResolvedARN accepts only an ARN of the gateway's partition and
+// checkResolved accepts only an ARN of the gateway's partition and
 // account, the region asked, the service sms-voice and the type expected.
-func (g *Gateway) checkResolvedARN(arn, region, typePrefix string) error {
-	a, err := apimap.ParseARN(arn)
+func (sc scope) checkResolved(s, region, typePrefix string) error {
+	a, err := arn.Parse(s)
 	if err != nil {
-		return fmt.Errorf("upstream answered the ARN %q: %w", arn, err)
+		return fmt.Errorf("upstream answered the ARN %q: %w", s, err)
 	}
-	if a.Partition != g.partition || a.Service != "sms-voice" || a.Region != region ||
-		a.Account != g.Account || !strings.HasPrefix(a.Resource, typePrefix) {
-		return fmt.Errorf("upstream answered the ARN %q, not one of %s in %s of account %s", arn, strings.TrimSuffix(typePrefix, "/"), region, g.Account)
+	if a.Partition != sc.partition || a.Service != "sms-voice" || a.Region != region ||
+		a.Account != sc.account || !strings.HasPrefix(a.Resource, typePrefix) {
+		return fmt.Errorf("upstream answered the ARN %q, not one of %s in %s of account %s", s, strings.TrimSuffix(typePrefix, "/"), region, sc.account)
 	}
 	return nil
 }

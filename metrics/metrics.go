@@ -1,4 +1,7 @@
-package module
+// Package metrics holds the gateway's Prometheus collectors: requests by
+// decision, the gateway's own work per request and forwarding failures.
+// Every label value comes from a closed set, whatever the request said.
+package metrics
 
 import (
 	"errors"
@@ -11,12 +14,22 @@ import (
 	"github.com/pinpointgw/gateway/authz"
 )
 
+// Decisions of the gateway beyond authz's Allow, ExplicitDeny and
+// ImplicitDeny, recorded by the pipeline (and in the audit record).
+const (
+	DecisionUnauthenticated = "Unauthenticated"
+	DecisionBadRequest      = "BadRequest"
+)
+
+// APISTS is the API of requests answered by the local STS.
+const APISTS = "sts"
+
 // decisionLabels are the labels of one decisions_total series.
 type decisionLabels struct{ api, action, decision string }
 
-// metrics are the gateway's Prometheus collectors, registered in Caddy's
-// metrics registry (served by Caddy's admin endpoint /metrics).
-type metrics struct {
+// Requests are the gateway's Prometheus collectors of requests, registered
+// in Caddy's metrics registry (served by Caddy's admin endpoint /metrics).
+type Requests struct {
 	// decisions counts requests by API, first action and decision.
 	decisions *prometheus.CounterVec
 	// work observes the gateway's own work per request (authenticate, map,
@@ -36,18 +49,14 @@ type metrics struct {
 // the process and served on every scrape). The caches below only ever hold
 // such values, so they are bounded too.
 
-const (
-	// labelUnknown stands for any value outside a label's set.
-	labelUnknown = "unknown"
-	// apiSTS is the API of requests answered by the local STS.
-	apiSTS = "sts"
-)
+// labelUnknown stands for any value outside a label's set.
+const labelUnknown = "unknown"
 
 // labelAPI is the api label: one of the three APIs, sts, or unknown (the
 // request failed before its API was known).
 func labelAPI(api string) string {
 	switch api {
-	case apimap.APIPinpoint, apimap.APISMSVoice, apimap.APISMSVoiceV2, apiSTS:
+	case apimap.APIPinpoint, apimap.APISMSVoice, apimap.APISMSVoiceV2, APISTS:
 		return api
 	}
 	return labelUnknown
@@ -60,7 +69,7 @@ func labelAction(api, action string) string {
 	switch {
 	case action == "":
 		return ""
-	case api == apiSTS:
+	case api == APISTS:
 		switch action {
 		case "sts:AssumeRole", "sts:GetSessionToken", "sts:GetCallerIdentity":
 			return action
@@ -75,14 +84,14 @@ func labelAction(api, action string) string {
 // gateway's own, else unknown.
 func labelDecision(d string) string {
 	switch d {
-	case authz.Allow.String(), authz.ExplicitDeny.String(), authz.ImplicitDeny.String(), decisionUnauthenticated, decisionBadRequest:
+	case authz.Allow.String(), authz.ExplicitDeny.String(), authz.ImplicitDeny.String(), DecisionUnauthenticated, DecisionBadRequest:
 		return d
 	}
 	return labelUnknown
 }
 
-// observeWork observes one request's own work.
-func (m *metrics) observeWork(api string, d time.Duration) {
+// ObserveWork observes one request's own work.
+func (m *Requests) ObserveWork(api string, d time.Duration) {
 	o, ok := m.observers.Load(api)
 	if !ok {
 		api = labelAPI(api)
@@ -91,9 +100,9 @@ func (m *metrics) observeWork(api string, d time.Duration) {
 	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
-// decision counts one request. The labels as given are looked up first:
+// Decision counts one request. The labels as given are looked up first:
 // the cache holds only closed-set values, so a hit needs no checking.
-func (m *metrics) decision(api, action, decision string) {
+func (m *Requests) Decision(api, action, decision string) {
 	key := decisionLabels{api, action, decision}
 	c, ok := m.counters.Load(key)
 	if !ok {
@@ -103,25 +112,38 @@ func (m *metrics) decision(api, action, decision string) {
 	c.(prometheus.Counter).Inc()
 }
 
-const metricsNamespace = "pinpoint_gateway"
+// UpstreamError counts a forwarding failure of kind timeout, error or
+// credentials.
+func (m *Requests) UpstreamError(kind string) {
+	m.upstreamErrors.WithLabelValues(kind).Inc()
+}
 
-// registerMetrics registers the collectors in reg, reusing the ones that
+// Decisions is the counter vector of decisions_total, for tests.
+func (m *Requests) Decisions() *prometheus.CounterVec { return m.decisions }
+
+// Work is the histogram vector of work_seconds, for tests.
+func (m *Requests) Work() *prometheus.HistogramVec { return m.work }
+
+// Namespace is the namespace of the gateway's metrics.
+const Namespace = "pinpoint_gateway"
+
+// Register registers the collectors in reg, reusing the ones that
 // another instance of the handler in the same config registered already.
-func registerMetrics(reg prometheus.Registerer) (*metrics, error) {
-	m := &metrics{
+func Register(reg prometheus.Registerer) (*Requests, error) {
+	m := &Requests{
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: metricsNamespace,
+			Namespace: Namespace,
 			Name:      "decisions_total",
 			Help:      "Requests by API (pinpoint, sms-voice, sms-voice-v2, sts, unknown), IAM action (the first one; unknown for an action the gateway does not know) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest).",
 		}, []string{"api", "action", "decision"}),
 		work: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: metricsNamespace,
+			Namespace: Namespace,
 			Name:      "work_seconds",
 			Help:      "The gateway's own work per request (authenticate, map, authorize, audit, re-sign), excluding the upstream round trip.",
 			Buckets:   []float64{5e-6, 10e-6, 20e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 5e-3, 25e-3},
 		}, []string{"api"}),
 		upstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: metricsNamespace,
+			Namespace: Namespace,
 			Name:      "upstream_errors_total",
 			Help:      "Forwarding failures by kind (timeout, error, credentials).",
 		}, []string{"kind"}),
@@ -130,19 +152,21 @@ func registerMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	var err error
-	if m.decisions, err = registerOrReuse(reg, m.decisions); err != nil {
+	if m.decisions, err = RegisterOrReuse(reg, m.decisions); err != nil {
 		return nil, err
 	}
-	if m.work, err = registerOrReuse(reg, m.work); err != nil {
+	if m.work, err = RegisterOrReuse(reg, m.work); err != nil {
 		return nil, err
 	}
-	if m.upstreamErrors, err = registerOrReuse(reg, m.upstreamErrors); err != nil {
+	if m.upstreamErrors, err = RegisterOrReuse(reg, m.upstreamErrors); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func registerOrReuse[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+// RegisterOrReuse registers c in reg, or returns the collector of the same
+// description that is registered already.
+func RegisterOrReuse[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
 	if err := reg.Register(c); err != nil {
 		var are prometheus.AlreadyRegisteredError
 		if errors.As(err, &are) {

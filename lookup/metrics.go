@@ -1,6 +1,7 @@
-package module
+package lookup
 
 import (
+	"github.com/pinpointgw/gateway/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -25,19 +26,19 @@ const (
 func registerLookupMetrics(reg prometheus.Registerer) (*lookupMetrics, error) {
 	m := &lookupMetrics{
 		hits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: metricsNamespace, Name: "lookup_cache_hits_total",
+			Namespace: metrics.Namespace, Name: "lookup_cache_hits_total",
 			Help: "Lookups answered from the cache, by cache (resource_tags, phone_numbers, sender_ids).",
 		}, []string{"cache"}),
 		misses: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: metricsNamespace, Name: "lookup_cache_misses_total",
+			Namespace: metrics.Namespace, Name: "lookup_cache_misses_total",
 			Help: "Lookups the cache could not answer, by cache; concurrent misses of one key share one upstream lookup.",
 		}, []string{"cache"}),
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: metricsNamespace, Name: "lookup_upstream_calls_total",
+			Namespace: metrics.Namespace, Name: "lookup_upstream_calls_total",
 			Help: "Upstream lookups made (ListTagsForResource, DescribePhoneNumbers, DescribeSenderIds listings), by cache.",
 		}, []string{"cache"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: metricsNamespace, Name: "lookup_failures_total",
+			Namespace: metrics.Namespace, Name: "lookup_failures_total",
 			Help: "Upstream lookups that failed, by cache and reason (error, timeout); the decisions that needed them fail closed.",
 		}, []string{"cache", "reason"}),
 	}
@@ -45,16 +46,16 @@ func registerLookupMetrics(reg prometheus.Registerer) (*lookupMetrics, error) {
 		return m, nil
 	}
 	var err error
-	if m.hits, err = registerOrReuse(reg, m.hits); err != nil {
+	if m.hits, err = metrics.RegisterOrReuse(reg, m.hits); err != nil {
 		return nil, err
 	}
-	if m.misses, err = registerOrReuse(reg, m.misses); err != nil {
+	if m.misses, err = metrics.RegisterOrReuse(reg, m.misses); err != nil {
 		return nil, err
 	}
-	if m.lookups, err = registerOrReuse(reg, m.lookups); err != nil {
+	if m.lookups, err = metrics.RegisterOrReuse(reg, m.lookups); err != nil {
 		return nil, err
 	}
-	if m.failures, err = registerOrReuse(reg, m.failures); err != nil {
+	if m.failures, err = metrics.RegisterOrReuse(reg, m.failures); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -1,4 +1,4 @@
-package module
+package lookup
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// lookupCache caches the answers of an upstream lookup by key: an expiring
+// Cache caches the answers of an upstream lookup by key: an expiring
 // LRU (at most size keys, each for ttl), concurrent misses of one key share
 // one lookup (singleflight), and each lookup is bounded by timeout. Failed
 // lookups are not cached. Expiry is judged by the injected clock now; the
@@ -23,7 +23,7 @@ import (
 // key was invalidated still answers its waiting callers (their requests
 // began before the change), but its answer is not cached, and callers that
 // come after the invalidation start a fresh lookup.
-type lookupCache[V any] struct {
+type Cache[V any] struct {
 	lru     *expirable.LRU[string, cacheEntry[V]]
 	ttl     time.Duration
 	timeout time.Duration
@@ -59,13 +59,13 @@ type cacheEntry[V any] struct {
 // errLookupTimeout is the error of a lookup that did not finish in time.
 var errLookupTimeout = errors.New("lookup timed out")
 
-// newLookupCache returns a cache of size keys kept for ttl, whose lookups
+// newCache returns a cache of size keys kept for ttl, whose lookups
 // time out after timeout. now is the clock (time.Now if nil).
-func newLookupCache[V any](size int, ttl, timeout time.Duration, now func() time.Time, obs cacheObserver) *lookupCache[V] {
+func newCache[V any](size int, ttl, timeout time.Duration, now func() time.Time, obs cacheObserver) *Cache[V] {
 	if now == nil {
 		now = time.Now
 	}
-	c := &lookupCache[V]{
+	c := &Cache[V]{
 		// The LRU's wall-clock TTL is a little longer than ours, so that
 		// our clock decides, and expired entries still leave memory.
 		lru:     expirable.NewLRU[string, cacheEntry[V]](size, nil, ttl+time.Second),
@@ -78,12 +78,12 @@ func newLookupCache[V any](size int, ttl, timeout time.Duration, now func() time
 }
 
 // setObserver makes obs the receiver of the cache's events.
-func (c *lookupCache[V]) setObserver(obs cacheObserver) { c.observer.Store(&obs) }
+func (c *Cache[V]) setObserver(obs cacheObserver) { c.observer.Store(&obs) }
 
-func (c *lookupCache[V]) observe() *cacheObserver { return c.observer.Load() }
+func (c *Cache[V]) observe() *cacheObserver { return c.observer.Load() }
 
 // peek returns the cached value of key if it is fresh, without a lookup.
-func (c *lookupCache[V]) peek(key string) (V, bool) {
+func (c *Cache[V]) peek(key string) (V, bool) {
 	if e, ok := c.lru.Get(key); ok {
 		if c.now().Before(e.expires) {
 			c.hits.Add(1)
@@ -102,7 +102,7 @@ func (c *lookupCache[V]) peek(key string) (V, bool) {
 // lookup for all concurrent callers of key), caching a successful answer.
 // fetch gets a context of its own that ends after the cache's timeout;
 // each caller stops waiting when its own ctx ends.
-func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context.Context) (V, error)) (V, error) {
+func (c *Cache[V]) get(ctx context.Context, key string, fetch func(context.Context) (V, error)) (V, error) {
 	if v, ok := c.peek(key); ok {
 		return v, nil
 	}
@@ -160,7 +160,7 @@ func (c *lookupCache[V]) get(ctx context.Context, key string, fetch func(context
 	}
 }
 
-func (c *lookupCache[V]) fail(err error) {
+func (c *Cache[V]) fail(err error) {
 	c.failures.Add(1)
 	if o := c.observe(); o.failure != nil {
 		reason := "error"
@@ -172,7 +172,7 @@ func (c *lookupCache[V]) fail(err error) {
 }
 
 // set caches v for key now (e.g. tags the gateway just saw being set).
-func (c *lookupCache[V]) set(key string, v V) {
+func (c *Cache[V]) set(key string, v V) {
 	c.mu.Lock()
 	c.epoch++
 	c.lru.Add(key, cacheEntry[V]{v: v, expires: c.now().Add(c.ttl)})
@@ -182,7 +182,7 @@ func (c *lookupCache[V]) set(key string, v V) {
 
 // invalidate drops key: the next get looks it up afresh, and a lookup in
 // flight does not cache its answer.
-func (c *lookupCache[V]) invalidate(key string) {
+func (c *Cache[V]) invalidate(key string) {
 	c.mu.Lock()
 	c.epoch++
 	c.lru.Remove(key)
@@ -190,11 +190,17 @@ func (c *lookupCache[V]) invalidate(key string) {
 	c.group.Forget(key)
 }
 
-// len is the number of cached keys (fresh or not yet evicted).
-func (c *lookupCache[V]) len() int { return c.lru.Len() }
+// Len is the number of cached keys (fresh or not yet evicted).
+func (c *Cache[V]) Len() int { return c.lru.Len() }
+
+// Hits, Misses and Failures count the answers from the cache, the
+// answers it did not have, and the lookups that failed.
+func (c *Cache[V]) Hits() uint64     { return c.hits.Load() }
+func (c *Cache[V]) Misses() uint64   { return c.misses.Load() }
+func (c *Cache[V]) Failures() uint64 { return c.failures.Load() }
 
 // purge drops every key, as invalidate does for one.
-func (c *lookupCache[V]) purge() {
+func (c *Cache[V]) purge() {
 	c.mu.Lock()
 	c.epoch++
 	c.lru.Purge()

@@ -1,4 +1,4 @@
-package module
+package lookup
 
 import (
 	"context"
@@ -14,28 +14,26 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/awscall"
 )
 
-// DefaultTagLookupTimeout bounds one upstream tag lookup or identifier
-// resolution (resource_tags lookup).
-const DefaultTagLookupTimeout = 2 * time.Second
-
-// maxTagLookups bounds the upstream tag lookups of one request (answers
+// MaxTagLookups bounds the upstream tag lookups of one request (answers
 // from the store or the cache do not count). A resource beyond it has
 // unknown tags, which denies where a policy reads them: a request naming
 // many resources cannot make the gateway spend many upstream calls.
-const maxTagLookups = 10
+const MaxTagLookups = 10
 
-// notFoundTTL is how long the answer "no such resource" (404) is cached,
+// NotFoundTTL is how long the answer "no such resource" (404) is cached,
 // at most the TTL: long enough that repeated probes of one made-up ID
 // cost one lookup, short enough that a resource created outside the
 // gateway soon has its tags seen. Creates through the gateway drop the
-// entry at once (lookupTags.Changed).
-const notFoundTTL = 5 * time.Second
+// entry at once (Tags.Changed).
+const NotFoundTTL = 5 * time.Second
 
-// lookupTags is the resource tag source of resource_tags lookup: the
+// Tags is the resource tag source of resource_tags lookup: the
 // store's resource_tags first (authoritative), then the upstream API's tags
 // of the ARN's owning taggable resource, cached.
 //
@@ -44,78 +42,83 @@ const notFoundTTL = 5 * time.Second
 // variable), see authz.AnyApplicableReferencesKeyPrefix. Cached tags of
 // the ARN itself are used whenever present, since setting them costs less
 // than asking.
-type lookupTags struct {
-	g     *Gateway
+type Tags struct {
 	store *authn.Store
-	cache *lookupCache[map[string]string]
+	cache *Cache[map[string]string]
 	// resolver is told about changes too (numbers bought or released).
-	resolver *originationResolver
+	resolver *Originations
 	// poolKey names the shared caches in lookupCaches ("" once released).
 	poolKey string
+	scope   scope
+	call    CallFunc
+	logger  *zap.Logger
 }
 
+// Cache is the cache of looked-up tags, by taggable ARN.
+func (s *Tags) Cache() *Cache[map[string]string] { return s.cache }
+
 // ResourceTags returns the tags that apply to arn for aws:ResourceTag.
-func (s *lookupTags) ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, tagStatus) {
+func (s *Tags) ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, TagStatus) {
 	if tags, ok := s.store.ResourceTags(arn); ok {
-		return tags, tagsKnown
+		return tags, TagsKnown
 	}
 	// The cache holds taggable owners only, so a hit on arn itself means
 	// arn is its own owner (the common case), sparing the ARN parse.
 	if tags, ok := s.cache.peek(arn); ok {
-		return tags, tagsKnown
+		return tags, TagsKnown
 	}
-	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+	if in != nil && !authz.AnyApplicableReferencesKeyPrefix(in, resourceTagPrefix) {
 		// No statement that can apply reads resource tags: don't ask.
-		return nil, tagsNone
+		return nil, TagsNone
 	}
 	owner, ok := apimap.TaggableOwner(arn)
 	if !ok {
 		// Not a taggable type: it has no aws:ResourceTag key in AWS either.
-		return nil, tagsNone
+		return nil, TagsNone
 	}
 	if owner != arn {
 		if tags, ok := s.store.ResourceTags(owner); ok {
-			return tags, tagsKnown
+			return tags, TagsKnown
 		}
 		if tags, ok := s.cache.peek(owner); ok {
-			return tags, tagsKnown
+			return tags, TagsKnown
 		}
 	}
-	if s.g.checkLookupARN(owner) != nil {
+	if s.scope.check(owner) != nil {
 		// Another account, region or partition: nothing to ask (and
 		// nothing to log: the caller chose the ARN).
-		return nil, tagsNotLookedUp
+		return nil, TagsNotLookedUp
 	}
 	if lookups != nil {
-		if *lookups >= maxTagLookups {
-			return nil, tagsOverBudget
+		if *lookups >= MaxTagLookups {
+			return nil, TagsOverBudget
 		}
 		*lookups++
 	}
 	tags, err := s.cache.get(ctx, owner, func(ctx context.Context) (map[string]string, error) {
-		tags, err := s.g.listTags(ctx, owner)
+		tags, err := s.ListTags(ctx, owner)
 		if err != nil {
 			// Logged once per failed lookup (not per waiting request); the
 			// error names the ARN and the upstream's status, no secret.
-			s.g.logger.Warn("resource tag lookup failed; decisions that read its tags are denied",
+			s.logger.Warn("resource tag lookup failed; decisions that read its tags are denied",
 				zap.String("arn", owner), zap.Error(err))
 		}
 		return tags, err
 	})
 	if err != nil {
-		return nil, tagsUnavailable
+		return nil, TagsUnavailable
 	}
-	return tags, tagsKnown
+	return tags, TagsKnown
 }
 
 // Changed drops the cached tags of the resources a tagging, untagging,
 // create, delete or release call named (and those of dependent
 // TagResource authorizations), so that the next decision asks again, well
 // within the TTL; and, when the call succeeded, tells the resolver about
-// origination identities bought or released. The handler calls it for
+// origination identities bought or released. The pipeline calls it for
 // every forwarded request whose upstream may have acted: a 2xx, and also
 // a 5xx, timeout or transport error (the change may have happened even so).
-func (s *lookupTags) Changed(api, operation string, auths []apimap.Authorization, succeeded bool) {
+func (s *Tags) Changed(api, operation string, auths []apimap.Authorization, succeeded bool) {
 	changes := tagChangingOperation(operation)
 	for _, a := range auths {
 		_, name, _ := strings.Cut(a.Action, ":")
@@ -154,8 +157,9 @@ func tagChangingOperation(op string) bool {
 	return false
 }
 
-// close releases this config's use of the shared caches (Cleanup).
-func (s *lookupTags) close() {
+// Close releases this config's use of the shared caches (the gateway's
+// Cleanup).
+func (s *Tags) Close() {
 	if s.poolKey != "" {
 		_, _ = lookupCaches.Delete(s.poolKey)
 		s.poolKey = ""
@@ -172,48 +176,55 @@ func (e *tagLookupError) Error() string {
 	return fmt.Sprintf("tags of %s: %s", e.ARN, e.Reason)
 }
 
-// listTags asks the upstream for the tags of a taggable resource:
+// ListTags asks the upstream for the tags of a taggable resource:
 // Pinpoint ListTagsForResource (GET /v1/tags/{arn}) or SMS and Voice v2
 // ListTagsForResource. A resource the upstream does not know (404) has no
 // tags: the answer is a nil map, which the cache keeps for notFoundTTL
 // only (an existing resource without tags is an empty, non-nil map).
-func (g *Gateway) listTags(ctx context.Context, arn string) (map[string]string, error) {
-	tags, err := g.listTagsCall(ctx, arn)
-	var ue *upstreamCallError
+func (s *Tags) ListTags(ctx context.Context, arn string) (map[string]string, error) {
+	tags, err := s.listTagsCall(ctx, arn)
+	var ue *awscall.Error
 	if errors.As(err, &ue) && ue.Status == http.StatusNotFound {
 		return nil, nil
 	}
 	return tags, err
 }
 
-// checkLookupARN accepts the ARNs whose tags the gateway asks for: of its
+// scope is what the gateway may look up: its partition, account and
+// regions.
+type scope struct {
+	partition, account string
+	regionAllowed      func(region string) bool
+}
+
+// check accepts the ARNs whose tags the gateway asks for: of its
 // partition, account and regions.
-func (g *Gateway) checkLookupARN(arn string) error {
-	a, err := apimap.ParseARN(arn)
+func (sc scope) check(s string) error {
+	a, err := arn.Parse(s)
 	if err != nil {
-		return &tagLookupError{ARN: arn, Reason: err.Error()}
+		return &tagLookupError{ARN: s, Reason: err.Error()}
 	}
 	switch {
-	case a.Partition != g.partition:
-		return &tagLookupError{ARN: arn, Reason: "partition " + a.Partition + " is not the gateway's"}
-	case a.Account != g.Account:
-		return &tagLookupError{ARN: arn, Reason: "account " + a.Account + " is not the gateway's"}
-	case !g.regionAllowed(a.Region):
-		return &tagLookupError{ARN: arn, Reason: "region " + a.Region + " is not in the gateway's regions"}
+	case a.Partition != sc.partition:
+		return &tagLookupError{ARN: s, Reason: "partition " + a.Partition + " is not the gateway's"}
+	case a.Account != sc.account:
+		return &tagLookupError{ARN: s, Reason: "account " + a.Account + " is not the gateway's"}
+	case !sc.regionAllowed(a.Region):
+		return &tagLookupError{ARN: s, Reason: "region " + a.Region + " is not in the gateway's regions"}
 	}
 	return nil
 }
 
-func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]string, error) {
-	if err := g.checkLookupARN(arn); err != nil {
+func (s *Tags) listTagsCall(ctx context.Context, resARN string) (map[string]string, error) {
+	if err := s.scope.check(resARN); err != nil {
 		return nil, err
 	}
-	a, _ := apimap.ParseARN(arn)
+	a, _ := arn.Parse(resARN)
 	switch a.Service {
 	case "mobiletargeting":
-		data, err := g.callUpstream(ctx, upstreamCall{
-			api: apimap.APIPinpoint, region: a.Region, method: http.MethodGet,
-			path: "/v1/tags/" + escapeLabel(arn), operate: "ListTagsForResource",
+		data, err := s.call(ctx, awscall.Call{
+			API: apimap.APIPinpoint, Region: a.Region, Method: http.MethodGet,
+			Path: "/v1/tags/" + awscall.EscapeLabel(resARN), Operation: "ListTagsForResource",
 		})
 		if err != nil {
 			return nil, err
@@ -222,7 +233,7 @@ func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]stri
 			Tags map[string]string `json:"tags"`
 		}
 		if err := json.Unmarshal(data, &out); err != nil {
-			return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: " + err.Error()}
+			return nil, &tagLookupError{ARN: resARN, Reason: "malformed answer: " + err.Error()}
 		}
 		if out.Tags == nil {
 			out.Tags = map[string]string{}
@@ -231,10 +242,10 @@ func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]stri
 	case "sms-voice":
 		body, _ := json.Marshal(struct {
 			ResourceArn string `json:"ResourceArn"`
-		}{arn})
-		data, err := g.callUpstream(ctx, upstreamCall{
-			api: apimap.APISMSVoiceV2, region: a.Region, method: http.MethodPost, path: "/",
-			target: "PinpointSMSVoiceV2.ListTagsForResource", body: body, operate: "ListTagsForResource",
+		}{resARN})
+		data, err := s.call(ctx, awscall.Call{
+			API: apimap.APISMSVoiceV2, Region: a.Region, Method: http.MethodPost, Path: "/",
+			Target: "PinpointSMSVoiceV2.ListTagsForResource", Body: body, Operation: "ListTagsForResource",
 		})
 		if err != nil {
 			return nil, err
@@ -246,51 +257,71 @@ func (g *Gateway) listTagsCall(ctx context.Context, arn string) (map[string]stri
 			} `json:"Tags"`
 		}
 		if err := json.Unmarshal(data, &out); err != nil {
-			return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: " + err.Error()}
+			return nil, &tagLookupError{ARN: resARN, Reason: "malformed answer: " + err.Error()}
 		}
 		tags := make(map[string]string, len(out.Tags))
 		for _, t := range out.Tags {
 			if t.Key == nil || t.Value == nil {
-				return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: a tag without Key or Value"}
+				return nil, &tagLookupError{ARN: resARN, Reason: "malformed answer: a tag without Key or Value"}
 			}
 			if _, dup := tags[*t.Key]; dup {
 				// Which value would win is the answer's order, not a rule.
-				return nil, &tagLookupError{ARN: arn, Reason: "malformed answer: the tag key " + strconv.Quote(*t.Key) + " twice"}
+				return nil, &tagLookupError{ARN: resARN, Reason: "malformed answer: the tag key " + strconv.Quote(*t.Key) + " twice"}
 			}
 			tags[*t.Key] = *t.Value
 		}
 		return tags, nil
 	}
-	return nil, &tagLookupError{ARN: arn, Reason: "service " + a.Service + " has no tag lookup"}
+	return nil, &tagLookupError{ARN: resARN, Reason: "service " + a.Service + " has no tag lookup"}
 }
 
-// setupLookup builds the lookup tag source and the origination identity
-// resolver of resource_tags lookup, with their metrics in reg.
-func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, identifierResolver, error) {
-	rt := g.ResourceTags
-	ttl, size, timeout := DefaultTagLookupTTL, DefaultTagLookupSize, DefaultTagLookupTimeout
-	if rt.TTL > 0 {
-		ttl = time.Duration(rt.TTL)
-	}
-	if rt.Size > 0 {
-		size = rt.Size
-	}
-	if rt.Timeout > 0 {
-		timeout = time.Duration(rt.Timeout)
-	}
-	m, err := registerLookupMetrics(reg)
+// CallFunc makes one of the gateway's own calls (awscall.Client.Do).
+type CallFunc func(context.Context, awscall.Call) ([]byte, error)
+
+// Config configures the lookups of resource_tags lookup.
+type Config struct {
+	// Store is the credential store, whose resource_tags come first.
+	Store *authn.Store
+	// Call makes the lookups.
+	Call CallFunc
+	// Partition, Account and RegionAllowed say what may be looked up: the
+	// gateway's own resources.
+	Partition, Account string
+	RegionAllowed      func(region string) bool
+	// TTL, Size and Timeout are the cache settings (resource_tags' ttl,
+	// size and timeout).
+	TTL     time.Duration
+	Size    int
+	Timeout time.Duration
+	// Now is the clock that judges expiry (time.Now if nil).
+	Now func() time.Time
+	// Logger receives a warning per failed lookup.
+	Logger *zap.Logger
+	// Metrics is the registry of the cache metrics (nil: none).
+	Metrics prometheus.Registerer
+	// PoolKey names what the cached answers depend on besides the cache
+	// settings (account, endpoints, credentials as configured): configs of
+	// the same key share their caches across reloads.
+	PoolKey string
+}
+
+// New builds the lookup tag source and the origination identity resolver
+// of resource_tags lookup. Release the shared caches with Tags.Close.
+func New(cfg Config) (*Tags, *Originations, error) {
+	m, err := registerLookupMetrics(cfg.Metrics)
 	if err != nil {
 		return nil, nil, fmt.Errorf("registering metrics: %w", err)
 	}
-	key := g.lookupPoolKey(ttl, size, timeout)
-	caches, err := g.acquireCaches(key, ttl, size, timeout)
+	key := fmt.Sprintf("%s ttl=%s size=%d timeout=%s", cfg.PoolKey, cfg.TTL, cfg.Size, cfg.Timeout)
+	caches, err := acquireCaches(key, cfg.TTL, cfg.Size, cfg.Timeout, cfg.Now)
 	if err != nil {
 		return nil, nil, err
 	}
 	caches.tags.setObserver(m.observer(cacheResourceTags))
 	caches.phones.setObserver(m.observer(cachePhoneNumbers))
 	caches.senders.setObserver(m.observer(cacheSenderIDs))
-	res := &originationResolver{g: g, phones: caches.phones, senders: caches.senders}
-	src := &lookupTags{g: g, store: g.store, cache: caches.tags, resolver: res, poolKey: key}
+	sc := scope{partition: cfg.Partition, account: cfg.Account, regionAllowed: cfg.RegionAllowed}
+	res := &Originations{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders}
+	src := &Tags{store: cfg.Store, cache: caches.tags, resolver: res, poolKey: key, scope: sc, call: cfg.Call, logger: cfg.Logger}
 	return src, res, nil
 }

@@ -1,4 +1,4 @@
-package module
+package metrics
 
 import (
 	"fmt"
@@ -13,20 +13,20 @@ import (
 func TestMetricLabelsClosed(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
-	m, err := registerMetrics(reg)
+	m, err := Register(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 50; i++ {
-		m.decision("sts", fmt.Sprintf("sts:Bogus%d", i), decisionBadRequest)
-		m.decision("sms-voice-v2", fmt.Sprintf("sms-voice:Bogus%d", i), "Allow")
-		m.decision(fmt.Sprintf("api%d", i), "mobiletargeting:GetApps", fmt.Sprintf("Decision%d", i))
-		m.observeWork(fmt.Sprintf("api%d", i), time.Microsecond)
+		m.Decision("sts", fmt.Sprintf("sts:Bogus%d", i), DecisionBadRequest)
+		m.Decision("sms-voice-v2", fmt.Sprintf("sms-voice:Bogus%d", i), "Allow")
+		m.Decision(fmt.Sprintf("api%d", i), "mobiletargeting:GetApps", fmt.Sprintf("Decision%d", i))
+		m.ObserveWork(fmt.Sprintf("api%d", i), time.Microsecond)
 	}
-	m.decision("pinpoint", "mobiletargeting:GetApps", "Allow")
-	m.decision("sts", "sts:AssumeRole", "Allow")
-	m.decision("", "", decisionUnauthenticated)
-	m.observeWork("pinpoint", time.Microsecond)
+	m.Decision("pinpoint", "mobiletargeting:GetApps", "Allow")
+	m.Decision("sts", "sts:AssumeRole", "Allow")
+	m.Decision("", "", DecisionUnauthenticated)
+	m.ObserveWork("pinpoint", time.Microsecond)
 
 	families, err := reg.Gather()
 	if err != nil {

@@ -1,0 +1,53 @@
+package lookup
+
+import (
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+)
+
+// lookupCaches holds the lookup caches of resource_tags lookup across
+// config reloads: a reload with the same upstream and cache settings keeps
+// the warm caches, and the expiring LRU's sweeper goroutine (which the
+// library never stops) is started once per distinct setting, not once per
+// reload. The last user's Close (the gateway's Cleanup) empties the caches.
+var lookupCaches = caddy.NewUsagePool()
+
+// sharedCaches are the caches of one upstream and cache setting.
+type sharedCaches struct {
+	tags    *Cache[map[string]string]
+	phones  *Cache[map[string]string]
+	senders *Cache[[]string]
+}
+
+// Destruct empties the caches when no config uses them any more.
+func (s *sharedCaches) Destruct() error {
+	s.tags.purge()
+	s.phones.purge()
+	s.senders.purge()
+	return nil
+}
+
+// acquireCaches returns the shared caches for key, creating them on first
+// use; release with lookupCaches.Delete(key).
+func acquireCaches(key string, ttl time.Duration, size int, timeout time.Duration, now func() time.Time) (*sharedCaches, error) {
+	v, _, err := lookupCaches.LoadOrNew(key, func() (caddy.Destructor, error) {
+		tags := newCache[map[string]string](size, ttl, timeout, now, cacheObserver{})
+		// ListTags answers a resource the upstream does not know with nil.
+		tags.ttlOf = func(t map[string]string) time.Duration {
+			if t == nil {
+				return NotFoundTTL
+			}
+			return ttl
+		}
+		return &sharedCaches{
+			tags:    tags,
+			phones:  newCache[map[string]string](64, ttl, timeout, now, cacheObserver{}),
+			senders: newCache[[]string](size, ttl, timeout, now, cacheObserver{}),
+		}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*sharedCaches), nil
+}
