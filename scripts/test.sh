@@ -46,8 +46,9 @@ FUZZ_TARGETS=(
 	"./apimap FuzzValidate"
 	"./authz FuzzParse" "./authz FuzzGlob"
 	"./authn FuzzParseAuthorization" "./authn FuzzParsePresign" "./authn FuzzOpenToken" "./authn FuzzUnmarshalClaims"
-	"./module FuzzStripPresignParams" "./module FuzzUnmarshalCaddyfile" "./module FuzzEscapeLabel"
-	"./module FuzzPipeline" "./module FuzzCapString"
+	"./authn FuzzAssumeRole" "./authn FuzzParseStore"
+	"./forward FuzzStripPresignParams" "./awscall FuzzEscapeLabel" "./audit FuzzCapString"
+	"./module FuzzUnmarshalCaddyfile" "./module FuzzPipeline"
 )
 for t in "${FUZZ_TARGETS[@]}"; do
 	fuzz ${t}
