@@ -200,8 +200,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		rs.decision = authz.ImplicitDeny.String()
 		rs.reason = "region " + id.Region + " is not in the gateway's regions"
 		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
-			fmt.Sprintf("User: %s is not authorized to perform: %s because requests for region %s are not allowed by this gateway",
-				id.Principal.ARN, firstAction(res), id.Region), rs.requestID)
+			authz.NotAuthorized(id.Principal.ARN, firstAction(res), "", "requests for region "+id.Region+" are not allowed by this gateway"),
+			rs.requestID)
 		return
 	}
 	denyMsg := ""
@@ -213,8 +213,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		if u.Authorization >= 0 && u.Authorization < len(res.Authorizations) {
 			action = res.Authorizations[u.Authorization].Action
 		}
-		denyMsg = fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s because the gateway cannot resolve it to an ARN",
-			id.Principal.ARN, action, u.Kind, u.Value)
+		denyMsg = authz.NotAuthorized(id.Principal.ARN, action, u.Kind+" "+u.Value, "the gateway cannot resolve it to an ARN")
 	} else {
 		denyMsg = g.authorize(r, rs, id, res)
 	}
@@ -253,7 +252,7 @@ func (g *Gateway) mapFailed(w http.ResponseWriter, rs *requestState, err error) 
 		// Default deny: what the gateway cannot name, it does not allow.
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "unknown operation: "+me.Msg
 		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
-			fmt.Sprintf("User: %s is not authorized to perform this operation: the gateway does not recognize it (%s)", rs.identity.Principal.ARN, me.Msg),
+			authz.NotAuthorizedUnknown(rs.identity.Principal.ARN, me.Msg),
 			rs.requestID)
 	case apimap.ServiceMismatch:
 		rs.decision, rs.reason = decisionUnauthenticated, "credential scope: "+me.Msg
