@@ -41,10 +41,10 @@ type Authorization struct {
 // Reference is a resource outside the operation's own that AWS uses on the
 // caller's behalf when it performs the request (see References in Result).
 type Reference struct {
-	Kind   string // "iam-role", "sns-topic", "kinesis-stream", "firehose-stream", "log-group", "s3", "ses-identity", "ses-configuration-set", "kms-key", "template", "connect-campaign", "lambda-function", "url", ...
-	Member string // where in the request: dotted member path, list elements as [i], map values as ["key"]
-	Value  string // exactly as sent (decoded from JSON)
-	ARN    string // the ARN it names; Value itself when no ARN can be derived (so ARN patterns never match it)
+	ResourceType string // "iam-role", "sns-topic", "kinesis-stream", "firehose-stream", "log-group", "s3", "ses-identity", "ses-configuration-set", "kms-key", "template", "connect-campaign", "lambda-function", "url", ...
+	Member       string // where in the request: dotted member path, list elements as [i], map values as ["key"]
+	Value        string // exactly as sent (decoded from JSON)
+	ARN          string // the ARN it names; Value itself when no ARN can be derived (so ARN patterns never match it)
 }
 
 // Unresolved marks a provisional ARN: the request named an origination
@@ -53,7 +53,7 @@ type Reference struct {
 // with the resolved ARN before authorizing, or deny.
 type Unresolved struct {
 	Authorization, Resource int
-	Kind                    string // "phone-number" | "sender-id"
+	Form                    string // "phone-number" | "sender-id"
 	Value                   string // e.g. "+12065550100" or "MYSENDER"
 }
 
@@ -72,18 +72,18 @@ type Result struct {
 	References []Reference
 }
 
-// Kind classifies a mapping error.
-type Kind int
+// ErrorKind classifies a mapping error.
+type ErrorKind int
 
 // Error kinds. Every one of them means the gateway denies the request.
 const (
-	UnknownOperation Kind = iota + 1 // no operation of the three APIs has this method and path or target
-	BadRequest                       // the request is malformed where the mapping depends on it
-	ServiceMismatch                  // the request's SigV4 service is not the API's signing name
+	UnknownOperation ErrorKind = iota + 1 // no operation of the three APIs has this method and path or target
+	BadRequest                            // the request is malformed where the mapping depends on it
+	ServiceMismatch                       // the request's SigV4 service is not the API's signing name
 )
 
 // String returns the kind's name.
-func (k Kind) String() string {
+func (k ErrorKind) String() string {
 	switch k {
 	case UnknownOperation:
 		return "UnknownOperation"
@@ -97,7 +97,7 @@ func (k Kind) String() string {
 
 // Error is the error type of Map.
 type Error struct {
-	Kind Kind
+	Kind ErrorKind
 	Msg  string
 }
 

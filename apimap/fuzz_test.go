@@ -91,10 +91,10 @@ func FuzzMap(f *testing.F) {
 		}
 		var roles []string
 		for _, r := range res.References {
-			if r.Kind == "" || r.Member == "" || r.ARN == "" && r.Value != "" {
+			if r.ResourceType == "" || r.Member == "" || r.ARN == "" && r.Value != "" {
 				t.Fatalf("incomplete reference %+v", r)
 			}
-			if r.Kind == "iam-role" {
+			if r.ResourceType == "iam-role" {
 				if err := parseRoleARN(r.ARN); err != nil || r.ARN != r.Value {
 					t.Fatalf("role reference %+v: %v", r, err)
 				}

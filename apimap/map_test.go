@@ -205,7 +205,7 @@ func TestMapErrors(t *testing.T) {
 	withRegion := func(r *Request, s string) *Request { r.Region = s; return r }
 	tests := map[string]struct {
 		req  *Request
-		kind Kind
+		kind ErrorKind
 	}{
 		"unknown path":                  {rest("GET", "/v1/nothing", ""), UnknownOperation},
 		"unknown method":                {rest("PATCH", "/v1/apps/abc", ""), UnknownOperation},

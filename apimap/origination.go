@@ -50,7 +50,7 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 	case "Pool", "PhoneNumber", "RcsAgent":
 		return append(arns, idPrefixTemplate([]byte(s)).build(m.partition, m.req.Region, m.req.Account, []string{s})), nil
 	case "phone-number":
-		m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "phone-number", Value: s})
+		m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Form: "phone-number", Value: s})
 		return append(arns, m.regionalARN(svc, "phone-number/", s)), nil
 	}
 	// A bare sender ID: with an IsoCountryCode in the request it is complete.
@@ -62,7 +62,7 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 		}
 		return append(arns, m.regionalARN(svc, "sender-id/", s+"/"+iso)), nil
 	}
-	m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Kind: "sender-id", Value: s})
+	m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Form: "sender-id", Value: s})
 	return append(arns, m.regionalARN(svc, "sender-id/", s)), nil
 }
 

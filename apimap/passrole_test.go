@@ -257,7 +257,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 				t.Errorf("%s: no iam:PassRole on %s in %v", name, role, res.Authorizations)
 			}
 			if !slices.ContainsFunc(res.References, func(r Reference) bool {
-				return r.Kind == "iam-role" && r.Value == role && r.ARN == role
+				return r.ResourceType == "iam-role" && r.Value == role && r.ARN == role
 			}) {
 				t.Errorf("%s: references %v lack the iam-role %s", name, res.References, role)
 			}
@@ -321,7 +321,7 @@ func TestReferenceEveryMember(t *testing.T) {
 			checked++
 			want := prMember(p.segs)
 			if !slices.ContainsFunc(res.References, func(r Reference) bool {
-				return r.Kind == kind && r.Member == want && r.Value == val && r.ARN != ""
+				return r.ResourceType == kind && r.Member == want && r.Value == val && r.ARN != ""
 			}) {
 				t.Errorf("%s: references %+v lack a %s at %s", name, res.References, kind, want)
 			}
@@ -333,7 +333,7 @@ func TestReferenceEveryMember(t *testing.T) {
 	}
 }
 
-func isKind(err error, k Kind) bool {
+func isKind(err error, k ErrorKind) bool {
 	e, ok := err.(*Error)
 	return ok && e.Kind == k
 }

@@ -95,7 +95,7 @@ func (m *mapper) references() error {
 	var roles []string
 	for i, f := range found {
 		refs[i] = f.ref
-		if f.ref.Kind == "iam-role" {
+		if f.ref.ResourceType == "iam-role" {
 			roles = append(roles, f.ref.ARN)
 		}
 	}
@@ -196,7 +196,7 @@ func joinMember(segs []string) string {
 
 // deriveRef builds the reference of value s found at member.
 func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
-	r := Reference{Kind: rs.kind, Member: member, Value: s, ARN: s}
+	r := Reference{ResourceType: rs.kind, Member: member, Value: s, ARN: s}
 	if rs.derive == refRole {
 		if err := parseRoleARN(s); err != nil {
 			return r, badRequest("%s: %v", member, err)
@@ -208,10 +208,10 @@ func (m *mapper) deriveRef(rs *refSpec, s, member string) (Reference, error) {
 	}
 	switch {
 	case rs.derive == refEventStream:
-		r.Kind = eventStreamKind(s, r.Kind)
+		r.ResourceType = eventStreamKind(s, r.ResourceType)
 		return r, nil
 	case rs.derive == refLambdaOrURL && (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")):
-		r.Kind = "url"
+		r.ResourceType = "url"
 		return r, nil
 	}
 	a, err := m.refARN(rs, s)

@@ -16,7 +16,7 @@ const (
 func TestReferences(t *testing.T) {
 	t.Parallel()
 	ref := func(kind, member, value, arn string) Reference {
-		return Reference{Kind: kind, Member: member, Value: value, ARN: arn}
+		return Reference{ResourceType: kind, Member: member, Value: value, ARN: arn}
 	}
 	tests := map[string]struct {
 		req   *Request

@@ -255,7 +255,7 @@ func (rs references) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 type referenceLog apimap.Reference
 
 func (r *referenceLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
-	enc.AddString("kind", capString(r.Kind, maxAuditString))
+	enc.AddString("kind", capString(r.ResourceType, maxAuditString))
 	enc.AddString("member", capString(r.Member, maxAuditString))
 	enc.AddString("arn", capString(r.ARN, maxAuditString))
 	return nil

@@ -92,7 +92,7 @@ func roleForm(extra ...string) url.Values {
 	return f
 }
 
-func kindOf(err error) (Kind, bool) {
+func kindOf(err error) (ErrorKind, bool) {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind, true
@@ -113,7 +113,7 @@ func TestAuthenticate(t *testing.T) {
 		req     func() *http.Request
 		now     time.Time
 		wantARN string
-		want    Kind
+		want    ErrorKind
 	}{
 		"long-term header":  {req: func() *http.Request { return signedGetApps(t, long, t0, false) }, wantARN: "arn:aws:iam::123456789012:user/backend"},
 		"long-term presign": {req: func() *http.Request { return signedGetApps(t, long, t0, true) }, wantARN: "arn:aws:iam::123456789012:user/backend"},
@@ -198,7 +198,7 @@ func TestAuthenticate(t *testing.T) {
 func TestErrorCodes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		kind            Kind
+		kind            ErrorKind
 		query, restJSON string
 		status          int
 	}{
@@ -473,7 +473,7 @@ func TestAuthenticateBody(t *testing.T) {
 		r             *http.Request
 		body          []byte
 		allowUnsigned bool
-		want          Kind
+		want          ErrorKind
 		ok            bool
 	}{
 		"signed body":                     {r: sign(false, sum), body: body, ok: true},

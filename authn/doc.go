@@ -37,7 +37,7 @@
 //	func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) // *Error
 //	type Identity struct{ AccessKeyID, Region, Service, PayloadHash string; Principal *Principal }
 //	func (p *Principal) AuthzPrincipal() authz.Principal
-//	func (p *Principal) ContextCaller(orgID string) reqcontext.Caller // the principal's condition keys
+//	func (p *Principal) ContextPrincipal(orgID string) reqcontext.Principal // the principal's condition keys
 //	func (p *Principal) SetContext(ctx *authz.Context) // aws:PrincipalArn, aws:PrincipalTag/..., aws:userid, ...
 //	type Error struct{ Kind Kind; Message string }; func (e *Error) Status() int; func (e *Error) Code(protocol string) string
 //

@@ -6,13 +6,13 @@ import (
 	"github.com/pinpointgw/gateway/awserr"
 )
 
-// Kind classifies an authentication failure. Each kind maps to the error code
+// ErrorKind classifies an authentication failure. Each kind maps to the error code
 // AWS returns for it in each protocol (see [Error.Code]).
-type Kind int
+type ErrorKind int
 
 const (
 	// MissingAuthentication: the request carries no SigV4 authorization at all.
-	MissingAuthentication Kind = iota
+	MissingAuthentication ErrorKind = iota
 	// IncompleteSignature: the authorization is malformed or lacks a part.
 	IncompleteSignature
 	// SignatureDoesNotMatch: the signature does not match the request.
@@ -43,7 +43,7 @@ var kindNames = [...]string{
 }
 
 // String returns the kind's Go name.
-func (k Kind) String() string {
+func (k ErrorKind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
 		return kindNames[k]
 	}
@@ -53,7 +53,7 @@ func (k Kind) String() string {
 // Error is an authentication failure. Message is AWS-style text meant for the
 // client; it never contains a secret, a signature or a session token.
 type Error struct {
-	Kind    Kind
+	Kind    ErrorKind
 	Message string
 }
 
@@ -102,4 +102,4 @@ const (
 	msgPresignExpired    = "Request has expired"
 )
 
-func newError(k Kind, msg string) *Error { return &Error{Kind: k, Message: msg} }
+func newError(k ErrorKind, msg string) *Error { return &Error{Kind: k, Message: msg} }

@@ -61,10 +61,10 @@ func (p *Principal) AuthzPrincipal() authz.Principal {
 // Temporary reports whether the principal signed with temporary credentials.
 func (p *Principal) Temporary() bool { return !p.IssuedAt.IsZero() }
 
-// ContextCaller returns the principal as its condition keys describe it
+// ContextPrincipal returns the principal as its condition keys describe it
 // (reqcontext), in an organization orgID ("" for none).
-func (p *Principal) ContextCaller(orgID string) reqcontext.Caller {
-	return reqcontext.Caller{
+func (p *Principal) ContextPrincipal(orgID string) reqcontext.Principal {
+	return reqcontext.Principal{
 		ARN: p.ARN, RoleARN: p.RoleARN, Account: p.Account, Type: p.Type,
 		UserID: p.UserID, Username: p.Username, SourceIdentity: p.SourceIdentity,
 		Tags: p.Tags, IssuedAt: p.IssuedAt, OrgID: orgID,
@@ -72,14 +72,14 @@ func (p *Principal) ContextCaller(orgID string) reqcontext.Caller {
 }
 
 // SetContext sets the principal's global condition keys in ctx
-// (reqcontext.SetCaller): aws:PrincipalArn (the role ARN for role sessions,
+// (reqcontext.SetPrincipal): aws:PrincipalArn (the role ARN for role sessions,
 // as in AWS), aws:PrincipalAccount, aws:PrincipalType, aws:userid,
 // aws:username (users), aws:PrincipalTag/KEY, aws:SourceIdentity, and for
 // temporary credentials aws:TokenIssueTime and aws:MultiFactorAuthPresent
 // ("false").
 func (p *Principal) SetContext(ctx *authz.Context) {
-	c := p.ContextCaller("")
-	reqcontext.SetCaller(ctx, &c)
+	c := p.ContextPrincipal("")
+	reqcontext.SetPrincipal(ctx, &c)
 }
 
 // uniqueIDEncoding spells AWS-style unique IDs (upper-case letters and digits).

@@ -74,10 +74,10 @@ func setAfterSigning(r *http.Request, name, value string) *http.Request {
 }
 
 // accepted is the want of checkAuthenticate for a request that is accepted.
-const accepted Kind = -1
+const accepted ErrorKind = -1
 
 // acceptedOr returns accepted if ok, else refusal.
-func acceptedOr(ok bool, refusal Kind) Kind {
+func acceptedOr(ok bool, refusal ErrorKind) ErrorKind {
 	if ok {
 		return accepted
 	}
@@ -86,7 +86,7 @@ func acceptedOr(ok bool, refusal Kind) Kind {
 
 // checkAuthenticate fails t unless Authenticate's answer id, err is an
 // identity (want accepted) or a refusal of kind want without one.
-func checkAuthenticate(t *testing.T, id *Identity, err error, want Kind) {
+func checkAuthenticate(t *testing.T, id *Identity, err error, want ErrorKind) {
 	t.Helper()
 	if want == accepted {
 		if err != nil {
@@ -111,7 +111,7 @@ func TestUnsignedHeadersRefused(t *testing.T) {
 
 	tests := map[string]struct {
 		req  func() *http.Request
-		want Kind
+		want ErrorKind
 	}{
 		"all signed": {want: accepted, req: func() *http.Request {
 			return signV2(t, v2Request(t, "DescribeAccountLimits", nil), long, t0)

@@ -89,7 +89,7 @@ func TestParseAuthorizationErrors(t *testing.T) {
 	const cred = "Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request"
 	tests := map[string]struct {
 		h    string
-		want Kind
+		want ErrorKind
 	}{
 		"other algorithm":      {"AWS4-ECDSA-P256-SHA256 " + cred + ", SignedHeaders=host, Signature=" + sig, IncompleteSignature},
 		"missing signature":    {"AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host", IncompleteSignature},

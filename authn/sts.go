@@ -530,7 +530,7 @@ func (a *Authenticator) trustContext(req *STSRequest, c *assumeCall, now time.Ti
 			r.TagKeys = append(r.TagKeys, t.Key)
 		}
 	}
-	caller := c.caller.ContextCaller(a.cfg.OrgID)
+	caller := c.caller.ContextPrincipal(a.cfg.OrgID)
 	ctx := authz.NewContext()
 	reqcontext.Set(ctx, &caller, &r)
 	ctx.Set("sts:RoleSessionName", c.sessionName)

@@ -200,10 +200,10 @@ func mapLine(line []byte, opts mapOptions) any {
 		o.Authorizations = append(o.Authorizations, mapAuthorization{Action: a.Action, Resources: a.Resources, PassedToService: a.PassedToService})
 	}
 	for _, r := range res.References {
-		o.References = append(o.References, mapReference{Kind: r.Kind, Member: r.Member, Value: r.Value, ARN: r.ARN})
+		o.References = append(o.References, mapReference{Kind: r.ResourceType, Member: r.Member, Value: r.Value, ARN: r.ARN})
 	}
 	for _, u := range res.Unresolved {
-		o.Unresolved = append(o.Unresolved, mapUnresolved{Authorization: u.Authorization, Resource: u.Resource, Kind: u.Kind, Value: u.Value})
+		o.Unresolved = append(o.Unresolved, mapUnresolved{Authorization: u.Authorization, Resource: u.Resource, Kind: u.Form, Value: u.Value})
 	}
 	return o
 }

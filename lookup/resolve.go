@@ -21,7 +21,7 @@ const maxDescribePages = 100
 // upstream does not know (no phone number or sender ID of the account).
 var ErrUnresolvable = errors.New("no such origination identity in the account")
 
-// Originations resolves SMS and Voice v2 origination identities
+// OriginationResolver resolves SMS and Voice v2 origination identities
 // given as an E.164 phone number or a bare sender ID to their ARNs, with
 // the cached-lookup machinery of resource tags:
 //
@@ -35,7 +35,7 @@ var ErrUnresolvable = errors.New("no such origination identity in the account")
 //     destination's country; the gateway cannot know which beforehand).
 //
 // Anything unresolvable is an error, and the handler denies (fail closed).
-type Originations struct {
+type OriginationResolver struct {
 	scope   scope
 	call    CallFunc
 	phones  *Cache[map[string]string] // region -> number -> ARN
@@ -43,13 +43,13 @@ type Originations struct {
 }
 
 // Resolve replaces the provisional ARNs of res.Unresolved and clears it.
-func (r *Originations) Resolve(ctx context.Context, region string, res *apimap.Result) error {
+func (r *OriginationResolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
 	for _, u := range res.Unresolved {
 		if u.Authorization < 0 || u.Authorization >= len(res.Authorizations) ||
 			u.Resource < 0 || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
-			return fmt.Errorf("resolving %s %q: index out of range", u.Kind, u.Value)
+			return fmt.Errorf("resolving %s %q: index out of range", u.Form, u.Value)
 		}
-		arns, err := r.lookup(ctx, region, u.Kind, u.Value)
+		arns, err := r.lookup(ctx, region, u.Form, u.Value)
 		if err != nil {
 			return err // the caller names the identity
 		}
@@ -66,7 +66,7 @@ func (r *Originations) Resolve(ctx context.Context, region string, res *apimap.R
 }
 
 // lookup returns the ARNs of one origination identity.
-func (r *Originations) lookup(ctx context.Context, region, kind, value string) ([]string, error) {
+func (r *OriginationResolver) lookup(ctx context.Context, region, kind, value string) ([]string, error) {
 	switch kind {
 	case "phone-number":
 		number := value
@@ -101,7 +101,7 @@ func (r *Originations) lookup(ctx context.Context, region, kind, value string) (
 
 // changed empties the caches after a successful call that buys, releases
 // or deletes origination identities.
-func (r *Originations) changed(operation string, _ []apimap.Authorization) {
+func (r *OriginationResolver) changed(operation string, _ []apimap.Authorization) {
 	switch operation {
 	case "RequestPhoneNumber", "ReleasePhoneNumber":
 		r.phones.purge()
@@ -125,7 +125,7 @@ type describePage struct {
 
 // describeAll pages through a v2 Describe… operation; request is the
 // request body without NextToken, page is called for each answer.
-func (r *Originations) describeAll(ctx context.Context, region, op string, request map[string]any, page func(*describePage) error) error {
+func (r *OriginationResolver) describeAll(ctx context.Context, region, op string, request map[string]any, page func(*describePage) error) error {
 	token := ""
 	for range maxDescribePages {
 		req := map[string]any{"MaxResults": 100}
@@ -162,7 +162,7 @@ func (r *Originations) describeAll(ctx context.Context, region, op string, reque
 }
 
 // phoneNumberIndex lists the region's phone numbers: number -> ARN.
-func (r *Originations) phoneNumberIndex(ctx context.Context, region string) (map[string]string, error) {
+func (r *OriginationResolver) phoneNumberIndex(ctx context.Context, region string) (map[string]string, error) {
 	index := make(map[string]string)
 	err := r.describeAll(ctx, region, "DescribePhoneNumbers", nil, func(p *describePage) error {
 		for _, n := range p.PhoneNumbers {
@@ -180,7 +180,7 @@ func (r *Originations) phoneNumberIndex(ctx context.Context, region string) (map
 }
 
 // senderIDARNs lists the ARNs of a sender ID in the region (one a country).
-func (r *Originations) senderIDARNs(ctx context.Context, region, sender string) ([]string, error) {
+func (r *OriginationResolver) senderIDARNs(ctx context.Context, region, sender string) ([]string, error) {
 	var arns []string
 	filter := map[string]any{"Filters": []map[string]any{{"Name": "sender-id", "Values": []string{sender}}}}
 	err := r.describeAll(ctx, region, "DescribeSenderIds", filter, func(p *describePage) error {

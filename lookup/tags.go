@@ -33,7 +33,7 @@ const MaxTagLookups = 10
 // entry at once (Tags.Changed).
 const NotFoundTTL = 5 * time.Second
 
-// Tags is the resource tag source of resource_tags lookup: the
+// UpstreamTags is the resource tag source of resource_tags lookup: the
 // store's resource_tags first (authoritative), then the upstream API's tags
 // of the ARN's owning taggable resource, cached.
 //
@@ -42,11 +42,11 @@ const NotFoundTTL = 5 * time.Second
 // variable), see authz.AnyApplicableReferencesKeyPrefix. Cached tags of
 // the ARN itself are used whenever present, since setting them costs less
 // than asking.
-type Tags struct {
+type UpstreamTags struct {
 	store *authn.Store
 	cache *Cache[map[string]string]
 	// resolver is told about changes too (numbers bought or released).
-	resolver *Originations
+	resolver *OriginationResolver
 	// poolKey names the shared caches in lookupCaches ("" once released).
 	poolKey string
 	scope   scope
@@ -55,10 +55,10 @@ type Tags struct {
 }
 
 // Cache is the cache of looked-up tags, by taggable ARN.
-func (s *Tags) Cache() *Cache[map[string]string] { return s.cache }
+func (s *UpstreamTags) Cache() *Cache[map[string]string] { return s.cache }
 
 // ResourceTags returns the tags that apply to arn for aws:ResourceTag.
-func (s *Tags) ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, TagStatus) {
+func (s *UpstreamTags) ResourceTags(ctx context.Context, arn string, in *authz.Input, lookups *int) (map[string]string, TagStatus) {
 	if tags, ok := s.store.ResourceTags(arn); ok {
 		return tags, TagsKnown
 	}
@@ -118,7 +118,7 @@ func (s *Tags) ResourceTags(ctx context.Context, arn string, in *authz.Input, lo
 // origination identities bought or released. The pipeline calls it for
 // every forwarded request whose upstream may have acted: a 2xx, and also
 // a 5xx, timeout or transport error (the change may have happened even so).
-func (s *Tags) Changed(api, operation string, auths []apimap.Authorization, succeeded bool) {
+func (s *UpstreamTags) Changed(api, operation string, auths []apimap.Authorization, succeeded bool) {
 	changes := tagChangingOperation(operation)
 	for _, a := range auths {
 		_, name, _ := strings.Cut(a.Action, ":")
@@ -159,7 +159,7 @@ func tagChangingOperation(op string) bool {
 
 // Close releases this config's use of the shared caches (the gateway's
 // Cleanup).
-func (s *Tags) Close() {
+func (s *UpstreamTags) Close() {
 	if s.poolKey != "" {
 		_, _ = lookupCaches.Delete(s.poolKey)
 		s.poolKey = ""
@@ -181,7 +181,7 @@ func (e *tagLookupError) Error() string {
 // ListTagsForResource. A resource the upstream does not know (404) has no
 // tags: the answer is a nil map, which the cache keeps for notFoundTTL
 // only (an existing resource without tags is an empty, non-nil map).
-func (s *Tags) ListTags(ctx context.Context, arn string) (map[string]string, error) {
+func (s *UpstreamTags) ListTags(ctx context.Context, arn string) (map[string]string, error) {
 	tags, err := s.listTagsCall(ctx, arn)
 	var ue *awscall.Error
 	if errors.As(err, &ue) && ue.Status == http.StatusNotFound {
@@ -215,7 +215,7 @@ func (sc scope) check(s string) error {
 	return nil
 }
 
-func (s *Tags) listTagsCall(ctx context.Context, resARN string) (map[string]string, error) {
+func (s *UpstreamTags) listTagsCall(ctx context.Context, resARN string) (map[string]string, error) {
 	if err := s.scope.check(resARN); err != nil {
 		return nil, err
 	}
@@ -307,7 +307,7 @@ type Config struct {
 
 // New builds the lookup tag source and the origination identity resolver
 // of resource_tags lookup. Release the shared caches with Tags.Close.
-func New(cfg Config) (*Tags, *Originations, error) {
+func New(cfg Config) (*UpstreamTags, *OriginationResolver, error) {
 	m, err := registerLookupMetrics(cfg.Metrics)
 	if err != nil {
 		return nil, nil, fmt.Errorf("registering metrics: %w", err)
@@ -321,7 +321,7 @@ func New(cfg Config) (*Tags, *Originations, error) {
 	caches.phones.setObserver(m.observer(cachePhoneNumbers))
 	caches.senders.setObserver(m.observer(cacheSenderIDs))
 	sc := scope{partition: cfg.Partition, account: cfg.Account, regionAllowed: cfg.RegionAllowed}
-	res := &Originations{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders}
-	src := &Tags{store: cfg.Store, cache: caches.tags, resolver: res, poolKey: key, scope: sc, call: cfg.Call, logger: cfg.Logger}
+	res := &OriginationResolver{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders}
+	src := &UpstreamTags{store: cfg.Store, cache: caches.tags, resolver: res, poolKey: key, scope: sc, call: cfg.Call, logger: cfg.Logger}
 	return src, res, nil
 }

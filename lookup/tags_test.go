@@ -35,7 +35,7 @@ func TestChangedInvalidates(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			src := &Tags{cache: newCache[map[string]string](10, time.Hour, time.Second, nil, cacheObserver{})}
+			src := &UpstreamTags{cache: newCache[map[string]string](10, time.Hour, time.Second, nil, cacheObserver{})}
 			for _, arn := range append(append([]string{}, tc.gone...), tc.kept...) {
 				src.cache.set(arn, map[string]string{"tenant": "a"})
 			}

@@ -498,7 +498,7 @@ func TestGatewayConditionKeys(t *testing.T) {
 		ownRole  = "arn:aws:iam::123456789012:role/tenant-a-import"
 	)
 	ref := func(arn string) apimap.Reference {
-		return apimap.Reference{Kind: "sns-topic", Member: "EventDestination.SnsDestination.TopicArn", Value: arn, ARN: arn}
+		return apimap.Reference{ResourceType: "sns-topic", Member: "EventDestination.SnsDestination.TopicArn", Value: arn, ARN: arn}
 	}
 	passRole := func(service string) apimap.Authorization {
 		return apimap.Authorization{Action: "iam:PassRole", Resources: []string{ownRole}, PassedToService: service}
@@ -515,8 +515,8 @@ func TestGatewayConditionKeys(t *testing.T) {
 		"own topic":                     {result(pool, []apimap.Reference{ref(ownTopic)}), true},
 		"another tenant's topic":        {result(pool, []apimap.Reference{ref(ownTopic), ref(bTopic)}), false},
 		"a value that is no ARN":        {result(pool, []apimap.Reference{ref("tenant-b-events")}), false},
-		"role passed to sms-voice":      {result(pool, []apimap.Reference{{Kind: "iam-role", ARN: ownRole}}, passRole("sms-voice.amazonaws.com")), true},
-		"role passed to another servic": {result(pool, []apimap.Reference{{Kind: "iam-role", ARN: ownRole}}, passRole("pinpoint.amazonaws.com")), false},
+		"role passed to sms-voice":      {result(pool, []apimap.Reference{{ResourceType: "iam-role", ARN: ownRole}}, passRole("sms-voice.amazonaws.com")), true},
+		"role passed to another servic": {result(pool, []apimap.Reference{{ResourceType: "iam-role", ARN: ownRole}}, passRole("pinpoint.amazonaws.com")), false},
 		"resource of another account":   {result("arn:aws:sms-voice:us-east-1:999999999999:pool/pool-1", nil), false},
 	}
 	for name, tc := range cases {
@@ -543,7 +543,7 @@ func TestAuditReferences(t *testing.T) {
 	g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(buf), zapcore.InfoLevel))
 	rs := getState()
 	defer putState(rs)
-	rs.references = []apimap.Reference{{Kind: "sns-topic", Member: "EventDestination.SnsDestination.TopicArn", Value: "x", ARN: "arn:aws:sns:us-east-1:123456789012:t"}}
+	rs.references = []apimap.Reference{{ResourceType: "sns-topic", Member: "EventDestination.SnsDestination.TopicArn", Value: "x", ARN: "arn:aws:sns:us-east-1:123456789012:t"}}
 	g.writeAudit(httptest.NewRequest("GET", "/", nil), rs)
 	var rec struct {
 		References []map[string]string `json:"references"`
@@ -596,7 +596,7 @@ func TestAuditRecordBounded(t *testing.T) {
 				rs.matched[i] = authz.Match{Policy: long[:2000], Sid: long[:2000]}
 			}
 			for range 20000 {
-				rs.references = append(rs.references, apimap.Reference{Kind: long[:1000], Member: long[:1000], Value: long, ARN: long})
+				rs.references = append(rs.references, apimap.Reference{ResourceType: long[:1000], Member: long[:1000], Value: long, ARN: long})
 			}
 			rs.tagsUnavailable = many
 			rs.fwd.Status = 500

@@ -208,12 +208,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	if len(res.Unresolved) > 0 && !g.resolve(r.Context(), rs, id.Region, res) {
 		rs.decision = authz.ImplicitDeny.String()
 		u := res.Unresolved[0]
-		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Kind, u.Value) + rs.reason
+		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Form, u.Value) + rs.reason
 		action := firstAction(res)
 		if u.Authorization >= 0 && u.Authorization < len(res.Authorizations) {
 			action = res.Authorizations[u.Authorization].Action
 		}
-		denyMsg = authz.NotAuthorized(id.Principal.ARN, action, u.Kind+" "+u.Value, "the gateway cannot resolve it to an ARN")
+		denyMsg = authz.NotAuthorized(id.Principal.ARN, action, u.Form+" "+u.Value, "the gateway cannot resolve it to an ARN")
 	} else {
 		denyMsg = g.authorize(r, rs, id, res)
 	}
@@ -480,7 +480,7 @@ func (cc *condContext) reset() { cc.c.Reset() }
 // request's tags (reqcontext), and gateway:ReferencedArn. Resource keys are
 // set per resource.
 func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) {
-	caller := id.Principal.ContextCaller(g.OrgID) // the store's principals are of the gateway's account
+	caller := id.Principal.ContextPrincipal(g.OrgID) // the store's principals are of the gateway's account
 	reqcontext.Set(cc.c, &caller, &reqcontext.Request{
 		SourceIP:        rs.clientIP,
 		UserAgent:       r.Header.Get("User-Agent"),

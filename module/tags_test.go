@@ -209,12 +209,12 @@ func lookupGateway(t testing.TB, storeJSON, upstreamURL string, configure func(*
 
 // tagGateway provisions a gateway with tagStore and resource_tags lookup
 // in front of up.
-func tagGateway(t testing.TB, up *tagUpstream, timeout time.Duration) (*Gateway, *lookup.Tags) {
+func tagGateway(t testing.TB, up *tagUpstream, timeout time.Duration) (*Gateway, *lookup.UpstreamTags) {
 	t.Helper()
 	g := lookupGateway(t, tagStore, up.URL, func(g *Gateway) { g.ResourceTags.Timeout = caddyDuration(timeout) })
-	src, ok := g.tags.(*lookup.Tags)
+	src, ok := g.tags.(*lookup.UpstreamTags)
 	if !ok {
-		t.Fatalf("tag source %T, want *lookup.Tags", g.tags)
+		t.Fatalf("tag source %T, want *lookup.UpstreamTags", g.tags)
 	}
 	return g, src
 }
@@ -403,7 +403,7 @@ func TestListTagsRejects(t *testing.T) {
 		g.Regions = []string{"us-east-1", "us-west-2"}
 		g.ResourceTags = &ResourceTagsConfig{Source: ResourceTagsLookup}
 	})
-	src := g.tags.(*lookup.Tags)
+	src := g.tags.(*lookup.UpstreamTags)
 	cases := map[string]struct {
 		arn, body string
 		status    int

@@ -24,8 +24,8 @@ import (
 	"github.com/pinpointgw/gateway/authz"
 )
 
-// Caller is the principal of a call, as its condition keys describe it.
-type Caller struct {
+// Principal is the principal of a call, as its condition keys describe it.
+type Principal struct {
 	// ARN is the principal's ARN: a user's, or an assumed-role session's
 	// (arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION).
 	ARN string
@@ -101,20 +101,20 @@ const (
 	prefixRequestTag     = "aws:requesttag/"
 )
 
-// Set sets in c every global condition key of the caller and the request,
-// the caller's principal tags and the request's tags.
-func Set(c *authz.Context, caller *Caller, req *Request) {
-	SetCaller(c, caller)
+// Set sets in c every global condition key of the principal and the request,
+// the principal's tags and the request's tags.
+func Set(c *authz.Context, p *Principal, req *Request) {
+	SetPrincipal(c, p)
 	SetRequest(c, req)
 }
 
-// SetCaller sets the keys that describe the principal: aws:PrincipalArn
+// SetPrincipal sets the keys that describe the principal: aws:PrincipalArn
 // (the role's ARN for a role session), aws:PrincipalAccount,
 // aws:PrincipalType, aws:PrincipalIsAWSService ("false"), aws:PrincipalOrgID,
 // aws:userid, aws:username, aws:SourceIdentity, aws:PrincipalTag/KEY, and
 // for temporary credentials aws:TokenIssueTime and
 // aws:MultiFactorAuthPresent ("false": the gateway knows no MFA).
-func SetCaller(c *authz.Context, p *Caller) {
+func SetPrincipal(c *authz.Context, p *Principal) {
 	if p.RoleARN != "" {
 		c.SetLower(keyPrincipalArn, p.RoleARN)
 	} else {

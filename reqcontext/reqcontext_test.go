@@ -26,7 +26,7 @@ func lookup(t *testing.T, c *authz.Context, key string) (string, bool) {
 // temporary credentials, of an organization and of tags are absent.
 func TestSetUser(t *testing.T) {
 	c := authz.NewContext()
-	Set(c, &Caller{
+	Set(c, &Principal{
 		ARN: "arn:aws:iam::123456789012:user/alice", Account: "123456789012", Type: "User",
 		UserID: "AIDAEXAMPLE", Username: "alice", Tags: map[string]string{"Team": "red"},
 	}, &Request{SourceIP: "192.0.2.1", UserAgent: "ua/1", Region: "us-east-1", Now: t0})
@@ -66,7 +66,7 @@ func TestSetUser(t *testing.T) {
 // aws:MultiFactorAuthPresent; org_id, TLS and the request's tags show.
 func TestSetRoleSession(t *testing.T) {
 	c := authz.NewContext()
-	Set(c, &Caller{
+	Set(c, &Principal{
 		ARN: "arn:aws:sts::123456789012:assumed-role/app/s1", RoleARN: "arn:aws:iam::123456789012:role/app",
 		Account: "123456789012", Type: "AssumedRole", UserID: "AROAEXAMPLE:s1", SourceIdentity: "alice",
 		IssuedAt: t0.Add(-time.Hour).In(time.FixedZone("x", 3600)), OrgID: "o-abcdef1234",
@@ -121,7 +121,7 @@ func TestCurrentTimes(t *testing.T) {
 // on a context reused as the pipeline reuses it.
 func BenchmarkSet(b *testing.B) {
 	c := authz.NewContext()
-	caller := &Caller{
+	caller := &Principal{
 		ARN: "arn:aws:iam::123456789012:user/alice", Account: "123456789012", Type: "User",
 		UserID: "AIDAEXAMPLE", Username: "alice", Tags: map[string]string{"team": "red"},
 	}
