@@ -114,41 +114,13 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 // request declared UNSIGNED-PAYLOAD), which forwarding signs again.
 func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Authorization, string, *Error) {
 	rawPath, rawQuery := requestTarget(r)
-	authHeader := r.Header.Values(headerAuthorization)
 	pairs, err := parseQuery(rawQuery)
 	if err != nil {
 		return nil, "", err
 	}
-	presigned := hasPresignParams(pairs)
-	var auth *Authorization
-	switch {
-	case len(authHeader) > 0 && presigned:
-		return nil, "", incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
-	case len(authHeader) > 1:
-		return nil, "", incomplete("Only one Authorization header is allowed.")
-	case len(authHeader) == 1:
-		a, perr := ParseAuthorization(authHeader[0])
-		if perr != nil {
-			return nil, "", perr.(*Error)
-		}
-		auth = a
-		if auth.Date, err = headerDateOf(r); err != nil {
-			return nil, "", err
-		}
-		if tok := r.Header.Values(headerToken); len(tok) > 1 {
-			return nil, "", newError(InvalidToken, msgInvalidToken)
-		} else if len(tok) == 1 {
-			auth.SecurityToken = tok[0]
-		}
-	case presigned:
-		if auth, err = parsePresignPairs(pairs); err != nil {
-			return nil, "", err
-		}
-		if tok := r.Header.Values(headerToken); len(tok) > 0 && (len(tok) > 1 || tok[0] != auth.SecurityToken) {
-			return nil, "", newError(InvalidToken, msgInvalidToken)
-		}
-	default:
-		return nil, "", newError(MissingAuthentication, msgMissingAuth)
+	auth, err := readAuthorization(r, pairs)
+	if err != nil {
+		return nil, "", err
 	}
 	if err := checkSignedHeaders(r.Header, auth.SignedHeaders); err != nil {
 		return nil, "", err
@@ -156,44 +128,17 @@ func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Aut
 	if err := checkQueryNames(pairs); err != nil {
 		return nil, "", err
 	}
-
-	t, perr := time.Parse(TimeFormat, auth.Date)
-	if perr != nil {
-		return nil, "", incomplete("Date must be in ISO-8601 'basic format'. Got '" + auth.Date + "'. See http://en.wikipedia.org/wiki/ISO_8601")
-	}
-	if auth.Date[:8] != auth.Scope.Date {
-		return nil, "", newError(SignatureDoesNotMatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
-			auth.Scope.Date+"' != '"+auth.Date[:8]+"', from '"+auth.Date+"'.")
-	}
-	if err := v.checkTime(auth, t); err != nil {
+	if err := v.checkDate(auth); err != nil {
 		return nil, "", err
 	}
-
 	secret, err := lookup(auth.AccessKeyID, auth.SecurityToken)
 	if err != nil {
 		return nil, "", err
 	}
-
-	// Payload hash: the body's SHA-256, checked against X-Amz-Content-Sha256.
 	bodyHash := PayloadHash(body)
-	payloadHash := bodyHash
-	if claimed := r.Header.Values(headerContentSHA256); len(claimed) > 0 {
-		switch {
-		case len(claimed) > 1:
-			return nil, "", incomplete("Only one X-Amz-Content-Sha256 header is allowed.")
-		case claimed[0] == UnsignedPayload:
-			if !v.allowUnsigned {
-				return nil, "", newError(BadRequest, "UNSIGNED-PAYLOAD is not accepted: sign the request body.")
-			}
-			// The mapping decides on the body: unsigned, only TLS keeps
-			// anyone on the path from swapping it.
-			if r.TLS == nil {
-				return nil, "", newError(BadRequest, "UNSIGNED-PAYLOAD is accepted only over TLS: sign the request body.")
-			}
-			payloadHash = UnsignedPayload
-		case !hmac.Equal([]byte(claimed[0]), []byte(payloadHash)):
-			return nil, "", newError(SignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-		}
+	payloadHash, err := v.signedPayloadHash(r, bodyHash)
+	if err != nil {
+		return nil, "", err
 	}
 
 	key := v.signingKey(auth.AccessKeyID, secret, auth.Scope)
@@ -207,6 +152,86 @@ func (v *verifier) verify(r *http.Request, body []byte, lookup lookupFunc) (*Aut
 		return auth, bodyHash, nil
 	}
 	return nil, "", newError(SignatureDoesNotMatch, msgSignatureMismatch)
+}
+
+// readAuthorization reads the request's one SigV4 authorization: the
+// Authorization header (with X-Amz-Date or Date, and X-Amz-Security-Token)
+// or the presign query parameters, never both.
+func readAuthorization(r *http.Request, pairs []queryPair) (*Authorization, *Error) {
+	authHeader := r.Header.Values(headerAuthorization)
+	presigned := hasPresignParams(pairs)
+	switch {
+	case len(authHeader) > 0 && presigned:
+		return nil, incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
+	case len(authHeader) > 1:
+		return nil, incomplete("Only one Authorization header is allowed.")
+	case len(authHeader) == 1:
+		a, perr := ParseAuthorization(authHeader[0])
+		if perr != nil {
+			return nil, perr.(*Error)
+		}
+		var err *Error
+		if a.Date, err = headerDateOf(r); err != nil {
+			return nil, err
+		}
+		if tok := r.Header.Values(headerToken); len(tok) > 1 {
+			return nil, newError(InvalidToken, msgInvalidToken)
+		} else if len(tok) == 1 {
+			a.SecurityToken = tok[0]
+		}
+		return a, nil
+	case presigned:
+		a, err := parsePresignPairs(pairs)
+		if err != nil {
+			return nil, err
+		}
+		if tok := r.Header.Values(headerToken); len(tok) > 0 && (len(tok) > 1 || tok[0] != a.SecurityToken) {
+			return nil, newError(InvalidToken, msgInvalidToken)
+		}
+		return a, nil
+	default:
+		return nil, newError(MissingAuthentication, msgMissingAuth)
+	}
+}
+
+// checkDate checks the signing time: ISO-8601 basic format, the scope's
+// day, and within the clock skew (or the presigned URL's lifetime).
+func (v *verifier) checkDate(auth *Authorization) *Error {
+	t, perr := time.Parse(TimeFormat, auth.Date)
+	if perr != nil {
+		return incomplete("Date must be in ISO-8601 'basic format'. Got '" + auth.Date + "'. See http://en.wikipedia.org/wiki/ISO_8601")
+	}
+	if auth.Date[:8] != auth.Scope.Date {
+		return newError(SignatureDoesNotMatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
+			auth.Scope.Date+"' != '"+auth.Date[:8]+"', from '"+auth.Date+"'.")
+	}
+	return v.checkTime(auth, t)
+}
+
+// signedPayloadHash returns the payload hash the signature covers: the
+// body's SHA-256, which X-Amz-Content-Sha256 must equal when sent, or
+// UNSIGNED-PAYLOAD where that is allowed (configured, and over TLS only).
+func (v *verifier) signedPayloadHash(r *http.Request, bodyHash string) (string, *Error) {
+	claimed := r.Header.Values(headerContentSHA256)
+	switch {
+	case len(claimed) == 0:
+		return bodyHash, nil
+	case len(claimed) > 1:
+		return "", incomplete("Only one X-Amz-Content-Sha256 header is allowed.")
+	case claimed[0] == UnsignedPayload:
+		if !v.allowUnsigned {
+			return "", newError(BadRequest, "UNSIGNED-PAYLOAD is not accepted: sign the request body.")
+		}
+		// The mapping decides on the body: unsigned, only TLS keeps
+		// anyone on the path from swapping it.
+		if r.TLS == nil {
+			return "", newError(BadRequest, "UNSIGNED-PAYLOAD is accepted only over TLS: sign the request body.")
+		}
+		return UnsignedPayload, nil
+	case !hmac.Equal([]byte(claimed[0]), []byte(bodyHash)):
+		return "", newError(SignatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+	}
+	return bodyHash, nil
 }
 
 // mustBeSigned reports whether a request header must be among the signed
