@@ -329,8 +329,36 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	g.partition = partition
 
 	repl := caddy.NewReplacer()
+	if err := g.provisionAuthn(repl); err != nil {
+		return err
+	}
+	if len(g.Regions) > 0 {
+		g.regions = make(map[string]bool, len(g.Regions))
+		for _, r := range g.Regions {
+			g.regions[r] = true
+		}
+	}
+	if err := g.provisionUpstream(repl); err != nil {
+		return err
+	}
+
+	var err error
+	g.metrics, err = metrics.Register(ctx.GetMetricsRegistry())
+	if err != nil {
+		return fmt.Errorf("registering metrics: %w", err)
+	}
+
+	g.tags, g.resolver, err = g.setupResourceTags(ctx)
+	if err != nil {
+		return fmt.Errorf("resource_tags: %w", err)
+	}
+	return nil
+}
+
+// provisionAuthn loads the store, the session keys and the authenticator.
+func (g *Gateway) provisionAuthn(repl *caddy.Replacer) error {
 	storePath := repl.ReplaceKnown(g.Store, "")
-	store, err := authn.LoadStore(storePath, authn.StoreOptions{Account: g.Account, Partition: partition})
+	store, err := authn.LoadStore(storePath, authn.StoreOptions{Account: g.Account, Partition: g.partition})
 	if err != nil {
 		return err // names the file, the policy, the statement and the field
 	}
@@ -356,14 +384,14 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return fmt.Errorf("setting up authentication: %w", err)
 	}
+	return nil
+}
 
-	if len(g.Regions) > 0 {
-		g.regions = make(map[string]bool, len(g.Regions))
-		for _, r := range g.Regions {
-			g.regions[r] = true
-		}
-	}
-
+// provisionUpstream sets up what talks to AWS: the endpoint templates, the
+// upstream credentials, the forwarder and the client of the gateway's own
+// calls.
+func (g *Gateway) provisionUpstream(repl *caddy.Replacer) error {
+	var err error
 	templates := make(map[string]string, len(forward.DefaultEndpoints))
 	for api, def := range forward.DefaultEndpoints {
 		templates[api] = def
@@ -371,7 +399,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 			templates[api] = repl.ReplaceKnown(override, "")
 		}
 	}
-	if g.endpoints, err = forward.NewEndpoints(templates, partition); err != nil {
+	if g.endpoints, err = forward.NewEndpoints(templates, g.partition); err != nil {
 		return err
 	}
 
@@ -387,16 +415,6 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		ErrorLog: zap.NewStdLog(g.logger.Named("proxy")),
 	})
 	g.calls = &awscall.Client{Endpoints: g.endpoints, Credentials: g.creds, Forwarder: g.forwarder}
-
-	g.metrics, err = metrics.Register(ctx.GetMetricsRegistry())
-	if err != nil {
-		return fmt.Errorf("registering metrics: %w", err)
-	}
-
-	g.tags, g.resolver, err = g.setupResourceTags(ctx)
-	if err != nil {
-		return fmt.Errorf("resource_tags: %w", err)
-	}
 	return nil
 }
 
