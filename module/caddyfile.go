@@ -149,32 +149,9 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			g.AllowUnsignedPayload = true
 
 		case "upstream_credentials":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
-			}
-			uc := &UpstreamCredentials{Source: args[0]}
-			switch args[0] {
-			case CredentialsDefault:
-				if len(args) != 1 {
-					return d.Errf("upstream_credentials default takes no arguments")
-				}
-				uc.Source = ""
-			case CredentialsStatic:
-				if len(args) != 3 && len(args) != 4 {
-					return d.Errf("upstream_credentials static takes an access key ID, a secret and optionally a session token")
-				}
-				uc.AccessKeyID, uc.SecretAccessKey = args[1], args[2]
-				if len(args) == 4 {
-					uc.SessionToken = args[3]
-				}
-			case CredentialsProfile:
-				if len(args) != 2 {
-					return d.Errf("upstream_credentials profile takes one profile name")
-				}
-				uc.Profile = args[1]
-			default:
-				return d.Errf("upstream_credentials: %q is not default, static or profile", args[0])
+			uc, err := parseUpstreamCredentials(d)
+			if err != nil {
+				return err
 			}
 			g.UpstreamCredentials = uc
 
@@ -198,46 +175,9 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			g.Endpoint[api] = u
 
 		case "resource_tags":
-			args := d.RemainingArgs()
-			if len(args) == 0 {
-				return d.ArgErr()
-			}
-			rt := &ResourceTagsConfig{Source: args[0]}
-			switch args[0] {
-			case ResourceTagsStatic, ResourceTagsOff:
-				if len(args) != 1 {
-					return d.Errf("resource_tags %s takes no arguments", args[0])
-				}
-				if args[0] == ResourceTagsStatic {
-					rt = nil // the default
-				}
-			case ResourceTagsLookup:
-				if len(args) > 4 {
-					return d.Errf("resource_tags lookup takes at most a TTL, a cache size and a timeout")
-				}
-				if len(args) >= 2 {
-					ttl, err := caddy.ParseDuration(args[1])
-					if err != nil || ttl <= 0 {
-						return d.Errf("resource_tags lookup: bad TTL %q", args[1])
-					}
-					rt.TTL = caddy.Duration(ttl)
-				}
-				if len(args) == 4 {
-					timeout, err := caddy.ParseDuration(args[3])
-					if err != nil || timeout <= 0 {
-						return d.Errf("resource_tags lookup: bad timeout %q", args[3])
-					}
-					rt.Timeout = caddy.Duration(timeout)
-				}
-				if len(args) >= 3 {
-					n, err := strconv.Atoi(args[2])
-					if err != nil || n <= 0 {
-						return d.Errf("resource_tags lookup: bad cache size %q", args[2])
-					}
-					rt.Size = n
-				}
-			default:
-				return d.Errf("resource_tags: %q is not static, lookup or off", args[0])
+			rt, err := parseResourceTags(d)
+			if err != nil {
+				return err
 			}
 			g.ResourceTags = rt
 
@@ -246,4 +186,84 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		}
 	}
 	return nil
+}
+
+// parseUpstreamCredentials parses upstream_credentials default | static KEY
+// SECRET [TOKEN] | profile NAME.
+func parseUpstreamCredentials(d *caddyfile.Dispenser) (*UpstreamCredentials, error) {
+	args := d.RemainingArgs()
+	if len(args) == 0 {
+		return nil, d.ArgErr()
+	}
+	uc := &UpstreamCredentials{Source: args[0]}
+	switch args[0] {
+	case CredentialsDefault:
+		if len(args) != 1 {
+			return nil, d.Errf("upstream_credentials default takes no arguments")
+		}
+		uc.Source = ""
+	case CredentialsStatic:
+		if len(args) != 3 && len(args) != 4 {
+			return nil, d.Errf("upstream_credentials static takes an access key ID, a secret and optionally a session token")
+		}
+		uc.AccessKeyID, uc.SecretAccessKey = args[1], args[2]
+		if len(args) == 4 {
+			uc.SessionToken = args[3]
+		}
+	case CredentialsProfile:
+		if len(args) != 2 {
+			return nil, d.Errf("upstream_credentials profile takes one profile name")
+		}
+		uc.Profile = args[1]
+	default:
+		return nil, d.Errf("upstream_credentials: %q is not default, static or profile", args[0])
+	}
+	return uc, nil
+}
+
+// parseResourceTags parses resource_tags static | off | lookup [TTL [SIZE
+// [TIMEOUT]]]; static is the default, so it gives nil.
+func parseResourceTags(d *caddyfile.Dispenser) (*ResourceTagsConfig, error) {
+	args := d.RemainingArgs()
+	if len(args) == 0 {
+		return nil, d.ArgErr()
+	}
+	rt := &ResourceTagsConfig{Source: args[0]}
+	switch args[0] {
+	case ResourceTagsStatic, ResourceTagsOff:
+		if len(args) != 1 {
+			return nil, d.Errf("resource_tags %s takes no arguments", args[0])
+		}
+		if args[0] == ResourceTagsStatic {
+			rt = nil // the default
+		}
+	case ResourceTagsLookup:
+		if len(args) > 4 {
+			return nil, d.Errf("resource_tags lookup takes at most a TTL, a cache size and a timeout")
+		}
+		if len(args) >= 2 {
+			ttl, err := caddy.ParseDuration(args[1])
+			if err != nil || ttl <= 0 {
+				return nil, d.Errf("resource_tags lookup: bad TTL %q", args[1])
+			}
+			rt.TTL = caddy.Duration(ttl)
+		}
+		if len(args) == 4 {
+			timeout, err := caddy.ParseDuration(args[3])
+			if err != nil || timeout <= 0 {
+				return nil, d.Errf("resource_tags lookup: bad timeout %q", args[3])
+			}
+			rt.Timeout = caddy.Duration(timeout)
+		}
+		if len(args) >= 3 {
+			n, err := strconv.Atoi(args[2])
+			if err != nil || n <= 0 {
+				return nil, d.Errf("resource_tags lookup: bad cache size %q", args[2])
+			}
+			rt.Size = n
+		}
+	default:
+		return nil, d.Errf("resource_tags: %q is not static, lookup or off", args[0])
+	}
+	return rt, nil
 }
