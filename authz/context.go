@@ -21,12 +21,16 @@ type Context struct {
 	n       int        // entries in index
 	spare   []ctxEntry // storage for new entries
 	entries [ctxEntries]ctxEntry
-	slots   [2 * ctxEntries]*ctxEntry
+	slots   [ctxSlots]*ctxEntry
 }
 
 // ctxEntries is how many entries a Context holds before it allocates more, enough for the
-// global keys of a request with a few principal and request tags.
-const ctxEntries = 24
+// global keys of a request with a few principal and request tags; ctxSlots is the length of
+// its first index, a power of two at least twice that.
+const (
+	ctxEntries = 24
+	ctxSlots   = 64
+)
 
 type ctxEntry struct {
 	lower   string // the key, lower-cased

@@ -2,6 +2,8 @@ package authz
 
 import (
 	"reflect"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -134,4 +136,55 @@ func TestContextSetLower(t *testing.T) {
 	if _, _, ok := c.Lookup("aws:resourceaccount"); ok {
 		t.Error("present after DeleteLower")
 	}
+}
+
+// FuzzContext: a Context agrees with a map of lower-cased keys under any sequence of Set,
+// SetMulti, Delete and Lookup, past the storage it starts with; Clone and Keys see the same
+// keys.
+func FuzzContext(f *testing.F) {
+	f.Add([]byte("\x00a\x01b\x02a\x03A\x00B"))
+	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		type val struct {
+			key   string
+			vals  []string
+			multi bool
+		}
+		c := NewContext()
+		ref := map[string]val{}
+		for i := 0; i+1 < len(ops); i += 2 {
+			key := "k:" + strings.Repeat("x", int(ops[i+1]>>6)) + string('a'+rune(ops[i+1]%40))
+			if ops[i+1]&0x20 != 0 {
+				key = strings.ToUpper(key)
+			}
+			lower := strings.ToLower(key)
+			switch ops[i] % 4 {
+			case 0:
+				c.Set(key, key)
+				ref[lower] = val{key, []string{key}, false}
+			case 1:
+				c.SetMulti(key, []string{key, lower})
+				ref[lower] = val{key, []string{key, lower}, true}
+			case 2:
+				c.Delete(key)
+				delete(ref, lower)
+			case 3:
+				vals, multi, ok := c.Lookup(key)
+				want, wantOK := ref[lower]
+				if ok != wantOK || (ok && (!reflect.DeepEqual(vals, want.vals) || multi != want.multi)) {
+					t.Fatalf("Lookup(%q) = %v, %v, %v; want %v, %v, %v", key, vals, multi, ok, want.vals, want.multi, wantOK)
+				}
+			}
+		}
+		var want []string
+		for _, v := range ref {
+			want = append(want, v.key)
+		}
+		sort.Strings(want)
+		for _, got := range [][]string{c.Keys(), c.Clone().Keys()} {
+			if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
+				t.Fatalf("Keys() = %v, want %v", got, want)
+			}
+		}
+	})
 }
