@@ -28,8 +28,8 @@ type Context struct {
 // global keys of a request with a few principal and request tags; ctxSlots is the length of
 // its first index, a power of two at least twice that.
 const (
-	ctxEntries = 24
-	ctxSlots   = 64
+	ctxEntries = 16
+	ctxSlots   = 32
 )
 
 type ctxEntry struct {

@@ -371,7 +371,11 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 				cc.c.DeleteLower(keyResourceAccount)
 				cc.c.DeleteLower(keyResourceOrgID)
 			}
-			rs.matched = append(rs.matched, result.Matched...)
+			if rs.matched == nil {
+				rs.matched = result.Matched // the caller's own: no copy
+			} else {
+				rs.matched = append(rs.matched, result.Matched...)
+			}
 			if result.Decision != authz.Allow {
 				rs.decision = result.Decision.String()
 				msg := authz.DenyMessage(p.ARN, a.Action, arn, result)
