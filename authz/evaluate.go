@@ -74,7 +74,7 @@ type evaluation struct {
 
 	matches   []stmtMatch // every matching statement, in evaluation order
 	types     [Guardrail + 1]typeState
-	firstDeny PolicyType            // the first policy type with a matching Deny; -1 if none
+	firstDeny PolicyType            // the type of the first matching Deny statement; -1 if none
 	granted   [grantDirect + 1]bool // resource-based Allow statements, by how they named the caller
 
 	// Initial storage of action, env's scratch and matches, enough for most questions.
@@ -87,7 +87,6 @@ type evaluation struct {
 type typeState struct {
 	present bool // a policy of the type is in the question
 	allow   bool // an Allow statement matched
-	deny    bool // a Deny statement matched
 }
 
 // stmtMatch is a matching statement and how it named the caller (grantDirect unless it is
@@ -161,7 +160,7 @@ func (e *evaluation) collectPolicy(p *Policy, t PolicyType) {
 			continue
 		}
 		if g, ok := e.applies(s, t); ok {
-			e.record(p, t, i, g)
+			e.record(p, s, t, i, g)
 		}
 	}
 }
@@ -186,11 +185,9 @@ func (e *evaluation) applies(s *statement, t PolicyType) (g grant, ok bool) {
 	return g, s.matchResource(&e.res, &e.env) && s.cond.Eval(&e.env)
 }
 
-// record notes that statement i of p, a type-t policy, applies.
-func (e *evaluation) record(p *Policy, t PolicyType, i int32, g grant) {
-	s := p.stmts[i]
+// record notes that s, statement i of p, a type-t policy, applies.
+func (e *evaluation) record(p *Policy, s *statement, t PolicyType, i int32, g grant) {
 	if s.effect == EffectDeny {
-		e.types[t].deny = true
 		if e.firstDeny < 0 {
 			e.firstDeny = t
 		}
