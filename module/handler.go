@@ -63,18 +63,27 @@ type requestState struct {
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
 
-	fields []zap.Field // audit record scratch
+	fields []zap.Field // the audit record's fields
 
 	fwd       forwardState
 	forwarded bool
 	work      time.Duration
 }
 
+// auditFields is room for the fields of a typical audit record: writeAudit
+// then appends without growing the slice.
+const auditFields = 20
+
+// newRequestState returns the state of a new request.
+func newRequestState() *requestState {
+	return &requestState{fields: make([]zap.Field, 0, auditFields)}
+}
+
 // ServeHTTP authenticates, maps, authorizes and audits the request, then
 // forwards it re-signed (allowed, or dry_run) or answers the AWS error.
 // STS requests are answered locally. The handler is terminal.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
-	rs := new(requestState)
+	rs := newRequestState()
 	rs.start = g.now()
 	rs.requestID = newRequestID()
 	rs.proto = protocolOf(r)
