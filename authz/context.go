@@ -11,7 +11,8 @@ import (
 // be read by several evaluations at once.
 //
 // A key deleted and set again (the per-resource keys of a request with several resources)
-// reuses its storage, so that doing so does not allocate.
+// reuses its storage, so that doing so does not allocate. A Context must not be copied once
+// used (its index points into itself): pass a *Context, or Clone it.
 type Context struct {
 	// index finds an entry by its lower-cased key: open addressing with linear probing, a
 	// power-of-two length, at most half full. A Context is built anew for each request, so
