@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"hash/maphash"
 	"sort"
 	"strings"
 )
@@ -9,25 +10,44 @@ import (
 // that each operator parses for itself. A Context is not safe for concurrent mutation; it may
 // be read by several evaluations at once.
 //
-// A Context can be reused for request after request with Reset: setting a key that a previous
-// request set reuses its storage, so that in the steady state Set does not allocate.
+// A key deleted and set again (the per-resource keys of a request with several resources)
+// reuses its storage, so that doing so does not allocate. A Context must not be copied once
+// used (its index points into itself): pass a *Context, or Clone it.
 type Context struct {
-	m    map[string]*ctxEntry
-	list []*ctxEntry // the entries of m, for Reset (iterating a map costs more)
+	// index finds an entry by its lower-cased key: open addressing with linear probing, a
+	// power-of-two length, at most half full. A Context is built anew for each request, so
+	// building it must be cheap: the first entries and index slots live in the Context itself
+	// (one allocation for a typical request), where a map would allocate and rehash as it grows.
+	index   []*ctxEntry
+	n       int        // entries in index
+	spare   []ctxEntry // storage for new entries
+	entries [ctxEntries]ctxEntry
+	slots   [ctxSlots]*ctxEntry
 }
 
+// ctxEntries is how many entries a Context holds before it allocates more, enough for the
+// global keys of a request with a few principal and request tags; ctxSlots is the length of
+// its first index, a power of two at least twice that.
+const (
+	ctxEntries = 16
+	ctxSlots   = 32
+)
+
 type ctxEntry struct {
-	lower   string // the key in m
+	lower   string // the key, lower-cased
 	key     string // as last set
 	one     [1]string
 	vals    []string // one[:] for a single value
 	multi   bool
-	present bool // not deleted or reset since set
-	used    bool // set since the last Reset
+	present bool // not deleted since set
 }
 
-// NewContext returns an empty context.
-func NewContext() *Context { return &Context{m: make(map[string]*ctxEntry)} }
+// ctxSeed seeds the hash of the index, so that key names chosen by a client (request tags)
+// cannot be chosen to collide.
+var ctxSeed = maphash.MakeSeed()
+
+// NewContext returns an empty context. The zero Context is empty too.
+func NewContext() *Context { return new(Context) }
 
 // Set sets a single-valued key.
 func (c *Context) Set(key, value string) {
@@ -60,40 +80,56 @@ func (c *Context) entry(key string) *ctxEntry {
 
 // entryLower is entry for the lower-cased key lower, set as key.
 func (c *Context) entryLower(lower, key string) *ctxEntry {
-	if c.m == nil {
-		c.m = make(map[string]*ctxEntry)
+	if 2*(c.n+1) > len(c.index) {
+		c.grow()
 	}
-	e := c.m[lower]
+	i := c.slot(lower)
+	e := c.index[i]
 	if e == nil {
-		e = &ctxEntry{lower: lower}
-		c.m[lower] = e
-		c.list = append(c.list, e)
+		if len(c.spare) == 0 {
+			c.spare = make([]ctxEntry, ctxEntries)
+		}
+		e, c.spare = &c.spare[0], c.spare[1:]
+		e.lower = lower
+		c.index[i] = e
+		c.n++
 	}
-	e.key, e.present, e.used = key, true, true
+	e.key, e.present = key, true
 	return e
 }
 
-// Reset removes every key, keeping the storage of the keys set since the previous Reset for
-// the next use; keys not set since then are dropped, so that a Context reused for requests
-// with ever new keys does not grow without bound. Values returned by Lookup before a Reset
-// must not be used after the key is set again.
-func (c *Context) Reset() {
-	if c == nil {
+// slot returns the index slot of lower: its entry's, or the empty slot where it belongs.
+func (c *Context) slot(lower string) int {
+	mask := len(c.index) - 1
+	i := int(maphash.String(ctxSeed, lower)) & mask
+	for c.index[i] != nil && c.index[i].lower != lower {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+// grow makes room for one more entry: the first use takes the storage inside c; later, the
+// index doubles.
+func (c *Context) grow() {
+	if c.index == nil {
+		c.index, c.spare = c.slots[:], c.entries[:]
 		return
 	}
-	kept := c.list[:0]
-	for _, e := range c.list {
-		if !e.used {
-			delete(c.m, e.lower)
-			continue
+	old := c.index
+	c.index = make([]*ctxEntry, 2*len(old))
+	for _, e := range old {
+		if e != nil {
+			c.index[c.slot(e.lower)] = e
 		}
-		e.present, e.used = false, false
-		e.one[0] = "" // do not hold on to the request's strings
-		clear(e.vals)
-		kept = append(kept, e)
 	}
-	clear(c.list[len(kept):])
-	c.list = kept
+}
+
+// lookup returns lower's entry, nil if it was never set.
+func (c *Context) lookup(lower string) *ctxEntry {
+	if c == nil || c.n == 0 {
+		return nil
+	}
+	return c.index[c.slot(lower)]
 }
 
 // Lookup returns a key's values, whether it is multi-valued, and whether it is present.
@@ -103,33 +139,21 @@ func (c *Context) Lookup(key string) (values []string, multi bool, ok bool) {
 
 // LookupLower is Lookup for an already lower-cased key; it never allocates.
 func (c *Context) LookupLower(key string) (values []string, multi bool, ok bool) {
-	if c == nil {
-		return nil, false, false
-	}
-	e := c.m[key]
+	e := c.lookup(key)
 	if e == nil || !e.present {
 		return nil, false, false
 	}
 	return e.vals, e.multi, true
 }
 
-// Delete removes a key. Its storage is kept for a later Set of the same key until the next
-// Reset.
+// Delete removes a key. Its storage is kept for a later Set of the same key.
 func (c *Context) Delete(key string) {
-	if c == nil {
-		return
-	}
-	if e := c.m[strings.ToLower(key)]; e != nil {
-		e.present = false
-	}
+	c.DeleteLower(strings.ToLower(key))
 }
 
 // DeleteLower is Delete for a key already in lower case.
 func (c *Context) DeleteLower(key string) {
-	if c == nil {
-		return
-	}
-	if e := c.m[key]; e != nil {
+	if e := c.lookup(key); e != nil {
 		e.present = false
 	}
 }
@@ -140,19 +164,15 @@ func (c *Context) Clone() *Context {
 	if c == nil {
 		return n
 	}
-	for k, e := range c.m {
-		if !e.present {
+	for _, e := range c.index {
+		if e == nil || !e.present {
 			continue
 		}
-		ne := &ctxEntry{lower: k, key: e.key, multi: e.multi, present: true, used: true}
 		if e.multi {
-			ne.vals = append([]string(nil), e.vals...)
+			n.SetMulti(e.key, e.vals)
 		} else {
-			ne.one = e.one
-			ne.vals = ne.one[:]
+			n.Set(e.key, e.one[0])
 		}
-		n.m[k] = ne
-		n.list = append(n.list, ne)
 	}
 	return n
 }
@@ -162,9 +182,9 @@ func (c *Context) Keys() []string {
 	if c == nil {
 		return nil
 	}
-	out := make([]string, 0, len(c.m))
-	for _, e := range c.m {
-		if e.present {
+	out := make([]string, 0, c.n)
+	for _, e := range c.index {
+		if e != nil && e.present {
 			out = append(out, e.key)
 		}
 	}

@@ -2,6 +2,8 @@ package authz
 
 import (
 	"reflect"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -59,57 +61,6 @@ func TestContextMutation(t *testing.T) {
 	}
 }
 
-func TestContextReset(t *testing.T) {
-	t.Parallel()
-	c := NewContext()
-	c.Set("aws:UserAgent", "cli")
-	c.SetMulti("aws:TagKeys", []string{"a", "b"})
-	c.Set("aws:RequestTag/Old", "x")
-	c.Reset()
-	for _, k := range []string{"aws:useragent", "aws:tagkeys", "aws:requesttag/old"} {
-		if _, _, ok := c.Lookup(k); ok {
-			t.Errorf("%s present after Reset", k)
-		}
-	}
-	if got := c.Keys(); len(got) != 0 {
-		t.Errorf("Keys() after Reset = %v", got)
-	}
-
-	// The next request sets some keys again; its values, not the old ones, are seen.
-	c.Set("AWS:UserAgent", "sdk")
-	c.Set("aws:TagKeys", "single") // was multi-valued
-	tests := map[string]struct {
-		key   string
-		vals  []string
-		multi bool
-		ok    bool
-	}{
-		"set again":            {"aws:useragent", []string{"sdk"}, false, true},
-		"multi became single":  {"aws:tagkeys", []string{"single"}, false, true},
-		"not set this request": {"aws:requesttag/old", nil, false, false},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			vals, multi, ok := c.Lookup(tc.key)
-			if !reflect.DeepEqual(vals, tc.vals) || multi != tc.multi || ok != tc.ok {
-				t.Errorf("Lookup(%q) = %v, %v, %v; want %v, %v, %v", tc.key, vals, multi, ok, tc.vals, tc.multi, tc.ok)
-			}
-		})
-	}
-	if got := c.Keys(); !reflect.DeepEqual(got, []string{"AWS:UserAgent", "aws:TagKeys"}) {
-		t.Errorf("Keys() = %v", got)
-	}
-
-	// Keys unused for a whole request are dropped: reuse does not grow without bound.
-	c.Reset()
-	c.Reset()
-	if n, l := len(c.m), len(c.list); n != 0 || l != 0 {
-		t.Errorf("%d entries (%d listed) kept after two Resets with nothing set", n, l)
-	}
-	var nilCtx *Context
-	nilCtx.Reset() // no panic
-}
-
 func TestContextDeleteThenSet(t *testing.T) {
 	t.Parallel()
 	c := NewContext()
@@ -133,38 +84,39 @@ func TestContextDeleteThenSet(t *testing.T) {
 	}
 }
 
-// TestContextReuseAllocs: a Context reused with Reset for requests that set the same keys
-// does not allocate.
-func TestContextReuseAllocs(t *testing.T) {
+// TestContextDeleteSetAllocs: the per-resource keys of a request, deleted after one resource
+// and set again for the next, reuse their storage: doing so does not allocate.
+func TestContextDeleteSetAllocs(t *testing.T) {
 	c := NewContext()
-	keys := []string{"aws:principalarn", "aws:sourceip", "aws:currenttime", "aws:useragent", "aws:principaltag/team"}
+	keys := []string{"aws:resourceaccount", "aws:resourceorgid", "aws:resourcetag/team", "aws:resourcetag/env"}
 	tagKeys := []string{"team", "env"}
-	request := func() {
-		c.Reset()
+	resource := func() {
 		for _, k := range keys {
-			c.Set(k, "v")
+			c.SetLower(k, "v")
 		}
-		c.SetMulti("aws:tagkeys", tagKeys)
-		c.Delete("aws:useragent")
+		c.SetMulti("gateway:referencedarn", tagKeys)
+		for _, k := range keys {
+			c.DeleteLower(k)
+		}
+		c.Delete("gateway:referencedarn")
 	}
-	request()
-	if n := testing.AllocsPerRun(100, request); n != 0 {
-		t.Errorf("%v allocations per reused request, want 0", n)
+	resource()
+	if n := testing.AllocsPerRun(100, resource); n != 0 {
+		t.Errorf("%v allocations per resource, want 0", n)
 	}
 }
 
-// BenchmarkContextReuse is the gateway's per-request use of a pooled Context: Reset, then the
+// BenchmarkContextBuild is the gateway's per-request use of a Context: a new one with the
 // global keys of a request.
-func BenchmarkContextReuse(b *testing.B) {
+func BenchmarkContextBuild(b *testing.B) {
 	keys := []string{"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:principalisawsservice",
 		"aws:viaawsservice", "aws:userid", "aws:username", "aws:sourceip", "aws:securetransport",
 		"aws:currenttime", "aws:epochtime", "aws:requestedregion", "aws:useragent"}
-	c := NewContext()
 	b.ReportAllocs()
 	for b.Loop() {
-		c.Reset()
+		c := NewContext()
 		for _, k := range keys {
-			c.Set(k, "v")
+			c.SetLower(k, "v")
 		}
 	}
 }
@@ -184,4 +136,55 @@ func TestContextSetLower(t *testing.T) {
 	if _, _, ok := c.Lookup("aws:resourceaccount"); ok {
 		t.Error("present after DeleteLower")
 	}
+}
+
+// FuzzContext: a Context agrees with a map of lower-cased keys under any sequence of Set,
+// SetMulti, Delete and Lookup, past the storage it starts with; Clone and Keys see the same
+// keys.
+func FuzzContext(f *testing.F) {
+	f.Add([]byte("\x00a\x01b\x02a\x03A\x00B"))
+	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		type val struct {
+			key   string
+			vals  []string
+			multi bool
+		}
+		c := NewContext()
+		ref := map[string]val{}
+		for i := 0; i+1 < len(ops); i += 2 {
+			key := "k:" + strings.Repeat("x", int(ops[i+1]>>6)) + string('a'+rune(ops[i+1]%40))
+			if ops[i+1]&0x20 != 0 {
+				key = strings.ToUpper(key)
+			}
+			lower := strings.ToLower(key)
+			switch ops[i] % 4 {
+			case 0:
+				c.Set(key, key)
+				ref[lower] = val{key, []string{key}, false}
+			case 1:
+				c.SetMulti(key, []string{key, lower})
+				ref[lower] = val{key, []string{key, lower}, true}
+			case 2:
+				c.Delete(key)
+				delete(ref, lower)
+			case 3:
+				vals, multi, ok := c.Lookup(key)
+				want, wantOK := ref[lower]
+				if ok != wantOK || (ok && (!reflect.DeepEqual(vals, want.vals) || multi != want.multi)) {
+					t.Fatalf("Lookup(%q) = %v, %v, %v; want %v, %v, %v", key, vals, multi, ok, want.vals, want.multi, wantOK)
+				}
+			}
+		}
+		var want []string
+		for _, v := range ref {
+			want = append(want, v.key)
+		}
+		sort.Strings(want)
+		for _, got := range [][]string{c.Keys(), c.Clone().Keys()} {
+			if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
+				t.Fatalf("Keys() = %v, want %v", got, want)
+			}
+		}
+	})
 }

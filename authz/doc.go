@@ -18,14 +18,13 @@
 //	func (p *Policy) MarshalJSON() ([]byte, error)                    // round-trips
 //	func (p *Policy) Lint(knownAction func(action string) bool) []string
 //
-//	func NewContext() *Context // Set, SetMulti, Lookup, LookupLower, Delete, Reset, Clone, Keys
+//	func NewContext() *Context // Set, SetLower, SetMulti, Lookup, LookupLower, Delete, DeleteLower, Clone, Keys
 //	type Principal struct{ ARN, Account, RoleARN string }
 //	func PrincipalFromARN(arn string) Principal
 //	type Input struct{ Principal; Action; Resource; Context; Identity; ResourcePolicy; Boundary; Session; Guardrails }
 //	type Match struct{ Type PolicyType; Policy, Sid string; Index int; Effect Effect }
 //	type Result struct{ Decision Decision; DeniedBy PolicyType; Matched []Match }
-//	func Evaluate(in *Input) Result
-//	func EvaluateTo(in *Input, res *Result) // allocation-free in the steady state
+//	func Evaluate(in *Input) Result // the Result is the caller's
 //	func DenyMessage(principalARN, action, resource string, r Result) string
 //
 //	type SimulateOptions struct {
@@ -57,7 +56,7 @@
 //
 // Compile once, evaluate many: each policy indexes its statements by lower-cased action (with a
 // small Bloom filter in front of the index), so a decision only looks at statements naming the
-// action exactly plus those with wildcards or NotAction. EvaluateTo follows AWS's policy
+// action exactly plus those with wildcards or NotAction. Evaluate follows AWS's policy
 // evaluation logic; see its doc comment. Where the IAM documentation is silent, the engine
 // agrees with the independent simulator @cloud-copilot/iam-simulate (see oracle_test.go),
 // which is also where the few documented differences from that simulator are listed.

@@ -163,18 +163,27 @@ func TestEvaluateEdgeCases(t *testing.T) {
 	}
 }
 
-func TestEvaluateToReuses(t *testing.T) {
+// TestEvaluateResultIsOwned: a Result belongs to its caller; a later evaluation does not
+// change its Matched.
+func TestEvaluateResultIsOwned(t *testing.T) {
 	p := mustParse(t, "p", Identity, stmtDoc(allowAll+`,{"Effect":"Allow","Action":"mobiletargeting:GetApp","Resource":"`+tApp+`","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`))
 	ctx := NewContext()
 	ctx.Set("aws:ResourceTag/team", "blue")
 	ctx.Set("aws:PrincipalTag/team", "blue")
 	in := &Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, Context: ctx, Identity: []*Policy{p}}
-	var res Result
-	EvaluateTo(in, &res)
+	res := Evaluate(in)
 	if res.Decision != Allow || len(res.Matched) != 2 {
-		t.Fatalf("EvaluateTo = %v %+v, want Allow with 2 matches", res.Decision, res.Matched)
+		t.Fatalf("Evaluate = %v %+v, want Allow with 2 matches", res.Decision, res.Matched)
 	}
-	if n := testing.AllocsPerRun(100, func() { EvaluateTo(in, &res) }); n != 0 {
-		t.Errorf("EvaluateTo allocates %v times in the steady state, want 0", n)
+	want := append([]Match(nil), res.Matched...)
+	other := mustParse(t, "other", Identity, stmtDoc(`{"Sid":"X","Effect":"Allow","Action":"*","Resource":"*"}`))
+	for range 3 {
+		Evaluate(&Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, Identity: []*Policy{other, other}})
+	}
+	if !reflect.DeepEqual(res.Matched, want) {
+		t.Errorf("Matched after later evaluations = %+v, want %+v", res.Matched, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { Evaluate(in) }); n > 3 {
+		t.Errorf("Evaluate allocates %v times, want at most 3", n)
 	}
 }

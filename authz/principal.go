@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/pinpointgw/gateway/arn"
 )
 
 // Principal is the caller of a request, for Principal/NotPrincipal matching and the
@@ -16,12 +18,12 @@ type Principal struct {
 
 // PrincipalFromARN derives a Principal from a user, role, root or assumed-role ARN. For an
 // assumed-role ARN, RoleARN is the role's ARN without a path (a session ARN does not carry it).
-func PrincipalFromARN(arn string) Principal {
-	p := Principal{ARN: arn}
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		if isAccountID(arn) {
-			p.Account = arn
+func PrincipalFromARN(s string) Principal {
+	p := Principal{ARN: s}
+	parts, ok := arn.Split(s)
+	if !ok {
+		if isAccountID(s) {
+			p.Account = s
 		}
 		return p
 	}
@@ -120,8 +122,8 @@ func (ps *principalSet) addAWS(v string) error {
 	if strings.ContainsAny(v, "*?") {
 		return fmt.Errorf("%w: AWS principal %q: wildcards are only allowed as \"*\"", ErrInvalid, v)
 	}
-	parts := strings.SplitN(v, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[3] != "" || !isAccountID(parts[4]) {
+	parts, ok := arn.Split(v)
+	if !ok || parts[1] == "" || parts[3] != "" || !isAccountID(parts[4]) {
 		return fmt.Errorf("%w: AWS principal %q is not an account ID or IAM/STS ARN", ErrInvalid, v)
 	}
 	res := parts[5]

@@ -52,12 +52,3 @@ func (r *resourcePattern) match(res *reqResource, env *condition.Env) condition.
 	}
 	return condition.NoMatch
 }
-
-// resourceAccount returns the account part of an ARN ("" for "*" or an ARN without one).
-func resourceAccount(resource string) string {
-	parts, ok := condition.ArnParts(resource)
-	if !ok {
-		return ""
-	}
-	return parts[4]
-}

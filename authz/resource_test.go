@@ -3,6 +3,7 @@ package authz
 import (
 	"testing"
 
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/authz/internal/condition"
 )
 
@@ -41,7 +42,7 @@ func TestResourcePatterns(t *testing.T) {
 			}
 			var rr reqResource
 			rr.s = tc.resource
-			rr.parts, rr.arn = condition.ArnParts(tc.resource)
+			rr.parts, rr.arn = arn.Split(tc.resource)
 			env := &condition.Env{Keys: ctx}
 			if got := rp.match(&rr, env); got != tc.want {
 				t.Errorf("%q vs %q = %v, want %v", tc.pattern, tc.resource, got, tc.want)

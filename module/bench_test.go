@@ -173,16 +173,15 @@ func BenchmarkStages(b *testing.B) {
 	b.Run("authorize", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			rs := getState()
+			rs := new(requestState)
 			if msg := g.authorize(tmpl, rs, id, res); msg != "" {
 				b.Fatal(msg)
 			}
-			putState(rs)
 		}
 	})
 	b.Run("audit", func(b *testing.B) {
 		b.ReportAllocs()
-		rs := getState()
+		rs := new(requestState)
 		g.authorize(tmpl, rs, id, res)
 		rs.identity = id
 		rs.api, rs.op, rs.auths = res.API, res.Operation, res.Authorizations

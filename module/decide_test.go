@@ -453,8 +453,7 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 	}
 	res := &apimap.Result{API: apimap.APIPinpoint, Operation: "GetApp",
 		Authorizations: []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: ids}}}
-	rs := getState()
-	defer putState(rs)
+	rs := new(requestState)
 	msg := g.authorize(r, rs, id, res)
 	if msg == "" || !strings.Contains(msg, "resource tags") {
 		t.Errorf("decision %s (%q), want a deny for unknown resource tags", rs.decision, msg)
@@ -464,8 +463,7 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 	}
 	// Within the bound (and with the cache warm) the same request is fine.
 	res.Authorizations[0].Resources = ids[:lookup.MaxTagLookups]
-	rs2 := getState()
-	defer putState(rs2)
+	rs2 := new(requestState)
 	if msg := g.authorize(r, rs2, id, res); msg != "" {
 		t.Errorf("%d resources: %s, want allowed", lookup.MaxTagLookups, msg)
 	}
@@ -479,8 +477,7 @@ func decideAuthorizeRefs(t *testing.T, g *Gateway, res *apimap.Result) (string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := getState()
-	t.Cleanup(func() { putState(rs) })
+	rs := new(requestState)
 	return g.authorize(r, rs, id, res), rs
 }
 
@@ -541,8 +538,7 @@ func TestAuditReferences(t *testing.T) {
 	g, _ := testGateway(t, nil, nil)
 	buf := &bytes.Buffer{}
 	g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(buf), zapcore.InfoLevel))
-	rs := getState()
-	defer putState(rs)
+	rs := new(requestState)
 	rs.references = []apimap.Reference{{ResourceType: "sns-topic", Member: "EventDestination.SnsDestination.TopicArn", Value: "x", ARN: "arn:aws:sns:us-east-1:123456789012:t"}}
 	g.writeAudit(httptest.NewRequest("GET", "/", nil), rs)
 	var rec struct {
@@ -578,8 +574,7 @@ func TestAuditRecordBounded(t *testing.T) {
 			for i := range 1000 {
 				tags[fmt.Sprintf("k%d%s", i, long[:300])] = long[:1000]
 			}
-			rs := getState()
-			defer putState(rs)
+			rs := new(requestState)
 			rs.requestID = "id"
 			rs.op = long
 			rs.api = "sms-voice-v2"

@@ -11,7 +11,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -33,7 +32,9 @@ const (
 	decisionBadRequest      = metrics.DecisionBadRequest
 )
 
-// requestState is the per-request scratch of the pipeline, pooled.
+// requestState is what the pipeline records about one request, for the
+// audit record and the metrics. Each request has its own: nothing in it is
+// reused by a later request (a log core may still hold the record's fields).
 type requestState struct {
 	start     time.Time
 	requestID string
@@ -52,8 +53,8 @@ type requestState struct {
 
 	// references are the resources AWS uses on the caller's behalf.
 	references []apimap.Reference
-	// refARNs and tagKeys are scratch, kept across requests: the ARNs of
-	// gateway:ReferencedArn, the resource tag keys set for one pair.
+	// refARNs and tagKeys are scratch: the ARNs of gateway:ReferencedArn,
+	// the resource tag keys set for one pair.
 	refARNs []string
 	tagKeys []string
 	// tagLookups counts the request's upstream tag lookups (lookup.MaxTagLookups).
@@ -64,48 +65,27 @@ type requestState struct {
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
 
-	cond condContext
-	in   authz.Input
-	res  authz.Result
-
-	fields []zap.Field // audit record scratch
+	fields []zap.Field // the audit record's fields
 
 	fwd       forward.Exchange
 	forwarded bool
 	work      time.Duration
 }
 
-var statePool = sync.Pool{New: func() any { return new(requestState) }}
+// auditFields is room for the fields of a typical audit record: writeAudit
+// then appends without growing the slice.
+const auditFields = 20
 
-func getState() *requestState { return statePool.Get().(*requestState) }
-
-func putState(rs *requestState) {
-	// rs.matched is not reused: the audit record's "matched" field refers to
-	// it, and a log core may encode the record after the next request has
-	// taken this state (zap's observer, any buffering core).
-	// The evaluation result's storage (matches, scratch) is reused by
-	// EvaluateTo, which resets what it reads.
-	res := rs.res
-	cond := rs.cond
-	cond.reset()
-	fields := rs.fields[:0]
-	clear(fields[:cap(fields)])
-	refARNs, tagKeys := rs.refARNs[:0], rs.tagKeys[:0]
-	clear(tagKeys[:cap(tagKeys)])
-	*rs = requestState{}
-	rs.fields = fields
-	rs.refARNs, rs.tagKeys = refARNs, tagKeys
-	rs.res = res
-	rs.cond = cond
-	statePool.Put(rs)
+// newRequestState returns the state of a new request.
+func newRequestState() *requestState {
+	return &requestState{fields: make([]zap.Field, 0, auditFields)}
 }
 
 // ServeHTTP authenticates, maps, authorizes and audits the request, then
 // forwards it re-signed (allowed, or dry_run) or answers the AWS error.
 // STS requests are answered locally. The handler is terminal.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
-	rs := getState()
-	defer putState(rs)
+	rs := newRequestState()
 	rs.start = g.now()
 	rs.requestID = newRequestID()
 	rs.proto = protocolOf(r)
@@ -321,23 +301,21 @@ func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, 
 // action reads them: the gateway decides nothing on information it lacks.
 func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
 	p := id.Principal
-	cc := &rs.cond
-	if cc.c == nil {
-		cc.c = authz.NewContext()
-	}
+	cc := &condContext{c: authz.NewContext()}
 	g.buildContext(cc, r, rs, id, res)
 
-	in := &rs.in
-	in.Principal = p.AuthzPrincipal()
-	in.Context = cc.c
-	in.Identity = p.Identity
-	in.Boundary = p.Boundary
-	in.Session = p.SessionPolicies
-	in.Guardrails = g.store.Guardrails()
+	in := &authz.Input{
+		Principal:  p.AuthzPrincipal(),
+		Context:    cc.c,
+		Identity:   p.Identity,
+		Boundary:   p.Boundary,
+		Session:    p.SessionPolicies,
+		Guardrails: g.store.Guardrails(),
+	}
 
 	if len(res.Authorizations) == 0 {
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "the operation maps to no action"
-		return fmt.Sprintf("User: %s is not authorized to perform: %s:%s", p.ARN, res.API, res.Operation)
+		return authz.NotAuthorized(p.ARN, res.API+":"+res.Operation, "", "")
 	}
 	rs.tagLookups = 0
 	for _, a := range res.Authorizations {
@@ -394,7 +372,7 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 						"the resource tags are ambiguous: keys that differ only in case ("+key[len(prefixResourceTag):]+")")
 				}
 			}
-			authz.EvaluateTo(in, &rs.res)
+			result := authz.Evaluate(in)
 			for _, key := range tagKeys {
 				cc.c.DeleteLower(key)
 			}
@@ -403,10 +381,14 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 				cc.c.DeleteLower(keyResourceAccount)
 				cc.c.DeleteLower(keyResourceOrgID)
 			}
-			rs.matched = append(rs.matched, rs.res.Matched...)
-			if rs.res.Decision != authz.Allow {
-				rs.decision = rs.res.Decision.String()
-				msg := authz.DenyMessage(p.ARN, a.Action, arn, rs.res)
+			if rs.matched == nil {
+				rs.matched = result.Matched // the caller's own: no copy
+			} else {
+				rs.matched = append(rs.matched, result.Matched...)
+			}
+			if result.Decision != authz.Allow {
+				rs.decision = result.Decision.String()
+				msg := authz.DenyMessage(p.ARN, a.Action, arn, result)
 				rs.reason = msg
 				return msg
 			}
@@ -463,18 +445,14 @@ const (
 	prefixResourceTag  = "aws:resourcetag/"
 )
 
-// condContext is a pooled authz.Context, emptied with Reset for the next
-// request: the keys that request sets again reuse their storage, so that
-// setting them does not allocate.
+// condContext is the request's condition keys, set under their
+// lower-cased names.
 type condContext struct {
 	c *authz.Context
 }
 
 // set sets a single-valued key, already lower-cased.
 func (cc *condContext) set(key, value string) { cc.c.SetLower(key, value) }
-
-// reset removes every key.
-func (cc *condContext) reset() { cc.c.Reset() }
 
 // buildContext sets the global condition keys, the principal's tags and the
 // request's tags (reqcontext), and gateway:ReferencedArn. Resource keys are

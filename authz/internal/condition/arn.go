@@ -3,6 +3,7 @@ package condition
 import (
 	"strings"
 
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/authz/internal/glob"
 )
 
@@ -16,25 +17,8 @@ func init() {
 	register("ArnLike", "ArnNotLike", true, newArn)
 }
 
-// ArnParts splits an ARN into its six parts (the resource part keeps its colons).
-func ArnParts(s string) (parts [6]string, ok bool) {
-	if !strings.HasPrefix(s, "arn:") {
-		return parts, false
-	}
-	start := 0
-	for i := 0; i < 5; i++ {
-		j := strings.IndexByte(s[start:], ':')
-		if j < 0 {
-			return parts, false
-		}
-		parts[i] = s[start : start+j]
-		start += j + 1
-	}
-	parts[5] = s[start:]
-	return parts, true
-}
-
-// encodedArnParts splits an encoded glob pattern into ARN parts. An escaped colon cannot
+// encodedArnParts splits an encoded glob pattern into ARN parts; unlike arn.Split it does not
+// require the "arn" prefix, which a pattern may write with wildcards. An escaped colon cannot
 // occur (colons are never escaped), so splitting at colons is safe.
 func encodedArnParts(p string) (parts [6]string, ok bool) {
 	start := 0
@@ -103,7 +87,7 @@ func newArn(values []Template) (Operator, error) {
 }
 
 func (o *arnOp) Match(v string, env *Env) Outcome {
-	if _, ok := ArnParts(v); !ok {
+	if _, ok := arn.Split(v); !ok {
 		return Invalid
 	}
 	for _, p := range o.patterns {
@@ -126,7 +110,7 @@ func (o *arnOp) Match(v string, env *Env) Outcome {
 
 // headMatch reports whether the first five parts of the ARN v match head.
 func headMatch(head *[5]string, v string) bool {
-	vp, ok := ArnParts(v)
+	vp, ok := arn.Split(v)
 	if !ok {
 		return false
 	}
@@ -144,7 +128,7 @@ func arnMatchStrict(pattern, value string) bool {
 	if !ok {
 		return false
 	}
-	vp, ok := ArnParts(value)
+	vp, ok := arn.Split(value)
 	if !ok {
 		return false
 	}
@@ -212,7 +196,7 @@ func CompileArnPattern(pattern string) ArnPattern {
 }
 
 // Match reports whether value matches, like ArnMatch(pattern, value). parts and isArn are
-// ArnParts(value), computed once per request by the caller.
+// arn.Split(value), computed once per request by the caller.
 func (p *ArnPattern) Match(value string, parts *[6]string, isArn bool) bool {
 	switch {
 	case p.all:

@@ -1,6 +1,10 @@
 package condition
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pinpointgw/gateway/arn"
+)
 
 func TestArnOperators(t *testing.T) {
 	t.Parallel()
@@ -52,7 +56,7 @@ func TestArnMatch(t *testing.T) {
 				t.Errorf("ArnMatch(%q, %q) = %v, want %v", tc.pattern, tc.value, got, tc.want)
 			}
 			cp := CompileArnPattern(tc.pattern)
-			parts, ok := ArnParts(tc.value)
+			parts, ok := arn.Split(tc.value)
 			if got := cp.Match(tc.value, &parts, ok); got != tc.want {
 				t.Errorf("CompileArnPattern(%q).Match(%q) = %v, want %v", tc.pattern, tc.value, got, tc.want)
 			}

@@ -42,6 +42,10 @@ type Env struct {
 	buf  []byte
 }
 
+// UseScratch makes env resolve templates into buf's storage (growing it as needed), for a
+// caller that holds a buffer already.
+func (env *Env) UseScratch(buf []byte) { env.buf = buf[:0] }
+
 // Raw returns the template's source text.
 func (t *Template) Raw() string { return t.raw }
 
