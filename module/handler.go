@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/arn"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/awserr"
@@ -292,21 +293,15 @@ func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, 
 
 // authorize evaluates every action/resource pair; all must be allowed.
 // It records the decision in rs and returns the AWS deny message when the
-// request is not allowed.
-//
-// Per pair it sets aws:ResourceAccount (and aws:ResourceOrgID), the
-// resource's tags, and iam:PassedToService for iam:PassRole. A pair whose
-// resource tags are unknown (see lookup.TagStatus) or ambiguous (keys that differ
-// only in case) is denied when a policy statement that can apply to its
-// action reads them: the gateway decides nothing on information it lacks.
+// request is not allowed. iam:PassedToService is set for the pairs of an
+// iam:PassRole permission.
 func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
 	p := id.Principal
-	cc := &condContext{c: authz.NewContext()}
-	g.buildContext(cc, r, rs, id, res)
-
+	c := authz.NewContext()
+	g.buildContext(c, r, rs, id, res)
 	in := &authz.Input{
 		Principal:  p.AuthzPrincipal(),
-		Context:    cc.c,
+		Context:    c,
 		Identity:   p.Identity,
 		Boundary:   p.Boundary,
 		Session:    p.SessionPolicies,
@@ -324,112 +319,113 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identit
 			resources = anyResource
 		}
 		if a.PassedToService != "" {
-			cc.set(keyPassedToService, a.PassedToService)
+			c.SetLower(keyPassedToService, a.PassedToService)
 		}
 		for _, arn := range resources {
-			in.Action, in.Resource, in.ResourcePolicy = a.Action, arn, nil
-			tagKeys := rs.tagKeys[:0]
-			var ambiguous []string
-			if arn != "*" {
-				in.ResourcePolicy = g.store.ResourcePolicy(arn)
-				if acct := arnAccount(arn); acct != "" {
-					cc.set(keyResourceAccount, acct)
-					if g.OrgID != "" && acct == g.Account {
-						cc.set(keyResourceOrgID, g.OrgID)
-					}
-				}
-				tags, status := g.tags.ResourceTags(r.Context(), arn, in, &rs.tagLookups)
-				if status.Unknown() {
-					if status == lookup.TagsUnavailable {
-						rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
-					}
-					if authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
-						if status != lookup.TagsUnavailable {
-							rs.tagsUnavailable = append(rs.tagsUnavailable, arn)
-						}
-						return g.denyUndecidable(rs, p.ARN, a.Action, arn, "the resource tags are unknown: "+status.Why())
-					}
-				}
-				for k, v := range tags {
-					key := prefixResourceTag + strings.ToLower(k)
-					if _, _, dup := cc.c.LookupLower(key); dup {
-						// Two keys that differ only in case: which value
-						// would be set is map order, not a rule.
-						ambiguous = append(ambiguous, key)
-						continue
-					}
-					cc.c.SetLower(key, v)
-					tagKeys = append(tagKeys, key)
-				}
-			}
-			for _, key := range ambiguous {
-				cc.c.DeleteLower(key) // absent, whatever the decision
-			}
-			for _, key := range ambiguous {
-				if authz.AnyApplicableReferencesKeyPrefix(in, key) {
-					rs.tagKeys = tagKeys
-					return g.denyUndecidable(rs, p.ARN, a.Action, arn,
-						"the resource tags are ambiguous: keys that differ only in case ("+key[len(prefixResourceTag):]+")")
-				}
-			}
-			result := authz.Evaluate(in)
-			for _, key := range tagKeys {
-				cc.c.DeleteLower(key)
-			}
-			rs.tagKeys = tagKeys
-			if arn != "*" {
-				cc.c.DeleteLower(keyResourceAccount)
-				cc.c.DeleteLower(keyResourceOrgID)
-			}
-			if rs.matched == nil {
-				rs.matched = result.Matched // the caller's own: no copy
-			} else {
-				rs.matched = append(rs.matched, result.Matched...)
-			}
-			if result.Decision != authz.Allow {
-				rs.decision = result.Decision.String()
-				msg := authz.DenyMessage(p.ARN, a.Action, arn, result)
-				rs.reason = msg
+			if msg := g.authorizePair(r.Context(), rs, p.ARN, in, a.Action, arn); msg != "" {
 				return msg
 			}
 		}
 		if a.PassedToService != "" {
-			cc.c.DeleteLower(keyPassedToService)
+			c.DeleteLower(keyPassedToService)
 		}
 	}
 	rs.decision = authz.Allow.String()
 	return ""
 }
 
-// denyUndecidable records and returns the deny of a pair the gateway
-// cannot decide for lack of information.
-func (g *Gateway) denyUndecidable(rs *requestState, principal, action, arn, why string) string {
-	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s because the gateway cannot decide: %s",
-		principal, action, arn, why)
-	rs.decision, rs.reason = authz.ImplicitDeny.String(), msg
-	return msg
+// authorizePair evaluates one action on one resource ("*" for none), with
+// the resource's keys set for that evaluation only: aws:ResourceAccount (and
+// aws:ResourceOrgID) and its tags. It returns the deny message, "" for an
+// allow. A pair whose resource tags are unknown (see lookup.TagStatus) or
+// ambiguous (keys that differ only in case) is denied when a policy
+// statement that can apply to its action reads them: the gateway decides
+// nothing on information it lacks.
+func (g *Gateway) authorizePair(ctx context.Context, rs *requestState, principal string, in *authz.Input, action, resource string) string {
+	in.Action, in.Resource, in.ResourcePolicy = action, resource, nil
+	c := in.Context
+	rs.tagKeys = rs.tagKeys[:0]
+	if resource != "*" {
+		in.ResourcePolicy = g.store.ResourcePolicy(resource)
+		if acct := arn.Account(resource); acct != "" {
+			c.SetLower(keyResourceAccount, acct)
+			if g.OrgID != "" && acct == g.Account {
+				c.SetLower(keyResourceOrgID, g.OrgID)
+			}
+		}
+		if why := g.setResourceTags(ctx, rs, in); why != "" {
+			return g.denyUndecidable(rs, principal, action, resource, why)
+		}
+	}
+	result := authz.Evaluate(in)
+	for _, key := range rs.tagKeys {
+		c.DeleteLower(key)
+	}
+	if resource != "*" {
+		c.DeleteLower(keyResourceAccount)
+		c.DeleteLower(keyResourceOrgID)
+	}
+	if rs.matched == nil {
+		rs.matched = result.Matched // the caller's own: no copy
+	} else {
+		rs.matched = append(rs.matched, result.Matched...)
+	}
+	if result.Decision != authz.Allow {
+		rs.decision = result.Decision.String()
+		msg := authz.DenyMessage(principal, action, resource, result)
+		rs.reason = msg
+		return msg
+	}
+	return ""
 }
 
-// arnAccount returns the account field of an ARN
-// (arn:partition:service:region:account:resource), "" when it has none
-// (S3 buckets) or arn is not an ARN.
-func arnAccount(arn string) string {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
-		return ""
-	}
-	for range 3 { // partition, service, region
-		i := strings.IndexByte(rest, ':')
-		if i < 0 {
-			return ""
+// setResourceTags sets the aws:ResourceTag/ keys of in's resource and
+// records them in rs.tagKeys. It returns why the pair cannot be decided
+// when the tags are unknown or ambiguous and an applicable statement reads
+// them, else "".
+func (g *Gateway) setResourceTags(ctx context.Context, rs *requestState, in *authz.Input) string {
+	c := in.Context
+	tags, status := g.tags.ResourceTags(ctx, in.Resource, in, &rs.tagLookups)
+	if status.Unknown() {
+		if status == lookup.TagsUnavailable {
+			rs.tagsUnavailable = append(rs.tagsUnavailable, in.Resource)
 		}
-		rest = rest[i+1:]
+		if authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+			if status != lookup.TagsUnavailable {
+				rs.tagsUnavailable = append(rs.tagsUnavailable, in.Resource)
+			}
+			return "the resource tags are unknown: " + status.Why()
+		}
 	}
-	i := strings.IndexByte(rest, ':')
-	if i < 0 {
-		return ""
+	var ambiguous []string
+	for k, v := range tags {
+		key := prefixResourceTag + strings.ToLower(k)
+		if _, _, dup := c.LookupLower(key); dup {
+			// Two keys that differ only in case: which value would be
+			// set is map order, not a rule.
+			ambiguous = append(ambiguous, key)
+			continue
+		}
+		c.SetLower(key, v)
+		rs.tagKeys = append(rs.tagKeys, key)
 	}
-	return rest[:i]
+	for _, key := range ambiguous {
+		c.DeleteLower(key) // absent, whatever the decision
+	}
+	for _, key := range ambiguous {
+		if authz.AnyApplicableReferencesKeyPrefix(in, key) {
+			return "the resource tags are ambiguous: keys that differ only in case (" + key[len(prefixResourceTag):] + ")"
+		}
+	}
+	return ""
+}
+
+// denyUndecidable records and returns the deny of a pair the gateway
+// cannot decide for lack of information.
+func (g *Gateway) denyUndecidable(rs *requestState, principal, action, resource, why string) string {
+	msg := authz.NotAuthorized(principal, action, resource, "the gateway cannot decide: "+why)
+	rs.decision, rs.reason = authz.ImplicitDeny.String(), msg
+	return msg
 }
 
 var anyResource = []string{"*"}
@@ -445,21 +441,12 @@ const (
 	prefixResourceTag  = "aws:resourcetag/"
 )
 
-// condContext is the request's condition keys, set under their
-// lower-cased names.
-type condContext struct {
-	c *authz.Context
-}
-
-// set sets a single-valued key, already lower-cased.
-func (cc *condContext) set(key, value string) { cc.c.SetLower(key, value) }
-
 // buildContext sets the global condition keys, the principal's tags and the
 // request's tags (reqcontext), and gateway:ReferencedArn. Resource keys are
 // set per resource.
-func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) {
+func (g *Gateway) buildContext(c *authz.Context, r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) {
 	caller := id.Principal.ContextPrincipal(g.OrgID) // the store's principals are of the gateway's account
-	reqcontext.Set(cc.c, &caller, &reqcontext.Request{
+	reqcontext.Set(c, &caller, &reqcontext.Request{
 		SourceIP:        rs.clientIP,
 		UserAgent:       r.Header.Get("User-Agent"),
 		SecureTransport: r.TLS != nil,
@@ -473,7 +460,7 @@ func (g *Gateway) buildContext(cc *condContext, r *http.Request, rs *requestStat
 		for i := range res.References {
 			arns = append(arns, res.References[i].ARN)
 		}
-		cc.c.SetMulti(keyReferencedArn, arns)
+		c.SetMulti(keyReferencedArn, arns)
 		clear(arns)
 		rs.refARNs = arns
 	}
