@@ -105,49 +105,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.
 // serve runs the pipeline; the caller audits what it recorded in rs.
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState) {
 	// 1. The request's shape, then its body, bounded before anything else.
-	if err := checkWire(r); err != nil {
-		rs.decision, rs.reason = decisionBadRequest, err.Error()
-		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, err.Error(), rs.requestID)
-		return
-	}
-	if r.ContentLength > g.MaxBody {
-		g.tooLarge(w, rs)
-		return
-	}
-	body, err := g.readBody(w, r)
-	if err != nil {
-		switch {
-		case errors.Is(err, errBodyTooLarge):
-			g.tooLarge(w, rs)
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			rs.decision = decisionBadRequest
-			rs.reason = "reading the request body: not received within body_timeout " + time.Duration(g.BodyTimeout).String()
-			w.Header().Set("Connection", "close")
-			awserr.Write(w, rs.proto, http.StatusRequestTimeout, awserr.RequestTimeoutException,
-				"the request body was not received in time", rs.requestID)
-		default:
-			rs.decision, rs.reason = decisionBadRequest, "reading the request body: "+err.Error()
-			awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, "could not read the request body", rs.requestID)
-		}
+	body, ok := g.admit(w, r, rs)
+	if !ok {
 		return
 	}
 
 	// 2. Who is calling.
-	id, err := g.authn.Authenticate(r, body)
-	if err != nil {
-		rs.decision = decisionUnauthenticated
-		rs.claimedKeyID = claimedAccessKeyID(r)
-		var ae *authn.Error
-		if errors.As(err, &ae) {
-			rs.reason = ae.Message
-			writeAuthnError(w, rs.proto, ae, rs.requestID)
-			return
-		}
-		rs.reason = "authenticating: " + err.Error()
-		awserr.Write(w, rs.proto, http.StatusInternalServerError, awserr.InternalFailure, "the request could not be authenticated", rs.requestID)
+	id, ok := g.authenticate(w, r, rs, body)
+	if !ok {
 		return
 	}
-	rs.identity = id
 
 	// 3. The local STS.
 	if id.Service == "sts" {
@@ -185,21 +152,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 			rs.requestID)
 		return
 	}
-	denyMsg := ""
-	if len(res.Unresolved) > 0 && !g.resolve(r.Context(), rs, id.Region, res) {
-		rs.decision = authz.ImplicitDeny.String()
-		u := res.Unresolved[0]
-		rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Form, u.Value) + rs.reason
-		action := firstAction(res)
-		if u.Authorization >= 0 && u.Authorization < len(res.Authorizations) {
-			action = res.Authorizations[u.Authorization].Action
-		}
-		denyMsg = authz.NotAuthorized(id.Principal.ARN, action, u.Form+" "+u.Value, "the gateway cannot resolve it to an ARN")
-	} else {
-		denyMsg = g.authorize(r, rs, id, res)
-	}
 
-	if rs.decision != authz.Allow.String() {
+	// 6. May it do what it does?
+	if denyMsg := g.decide(r, rs, id, res); rs.decision != authz.Allow.String() {
 		if !g.dryRun {
 			awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException, denyMsg, rs.requestID)
 			return
@@ -207,8 +162,77 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		rs.reason = "would deny: " + denyMsg
 	}
 
-	// 6. Re-sign and forward.
+	// 7. Re-sign and forward.
 	g.forward(w, r, rs, id, body)
+}
+
+// admit checks the request's shape and reads its body within max_body and
+// body_timeout; false means it answered the error.
+func (g *Gateway) admit(w http.ResponseWriter, r *http.Request, rs *requestState) ([]byte, bool) {
+	if err := checkWire(r); err != nil {
+		rs.decision, rs.reason = decisionBadRequest, err.Error()
+		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, err.Error(), rs.requestID)
+		return nil, false
+	}
+	if r.ContentLength > g.MaxBody {
+		g.tooLarge(w, rs)
+		return nil, false
+	}
+	body, err := g.readBody(w, r)
+	switch {
+	case err == nil:
+		return body, true
+	case errors.Is(err, errBodyTooLarge):
+		g.tooLarge(w, rs)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		rs.decision = decisionBadRequest
+		rs.reason = "reading the request body: not received within body_timeout " + time.Duration(g.BodyTimeout).String()
+		w.Header().Set("Connection", "close")
+		awserr.Write(w, rs.proto, http.StatusRequestTimeout, awserr.RequestTimeoutException,
+			"the request body was not received in time", rs.requestID)
+	default:
+		rs.decision, rs.reason = decisionBadRequest, "reading the request body: "+err.Error()
+		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, "could not read the request body", rs.requestID)
+	}
+	return nil, false
+}
+
+// authenticate verifies the request's signature; false means it answered
+// the error.
+func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) (*authn.Identity, bool) {
+	id, err := g.authn.Authenticate(r, body)
+	if err == nil {
+		rs.identity = id
+		return id, true
+	}
+	rs.decision = decisionUnauthenticated
+	rs.claimedKeyID = claimedAccessKeyID(r)
+	var ae *authn.Error
+	if errors.As(err, &ae) {
+		rs.reason = ae.Message
+		writeAuthnError(w, rs.proto, ae, rs.requestID)
+		return nil, false
+	}
+	rs.reason = "authenticating: " + err.Error()
+	awserr.Write(w, rs.proto, http.StatusInternalServerError, awserr.InternalFailure, "the request could not be authenticated", rs.requestID)
+	return nil, false
+}
+
+// decide resolves the request's origination identities and authorizes it.
+// It records the decision in rs and returns the deny message, "" when it is
+// allowed.
+func (g *Gateway) decide(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
+	if len(res.Unresolved) == 0 || g.resolve(r.Context(), rs, id.Region, res) {
+		return g.authorize(r, rs, id, res)
+	}
+	rs.decision = authz.ImplicitDeny.String()
+	u := res.Unresolved[0]
+	rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Form, u.Value) + rs.reason
+	action := firstAction(res)
+	if u.Authorization >= 0 && u.Authorization < len(res.Authorizations) {
+		action = res.Authorizations[u.Authorization].Action
+	}
+	return authz.NotAuthorized(id.Principal.ARN, action, u.Form+" "+u.Value, "the gateway cannot resolve it to an ARN")
 }
 
 // tooLarge answers 413.
