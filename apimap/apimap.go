@@ -25,10 +25,10 @@ type Request struct {
 	Service  string // SigV4 scope service; "" = do not check. Must agree with the API's signing name
 }
 
-// Authorization is one IAM action and the resources it must be allowed on
+// Permission is one IAM action and the resources it must be allowed on
 // (every pair must be allowed). Resources is ["*"] for actions without a
 // resource type, or when the request names none of an action's optional types.
-type Authorization struct {
+type Permission struct {
 	Action    string
 	Resources []string
 	// PassedToService is "" except for iam:PassRole authorizations, where it
@@ -49,22 +49,22 @@ type Reference struct {
 
 // Unresolved marks a provisional ARN: the request named an origination
 // identity by phone number or bare sender ID, whose resource ID only the
-// upstream knows. The caller must replace Result.Authorizations[Authorization].Resources[Resource]
+// upstream knows. The caller must replace Result.Authorizations[Permission].Resources[Resource]
 // with the resolved ARN before authorizing, or deny.
 type Unresolved struct {
-	Authorization, Resource int
-	Form                    string // "phone-number" | "sender-id"
-	Value                   string // e.g. "+12065550100" or "MYSENDER"
+	Permission, Resource int
+	Form                 string // "phone-number" | "sender-id"
+	Value                string // e.g. "+12065550100" or "MYSENDER"
 }
 
 // Result is the mapping of one request.
 type Result struct {
-	API            string
-	Operation      string
-	Authorizations []Authorization   // the operation's action first, then dependent actions
-	RequestTags    map[string]string // tags the request sets (aws:RequestTag/...); nil when none
-	TagKeys        []string          // aws:TagKeys: keys of RequestTags (sorted) or the keys an untag removes; nil when none
-	Unresolved     []Unresolved      // must be resolved (replaced) before authorizing; otherwise deny
+	API         string
+	Operation   string
+	Permissions []Permission      // the operation's action first, then dependent actions
+	RequestTags map[string]string // tags the request sets (aws:RequestTag/...); nil when none
+	TagKeys     []string          // aws:TagKeys: keys of RequestTags (sorted) or the keys an untag removes; nil when none
+	Unresolved  []Unresolved      // must be resolved (replaced) before authorizing; otherwise deny
 	// References lists the resources outside the operation's own that AWS
 	// uses on the caller's behalf when it performs the request (topics,
 	// streams, log groups, buckets and objects, SES identities, KMS keys,
@@ -92,7 +92,7 @@ func (k ErrorKind) String() string {
 	case ServiceMismatch:
 		return "ServiceMismatch"
 	}
-	return fmt.Sprintf("Kind(%d)", int(k))
+	return fmt.Sprintf("ErrorKind(%d)", int(k))
 }
 
 // Error is the error type of Map.

@@ -12,14 +12,14 @@
 //
 //	const APIPinpoint, APISMSVoice, APISMSVoiceV2 = "pinpoint", "sms-voice", "sms-voice-v2"
 //	type Request struct { Method, RawPath, RawQuery string; Header http.Header; Body []byte; Region, Account, Service string }
-//	type Authorization struct { Action string; Resources []string; PassedToService string }
-//	type Unresolved struct { Authorization, Resource int; Kind, Value string }
-//	type Reference struct { Kind, Member, Value, ARN string }
-//	type Result struct { API, Operation string; Authorizations []Authorization;
+//	type Permission struct { Action string; Resources []string; PassedToService string }
+//	type Unresolved struct { Permission, Resource int; Form, Value string }
+//	type Reference struct { ResourceType, Member, Value, ARN string }
+//	type Result struct { API, Operation string; Permissions []Permission;
 //	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved;
 //	    References []Reference }
 //	func Map(req *Request) (*Result, error)   // errors: *Error{Kind, Msg}
-//	type Kind int                             // UnknownOperation, BadRequest, ServiceMismatch
+//	type ErrorKind int                        // UnknownOperation, BadRequest, ServiceMismatch
 //	func SigningName(api string) string       // "mobiletargeting" | "sms-voice"
 //	func IsKnownAction(action string) bool    // case-insensitive
 //	func Partition(region string) (partition string, ok bool)

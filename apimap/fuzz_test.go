@@ -62,13 +62,13 @@ func FuzzMap(f *testing.F) {
 			}
 			return
 		}
-		if res == nil || len(res.Authorizations) == 0 {
+		if res == nil || len(res.Permissions) == 0 {
 			t.Fatalf("Map returned no authorizations: %+v", res)
 		}
-		if !strings.HasSuffix(res.Authorizations[0].Action, ":"+res.Operation) {
-			t.Fatalf("first action %s is not the operation %s", res.Authorizations[0].Action, res.Operation)
+		if !strings.HasSuffix(res.Permissions[0].Action, ":"+res.Operation) {
+			t.Fatalf("first action %s is not the operation %s", res.Permissions[0].Action, res.Operation)
 		}
-		for _, a := range res.Authorizations {
+		for _, a := range res.Permissions {
 			if len(a.Resources) == 0 {
 				t.Fatalf("%s has no resources", a.Action)
 			}
@@ -82,7 +82,7 @@ func FuzzMap(f *testing.F) {
 			}
 		}
 		for _, u := range res.Unresolved {
-			if u.Authorization >= len(res.Authorizations) || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
+			if u.Permission >= len(res.Permissions) || u.Resource >= len(res.Permissions[u.Permission].Resources) {
 				t.Fatalf("unresolved %+v points nowhere", u)
 			}
 		}
@@ -102,7 +102,7 @@ func FuzzMap(f *testing.F) {
 			}
 		}
 		passRoles := 0
-		for _, a := range res.Authorizations {
+		for _, a := range res.Permissions {
 			switch {
 			case a.Action == "iam:PassRole":
 				passRoles++

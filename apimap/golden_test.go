@@ -283,15 +283,15 @@ func TestGoldenEveryOperation(t *testing.T) {
 			t.Errorf("%s: Map(%s %s %s) error: %v", name, c.req.Method, c.req.RawPath, c.req.Body, err)
 			continue
 		}
-		if res.Operation != e.Op || res.Authorizations[0].Action != e.Action {
-			t.Errorf("%s: got operation %s action %s, want %s %s", name, res.Operation, res.Authorizations[0].Action, e.Op, e.Action)
+		if res.Operation != e.Op || res.Permissions[0].Action != e.Action {
+			t.Errorf("%s: got operation %s action %s, want %s %s", name, res.Operation, res.Permissions[0].Action, e.Op, e.Action)
 			continue
 		}
 		want := c.wantARNs
 		if len(want) == 0 {
 			want = []string{"*"}
 		}
-		got := append([]string(nil), res.Authorizations[0].Resources...)
+		got := append([]string(nil), res.Permissions[0].Resources...)
 		sort.Strings(got)
 		sort.Strings(want)
 		if !slices.Equal(got, want) {

@@ -28,142 +28,142 @@ func TestMap(t *testing.T) {
 	tests := map[string]struct {
 		req        *Request
 		op         string
-		auths      []Authorization
+		auths      []Permission
 		tags       map[string]string
 		tagKeys    []string
 		unresolved []Unresolved
 	}{
 		"campaign": {
 			req: rest("GET", "/v1/apps/abc/campaigns/c1", ""), op: "GetCampaign",
-			auths: []Authorization{{Action: "mobiletargeting:GetCampaign", Resources: []string{mt + "apps/abc/campaigns/c1"}}},
+			auths: []Permission{{Action: "mobiletargeting:GetCampaign", Resources: []string{mt + "apps/abc/campaigns/c1"}}},
 		},
 		"template type from the path, upper-cased": {
 			req: rest("DELETE", "/v1/templates/welcome/sms", ""), op: "DeleteSmsTemplate",
-			auths: []Authorization{{Action: "mobiletargeting:DeleteSmsTemplate", Resources: []string{mt + "templates/welcome/SMS"}}},
+			auths: []Permission{{Action: "mobiletargeting:DeleteSmsTemplate", Resources: []string{mt + "templates/welcome/SMS"}}},
 		},
 		"literal beats label, with backtracking": {
 			req: rest("PUT", "/v1/templates/welcome/email/active-version", "{}"), op: "UpdateTemplateActiveVersion",
-			auths: []Authorization{{Action: "mobiletargeting:UpdateTemplateActiveVersion", Resources: []string{mt + "templates/welcome/EMAIL"}}},
+			auths: []Permission{{Action: "mobiletargeting:UpdateTemplateActiveVersion", Resources: []string{mt + "templates/welcome/EMAIL"}}},
 		},
 		"encoded label": {
 			req: rest("GET", "/v1/apps/abc/endpoints/user%40example.com", ""), op: "GetEndpoint",
-			auths: []Authorization{{Action: "mobiletargeting:GetEndpoint", Resources: []string{mt + "apps/abc/endpoints/user@example.com"}}},
+			auths: []Permission{{Action: "mobiletargeting:GetEndpoint", Resources: []string{mt + "apps/abc/endpoints/user@example.com"}}},
 		},
 		"create app with tags": {
 			req: rest("POST", "/v1/apps", `{"Name":"a","tags":{"team":"blue","env":"prod"}}`), op: "CreateApp",
-			auths: []Authorization{{Action: "mobiletargeting:CreateApp", Resources: []string{mt + "apps/*"}}},
+			auths: []Permission{{Action: "mobiletargeting:CreateApp", Resources: []string{mt + "apps/*"}}},
 			tags:  map[string]string{"team": "blue", "env": "prod"}, tagKeys: []string{"env", "team"},
 		},
 		"tag a segment by its encoded ARN": {
 			req: rest("POST", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2Fabc%2Fsegments%2Fs1", `{"tags":{"k":"v"}}`),
-			op:  "TagResource", auths: []Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{mt + "apps/abc/segments/s1"}}},
+			op:  "TagResource", auths: []Permission{{Action: "mobiletargeting:TagResource", Resources: []string{mt + "apps/abc/segments/s1"}}},
 			tags: map[string]string{"k": "v"}, tagKeys: []string{"k"},
 		},
 		"untag another account's template": {
 			req: rest("DELETE", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aeu-west-1%3A210987654321%3Atemplates%2Fw%2FEMAIL", ""),
-			op:  "UntagResource", auths: []Authorization{{Action: "mobiletargeting:UntagResource", Resources: []string{"arn:aws:mobiletargeting:eu-west-1:210987654321:templates/w/EMAIL"}}},
+			op:  "UntagResource", auths: []Permission{{Action: "mobiletargeting:UntagResource", Resources: []string{"arn:aws:mobiletargeting:eu-west-1:210987654321:templates/w/EMAIL"}}},
 		},
 		"v1 has no resource type": {
 			req: rest("DELETE", "/v1/sms-voice/configuration-sets/cs1", ""), op: "DeleteConfigurationSet",
-			auths: []Authorization{{Action: "sms-voice:DeleteConfigurationSet", Resources: []string{"*"}}},
+			auths: []Permission{{Action: "sms-voice:DeleteConfigurationSet", Resources: []string{"*"}}},
 		},
 		"v1 event destination passes a role": {
 			req: rest("POST", "/v1/sms-voice/configuration-sets/cs1/event-destinations",
 				`{"EventDestinationName":"e","EventDestination":{"CloudWatchLogsDestination":{"IamRoleArn":"arn:aws:iam::123456789012:role/logs","LogGroupArn":"x"}}}`),
 			op: "CreateConfigurationSetEventDestination",
-			auths: []Authorization{{Action: "sms-voice:CreateConfigurationSetEventDestination", Resources: []string{"*"}},
+			auths: []Permission{{Action: "sms-voice:CreateConfigurationSetEventDestination", Resources: []string{"*"}},
 				{Action: "iam:PassRole", Resources: []string{"arn:aws:iam::123456789012:role/logs"}}},
 		},
 		"v2 send with pool and configuration set": {
 			req:   v2("SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-abc","ConfigurationSetName":"cs"}`),
 			op:    "SendTextMessage",
-			auths: []Authorization{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-abc"}}},
+			auths: []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-abc"}}},
 		},
 		"v2 send with a pool ARN is the same ARN": {
 			req:   v2("SendTextMessage", `{"OriginationIdentity":"arn:aws:sms-voice:us-east-1:123456789012:pool/pool-abc","ConfigurationSetName":"arn:aws:sms-voice:us-east-1:123456789012:configuration-set/cs"}`),
 			op:    "SendTextMessage",
-			auths: []Authorization{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-abc"}}},
+			auths: []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-abc"}}},
 		},
 		"v2 send from a phone number ID": {
 			req: v2("SendVoiceMessage", `{"OriginationIdentity":"phone-123"}`), op: "SendVoiceMessage",
-			auths: []Authorization{{Action: "sms-voice:SendVoiceMessage", Resources: []string{sv + "phone-number/phone-123"}}},
+			auths: []Permission{{Action: "sms-voice:SendVoiceMessage", Resources: []string{sv + "phone-number/phone-123"}}},
 		},
 		"v2 send from an RCS agent": {
 			req: v2("SendRcsMessage", `{"OriginationIdentity":"rcs-a1b2"}`), op: "SendRcsMessage",
-			auths: []Authorization{{Action: "sms-voice:SendRcsMessage", Resources: []string{sv + "rcs-agent/rcs-a1b2"}}},
+			auths: []Permission{{Action: "sms-voice:SendRcsMessage", Resources: []string{sv + "rcs-agent/rcs-a1b2"}}},
 		},
 		"v2 send from an E.164 number needs resolving": {
 			req: v2("SendTextMessage", `{"OriginationIdentity":"+12065550199"}`), op: "SendTextMessage",
-			auths:      []Authorization{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "phone-number/+12065550199"}}},
+			auths:      []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "phone-number/+12065550199"}}},
 			unresolved: []Unresolved{{0, 0, "phone-number", "+12065550199"}},
 		},
 		"v2 send from a bare sender ID needs resolving": {
 			req: v2("SendTextMessage", `{"ConfigurationSetName":"cs","OriginationIdentity":"MYBRAND"}`), op: "SendTextMessage",
-			auths:      []Authorization{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "sender-id/MYBRAND"}}},
+			auths:      []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "sender-id/MYBRAND"}}},
 			unresolved: []Unresolved{{0, 1, "sender-id", "MYBRAND"}},
 		},
 		"v2 sender ID with its country is complete": {
 			req:   v2("AssociateOriginationIdentity", `{"PoolId":"pool-1","OriginationIdentity":"MYBRAND","IsoCountryCode":"GB"}`),
 			op:    "AssociateOriginationIdentity",
-			auths: []Authorization{{Action: "sms-voice:AssociateOriginationIdentity", Resources: []string{sv + "sender-id/MYBRAND/GB", sv + "pool/pool-1"}}},
+			auths: []Permission{{Action: "sms-voice:AssociateOriginationIdentity", Resources: []string{sv + "sender-id/MYBRAND/GB", sv + "pool/pool-1"}}},
 		},
 		"v2 optional types not named": {
 			req: v2("DescribePools", `{}`), op: "DescribePools",
-			auths: []Authorization{{Action: "sms-voice:DescribePools", Resources: []string{"*"}}},
+			auths: []Permission{{Action: "sms-voice:DescribePools", Resources: []string{"*"}}},
 		},
 		"v2 list of IDs and ARNs": {
 			req: v2("DescribePools", `{"PoolIds":["pool-1","arn:aws:sms-voice:us-east-1:123456789012:pool/pool-2"]}`), op: "DescribePools",
-			auths: []Authorization{{Action: "sms-voice:DescribePools", Resources: []string{sv + "pool/pool-1", sv + "pool/pool-2"}}},
+			auths: []Permission{{Action: "sms-voice:DescribePools", Resources: []string{sv + "pool/pool-1", sv + "pool/pool-2"}}},
 		},
 		"v2 sender IDs list": {
 			req: v2("DescribeSenderIds", `{"SenderIds":[{"SenderId":"A","IsoCountryCode":"US"}]}`), op: "DescribeSenderIds",
-			auths: []Authorization{{Action: "sms-voice:DescribeSenderIds", Resources: []string{sv + "sender-id/A/US"}}},
+			auths: []Permission{{Action: "sms-voice:DescribeSenderIds", Resources: []string{sv + "sender-id/A/US"}}},
 		},
 		"v2 create with tags: dependent TagResource on the named resource": {
 			req: v2("CreateConfigurationSet", `{"ConfigurationSetName":"cs","Tags":[{"Key":"team","Value":"blue"}]}`),
 			op:  "CreateConfigurationSet",
-			auths: []Authorization{{Action: "sms-voice:CreateConfigurationSet", Resources: []string{"*"}},
+			auths: []Permission{{Action: "sms-voice:CreateConfigurationSet", Resources: []string{"*"}},
 				{Action: "sms-voice:TagResource", Resources: []string{sv + "configuration-set/cs"}}},
 			tags: map[string]string{"team": "blue"}, tagKeys: []string{"team"},
 		},
 		"v2 create without tags: no TagResource": {
 			req:   v2("CreatePool", `{"OriginationIdentity":"phone-1","IsoCountryCode":"US","MessageType":"TRANSACTIONAL"}`),
 			op:    "CreatePool",
-			auths: []Authorization{{Action: "sms-voice:CreatePool", Resources: []string{sv + "phone-number/phone-1"}}},
+			auths: []Permission{{Action: "sms-voice:CreatePool", Resources: []string{sv + "phone-number/phone-1"}}},
 		},
 		"v2 request phone number into a pool, with tags": {
 			req: v2("RequestPhoneNumber", `{"IsoCountryCode":"US","PoolId":"pool-1","Tags":[{"Key":"a","Value":""}]}`),
 			op:  "RequestPhoneNumber",
-			auths: []Authorization{{Action: "sms-voice:RequestPhoneNumber", Resources: []string{sv + "pool/pool-1"}},
+			auths: []Permission{{Action: "sms-voice:RequestPhoneNumber", Resources: []string{sv + "pool/pool-1"}},
 				{Action: "sms-voice:AssociateOriginationIdentity", Resources: []string{sv + "pool/pool-1"}},
 				{Action: "sms-voice:TagResource", Resources: []string{"*"}}},
 			tags: map[string]string{"a": ""}, tagKeys: []string{"a"},
 		},
 		"v2 update pool passes a role": {
 			req: v2("UpdatePool", `{"PoolId":"pool-1","TwoWayChannelRole":"arn:aws:iam::123456789012:role/two-way"}`), op: "UpdatePool",
-			auths: []Authorization{{Action: "sms-voice:UpdatePool", Resources: []string{sv + "pool/pool-1"}},
+			auths: []Permission{{Action: "sms-voice:UpdatePool", Resources: []string{sv + "pool/pool-1"}},
 				{Action: "iam:PassRole", Resources: []string{"arn:aws:iam::123456789012:role/two-way"}}},
 		},
 		"v2 verification code by voice": {
 			req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"v1","VerificationChannel":"VOICE","OriginationIdentity":"pool-1"}`),
 			op:  "SendDestinationNumberVerificationCode",
-			auths: []Authorization{{Action: "sms-voice:SendDestinationNumberVerificationCode", Resources: []string{sv + "pool/pool-1"}},
+			auths: []Permission{{Action: "sms-voice:SendDestinationNumberVerificationCode", Resources: []string{sv + "pool/pool-1"}},
 				{Action: "sms-voice:SendVoiceMessage", Resources: []string{sv + "pool/pool-1"}}},
 		},
 		"v2 untag": {
 			req:     v2("UntagResource", `{"ResourceArn":"arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/Default","TagKeys":["b","a"]}`),
 			op:      "UntagResource",
-			auths:   []Authorization{{Action: "sms-voice:UntagResource", Resources: []string{sv + "opt-out-list/Default"}}},
+			auths:   []Permission{{Action: "sms-voice:UntagResource", Resources: []string{sv + "opt-out-list/Default"}}},
 			tagKeys: []string{"a", "b"},
 		},
 		"v2 empty body": {
 			req: v2("DescribeAccountAttributes", ``), op: "DescribeAccountAttributes",
-			auths: []Authorization{{Action: "sms-voice:DescribeAccountAttributes", Resources: []string{"*"}}},
+			auths: []Permission{{Action: "sms-voice:DescribeAccountAttributes", Resources: []string{"*"}}},
 		},
 		"partition from region": {
 			req:   &Request{Method: "GET", RawPath: "/v1/apps/abc", Region: "us-gov-west-1", Account: acct, Service: "mobiletargeting"},
 			op:    "GetApp",
-			auths: []Authorization{{Action: "mobiletargeting:GetApp", Resources: []string{"arn:aws-us-gov:mobiletargeting:us-gov-west-1:123456789012:apps/abc"}}},
+			auths: []Permission{{Action: "mobiletargeting:GetApp", Resources: []string{"arn:aws-us-gov:mobiletargeting:us-gov-west-1:123456789012:apps/abc"}}},
 		},
 	}
 	for name, tc := range tests {
@@ -176,10 +176,10 @@ func TestMap(t *testing.T) {
 			if res.Operation != tc.op {
 				t.Errorf("operation = %s, want %s", res.Operation, tc.op)
 			}
-			if !slices.EqualFunc(res.Authorizations, tc.auths, func(a, b Authorization) bool {
+			if !slices.EqualFunc(res.Permissions, tc.auths, func(a, b Permission) bool {
 				return a.Action == b.Action && slices.Equal(a.Resources, b.Resources)
 			}) {
-				t.Errorf("authorizations\n got %v\nwant %v", res.Authorizations, tc.auths)
+				t.Errorf("authorizations\n got %v\nwant %v", res.Permissions, tc.auths)
 			}
 			if len(res.RequestTags) != len(tc.tags) {
 				t.Errorf("request tags = %v, want %v", res.RequestTags, tc.tags)
@@ -308,8 +308,8 @@ func TestIDAndARNGiveTheSameARN(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(a.Authorizations[0].Resources, b.Authorizations[0].Resources) {
-				t.Errorf("ID gives %v, ARN gives %v", a.Authorizations[0].Resources, b.Authorizations[0].Resources)
+			if !slices.Equal(a.Permissions[0].Resources, b.Permissions[0].Resources) {
+				t.Errorf("ID gives %v, ARN gives %v", a.Permissions[0].Resources, b.Permissions[0].Resources)
 			}
 		})
 	}
@@ -401,7 +401,7 @@ func TestMapConcurrent(t *testing.T) {
 		if a.err != nil {
 			return a.err.Error() == b.err.Error()
 		}
-		return a.res.Operation == b.res.Operation && slices.EqualFunc(a.res.Authorizations, b.res.Authorizations, func(x, y Authorization) bool {
+		return a.res.Operation == b.res.Operation && slices.EqualFunc(a.res.Permissions, b.res.Permissions, func(x, y Permission) bool {
 			return x.Action == y.Action && slices.Equal(x.Resources, y.Resources)
 		}) && slices.Equal(a.res.TagKeys, b.res.TagKeys) && slices.Equal(a.res.Unresolved, b.res.Unresolved)
 	}

@@ -39,7 +39,7 @@ func (m *mapper) release() {
 // resources) take a single allocation.
 type resultBlock struct {
 	r    Result
-	auth [1]Authorization
+	auth [1]Permission
 	arns [3]string
 }
 
@@ -65,8 +65,8 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 	if len(arns) == 0 {
 		arns = append(arns, "*")
 	}
-	blk.auth[0] = Authorization{Action: op.action, Resources: arns}
-	m.res.Authorizations = blk.auth[:]
+	blk.auth[0] = Permission{Action: op.action, Resources: arns}
+	m.res.Permissions = blk.auth[:]
 	if err := m.dependents(); err != nil {
 		return nil, err
 	}
@@ -375,7 +375,7 @@ func (m *mapper) dependents() error {
 					resource = got[0]
 				}
 			}
-			m.addAuthorization(d.action, []string{resource})
+			m.addPermission(d.action, []string{resource})
 		case depMember:
 			rs := resSpec{src: srcMembers, types: []string{d.typ}, vars: d.vars, tmpl: d.tmpl}
 			got, err := m.fromMembers(nil, &rs, &m.body)
@@ -383,7 +383,7 @@ func (m *mapper) dependents() error {
 				return err
 			}
 			if len(got) > 0 {
-				m.addAuthorization(d.action, got)
+				m.addPermission(d.action, got)
 			}
 		case depChannel:
 			channelSeen = true
@@ -395,12 +395,12 @@ func (m *mapper) dependents() error {
 				continue
 			}
 			channelMatched = true
-			primary := m.res.Authorizations[0].Resources
-			m.addAuthorization(d.action, append([]string(nil), primary...))
-			n := len(m.res.Authorizations) - 1
+			primary := m.res.Permissions[0].Resources
+			m.addPermission(d.action, append([]string(nil), primary...))
+			n := len(m.res.Permissions) - 1
 			for _, u := range m.res.Unresolved {
-				if u.Authorization == 0 {
-					u.Authorization = n
+				if u.Permission == 0 {
+					u.Permission = n
 					m.res.Unresolved = append(m.res.Unresolved, u)
 				}
 			}
@@ -412,7 +412,7 @@ func (m *mapper) dependents() error {
 	return nil
 }
 
-// addAuthorization appends the authorization of action on resources.
-func (m *mapper) addAuthorization(action string, resources []string) {
-	m.res.Authorizations = append(m.res.Authorizations, Authorization{Action: action, Resources: resources})
+// addPermission appends the authorization of action on resources.
+func (m *mapper) addPermission(action string, resources []string) {
+	m.res.Permissions = append(m.res.Permissions, Permission{Action: action, Resources: resources})
 }

@@ -245,7 +245,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 			}
 			checked++
 			found := false
-			for _, a := range res.Authorizations {
+			for _, a := range res.Permissions {
 				if a.Action == "iam:PassRole" && slices.Contains(a.Resources, role) {
 					found = true
 					if a.PassedToService != principal[e.API] {
@@ -254,7 +254,7 @@ func TestPassRoleEveryRoleMember(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("%s: no iam:PassRole on %s in %v", name, role, res.Authorizations)
+				t.Errorf("%s: no iam:PassRole on %s in %v", name, role, res.Permissions)
 			}
 			if !slices.ContainsFunc(res.References, func(r Reference) bool {
 				return r.ResourceType == "iam-role" && r.Value == role && r.ARN == role

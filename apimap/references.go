@@ -101,7 +101,7 @@ func (m *mapper) references() error {
 	}
 	m.res.References = refs
 	if len(roles) > 0 {
-		m.res.Authorizations = append(m.res.Authorizations, Authorization{Action: "iam:PassRole", Resources: roles, PassedToService: passRoleService(m.op.api)})
+		m.res.Permissions = append(m.res.Permissions, Permission{Action: "iam:PassRole", Resources: roles, PassedToService: passRoleService(m.op.api)})
 	}
 	return nil
 }

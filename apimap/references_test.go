@@ -164,10 +164,10 @@ func TestReferences(t *testing.T) {
 				t.Errorf("references\n got %+v\nwant %+v", res.References, tc.refs)
 			}
 			var roles []string
-			for _, a := range res.Authorizations {
+			for _, a := range res.Permissions {
 				if a.Action == "iam:PassRole" {
 					if roles != nil {
-						t.Errorf("two iam:PassRole authorizations: %v", res.Authorizations)
+						t.Errorf("two iam:PassRole authorizations: %v", res.Permissions)
 					}
 					roles = a.Resources
 					if want := map[string]string{APIPinpoint: "pinpoint.amazonaws.com"}[res.API]; want == "" && a.PassedToService != "sms-voice.amazonaws.com" || want != "" && a.PassedToService != want {

@@ -34,7 +34,7 @@ func TestDescribePoolsTooManyIDs(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != BadRequest {
 		n := 0
 		if res != nil {
-			n = len(res.Authorizations[0].Resources)
+			n = len(res.Permissions[0].Resources)
 		}
 		t.Fatalf("Map(DescribePools with 60 PoolIds) = %d resources, error %v; want a BadRequest error", n, err)
 	}
@@ -45,7 +45,7 @@ func TestDescribePoolsTooManyIDs(t *testing.T) {
 	}
 	// At the limit it still maps, to 5 resources.
 	res, err = Map(v2("DescribePools", `{"PoolIds":[`+strings.Join(ids[:5], ",")+`]}`))
-	if err != nil || len(res.Authorizations[0].Resources) != 5 {
+	if err != nil || len(res.Permissions[0].Resources) != 5 {
 		t.Fatalf("Map(DescribePools with 5 PoolIds) = %+v, %v; want 5 resources", res, err)
 	}
 }

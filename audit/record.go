@@ -102,10 +102,10 @@ func String(key, value string) zap.Field { return zap.String(key, capString(valu
 // error), cut to the record's bound of those.
 func Reason(key, value string) zap.Field { return zap.String(key, capString(value, maxAuditReason)) }
 
-// AppendAuthorizations adds the authorizations (at most maxAuditAuths,
+// AppendPermissions adds the permissions (at most maxAuditAuths,
 // each with at most maxAuditStrings resources) as the field
 // "authorizations".
-func AppendAuthorizations(f []zap.Field, auths []apimap.Authorization) []zap.Field {
+func AppendPermissions(f []zap.Field, auths []apimap.Permission) []zap.Field {
 	return appendList(f, "authorizations", auths, maxAuditAuths, asAuthorizations)
 }
 
@@ -196,23 +196,23 @@ func (m stringMap) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 // that state. The elements are passed by pointer into the slices' arrays,
 // which belong to this request alone, sparing an allocation each.
 
-// authorizations logs action/resources pairs.
-type authorizations []apimap.Authorization
+// permissionsLog logs action/resources pairs.
+type permissionsLog []apimap.Permission
 
-func asAuthorizations(as []apimap.Authorization) zapcore.ArrayMarshaler { return authorizations(as) }
+func asAuthorizations(as []apimap.Permission) zapcore.ArrayMarshaler { return permissionsLog(as) }
 
-func (as authorizations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+func (as permissionsLog) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 	for i := range as {
-		if err := enc.AppendObject((*authorizationLog)(&as[i])); err != nil {
+		if err := enc.AppendObject((*permissionLog)(&as[i])); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-type authorizationLog apimap.Authorization
+type permissionLog apimap.Permission
 
-func (a *authorizationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+func (a *permissionLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("action", capString(a.Action, maxAuditString))
 	if a.PassedToService != "" {
 		enc.AddString("passed_to_service", capString(a.PassedToService, maxAuditString))

@@ -102,14 +102,14 @@ func validDeploymentID(s string) bool {
 func (a *Authenticator) userPrincipal(u *storeUser) *Principal {
 	return &Principal{
 		Type: PrincipalUser, ARN: u.arn, Account: a.cfg.Store.account, UserID: u.id, Username: u.name,
-		Tags: u.tags, Identity: u.identity, Boundary: u.boundary,
+		Tags: u.tags, IdentityPolicies: u.identity, Boundary: u.boundary,
 	}
 }
 
 // Authenticate verifies the SigV4 signature (header or presigned query form)
 // of r with its already-read body and returns the caller. Errors are *Error.
 // The returned Principal is shared and must not be modified.
-func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) {
+func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Authenticated, error) {
 	var p *Principal
 	auth, bodyHash, err := a.v.verify(r, body, func(id, token string) (string, *Error) {
 		pr, secret, err := a.lookup(id, token)
@@ -119,7 +119,7 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, e
 	if err != nil {
 		return nil, err
 	}
-	return &Identity{AccessKeyID: auth.AccessKeyID, Region: auth.Scope.Region, Service: auth.Scope.Service, PayloadHash: bodyHash, Principal: p}, nil
+	return &Authenticated{AccessKeyID: auth.AccessKeyID, Region: auth.Scope.Region, Service: auth.Scope.Service, PayloadHash: bodyHash, Principal: p}, nil
 }
 
 // lookup resolves an access key ID and its session token to the principal
@@ -214,7 +214,7 @@ func (a *Authenticator) sessionPrincipal(c *sessionClaims) (*Principal, error) {
 		TransitiveTagKeys: c.TransitiveTagKeys,
 		IssuedAt:          c.IssuedAt,
 		Expires:           c.Expires,
-		Identity:          r.identity,
+		IdentityPolicies:  r.identity,
 		Boundary:          r.boundary,
 		Chained:           c.Chained,
 		sessionTagList:    c.Tags,

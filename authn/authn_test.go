@@ -66,7 +66,7 @@ func presignNoExpires(t testing.TB, creds aws.Credentials, signAt time.Time) *ht
 func assume(t *testing.T, a *Authenticator, callerKey string, form url.Values) (*STSResponse, aws.Credentials) {
 	t.Helper()
 	caller := a.users[a.cfg.Store.keys[callerKey].user.name]
-	resp := a.HandleSTS(&STSRequest{Identity: &Identity{AccessKeyID: callerKey, Region: "us-east-1", Service: "sts", Principal: caller}, Form: form, RequestID: "r1"})
+	resp := a.HandleSTS(&STSRequest{Caller: &Authenticated{AccessKeyID: callerKey, Region: "us-east-1", Service: "sts", Principal: caller}, Form: form, RequestID: "r1"})
 	if resp.Status != http.StatusOK {
 		return resp, aws.Credentials{}
 	}
@@ -287,7 +287,7 @@ func TestSTSTrust(t *testing.T) {
 	for name, tc := range condTests {
 		t.Run("condition/"+name, func(t *testing.T) {
 			t.Parallel()
-			resp := a.HandleSTS(&STSRequest{Identity: &Identity{Region: "us-east-1", Service: "sts", Principal: a.users["backend"]},
+			resp := a.HandleSTS(&STSRequest{Caller: &Authenticated{Region: "us-east-1", Service: "sts", Principal: a.users["backend"]},
 				Form: tc.form, SourceIP: tc.ip, SecureTransport: tc.secure, RequestID: "r"})
 			if resp.Status != tc.status {
 				t.Fatalf("status %d, want %d: %s (%s)", resp.Status, tc.status, resp.Body, resp.Reason)
@@ -398,7 +398,7 @@ func TestPrincipalContext(t *testing.T) {
 func TestGetCallerIdentityXML(t *testing.T) {
 	t.Parallel()
 	a := testAuthenticator(t, &fakeClock{t0}, nil)
-	resp := a.HandleSTS(&STSRequest{Identity: &Identity{Service: "sts", Principal: a.users["backend"]},
+	resp := a.HandleSTS(&STSRequest{Caller: &Authenticated{Service: "sts", Principal: a.users["backend"]},
 		Form: url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, RequestID: "r-9"})
 	want := `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
 		`<Arn>arn:aws:iam::123456789012:user/backend</Arn><UserId>` + a.users["backend"].UserID + `</UserId><Account>123456789012</Account>` +
@@ -410,11 +410,11 @@ func TestGetCallerIdentityXML(t *testing.T) {
 		"unknown action": {"Action": {"DecodeAuthorizationMessage"}},
 		"no action":      {},
 	} {
-		if r := a.HandleSTS(&STSRequest{Identity: &Identity{Service: "sts", Principal: a.users["backend"]}, Form: form}); r.Status != 400 {
+		if r := a.HandleSTS(&STSRequest{Caller: &Authenticated{Service: "sts", Principal: a.users["backend"]}, Form: form}); r.Status != 400 {
 			t.Errorf("%s: status %d", name, r.Status)
 		}
 	}
-	if r := a.HandleSTS(&STSRequest{Identity: &Identity{Service: "mobiletargeting", Principal: a.users["backend"]},
+	if r := a.HandleSTS(&STSRequest{Caller: &Authenticated{Service: "mobiletargeting", Principal: a.users["backend"]},
 		Form: url.Values{"Action": {"GetCallerIdentity"}}}); r.Status != 403 {
 		t.Errorf("non-sts scope: status %d", r.Status)
 	}

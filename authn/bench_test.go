@@ -42,7 +42,7 @@ func BenchmarkVerifyGetAppsSession(b *testing.B) {
 }
 
 func assumeB(b *testing.B, a *Authenticator) (*STSResponse, aws.Credentials) {
-	resp := a.HandleSTS(&STSRequest{Identity: &Identity{Region: "us-east-1", Service: "sts", Principal: a.users["backend"]},
+	resp := a.HandleSTS(&STSRequest{Caller: &Authenticated{Region: "us-east-1", Service: "sts", Principal: a.users["backend"]},
 		Form: roleForm("Tags.member.1.Key", "tenant", "Tags.member.1.Value", "a"), RequestID: "r"})
 	if resp.Status != 200 {
 		b.Fatalf("AssumeRole: %s", resp.Body)

@@ -34,12 +34,12 @@
 //	func EphemeralSessionKeys() (*SessionKeys, error)
 //	type Config struct{ Store; SessionKeys; DeploymentID; OrgID; ClockSkew; AllowUnsignedPayload; Now }
 //	func New(cfg Config) (*Authenticator, error)
-//	func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, error) // *Error
-//	type Identity struct{ AccessKeyID, Region, Service, PayloadHash string; Principal *Principal }
+//	func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Authenticated, error) // *Error
+//	type Authenticated struct{ AccessKeyID, Region, Service, PayloadHash string; Principal *Principal }
 //	func (p *Principal) AuthzPrincipal() authz.Principal
 //	func (p *Principal) ContextPrincipal(orgID string) reqcontext.Principal // the principal's condition keys
 //	func (p *Principal) SetContext(ctx *authz.Context) // aws:PrincipalArn, aws:PrincipalTag/..., aws:userid, ...
-//	type Error struct{ Kind Kind; Message string }; func (e *Error) Status() int; func (e *Error) Code(protocol string) string
+//	type Error struct{ Kind ErrorKind; Message string }; func (e *Error) Status() int; func (e *Error) Code(p awserr.Protocol) string
 //
 // The SigV4 steps are exported one by one in spec order (ParseCredential,
 // ParseAuthorization, ParsePresign, NormalizePath, CanonicalURI,
@@ -59,7 +59,7 @@
 // come without a session token, ASIA keys with a token sealed for that very
 // key; signatures are compared in constant time; derived signing keys and
 // opened tokens are cached in LRUs. The scope's service is returned in
-// Identity: the caller checks it against the API's signing name.
+// Authenticated: the caller checks it against the API's signing name.
 //
 // # Temporary credentials and STS
 //

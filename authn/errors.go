@@ -47,7 +47,7 @@ func (k ErrorKind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
 		return kindNames[k]
 	}
-	return "Kind(?)"
+	return "ErrorKind(?)"
 }
 
 // Error is an authentication failure. Message is AWS-style text meant for the

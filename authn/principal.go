@@ -11,8 +11,8 @@ import (
 	"github.com/pinpointgw/gateway/reqcontext"
 )
 
-// Identity is the outcome of a successful authentication.
-type Identity struct {
+// Authenticated is the outcome of a successful authentication.
+type Authenticated struct {
 	AccessKeyID string
 	Region      string // scope region (the requested region)
 	Service     string // scope service
@@ -36,7 +36,7 @@ type Principal struct {
 	TransitiveTagKeys []string
 	SessionPolicies   []*authz.Policy
 	IssuedAt          time.Time // aws:TokenIssueTime; zero for long-term keys
-	Identity          []*authz.Policy
+	IdentityPolicies  []*authz.Policy
 	Boundary          *authz.Policy
 
 	// Expires is when temporary credentials expire; zero for long-term keys.

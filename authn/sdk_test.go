@@ -74,7 +74,7 @@ func (s *localSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range r.URL.Query() { // presigned calls carry the form in the query
 		form[k] = append(form[k], v...)
 	}
-	resp := s.a.HandleSTS(&STSRequest{Identity: id, Form: form, SourceIP: "127.0.0.1", UserAgent: r.UserAgent(), RequestID: "req-test"})
+	resp := s.a.HandleSTS(&STSRequest{Caller: id, Form: form, SourceIP: "127.0.0.1", UserAgent: r.UserAgent(), RequestID: "req-test"})
 	s.mu.Lock()
 	s.last = resp
 	s.mu.Unlock()

@@ -86,7 +86,7 @@ func acceptedOr(ok bool, refusal ErrorKind) ErrorKind {
 
 // checkAuthenticate fails t unless Authenticate's answer id, err is an
 // identity (want accepted) or a refusal of kind want without one.
-func checkAuthenticate(t *testing.T, id *Identity, err error, want ErrorKind) {
+func checkAuthenticate(t *testing.T, id *Authenticated, err error, want ErrorKind) {
 	t.Helper()
 	if want == accepted {
 		if err != nil {

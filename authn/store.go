@@ -435,7 +435,7 @@ func (b *storeBuilder) managedPolicies() error {
 		if !validIAMName(name, 128) {
 			return fmt.Errorf("policies: invalid policy name %q", name)
 		}
-		p, err := authz.Parse(name, b.doc.Policies[name], authz.Identity)
+		p, err := authz.Parse(name, b.doc.Policies[name], authz.IdentityBased)
 		if err != nil {
 			return fmt.Errorf("policies: %w", err)
 		}
@@ -488,7 +488,7 @@ func (b *storeBuilder) attach(names []string, inline map[string]json.RawMessage,
 		if !validIAMName(n, 128) {
 			return nil, fmt.Errorf("inline_policies: invalid policy name %q", n)
 		}
-		p, err := authz.Parse(owner+"/"+n, inline[n], authz.Identity)
+		p, err := authz.Parse(owner+"/"+n, inline[n], authz.IdentityBased)
 		if err != nil {
 			return nil, fmt.Errorf("inline_policies: %w", err)
 		}

@@ -23,7 +23,7 @@ func TestParseStore(t *testing.T) {
 	if _, _, ok := s.PrincipalPolicies("arn:aws:iam::999999999999:user/backend"); ok {
 		t.Error("PrincipalPolicies accepted a foreign account")
 	}
-	if p := s.ResourcePolicy("arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"); p == nil || p.Kind() != authz.ResourceBased {
+	if p := s.ResourcePolicy("arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"); p == nil || p.Type() != authz.ResourceBased {
 		t.Errorf("ResourcePolicy = %v", p)
 	}
 	if tags, ok := s.ResourceTags("arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"); !ok || tags["tenant"] != "a" {

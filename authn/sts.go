@@ -17,7 +17,7 @@ import (
 // STSRequest is one call of the local STS (form-encoded query protocol).
 // Identity is the caller, already authenticated with Service "sts".
 type STSRequest struct {
-	Identity        *Identity
+	Caller          *Authenticated
 	Form            url.Values
 	SourceIP        string
 	UserAgent       string
@@ -131,10 +131,10 @@ func accessDenied(msg string) *stsFailure {
 // HandleSTS serves AssumeRole, GetSessionToken and GetCallerIdentity.
 func (a *Authenticator) HandleSTS(req *STSRequest) *STSResponse {
 	resp := &STSResponse{Action: req.Form.Get("Action"), Decision: authz.ImplicitDeny}
-	if req.Identity == nil || req.Identity.Principal == nil {
+	if req.Caller == nil || req.Caller.Principal == nil {
 		return resp.fail(http.StatusForbidden, awserr.MissingAuthenticationToken, msgMissingAuth, req.RequestID)
 	}
-	if req.Identity.Service != "sts" {
+	if req.Caller.Service != "sts" {
 		return resp.fail(http.StatusForbidden, awserr.SignatureDoesNotMatch, "Credential should be scoped to correct service: 'sts'.", req.RequestID)
 	}
 	if v := req.Form.Get("Version"); v != "" && v != "2011-06-15" {
@@ -143,7 +143,7 @@ func (a *Authenticator) HandleSTS(req *STSRequest) *STSResponse {
 	var f *stsFailure
 	switch resp.Action {
 	case "GetCallerIdentity":
-		p := req.Identity.Principal
+		p := req.Caller.Principal
 		resp.Decision, resp.Reason = authz.Allow, "caller identity"
 		return resp.ok(callerIdentityResponse{Xmlns: awserr.STSNamespace, Result: callerIdentity{Arn: p.ARN, UserID: p.UserID, Account: p.Account},
 			Metadata: responseMetadata{req.RequestID}})
@@ -189,7 +189,7 @@ func credentialsXML(id, secret, token string, exp time.Time) stsCredentials {
 }
 
 func (a *Authenticator) getSessionToken(req *STSRequest, resp *STSResponse) *stsFailure {
-	p := req.Identity.Principal
+	p := req.Caller.Principal
 	if p.Type != PrincipalUser || p.Temporary() {
 		return accessDenied("Cannot call GetSessionToken with session credentials")
 	}
@@ -286,7 +286,7 @@ type assumeCall struct {
 // session's credentials.
 func (a *Authenticator) assumeRole(req *STSRequest, resp *STSResponse) *stsFailure {
 	s := a.cfg.Store
-	c := &assumeCall{caller: req.Identity.Principal}
+	c := &assumeCall{caller: req.Caller.Principal}
 	form := req.Form
 	if f := c.readNames(form); f != nil {
 		return f
@@ -499,7 +499,7 @@ func (a *Authenticator) evaluateTrust(req *STSRequest, resp *STSResponse, c *ass
 	p := c.caller
 	in := authz.Input{
 		Principal: p.AuthzPrincipal(), Resource: role.arn, Context: a.trustContext(req, c, now),
-		Identity: p.Identity, Boundary: p.Boundary, Session: p.SessionPolicies, Guardrails: a.cfg.Store.guardrails,
+		IdentityPolicies: p.IdentityPolicies, Boundary: p.Boundary, SessionPolicies: p.SessionPolicies, Guardrails: a.cfg.Store.guardrails,
 	}
 	for _, act := range actions {
 		in.Action = act
@@ -520,7 +520,7 @@ func (a *Authenticator) evaluateTrust(req *STSRequest, resp *STSResponse, c *ass
 func (a *Authenticator) trustContext(req *STSRequest, c *assumeCall, now time.Time) *authz.Context {
 	r := reqcontext.Request{
 		SourceIP: req.SourceIP, UserAgent: req.UserAgent, SecureTransport: req.SecureTransport,
-		Region: req.Identity.Region, Now: now,
+		Region: req.Caller.Region, Now: now,
 	}
 	if len(c.tags) > 0 {
 		r.Tags = make(map[string]string, len(c.tags))

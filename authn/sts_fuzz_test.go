@@ -39,7 +39,7 @@ func FuzzAssumeRole(f *testing.F) {
 		if chained {
 			caller = session
 		}
-		resp := a.HandleSTS(&STSRequest{Identity: &Identity{Region: "us-east-1", Service: "sts", Principal: caller}, Form: form, RequestID: "r1"})
+		resp := a.HandleSTS(&STSRequest{Caller: &Authenticated{Region: "us-east-1", Service: "sts", Principal: caller}, Form: form, RequestID: "r1"})
 		switch resp.Status {
 		case http.StatusOK:
 			if resp.Session == nil || !strings.Contains(string(resp.Body), "<AssumeRoleResponse") {
@@ -63,7 +63,7 @@ func FuzzAssumeRole(f *testing.F) {
 func assumeF(f *testing.F, a *Authenticator, form url.Values) (*STSResponse, awsCreds) {
 	f.Helper()
 	caller := a.users["backend"]
-	resp := a.HandleSTS(&STSRequest{Identity: &Identity{Region: "us-east-1", Service: "sts", Principal: caller}, Form: form, RequestID: "r1"})
+	resp := a.HandleSTS(&STSRequest{Caller: &Authenticated{Region: "us-east-1", Service: "sts", Principal: caller}, Form: form, RequestID: "r1"})
 	if resp.Status != http.StatusOK {
 		f.Fatalf("AssumeRole: %d %s", resp.Status, resp.Body)
 	}

@@ -32,7 +32,7 @@ func benchPrincipalPolicies(b *testing.B, n, m int) []*Policy {
 				"IpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16"]},"Bool":{"aws:SecureTransport":"true"}}}`,
 				j, effect, action, j, map[bool]string{true: "abc*", false: "other"}[j%3 == 0 && effect == "Allow"])
 		}
-		p, err := Parse(fmt.Sprintf("p%d", i), []byte(`{"Version":"2012-10-17","Statement":[`+stmts+`]}`), Identity)
+		p, err := Parse(fmt.Sprintf("p%d", i), []byte(`{"Version":"2012-10-17","Statement":[`+stmts+`]}`), IdentityBased)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -50,11 +50,11 @@ func benchInput(ids []*Policy) *Input {
 	ctx.Set("aws:username", "backend")
 	ctx.SetMulti("aws:TagKeys", []string{"team"})
 	return &Input{
-		Principal: Principal{ARN: "arn:aws:iam::123456789012:user/backend", Account: "123456789012"},
-		Action:    "mobiletargeting:GetApp",
-		Resource:  "arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc123",
-		Context:   ctx,
-		Identity:  ids,
+		Principal:        Principal{ARN: "arn:aws:iam::123456789012:user/backend", Account: "123456789012"},
+		Action:           "mobiletargeting:GetApp",
+		Resource:         "arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc123",
+		Context:          ctx,
+		IdentityPolicies: ids,
 	}
 }
 
@@ -82,7 +82,7 @@ func BenchmarkEvaluateLargeStore(b *testing.B) {
 			}
 			stmts += fmt.Sprintf(`{"Effect":"Allow","Action":"sms-voice:Op%dx%d","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`, i, j)
 		}
-		p, err := Parse(fmt.Sprintf("big%d", i), []byte(`{"Version":"2012-10-17","Statement":[`+stmts+`]}`), Identity)
+		p, err := Parse(fmt.Sprintf("big%d", i), []byte(`{"Version":"2012-10-17","Statement":[`+stmts+`]}`), IdentityBased)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,7 +10,7 @@ import (
 
 // corpusKinds maps a corpus file's name prefix to the policy type it is parsed as.
 var corpusKinds = map[string]PolicyType{
-	"identity": Identity, "resource": ResourceBased, "boundary": Boundary, "session": Session, "guardrail": Guardrail,
+	"identity": IdentityBased, "resource": ResourceBased, "boundary": Boundary, "session": Session, "guardrail": Guardrail,
 }
 
 // TestCorpus: every accepted policy form in testdata/corpus must parse, and its encoding must

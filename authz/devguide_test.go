@@ -45,7 +45,7 @@ func TestDeveloperGuidePolicies(t *testing.T) {
 			if json.Unmarshal(doc, &probe) != nil || probe.Statement == nil {
 				continue // not JSON (elided with "..."), or not a policy
 			}
-			kind := Identity
+			kind := IdentityBased
 			if bytes.Contains(probe.Statement, []byte(`"Principal"`)) || bytes.Contains(probe.Statement, []byte(`"NotPrincipal"`)) {
 				kind = ResourceBased
 			}

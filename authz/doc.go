@@ -6,14 +6,14 @@
 //
 //	type Effect int     // EffectAllow, EffectDeny; String, MarshalText, UnmarshalText
 //	type Decision int   // ImplicitDeny (zero value), Allow, ExplicitDeny; String, MarshalText
-//	type PolicyType int // Identity, ResourceBased, Boundary, Session, Guardrail; String, MarshalText, UnmarshalText
+//	type PolicyType int // IdentityBased, ResourceBased, Boundary, Session, Guardrail; String, MarshalText, UnmarshalText
 //
 //	func Parse(name string, doc []byte, kind PolicyType) (*Policy, error) // errors: *PolicyError
 //	type PolicyError struct{ Policy string; Statement int; Sid, Field string; Err error } // errors.Is(err, ErrInvalid)
 //	var ErrInvalid error
 //	const Version2012, Version2008 = "2012-10-17", "2008-10-17"
 //	func (p *Policy) Name() string
-//	func (p *Policy) Kind() PolicyType
+//	func (p *Policy) Type() PolicyType
 //	func (p *Policy) Len() int
 //	func (p *Policy) MarshalJSON() ([]byte, error)                    // round-trips
 //	func (p *Policy) Lint(knownAction func(action string) bool) []string
@@ -21,7 +21,7 @@
 //	func NewContext() *Context // Set, SetLower, SetMulti, Lookup, LookupLower, Delete, DeleteLower, Clone, Keys
 //	type Principal struct{ ARN, Account, RoleARN string }
 //	func PrincipalFromARN(arn string) Principal
-//	type Input struct{ Principal; Action; Resource; Context; Identity; ResourcePolicy; Boundary; Session; Guardrails }
+//	type Input struct{ Principal; Action; Resource; Context; IdentityPolicies; ResourcePolicy; Boundary; SessionPolicies; Guardrails }
 //	type Match struct{ Type PolicyType; Policy, Sid string; Index int; Effect Effect }
 //	type Result struct{ Decision Decision; DeniedBy PolicyType; Matched []Match }
 //	func Evaluate(in *Input) Result // the Result is the caller's

@@ -72,7 +72,7 @@ type PolicyType int
 
 // Policy types.
 const (
-	Identity PolicyType = iota
+	IdentityBased PolicyType = iota
 	ResourceBased
 	Boundary
 	Session
@@ -82,7 +82,7 @@ const (
 // String returns "identity", "resource", "boundary", "session" or "guardrail".
 func (t PolicyType) String() string {
 	switch t {
-	case Identity:
+	case IdentityBased:
 		return "identity"
 	case ResourceBased:
 		return "resource"
@@ -111,7 +111,7 @@ func (e *Effect) UnmarshalText(b []byte) error {
 
 // UnmarshalText decodes a type's String form.
 func (t *PolicyType) UnmarshalText(b []byte) error {
-	for v := Identity; v <= Guardrail; v++ {
+	for v := IdentityBased; v <= Guardrail; v++ {
 		if v.String() == string(b) {
 			*t = v
 			return nil

@@ -12,7 +12,7 @@ func TestStrings(t *testing.T) {
 		"implicit deny":    {ImplicitDeny.String(), "ImplicitDeny"},
 		"decision allow":   {Allow.String(), "Allow"},
 		"explicit deny":    {ExplicitDeny.String(), "ExplicitDeny"},
-		"identity":         {Identity.String(), "identity"},
+		"identity":         {IdentityBased.String(), "identity"},
 		"resource":         {ResourceBased.String(), "resource"},
 		"boundary":         {Boundary.String(), "boundary"},
 		"session":          {Session.String(), "session"},
@@ -43,7 +43,7 @@ func TestTextRoundTrip(t *testing.T) {
 			t.Errorf("Effect %v round-trip = %v, %v", e, back, err)
 		}
 	}
-	for pt := Identity; pt <= Guardrail; pt++ {
+	for pt := IdentityBased; pt <= Guardrail; pt++ {
 		b, _ := pt.MarshalText()
 		var back PolicyType
 		if err := back.UnmarshalText(b); err != nil || back != pt {

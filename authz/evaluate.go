@@ -9,15 +9,15 @@ import (
 // policies and this request context? A request with several resources is allowed only if every
 // one of them is: ask once per resource.
 type Input struct {
-	Principal      Principal
-	Action         string    // "mobiletargeting:GetApps"
-	Resource       string    // ARN, or "*" for actions without a resource type
-	Context        *Context  // nil = no condition keys
-	Identity       []*Policy // user's (+ groups') or role's identity policies
-	ResourcePolicy *Policy   // resource-based policy of Resource; nil if none
-	Boundary       *Policy   // nil = no permissions boundary
-	Session        []*Policy // nil/empty = no session policy
-	Guardrails     []*Policy // nil/empty = none; if any, one must allow (SCP semantics)
+	Principal        Principal
+	Action           string    // "mobiletargeting:GetApps"
+	Resource         string    // ARN, or "*" for actions without a resource type
+	Context          *Context  // nil = no condition keys
+	IdentityPolicies []*Policy // user's (+ groups') or role's identity policies
+	ResourcePolicy   *Policy   // resource-based policy of Resource; nil if none
+	Boundary         *Policy   // nil = no permissions boundary
+	SessionPolicies  []*Policy // nil/empty = no session policy
+	Guardrails       []*Policy // nil/empty = none; if any, one must allow (SCP semantics)
 }
 
 // Match names one statement that decided.
@@ -53,7 +53,7 @@ type Result struct {
 //     session policy when present; across accounts the resource-based policy must allow as well.
 func Evaluate(in *Input) Result {
 	if in == nil || in.Action == "" || in.Resource == "" { // malformed questions deny
-		return Result{Decision: ImplicitDeny, DeniedBy: Identity}
+		return Result{Decision: ImplicitDeny, DeniedBy: IdentityBased}
 	}
 	var e evaluation
 	e.start(in)
@@ -124,11 +124,11 @@ func (e *evaluation) collect() {
 		e.collectPolicy(p, Guardrail)
 	}
 	e.collectPolicy(e.in.ResourcePolicy, ResourceBased)
-	for _, p := range e.in.Identity {
-		e.collectPolicy(p, Identity)
+	for _, p := range e.in.IdentityPolicies {
+		e.collectPolicy(p, IdentityBased)
 	}
 	e.collectPolicy(e.in.Boundary, Boundary)
-	for _, p := range e.in.Session {
+	for _, p := range e.in.SessionPolicies {
 		e.collectPolicy(p, Session)
 	}
 }
@@ -212,7 +212,7 @@ func (e *evaluation) decide() Result {
 		return Result{Decision: ImplicitDeny, DeniedBy: Guardrail}
 	}
 	if b := e.allowedBy(); b != byNothing {
-		return e.result(Allow, Identity, b)
+		return e.result(Allow, IdentityBased, b)
 	}
 	return Result{Decision: ImplicitDeny, DeniedBy: e.deniedBy()}
 }
@@ -283,7 +283,7 @@ func (e *evaluation) result(d Decision, deniedBy PolicyType, b basis) Result {
 // on its own, else by the identity-side policies (and, across accounts, the resource-based
 // policy).
 func (e *evaluation) allowedBy() basis {
-	identityOK := e.types[Identity].allow && e.allows(Boundary) && e.allows(Session)
+	identityOK := e.types[IdentityBased].allow && e.allows(Boundary) && e.allows(Session)
 	if !e.sameAccount {
 		if identityOK && e.types[ResourceBased].allow {
 			return byIdentityAndResource
@@ -318,17 +318,17 @@ func (e *evaluation) allows(t PolicyType) bool {
 // session policy names those; otherwise the identity policies, then the boundary and the
 // session policy.
 func (e *evaluation) deniedBy() PolicyType {
-	identity := e.types[Identity].allow
+	identity := e.types[IdentityBased].allow
 	rpLimited := e.sameAccount && (e.granted[grantRole] || e.granted[grantEveryone])
 	switch {
 	case !identity && !rpLimited:
-		return Identity
+		return IdentityBased
 	case !e.allows(Boundary) && (identity || e.granted[grantRole]):
 		return Boundary
 	case !e.allows(Session):
 		return Session
 	case !identity:
-		return Identity
+		return IdentityBased
 	}
 	return ResourceBased
 }

@@ -50,31 +50,31 @@ func TestEvaluate(t *testing.T) {
 		deniedBy  PolicyType
 		matched   []Match
 	}{
-		"no policies": {tUser, tApp, pols{}, ImplicitDeny, Identity, nil},
+		"no policies": {tUser, tApp, pols{}, ImplicitDeny, IdentityBased, nil},
 		"identity allow": {tUser, tApp, pols{identity: allowAll}, Allow, 0,
-			[]Match{{Type: Identity, Policy: "identity", Sid: "All", Index: 0, Effect: EffectAllow}}},
-		"identity other action": {tUser, tApp, pols{identity: allowOther}, ImplicitDeny, Identity, nil},
-		"explicit deny wins": {tUser, tApp, pols{identity: allowAll + "," + denyAll}, ExplicitDeny, Identity,
-			[]Match{{Type: Identity, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
+			[]Match{{Type: IdentityBased, Policy: "identity", Sid: "All", Index: 0, Effect: EffectAllow}}},
+		"identity other action": {tUser, tApp, pols{identity: allowOther}, ImplicitDeny, IdentityBased, nil},
+		"explicit deny wins": {tUser, tApp, pols{identity: allowAll + "," + denyAll}, ExplicitDeny, IdentityBased,
+			[]Match{{Type: IdentityBased, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
 		"deny in boundary": {tUser, tApp, pols{identity: allowAll, boundary: allowAll + "," + denyAll}, ExplicitDeny, Boundary,
 			[]Match{{Type: Boundary, Policy: "boundary", Sid: "No", Index: 1, Effect: EffectDeny}}},
 		"deny in guardrail":    {tUser, tApp, pols{identity: allowAll, guardrail: denyAll}, ExplicitDeny, Guardrail, []Match{{Type: Guardrail, Policy: "guardrail", Sid: "No", Effect: EffectDeny}}},
 		"guardrail must allow": {tUser, tApp, pols{identity: allowAll, guardrail: allowOther}, ImplicitDeny, Guardrail, nil},
 		"guardrail allows": {tUser, tApp, pols{identity: allowAll, guardrail: allowAll}, Allow, 0,
-			[]Match{{Type: Guardrail, Policy: "guardrail", Sid: "All", Effect: EffectAllow}, {Type: Identity, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
+			[]Match{{Type: Guardrail, Policy: "guardrail", Sid: "All", Effect: EffectAllow}, {Type: IdentityBased, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
 		// The deny's statements, not the allows before it, are what the audit names.
-		"guardrail allows, identity denies": {tUser, tApp, pols{identity: allowAll + "," + denyAll, guardrail: allowAll}, ExplicitDeny, Identity,
-			[]Match{{Type: Identity, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
+		"guardrail allows, identity denies": {tUser, tApp, pols{identity: allowAll + "," + denyAll, guardrail: allowAll}, ExplicitDeny, IdentityBased,
+			[]Match{{Type: IdentityBased, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
 		"guardrail allows, resource policy denies": {tUser, tApp, pols{identity: allowAll, guardrail: allowAll, resource: stmtDoc(`{"Sid":"RPNo","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}`)}, ExplicitDeny, ResourceBased,
 			[]Match{{Type: ResourceBased, Policy: "resource", Sid: "RPNo", Effect: EffectDeny}}},
 		"guardrail and identity deny": {tUser, tApp, pols{identity: allowAll + "," + denyAll, guardrail: allowAll + "," + denyAll}, ExplicitDeny, Guardrail,
-			[]Match{{Type: Guardrail, Policy: "guardrail", Sid: "No", Index: 1, Effect: EffectDeny}, {Type: Identity, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
+			[]Match{{Type: Guardrail, Policy: "guardrail", Sid: "No", Index: 1, Effect: EffectDeny}, {Type: IdentityBased, Policy: "identity", Sid: "No", Index: 1, Effect: EffectDeny}}},
 		"boundary must allow":           {tUser, tApp, pols{identity: allowAll, boundary: allowOther}, ImplicitDeny, Boundary, nil},
-		"boundary alone grants nothing": {tUser, tApp, pols{boundary: allowAll}, ImplicitDeny, Identity, nil},
+		"boundary alone grants nothing": {tUser, tApp, pols{boundary: allowAll}, ImplicitDeny, IdentityBased, nil},
 		"session must allow":            {tSess, tApp, pols{identity: allowAll, session: allowOther}, ImplicitDeny, Session, nil},
-		"session alone grants nothing":  {tSess, tApp, pols{session: allowAll}, ImplicitDeny, Identity, nil},
+		"session alone grants nothing":  {tSess, tApp, pols{session: allowAll}, ImplicitDeny, IdentityBased, nil},
 		"identity+boundary+session": {tSess, tApp, pols{identity: allowAll, boundary: allowAll, session: allowAll}, Allow, 0,
-			[]Match{{Type: Identity, Policy: "identity", Sid: "All", Effect: EffectAllow}, {Type: Boundary, Policy: "boundary", Sid: "All", Effect: EffectAllow}, {Type: Session, Policy: "session", Sid: "All", Effect: EffectAllow}}},
+			[]Match{{Type: IdentityBased, Policy: "identity", Sid: "All", Effect: EffectAllow}, {Type: Boundary, Policy: "boundary", Sid: "All", Effect: EffectAllow}, {Type: Session, Policy: "session", Sid: "All", Effect: EffectAllow}}},
 		"rp names user": {tUser, tApp, pols{resource: rpAllow(`{"AWS":"` + tUser + `"}`)}, Allow, 0,
 			[]Match{{Type: ResourceBased, Policy: "resource", Sid: "RP", Effect: EffectAllow}}},
 		"rp names user, boundary silent":    {tUser, tApp, pols{resource: rpAllow(`{"AWS":"` + tUser + `"}`), boundary: allowOther}, Allow, 0, []Match{{Type: ResourceBased, Policy: "resource", Sid: "RP", Effect: EffectAllow}}},
@@ -85,33 +85,33 @@ func TestEvaluate(t *testing.T) {
 		"rp names role, session silent":     {tSess, tApp, pols{resource: rpAllow(`{"AWS":"` + tRole + `"}`), session: allowOther}, ImplicitDeny, Session, nil},
 		"rp names everyone":                 {tSess, tApp, pols{resource: rpAllow(`"*"`)}, Allow, 0, []Match{{Type: ResourceBased, Policy: "resource", Sid: "RP", Effect: EffectAllow}}},
 		"rp names everyone, session silent": {tSess, tApp, pols{resource: rpAllow(`"*"`), session: allowOther}, ImplicitDeny, Session, nil},
-		"rp names account":                  {tUser, tApp, pols{resource: rpAllow(`{"AWS":"` + tAcct + `"}`)}, ImplicitDeny, Identity, nil},
+		"rp names account":                  {tUser, tApp, pols{resource: rpAllow(`{"AWS":"` + tAcct + `"}`)}, ImplicitDeny, IdentityBased, nil},
 		"rp names account, identity allows": {tUser, tApp, pols{resource: rpAllow(`{"AWS":"` + tAcct + `"}`), identity: allowAll}, Allow, 0,
-			[]Match{{Type: Identity, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
-		"rp names another user":      {tUser, tApp, pols{resource: rpAllow(`{"AWS":"arn:aws:iam::123456789012:user/alice"}`)}, ImplicitDeny, Identity, nil},
+			[]Match{{Type: IdentityBased, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
+		"rp names another user":      {tUser, tApp, pols{resource: rpAllow(`{"AWS":"arn:aws:iam::123456789012:user/alice"}`)}, ImplicitDeny, IdentityBased, nil},
 		"rp deny":                    {tUser, tApp, pols{identity: allowAll, resource: stmtDoc(`{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}`)}, ExplicitDeny, ResourceBased, []Match{{Type: ResourceBased, Policy: "resource", Effect: EffectDeny}}},
 		"rp allow, guardrail silent": {tUser, tApp, pols{resource: rpAllow(`{"AWS":"` + tUser + `"}`), guardrail: allowOther}, ImplicitDeny, Guardrail, nil},
 		"NotPrincipal deny excludes role sessions": {tSess, tApp, pols{identity: allowAll, resource: stmtDoc(`{"Effect":"Deny","NotPrincipal":{"AWS":"` + tRole + `"},"Action":"*","Resource":"*"}`)}, Allow, 0,
-			[]Match{{Type: Identity, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
+			[]Match{{Type: IdentityBased, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
 		"NotPrincipal deny with a boundary always denies": {tSess, tApp, pols{identity: allowAll, boundary: allowAll, resource: stmtDoc(`{"Effect":"Deny","NotPrincipal":{"AWS":"` + tRole + `"},"Action":"*","Resource":"*"}`)}, ExplicitDeny, ResourceBased,
 			[]Match{{Type: ResourceBased, Policy: "resource", Effect: EffectDeny}}},
 		"cross-account needs both":        {tUser, tOther, pols{identity: allowAll}, ImplicitDeny, ResourceBased, nil},
-		"cross-account rp only":           {tUser, tOther, pols{resource: stmtDoc(`{"Effect":"Allow","Principal":{"AWS":"` + tUser + `"},"Action":"*","Resource":"*"}`)}, ImplicitDeny, Identity, nil},
-		"cross-account both":              {tUser, tOther, pols{identity: allowAll, resource: stmtDoc(`{"Effect":"Allow","Principal":{"AWS":"` + tUser + `"},"Action":"*","Resource":"*"}`)}, Allow, 0, []Match{{Type: ResourceBased, Policy: "resource", Effect: EffectAllow}, {Type: Identity, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
-		"star resource":                   {tUser, "*", pols{identity: allowAll}, Allow, 0, []Match{{Type: Identity, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
-		"arn pattern vs star resource":    {tUser, "*", pols{identity: `{"Effect":"Allow","Action":"*","Resource":"arn:aws:mobiletargeting:*:*:*"}`}, ImplicitDeny, Identity, nil},
-		"NotAction":                       {tUser, tApp, pols{identity: `{"Effect":"Allow","NotAction":"mobiletargeting:Delete*","Resource":"*"}`}, Allow, 0, []Match{{Type: Identity, Policy: "identity", Effect: EffectAllow}}},
-		"NotAction excludes":              {tUser, tApp, pols{identity: `{"Effect":"Allow","NotAction":"mobiletargeting:Get*","Resource":"*"}`}, ImplicitDeny, Identity, nil},
-		"NotResource":                     {tUser, tApp, pols{identity: `{"Effect":"Allow","Action":"*","NotResource":"arn:aws:mobiletargeting:*:*:apps/x*"}`}, Allow, 0, []Match{{Type: Identity, Policy: "identity", Effect: EffectAllow}}},
-		"NotResource excludes":            {tUser, tApp, pols{identity: `{"Effect":"Allow","Action":"*","NotResource":"arn:aws:mobiletargeting:*:*:apps/a*"}`}, ImplicitDeny, Identity, nil},
-		"NotResource unresolved variable": {tUser, tApp, pols{identity: `{"Effect":"Allow","Action":"*","NotResource":"arn:aws:mobiletargeting:*:*:apps/${aws:userid}"}`}, ImplicitDeny, Identity, nil},
+		"cross-account rp only":           {tUser, tOther, pols{resource: stmtDoc(`{"Effect":"Allow","Principal":{"AWS":"` + tUser + `"},"Action":"*","Resource":"*"}`)}, ImplicitDeny, IdentityBased, nil},
+		"cross-account both":              {tUser, tOther, pols{identity: allowAll, resource: stmtDoc(`{"Effect":"Allow","Principal":{"AWS":"` + tUser + `"},"Action":"*","Resource":"*"}`)}, Allow, 0, []Match{{Type: ResourceBased, Policy: "resource", Effect: EffectAllow}, {Type: IdentityBased, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
+		"star resource":                   {tUser, "*", pols{identity: allowAll}, Allow, 0, []Match{{Type: IdentityBased, Policy: "identity", Sid: "All", Effect: EffectAllow}}},
+		"arn pattern vs star resource":    {tUser, "*", pols{identity: `{"Effect":"Allow","Action":"*","Resource":"arn:aws:mobiletargeting:*:*:*"}`}, ImplicitDeny, IdentityBased, nil},
+		"NotAction":                       {tUser, tApp, pols{identity: `{"Effect":"Allow","NotAction":"mobiletargeting:Delete*","Resource":"*"}`}, Allow, 0, []Match{{Type: IdentityBased, Policy: "identity", Effect: EffectAllow}}},
+		"NotAction excludes":              {tUser, tApp, pols{identity: `{"Effect":"Allow","NotAction":"mobiletargeting:Get*","Resource":"*"}`}, ImplicitDeny, IdentityBased, nil},
+		"NotResource":                     {tUser, tApp, pols{identity: `{"Effect":"Allow","Action":"*","NotResource":"arn:aws:mobiletargeting:*:*:apps/x*"}`}, Allow, 0, []Match{{Type: IdentityBased, Policy: "identity", Effect: EffectAllow}}},
+		"NotResource excludes":            {tUser, tApp, pols{identity: `{"Effect":"Allow","Action":"*","NotResource":"arn:aws:mobiletargeting:*:*:apps/a*"}`}, ImplicitDeny, IdentityBased, nil},
+		"NotResource unresolved variable": {tUser, tApp, pols{identity: `{"Effect":"Allow","Action":"*","NotResource":"arn:aws:mobiletargeting:*:*:apps/${aws:userid}"}`}, ImplicitDeny, IdentityBased, nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			in := &Input{Principal: PrincipalFromARN(tc.principal), Action: "mobiletargeting:GetApp", Resource: tc.resource, Context: NewContext()}
 			if tc.p.identity != "" {
-				in.Identity = []*Policy{mustParse(t, "identity", Identity, stmtDoc(tc.p.identity))}
+				in.IdentityPolicies = []*Policy{mustParse(t, "identity", IdentityBased, stmtDoc(tc.p.identity))}
 			}
 			if tc.p.resource != "" {
 				in.ResourcePolicy = mustParse(t, "resource", ResourceBased, tc.p.resource)
@@ -120,7 +120,7 @@ func TestEvaluate(t *testing.T) {
 				in.Boundary = mustParse(t, "boundary", Boundary, stmtDoc(tc.p.boundary))
 			}
 			if tc.p.session != "" {
-				in.Session = []*Policy{mustParse(t, "session", Session, stmtDoc(tc.p.session))}
+				in.SessionPolicies = []*Policy{mustParse(t, "session", Session, stmtDoc(tc.p.session))}
 			}
 			if tc.p.guardrail != "" {
 				in.Guardrails = []*Policy{mustParse(t, "guardrail", Guardrail, stmtDoc(tc.p.guardrail))}
@@ -149,15 +149,15 @@ func TestEvaluateEdgeCases(t *testing.T) {
 	if r := Evaluate(nil); r.Decision != ImplicitDeny {
 		t.Errorf("Evaluate(nil) = %v, want ImplicitDeny", r.Decision)
 	}
-	p := mustParse(t, "p", Identity, stmtDoc(allowAll))
-	if r := Evaluate(&Input{Identity: []*Policy{p}, Resource: tApp}); r.Decision != ImplicitDeny {
+	p := mustParse(t, "p", IdentityBased, stmtDoc(allowAll))
+	if r := Evaluate(&Input{IdentityPolicies: []*Policy{p}, Resource: tApp}); r.Decision != ImplicitDeny {
 		t.Errorf("empty action = %v, want ImplicitDeny", r.Decision)
 	}
-	if r := Evaluate(&Input{Identity: []*Policy{p}, Action: "mobiletargeting:GetApp"}); r.Decision != ImplicitDeny {
+	if r := Evaluate(&Input{IdentityPolicies: []*Policy{p}, Action: "mobiletargeting:GetApp"}); r.Decision != ImplicitDeny {
 		t.Errorf("empty resource = %v, want ImplicitDeny", r.Decision)
 	}
 	// A nil context behaves as an empty one; nil policies in lists are skipped.
-	in := &Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, Identity: []*Policy{nil, p}}
+	in := &Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, IdentityPolicies: []*Policy{nil, p}}
 	if r := Evaluate(in); r.Decision != Allow {
 		t.Errorf("nil context = %v, want Allow", r.Decision)
 	}
@@ -166,19 +166,19 @@ func TestEvaluateEdgeCases(t *testing.T) {
 // TestEvaluateResultIsOwned: a Result belongs to its caller; a later evaluation does not
 // change its Matched.
 func TestEvaluateResultIsOwned(t *testing.T) {
-	p := mustParse(t, "p", Identity, stmtDoc(allowAll+`,{"Effect":"Allow","Action":"mobiletargeting:GetApp","Resource":"`+tApp+`","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`))
+	p := mustParse(t, "p", IdentityBased, stmtDoc(allowAll+`,{"Effect":"Allow","Action":"mobiletargeting:GetApp","Resource":"`+tApp+`","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`))
 	ctx := NewContext()
 	ctx.Set("aws:ResourceTag/team", "blue")
 	ctx.Set("aws:PrincipalTag/team", "blue")
-	in := &Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, Context: ctx, Identity: []*Policy{p}}
+	in := &Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, Context: ctx, IdentityPolicies: []*Policy{p}}
 	res := Evaluate(in)
 	if res.Decision != Allow || len(res.Matched) != 2 {
 		t.Fatalf("Evaluate = %v %+v, want Allow with 2 matches", res.Decision, res.Matched)
 	}
 	want := append([]Match(nil), res.Matched...)
-	other := mustParse(t, "other", Identity, stmtDoc(`{"Sid":"X","Effect":"Allow","Action":"*","Resource":"*"}`))
+	other := mustParse(t, "other", IdentityBased, stmtDoc(`{"Sid":"X","Effect":"Allow","Action":"*","Resource":"*"}`))
 	for range 3 {
-		Evaluate(&Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, Identity: []*Policy{other, other}})
+		Evaluate(&Input{Principal: PrincipalFromARN(tUser), Action: "mobiletargeting:GetApp", Resource: tApp, IdentityPolicies: []*Policy{other, other}})
 	}
 	if !reflect.DeepEqual(res.Matched, want) {
 		t.Errorf("Matched after later evaluations = %+v, want %+v", res.Matched, want)

@@ -56,18 +56,18 @@ func FuzzParse(f *testing.F) {
 		switch kind {
 		case ResourceBased:
 			in.ResourcePolicy = p
-		case Identity:
-			in.Identity = []*Policy{p}
+		case IdentityBased:
+			in.IdentityPolicies = []*Policy{p}
 		case Boundary:
 			in.Boundary = p
 		case Session:
-			in.Session = []*Policy{p}
+			in.SessionPolicies = []*Policy{p}
 		case Guardrail:
 			in.Guardrails = []*Policy{p}
 		}
 		r1, r2 := Evaluate(in), Evaluate(&Input{Principal: in.Principal, Action: in.Action, Resource: in.Resource, Context: ctx,
-			Identity: swap(in.Identity, p2), ResourcePolicy: swap1(in.ResourcePolicy, p2), Boundary: swap1(in.Boundary, p2),
-			Session: swap(in.Session, p2), Guardrails: swap(in.Guardrails, p2)})
+			IdentityPolicies: swap(in.IdentityPolicies, p2), ResourcePolicy: swap1(in.ResourcePolicy, p2), Boundary: swap1(in.Boundary, p2),
+			SessionPolicies: swap(in.SessionPolicies, p2), Guardrails: swap(in.Guardrails, p2)})
 		if r1.Decision != r2.Decision {
 			t.Fatalf("decision %v, after round-trip %v", r1.Decision, r2.Decision)
 		}

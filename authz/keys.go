@@ -68,7 +68,7 @@ func anyReferences(in *Input, lp, action string) bool {
 	if in.ResourcePolicy.referencesKeyPrefix(lp, action) || in.Boundary.referencesKeyPrefix(lp, action) {
 		return true
 	}
-	for _, set := range [...][]*Policy{in.Identity, in.Session, in.Guardrails} {
+	for _, set := range [...][]*Policy{in.IdentityPolicies, in.SessionPolicies, in.Guardrails} {
 		for _, p := range set {
 			if p.referencesKeyPrefix(lp, action) {
 				return true

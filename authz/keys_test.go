@@ -26,7 +26,7 @@ func TestReferencesKeyPrefix(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Parse(name, []byte(tc.doc), Identity)
+			p, err := Parse(name, []byte(tc.doc), IdentityBased)
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -39,7 +39,7 @@ func TestReferencesKeyPrefix(t *testing.T) {
 
 func TestAnyReferencesKeyPrefix(t *testing.T) {
 	t.Parallel()
-	plain, err := Parse("plain", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), Identity)
+	plain, err := Parse("plain", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), IdentityBased)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,11 +53,11 @@ func TestAnyReferencesKeyPrefix(t *testing.T) {
 		want bool
 	}{
 		"none":             {&Input{}, false},
-		"identity plain":   {&Input{Identity: []*Policy{plain}}, false},
-		"guardrail tagged": {&Input{Identity: []*Policy{plain}, Guardrails: []*Policy{tagged}}, true},
-		"session tagged":   {&Input{Session: []*Policy{tagged}}, true},
+		"identity plain":   {&Input{IdentityPolicies: []*Policy{plain}}, false},
+		"guardrail tagged": {&Input{IdentityPolicies: []*Policy{plain}, Guardrails: []*Policy{tagged}}, true},
+		"session tagged":   {&Input{SessionPolicies: []*Policy{tagged}}, true},
 		"boundary tagged":  {&Input{Boundary: tagged}, true},
-		"identity tagged":  {&Input{Identity: []*Policy{plain, tagged}}, true},
+		"identity tagged":  {&Input{IdentityPolicies: []*Policy{plain, tagged}}, true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestAnyApplicableReferencesKeyPrefix(t *testing.T) {
 		{"Effect":"Allow","Action":"*","Resource":"*"},
 		{"Effect":"Deny","Action":"mobiletargeting:Update*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/locked":"true"}}},
 		{"Effect":"Deny","NotAction":"sms-voice:*","Resource":"arn:aws:mobiletargeting:*:*:apps/${aws:ResourceTag/app}"}]}`
-	p, err := Parse("p", []byte(doc), Identity)
+	p, err := Parse("p", []byte(doc), IdentityBased)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestAnyApplicableReferencesKeyPrefix(t *testing.T) {
 		"sms-voice:SendTextMessage":           false, // neither applies
 	}
 	for action, want := range cases {
-		in := &Input{Action: action, Identity: []*Policy{p}}
+		in := &Input{Action: action, IdentityPolicies: []*Policy{p}}
 		if got := AnyApplicableReferencesKeyPrefix(in, "aws:ResourceTag/"); got != want {
 			t.Errorf("AnyApplicableReferencesKeyPrefix(%s) = %v, want %v", action, got, want)
 		}

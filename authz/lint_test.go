@@ -31,7 +31,7 @@ func TestLint(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p := mustParse(t, "P", Identity, stmtDoc(tc.stmt))
+			p := mustParse(t, "P", IdentityBased, stmtDoc(tc.stmt))
 			got := p.Lint(known)
 			if len(got) != len(tc.want) {
 				t.Fatalf("Lint = %q, want %d warnings", got, len(tc.want))
@@ -43,7 +43,7 @@ func TestLint(t *testing.T) {
 			}
 		})
 	}
-	p := mustParse(t, "P", Identity, stmtDoc(`{"Effect":"Allow","Action":"mobiletargeting:Nope","Resource":"*"}`))
+	p := mustParse(t, "P", IdentityBased, stmtDoc(`{"Effect":"Allow","Action":"mobiletargeting:Nope","Resource":"*"}`))
 	if w := p.Lint(nil); len(w) != 0 {
 		t.Errorf("Lint(nil) = %q, want no action warnings without a catalogue", w)
 	}

@@ -10,12 +10,12 @@ func TestDenyMessage(t *testing.T) {
 		want string
 	}{
 		"allow":              {Result{Decision: Allow}, ""},
-		"no identity":        {Result{Decision: ImplicitDeny, DeniedBy: Identity}, head + " because no identity-based policy allows the mobiletargeting:GetApp action"},
+		"no identity":        {Result{Decision: ImplicitDeny, DeniedBy: IdentityBased}, head + " because no identity-based policy allows the mobiletargeting:GetApp action"},
 		"no boundary":        {Result{Decision: ImplicitDeny, DeniedBy: Boundary}, head + " because no permissions boundary allows the mobiletargeting:GetApp action"},
 		"no session":         {Result{Decision: ImplicitDeny, DeniedBy: Session}, head + " because no session policy allows the mobiletargeting:GetApp action"},
 		"no scp":             {Result{Decision: ImplicitDeny, DeniedBy: Guardrail}, head + " because no service control policy allows the mobiletargeting:GetApp action"},
 		"no resource policy": {Result{Decision: ImplicitDeny, DeniedBy: ResourceBased}, head + " because no resource-based policy allows the mobiletargeting:GetApp action"},
-		"explicit identity":  {Result{Decision: ExplicitDeny, DeniedBy: Identity}, head + " with an explicit deny in an identity-based policy"},
+		"explicit identity":  {Result{Decision: ExplicitDeny, DeniedBy: IdentityBased}, head + " with an explicit deny in an identity-based policy"},
 		"explicit resource":  {Result{Decision: ExplicitDeny, DeniedBy: ResourceBased}, head + " with an explicit deny in a resource-based policy"},
 		"explicit scp":       {Result{Decision: ExplicitDeny, DeniedBy: Guardrail}, head + " with an explicit deny in a service control policy"},
 		"explicit boundary":  {Result{Decision: ExplicitDeny, DeniedBy: Boundary}, head + " with an explicit deny in a permissions boundary"},

@@ -101,8 +101,8 @@ func (p *Policy) mayName(h uint32) bool {
 // Name returns the policy's name.
 func (p *Policy) Name() string { return p.name }
 
-// Kind returns the policy type the policy was parsed as.
-func (p *Policy) Kind() PolicyType { return p.kind }
+// Type returns the policy type the policy was parsed as.
+func (p *Policy) Type() PolicyType { return p.kind }
 
 // Len returns the number of statements.
 func (p *Policy) Len() int { return len(p.stmts) }
@@ -117,7 +117,7 @@ func Parse(name string, doc []byte, kind PolicyType) (*Policy, error) {
 	perr := func(stmt int, sid, field string, err error) error {
 		return &PolicyError{Policy: name, Statement: stmt, Sid: sid, Field: field, Err: err}
 	}
-	if kind < Identity || kind > Guardrail {
+	if kind < IdentityBased || kind > Guardrail {
 		return nil, perr(-1, "", "", fmt.Errorf("%w: unknown policy type %d", ErrInvalid, int(kind)))
 	}
 	m, err := decodeObject(doc)

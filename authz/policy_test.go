@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestPolicyErrorMessage(t *testing.T) {
 	t.Parallel()
-	_, err := Parse("ReadOnly", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"Tags","Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqual":{"aws:username":"a"}}}]}`), Identity)
+	_, err := Parse("ReadOnly", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"Tags","Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqual":{"aws:username":"a"}}}]}`), IdentityBased)
 	want := `policy "ReadOnly" statement 2 (Sid "Tags"): Condition: unknown operator "StringEqual"`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
@@ -94,7 +94,7 @@ func TestParseAccepts(t *testing.T) {
 		kind PolicyType
 		n    int
 	}{
-		"empty statement list":  {`{"Version":"2012-10-17","Statement":[]}`, Identity, 0},
+		"empty statement list":  {`{"Version":"2012-10-17","Statement":[]}`, IdentityBased, 0},
 		"statement object":      {`{"Statement":{"Effect":"Deny","NotAction":"mobiletargeting:Get*","NotResource":"*"}}`, Guardrail, 1},
 		"trust policy":          {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/bob"},"Action":"sts:AssumeRole"}]}`, ResourceBased, 1},
 		"condition bool/number": {`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":true},"NumericLessThan":{"aws:EpochTime":[1,2.5]}}}}`, Session, 1},
@@ -107,8 +107,8 @@ func TestParseAccepts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if p.Len() != tc.n || p.Kind() != tc.kind || p.Name() != name {
-				t.Errorf("Parse = %d statements, kind %v, name %q; want %d, %v, %q", p.Len(), p.Kind(), p.Name(), tc.n, tc.kind, name)
+			if p.Len() != tc.n || p.Type() != tc.kind || p.Name() != name {
+				t.Errorf("Parse = %d statements, kind %v, name %q; want %d, %v, %q", p.Len(), p.Type(), p.Name(), tc.n, tc.kind, name)
 			}
 		})
 	}
@@ -123,7 +123,7 @@ func TestActionIndex(t *testing.T) {
 		{"Effect":"Allow","Action":"mobiletargeting:GetApp","Resource":"*"},
 		{"Effect":"Allow","Action":["mobiletargeting:Get*","sms-voice:X"],"Resource":"*"},
 		{"Effect":"Allow","Action":["mobiletargeting:GETAPP","mobiletargeting:getapp"],"Resource":"*"},
-		{"Effect":"Allow","NotAction":"sms-voice:*","Resource":"*"}]}`), Identity)
+		{"Effect":"Allow","NotAction":"sms-voice:*","Resource":"*"}]}`), IdentityBased)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,11 +131,11 @@ func simulateOne(b []byte, opts SimulateOptions) simAnswer {
 		return p, err
 	}
 	for i, raw := range c.IdentityPolicies {
-		p, err := parse(raw, fmt.Sprintf("identity_policies[%d]", i), Identity)
+		p, err := parse(raw, fmt.Sprintf("identity_policies[%d]", i), IdentityBased)
 		if err != nil {
 			return simAnswer{Error: err.Error()}
 		}
-		in.Identity = append(in.Identity, p)
+		in.IdentityPolicies = append(in.IdentityPolicies, p)
 	}
 	if isSet(c.ResourcePolicy) {
 		if in.ResourcePolicy, err = parse(c.ResourcePolicy, "resource_policy", ResourceBased); err != nil {
@@ -164,7 +164,7 @@ func simulateOne(b []byte, opts SimulateOptions) simAnswer {
 			if err != nil {
 				return simAnswer{Error: err.Error()}
 			}
-			in.Session = append(in.Session, p)
+			in.SessionPolicies = append(in.SessionPolicies, p)
 		}
 	}
 	for i, raw := range c.Guardrails {
@@ -188,7 +188,7 @@ func simulateOne(b []byte, opts SimulateOptions) simAnswer {
 		if !ok {
 			return simAnswer{Error: fmt.Sprintf("principal %q is not in the store", c.Principal)}
 		}
-		in.Identity = append(in.Identity, ids...)
+		in.IdentityPolicies = append(in.IdentityPolicies, ids...)
 		all = append(all, ids...)
 		if in.Boundary == nil && boundary != nil {
 			in.Boundary = boundary

@@ -45,7 +45,7 @@ func TestSimulate(t *testing.T) {
 		"store policies": {
 			in: `{"action":"mobiletargeting:GetApp","resource":"` + tApp + `","principal":"` + tUser + `"}`,
 			opts: SimulateOptions{PrincipalPolicies: func(arn string) ([]*Policy, *Policy, bool) {
-				p, _ := Parse("FromStore", []byte(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`), Identity)
+				p, _ := Parse("FromStore", []byte(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`), IdentityBased)
 				return []*Policy{p}, nil, arn == tUser
 			}},
 			want: `{"decision":"Allow","matched":[{"type":"identity","policy":"FromStore","sid":"","index":0,"effect":"Allow"}]}`,

@@ -74,7 +74,7 @@ func (t *TrustPolicy) Evaluate(in *Input) Result {
 
 // allowEverything is the identity side of allowsAlone's question: it allows everything.
 var allowEverything = func() *Policy {
-	p, err := Parse("trust gate", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), Identity)
+	p, err := Parse("trust gate", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), IdentityBased)
 	if err != nil {
 		panic("authz: the trust gate policy does not parse: " + err.Error())
 	}
@@ -89,9 +89,9 @@ var allowEverything = func() *Policy {
 func (t *TrustPolicy) allowsAlone(in *Input) Result {
 	g := Input{
 		Principal: in.Principal, Action: in.Action, Context: in.Context,
-		Resource:       otherAccount(in.Resource),
-		Identity:       []*Policy{allowEverything},
-		ResourcePolicy: t.p,
+		Resource:         otherAccount(in.Resource),
+		IdentityPolicies: []*Policy{allowEverything},
+		ResourcePolicy:   t.p,
 	}
 	res := Evaluate(&g)
 	if res.Decision != Allow {

@@ -31,8 +31,8 @@ func mustParseTrust(t *testing.T, stmts string) *TrustPolicy {
 func TestParseTrust(t *testing.T) {
 	t.Parallel()
 	tp := mustParseTrust(t, `{"Effect":"Allow","Principal":{"AWS":"`+trustUser+`"},"Action":"sts:AssumeRole"}`)
-	if p := tp.Policy(); p.Kind() != ResourceBased || p.Name() != "app trust policy" || p.Len() != 1 {
-		t.Errorf("Policy() = %s %v %d statements", p.Name(), p.Kind(), p.Len())
+	if p := tp.Policy(); p.Type() != ResourceBased || p.Name() != "app trust policy" || p.Len() != 1 {
+		t.Errorf("Policy() = %s %v %d statements", p.Name(), p.Type(), p.Len())
 	}
 	tests := map[string]struct {
 		stmts string
@@ -67,7 +67,7 @@ func TestParseTrust(t *testing.T) {
 // allow; an identity allow alone never suffices.
 func TestTrustPolicyEvaluate(t *testing.T) {
 	t.Parallel()
-	identityAllow := mustParse(t, "id", Identity, `{"Version":"2012-10-17","Statement":[{"Sid":"Assume","Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
+	identityAllow := mustParse(t, "id", IdentityBased, `{"Version":"2012-10-17","Statement":[{"Sid":"Assume","Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
 	names := func(p string) string {
 		return `{"Sid":"Trust","Effect":"Allow","Principal":{"AWS":"` + p + `"},"Action":["sts:AssumeRole","sts:TagSession"]}`
 	}
@@ -81,7 +81,7 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 	}{
 		"trust names the caller":                      {names(trustUser), false, "sts:AssumeRole", Allow, 0, 0},
 		"trust names the caller, identity allows too": {names(trustUser), true, "sts:AssumeRole", Allow, 0, 0},
-		"trust names the account, no identity allow":  {names(trustRoot), false, "sts:AssumeRole", ImplicitDeny, Identity, 0},
+		"trust names the account, no identity allow":  {names(trustRoot), false, "sts:AssumeRole", ImplicitDeny, IdentityBased, 0},
 		"trust names the account, identity allows":    {names(trustRoot), true, "sts:AssumeRole", Allow, 0, 0},
 		// The same-account rule would allow; the trust policy must.
 		"trust names someone else, identity allows": {names(trustOther), true, "sts:AssumeRole", ImplicitDeny, ResourceBased, 0},
@@ -94,7 +94,7 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 			tp := mustParseTrust(t, tc.trust)
 			in := &Input{Principal: Principal{ARN: trustUser, Account: "123456789012"}, Action: tc.action, Resource: trustRole}
 			if tc.identity {
-				in.Identity = []*Policy{identityAllow}
+				in.IdentityPolicies = []*Policy{identityAllow}
 			}
 			res := tp.Evaluate(in)
 			if res.Decision != tc.want {

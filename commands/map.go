@@ -73,7 +73,7 @@ type mapInput struct {
 	Service string            `json:"service"`
 }
 
-type mapAuthorization struct {
+type mapPermission struct {
 	Action          string   `json:"action"`
 	Resources       []string `json:"resources"`
 	PassedToService string   `json:"passed_to_service,omitempty"`
@@ -97,7 +97,7 @@ type mapUnresolved struct {
 type mapOutput struct {
 	API            string             `json:"api"`
 	Operation      string             `json:"operation"`
-	Authorizations []mapAuthorization `json:"authorizations"`
+	Authorizations []mapPermission `json:"authorizations"`
 	RequestTags    map[string]string  `json:"request_tags"`
 	TagKeys        []string           `json:"tag_keys"`
 	Unresolved     []mapUnresolved    `json:"unresolved,omitempty"`
@@ -196,14 +196,14 @@ func mapLine(line []byte, opts mapOptions) any {
 	if o.TagKeys == nil {
 		o.TagKeys = []string{}
 	}
-	for _, a := range res.Authorizations {
-		o.Authorizations = append(o.Authorizations, mapAuthorization{Action: a.Action, Resources: a.Resources, PassedToService: a.PassedToService})
+	for _, a := range res.Permissions {
+		o.Authorizations = append(o.Authorizations, mapPermission{Action: a.Action, Resources: a.Resources, PassedToService: a.PassedToService})
 	}
 	for _, r := range res.References {
 		o.References = append(o.References, mapReference{Kind: r.ResourceType, Member: r.Member, Value: r.Value, ARN: r.ARN})
 	}
 	for _, u := range res.Unresolved {
-		o.Unresolved = append(o.Unresolved, mapUnresolved{Authorization: u.Authorization, Resource: u.Resource, Kind: u.Form, Value: u.Value})
+		o.Unresolved = append(o.Unresolved, mapUnresolved{Authorization: u.Permission, Resource: u.Resource, Kind: u.Form, Value: u.Value})
 	}
 	return o
 }

@@ -45,15 +45,15 @@ type OriginationResolver struct {
 // Resolve replaces the provisional ARNs of res.Unresolved and clears it.
 func (r *OriginationResolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
 	for _, u := range res.Unresolved {
-		if u.Authorization < 0 || u.Authorization >= len(res.Authorizations) ||
-			u.Resource < 0 || u.Resource >= len(res.Authorizations[u.Authorization].Resources) {
+		if u.Permission < 0 || u.Permission >= len(res.Permissions) ||
+			u.Resource < 0 || u.Resource >= len(res.Permissions[u.Permission].Resources) {
 			return fmt.Errorf("resolving %s %q: index out of range", u.Form, u.Value)
 		}
 		arns, err := r.lookup(ctx, region, u.Form, u.Value)
 		if err != nil {
 			return err // the caller names the identity
 		}
-		a := &res.Authorizations[u.Authorization]
+		a := &res.Permissions[u.Permission]
 		a.Resources[u.Resource] = arns[0]
 		if len(arns) > 1 {
 			// A full slice expression: never write into an array that
@@ -101,7 +101,7 @@ func (r *OriginationResolver) lookup(ctx context.Context, region, kind, value st
 
 // changed empties the caches after a successful call that buys, releases
 // or deletes origination identities.
-func (r *OriginationResolver) changed(operation string, _ []apimap.Authorization) {
+func (r *OriginationResolver) changed(operation string, _ []apimap.Permission) {
 	switch operation {
 	case "RequestPhoneNumber", "ReleasePhoneNumber":
 		r.phones.purge()

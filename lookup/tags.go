@@ -118,7 +118,7 @@ func (s *UpstreamTags) ResourceTags(ctx context.Context, arn string, in *authz.I
 // origination identities bought or released. The pipeline calls it for
 // every forwarded request whose upstream may have acted: a 2xx, and also
 // a 5xx, timeout or transport error (the change may have happened even so).
-func (s *UpstreamTags) Changed(api, operation string, auths []apimap.Authorization, succeeded bool) {
+func (s *UpstreamTags) Changed(api, operation string, auths []apimap.Permission, succeeded bool) {
 	changes := tagChangingOperation(operation)
 	for _, a := range auths {
 		_, name, _ := strings.Cut(a.Action, ":")

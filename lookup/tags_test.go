@@ -19,19 +19,19 @@ func TestChangedInvalidates(t *testing.T) {
 	const pool = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1"
 	cases := map[string]struct {
 		op    string
-		auths []apimap.Authorization
+		auths []apimap.Permission
 		gone  []string // ARNs whose cached tags must be dropped
 		kept  []string
 	}{
-		"TagResource":   {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
-		"UntagResource": {"UntagResource", []apimap.Authorization{{Action: "mobiletargeting:UntagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
-		"campaign tags apply to the campaign only": {"TagResource", []apimap.Authorization{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA + "/campaigns/c1"}}}, []string{tagAppA + "/campaigns/c1"}, []string{tagAppA}},
-		"DeleteApp":                         {"DeleteApp", []apimap.Authorization{{Action: "mobiletargeting:DeleteApp", Resources: []string{tagAppA}}}, []string{tagAppA}, nil},
-		"create with dependent TagResource": {"CreatePool", []apimap.Authorization{{Action: "sms-voice:CreatePool", Resources: []string{tagPhoneA}}, {Action: "sms-voice:TagResource", Resources: []string{pool}}}, []string{pool, tagPhoneA}, []string{tagAppA}},
-		"create without tags drops its ARN": {"CreateEmailTemplate", []apimap.Authorization{{Action: "mobiletargeting:CreateEmailTemplate", Resources: []string{decidePromoARN}}}, []string{decidePromoARN}, []string{tagAppA}},
-		"v2 Request… creates":               {"RequestPhoneNumber", []apimap.Authorization{{Action: "sms-voice:RequestPhoneNumber", Resources: []string{pool}}}, []string{pool}, []string{tagAppA}},
-		"CreateSegment re-reads its app":    {"CreateSegment", []apimap.Authorization{{Action: "mobiletargeting:CreateSegment", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
-		"reads change nothing":              {"GetApp", []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
+		"TagResource":   {"TagResource", []apimap.Permission{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
+		"UntagResource": {"UntagResource", []apimap.Permission{{Action: "mobiletargeting:UntagResource", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
+		"campaign tags apply to the campaign only": {"TagResource", []apimap.Permission{{Action: "mobiletargeting:TagResource", Resources: []string{tagAppA + "/campaigns/c1"}}}, []string{tagAppA + "/campaigns/c1"}, []string{tagAppA}},
+		"DeleteApp":                         {"DeleteApp", []apimap.Permission{{Action: "mobiletargeting:DeleteApp", Resources: []string{tagAppA}}}, []string{tagAppA}, nil},
+		"create with dependent TagResource": {"CreatePool", []apimap.Permission{{Action: "sms-voice:CreatePool", Resources: []string{tagPhoneA}}, {Action: "sms-voice:TagResource", Resources: []string{pool}}}, []string{pool, tagPhoneA}, []string{tagAppA}},
+		"create without tags drops its ARN": {"CreateEmailTemplate", []apimap.Permission{{Action: "mobiletargeting:CreateEmailTemplate", Resources: []string{decidePromoARN}}}, []string{decidePromoARN}, []string{tagAppA}},
+		"v2 Request… creates":               {"RequestPhoneNumber", []apimap.Permission{{Action: "sms-voice:RequestPhoneNumber", Resources: []string{pool}}}, []string{pool}, []string{tagAppA}},
+		"CreateSegment re-reads its app":    {"CreateSegment", []apimap.Permission{{Action: "mobiletargeting:CreateSegment", Resources: []string{tagAppA}}}, []string{tagAppA}, []string{tagAppB}},
+		"reads change nothing":              {"GetApp", []apimap.Permission{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, nil, []string{tagAppA}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -59,7 +59,7 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	if rs.op != "" {
 		f = append(f, audit.String("operation", rs.op))
 	}
-	f = audit.AppendAuthorizations(f, rs.auths)
+	f = audit.AppendPermissions(f, rs.permissions)
 	f = audit.AppendReferences(f, rs.references)
 	f = append(f,
 		zap.String("decision", rs.decision),

@@ -184,7 +184,7 @@ func BenchmarkStages(b *testing.B) {
 		rs := new(requestState)
 		g.authorize(tmpl, rs, id, res)
 		rs.identity = id
-		rs.api, rs.op, rs.auths = res.API, res.Operation, res.Authorizations
+		rs.api, rs.op, rs.permissions = res.API, res.Operation, res.Permissions
 		for b.Loop() {
 			g.writeAudit(tmpl, rs)
 		}

@@ -452,7 +452,7 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := &apimap.Result{API: apimap.APIPinpoint, Operation: "GetApp",
-		Authorizations: []apimap.Authorization{{Action: "mobiletargeting:GetApp", Resources: ids}}}
+		Permissions: []apimap.Permission{{Action: "mobiletargeting:GetApp", Resources: ids}}}
 	rs := new(requestState)
 	msg := g.authorize(r, rs, id, res)
 	if msg == "" || !strings.Contains(msg, "resource tags") {
@@ -462,7 +462,7 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 		t.Errorf("%d lookups for one request, want at most %d", n, lookup.MaxTagLookups)
 	}
 	// Within the bound (and with the cache warm) the same request is fine.
-	res.Authorizations[0].Resources = ids[:lookup.MaxTagLookups]
+	res.Permissions[0].Resources = ids[:lookup.MaxTagLookups]
 	rs2 := new(requestState)
 	if msg := g.authorize(r, rs2, id, res); msg != "" {
 		t.Errorf("%d resources: %s, want allowed", lookup.MaxTagLookups, msg)
@@ -497,12 +497,12 @@ func TestGatewayConditionKeys(t *testing.T) {
 	ref := func(arn string) apimap.Reference {
 		return apimap.Reference{ResourceType: "sns-topic", Member: "EventDestination.SnsDestination.TopicArn", Value: arn, ARN: arn}
 	}
-	passRole := func(service string) apimap.Authorization {
-		return apimap.Authorization{Action: "iam:PassRole", Resources: []string{ownRole}, PassedToService: service}
+	passRole := func(service string) apimap.Permission {
+		return apimap.Permission{Action: "iam:PassRole", Resources: []string{ownRole}, PassedToService: service}
 	}
-	result := func(resource string, refs []apimap.Reference, extra ...apimap.Authorization) *apimap.Result {
+	result := func(resource string, refs []apimap.Reference, extra ...apimap.Permission) *apimap.Result {
 		return &apimap.Result{API: apimap.APISMSVoiceV2, Operation: "CreateEventDestination", References: refs,
-			Authorizations: append([]apimap.Authorization{{Action: "sms-voice:CreateEventDestination", Resources: []string{resource}}}, extra...)}
+			Permissions: append([]apimap.Permission{{Action: "sms-voice:CreateEventDestination", Resources: []string{resource}}}, extra...)}
 	}
 	cases := map[string]struct {
 		res   *apimap.Result
@@ -580,11 +580,11 @@ func TestAuditRecordBounded(t *testing.T) {
 			rs.api = "sms-voice-v2"
 			rs.reason = long
 			rs.decision = "ImplicitDeny"
-			rs.identity = &authn.Identity{AccessKeyID: "AKIA", Region: long, Principal: &authn.Principal{ARN: long, Type: "User",
+			rs.identity = &authn.Authenticated{AccessKeyID: "AKIA", Region: long, Principal: &authn.Principal{ARN: long, Type: "User",
 				RoleARN: long, SessionName: long, SourceIdentity: long, SessionTags: tags}}
 			rs.issued = &authn.Principal{ARN: long, SessionTags: tags}
 			for range 100 {
-				rs.auths = append(rs.auths, apimap.Authorization{Action: long, Resources: many, PassedToService: long})
+				rs.permissions = append(rs.permissions, apimap.Permission{Action: long, Resources: many, PassedToService: long})
 			}
 			rs.matched = make([]authz.Match, 50000)
 			for i := range rs.matched {

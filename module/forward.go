@@ -13,7 +13,7 @@ import (
 
 // forward re-signs the authorized body with the upstream credentials and
 // proxies it to the API's endpoint for the requested region.
-func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestState, id *authn.Identity, body []byte) {
+func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestState, id *authn.Authenticated, body []byte) {
 	fs := &rs.fwd
 	target, err := g.endpoints.URL(rs.api, id.Region)
 	if err != nil {
@@ -46,7 +46,7 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 	}
 	rs.work += fs.SignDuration
 	if n, ok := g.tags.(tagChangeObserver); ok && upstreamMayHaveActed(fs.Status) {
-		n.Changed(rs.api, rs.op, rs.auths, fs.Status >= 200 && fs.Status < 300)
+		n.Changed(rs.api, rs.op, rs.permissions, fs.Status >= 200 && fs.Status < 300)
 	}
 	if fs.Err != nil {
 		kind := "error"

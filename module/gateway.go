@@ -549,7 +549,7 @@ type resourceTagSource interface {
 // can drop the cached tags of the ARNs involved at once. succeeded says
 // the upstream answered 2xx.
 type tagChangeObserver interface {
-	Changed(api, operation string, auths []apimap.Authorization, succeeded bool)
+	Changed(api, operation string, auths []apimap.Permission, succeeded bool)
 }
 
 // identifierResolver replaces provisional ARNs of apimap results (an E.164

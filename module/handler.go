@@ -42,12 +42,12 @@ type requestState struct {
 	proto     awserr.Protocol
 	clientIP  string
 
-	identity *authn.Identity
+	identity *authn.Authenticated
 	// claimedKeyID is the access key ID an unauthenticated request named.
 	claimedKeyID string
 	api          string
 	op           string
-	auths        []apimap.Authorization
+	permissions        []apimap.Permission
 	decision     string
 	reason       string
 	matched      []authz.Match
@@ -137,7 +137,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		g.mapFailed(w, rs, err)
 		return
 	}
-	rs.api, rs.op, rs.auths = res.API, res.Operation, res.Authorizations
+	rs.api, rs.op, rs.permissions = res.API, res.Operation, res.Permissions
 	rs.references = res.References
 	rs.proto = apiProtocol(res.API)
 
@@ -199,7 +199,7 @@ func (g *Gateway) admit(w http.ResponseWriter, r *http.Request, rs *requestState
 
 // authenticate verifies the request's signature; false means it answered
 // the error.
-func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) (*authn.Identity, bool) {
+func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) (*authn.Authenticated, bool) {
 	id, err := g.authn.Authenticate(r, body)
 	if err == nil {
 		rs.identity = id
@@ -221,7 +221,7 @@ func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request, rs *reque
 // decide resolves the request's origination identities and authorizes it.
 // It records the decision in rs and returns the deny message, "" when it is
 // allowed.
-func (g *Gateway) decide(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
+func (g *Gateway) decide(r *http.Request, rs *requestState, id *authn.Authenticated, res *apimap.Result) string {
 	if len(res.Unresolved) == 0 || g.resolve(r.Context(), rs, id.Region, res) {
 		return g.authorize(r, rs, id, res)
 	}
@@ -229,8 +229,8 @@ func (g *Gateway) decide(r *http.Request, rs *requestState, id *authn.Identity, 
 	u := res.Unresolved[0]
 	rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Form, u.Value) + rs.reason
 	action := firstAction(res)
-	if u.Authorization >= 0 && u.Authorization < len(res.Authorizations) {
-		action = res.Authorizations[u.Authorization].Action
+	if u.Permission >= 0 && u.Permission < len(res.Permissions) {
+		action = res.Permissions[u.Permission].Action
 	}
 	return authz.NotAuthorized(id.Principal.ARN, action, u.Form+" "+u.Value, "the gateway cannot resolve it to an ARN")
 }
@@ -285,8 +285,8 @@ func apiProtocol(api string) awserr.Protocol {
 }
 
 func firstAction(res *apimap.Result) string {
-	if len(res.Authorizations) > 0 {
-		return res.Authorizations[0].Action
+	if len(res.Permissions) > 0 {
+		return res.Permissions[0].Action
 	}
 	return res.API + ":" + res.Operation
 }
@@ -319,25 +319,25 @@ func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, 
 // It records the decision in rs and returns the AWS deny message when the
 // request is not allowed. iam:PassedToService is set for the pairs of an
 // iam:PassRole permission.
-func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) string {
+func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Authenticated, res *apimap.Result) string {
 	p := id.Principal
 	c := authz.NewContext()
 	g.buildContext(c, r, rs, id, res)
 	in := &authz.Input{
-		Principal:  p.AuthzPrincipal(),
-		Context:    c,
-		Identity:   p.Identity,
-		Boundary:   p.Boundary,
-		Session:    p.SessionPolicies,
-		Guardrails: g.store.Guardrails(),
+		Principal:        p.AuthzPrincipal(),
+		Context:          c,
+		IdentityPolicies: p.IdentityPolicies,
+		Boundary:         p.Boundary,
+		SessionPolicies:  p.SessionPolicies,
+		Guardrails:       g.store.Guardrails(),
 	}
 
-	if len(res.Authorizations) == 0 {
+	if len(res.Permissions) == 0 {
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "the operation maps to no action"
 		return authz.NotAuthorized(p.ARN, res.API+":"+res.Operation, "", "")
 	}
 	rs.tagLookups = 0
-	for _, a := range res.Authorizations {
+	for _, a := range res.Permissions {
 		resources := a.Resources
 		if len(resources) == 0 {
 			resources = anyResource
@@ -468,7 +468,7 @@ const (
 // buildContext sets the global condition keys, the principal's tags and the
 // request's tags (reqcontext), and gateway:ReferencedArn. Resource keys are
 // set per resource.
-func (g *Gateway) buildContext(c *authz.Context, r *http.Request, rs *requestState, id *authn.Identity, res *apimap.Result) {
+func (g *Gateway) buildContext(c *authz.Context, r *http.Request, rs *requestState, id *authn.Authenticated, res *apimap.Result) {
 	caller := id.Principal.ContextPrincipal(g.OrgID) // the store's principals are of the gateway's account
 	reqcontext.Set(c, &caller, &reqcontext.Request{
 		SourceIP:        rs.clientIP,
@@ -506,8 +506,8 @@ func clientIP(r *http.Request) string {
 // observe updates the metrics of a finished request.
 func (g *Gateway) observe(rs *requestState) {
 	action := ""
-	if len(rs.auths) > 0 {
-		action = rs.auths[0].Action
+	if len(rs.permissions) > 0 {
+		action = rs.permissions[0].Action
 	}
 	g.metrics.Decision(rs.api, action, rs.decision)
 	g.metrics.ObserveWork(rs.api, rs.work)

@@ -132,11 +132,11 @@ func TestMultiTenantExample(t *testing.T) {
 	)
 	putEventStream := func(service string, refs ...string) *apimap.Result {
 		res := &apimap.Result{API: apimap.APIPinpoint, Operation: "PutEventStream",
-			Authorizations: []apimap.Authorization{{Action: "mobiletargeting:PutEventStream", Resources: []string{arnA2}}}}
+			Permissions: []apimap.Permission{{Action: "mobiletargeting:PutEventStream", Resources: []string{arnA2}}}}
 		for _, ref := range refs {
 			res.References = append(res.References, apimap.Reference{ResourceType: "kinesis-stream", Member: "DestinationStreamArn", Value: ref, ARN: ref})
 			if strings.HasPrefix(ref, "arn:aws:iam:") {
-				res.Authorizations = append(res.Authorizations, apimap.Authorization{Action: "iam:PassRole", Resources: []string{ref}, PassedToService: service})
+				res.Permissions = append(res.Permissions, apimap.Permission{Action: "iam:PassRole", Resources: []string{ref}, PassedToService: service})
 			}
 		}
 		return res

@@ -29,7 +29,7 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 		}
 	}
 	resp := g.authn.HandleSTS(&authn.STSRequest{
-		Identity:        rs.identity,
+		Caller:          rs.identity,
 		Form:            form,
 		SourceIP:        rs.clientIP,
 		UserAgent:       r.Header.Get("User-Agent"),
@@ -38,11 +38,11 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 	})
 	rs.op = resp.Action
 	if resp.Action != "" {
-		a := apimap.Authorization{Action: "sts:" + resp.Action}
+		a := apimap.Permission{Action: "sts:" + resp.Action}
 		if role := form.Get("RoleArn"); role != "" && resp.Action == "AssumeRole" {
 			a.Resources = []string{role}
 		}
-		rs.auths = []apimap.Authorization{a}
+		rs.permissions = []apimap.Permission{a}
 	}
 	rs.matched = append(rs.matched, resp.Matched...)
 	rs.reason = resp.Reason
