@@ -49,7 +49,7 @@ type Reference struct {
 
 // Unresolved marks a provisional ARN: the request named an origination
 // identity by phone number or bare sender ID, whose resource ID only the
-// upstream knows. The caller must replace Result.Authorizations[Permission].Resources[Resource]
+// upstream knows. The caller must replace Result.Permissions[Permission].Resources[Resource]
 // with the resolved ARN before authorizing, or deny.
 type Unresolved struct {
 	Permission, Resource int
