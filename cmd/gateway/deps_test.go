@@ -8,7 +8,8 @@ import (
 )
 
 // TestPackageBoundaries enforces the dependency direction of docs/ARCHITECTURE.md:
-// cmd -> module -> (forward, awscall, lookup, metrics, authn, apimap) -> authz -> arn.
+// cmd -> module -> (commands, bufferedlog, lookup -> awscall -> forward, audit, metrics,
+// authn -> reqcontext, apimap) -> authz -> (arn, awserr).
 // The leaf packages (arn) import only the standard library; authz and apimap import
 // the standard library and the leaf packages; authn imports no Caddy. No package
 // imports one above it: nothing but cmd imports module, nothing imports cmd, and
@@ -57,6 +58,24 @@ func TestPackageBoundaries(t *testing.T) {
 		"lookup imports no module": {
 			pkg:     self + "lookup",
 			allowed: none("cmd", "module"),
+		},
+		"audit imports no caddy, no module and none of the other helpers of module": {
+			pkg: self + "audit",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "forward", "awscall", "lookup", "metrics", "authn", "commands")(dep)
+			},
+		},
+		"reqcontext uses only the standard library, authz and the leaf packages": {
+			pkg:     self + "reqcontext",
+			allowed: func(dep string) bool { return isStd(dep) || isLeaf(dep) || dep == self+"authz" || strings.HasPrefix(dep, self+"authz/internal/") },
+		},
+		"commands imports no module and none of its helpers": {
+			pkg:     self + "commands",
+			allowed: none("cmd", "module", "forward", "awscall", "lookup", "metrics", "audit", "bufferedlog"),
+		},
+		"bufferedlog imports none of the gateway's packages": {
+			pkg:     self + "bufferedlog",
+			allowed: func(dep string) bool { return !strings.HasPrefix(dep, self) },
 		},
 		"metrics imports no caddy, no module and none of the other helpers of module": {
 			pkg: self + "metrics",
