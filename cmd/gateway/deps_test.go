@@ -66,8 +66,10 @@ func TestPackageBoundaries(t *testing.T) {
 			},
 		},
 		"reqcontext uses only the standard library, authz and the leaf packages": {
-			pkg:     self + "reqcontext",
-			allowed: func(dep string) bool { return isStd(dep) || isLeaf(dep) || dep == self+"authz" || strings.HasPrefix(dep, self+"authz/internal/") },
+			pkg: self + "reqcontext",
+			allowed: func(dep string) bool {
+				return isStd(dep) || isLeaf(dep) || dep == self+"authz" || strings.HasPrefix(dep, self+"authz/internal/")
+			},
 		},
 		"commands imports no module and none of its helpers": {
 			pkg:     self + "commands",
