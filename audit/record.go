@@ -1,5 +1,5 @@
 // Package audit encodes the parts of the gateway's audit record (one per
-// request, written by the pipeline in module/audit.go) as zap fields,
+// request, written by the pipeline in module/audit.go) on a zap encoder,
 // bounded: whatever a request holds, its record is at most MaxRecord
 // bytes.
 package audit
@@ -102,52 +102,54 @@ func String(key, value string) zap.Field { return zap.String(key, capString(valu
 // error), cut to the record's bound of those.
 func Reason(key, value string) zap.Field { return zap.String(key, capString(value, maxAuditReason)) }
 
-// AppendPermissions adds the permissions (at most maxAuditAuths,
-// each with at most maxAuditStrings resources) as the field
-// "authorizations".
-func AppendPermissions(f []zap.Field, auths []apimap.Permission) []zap.Field {
-	return appendList(f, "authorizations", auths, maxAuditAuths, asAuthorizations)
+// AddPermissions adds the permissions (at most maxAuditAuths, each with at
+// most maxAuditStrings resources) as the field "authorizations".
+func AddPermissions(enc zapcore.ObjectEncoder, auths []apimap.Permission) error {
+	return addList(enc, "authorizations", auths, maxAuditAuths, asAuthorizations)
 }
 
-// AppendReferences adds the references (at most maxAuditReferences) as
-// the field "references".
-func AppendReferences(f []zap.Field, refs []apimap.Reference) []zap.Field {
-	return appendList(f, "references", refs, maxAuditReferences, asReferences)
+// AddReferences adds the references (at most maxAuditReferences) as the
+// field "references".
+func AddReferences(enc zapcore.ObjectEncoder, refs []apimap.Reference) error {
+	return addList(enc, "references", refs, maxAuditReferences, asReferences)
 }
 
-// AppendMatches adds the statements that decided (at most
-// maxAuditMatched) as the field "matched".
-func AppendMatches(f []zap.Field, ms []authz.Match) []zap.Field {
-	return appendList(f, "matched", ms, maxAuditMatched, asMatches)
+// AddMatches adds the statements that decided (at most maxAuditMatched) as
+// the field "matched".
+func AddMatches(enc zapcore.ObjectEncoder, ms []authz.Match) error {
+	return addList(enc, "matched", ms, maxAuditMatched, asMatches)
 }
 
-// AppendStrings adds the first maxAuditStrings strings of list, each cut,
-// as the array field name, and the count of the others as name_omitted.
-func AppendStrings(f []zap.Field, name string, list []string) []zap.Field {
+// AddStrings adds the first maxAuditStrings strings of list, each cut, as
+// the array field name, and the count of the others as name_omitted.
+func AddStrings(enc zapcore.ObjectEncoder, name string, list []string) error {
 	if len(list) == 0 {
-		return f
+		return nil
 	}
-	kept := list // a copy of the header, made only here: see the marshalers
-	f = append(f, zap.Array(name, (*stringsLog)(&kept)))
+	kept := stringsLog(list)
+	if err := enc.AddArray(name, &kept); err != nil {
+		return err
+	}
 	if omitted := len(list) - maxAuditStrings; omitted > 0 {
-		f = append(f, zap.Int(name+"_omitted", omitted))
+		enc.AddInt64(name+"_omitted", int64(omitted))
 	}
-	return f
+	return nil
 }
 
-// appendList adds the first n elements of list as the array field name
-// (as marshals them) and, when it left any out, their count as
-// name_omitted.
-func appendList[T any](f []zap.Field, name string, list []T, n int, as func([]T) zapcore.ArrayMarshaler) []zap.Field {
+// addList adds the first n elements of list as the array field name (as
+// marshals them) and, when it left any out, their count as name_omitted.
+func addList[T any](enc zapcore.ObjectEncoder, name string, list []T, n int, as func([]T) zapcore.ArrayMarshaler) error {
 	if len(list) == 0 {
-		return f
+		return nil
 	}
 	kept, omitted := capList(list, n)
-	f = append(f, zap.Array(name, as(kept)))
-	if omitted > 0 {
-		f = append(f, zap.Int(name+"_omitted", omitted))
+	if err := enc.AddArray(name, as(kept)); err != nil {
+		return err
 	}
-	return f
+	if omitted > 0 {
+		enc.AddInt64(name+"_omitted", int64(omitted))
+	}
+	return nil
 }
 
 // capList returns the first n elements of list and the number left out.
@@ -158,15 +160,15 @@ func capList[T any](list []T, n int) ([]T, int) {
 	return list[:n], len(list) - n
 }
 
-// AppendTags adds a tag map as an object field, at most maxAuditTags
-// tags (the first keys in sorted order when there are more, and a field
+// AddTags adds a tag map as an object field, at most maxAuditTags tags
+// (the first keys in sorted order when there are more, and a field
 // <name>_omitted).
-func AppendTags(f []zap.Field, name string, tags map[string]string) []zap.Field {
+func AddTags(enc zapcore.ObjectEncoder, name string, tags map[string]string) error {
 	if len(tags) == 0 {
-		return f
+		return nil
 	}
 	if len(tags) <= maxAuditTags {
-		return append(f, zap.Object(name, stringMap(tags)))
+		return enc.AddObject(name, stringMap(tags))
 	}
 	keys := make([]string, 0, len(tags))
 	for k := range tags {
@@ -177,7 +179,11 @@ func AppendTags(f []zap.Field, name string, tags map[string]string) []zap.Field 
 	for _, k := range keys[:maxAuditTags] {
 		kept[k] = tags[k]
 	}
-	return append(f, zap.Object(name, kept), zap.Int(name+"_omitted", len(tags)-maxAuditTags))
+	if err := enc.AddObject(name, kept); err != nil {
+		return err
+	}
+	enc.AddInt64(name+"_omitted", int64(len(tags)-maxAuditTags))
+	return nil
 }
 
 // stringMap logs a tag map as an object.
@@ -190,11 +196,9 @@ func (m stringMap) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	return nil
 }
 
-// The marshalers of the record's arrays. The top-level fields hold copies
-// of the request state's slice headers, never pointers into the pooled
-// state: a log core may encode the record after the next request has taken
-// that state. The elements are passed by pointer into the slices' arrays,
-// which belong to this request alone, sparing an allocation each.
+// The marshalers of the record's arrays. The elements are passed by
+// pointer into the slices' arrays, which belong to the request alone,
+// sparing an allocation each.
 
 // permissionsLog logs action/resources pairs.
 type permissionsLog []apimap.Permission

@@ -2,8 +2,10 @@ package module
 
 import (
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/pinpointgw/gateway/audit"
 )
@@ -18,74 +20,104 @@ func (g *Gateway) writeAudit(r *http.Request, rs *requestState) {
 	if ce == nil {
 		return
 	}
-	// The fields live in the pooled request state: a local array would
-	// escape to the heap through the variadic Write.
-	f := rs.fields[:0]
-	defer func() { rs.fields = f[:0] }()
-	f = append(f,
-		zap.Time("time", rs.start),
-		zap.String("request_id", rs.requestID),
-		audit.String("remote_ip", rs.clientIP),
-		audit.String("user_agent", r.Header.Get("User-Agent")),
-	)
+	// One inline field that encodes the record from rs (which no later
+	// request reuses) when a core encodes the entry: no slice of fields per
+	// request.
+	ce.Write(zap.Inline(&auditRecord{
+		rs:        rs,
+		mode:      g.Mode,
+		userAgent: r.Header.Get("User-Agent"),
+		duration:  g.now().Sub(rs.start),
+	}))
+}
+
+// auditRecord is one request's audit record, encoded when a log core
+// encodes the entry.
+type auditRecord struct {
+	rs        *requestState
+	mode      string
+	userAgent string
+	duration  time.Duration
+}
+
+// MarshalLogObject adds the record's fields to enc, in the record's order.
+func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	rs := a.rs
+	enc.AddTime("time", rs.start)
+	enc.AddString("request_id", rs.requestID)
+	audit.String("remote_ip", rs.clientIP).AddTo(enc)
+	audit.String("user_agent", a.userAgent).AddTo(enc)
 	if rs.identity == nil && rs.claimedKeyID != "" {
-		f = append(f, audit.String("access_key_id", rs.claimedKeyID))
+		audit.String("access_key_id", rs.claimedKeyID).AddTo(enc)
 	}
-	if id := rs.identity; id != nil {
-		f = append(f,
-			audit.String("access_key_id", id.AccessKeyID),
-			audit.String("region", id.Region),
-		)
-		if p := id.Principal; p != nil {
-			f = append(f,
-				audit.String("principal_arn", p.ARN),
-				audit.String("principal_type", p.Type),
-			)
-			if p.RoleARN != "" {
-				f = append(f, audit.String("role_arn", p.RoleARN))
-			}
-			if p.SessionName != "" {
-				f = append(f, audit.String("session_name", p.SessionName))
-			}
-			if p.SourceIdentity != "" {
-				f = append(f, audit.String("source_identity", p.SourceIdentity))
-			}
-			f = audit.AppendTags(f, "session_tags", p.SessionTags)
-		}
+	if err := a.addPrincipal(enc); err != nil {
+		return err
 	}
 	if rs.api != "" {
-		f = append(f, audit.String("api", rs.api))
+		audit.String("api", rs.api).AddTo(enc)
 	}
 	if rs.op != "" {
-		f = append(f, audit.String("operation", rs.op))
+		audit.String("operation", rs.op).AddTo(enc)
 	}
-	f = audit.AppendPermissions(f, rs.permissions)
-	f = audit.AppendReferences(f, rs.references)
-	f = append(f,
-		zap.String("decision", rs.decision),
-		zap.String("mode", g.Mode),
-	)
+	if err := audit.AddPermissions(enc, rs.permissions); err != nil {
+		return err
+	}
+	if err := audit.AddReferences(enc, rs.references); err != nil {
+		return err
+	}
+	enc.AddString("decision", rs.decision)
+	enc.AddString("mode", a.mode)
 	if rs.reason != "" {
-		f = append(f, audit.Reason("reason", rs.reason))
+		audit.Reason("reason", rs.reason).AddTo(enc)
 	}
-	f = audit.AppendMatches(f, rs.matched)
-	f = audit.AppendStrings(f, "resource_tags_unavailable", rs.tagsUnavailable)
+	if err := audit.AddMatches(enc, rs.matched); err != nil {
+		return err
+	}
+	if err := audit.AddStrings(enc, "resource_tags_unavailable", rs.tagsUnavailable); err != nil {
+		return err
+	}
 	if rs.issued != nil {
-		f = append(f, audit.String("issued_principal_arn", rs.issued.ARN))
-		f = audit.AppendTags(f, "issued_session_tags", rs.issued.SessionTags)
+		audit.String("issued_principal_arn", rs.issued.ARN).AddTo(enc)
+		if err := audit.AddTags(enc, "issued_session_tags", rs.issued.SessionTags); err != nil {
+			return err
+		}
 	}
 	if rs.forwarded || rs.fwd.Status != 0 {
-		f = append(f, zap.Int("upstream_status", rs.fwd.Status))
+		enc.AddInt64("upstream_status", int64(rs.fwd.Status))
 		if rs.fwd.RequestID != "" {
-			f = append(f, audit.String("upstream_request_id", rs.fwd.RequestID))
+			audit.String("upstream_request_id", rs.fwd.RequestID).AddTo(enc)
 		}
 		if rs.fwd.Err != nil {
-			f = append(f, audit.Reason("upstream_error", rs.fwd.Err.Error()))
+			audit.Reason("upstream_error", rs.fwd.Err.Error()).AddTo(enc)
 		}
 	}
-	f = append(f,
-		zap.Duration("duration", g.now().Sub(rs.start)),
-		zap.Duration("gateway_duration", rs.work),
-	)
-	ce.Write(f...)
+	enc.AddDuration("duration", a.duration)
+	enc.AddDuration("gateway_duration", rs.work)
+	return nil
+}
+
+// addPrincipal adds who signed the request, when it was authenticated.
+func (a *auditRecord) addPrincipal(enc zapcore.ObjectEncoder) error {
+	id := a.rs.identity
+	if id == nil {
+		return nil
+	}
+	audit.String("access_key_id", id.AccessKeyID).AddTo(enc)
+	audit.String("region", id.Region).AddTo(enc)
+	p := id.Principal
+	if p == nil {
+		return nil
+	}
+	audit.String("principal_arn", p.ARN).AddTo(enc)
+	audit.String("principal_type", p.Type).AddTo(enc)
+	if p.RoleARN != "" {
+		audit.String("role_arn", p.RoleARN).AddTo(enc)
+	}
+	if p.SessionName != "" {
+		audit.String("session_name", p.SessionName).AddTo(enc)
+	}
+	if p.SourceIdentity != "" {
+		audit.String("source_identity", p.SourceIdentity).AddTo(enc)
+	}
+	return audit.AddTags(enc, "session_tags", p.SessionTags)
 }

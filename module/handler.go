@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
-	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/arn"
@@ -47,7 +46,7 @@ type requestState struct {
 	claimedKeyID string
 	api          string
 	op           string
-	permissions        []apimap.Permission
+	permissions  []apimap.Permission
 	decision     string
 	reason       string
 	matched      []authz.Match
@@ -66,21 +65,13 @@ type requestState struct {
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
 
-	fields []zap.Field // the audit record's fields
-
 	fwd       forward.Exchange
 	forwarded bool
 	work      time.Duration
 }
 
-// auditFields is room for the fields of a typical audit record: writeAudit
-// then appends without growing the slice.
-const auditFields = 20
-
 // newRequestState returns the state of a new request.
-func newRequestState() *requestState {
-	return &requestState{fields: make([]zap.Field, 0, auditFields)}
-}
+func newRequestState() *requestState { return new(requestState) }
 
 // ServeHTTP authenticates, maps, authorizes and audits the request, then
 // forwards it re-signed (allowed, or dry_run) or answers the AWS error.
