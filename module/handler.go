@@ -62,6 +62,10 @@ type requestState struct {
 	// tagsUnavailable lists ARNs whose resource tags could not be obtained.
 	tagsUnavailable []string
 
+	// cond is the request's condition keys (in the state, sparing an
+	// allocation of its own).
+	cond authz.Context
+
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
 
@@ -312,7 +316,7 @@ func (g *Gateway) resolve(ctx context.Context, rs *requestState, region string, 
 // iam:PassRole permission.
 func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Authenticated, res *apimap.Result) string {
 	p := id.Principal
-	c := authz.NewContext()
+	c := &rs.cond
 	g.buildContext(c, r, rs, id, res)
 	in := &authz.Input{
 		Principal:        p.AuthzPrincipal(),
