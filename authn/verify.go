@@ -8,7 +8,6 @@ import (
 	"hash"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -106,8 +105,6 @@ func requestTarget(r *http.Request) (rawPath, rawQuery string) {
 	}
 	return r.URL.EscapedPath(), r.URL.RawQuery
 }
-
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // verify checks r's SigV4 signature over body and returns the parsed
 // authorization with the body's hex SHA-256 (the real one, also when the
@@ -395,13 +392,12 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// signatureMatches builds the canonical request and the string to sign in a
-// pooled buffer and compares the signature in constant time.
+// signatureMatches builds the canonical request and the string to sign on
+// the stack (a canonical request longer than crBuf grows onto the heap) and
+// compares the signature in constant time.
 func (v *verifier) signatureMatches(r *http.Request, auth *Authorization, key *macKey, rawPath string, pairs []queryPair, payloadHash string, omitToken bool) bool {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	b := (*bp)[:0]
-	b = append(b, r.Method...)
+	var crBuf [1024]byte
+	b := append(crBuf[:0], r.Method...)
 	b = append(b, '\n')
 	b = appendCanonicalURI(b, rawPath, !v.rawPaths)
 	b = append(b, '\n')
@@ -414,11 +410,12 @@ func (v *verifier) signatureMatches(r *http.Request, auth *Authorization, key *m
 	b = append(b, payloadHash...)
 	crHash := sha256.Sum256(b)
 
-	sts := appendStringToSign(b[:0], auth.Date, auth.Scope, crHash)
-	var sum [32]byte
-	mac := key.sum(sum[:0], sts)
+	// The string to sign and the signature share one array: the HMAC's
+	// hash interface takes it to the heap, once.
+	var buf [256 + sha256.Size]byte
+	sts := appendStringToSign(buf[:0:256], auth.Date, auth.Scope, crHash)
+	mac := key.sum(buf[256:256], sts)
 	var want [64]byte
 	hex.Encode(want[:], mac)
-	*bp = b
 	return subtle.ConstantTimeCompare(want[:], []byte(auth.Signature)) == 1
 }
