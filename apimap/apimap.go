@@ -157,8 +157,7 @@ func Map(req *Request) (*Result, error) {
 	if req == nil {
 		return nil, badRequest("nil request")
 	}
-	m := mapperPool.Get().(*mapper)
-	defer m.release()
+	m := new(mapper)
 	op, labels, err := classify(req, m.labelBuf[:0])
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -18,21 +17,6 @@ type mapper struct {
 	res       *Result
 	labelBuf  [maxLabels]string
 	fieldBuf  [16]jfield
-}
-
-// mapperPool recycles the scratch state (label and field buffers), so that
-// Map allocates only its result.
-var mapperPool = sync.Pool{New: func() any { return new(mapper) }}
-
-// release drops the references the scratch state holds (to the request and
-// its body) and returns it to the pool.
-func (m *mapper) release() {
-	clear(m.labelBuf[:len(m.rawLabels)])
-	if n := len(m.body.fields); n <= len(m.fieldBuf) {
-		clear(m.fieldBuf[:n])
-	}
-	m.req, m.op, m.partition, m.rawLabels, m.body, m.res = nil, nil, "", nil, object{}, nil
-	mapperPool.Put(m)
 }
 
 // resultBlock lets the common case (one authorization, up to three
