@@ -95,13 +95,13 @@ type mapUnresolved struct {
 
 // mapOutput is one output line of `gateway map`.
 type mapOutput struct {
-	API            string             `json:"api"`
-	Operation      string             `json:"operation"`
-	Authorizations []mapPermission `json:"authorizations"`
-	RequestTags    map[string]string  `json:"request_tags"`
-	TagKeys        []string           `json:"tag_keys"`
-	Unresolved     []mapUnresolved    `json:"unresolved,omitempty"`
-	References     []mapReference     `json:"references,omitempty"`
+	API            string            `json:"api"`
+	Operation      string            `json:"operation"`
+	Authorizations []mapPermission   `json:"authorizations"`
+	RequestTags    map[string]string `json:"request_tags"`
+	TagKeys        []string          `json:"tag_keys"`
+	Unresolved     []mapUnresolved   `json:"unresolved,omitempty"`
+	References     []mapReference    `json:"references,omitempty"`
 }
 
 type mapError struct {
