@@ -41,12 +41,14 @@ fuzz() { # package target
 	# really fails is saved under testdata/fuzz and fails the retry at once.
 	"${run[@]}" || { echo "retrying $2 once" >&2; "${run[@]}"; }
 }
+# authn's FuzzAssumeRole and FuzzParseStore, arn's FuzzParse and authz's FuzzContext run
+# their seeds in go test but are not fuzzed here: the cold suite must stay under 20 minutes
+# on two cores (18m52s with the first two fuzzed).
 FUZZ_TARGETS=(
 	"./apimap FuzzMap" "./apimap FuzzARN" "./apimap FuzzJSONValid"
 	"./apimap FuzzValidate"
 	"./authz FuzzParse" "./authz FuzzGlob"
 	"./authn FuzzParseAuthorization" "./authn FuzzParsePresign" "./authn FuzzOpenToken" "./authn FuzzUnmarshalClaims"
-	"./authn FuzzAssumeRole" "./authn FuzzParseStore"
 	"./forward FuzzStripPresignParams" "./awscall FuzzEscapeLabel" "./audit FuzzCapString"
 	"./module FuzzUnmarshalCaddyfile" "./module FuzzPipeline"
 )
