@@ -15,6 +15,7 @@ import (
 
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/awserr"
+	"github.com/pinpointgw/gateway/reqcontext"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -366,7 +367,8 @@ func TestPrincipalContext(t *testing.T) {
 		t.Errorf("AuthzPrincipal() = %+v", ap)
 	}
 	ctx := authz.NewContext()
-	p.SetContext(ctx)
+	c := p.ContextPrincipal("")
+	reqcontext.SetPrincipal(ctx, &c)
 	want := map[string]string{
 		"aws:PrincipalArn":           "arn:aws:iam::123456789012:role/tenant-app",
 		"aws:PrincipalAccount":       testAccount,

@@ -38,7 +38,6 @@
 //	type Authenticated struct{ AccessKeyID, Region, Service, PayloadHash string; Principal *Principal }
 //	func (p *Principal) AuthzPrincipal() authz.Principal
 //	func (p *Principal) ContextPrincipal(orgID string) reqcontext.Principal // the principal's condition keys
-//	func (p *Principal) SetContext(ctx *authz.Context) // aws:PrincipalArn, aws:PrincipalTag/..., aws:userid, ...
 //	type Error struct{ Kind ErrorKind; Message string }; func (e *Error) Status() int; func (e *Error) Code(p awserr.Protocol) string
 //
 // The SigV4 steps are exported one by one in spec order (ParseCredential,

@@ -71,17 +71,6 @@ func (p *Principal) ContextPrincipal(orgID string) reqcontext.Principal {
 	}
 }
 
-// SetContext sets the principal's global condition keys in ctx
-// (reqcontext.SetPrincipal): aws:PrincipalArn (the role ARN for role sessions,
-// as in AWS), aws:PrincipalAccount, aws:PrincipalType, aws:userid,
-// aws:username (users), aws:PrincipalTag/KEY, aws:SourceIdentity, and for
-// temporary credentials aws:TokenIssueTime and aws:MultiFactorAuthPresent
-// ("false").
-func (p *Principal) SetContext(ctx *authz.Context) {
-	c := p.ContextPrincipal("")
-	reqcontext.SetPrincipal(ctx, &c)
-}
-
 // uniqueIDEncoding spells AWS-style unique IDs (upper-case letters and digits).
 var uniqueIDEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 

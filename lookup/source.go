@@ -16,11 +16,12 @@ import (
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/reqcontext"
 )
 
 // resourceTagPrefix is the lower-cased prefix of the aws:ResourceTag/…
 // condition keys.
-const resourceTagPrefix = "aws:resourcetag/"
+const resourceTagPrefix = reqcontext.ResourceTagPrefix
 
 // TagStatus says what a resource tag source knows about an ARN's tags.
 type TagStatus uint8

@@ -74,14 +74,11 @@ type requestState struct {
 	work      time.Duration
 }
 
-// newRequestState returns the state of a new request.
-func newRequestState() *requestState { return new(requestState) }
-
 // ServeHTTP authenticates, maps, authorizes and audits the request, then
 // forwards it re-signed (allowed, or dry_run) or answers the AWS error.
 // STS requests are answered locally. The handler is terminal.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
-	rs := newRequestState()
+	rs := new(requestState)
 	rs.start = g.now()
 	rs.requestID = newRequestID()
 	rs.proto = protocolOf(r)
@@ -457,7 +454,7 @@ const (
 	keyResourceOrgID   = "aws:resourceorgid"
 	keyPassedToService = "iam:passedtoservice"
 	keyReferencedArn   = "gateway:referencedarn"
-	prefixResourceTag  = "aws:resourcetag/"
+	prefixResourceTag  = reqcontext.ResourceTagPrefix
 )
 
 // buildContext sets the global condition keys, the principal's tags and the

@@ -101,6 +101,11 @@ const (
 	prefixRequestTag     = "aws:requesttag/"
 )
 
+// ResourceTagPrefix is the lower-cased prefix of the aws:ResourceTag/KEY
+// keys. They are per resource, so the pipeline sets them for each pair it
+// evaluates, and the tag sources ask whether a policy reads them.
+const ResourceTagPrefix = "aws:resourcetag/"
+
 // Set sets in c every global condition key of the principal and the request,
 // the principal's tags and the request's tags.
 func Set(c *authz.Context, p *Principal, req *Request) {
