@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // arnTemplate is a compiled Service Authorization Reference ARN format such as
@@ -104,41 +105,10 @@ func (t *arnTemplate) build(partition, region, account string, vals []string) st
 }
 
 // buildRaw formats the ARN of a one-variable template from raw bytes, with
-// one allocation.
+// one allocation: build reads the bytes through a string that shares them
+// (it copies them into the ARN and keeps no reference).
 func (t *arnTemplate) buildRaw(partition, region, account string, val []byte) string {
-	n := len("arn:") + len(partition) + 1 + len(t.service) + 1 + len(region) + 1 + len(account) + 1
-	for i, s := range t.resource {
-		if i > 0 {
-			n++
-		}
-		if s.v >= 0 {
-			n += len(val)
-		} else {
-			n += len(s.lit)
-		}
-	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString("arn:")
-	b.WriteString(partition)
-	b.WriteByte(':')
-	b.WriteString(t.service)
-	b.WriteByte(':')
-	b.WriteString(region)
-	b.WriteByte(':')
-	b.WriteString(account)
-	b.WriteByte(':')
-	for i, s := range t.resource {
-		if i > 0 {
-			b.WriteByte('/')
-		}
-		if s.v >= 0 {
-			b.Write(val)
-		} else {
-			b.WriteString(s.lit)
-		}
-	}
-	return b.String()
+	return t.build(partition, region, account, []string{unsafe.String(unsafe.SliceData(val), len(val))})
 }
 
 // match reports whether resource (the part after the fifth colon) has the
