@@ -12,14 +12,19 @@ export AWS_EC2_METADATA_DISABLED=true
 log() { printf '\n== %s\n' "$*"; }
 
 log "setup"
-# The AWS CLI v2 from Debian (tests call /usr/bin/aws, never a PATH lookup).
-if [ ! -x /usr/bin/aws ]; then
-	if [ "$(id -u)" = 0 ]; then
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
-	elif command -v sudo >/dev/null; then
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+# Debian packages the tests run: the AWS CLI v2 (tests call /usr/bin/aws, never a PATH
+# lookup) and redis-server (the shared quota state; started by the tests on 127.0.0.1).
+need=()
+[ -x /usr/bin/aws ] || need+=(awscli)
+command -v redis-server >/dev/null || need+=(redis-server)
+if [ ${#need[@]} -gt 0 ]; then
+	sudo=()
+	[ "$(id -u)" = 0 ] || sudo=(sudo)
+	if [ "$(id -u)" = 0 ] || command -v sudo >/dev/null; then
+		"${sudo[@]}" apt-get update -qq
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 	else
-		echo "warning: /usr/bin/aws missing and no root: AWS CLI tests will skip" >&2
+		echo "warning: ${need[*]} missing and no root: the tests that need them skip (fail under CI=true)" >&2
 	fi
 fi
 # The independent IAM simulator, run by authz's differential test as a separate process.
