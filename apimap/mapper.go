@@ -57,6 +57,9 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 	if err := m.references(); err != nil {
 		return nil, err
 	}
+	if err := m.destinations(); err != nil {
+		return nil, err
+	}
 	return m.res, nil
 }
 

@@ -81,7 +81,7 @@ func generate(dataDir string) ([]byte, *gen, error) {
 
 // newGen returns the generator state for the data in.
 func newGen(in *sources) *gen {
-	g := &gen{models: in.models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, classified: map[string]string{}}
+	g := &gen{models: in.models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, usedDests: map[string]bool{}, classified: map[string]string{}}
 	for _, rt := range in.rtypes["sms-voice"] {
 		g.smsTypes[rt.Key] = rt.ARN
 	}
@@ -131,6 +131,9 @@ func (g *gen) joinOperations(in *sources) error {
 		}
 	}
 	if err := g.checkClasses(); err != nil {
+		return err
+	}
+	if err := g.checkDestinations(); err != nil {
 		return err
 	}
 	sort.Slice(g.ops, func(i, j int) bool {
@@ -190,6 +193,7 @@ type gen struct {
 	models       map[string]*model
 	ops          []*genOp
 	usedClasses  map[string]bool   // refClasses keys that name a member
+	usedDests    map[string]bool   // destClasses keys that name a member
 	classified   map[string]string // class of every string member seen
 	unclassified []string          // hinted members without a class
 	smsVars      map[string]bool   // ARN variables of the sms-voice resource types
