@@ -75,9 +75,9 @@ func compileDestinations(op *opSpec) error {
 }
 
 // destinations reads every destination member of the body, in request
-// order, into Result.Destinations. Operations without destination members
-// pay nothing.
-func (m *mapper) destinations() error {
+// order, into Result.Destinations, using buf when it has room. Operations
+// without destination members pay nothing.
+func (m *mapper) destinations(buf []Destination) error {
 	if len(m.op.dests) == 0 {
 		return nil
 	}
@@ -101,11 +101,11 @@ func (m *mapper) destinations() error {
 		return nil
 	}
 	slices.SortStableFunc(found, func(a, b foundDest) int { return a.off - b.off })
-	dests := make([]Destination, len(found))
-	for i, f := range found {
-		dests[i] = f.dest
+	dests := buf[:0]
+	for _, f := range found {
+		dests = append(dests, f.dest)
 	}
-	m.res.Destinations = dests
+	m.res.Destinations = dests[:len(dests):len(dests)]
 	return nil
 }
 
@@ -155,7 +155,8 @@ func (m *mapper) walkDest(ds *destSpec, v []byte, path []string, segs []string, 
 		if jsonKind(v) != 'o' {
 			return nil, badRequest("member %s must be an object", joinMember(segs))
 		}
-		fields, err := objectFields(v, nil)
+		var fbuf [16]jfield
+		fields, err := objectFields(v, fbuf[:0])
 		if err != nil {
 			return nil, err
 		}

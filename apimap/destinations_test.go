@@ -180,7 +180,7 @@ func TestDestinationWalkMalformed(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := &mapper{req: req, op: op, rawLabels: labels, body: body, res: &Result{}}
-			if err := m.destinations(); !isKind(err, BadRequest) {
+			if err := m.destinations(nil); !isKind(err, BadRequest) {
 				t.Errorf("destinations(%s) error = %v, want BadRequest", req.Body, err)
 			}
 		})
@@ -197,7 +197,7 @@ func TestDestinationsCostNothingElsewhere(t *testing.T) {
 			t.Fatalf("%s has destination members", op)
 		}
 		if n := testing.AllocsPerRun(100, func() {
-			if err := m.destinations(); err != nil {
+			if err := m.destinations(nil); err != nil {
 				t.Fatal(err)
 			}
 		}); n != 0 {
