@@ -6,8 +6,10 @@
 //
 // Generate is deterministic, so a test can regenerate the table in memory and
 // compare it with the checked-in file. It fails when an operation has no IAM
-// action, when a resource type cannot be bound to a request input, or when a
-// dependent action is of a kind the runtime does not know how to evaluate.
+// action, when a resource type cannot be bound to a request input, when a
+// dependent action is of a kind the runtime does not know how to evaluate,
+// when a member that may name a resource has no reference class (refs.go),
+// or when a sending operation has no destination member (destinations.go).
 package codegen
 
 import (

@@ -119,8 +119,7 @@ func (w *destWalk) walk(sh *shape, shName string, path []string, top bool) error
 			}
 			w.out = append(w.out, d)
 		}
-		rw := refWalk{m: w.m}
-		p, elName := rw.element(p, v.Shape)
+		p, elName := w.m.element(p, v.Shape)
 		if el := w.m.Shapes[elName]; el.Type == "structure" {
 			if w.stack[elName] {
 				return fmt.Errorf("member %s: recursive shape %s", strings.Join(p, "."), elName)
@@ -141,8 +140,7 @@ func (w *destWalk) dest(c destClass, v member, p []string) (genDest, error) {
 	sh := w.m.Shapes[v.Shape]
 	d := genDest{form: c.form}
 	if !c.keys {
-		rw := refWalk{m: w.m}
-		pp, elName := rw.element(p, v.Shape)
+		pp, elName := w.m.element(slices.Clip(p), v.Shape) // Clip: the walk appends to p too
 		if w.m.Shapes[elName].Type != "string" {
 			return d, fmt.Errorf("shape %s is a %s, want a string", elName, w.m.Shapes[elName].Type)
 		}
@@ -152,7 +150,7 @@ func (w *destWalk) dest(c destClass, v member, p []string) (genDest, error) {
 	if sh.Type != "map" || w.m.Shapes[sh.Key.Shape].Type != "string" {
 		return d, fmt.Errorf("shape %s is not a map with string keys", v.Shape)
 	}
-	d.path = append(p, "{key}")
+	d.path = append(slices.Clip(p), "{key}")
 	if c.channel == "" {
 		return d, nil
 	}
