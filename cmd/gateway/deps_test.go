@@ -71,6 +71,15 @@ func TestPackageBoundaries(t *testing.T) {
 				return isStd(dep) || isLeaf(dep) || dep == self+"authz" || strings.HasPrefix(dep, self+"authz/internal/")
 			},
 		},
+		"destination imports no caddy and, of the gateway, only apimap, authz and the leaves": {
+			pkg: self + "destination",
+			allowed: func(dep string) bool {
+				if !strings.HasPrefix(dep, self) {
+					return !strings.Contains(dep, "caddyserver")
+				}
+				return isLeaf(dep) || dep == self+"apimap" || dep == self+"authz" || strings.HasPrefix(dep, self+"authz/internal/")
+			},
+		},
 		"commands imports no module and none of its helpers": {
 			pkg:     self + "commands",
 			allowed: none("cmd", "module", "forward", "awscall", "lookup", "metrics", "audit", "bufferedlog"),
