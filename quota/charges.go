@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/pinpointgw/gateway/destination"
 )
@@ -69,8 +70,9 @@ func (s *Set) Charges(actions []string, values func(key string) []string, dests 
 // governs reports whether one of actions matches one of q's patterns.
 func (q *compiled) governs(actions []string) bool {
 	for _, p := range q.actions {
+		wild := strings.ContainsAny(p, "*?")
 		for _, a := range actions {
-			if matchAction(p, a) {
+			if wild && matchAction(p, a) || !wild && strings.EqualFold(p, a) {
 				return true
 			}
 		}
