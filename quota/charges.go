@@ -136,7 +136,13 @@ func firstIndex(vs []string, v string, n int) int {
 
 // charge returns q's charge of n destinations on the counter of value v.
 func (q *compiled) charge(v string, n int64) Charge {
-	return Charge{Quota: q.name, Key: q.key(v), Count: n, Limit: q.limit, Window: q.window}
+	var key string
+	if q.keys != nil {
+		key = q.keys.get(v, q.key)
+	} else {
+		key = q.key(v)
+	}
+	return Charge{Quota: q.name, Key: key, Count: n, Limit: q.limit, Window: q.window}
 }
 
 // key returns the storage key of q's counter of value v: keyStart and the
