@@ -120,6 +120,9 @@ func Compile(cfgs []Config) (*Set, error) {
 		if err := checkKey(q.per); err != nil {
 			return nil, fail("per", fmt.Errorf("%q: %w", q.per, err))
 		}
+		if strings.EqualFold(q.per, destination.KeyCount) {
+			return nil, fail("per", fmt.Errorf("%s is a number of destinations, not what a counter belongs to", destination.KeyCount))
+		}
 		if c.Limit < 1 || c.Limit > MaxLimit {
 			return nil, fail("limit", fmt.Errorf("must be from 1 to %d, got %d", int64(MaxLimit), c.Limit))
 		}
