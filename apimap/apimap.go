@@ -57,21 +57,6 @@ type Unresolved struct {
 	Value                string // e.g. "+12065550100" or "MYSENDER"
 }
 
-// Destination forms (Destination.Form).
-const (
-	DestinationPhoneNumber = "phone-number"                   // a phone number as sent (E.164 expected)
-	DestinationVerifiedID  = "verified-destination-number-id" // v2 SendDestinationNumberVerificationCode: resolved upstream to its number
-	DestinationEndpoint    = "endpoint-id"                    // Pinpoint MessageRequest.Endpoints keys: address unknown to the gateway
-	DestinationUser        = "user-id"                        // Pinpoint SendUsersMessages Users keys: addresses unknown to the gateway
-)
-
-// Destination is one recipient of a message the request sends.
-type Destination struct {
-	Form   string
-	Member string // dotted member path; list elements [i], map keys ["key"]
-	Value  string // exactly as sent (decoded from JSON)
-}
-
 // Result is the mapping of one request.
 type Result struct {
 	API         string
@@ -85,8 +70,10 @@ type Result struct {
 	// streams, log groups, buckets and objects, SES identities, KMS keys,
 	// templates, Connect campaigns, roles), in request order; nil when none.
 	References []Reference
-	// Destinations lists the recipients of the messages the request sends,
-	// in request order; nil when the operation sends nothing.
+	// Destinations lists who the messages the request sends go to (phone
+	// numbers, or IDs that AWS resolves to addresses), in request order; nil
+	// when the operation sends nothing. A Pinpoint address whose ChannelType
+	// sends to no phone (EMAIL, push channels, ...) is not listed.
 	Destinations []Destination
 }
 

@@ -238,9 +238,9 @@ func IsPerDestination(key string) bool {
 	return ok
 }
 
-// Value returns d's value of a per-destination key (case-insensitive); ok is
+// ValueOf returns d's value of a per-destination key (case-insensitive); ok is
 // false when key is not one of them or d has no number.
-func (d *Destination) Value(key string) (v string, ok bool) {
+func (d *Destination) ValueOf(key string) (v string, ok bool) {
 	f, ok := field(key)
 	if !ok || d.Err != nil {
 		return "", false
@@ -278,7 +278,7 @@ func SetContext(c *authz.Context, ds []Destination) {
 	for _, key := range perDestinationKeys {
 		var values []string
 		for i := range ds {
-			if v, ok := ds[i].Value(key); ok && !slices.Contains(values, v) {
+			if v, ok := ds[i].ValueOf(key); ok && !slices.Contains(values, v) {
 				values = append(values, v)
 			}
 		}

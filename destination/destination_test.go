@@ -116,10 +116,10 @@ func TestValue(t *testing.T) {
 	for key, want := range map[string]string{
 		KeyNumber: "+447624123456", "GATEWAY:destinationcountry": "IM", KeyCallingCode: "44", KeyNumberType: Mobile,
 	} {
-		if v, ok := ds[0].Value(key); !ok || v != want {
+		if v, ok := ds[0].ValueOf(key); !ok || v != want {
 			t.Errorf("Value(%q) = %q, %v; want %q", key, v, ok, want)
 		}
-		if v, ok := ds[1].Value(key); ok {
+		if v, ok := ds[1].ValueOf(key); ok {
 			t.Errorf("unreadable destination: Value(%q) = %q, want none", key, v)
 		}
 	}
@@ -127,7 +127,7 @@ func TestValue(t *testing.T) {
 		if IsPerDestination(key) {
 			t.Errorf("IsPerDestination(%q) = true", key)
 		}
-		if _, ok := ds[0].Value(key); ok {
+		if _, ok := ds[0].ValueOf(key); ok {
 			t.Errorf("Value(%q) found a value", key)
 		}
 	}

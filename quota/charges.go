@@ -94,7 +94,7 @@ func (q *compiled) perDestination(out []Charge, dests []destination.Destination)
 		index = make(map[string]int)
 	}
 	for i := range dests {
-		v, ok := dests[i].Value(q.per)
+		v, ok := dests[i].ValueOf(q.per)
 		if !ok {
 			return nil, &MissingValueError{Quota: q.name, Key: q.per}
 		}
