@@ -1,6 +1,10 @@
 package quota
 
-import "testing"
+import (
+	"path"
+	"strings"
+	"testing"
+)
 
 func TestMatchAction(t *testing.T) {
 	t.Parallel()
@@ -61,4 +65,44 @@ func TestCompileAction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzMatchAction holds matchAction against path.Match, which agrees with it
+// on lower-cased patterns and actions made of the characters an action may
+// hold (no '/', '[' or '\\').
+func FuzzMatchAction(f *testing.F) {
+	for _, s := range [][2]string{
+		{"sms-voice:send*", "sms-voice:SendTextMessage"},
+		{"*", "x:y"},
+		{"sms-voice:*mess?ge", "sms-voice:SendMessageMessage"},
+		{"a:*b*c?", "a:xbxxcz"},
+		{"a:**", "A:"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, p, s string) {
+		if len(p) > 64 || len(s) > 64 || !plain(p, true) || !plain(s, false) {
+			return
+		}
+		p = strings.ToLower(p)
+		want, err := path.Match(p, strings.ToLower(s))
+		if err != nil {
+			return
+		}
+		if got := matchAction(p, s); got != want {
+			t.Errorf("matchAction(%q, %q) = %v, path.Match says %v", p, s, got, want)
+		}
+	})
+}
+
+// plain reports whether s holds only the characters of an action (and, in a
+// pattern, the wildcards).
+func plain(s string, pattern bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isAlnum(c) || c == ':' || c == '-' || c == '_' || c == '.' || pattern && (c == '*' || c == '?')) {
+			return false
+		}
+	}
+	return true
 }

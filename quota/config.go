@@ -77,8 +77,9 @@ type compiled struct {
 	perDest  bool
 	limit    int64
 	window   time.Duration
-	keyStart string // KeyPrefix + name + ":" + window in ms + ":"
-	hashed   string // what the hashed value follows: the lower-cased Per key and a NUL
+	keyStart string    // KeyPrefix + name + ":" + window in ms + ":"
+	hashed   string    // what the hashed value follows: the lower-cased Per key and a NUL
+	keys     *keyCache // the keys of recent values of a request-wide Per key; nil per destination
 }
 
 // maxKeyLen bounds a condition key of Per.
@@ -119,6 +120,9 @@ func Compile(cfgs []Config) (*Set, error) {
 		if err := checkKey(q.per); err != nil {
 			return nil, fail("per", fmt.Errorf("%q: %w", q.per, err))
 		}
+		if strings.EqualFold(q.per, destination.KeyCount) {
+			return nil, fail("per", fmt.Errorf("%s is a number of destinations, not what a counter belongs to", destination.KeyCount))
+		}
 		if c.Limit < 1 || c.Limit > MaxLimit {
 			return nil, fail("limit", fmt.Errorf("must be from 1 to %d, got %d", int64(MaxLimit), c.Limit))
 		}
@@ -128,6 +132,9 @@ func Compile(cfgs []Config) (*Set, error) {
 		q.perDest = destination.IsPerDestination(q.per)
 		q.keyStart = KeyPrefix + q.name + ":" + strconv.FormatInt(c.Window.Milliseconds(), 10) + ":"
 		q.hashed = strings.ToLower(q.per) + "\x00"
+		if !q.perDest {
+			q.keys = newKeyCache()
+		}
 		s.quotas = append(s.quotas, q)
 	}
 	return s, nil
