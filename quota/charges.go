@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/pinpointgw/gateway/destination"
 )
@@ -69,10 +68,9 @@ func (s *Set) Charges(actions []string, values func(key string) []string, dests 
 
 // governs reports whether one of actions matches one of q's patterns.
 func (q *compiled) governs(actions []string) bool {
-	for _, p := range q.actions {
-		wild := strings.ContainsAny(p, "*?")
+	for i := range q.actions {
 		for _, a := range actions {
-			if wild && matchAction(p, a) || !wild && strings.EqualFold(p, a) {
+			if q.actions[i].Matches(a) {
 				return true
 			}
 		}

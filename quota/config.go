@@ -3,11 +3,11 @@ package quota
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/destination"
 )
 
@@ -72,7 +72,7 @@ type Set struct {
 // compiled is one quota ready for Charges.
 type compiled struct {
 	name     string
-	actions  []string // lower-cased patterns
+	actions  []authz.ActionPattern
 	per      string
 	perDest  bool
 	limit    int64
@@ -106,13 +106,11 @@ func Compile(cfgs []Config) (*Set, error) {
 		}
 		q := compiled{name: c.Name, per: c.Per, limit: c.Limit, window: c.Window}
 		for _, a := range c.Actions {
-			p, err := compileAction(a)
+			p, err := authz.CompileActionPattern(a)
 			if err != nil {
-				return nil, fail("actions", fmt.Errorf("%q: %w", a, err))
+				return nil, fail("actions", err)
 			}
-			if !slices.Contains(q.actions, p) {
-				q.actions = append(q.actions, p)
-			}
+			q.actions = append(q.actions, p)
 		}
 		if q.per == "" {
 			q.per = DefaultPer
@@ -147,6 +145,10 @@ func (s *Set) Names() []string {
 		names[i] = s.quotas[i].name
 	}
 	return names
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // validName reports whether s matches [A-Za-z0-9_.-]{1,64}.
