@@ -1,7 +1,6 @@
 package module
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,10 +26,6 @@ const (
 	// every instance.
 	SharedStateRedis = "redis"
 )
-
-// DefaultSharedStateTimeout bounds one quota decision's round trip to
-// Redis, connecting included.
-const DefaultSharedStateTimeout = 250 * time.Millisecond
 
 // Quota is a named limit on how many destinations (phone numbers, not
 // requests) the requests of one key may send to in a rolling window.
@@ -149,11 +144,7 @@ func (g *Gateway) provisionQuotas(ctx caddy.Context, repl *caddy.Replacer) error
 		return nil
 	}
 	if s := g.SharedState; s != nil && s.Backend == SharedStateRedis {
-		timeout := DefaultSharedStateTimeout
-		if s.Timeout > 0 {
-			timeout = time.Duration(s.Timeout)
-		}
-		r, err := sharedstate.Open(sharedstate.Options{URL: repl.ReplaceKnown(s.URL, ""), Timeout: timeout, Now: g.now})
+		r, err := sharedstate.Open(sharedstate.Options{URL: repl.ReplaceKnown(s.URL, ""), Timeout: time.Duration(s.Timeout), Now: g.now}) // 0: sharedstate.DefaultTimeout
 		if err != nil {
 			return fmt.Errorf("shared_state redis: %w", err) // never the URL: it may hold a password
 		}
@@ -187,7 +178,8 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 	if g.quotas == nil || rs.decision != authz.Allow.String() {
 		return true
 	}
-	charges, err := g.quotas.Charges(permissionActions(rs), rs.contextValues, rs.destinations)
+	var abuf [4]string
+	charges, err := g.quotas.Charges(permissionActions(abuf[:0], rs), rs.contextValues, rs.destinations)
 	if err != nil {
 		var mv *quota.MissingValueError
 		if errors.As(err, &mv) {
@@ -202,9 +194,7 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 		return true
 	}
 	rs.quota.charged = chargedQuotas(charges)
-	ctx, cancel := context.WithTimeout(r.Context(), g.sharedStateTimeout())
-	out, err := g.quotaStore.Take(ctx, charges)
-	cancel()
+	out, err := g.quotaStore.Take(r.Context(), charges) // Redis bounds its round trip by shared_state's timeout
 	if err != nil {
 		for _, name := range rs.quota.charged {
 			g.quotaMetrics.Observe(name, metrics.QuotaStoreError)
@@ -248,14 +238,6 @@ func (g *Gateway) quotaDenied(w http.ResponseWriter, rs *requestState, decision,
 	return false
 }
 
-// sharedStateTimeout bounds one quota decision.
-func (g *Gateway) sharedStateTimeout() time.Duration {
-	if s := g.SharedState; s != nil && s.Timeout > 0 {
-		return time.Duration(s.Timeout)
-	}
-	return DefaultSharedStateTimeout
-}
-
 // throttleStatus is the HTTP status of a throttling error: 429 in the
 // REST JSON APIs, 400 in AWS JSON 1.0 (where the code alone tells).
 func throttleStatus(p awserr.Protocol) int {
@@ -282,11 +264,10 @@ func chargedQuotas(charges []quota.Charge) []string {
 	return names
 }
 
-// permissionActions lists the IAM actions of the request.
-func permissionActions(rs *requestState) []string {
-	actions := make([]string, len(rs.permissions))
-	for i, p := range rs.permissions {
-		actions[i] = p.Action
+// permissionActions appends the IAM actions of the request to actions.
+func permissionActions(actions []string, rs *requestState) []string {
+	for _, p := range rs.permissions {
+		actions = append(actions, p.Action)
 	}
 	return actions
 }
