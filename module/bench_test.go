@@ -3,6 +3,7 @@ package module
 import (
 	"bytes"
 	"context"
+	"github.com/pinpointgw/gateway/quota"
 	"io"
 	"net/http"
 	"net/http/httputil"
@@ -122,8 +123,8 @@ func BenchmarkServeSend(b *testing.B) {
 	quotaOn := func(per ...string) func(*Gateway) {
 		return func(g *Gateway) {
 			for _, p := range per {
-				g.Quotas = append(g.Quotas, Quota{Name: "q-" + strings.NewReplacer(":", "-", "/", "-").Replace(p),
-					Actions: []string{"sms-voice:SendTextMessage"}, Per: p, Limit: 1 << 40, Window: caddy.Duration(time.Hour)})
+				g.Quotas = append(g.Quotas, Quota{Config: quota.Config{Name: "q-" + strings.NewReplacer(":", "-", "/", "-").Replace(p),
+					Actions: []string{"sms-voice:SendTextMessage"}, Per: p, Limit: 1 << 40}, Window: caddy.Duration(time.Hour)})
 			}
 		}
 	}

@@ -28,33 +28,19 @@ const (
 )
 
 // Quota is a named limit on how many destinations (phone numbers, not
-// requests) the requests of one key may send to in a rolling window.
+// requests) the requests of one key may send to in a rolling window. Its
+// name, actions, per key and limit are quota.Config's (documented there);
+// the window is written as a Caddy duration ("1h", "24h").
+//
+// A governed request (one of its actions matches) takes one from the
+// counter of each value of Per that applies to each destination: a
+// per-destination key (gateway:DestinationNumber, …Country, …CallingCode,
+// …NumberType) takes the destination's own value, any other key's values
+// apply to every destination. A governed request without a value is denied.
+// Quotas of the same name and window share their counters across sites of
+// one process and, with Redis, across instances.
 type Quota struct {
-	// Name names the quota in errors, the audit record and the metrics
-	// (label quota), and keys its counters: instances that share Redis, and
-	// sites of one process, share the counters of quotas of the same name
-	// and window. 1 to 64 letters, digits and ._- characters. Required.
-	Name string `json:"name,omitempty"`
-
-	// Actions are the IAM actions the quota governs, such as
-	// sms-voice:SendTextMessage (case-insensitive; * and ? are wildcards
-	// as in a policy's Action). A request is governed when one of its
-	// actions matches. Required.
-	Actions []string `json:"actions,omitempty"`
-
-	// Per is the condition key whose value keys a counter, such as
-	// aws:PrincipalTag/tenant or gateway:DestinationNumber: each value has
-	// its own counter. A destination counts 1 in the counter of each value
-	// of Per that applies to it: a per-destination key
-	// (gateway:DestinationNumber, …Country, …CallingCode, …NumberType)
-	// takes the destination's own value, any other key's values apply to
-	// every destination of the request. A governed request without a value
-	// is denied. Default: aws:PrincipalArn.
-	Per string `json:"per,omitempty"`
-
-	// Limit is the most destinations each counter admits per window.
-	// Required, at least 1.
-	Limit int64 `json:"limit,omitempty"`
+	quota.Config
 
 	// Window is the length of the rolling window, from 1s to 31 days (744h).
 	// Required.
@@ -121,7 +107,8 @@ func (g *Gateway) validateQuotas() error {
 func (g *Gateway) quotaConfigs() []quota.Config {
 	cfgs := make([]quota.Config, len(g.Quotas))
 	for i, q := range g.Quotas {
-		cfgs[i] = quota.Config{Name: q.Name, Actions: q.Actions, Per: q.Per, Limit: q.Limit, Window: time.Duration(q.Window)}
+		cfgs[i] = q.Config
+		cfgs[i].Window = time.Duration(q.Window)
 	}
 	return cfgs
 }

@@ -17,7 +17,8 @@ const DefaultPer = "aws:PrincipalArn"
 // KeyPrefix starts every storage key of a counter.
 const KeyPrefix = "pinpointgw:quota:"
 
-// Config is one named quota (the JSON of the Caddy config uses these fields).
+// Config is one named quota. The Caddy config embeds it (module.Quota), with
+// the window as a Caddy duration.
 type Config struct {
 	// Name names the quota in refusals, audit records and metrics:
 	// [A-Za-z0-9_.-]{1,64}, unique.
@@ -35,7 +36,7 @@ type Config struct {
 	// 1 to MaxLimit.
 	Limit int64 `json:"limit"`
 	// Window is the rolling window, from MinWindow (1s) to MaxWindow (31 days).
-	Window time.Duration `json:"window"`
+	Window time.Duration `json:"-"`
 }
 
 // ErrInvalidConfig is wrapped by every ConfigError.
