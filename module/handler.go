@@ -148,7 +148,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		rs.decision = authz.ImplicitDeny.String()
 		rs.reason = "region " + id.Region + " is not in the gateway's regions"
 		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
-			authz.NotAuthorized(id.Principal.ARN, firstAction(res), "", "requests for region "+id.Region+" are not allowed by this gateway"),
+			authz.NotAuthorized(id.Principal.ARN, rs.firstAction(), "", "requests for region "+id.Region+" are not allowed by this gateway"),
 			rs.requestID)
 		return
 	}
@@ -236,7 +236,7 @@ func (g *Gateway) decide(r *http.Request, rs *requestState, id *authn.Authentica
 	rs.decision = authz.ImplicitDeny.String()
 	u := res.Unresolved[0]
 	rs.reason = fmt.Sprintf("the %s %q could not be resolved to an ARN", u.Form, u.Value) + rs.reason
-	action := firstAction(res)
+	action := rs.firstAction()
 	if u.Permission >= 0 && u.Permission < len(res.Permissions) {
 		action = res.Permissions[u.Permission].Action
 	}
@@ -267,7 +267,7 @@ func (g *Gateway) readDestinations(ctx context.Context, rs *requestState, id *au
 		if d.Form == apimap.DestinationVerifiedID {
 			rs.decision = authz.ImplicitDeny.String()
 			rs.reason = "the destination " + d.Member + " could not be resolved: " + d.Err.Error()
-			return authz.NotAuthorized(id.Principal.ARN, firstAction(res), d.Form+" "+d.Value, "the gateway cannot resolve it to a phone number")
+			return authz.NotAuthorized(id.Principal.ARN, rs.firstAction(), d.Form+" "+d.Value, "the gateway cannot resolve it to a phone number")
 		}
 	}
 	return ""
@@ -322,11 +322,13 @@ func apiProtocol(api string) awserr.Protocol {
 	return awserr.RESTJSON
 }
 
-func firstAction(res *apimap.Result) string {
-	if len(res.Permissions) > 0 {
-		return res.Permissions[0].Action
+// firstAction is the request's first IAM action (its operation's), for
+// messages; api:Operation when it maps to none.
+func (rs *requestState) firstAction() string {
+	if len(rs.permissions) > 0 {
+		return rs.permissions[0].Action
 	}
-	return res.API + ":" + res.Operation
+	return rs.api + ":" + rs.op
 }
 
 // regionAllowed applies the regions allow-list, or, without one, admits

@@ -172,7 +172,7 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 		if errors.As(err, &mv) {
 			g.quotaMetrics.Observe(mv.Quota, metrics.QuotaNoValue)
 		}
-		msg := authz.NotAuthorized(rs.identity.Principal.ARN, firstPermission(rs), "", "the gateway cannot apply its quotas: "+err.Error())
+		msg := authz.NotAuthorized(rs.identity.Principal.ARN, rs.firstAction(), "", "the gateway cannot apply its quotas: "+err.Error())
 		return g.quotaDenied(w, rs, authz.ImplicitDeny.String(), msg, func() {
 			awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException, msg, rs.requestID)
 		})
@@ -257,13 +257,6 @@ func permissionActions(actions []string, rs *requestState) []string {
 		actions = append(actions, p.Action)
 	}
 	return actions
-}
-
-func firstPermission(rs *requestState) string {
-	if len(rs.permissions) > 0 {
-		return rs.permissions[0].Action
-	}
-	return rs.api + ":" + rs.op
 }
 
 // contextValues returns the values of a key of the request's context.
