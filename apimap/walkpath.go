@@ -29,9 +29,7 @@ func (m *mapper) walkPath(w pathWalk, v []byte, path []string, segs []string) (p
 		}
 		return m.leaf(w, v, s, segs)
 	}
-	var err error
-	switch path[0] {
-	case "[]":
+	if path[0] == "[]" {
 		it, err := newArrayIter(v)
 		if err != nil {
 			return w, badRequest("member %s must be an array", joinMember(segs))
@@ -46,30 +44,6 @@ func (m *mapper) walkPath(w pathWalk, v []byte, path []string, segs []string) (p
 			i++
 		}
 		return w, nil
-	case "{}", "{key}":
-		if jsonKind(v) != 'o' {
-			return w, badRequest("member %s must be an object", joinMember(segs))
-		}
-		var fbuf [16]jfield
-		fields, err := objectFields(v, fbuf[:0])
-		if err != nil {
-			return w, err
-		}
-		for _, f := range fields {
-			elem := append(segs, "["+strconv.Quote(string(f.key))+"]")
-			if path[0] == "{key}" {
-				if w.dests, err = m.keyDest(w.ds, f, elem, w.dests); err != nil {
-					return w, err
-				}
-				continue
-			}
-			if jsonKind(f.val) != 0 {
-				if w, err = m.walkPath(w, f.val, path[1:], elem); err != nil {
-					return w, err
-				}
-			}
-		}
-		return w, nil
 	}
 	if jsonKind(v) != 'o' {
 		return w, badRequest("member %s must be an object", joinMember(segs))
@@ -79,11 +53,28 @@ func (m *mapper) walkPath(w pathWalk, v []byte, path []string, segs []string) (p
 	if err != nil {
 		return w, err
 	}
-	child, err := o.get(path[0])
-	if err != nil || child == nil {
-		return w, err
+	if path[0] != "{}" && path[0] != "{key}" {
+		child, err := o.get(path[0])
+		if err != nil || child == nil {
+			return w, err
+		}
+		return m.walkPath(w, child, path[1:], append(segs, path[0]))
 	}
-	return m.walkPath(w, child, path[1:], append(segs, path[0]))
+	for _, f := range o.fields {
+		elem := append(segs, "["+strconv.Quote(string(f.key))+"]")
+		if path[0] == "{key}" {
+			if w.dests, err = m.keyDest(w.ds, f, elem, w.dests); err != nil {
+				return w, err
+			}
+			continue
+		}
+		if jsonKind(f.val) != 0 {
+			if w, err = m.walkPath(w, f.val, path[1:], elem); err != nil {
+				return w, err
+			}
+		}
+	}
+	return w, nil
 }
 
 // leaf records the string s that the walk w reached at member path segs
