@@ -167,7 +167,7 @@ func compileDependents(op *opSpec) error {
 func compileReferences(op *opSpec) error {
 	for j := range op.refs {
 		r := &op.refs[j]
-		if len(r.path) == 0 || r.derive == 0 || r.kind == "" {
+		if len(r.path) == 0 || r.derive == 0 || r.kind == "" || slices.Contains(r.path, "{key}") { // map keys are destinations only (walkPath)
 			return fmt.Errorf("%s: bad reference %+v", op.name, r)
 		}
 		if !slices.Contains(r.path, "[]") && !slices.Contains(r.path, "{}") {

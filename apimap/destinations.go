@@ -3,7 +3,6 @@ package apimap
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -93,9 +92,11 @@ func (m *mapper) destinations(buf []Destination) error {
 		if v == nil {
 			continue
 		}
-		if found, err = m.walkDest(ds, v, ds.path[1:], append(sbuf[:0], ds.path[0]), found); err != nil {
+		w, err := m.walkPath(pathWalk{ds: ds, dests: found}, v, ds.path[1:], append(sbuf[:0], ds.path[0]))
+		if err != nil {
 			return err
 		}
+		found = w.dests
 	}
 	if len(found) == 0 {
 		return nil
@@ -116,79 +117,6 @@ func (m *mapper) addDest(found []foundDest, ds *destSpec, member, s string, v []
 		return nil, badRequest("more than %d destinations", maxDestinations)
 	}
 	return append(found, foundDest{off: cap(m.req.Body) - cap(v), dest: Destination{Form: ds.form, Member: member, Value: s}}), nil
-}
-
-// walkDest follows path from the raw value v and records each destination
-// it reaches. segs is the member path so far (for Destination.Member).
-func (m *mapper) walkDest(ds *destSpec, v []byte, path []string, segs []string, found []foundDest) ([]foundDest, error) {
-	if len(path) == 0 {
-		if jsonKind(v) != 's' {
-			return nil, badRequest("member %s must be a string", joinMember(segs))
-		}
-		s, err := jsonString(v)
-		if err != nil {
-			return nil, badRequest("member %s: %v", joinMember(segs), err)
-		}
-		member := ds.member
-		if member == "" {
-			member = joinMember(segs)
-		}
-		return m.addDest(found, ds, member, s, v)
-	}
-	switch path[0] {
-	case "[]":
-		it, err := newArrayIter(v)
-		if err != nil {
-			return nil, badRequest("member %s must be an array", joinMember(segs))
-		}
-		i := 0
-		for e, ok := it.next(); ok; e, ok = it.next() {
-			if jsonKind(e) != 0 {
-				if found, err = m.walkDest(ds, e, path[1:], append(segs, "["+strconv.Itoa(i)+"]"), found); err != nil {
-					return nil, err
-				}
-			}
-			i++
-		}
-		return found, nil
-	case "{}", "{key}":
-		if jsonKind(v) != 'o' {
-			return nil, badRequest("member %s must be an object", joinMember(segs))
-		}
-		var fbuf [16]jfield
-		fields, err := objectFields(v, fbuf[:0])
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range fields {
-			elem := append(segs, "["+strconv.Quote(string(f.key))+"]")
-			if path[0] == "{key}" {
-				if found, err = m.keyDest(ds, f, elem, found); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if jsonKind(f.val) != 0 {
-				if found, err = m.walkDest(ds, f.val, path[1:], elem, found); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return found, nil
-	}
-	if jsonKind(v) != 'o' {
-		return nil, badRequest("member %s must be an object", joinMember(segs))
-	}
-	var buf [16]jfield
-	o, err := parseObject(v, buf[:0])
-	if err != nil {
-		return nil, err
-	}
-	child, err := o.get(path[0])
-	if err != nil || child == nil {
-		return found, err
-	}
-	return m.walkDest(ds, child, path[1:], append(segs, path[0]), found)
 }
 
 // keyDest records the key of map entry f (at member path segs) as a

@@ -137,15 +137,7 @@ func TestDestinationErrors(t *testing.T) {
 		"verification ID not a string":                v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":1,"VerificationChannel":"TEXT"}`),
 		"carrier lookup number not a string":          v2("CarrierLookup", `{"PhoneNumber":null,"PhoneNumber":1}`),
 	}
-	for name, req := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			res, err := Map(req)
-			if !isKind(err, BadRequest) || res != nil {
-				t.Errorf("Map(%s) = %+v, %v; want nil, BadRequest", req.Body, res, err)
-			}
-		})
-	}
+	testBadRequests(t, tests)
 }
 
 // TestDestinationWalkMalformed runs the destination walk alone, without

@@ -23,6 +23,21 @@ func rest(method, path, body string) *Request {
 	return &Request{Method: method, RawPath: path, Body: []byte(body), Region: "us-east-1", Account: acct}
 }
 
+// testBadRequests checks that Map refuses each of the named requests with
+// BadRequest and no result.
+func testBadRequests(t *testing.T, tests map[string]*Request) {
+	t.Helper()
+	for name, req := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			res, err := Map(req)
+			if !isKind(err, BadRequest) || res != nil {
+				t.Errorf("Map(%s) = %+v, %v; want nil, BadRequest", req.Body, res, err)
+			}
+		})
+	}
+}
+
 func TestMap(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {

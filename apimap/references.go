@@ -3,7 +3,6 @@ package apimap
 import (
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pinpointgw/gateway/arn"
@@ -83,9 +82,11 @@ func (m *mapper) references() error {
 			}
 			continue
 		}
-		if found, err = m.walkRef(rs, v, rs.path[1:], append(segs[:0], rs.path[0]), found); err != nil {
+		w, err := m.walkPath(pathWalk{rs: rs, refs: found}, v, rs.path[1:], append(segs[:0], rs.path[0]))
+		if err != nil {
 			return err
 		}
+		found = w.refs
 	}
 	if len(found) == 0 {
 		return nil
@@ -104,81 +105,6 @@ func (m *mapper) references() error {
 		m.res.Permissions = append(m.res.Permissions, Permission{Action: "iam:PassRole", Resources: roles, PassedToService: passRoleService(m.op.api)})
 	}
 	return nil
-}
-
-// walkRef follows path from the raw value v and records each string it
-// reaches. segs is the member path so far (for Reference.Member).
-func (m *mapper) walkRef(rs *refSpec, v []byte, path []string, segs []string, found []foundRef) ([]foundRef, error) {
-	if len(path) == 0 {
-		if jsonKind(v) != 's' {
-			return nil, badRequest("member %s must be a string", joinMember(segs))
-		}
-		s, err := jsonString(v)
-		if err != nil {
-			return nil, badRequest("member %s: %v", joinMember(segs), err)
-		}
-		if s == rs.unset && s != "" {
-			return found, nil
-		}
-		if len(found) >= maxReferences {
-			return nil, badRequest("more than %d referenced resources", maxReferences)
-		}
-		member := rs.member // the path has no list or map: its member path is fixed
-		if member == "" {
-			member = joinMember(segs)
-		}
-		r, err := m.deriveRef(rs, s, member)
-		if err != nil {
-			return nil, err
-		}
-		return append(found, foundRef{off: cap(m.req.Body) - cap(v), ref: r}), nil
-	}
-	switch path[0] {
-	case "[]":
-		it, err := newArrayIter(v)
-		if err != nil {
-			return nil, badRequest("member %s must be an array", joinMember(segs))
-		}
-		i := 0
-		for e, ok := it.next(); ok; e, ok = it.next() {
-			if jsonKind(e) != 0 {
-				if found, err = m.walkRef(rs, e, path[1:], append(segs, "["+strconv.Itoa(i)+"]"), found); err != nil {
-					return nil, err
-				}
-			}
-			i++
-		}
-		return found, nil
-	case "{}":
-		if jsonKind(v) != 'o' {
-			return nil, badRequest("member %s must be an object", joinMember(segs))
-		}
-		fields, err := objectFields(v, nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range fields {
-			if jsonKind(f.val) != 0 {
-				if found, err = m.walkRef(rs, f.val, path[1:], append(segs, "["+strconv.Quote(string(f.key))+"]"), found); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return found, nil
-	}
-	if jsonKind(v) != 'o' {
-		return nil, badRequest("member %s must be an object", joinMember(segs))
-	}
-	var buf [16]jfield
-	o, err := parseObject(v, buf[:0])
-	if err != nil {
-		return nil, err
-	}
-	child, err := o.get(path[0])
-	if err != nil || child == nil {
-		return found, err
-	}
-	return m.walkRef(rs, child, path[1:], append(segs, path[0]), found)
 }
 
 // joinMember joins member path segments: names with dots, list indexes and

@@ -212,15 +212,7 @@ func TestReferenceErrors(t *testing.T) {
 		"too many references":       rest("POST", app+"/journeys", `{"Activities":{`+acts.String()+`}}`),
 		"list element not a string": v2("SendMediaMessage", `{"OriginationIdentity":"pool-1","MediaUrls":[1]}`),
 	}
-	for name, req := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			res, err := Map(req)
-			if !isKind(err, BadRequest) || res != nil {
-				t.Errorf("Map(%s) = %v, %v; want nil, BadRequest", req.Body, res, err)
-			}
-		})
-	}
+	testBadRequests(t, tests)
 }
 
 func TestRequestTagKeysCaseCollide(t *testing.T) {

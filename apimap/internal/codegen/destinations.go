@@ -3,7 +3,6 @@ package codegen
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -83,74 +82,53 @@ type genDest struct {
 // destinations walks the request body shape of op at any depth and returns
 // its destination member paths.
 func (g *gen) destinations(api string, m *model, bodyName string, body *shape, skipLocated bool) ([]genDest, error) {
-	w := &destWalk{g: g, api: api, m: m, skipLocated: skipLocated, stack: map[string]bool{bodyName: true}}
-	if err := w.walk(body, bodyName, nil, true); err != nil {
+	w := &destWalk{g: g, api: api, m: m}
+	if err := m.walkShape(bodyName, body, skipLocated, w.visit); err != nil {
 		return nil, err
 	}
 	return w.out, nil
 }
 
-// destWalk is one walk of destinations over a request body shape.
+// destWalk collects the destinations of one walk over a request body shape.
 type destWalk struct {
-	g           *gen
-	api         string
-	m           *model
-	skipLocated bool
-	stack       map[string]bool
-	out         []genDest
+	g   *gen
+	api string
+	m   *model
+	out []genDest
 }
 
-func (w *destWalk) walk(sh *shape, shName string, path []string, top bool) error {
-	if len(path) > 16 {
-		return fmt.Errorf("member %s: nesting deeper than 16", strings.Join(path, "."))
+// visit records member a when destClasses classifies it.
+func (w *destWalk) visit(a memberAt) error {
+	key := w.api + ":" + a.shName + "." + a.name
+	c, ok := destClasses[key]
+	if !ok {
+		return nil
 	}
-	for _, k := range slices.Sorted(maps.Keys(sh.Members)) {
-		v := sh.Members[k]
-		if top && w.skipLocated && v.Location != "" {
-			continue
-		}
-		p := append(append([]string(nil), path...), v.wireName(k))
-		key := w.api + ":" + shName + "." + k
-		if c, ok := destClasses[key]; ok {
-			w.g.usedDests[key] = true
-			d, err := w.dest(c, v, p)
-			if err != nil {
-				return fmt.Errorf("destination %s: %w", key, err)
-			}
-			w.out = append(w.out, d)
-		}
-		p, elName := w.m.element(p, v.Shape)
-		if el := w.m.Shapes[elName]; el.Type == "structure" {
-			if w.stack[elName] {
-				return fmt.Errorf("member %s: recursive shape %s", strings.Join(p, "."), elName)
-			}
-			w.stack[elName] = true
-			if err := w.walk(&el, elName, p, false); err != nil {
-				return err
-			}
-			delete(w.stack, elName)
-		}
+	w.g.usedDests[key] = true
+	d, err := w.dest(c, a)
+	if err != nil {
+		return fmt.Errorf("destination %s: %w", key, err)
 	}
+	w.out = append(w.out, d)
 	return nil
 }
 
-// dest checks the class c of member v at the JSON path p against the model
-// and returns its generated path.
-func (w *destWalk) dest(c destClass, v member, p []string) (genDest, error) {
-	sh := w.m.Shapes[v.Shape]
+// dest checks the class c of member a against the model and returns its
+// generated path.
+func (w *destWalk) dest(c destClass, a memberAt) (genDest, error) {
+	sh := w.m.Shapes[a.member.Shape]
 	d := genDest{form: c.form}
 	if !c.keys {
-		pp, elName := w.m.element(slices.Clip(p), v.Shape) // Clip: the walk appends to p too
-		if w.m.Shapes[elName].Type != "string" {
-			return d, fmt.Errorf("shape %s is a %s, want a string", elName, w.m.Shapes[elName].Type)
+		if w.m.Shapes[a.elName].Type != "string" {
+			return d, fmt.Errorf("shape %s is a %s, want a string", a.elName, w.m.Shapes[a.elName].Type)
 		}
-		d.path = pp
+		d.path = a.elPath
 		return d, nil
 	}
 	if sh.Type != "map" || w.m.Shapes[sh.Key.Shape].Type != "string" {
-		return d, fmt.Errorf("shape %s is not a map with string keys", v.Shape)
+		return d, fmt.Errorf("shape %s is not a map with string keys", a.member.Shape)
 	}
-	d.path = append(slices.Clip(p), "{key}")
+	d.path = append(a.path, "{key}")
 	if c.channel == "" {
 		return d, nil
 	}

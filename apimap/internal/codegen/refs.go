@@ -3,9 +3,7 @@ package codegen
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -320,87 +318,29 @@ type genRef struct {
 // the operation's own resources. classified records the class of every
 // string member seen.
 func (g *gen) references(api string, m *model, bodyName string, body *shape, skipLocated bool, own map[string]bool) ([]genRef, error) {
-	w := &refWalk{g: g, api: api, m: m, skipLocated: skipLocated, own: own, stack: map[string]bool{bodyName: true}}
-	if err := w.walk(body, bodyName, nil, true); err != nil {
+	w := &refWalk{g: g, api: api, m: m, own: own}
+	if err := m.walkShape(bodyName, body, skipLocated, w.visit); err != nil {
 		return nil, err
 	}
 	return w.out, nil
 }
 
-// refWalk is one walk of references over a request body shape.
+// refWalk collects the references of one walk over a request body shape.
 type refWalk struct {
-	g           *gen
-	api         string
-	m           *model
-	skipLocated bool            // skip the body's members bound to the URI, query or headers
-	own         map[string]bool // JSON paths of the members that bind the operation's own resources
-	stack       map[string]bool // the structures being walked, to refuse recursion
-	out         []genRef
+	g   *gen
+	api string
+	m   *model
+	own map[string]bool // JSON paths of the members that bind the operation's own resources
+	out []genRef
 }
 
-// walk visits the members of sh (named shName) at the JSON path path; top
-// says sh is the body itself.
-func (w *refWalk) walk(sh *shape, shName string, path []string, top bool) error {
-	if len(path) > 16 {
-		return fmt.Errorf("member %s: nesting deeper than 16", strings.Join(path, "."))
+// visit classifies member a when it leads to a string.
+func (w *refWalk) visit(a memberAt) error {
+	el := w.m.Shapes[a.elName]
+	if el.Type != "string" {
+		return nil
 	}
-	for _, k := range slices.Sorted(maps.Keys(sh.Members)) {
-		v := sh.Members[k]
-		if top && w.skipLocated && v.Location != "" {
-			continue
-		}
-		p, elName := w.element(append(append([]string(nil), path...), v.wireName(k)), v.Shape)
-		el := w.m.Shapes[elName]
-		switch el.Type {
-		case "structure":
-			if err := w.walkStruct(&el, elName, p); err != nil {
-				return err
-			}
-		case "string":
-			if err := w.stringMember(shName, k, v, path, p, &el); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// element follows the lists and maps of shape name to their element: it
-// returns p with "[]" for each list and "{}" for each map crossed, and the
-// element's shape name.
-func (w *refWalk) element(p []string, name string) ([]string, string) {
-	return w.m.element(p, name)
-}
-
-// element follows the lists and maps of shape name to their element (see
-// refWalk.element).
-func (m *model) element(p []string, name string) ([]string, string) {
-	el := m.Shapes[name]
-	for el.Type == "list" || el.Type == "map" {
-		if el.Type == "list" {
-			p = append(p, "[]")
-			name = el.Member.Shape
-		} else {
-			p = append(p, "{}")
-			name = el.Value.Shape
-		}
-		el = m.Shapes[name]
-	}
-	return p, name
-}
-
-// walkStruct walks the structure el (named elName) at the JSON path p,
-// refusing a recursive shape.
-func (w *refWalk) walkStruct(el *shape, elName string, p []string) error {
-	if w.stack[elName] {
-		return fmt.Errorf("member %s: recursive shape %s", strings.Join(p, "."), elName)
-	}
-	w.stack[elName] = true
-	if err := w.walk(el, elName, p, false); err != nil {
-		return err
-	}
-	delete(w.stack, elName)
-	return nil
+	return w.stringMember(a.shName, a.name, a.member, a.parent, a.elPath, &el)
 }
 
 // stringMember classifies member k (v) of the structure shName, a string of
