@@ -1,0 +1,459 @@
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/pinpoint"
+	ptypes "github.com/aws/aws-sdk-go-v2/service/pinpoint/types"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
+	v2types "github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/pinpointgw/gateway/internal/testenv"
+)
+
+// Quotas end to end: named limits on how many destinations a key may send
+// to per window, their counters in a real redis-server shared by several
+// gateway processes.
+
+// Tenant users of the quota tests: a1 and a2 share the tenant tag a, b is
+// tenant b.
+const (
+	quotaA1KeyID  = "AKIAINTEGQUOTAA10001"
+	quotaA1Secret = "quotaA1SecretKey/IntegrationTests/000005"
+	quotaA2KeyID  = "AKIAINTEGQUOTAA20001"
+	quotaA2Secret = "quotaA2SecretKey/IntegrationTests/000006"
+	quotaBKeyID   = "AKIAINTEGQUOTAB00001"
+	quotaBSecret  = "quotaBSecretKey/IntegrationTests/0000007"
+	quotaName     = "sms-per-tenant"
+)
+
+// quotaStore adds the tenant users, who may send anywhere and describe
+// pools and apps, to the test store.
+func quotaStore() obj {
+	s := testStore()
+	s["users"] = append(s["users"].([]obj),
+		obj{"name": "quota-a1", "tags": obj{"tenant": "a"}, "access_keys": []obj{{"id": quotaA1KeyID, "secret": quotaA1Secret}}, "policies": []string{"Sender"}},
+		obj{"name": "quota-a2", "tags": obj{"tenant": "a"}, "access_keys": []obj{{"id": quotaA2KeyID, "secret": quotaA2Secret}}, "policies": []string{"Sender"}},
+		obj{"name": "quota-b", "tags": obj{"tenant": "b"}, "access_keys": []obj{{"id": quotaBKeyID, "secret": quotaBSecret}}, "policies": []string{"Sender"}},
+	)
+	s["policies"].(obj)["Sender"] = obj{"Version": "2012-10-17", "Statement": []obj{
+		{"Sid": "Send", "Effect": "Allow", "Resource": "*", "Action": []string{
+			"sms-voice:SendTextMessage", "sms-voice:DescribePools", "mobiletargeting:SendMessages", "mobiletargeting:GetApps"}},
+	}}
+	return s
+}
+
+// quotaCaddyfile is the quota and shared_state configuration: limit
+// destinations per hour per tenant tag, counted in the Redis at url.
+func quotaCaddyfile(url string, limit int, timeout string) string {
+	return fmt.Sprintf("\t\tquota %s {\n"+
+		"\t\t\tactions sms-voice:SendTextMessage mobiletargeting:SendMessages\n"+
+		"\t\t\tper aws:PrincipalTag/tenant\n"+
+		"\t\t\tlimit %d 1h\n"+
+		"\t\t}\n"+
+		"\t\tshared_state redis %s {\n"+
+		"\t\t\ttimeout %s\n"+
+		"\t\t}", quotaName, limit, url, timeout)
+}
+
+// newQuotaEnvs starts the fake upstreams and n gateways in front of them,
+// all with the same configuration: the quota store and extra.
+func newQuotaEnvs(t *testing.T, n int, extra string) []*env {
+	t.Helper()
+	base := newEnv(t, func(cfg *gatewayConfig) {
+		cfg.Store = storeJSON(t, quotaStore())
+		cfg.Extra = extra
+	})
+	base.forbid(quotaA1KeyID, quotaA1Secret, quotaA2KeyID, quotaA2Secret, quotaBKeyID, quotaBSecret)
+	envs := []*env{base}
+	for range n - 1 {
+		envs = append(envs, &env{g: startGateway(t, base.cfg), up: base.up, cfg: base.cfg})
+	}
+	return envs
+}
+
+// frenchMobile is the i-th of a series of distinct valid French mobile numbers.
+func frenchMobile(i int) string { return fmt.Sprintf("+33612%06d", i) }
+
+// quotaSend is one governed send of one destination, through SMS and Voice
+// v2 SendTextMessage or Pinpoint SendMessages.
+type quotaSend struct {
+	g        *gatewayProc
+	id, sec  string
+	pinpoint bool
+	number   string
+}
+
+func (s quotaSend) do(ctx context.Context, c *capture) error {
+	cp := creds(s.id, s.sec, "")
+	if s.pinpoint {
+		_, err := pinpointClient(s.g, cp, c).SendMessages(ctx, &pinpoint.SendMessagesInput{
+			ApplicationId: aws.String("app-a"),
+			MessageRequest: &ptypes.MessageRequest{
+				Addresses: map[string]ptypes.AddressConfiguration{s.number: {ChannelType: ptypes.ChannelTypeSms}},
+				MessageConfiguration: &ptypes.DirectMessageConfiguration{
+					SMSMessage: &ptypes.SMSMessage{Body: aws.String(sendingMessage), MessageType: ptypes.MessageTypeTransactional},
+				},
+			},
+		})
+		return err
+	}
+	_, err := smsV2Client(s.g, cp, c).SendTextMessage(ctx, &pinpointsmsvoicev2.SendTextMessageInput{
+		DestinationPhoneNumber: aws.String(s.number),
+		OriginationIdentity:    aws.String(poolID),
+		MessageBody:            aws.String(sendingMessage),
+	})
+	return err
+}
+
+// throttled checks that err is the SDK's typed throttling error of the
+// send's API (v2: ThrottlingException, HTTP 400; Pinpoint:
+// TooManyRequestsException, 429) with a Retry-After of 1 s to 1 h and a
+// message naming the quota. It returns why not, "" when it is.
+func (s quotaSend) throttled(err error) string {
+	var typed bool
+	wantStatus := http.StatusBadRequest
+	if s.pinpoint {
+		var tmr *ptypes.TooManyRequestsException
+		typed = errors.As(err, &tmr)
+		wantStatus = http.StatusTooManyRequests
+	} else {
+		var te *v2types.ThrottlingException
+		typed = errors.As(err, &te)
+	}
+	if !typed {
+		return fmt.Sprintf("error %v (%T) is not the typed throttling error (pinpoint %v)", err, err, s.pinpoint)
+	}
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.Response == nil {
+		return fmt.Sprintf("error %v carries no HTTP response", err)
+	}
+	if re.HTTPStatusCode() != wantStatus {
+		return fmt.Sprintf("HTTP status %d, want %d", re.HTTPStatusCode(), wantStatus)
+	}
+	ra := re.Response.Header.Get("Retry-After")
+	if secs, perr := strconv.Atoi(ra); perr != nil || secs < 1 || secs > 3600 {
+		return fmt.Sprintf("Retry-After %q, want 1 to 3600 seconds", ra)
+	}
+	if !strings.Contains(err.Error(), quotaName) {
+		return fmt.Sprintf("error %q does not name the quota %s", err, quotaName)
+	}
+	return ""
+}
+
+// sendRecords counts what reached the upstreams of e: sends, and anything else.
+func sendRecords(t *testing.T, e *env) (sends, other int) {
+	t.Helper()
+	for api, u := range e.up {
+		for _, r := range u.Records() {
+			if len(r.Failures) > 0 {
+				t.Errorf("upstream %s refused %s %s: %v", api, r.Method, r.Path, r.Failures)
+			}
+			switch r.Operation {
+			case "SendTextMessage", "SendMessages":
+				sends++
+			default:
+				other++
+			}
+		}
+	}
+	return sends, other
+}
+
+// waitAuditCount polls the audit logs of gws until exactly want records
+// satisfy pred, failing after a deadline or when there are more.
+func waitAuditCount(t *testing.T, gws []*gatewayProc, what string, want int, pred func(map[string]any) bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := 0
+		for _, g := range gws {
+			for _, rec := range g.auditRecords(t) {
+				if pred(rec) {
+					n++
+				}
+			}
+		}
+		if n == want {
+			return
+		}
+		if n > want || time.Now().After(deadline) {
+			t.Fatalf("%d audit records of %s, want %d", n, what, want)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval, bounded by the deadline above
+	}
+}
+
+// isSend reports whether rec is the audit record of a governed send.
+func isSend(rec map[string]any) bool {
+	op := field(rec, "operation")
+	return op == "SendTextMessage" || op == "SendMessages"
+}
+
+// TestQuotaSharedAcrossInstances: three gateway processes count one quota
+// in one redis-server. 32 clients spread over them send concurrently, two
+// sends of one destination each: exactly the limit is admitted and reaches
+// the upstream, every other send gets the SDK's typed throttling error with
+// Retry-After, and is audited QuotaExceeded; the next send is refused too,
+// another tenant's is not.
+func TestQuotaSharedAcrossInstances(t *testing.T) {
+	requireBinary(t)
+	const (
+		limit     = 20
+		instances = 3
+		clients   = 32
+		perClient = 2
+	)
+	redis := testenv.StartRedis(t)
+	// A generous timeout: 64 concurrent sends on a shared 2-core machine
+	// must be throttled, never refused for a slow Redis.
+	envs := newQuotaEnvs(t, instances, quotaCaddyfile(redis.URL(), limit, "5s"))
+	gws := make([]*gatewayProc, len(envs))
+	for i, e := range envs {
+		gws[i] = e.g
+	}
+	e := envs[0] // the upstreams are shared
+
+	type result struct {
+		send quotaSend
+		err  error
+	}
+	results := make(chan result, clients*perClient)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newQuietCapture()
+			s := quotaSend{g: gws[i%instances], id: quotaA1KeyID, sec: quotaA1Secret, pinpoint: i%4 >= 2}
+			if i%2 == 1 {
+				s.id, s.sec = quotaA2KeyID, quotaA2Secret
+			}
+			<-start
+			for j := range perClient {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				s.number = frenchMobile(i*perClient + j)
+				results <- result{s, s.do(ctx, c)}
+				cancel()
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(results)
+
+	admitted, refused := 0, 0
+	for r := range results {
+		if r.err == nil {
+			admitted++
+			continue
+		}
+		if why := r.send.throttled(r.err); why != "" {
+			t.Errorf("send to %s through %s: %s", r.send.number, r.send.g.URL, why)
+			continue
+		}
+		refused++
+	}
+	if admitted != limit || refused != clients*perClient-limit {
+		t.Fatalf("%d sends admitted and %d throttled, want %d and %d", admitted, refused, limit, clients*perClient-limit)
+	}
+	if sends, other := sendRecords(t, e); sends != limit || other != 0 {
+		t.Fatalf("the upstreams received %d sends and %d other requests, want %d and 0", sends, other, limit)
+	}
+	waitAuditCount(t, gws, "admitted sends", limit, func(r map[string]any) bool {
+		quotas, _ := r["quotas"].([]any)
+		return isSend(r) && field(r, "decision") == "Allow" && len(quotas) == 1 && quotas[0] == quotaName
+	})
+	waitAuditCount(t, gws, "throttled sends", clients*perClient-limit, func(r map[string]any) bool {
+		return isSend(r) && field(r, "decision") == "QuotaExceeded" && field(r, "quota_refused") == quotaName
+	})
+
+	t.Run("the next send is refused", func(t *testing.T) {
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for i, g := range gws {
+			s := quotaSend{g: g, id: quotaA2KeyID, sec: quotaA2Secret, pinpoint: i == 1, number: numDEMobile}
+			if why := s.throttled(s.do(ctx, newQuietCapture())); why != "" {
+				t.Errorf("through %s: %s", g.URL, why)
+			}
+		}
+		e.assertNothingUpstream(t)
+	})
+	t.Run("another tenant has its own counter", func(t *testing.T) {
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		s := quotaSend{g: gws[2], id: quotaBKeyID, sec: quotaBSecret, number: numDEMobile}
+		if err := s.do(ctx, newQuietCapture()); err != nil {
+			t.Fatalf("tenant b's send: %v", err)
+		}
+		e.onlyRecord(t, "sms-voice-v2")
+	})
+	t.Run("ungoverned calls are not counted", func(t *testing.T) {
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := smsV2Client(gws[0], creds(quotaA1KeyID, quotaA1Secret, ""), newQuietCapture()).DescribePools(ctx, &pinpointsmsvoicev2.DescribePoolsInput{}); err != nil {
+			t.Fatalf("DescribePools of an exhausted tenant: %v", err)
+		}
+		e.onlyRecord(t, "sms-voice-v2")
+	})
+}
+
+// TestQuotaRedisOutage: while the redis-server is down, or does not
+// answer, sends a quota governs are refused with 503 ServiceUnavailable
+// within the configured timeout and nothing is forwarded, while calls no
+// quota governs go on; when it is back on the same port, the same gateway
+// processes admit sends again.
+func TestQuotaRedisOutage(t *testing.T) {
+	requireBinary(t)
+	redis := testenv.StartRedis(t)
+	e := newQuotaEnvs(t, 1, quotaCaddyfile(redis.URL(), 1000, "250ms"))[0]
+	c := newQuietCapture()
+	a1 := creds(quotaA1KeyID, quotaA1Secret, "")
+	v2Send := quotaSend{g: e.g, id: quotaA1KeyID, sec: quotaA1Secret, number: numFRMobile}
+	ppSend := quotaSend{g: e.g, id: quotaA1KeyID, sec: quotaA1Secret, number: numDEMobile, pinpoint: true}
+
+	// unavailable checks that s is refused 503 ServiceUnavailable, within a
+	// bound that the 250ms timeout keeps far away, and not forwarded.
+	unavailable := func(t *testing.T, e *env, s quotaSend) {
+		t.Helper()
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		began := time.Now()
+		err := s.do(ctx, c)
+		if took := time.Since(began); took > 5*time.Second {
+			t.Errorf("the refusal took %v with a 250ms timeout", took)
+		}
+		apiErrorOf(t, err, "ServiceUnavailable", http.StatusServiceUnavailable)
+		e.assertNothingUpstream(t)
+	}
+	// ungoverned checks that calls no quota governs still reach the upstream.
+	ungoverned := func(t *testing.T, e *env) {
+		t.Helper()
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := smsV2Client(e.g, a1, c).DescribePools(ctx, &pinpointsmsvoicev2.DescribePoolsInput{}); err != nil {
+			t.Errorf("DescribePools: %v", err)
+		}
+		if _, err := pinpointClient(e.g, a1, c).GetApps(ctx, &pinpoint.GetAppsInput{}); err != nil {
+			t.Errorf("GetApps: %v", err)
+		}
+		if sends, other := sendRecords(t, e); sends != 0 || other != 2 {
+			t.Errorf("the upstreams received %d sends and %d other requests, want 0 and 2", sends, other)
+		}
+	}
+
+	t.Run("redis up", func(t *testing.T) {
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, s := range []quotaSend{v2Send, ppSend} {
+			if err := s.do(ctx, c); err != nil {
+				t.Fatalf("send (pinpoint %v): %v", s.pinpoint, err)
+			}
+		}
+		if sends, _ := sendRecords(t, e); sends != 2 {
+			t.Fatalf("the upstreams received %d sends, want 2", sends)
+		}
+	})
+
+	redis.Stop()
+	t.Run("redis stopped", func(t *testing.T) {
+		unavailable(t, e, v2Send)
+		unavailable(t, e, ppSend)
+		ungoverned(t, e)
+		rec := e.g.waitAudit(t, "a send refused for the outage", func(r map[string]any) bool {
+			return isSend(r) && field(r, "decision") == "QuotaUnavailable"
+		})
+		if field(rec, "quota_error") == "" {
+			t.Errorf("record %v has no quota_error", rec)
+		}
+		if quotas, _ := rec["quotas"].([]any); len(quotas) != 1 || quotas[0] != quotaName {
+			t.Errorf("quotas %v, want [%s]", rec["quotas"], quotaName)
+		}
+	})
+
+	redis.Start()
+	t.Run("redis back", func(t *testing.T) {
+		// The gateway reconnects on its own: poll, each refusal still a 503.
+		deadline := time.Now().Add(20 * time.Second)
+		for attempt := 1; ; attempt++ {
+			e.reset()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err := v2Send.do(ctx, c)
+			cancel()
+			if err == nil {
+				break
+			}
+			if !isAPIError(err, "ServiceUnavailable") {
+				t.Fatalf("attempt %d after the restart: %v, want success or ServiceUnavailable", attempt, err)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("sends still refused 20 s after redis came back (%d attempts): %v", attempt, err)
+			}
+			time.Sleep(100 * time.Millisecond) // poll interval, bounded by the deadline above
+		}
+		e.onlyRecord(t, "sms-voice-v2")
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := ppSend.do(ctx, c); err != nil {
+			t.Fatalf("Pinpoint send after the restart: %v", err)
+		}
+		e.onlyRecord(t, "pinpoint")
+	})
+
+	t.Run("redis does not answer", func(t *testing.T) {
+		// A server that accepts connections and never answers: only the
+		// timeout ends the wait.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var (
+			mu    sync.Mutex
+			conns []net.Conn
+		)
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+		}()
+		t.Cleanup(func() {
+			l.Close()
+			mu.Lock()
+			defer mu.Unlock()
+			for _, c := range conns {
+				c.Close()
+			}
+		})
+		silent := newQuotaEnvs(t, 1, quotaCaddyfile("redis://"+l.Addr().String()+"/0", 1000, "250ms"))[0]
+		v2, pp := v2Send, ppSend
+		v2.g, pp.g = silent.g, silent.g
+		unavailable(t, silent, v2)
+		unavailable(t, silent, pp)
+		ungoverned(t, silent)
+	})
+}

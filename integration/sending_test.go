@@ -1,0 +1,348 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/pinpoint"
+	ptypes "github.com/aws/aws-sdk-go-v2/service/pinpoint/types"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
+	v2types "github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
+	"github.com/aws/smithy-go"
+)
+
+// Sending guardrails end to end: the destination condition keys
+// (gateway:DestinationCountry, gateway:DestinationNumberType, ...) decide
+// from the phone numbers a request sends to.
+
+const (
+	senderKeyID  = "AKIAINTEGSENDER00001"
+	senderSecret = "senderSecretKey/IntegrationTests/0000004"
+	senderARN    = "arn:aws:iam::123456789012:user/sender"
+)
+
+// Phone numbers and what libphonenumber says of them.
+const (
+	numFRMobile    = "+33612345678"   // FR MOBILE
+	numDEMobile    = "+4915123456789" // DE MOBILE
+	numUS          = "+12065550100"   // US FIXED_LINE_OR_MOBILE
+	numGBPremium   = "+449098790000"  // GB PREMIUM_RATE
+	numFRPremium   = "+33891234567"   // FR PREMIUM_RATE
+	numFRTooShort  = "+3361234567"    // E.164-shaped, not a valid number of France
+	numNoSuchCode  = "+999123456789"  // E.164-shaped, no country calling code 999
+	sendingMessage = "Your code is 123456"
+)
+
+// sendingStore adds the user sender, who may send only to France and
+// Germany (ForAllValues on gateway:DestinationCountry) and never to a
+// premium-rate number (an explicit deny, ForAnyValue on
+// gateway:DestinationNumberType), to the test store.
+func sendingStore() obj {
+	s := testStore()
+	s["users"] = append(s["users"].([]obj),
+		obj{"name": "sender", "access_keys": []obj{{"id": senderKeyID, "secret": senderSecret}}, "policies": []string{"FranceGermanyNoPremium"}},
+	)
+	s["policies"].(obj)["FranceGermanyNoPremium"] = obj{"Version": "2012-10-17", "Statement": []obj{
+		{"Sid": "SendToFranceAndGermany", "Effect": "Allow",
+			"Action":    []string{"sms-voice:SendTextMessage", "mobiletargeting:SendMessages"},
+			"Resource":  "*",
+			"Condition": obj{"ForAllValues:StringEquals": obj{"gateway:DestinationCountry": []string{"FR", "DE"}}}},
+		{"Sid": "Describe", "Effect": "Allow", "Action": []string{"sms-voice:DescribePools", "mobiletargeting:GetApps"}, "Resource": "*"},
+		{"Sid": "NoPremium", "Effect": "Deny", "Action": "*", "Resource": "*",
+			"Condition": obj{"ForAnyValue:StringEquals": obj{"gateway:DestinationNumberType": "PREMIUM_RATE"}}},
+	}}
+	return s
+}
+
+// pinpointSMS is a Pinpoint MessageRequest of one SMS to each address; an
+// address with a "mailto:" prefix goes by email instead (without it).
+func pinpointSMS(addresses ...string) *ptypes.MessageRequest {
+	m := map[string]ptypes.AddressConfiguration{}
+	for _, a := range addresses {
+		if email, ok := strings.CutPrefix(a, "mailto:"); ok {
+			m[email] = ptypes.AddressConfiguration{ChannelType: ptypes.ChannelTypeEmail}
+			continue
+		}
+		m[a] = ptypes.AddressConfiguration{ChannelType: ptypes.ChannelTypeSms}
+	}
+	return &ptypes.MessageRequest{
+		Addresses: m,
+		MessageConfiguration: &ptypes.DirectMessageConfiguration{
+			SMSMessage:   &ptypes.SMSMessage{Body: aws.String(sendingMessage), MessageType: ptypes.MessageTypeTransactional},
+			EmailMessage: &ptypes.EmailMessage{FromAddress: aws.String("noreply@example.com")},
+		},
+	}
+}
+
+// auditDestinations returns the destinations array of an audit record.
+func auditDestinations(rec map[string]any) []map[string]any {
+	ds, _ := rec["destinations"].([]any)
+	var out []map[string]any
+	for _, d := range ds {
+		if m, ok := d.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// sendsTo reports whether rec is the audit record of operation op whose
+// destinations are exactly numbers, in any order.
+func sendsTo(rec map[string]any, op string, numbers ...string) bool {
+	if field(rec, "operation") != op {
+		return false
+	}
+	ds := auditDestinations(rec)
+	if len(ds) != len(numbers) {
+		return false
+	}
+	for _, n := range numbers {
+		found := false
+		for _, d := range ds {
+			if d["value"] == n {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDestinationPolicies: a user allowed to send only to France and
+// Germany and never to a premium-rate number, with aws-sdk-go-v2 (SMS and
+// Voice v2 SendTextMessage, Pinpoint SendMessages with addresses) and with
+// the AWS CLI: allowed sends reach the upstream as sent, denied ones get
+// AccessDeniedException and reach nothing; a number the gateway cannot read
+// is denied, not taken for an empty set of countries; the audit record
+// lists each destination with its country and number type.
+func TestDestinationPolicies(t *testing.T) {
+	e := newEnv(t, func(cfg *gatewayConfig) { cfg.Store = storeJSON(t, sendingStore()) })
+	e.forbid(senderKeyID, senderSecret)
+	cp := creds(senderKeyID, senderSecret, "")
+	c := newQuietCapture()
+	v2 := smsV2Client(e.g, cp, c)
+	pp := pinpointClient(e.g, cp, c)
+	deniedPrefix := func(action string) string {
+		return "User: " + senderARN + " is not authorized to perform: " + action + " on resource: "
+	}
+
+	t.Run("sdk sms-voice-v2 SendTextMessage", func(t *testing.T) {
+		tests := []struct {
+			name    string
+			number  string
+			allowed bool
+			// explicit: denied by the NoPremium statement, not for want of an allow.
+			explicit bool
+		}{
+			{name: "France mobile", number: numFRMobile, allowed: true},
+			{name: "Germany mobile", number: numDEMobile, allowed: true},
+			{name: "United States", number: numUS},
+			{name: "United Kingdom premium rate", number: numGBPremium, explicit: true},
+			{name: "France premium rate", number: numFRPremium, explicit: true},
+			{name: "invalid French number", number: numFRTooShort},
+			{name: "unknown calling code", number: numNoSuchCode},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				e.reset()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				_, err := v2.SendTextMessage(ctx, &pinpointsmsvoicev2.SendTextMessageInput{
+					DestinationPhoneNumber: aws.String(tc.number),
+					OriginationIdentity:    aws.String(poolID),
+					MessageBody:            aws.String(sendingMessage),
+				})
+				if tc.allowed {
+					if err != nil {
+						t.Fatalf("SendTextMessage to %s: %v", tc.number, err)
+					}
+					rec := e.onlyRecord(t, "sms-voice-v2")
+					if rec.Operation != "SendTextMessage" || !strings.Contains(string(rec.Body), `"`+tc.number+`"`) {
+						t.Errorf("upstream got %s %q", rec.Operation, rec.Body)
+					}
+					return
+				}
+				var ade *v2types.AccessDeniedException
+				if !errors.As(err, &ade) {
+					t.Fatalf("SendTextMessage to %s: error %v (%T), want *types.AccessDeniedException", tc.number, err, err)
+				}
+				if msg := ade.ErrorMessage(); !strings.HasPrefix(msg, deniedPrefix("sms-voice:SendTextMessage")) {
+					t.Errorf("message %q, want prefix %q", msg, deniedPrefix("sms-voice:SendTextMessage"))
+				} else if tc.explicit && !strings.Contains(msg, "explicit deny") {
+					t.Errorf("message %q does not name the explicit deny", msg)
+				}
+				e.assertNothingUpstream(t)
+			})
+		}
+	})
+
+	t.Run("sdk pinpoint SendMessages", func(t *testing.T) {
+		tests := []struct {
+			name      string
+			addresses []string
+			allowed   bool
+		}{
+			{name: "France and Germany", addresses: []string{numFRMobile, numDEMobile}, allowed: true},
+			{name: "France and an email address", addresses: []string{numFRMobile, "mailto:ops@example.com"}, allowed: true},
+			{name: "France and the United States", addresses: []string{numFRMobile, numUS}},
+			{name: "Germany and a French premium rate", addresses: []string{numDEMobile, numFRPremium}},
+			{name: "France and an invalid number", addresses: []string{numFRMobile, numFRTooShort}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				e.reset()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				_, err := pp.SendMessages(ctx, &pinpoint.SendMessagesInput{
+					ApplicationId:  aws.String("app-a"),
+					MessageRequest: pinpointSMS(tc.addresses...),
+				})
+				if tc.allowed {
+					if err != nil {
+						t.Fatalf("SendMessages to %v: %v", tc.addresses, err)
+					}
+					rec := e.onlyRecord(t, "pinpoint")
+					if rec.Operation != "SendMessages" || rec.Path != "/v1/apps/app-a/messages" {
+						t.Errorf("upstream got %s %s", rec.Operation, rec.Path)
+					}
+					for _, a := range tc.addresses {
+						if !strings.Contains(string(rec.Body), `"`+strings.TrimPrefix(a, "mailto:")+`"`) {
+							t.Errorf("upstream body %q lacks %s", rec.Body, a)
+						}
+					}
+					return
+				}
+				apiErr := apiErrorOf(t, err, "AccessDeniedException", 403)
+				if !strings.HasPrefix(apiErr.ErrorMessage(), deniedPrefix("mobiletargeting:SendMessages")+appAARN) {
+					t.Errorf("message %q, want prefix %q", apiErr.ErrorMessage(), deniedPrefix("mobiletargeting:SendMessages")+appAARN)
+				}
+				e.assertNothingUpstream(t)
+			})
+		}
+	})
+
+	t.Run("aws cli", func(t *testing.T) {
+		requireCLI(t)
+		denied := func(t *testing.T, r cliResult, op, action string) {
+			t.Helper()
+			if r.Exit == 0 {
+				t.Fatalf("aws succeeded, want AccessDeniedException: %s", r.Stdout)
+			}
+			want := regexp.MustCompile(`An error occurred \(AccessDeniedException\) when calling the ` + op +
+				` operation( \(reached max retries: \d+\))?: ` + regexp.QuoteMeta(deniedPrefix(action)))
+			if !want.MatchString(r.Stderr) {
+				t.Errorf("stderr %q does not match %q", r.Stderr, want)
+			}
+			e.assertNothingUpstream(t)
+		}
+		sendText := func(number string) cliResult {
+			return runCLI(t, e.g, senderKeyID, senderSecret, "", "pinpoint-sms-voice-v2", "send-text-message",
+				"--destination-phone-number", number, "--origination-identity", poolID, "--message-body", sendingMessage)
+		}
+
+		t.Run("send-text-message to Germany", func(t *testing.T) {
+			e.reset()
+			r := sendText(numDEMobile)
+			if r.Exit != 0 {
+				t.Fatalf("aws exited %d: %s", r.Exit, r.Stderr)
+			}
+			if !strings.Contains(r.Stdout, "4b1c9f0e-6a2d-4c1e-9a57-0d3f2b7c8e11") {
+				t.Errorf("output %q lacks the message ID", r.Stdout)
+			}
+			if rec := e.onlyRecord(t, "sms-voice-v2"); !strings.Contains(string(rec.Body), `"`+numDEMobile+`"`) {
+				t.Errorf("upstream body %q", rec.Body)
+			}
+		})
+		t.Run("send-text-message to the United States denied", func(t *testing.T) {
+			e.reset()
+			denied(t, sendText(numUS), "SendTextMessage", "sms-voice:SendTextMessage")
+		})
+		t.Run("send-text-message to a French premium rate denied", func(t *testing.T) {
+			e.reset()
+			denied(t, sendText(numFRPremium), "SendTextMessage", "sms-voice:SendTextMessage")
+		})
+		t.Run("pinpoint send-messages", func(t *testing.T) {
+			req := func(numbers ...string) string {
+				b, err := json.Marshal(obj{"Addresses": func() obj {
+					m := obj{}
+					for _, n := range numbers {
+						m[n] = obj{"ChannelType": "SMS"}
+					}
+					return m
+				}(), "MessageConfiguration": obj{"SMSMessage": obj{"Body": sendingMessage, "MessageType": "TRANSACTIONAL"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
+			}
+			e.reset()
+			r := runCLI(t, e.g, senderKeyID, senderSecret, "", "pinpoint", "send-messages",
+				"--application-id", "app-a", "--message-request", req(numFRMobile, numDEMobile))
+			if r.Exit != 0 {
+				t.Fatalf("aws exited %d: %s", r.Exit, r.Stderr)
+			}
+			e.onlyRecord(t, "pinpoint")
+			e.reset()
+			r = runCLI(t, e.g, senderKeyID, senderSecret, "", "pinpoint", "send-messages",
+				"--application-id", "app-a", "--message-request", req(numFRMobile, numGBPremium))
+			denied(t, r, "SendMessages", "mobiletargeting:SendMessages")
+		})
+	})
+
+	t.Run("audit record lists the destinations", func(t *testing.T) {
+		type want struct{ country, code, numberType string }
+		tests := []struct {
+			name     string
+			op       string
+			numbers  []string
+			decision string
+			want     map[string]want // by number; absent: unreadable
+		}{
+			{name: "allowed v2 send to France", op: "SendTextMessage", numbers: []string{numFRMobile}, decision: "Allow",
+				want: map[string]want{numFRMobile: {"FR", "33", "MOBILE"}}},
+			{name: "premium rate denied", op: "SendTextMessage", numbers: []string{numGBPremium}, decision: "ExplicitDeny",
+				want: map[string]want{numGBPremium: {"GB", "44", "PREMIUM_RATE"}}},
+			{name: "unreadable number denied", op: "SendTextMessage", numbers: []string{numNoSuchCode}, decision: "ImplicitDeny"},
+			{name: "allowed Pinpoint send to France and Germany", op: "SendMessages", numbers: []string{numFRMobile, numDEMobile}, decision: "Allow",
+				want: map[string]want{numFRMobile: {"FR", "33", "MOBILE"}, numDEMobile: {"DE", "49", "MOBILE"}}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				rec := e.g.waitAudit(t, tc.name, func(r map[string]any) bool { return sendsTo(r, tc.op, tc.numbers...) })
+				if got := field(rec, "decision"); got != tc.decision {
+					t.Errorf("decision %q, want %q", got, tc.decision)
+				}
+				for _, d := range auditDestinations(rec) {
+					n, _ := d["value"].(string)
+					w, readable := tc.want[n]
+					if !readable {
+						if d["error"] == nil || d["error"] == "" || d["country"] != nil {
+							t.Errorf("unreadable destination %v: want an error and no country", d)
+						}
+						continue
+					}
+					if d["country"] != w.country || d["calling_code"] != w.code || d["number_type"] != w.numberType || d["form"] != "phone-number" {
+						t.Errorf("destination %v, want country %s, calling_code %s, number_type %s, form phone-number", d, w.country, w.code, w.numberType)
+					}
+				}
+			})
+		}
+	})
+
+	assertNoUpstreamFailures(t, e)
+	assertNoSecretsInLog(t, e.g, append(append([]string{senderSecret}, allSecrets...), e.upstreamSignatures()...))
+}
+
+// isAPIError reports whether err is an AWS API error with code.
+func isAPIError(err error, code string) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
+}
