@@ -119,8 +119,10 @@ func (s quotaSend) do(ctx context.Context, c *capture) error {
 
 // throttled checks that err is the SDK's typed throttling error of the
 // send's API (v2: ThrottlingException, HTTP 400; Pinpoint:
-// TooManyRequestsException, 429) with a Retry-After of 1 s to 1 h and a
-// message naming the quota. It returns why not, "" when it is.
+// TooManyRequestsException, 429) with a Retry-After of 1 s to the window
+// and one bucket of it (a destination counts until its 1/60 of the window
+// has left the window) and a message naming the quota. It returns why not,
+// "" when it is.
 func (s quotaSend) throttled(err error) string {
 	var typed bool
 	wantStatus := http.StatusBadRequest
@@ -143,8 +145,8 @@ func (s quotaSend) throttled(err error) string {
 		return fmt.Sprintf("HTTP status %d, want %d", re.HTTPStatusCode(), wantStatus)
 	}
 	ra := re.Response.Header.Get("Retry-After")
-	if secs, perr := strconv.Atoi(ra); perr != nil || secs < 1 || secs > 3600 {
-		return fmt.Sprintf("Retry-After %q, want 1 to 3600 seconds", ra)
+	if secs, perr := strconv.Atoi(ra); perr != nil || secs < 1 || secs > 3660 {
+		return fmt.Sprintf("Retry-After %q, want 1 to 3660 seconds", ra)
 	}
 	if !strings.Contains(err.Error(), quotaName) {
 		return fmt.Sprintf("error %q does not name the quota %s", err, quotaName)

@@ -221,8 +221,8 @@ func TestDestinationPolicies(t *testing.T) {
 					return
 				}
 				apiErr := apiErrorOf(t, err, "AccessDeniedException", 403)
-				if !strings.HasPrefix(apiErr.ErrorMessage(), deniedPrefix("mobiletargeting:SendMessages")+appAARN) {
-					t.Errorf("message %q, want prefix %q", apiErr.ErrorMessage(), deniedPrefix("mobiletargeting:SendMessages")+appAARN)
+				if !strings.HasPrefix(apiErr.ErrorMessage(), deniedPrefix("mobiletargeting:SendMessages")+appAARN+"/messages") {
+					t.Errorf("message %q, want prefix %q", apiErr.ErrorMessage(), deniedPrefix("mobiletargeting:SendMessages")+appAARN+"/messages")
 				}
 				e.assertNothingUpstream(t)
 			})
