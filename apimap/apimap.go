@@ -70,6 +70,11 @@ type Result struct {
 	// streams, log groups, buckets and objects, SES identities, KMS keys,
 	// templates, Connect campaigns, roles), in request order; nil when none.
 	References []Reference
+	// Destinations lists who the messages the request sends go to (phone
+	// numbers, or IDs that AWS resolves to addresses), in request order; nil
+	// when the operation sends nothing. A Pinpoint address whose ChannelType
+	// sends to no phone (EMAIL, push channels, ...) is not listed.
+	Destinations []Destination
 }
 
 // ErrorKind classifies a mapping error.

@@ -72,3 +72,11 @@ func BenchmarkClassifyReferences(b *testing.B) {
 		Body:   []byte(`{"ConfigurationSetName":"main-config","EventDestinationName":"e","MatchingEventTypes":["ALL"],"KinesisFirehoseDestination":{"IamRoleArn":"arn:aws:iam::123456789012:role/fh","DeliveryStreamArn":"arn:aws:firehose:us-east-1:123456789012:deliverystream/events"}}`)}
 	benchMap(b, req)
 }
+
+// BenchmarkClassifyDestinations maps a Pinpoint SendMessages to three
+// addresses (one of them email) and an endpoint (destination walk).
+func BenchmarkClassifyDestinations(b *testing.B) {
+	req := &Request{Method: "POST", RawPath: "/v1/apps/6f1d2c3b4a5948e7a1b2c3d4e5f60718/messages", Region: "us-east-1", Account: "123456789012", Service: "mobiletargeting",
+		Body: []byte(`{"Addresses":{"+447700900123":{"ChannelType":"SMS"},"+12065550100":{"ChannelType":"SMS"},"a@example.com":{"ChannelType":"EMAIL"}},"Endpoints":{"ep-1":{}},"MessageConfiguration":{"SMSMessage":{"Body":"Your code is 123456","MessageType":"TRANSACTIONAL"}}}`)}
+	benchMap(b, req)
+}

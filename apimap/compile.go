@@ -80,7 +80,7 @@ func compileResourceTypes() (map[string]*arnTemplate, error) {
 }
 
 // compileOperation checks op against the known actions and resource types
-// (byType), compiles its ARN templates and reference paths, and makes it
+// (byType), compiles its ARN templates, reference and destination paths, and makes it
 // findable by target or route.
 func compileOperation(op *opSpec, byType map[string]*arnTemplate) error {
 	if op.action == "" || !IsKnownAction(op.action) {
@@ -100,6 +100,9 @@ func compileOperation(op *opSpec, byType map[string]*arnTemplate) error {
 		return err
 	}
 	if err := compileReferences(op); err != nil {
+		return err
+	}
+	if err := compileDestinations(op); err != nil {
 		return err
 	}
 	if err := bindOperation(op); err != nil {

@@ -3,7 +3,8 @@
 // Voice v2 (2022-03-31), and to the IAM authorizations it needs: each action
 // (the operation's own, then dependent actions such as iam:PassRole or
 // sms-voice:TagResource) with the resource ARNs it must be allowed on, plus
-// the tags and tag keys the request sets.
+// the tags and tag keys the request sets, the resources outside its own it
+// references, and who the messages it sends go to (its destinations).
 //
 // It imports no Caddy and no AWS SDK. The operation table (zz_generated.go)
 // is generated from ../shared/data by `go generate ./apimap` and checked in.
@@ -15,9 +16,12 @@
 //	type Permission struct { Action string; Resources []string; PassedToService string }
 //	type Unresolved struct { Permission, Resource int; Form, Value string }
 //	type Reference struct { ResourceType, Member, Value, ARN string }
+//	const DestinationPhoneNumber, DestinationVerifiedID, DestinationEndpoint, DestinationUser =
+//	    "phone-number", "verified-destination-number-id", "endpoint-id", "user-id"
+//	type Destination struct { Form, Member, Value string }
 //	type Result struct { API, Operation string; Permissions []Permission;
 //	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved;
-//	    References []Reference }
+//	    References []Reference; Destinations []Destination }
 //	func Map(req *Request) (*Result, error)   // errors: *Error{Kind, Msg}
 //	type ErrorKind int                        // UnknownOperation, BadRequest, ServiceMismatch
 //	func SigningName(api string) string       // "mobiletargeting" | "sms-voice"
@@ -122,6 +126,40 @@
 // (SendDestinationNumberVerificationCode), Unresolved has one entry for each
 // copy.
 //
+// # Destinations
+//
+// Result.Destinations lists who the messages of a request go to, in request
+// (byte) order, each with its form, its member path (as References: list
+// elements [i], map keys ["key"]) and its value exactly as sent; nil when
+// the operation sends nothing. The generator takes the destination members
+// from a table (destClasses in internal/codegen/destinations.go, keyed like
+// the reference classes) and fails when an operation whose name starts with
+// "Send", or a number lookup (Pinpoint PhoneNumberValidate, v2
+// CarrierLookup), has none and no reason in noDestinations, when another
+// operation has one, or when an entry names nothing of the models. Today:
+//
+//   - phone-number: DestinationPhoneNumber of the v2 SendTextMessage,
+//     SendVoiceMessage, SendMediaMessage, SendNotifyTextMessage,
+//     SendNotifyVoiceMessage and SendRcsMessage and of v1 SendVoiceMessage;
+//     v2 CarrierLookup's PhoneNumber; Pinpoint SendOTPMessage's
+//     DestinationIdentity and PhoneNumberValidate's PhoneNumber; and the keys
+//     of Pinpoint SendMessages' Addresses whose ChannelType is SMS or VOICE,
+//     absent or null, or a value the model does not list (fail closed); an
+//     address of another channel (EMAIL, the push channels, CUSTOM, IN_APP)
+//     is not a destination;
+//   - verified-destination-number-id: v2 SendDestinationNumberVerificationCode's
+//     VerifiedDestinationNumberId (the caller resolves it to its number);
+//   - endpoint-id: the keys of Pinpoint SendMessages' Endpoints;
+//   - user-id: the keys of Pinpoint SendUsersMessages' Users.
+//
+// A destination member that is not a string, a map of destinations that is
+// not an object, an entry of one that is neither an object nor null, a
+// ChannelType that is not a string, a key that is not valid UTF-8, and more
+// than maxDestinations (100, Pinpoint's own limit of recipients per direct
+// message and of users per users-messages request) are BadRequest. The
+// same key twice in a map is listed twice. Operations without destination
+// members pay nothing.
+//
 // TagKeys holds the keys of RequestTags (sorted) for operations that set tags,
 // and the removed keys for UntagResource (Pinpoint's tagKeys query list, v2's
 // TagKeys).
@@ -145,5 +183,6 @@
 // copied straight from the body into the ARN, and the scratch state is one
 // allocation, not pooled (a pool saved about 1 % of the allow path): a REST
 // GET costs 3 allocations (the scratch, the result and its ARN), a v2
-// SendTextMessage with two resources 4 (see BenchmarkClassify*).
+// SendTextMessage with two resources and its destination 5 (the number's
+// string is the fifth; see BenchmarkClassify*).
 package apimap

@@ -1,6 +1,7 @@
 package apimap
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -18,7 +19,11 @@ import (
 // entry points at an existing resource; references are at most
 // maxReferences, each with a kind, a member and an ARN; iam:PassRole comes
 // once, with PassedToService, on exactly the iam-role references' ARNs, each
-// a well-formed role ARN, and no other authorization has PassedToService.
+// a well-formed role ARN, and no other authorization has PassedToService;
+// destinations are at most maxDestinations, each of a known form, with a
+// member, and only for an operation that has destination members; a
+// destination's value is a string of the body (as sent, when the body has
+// no escapes).
 func FuzzMap(f *testing.F) {
 	f.Add("GET", "/v1/apps/abc/campaigns/c1", "", "", []byte(nil))
 	f.Add("POST", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2Fabc", "", "", []byte(`{"tags":{"a":"b"}}`))
@@ -32,6 +37,9 @@ func FuzzMap(f *testing.F) {
 	f.Add("GET", "/v1/apps/%2e%2E/x", "", "", []byte(nil))
 	f.Add("POST", "/v1/apps/a/journeys", "", "", []byte(`{"Activities":{"x":{"EMAIL":{"TemplateName":"t"}}},"JourneyChannelSettings":{"ConnectCampaignExecutionRoleArn":"arn:aws:iam::123456789012:role/r"}}`))
 	f.Add("POST", "/", "", "PinpointSMSVoiceV2.SendMediaMessage", []byte(`{"OriginationIdentity":"pool-1","MediaUrls":["s3://bkt/k","https://bkt.s3.amazonaws.com/k"]}`))
+	f.Add("POST", "/v1/apps/a/messages", "", "", []byte(`{"Addresses":{"+447700900123":{"ChannelType":"SMS"},"a@b.c":{"ChannelType":"EMAIL"},"+12065550100":null},"Endpoints":{"ep":{}}}`))
+	f.Add("POST", "/v1/apps/a/users-messages", "", "", []byte(`{"Users":{"u1":{},"u2":{}}}`))
+	f.Add("POST", "/", "", "PinpointSMSVoiceV2.SendTextMessage", []byte(`{"OriginationIdentity":"pool-1","DestinationPhoneNumber":"+447700900123"}`))
 	// One seed per operation: its URI template with plain labels, or its target.
 	for i := range operationTable {
 		op := &operationTable[i]
@@ -115,6 +123,25 @@ func FuzzMap(f *testing.F) {
 		}
 		if passRoles != min(len(roles), 1) {
 			t.Fatalf("%d iam:PassRole authorizations for %d roles", passRoles, len(roles))
+		}
+		if len(res.Destinations) > maxDestinations {
+			t.Fatalf("%d destinations", len(res.Destinations))
+		}
+		for _, d := range res.Destinations {
+			switch d.Form {
+			case DestinationPhoneNumber, DestinationVerifiedID, DestinationEndpoint, DestinationUser:
+			default:
+				t.Fatalf("destination %+v of unknown form", d)
+			}
+			if d.Member == "" {
+				t.Fatalf("destination %+v without a member", d)
+			}
+			if !bytes.Contains(body, []byte{'\\'}) && !bytes.Contains(body, []byte(`"`+d.Value+`"`)) {
+				t.Fatalf("destination value %q is not a string of the body %q", d.Value, body)
+			}
+		}
+		if len(res.Destinations) > 0 && len(operationOf(res).dests) == 0 {
+			t.Fatalf("%s has no destination members but reports %+v", res.Operation, res.Destinations)
 		}
 		if target == "" {
 			// An accepted REST path has no empty or dot segments, encoded or not.
@@ -233,4 +260,14 @@ func TestValidJSONDeepNesting(t *testing.T) {
 			}
 		}
 	}
+}
+
+// operationOf returns the table entry of res's operation.
+func operationOf(res *Result) *opSpec {
+	for i := range operationTable {
+		if op := &operationTable[i]; op.api == res.API && op.name == res.Operation {
+			return op
+		}
+	}
+	return &opSpec{}
 }

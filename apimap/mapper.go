@@ -20,11 +20,12 @@ type mapper struct {
 }
 
 // resultBlock lets the common case (one authorization, up to three
-// resources) take a single allocation.
+// resources, at most one destination) take a single allocation.
 type resultBlock struct {
-	r    Result
-	auth [1]Permission
-	arns [3]string
+	r     Result
+	auth  [1]Permission
+	arns  [3]string
+	dests [1]Destination
 }
 
 func (m *mapper) run(blk *resultBlock) (*Result, error) {
@@ -55,6 +56,9 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 		return nil, err
 	}
 	if err := m.references(); err != nil {
+		return nil, err
+	}
+	if err := m.destinations(blk.dests[:0]); err != nil {
 		return nil, err
 	}
 	return m.res, nil

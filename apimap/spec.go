@@ -89,7 +89,8 @@ type opSpec struct {
 	members       []memberSpec
 	resources     []resSpec
 	deps          []depSpec
-	refs          []refSpec // members that name resources AWS uses on the caller's behalf (roles included)
+	refs          []refSpec  // members that name resources AWS uses on the caller's behalf (roles included)
+	dests         []destSpec // members that name who a message goes to
 
 	labels []string // URI label names in path order (REST)
 }

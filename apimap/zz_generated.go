@@ -471,9 +471,12 @@ var operationTable = []opSpec{
 		resources: []resSpec{
 			{src: srcPath, types: []string{"templates"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates"},
 		}},
-	{api: "pinpoint", name: "PhoneNumberValidate", action: "mobiletargeting:PhoneNumberValidate", method: "POST", uri: "/v1/phone/number/validate",
+	{api: "pinpoint", name: "PhoneNumberValidate", action: "mobiletargeting:PhoneNumberValidate", method: "POST", uri: "/v1/phone/number/validate", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"phone-number-validate"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:phone/number/validate"},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"PhoneNumber"}},
 		}},
 	{api: "pinpoint", name: "PutEventStream", action: "mobiletargeting:PutEventStream", method: "POST", uri: "/v1/apps/{application-id}/eventstream", needBody: true,
 		resources: []resSpec{
@@ -504,6 +507,10 @@ var operationTable = []opSpec{
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"Addresses", "{key}"}, channel: "ChannelType", skip: []string{"ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "IN_APP", "PUSH"}},
+			{form: DestinationEndpoint, path: []string{"Endpoints", "{key}"}},
 		}},
 	{api: "pinpoint", name: "SendOTPMessage", action: "mobiletargeting:SendOTPMessage", method: "POST", uri: "/v1/apps/{application-id}/otp", needBody: true,
 		resources: []resSpec{
@@ -511,6 +518,9 @@ var operationTable = []opSpec{
 		},
 		refs: []refSpec{
 			{kind: "origination-identity", derive: refOrigination, path: []string{"OriginationIdentity"}},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationIdentity"}},
 		}},
 	{api: "pinpoint", name: "SendUsersMessages", action: "mobiletargeting:SendUsersMessages", method: "POST", uri: "/v1/apps/{application-id}/users-messages", needBody: true,
 		resources: []resSpec{
@@ -525,6 +535,9 @@ var operationTable = []opSpec{
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "PushTemplate", "Name"}, arg: "PUSH"},
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
+		},
+		dests: []destSpec{
+			{form: DestinationUser, path: []string{"Users", "{key}"}},
 		}},
 	{api: "pinpoint", name: "TagResource", action: "mobiletargeting:TagResource", method: "POST", uri: "/v1/tags/{resource-arn}", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
@@ -710,6 +723,9 @@ var operationTable = []opSpec{
 		refs: []refSpec{
 			{kind: "configuration-set", derive: refSMSVoiceType, path: []string{"ConfigurationSetName"}, arg: "ConfigurationSet"},
 			{kind: "origination-identity", derive: refOrigination, path: []string{"OriginationPhoneNumber"}},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
 	{api: "sms-voice", name: "UpdateConfigurationSetEventDestination", action: "sms-voice:UpdateConfigurationSetEventDestination", method: "PUT", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}", needBody: true,
 		members: []memberSpec{{"EventDestination", 'o'}},
@@ -733,7 +749,10 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
 	{api: "sms-voice-v2", name: "CarrierLookup", action: "sms-voice:CarrierLookup", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CarrierLookup", needBody: true,
-		members: []memberSpec{{"PhoneNumber", 's'}}},
+		members: []memberSpec{{"PhoneNumber", 's'}},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"PhoneNumber"}},
+		}},
 	{api: "sms-voice-v2", name: "CreateConfigurationSet", action: "sms-voice:CreateConfigurationSet", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateConfigurationSet", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"ConfigurationSetName", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
@@ -1116,6 +1135,9 @@ var operationTable = []opSpec{
 		},
 		refs: []refSpec{
 			{kind: "verified-destination-number", derive: refSMSVoiceType, path: []string{"VerifiedDestinationNumberId"}, arg: "VerifiedDestinationNumber"},
+		},
+		dests: []destSpec{
+			{form: DestinationVerifiedID, path: []string{"VerifiedDestinationNumberId"}},
 		}},
 	{api: "sms-voice-v2", name: "SendMediaMessage", action: "sms-voice:SendMediaMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendMediaMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MaxPrice", 's'}, {"MediaUrls", 'l'}, {"MessageBody", 's'}, {"MessageFeedbackEnabled", 'b'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}},
@@ -1126,18 +1148,27 @@ var operationTable = []opSpec{
 		},
 		refs: []refSpec{
 			{kind: "s3", derive: refS3URL, path: []string{"MediaUrls", "[]"}},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
 	{api: "sms-voice-v2", name: "SendNotifyTextMessage", action: "sms-voice:SendNotifyTextMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendNotifyTextMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MessageFeedbackEnabled", 'b'}, {"NotifyConfigurationId", 's'}, {"TemplateId", 's'}, {"TemplateVariables", 'o'}, {"TimeToLive", 'n'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 			{src: srcMembers, types: []string{"NotifyConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:notify-configuration/${NotifyConfigurationId}", member: "NotifyConfigurationId", vars: []varSpec{{name: "NotifyConfigurationId", member: "NotifyConfigurationId"}}},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
 	{api: "sms-voice-v2", name: "SendNotifyVoiceMessage", action: "sms-voice:SendNotifyVoiceMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendNotifyVoiceMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MessageFeedbackEnabled", 'b'}, {"NotifyConfigurationId", 's'}, {"TemplateId", 's'}, {"TemplateVariables", 'o'}, {"TimeToLive", 'n'}, {"VoiceId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 			{src: srcMembers, types: []string{"NotifyConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:notify-configuration/${NotifyConfigurationId}", member: "NotifyConfigurationId", vars: []varSpec{{name: "NotifyConfigurationId", member: "NotifyConfigurationId"}}},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
 	{api: "sms-voice-v2", name: "SendRcsMessage", action: "sms-voice:SendRcsMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendRcsMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"FallbackConfiguration", 'o'}, {"MaxPrice", 's'}, {"MessageFeedbackEnabled", 'b'}, {"MessageTrafficType", 's'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"RcsMessageContent", 'o'}, {"TimeToLive", 'n'}},
@@ -1155,6 +1186,9 @@ var operationTable = []opSpec{
 			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "FileMessage", "ThumbnailUrl"}},
 			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "RichCard", "CardContent", "Media", "FileUrl"}},
 			{kind: "s3", derive: refS3URL, path: []string{"RcsMessageContent", "Content", "RichCard", "CardContent", "Media", "ThumbnailUrl"}},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
 	{api: "sms-voice-v2", name: "SendTextMessage", action: "sms-voice:SendTextMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendTextMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationCountryParameters", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"Keyword", 's'}, {"MaxPrice", 's'}, {"MessageBody", 's'}, {"MessageFeedbackEnabled", 'b'}, {"MessageType", 's'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}},
@@ -1162,6 +1196,9 @@ var operationTable = []opSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool", "SenderId"}, member: "OriginationIdentity"},
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
 	{api: "sms-voice-v2", name: "SendVoiceMessage", action: "sms-voice:SendVoiceMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendVoiceMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MaxPricePerMinute", 's'}, {"MessageBody", 's'}, {"MessageBodyTextType", 's'}, {"MessageFeedbackEnabled", 'b'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}, {"VoiceId", 's'}},
@@ -1171,6 +1208,9 @@ var operationTable = []opSpec{
 		refs: []refSpec{
 			{kind: "configuration-set", derive: refSMSVoiceType, path: []string{"ConfigurationSetName"}, arg: "ConfigurationSet"},
 			{kind: "protect-configuration", derive: refSMSVoiceType, path: []string{"ProtectConfigurationId"}, arg: "ProtectConfiguration"},
+		},
+		dests: []destSpec{
+			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
 	{api: "sms-voice-v2", name: "SetAccountDefaultProtectConfiguration", action: "sms-voice:SetAccountDefaultProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetAccountDefaultProtectConfiguration", needBody: true,
 		members: []memberSpec{{"ProtectConfigurationId", 's'}},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/destination"
 )
 
 // Bounds of the audit record: whatever a request holds, its record is at
@@ -26,7 +27,9 @@ import (
 // The worst case: 8 authorizations of an action, a service and 8
 // resources (~21 KiB), 8 references of 3 strings (~7 KiB), 8 matches of 2
 // (~5 KiB), 8 ARNs of resource_tags_unavailable (~2.5 KiB), two tag maps
-// of 8 tags (~9 KiB), 14 single strings and 2 long ones (~6 KiB): ~51 KiB.
+// of 8 tags (~9 KiB), 8 destinations of 3 strings and 3 short ones
+// (~6.5 KiB), 8 quota names (~2 KiB), 16 single strings and 3 long ones
+// (~8 KiB): ~61 KiB.
 const (
 	// MaxRecord is the most bytes of one audit record.
 	MaxRecord          = 64 << 10
@@ -37,6 +40,7 @@ const (
 	maxAuditMatched    = 8 // matched statements
 	maxAuditReferences = 8 // references
 	maxAuditTags       = 8 // session_tags, issued_session_tags
+	maxAuditDests      = 8 // destinations
 )
 
 // jsonCost is the most bytes one byte of a string takes in the record's
@@ -262,6 +266,44 @@ func (r *referenceLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("kind", capString(r.ResourceType, maxAuditString))
 	enc.AddString("member", capString(r.Member, maxAuditString))
 	enc.AddString("arn", capString(r.ARN, maxAuditString))
+	return nil
+}
+
+// AddDestinations adds where the request's messages go (at most
+// maxAuditDests) as the array destinations: each destination's member,
+// value and form, then its country, calling code and number type, or why
+// the gateway could not read a number there (error).
+func AddDestinations(enc zapcore.ObjectEncoder, ds []destination.Destination) error {
+	return addList(enc, "destinations", ds, maxAuditDests, asDestinations)
+}
+
+// destinations logs where the messages go.
+type destinations []destination.Destination
+
+func asDestinations(ds []destination.Destination) zapcore.ArrayMarshaler { return destinations(ds) }
+
+func (ds destinations) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := range ds {
+		if err := enc.AppendObject((*destinationLog)(&ds[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type destinationLog destination.Destination
+
+func (d *destinationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	enc.AddString("member", capString(d.Member, maxAuditString))
+	enc.AddString("value", capString(d.Value, maxAuditString))
+	enc.AddString("form", d.Form)
+	if d.Err != nil {
+		enc.AddString("error", capString(d.Err.Error(), maxAuditString))
+		return nil
+	}
+	enc.AddString("country", d.Number.Country)
+	enc.AddString("calling_code", d.Number.CallingCode)
+	enc.AddString("number_type", d.Number.Type)
 	return nil
 }
 

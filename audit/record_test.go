@@ -3,9 +3,15 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/destination"
 )
 
 func TestCapString(t *testing.T) {
@@ -66,4 +72,33 @@ func FuzzCapString(f *testing.F) {
 			t.Fatalf("capString(%q, %d): the kept part encodes to %d bytes", s, n, size)
 		}
 	})
+}
+
+// TestAddDestinations: each destination gives its member, value and form,
+// then either its country, calling code and type or its error; the list
+// keeps maxAuditDests and counts the rest.
+func TestAddDestinations(t *testing.T) {
+	t.Parallel()
+	in := []apimap.Destination{
+		{Form: apimap.DestinationPhoneNumber, Member: "DestinationPhoneNumber", Value: "+33612345678"},
+		{Form: apimap.DestinationPhoneNumber, Member: `Addresses["+33 6"]`, Value: "+33 6"},
+	}
+	for i := range 10 {
+		in = append(in, apimap.Destination{Form: apimap.DestinationEndpoint, Member: "Endpoints", Value: fmt.Sprint("ep-", i)})
+	}
+	enc := zapcore.NewMapObjectEncoder()
+	if err := AddDestinations(enc, destination.Read(in, nil)); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := enc.Fields["destinations"].([]any)
+	if len(list) != maxAuditDests || enc.Fields["destinations_omitted"] != int64(len(in)-maxAuditDests) {
+		t.Fatalf("destinations: %d kept, omitted %v; want %d and %d", len(list), enc.Fields["destinations_omitted"], maxAuditDests, len(in)-maxAuditDests)
+	}
+	first, second := list[0].(map[string]any), list[1].(map[string]any)
+	if first["country"] != "FR" || first["calling_code"] != "33" || first["number_type"] != "MOBILE" || first["value"] != "+33612345678" || first["error"] != nil {
+		t.Errorf("readable destination = %v", first)
+	}
+	if second["country"] != nil || !strings.Contains(fmt.Sprint(second["error"]), "E.164") || second["member"] != `Addresses["+33 6"]` {
+		t.Errorf("unreadable destination = %v", second)
+	}
 }

@@ -24,6 +24,10 @@ var gatewayKeys = map[string]bool{
 	// The gateway's own namespace: the ARNs of the resources a request makes AWS use on the
 	// caller's behalf (topics, streams, buckets, roles, ...).
 	"gateway:referencedarn": true,
+	// Where a sending request's messages go (multi-valued), and how many destinations it has.
+	"gateway:destinationnumber": true, "gateway:destinationcountry": true,
+	"gateway:destinationcallingcode": true, "gateway:destinationnumbertype": true,
+	"gateway:destinationcount": true,
 	// STS trust-policy keys.
 	"sts:externalid": true, "sts:rolesessionname": true, "sts:sourceidentity": true,
 	"sts:transitivetagkeys": true,
@@ -33,7 +37,11 @@ var gatewayKeyPrefixes = []string{"aws:principaltag/", "aws:requesttag/", "aws:r
 
 // multiValuedKeys are the multi-valued keys the gateway knows; every other key it provides is
 // single-valued.
-var multiValuedKeys = map[string]bool{"aws:tagkeys": true, "sts:transitivetagkeys": true, "gateway:referencedarn": true}
+var multiValuedKeys = map[string]bool{
+	"aws:tagkeys": true, "sts:transitivetagkeys": true, "gateway:referencedarn": true,
+	"gateway:destinationnumber": true, "gateway:destinationcountry": true,
+	"gateway:destinationcallingcode": true, "gateway:destinationnumbertype": true,
+}
 
 func providedKey(lk string) bool {
 	if gatewayKeys[lk] {

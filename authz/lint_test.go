@@ -26,7 +26,11 @@ func TestLint(t *testing.T) {
 			"aws:ViaAWSService":"true","aws:PrincipalIsAWSService":"true"}}}`, nil},
 		"qualifier on a single-valued gateway key": {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringNotEquals":{"aws:ResourceAccount":"1"}}}`, []string{"single-valued"}},
 		"unknown gateway key":                      {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"gateway:Referenced":"x"}}}`, []string{"never provides"}},
-		"negated provided key":                     {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestTag/x":"o-1"}}}`, nil},
+		"destination keys": {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringNotEquals":{"gateway:DestinationCountry":["FR"],
+			"gateway:DestinationNumberType":"MOBILE","gateway:DestinationCallingCode":"33","gateway:DestinationNumber":"+33612345678"},
+			"NumericGreaterThan":{"gateway:DestinationCount":"1"}}}`, nil},
+		"qualifier on the destination count": {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:NumericGreaterThan":{"gateway:DestinationCount":"1"}}}`, []string{"single-valued"}},
+		"negated provided key":               {`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestTag/x":"o-1"}}}`, nil},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -11,13 +11,20 @@ const (
 	RequestTimeoutException  = "RequestTimeoutException"
 	BadGateway               = "BadGateway"
 	GatewayTimeout           = "GatewayTimeout"
-	InternalFailure          = "InternalFailure" // every protocol
+	// TooManyRequestsException is the throttling error of the REST JSON
+	// APIs (Pinpoint, SMS and Voice v1); AWS JSON 1.0 (SMS and Voice v2)
+	// says ThrottlingException, the query protocol Throttling.
+	TooManyRequestsException = "TooManyRequestsException"
+	ThrottlingException      = "ThrottlingException"
+	ServiceUnavailable       = "ServiceUnavailable" // every protocol
+	InternalFailure          = "InternalFailure"    // every protocol
 )
 
 // Codes of the query protocol (STS).
 const (
 	AccessDenied            = "AccessDenied"
 	InvalidParameterValue   = "InvalidParameterValue"
+	Throttling              = "Throttling"
 	RequestEntityTooLarge   = "RequestEntityTooLarge"
 	RequestTimeout          = "RequestTimeout"
 	MalformedInput          = "MalformedInput"
@@ -45,14 +52,18 @@ const (
 )
 
 // Adapt returns the code p uses for the REST JSON code: AWS JSON 1.0 says
-// ValidationException for BadRequestException; the query protocol has its own
-// names (AccessDenied, InvalidParameterValue, RequestEntityTooLarge,
-// RequestTimeout). Any other code is the same in every protocol.
+// ValidationException for BadRequestException and ThrottlingException for
+// TooManyRequestsException; the query protocol has its own names
+// (AccessDenied, InvalidParameterValue, RequestEntityTooLarge,
+// RequestTimeout, Throttling). Any other code is the same in every protocol.
 func (p Protocol) Adapt(code string) string {
 	switch p {
 	case JSON:
-		if code == BadRequestException {
+		switch code {
+		case BadRequestException:
 			return ValidationException
+		case TooManyRequestsException:
+			return ThrottlingException
 		}
 	case Query:
 		switch code {
@@ -64,6 +75,8 @@ func (p Protocol) Adapt(code string) string {
 			return RequestEntityTooLarge
 		case RequestTimeoutException:
 			return RequestTimeout
+		case TooManyRequestsException:
+			return Throttling
 		}
 	}
 	return code

@@ -16,6 +16,8 @@ func TestAdapt(t *testing.T) {
 		"timeout":        {RequestTimeoutException, RequestTimeoutException, RequestTimeoutException, RequestTimeout},
 		"bad gateway":    {BadGateway, BadGateway, BadGateway, BadGateway},
 		"internal":       {InternalFailure, InternalFailure, InternalFailure, InternalFailure},
+		"throttled":      {TooManyRequestsException, TooManyRequestsException, ThrottlingException, Throttling},
+		"unavailable":    {ServiceUnavailable, ServiceUnavailable, ServiceUnavailable, ServiceUnavailable},
 		"already query":  {MalformedInput, MalformedInput, MalformedInput, MalformedInput},
 		"authentication": {InvalidSignatureException, InvalidSignatureException, InvalidSignatureException, InvalidSignatureException},
 	}

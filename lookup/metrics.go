@@ -16,9 +16,10 @@ type lookupMetrics struct {
 
 // Names of the lookup caches, the values of the label cache.
 const (
-	cacheResourceTags = "resource_tags"
-	cachePhoneNumbers = "phone_numbers"
-	cacheSenderIDs    = "sender_ids"
+	cacheResourceTags    = "resource_tags"
+	cachePhoneNumbers    = "phone_numbers"
+	cacheSenderIDs       = "sender_ids"
+	cacheVerifiedNumbers = "verified_numbers"
 )
 
 // registerLookupMetrics registers the lookup cache counters in reg (or
@@ -27,7 +28,7 @@ func registerLookupMetrics(reg prometheus.Registerer) (*lookupMetrics, error) {
 	m := &lookupMetrics{
 		hits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metrics.Namespace, Name: "lookup_cache_hits_total",
-			Help: "Lookups answered from the cache, by cache (resource_tags, phone_numbers, sender_ids).",
+			Help: "Lookups answered from the cache, by cache (resource_tags, phone_numbers, sender_ids, verified_numbers).",
 		}, []string{"cache"}),
 		misses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metrics.Namespace, Name: "lookup_cache_misses_total",

@@ -15,9 +15,10 @@ var lookupCaches = caddy.NewUsagePool()
 
 // sharedCaches are the caches of one upstream and cache setting.
 type sharedCaches struct {
-	tags    *Cache[map[string]string]
-	phones  *Cache[map[string]string]
-	senders *Cache[[]string]
+	tags     *Cache[map[string]string]
+	phones   *Cache[map[string]string]
+	senders  *Cache[[]string]
+	verified *Cache[string]
 }
 
 // Destruct empties the caches when no config uses them any more.
@@ -25,6 +26,7 @@ func (s *sharedCaches) Destruct() error {
 	s.tags.purge()
 	s.phones.purge()
 	s.senders.purge()
+	s.verified.purge()
 	return nil
 }
 
@@ -41,9 +43,10 @@ func acquireCaches(key string, ttl time.Duration, size int, timeout time.Duratio
 			return ttl
 		}
 		return &sharedCaches{
-			tags:    tags,
-			phones:  newCache[map[string]string](64, ttl, timeout, now, cacheObserver{}),
-			senders: newCache[[]string](size, ttl, timeout, now, cacheObserver{}),
+			tags:     tags,
+			phones:   newCache[map[string]string](64, ttl, timeout, now, cacheObserver{}),
+			senders:  newCache[[]string](size, ttl, timeout, now, cacheObserver{}),
+			verified: newCache[string](size, ttl, timeout, now, cacheObserver{}),
 		}, nil
 	})
 	if err != nil {

@@ -17,13 +17,16 @@ import (
 // DescribeSenderIds listing (100 items a page).
 const maxDescribePages = 100
 
-// ErrUnresolvable is wrapped by the error of an origination identity the
-// upstream does not know (no phone number or sender ID of the account).
-var ErrUnresolvable = errors.New("no such origination identity in the account")
+// ErrUnresolvable is wrapped by the error of an identifier the upstream
+// does not know (no such phone number, sender ID or verified destination
+// number in the account).
+var ErrUnresolvable = errors.New("no such resource in the account")
 
-// OriginationResolver resolves SMS and Voice v2 origination identities
-// given as an E.164 phone number or a bare sender ID to their ARNs, with
-// the cached-lookup machinery of resource tags:
+// Resolver resolves what a request names by value and only the upstream
+// knows, with the cached-lookup machinery of resource tags: SMS and Voice
+// v2 origination identities given as an E.164 phone number or a bare
+// sender ID, to their ARNs (Resolve), and verified destination numbers, to
+// their phone numbers (VerifiedNumber).
 //
 //   - a phone number: DescribePhoneNumbers takes no phone number as an ID
 //     (PhoneNumberIds are phone-… IDs or ARNs) and has no filter on the
@@ -35,15 +38,16 @@ var ErrUnresolvable = errors.New("no such origination identity in the account")
 //     destination's country; the gateway cannot know which beforehand).
 //
 // Anything unresolvable is an error, and the handler denies (fail closed).
-type OriginationResolver struct {
-	scope   scope
-	call    CallFunc
-	phones  *Cache[map[string]string] // region -> number -> ARN
-	senders *Cache[[]string]          // region + "/" + sender ID -> ARNs
+type Resolver struct {
+	scope    scope
+	call     CallFunc
+	phones   *Cache[map[string]string] // region -> number -> ARN
+	senders  *Cache[[]string]          // region + "/" + sender ID -> ARNs
+	verified *Cache[string]            // region + "/" + verified destination number ID or ARN -> its phone number
 }
 
 // Resolve replaces the provisional ARNs of res.Unresolved and clears it.
-func (r *OriginationResolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
+func (r *Resolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
 	for _, u := range res.Unresolved {
 		if u.Permission < 0 || u.Permission >= len(res.Permissions) ||
 			u.Resource < 0 || u.Resource >= len(res.Permissions[u.Permission].Resources) {
@@ -66,7 +70,7 @@ func (r *OriginationResolver) Resolve(ctx context.Context, region string, res *a
 }
 
 // lookup returns the ARNs of one origination identity.
-func (r *OriginationResolver) lookup(ctx context.Context, region, kind, value string) ([]string, error) {
+func (r *Resolver) lookup(ctx context.Context, region, kind, value string) ([]string, error) {
 	switch kind {
 	case "phone-number":
 		number := value
@@ -101,12 +105,14 @@ func (r *OriginationResolver) lookup(ctx context.Context, region, kind, value st
 
 // changed empties the caches after a successful call that buys, releases
 // or deletes origination identities.
-func (r *OriginationResolver) changed(operation string, _ []apimap.Permission) {
+func (r *Resolver) changed(operation string, _ []apimap.Permission) {
 	switch operation {
 	case "RequestPhoneNumber", "ReleasePhoneNumber":
 		r.phones.purge()
 	case "RequestSenderId", "ReleaseSenderId", "DeleteSenderId":
 		r.senders.purge()
+	case "DeleteVerifiedDestinationNumber":
+		r.verified.purge()
 	}
 }
 
@@ -120,12 +126,17 @@ type describePage struct {
 		SenderId    string `json:"SenderId"`
 		SenderIdArn string `json:"SenderIdArn"`
 	} `json:"SenderIds"`
+	VerifiedDestinationNumbers []struct {
+		VerifiedDestinationNumberArn string `json:"VerifiedDestinationNumberArn"`
+		VerifiedDestinationNumberId  string `json:"VerifiedDestinationNumberId"`
+		DestinationPhoneNumber       string `json:"DestinationPhoneNumber"`
+	} `json:"VerifiedDestinationNumbers"`
 	NextToken string `json:"NextToken"`
 }
 
 // describeAll pages through a v2 Describe… operation; request is the
 // request body without NextToken, page is called for each answer.
-func (r *OriginationResolver) describeAll(ctx context.Context, region, op string, request map[string]any, page func(*describePage) error) error {
+func (r *Resolver) describeAll(ctx context.Context, region, op string, request map[string]any, page func(*describePage) error) error {
 	token := ""
 	for range maxDescribePages {
 		req := map[string]any{"MaxResults": 100}
@@ -162,7 +173,7 @@ func (r *OriginationResolver) describeAll(ctx context.Context, region, op string
 }
 
 // phoneNumberIndex lists the region's phone numbers: number -> ARN.
-func (r *OriginationResolver) phoneNumberIndex(ctx context.Context, region string) (map[string]string, error) {
+func (r *Resolver) phoneNumberIndex(ctx context.Context, region string) (map[string]string, error) {
 	index := make(map[string]string)
 	err := r.describeAll(ctx, region, "DescribePhoneNumbers", nil, func(p *describePage) error {
 		for _, n := range p.PhoneNumbers {
@@ -180,7 +191,7 @@ func (r *OriginationResolver) phoneNumberIndex(ctx context.Context, region strin
 }
 
 // senderIDARNs lists the ARNs of a sender ID in the region (one a country).
-func (r *OriginationResolver) senderIDARNs(ctx context.Context, region, sender string) ([]string, error) {
+func (r *Resolver) senderIDARNs(ctx context.Context, region, sender string) ([]string, error) {
 	var arns []string
 	filter := map[string]any{"Filters": []map[string]any{{"Name": "sender-id", "Values": []string{sender}}}}
 	err := r.describeAll(ctx, region, "DescribeSenderIds", filter, func(p *describePage) error {

@@ -2,7 +2,7 @@
 // resources a request names: their aws:ResourceTag/… values (from the
 // store, or looked up upstream and cached: Tags) and the ARNs of
 // origination identities given as a phone number or a bare sender ID
-// (OriginationResolver). The caches it keeps survive config reloads (a Caddy
+// (Resolver: origination identities and verified destination numbers). The caches it keeps survive config reloads (a Caddy
 // usage pool) and report to Prometheus.
 //
 // Lookups are the gateway's own calls (package awscall), made through the

@@ -46,7 +46,7 @@ type UpstreamTags struct {
 	store *authn.Store
 	cache *Cache[map[string]string]
 	// resolver is told about changes too (numbers bought or released).
-	resolver *OriginationResolver
+	resolver *Resolver
 	// poolKey names the shared caches in lookupCaches ("" once released).
 	poolKey string
 	scope   scope
@@ -307,7 +307,7 @@ type Config struct {
 
 // New builds the lookup tag source and the origination identity resolver
 // of resource_tags lookup. Release the shared caches with Tags.Close.
-func New(cfg Config) (*UpstreamTags, *OriginationResolver, error) {
+func New(cfg Config) (*UpstreamTags, *Resolver, error) {
 	m, err := registerLookupMetrics(cfg.Metrics)
 	if err != nil {
 		return nil, nil, fmt.Errorf("registering metrics: %w", err)
@@ -320,8 +320,9 @@ func New(cfg Config) (*UpstreamTags, *OriginationResolver, error) {
 	caches.tags.setObserver(m.observer(cacheResourceTags))
 	caches.phones.setObserver(m.observer(cachePhoneNumbers))
 	caches.senders.setObserver(m.observer(cacheSenderIDs))
+	caches.verified.setObserver(m.observer(cacheVerifiedNumbers))
 	sc := scope{partition: cfg.Partition, account: cfg.Account, regionAllowed: cfg.RegionAllowed}
-	res := &OriginationResolver{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders}
+	res := &Resolver{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders, verified: caches.verified}
 	src := &UpstreamTags{store: cfg.Store, cache: caches.tags, resolver: res, poolKey: key, scope: sc, call: cfg.Call, logger: cfg.Logger}
 	return src, res, nil
 }

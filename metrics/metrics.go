@@ -19,6 +19,11 @@ import (
 const (
 	DecisionUnauthenticated = "Unauthenticated"
 	DecisionBadRequest      = "BadRequest"
+	// DecisionQuotaExceeded: allowed by policy, refused by a quota.
+	DecisionQuotaExceeded = "QuotaExceeded"
+	// DecisionQuotaUnavailable: allowed by policy, governed by a quota whose
+	// state could not be reached.
+	DecisionQuotaUnavailable = "QuotaUnavailable"
 )
 
 // APISTS is the API of requests answered by the local STS.
@@ -84,7 +89,8 @@ func labelAction(api, action string) string {
 // gateway's own, else unknown.
 func labelDecision(d string) string {
 	switch d {
-	case authz.Allow.String(), authz.ExplicitDeny.String(), authz.ImplicitDeny.String(), DecisionUnauthenticated, DecisionBadRequest:
+	case authz.Allow.String(), authz.ExplicitDeny.String(), authz.ImplicitDeny.String(), DecisionUnauthenticated, DecisionBadRequest,
+		DecisionQuotaExceeded, DecisionQuotaUnavailable:
 		return d
 	}
 	return labelUnknown
@@ -134,7 +140,7 @@ func Register(reg prometheus.Registerer) (*Requests, error) {
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace,
 			Name:      "decisions_total",
-			Help:      "Requests by API (pinpoint, sms-voice, sms-voice-v2, sts, unknown), IAM action (the first one; unknown for an action the gateway does not know) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest).",
+			Help:      "Requests by API (pinpoint, sms-voice, sms-voice-v2, sts, unknown), IAM action (the first one; unknown for an action the gateway does not know) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest, QuotaExceeded, QuotaUnavailable).",
 		}, []string{"api", "action", "decision"}),
 		work: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace,

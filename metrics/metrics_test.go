@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +52,43 @@ func TestMetricLabelsClosed(t *testing.T) {
 	// decisions: the three bogus families collapse to a few series each.
 	if series > 12 {
 		t.Errorf("%d series after 200 observations of garbage, want at most 12", series)
+	}
+}
+
+// TestQuotasClosedLabels: the series of quota_decisions_total are the
+// configured names times the four outcomes; any other name or outcome
+// counts nothing and makes no series.
+func TestQuotasClosedLabels(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	q, err := RegisterQuotas(reg, []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Observe("a", QuotaRefused)
+	q.Observe("a", QuotaRefused)
+	q.Observe("b", QuotaAdmitted)
+	q.Observe("attacker-chosen", QuotaAdmitted)
+	q.Observe("a", "attacker-chosen")
+	var nilQuotas *Quotas
+	nilQuotas.Observe("a", QuotaAdmitted) // no quotas configured: nothing, no panic
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetValue())
+			}
+			got[strings.Join(labels, "/")] = m.GetCounter().GetValue()
+		}
+	}
+	if len(got) != 8 || got["refused/a"] != 2 && got["a/refused"] != 2 || got["b/admitted"] != 1 && got["admitted/b"] != 1 {
+		t.Errorf("series = %v, want 8 with a/refused 2 and b/admitted 1", got)
+	}
+	if _, err := RegisterQuotas(reg, []string{"c"}); err != nil {
+		t.Errorf("a second handler's registration: %v", err)
 	}
 }

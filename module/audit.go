@@ -65,6 +65,9 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	if err := audit.AddReferences(enc, rs.references); err != nil {
 		return err
 	}
+	if err := audit.AddDestinations(enc, rs.destinations); err != nil {
+		return err
+	}
 	enc.AddString("decision", rs.decision)
 	enc.AddString("mode", a.mode)
 	if rs.reason != "" {
@@ -75,6 +78,15 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	}
 	if err := audit.AddStrings(enc, "resource_tags_unavailable", rs.tagsUnavailable); err != nil {
 		return err
+	}
+	if err := audit.AddStrings(enc, "quotas", rs.quota.charged); err != nil {
+		return err
+	}
+	if rs.quota.refused != "" {
+		audit.String("quota_refused", rs.quota.refused).AddTo(enc)
+	}
+	if rs.quota.err != "" {
+		audit.Reason("quota_error", rs.quota.err).AddTo(enc)
 	}
 	if rs.issued != nil {
 		audit.String("issued_principal_arn", rs.issued.ARN).AddTo(enc)

@@ -45,6 +45,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    resource_tags static | off | lookup [<ttl> [<size> [<timeout>]]]  # lookup defaults 5m 10000 2s
 //	    upstream_timeout <duration>                       # default 30s
 //	    body_timeout <duration>                           # default 30s
+//	    quota <name> {                                    # repeatable; none by default
+//	        actions <action> [<action>...]                # IAM actions, * and ? wildcards; repeatable
+//	        per     <condition key>                       # default aws:PrincipalArn
+//	        limit   <destinations> <window>               # e.g. 1000 1h; window 1s to 744h
+//	    }
+//	    shared_state memory | redis <url> {               # default memory
+//	        timeout <duration>                            # redis only; default 250ms
+//	    }
 //	}
 //
 // endpoint may be repeated, once per API; session_keys and regions may be
@@ -181,11 +189,114 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			g.ResourceTags = rt
 
+		case "quota":
+			q, err := parseQuota(d)
+			if err != nil {
+				return err
+			}
+			g.Quotas = append(g.Quotas, q)
+
+		case "shared_state":
+			s, err := parseSharedState(d)
+			if err != nil {
+				return err
+			}
+			g.SharedState = s
+
 		default:
 			return d.Errf("unrecognized pinpoint_gateway option %q", opt)
 		}
 	}
 	return nil
+}
+
+// parseQuota parses a quota block: quota NAME { actions ...; per KEY; limit N WINDOW }.
+func parseQuota(d *caddyfile.Dispenser) (Quota, error) {
+	q := Quota{}
+	if !d.NextArg() {
+		return q, d.Errf("quota needs a name")
+	}
+	q.Name = d.Val()
+	if d.NextArg() {
+		return q, d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		switch d.Val() {
+		case "actions":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return q, d.ArgErr()
+			}
+			q.Actions = append(q.Actions, args...)
+		case "per":
+			if !d.AllArgs(&q.Per) {
+				return q, d.ArgErr()
+			}
+		case "limit":
+			var n, window string
+			if !d.AllArgs(&n, &window) {
+				return q, d.Errf("quota %s: limit takes a number of destinations and a window, e.g. limit 1000 1h", q.Name)
+			}
+			limit, err := strconv.ParseInt(n, 10, 64)
+			if err != nil || limit < 1 {
+				return q, d.Errf("quota %s: limit %q is not a positive number", q.Name, n)
+			}
+			w, err := caddy.ParseDuration(window)
+			if err != nil || w <= 0 {
+				return q, d.Errf("quota %s: bad window %q", q.Name, window)
+			}
+			q.Limit, q.Window = limit, caddy.Duration(w)
+		default:
+			return q, d.Errf("quota %s: unrecognized option %q", q.Name, d.Val())
+		}
+	}
+	if len(q.Actions) == 0 || q.Limit == 0 {
+		return q, d.Errf("quota %s: needs actions and a limit", q.Name)
+	}
+	return q, nil
+}
+
+// parseSharedState parses shared_state memory | redis URL [{ timeout D }].
+func parseSharedState(d *caddyfile.Dispenser) (*SharedState, error) {
+	s := &SharedState{}
+	if !d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	s.Backend = d.Val()
+	switch s.Backend {
+	case SharedStateMemory:
+		if d.NextArg() {
+			return nil, d.Errf("shared_state memory takes no arguments")
+		}
+	case SharedStateRedis:
+		if !d.NextArg() {
+			return nil, d.Errf("shared_state redis needs the server's URL")
+		}
+		s.URL = d.Val()
+		if d.NextArg() {
+			return nil, d.ArgErr()
+		}
+	default:
+		return nil, d.Errf("shared_state: %q is not memory or redis", s.Backend)
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		if d.Val() != "timeout" || s.Backend != SharedStateRedis {
+			return nil, d.Errf("shared_state %s: unrecognized option %q", s.Backend, d.Val())
+		}
+		var v string
+		if !d.AllArgs(&v) {
+			return nil, d.ArgErr()
+		}
+		t, err := caddy.ParseDuration(v)
+		if err != nil || t <= 0 {
+			return nil, d.Errf("shared_state redis: bad timeout %q", v)
+		}
+		s.Timeout = caddy.Duration(t)
+	}
+	if s.Backend == SharedStateMemory {
+		return nil, nil // the default
+	}
+	return s, nil
 }
 
 // parseUpstreamCredentials parses upstream_credentials default | static KEY

@@ -87,6 +87,22 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		"resource_tags extra arg":   {"pinpoint_gateway {\n resource_tags lookup 5m 10 2s 1\n}", "at most"},
 		"unsigned with argument":    {"pinpoint_gateway {\n allow_unsigned_payload yes\n}", "wrong argument count"},
 		"session_keys empty":        {"pinpoint_gateway {\n session_keys\n}", "wrong argument count"},
+		"quota without name":        {"pinpoint_gateway {\n quota {\n limit 1 1h\n }\n}", "quota needs a name"},
+		"quota two names":           {"pinpoint_gateway {\n quota a b {\n limit 1 1h\n }\n}", "wrong argument count"},
+		"quota without actions":     {"pinpoint_gateway {\n quota q {\n limit 1 1h\n }\n}", "needs actions and a limit"},
+		"quota without limit":       {"pinpoint_gateway {\n quota q {\n actions sms-voice:SendTextMessage\n }\n}", "needs actions and a limit"},
+		"quota bad limit":           {"pinpoint_gateway {\n quota q {\n limit many 1h\n }\n}", `limit "many" is not a positive number`},
+		"quota zero limit":          {"pinpoint_gateway {\n quota q {\n limit 0 1h\n }\n}", "not a positive number"},
+		"quota limit no window":     {"pinpoint_gateway {\n quota q {\n limit 10\n }\n}", "limit takes a number of destinations and a window"},
+		"quota bad window":          {"pinpoint_gateway {\n quota q {\n limit 10 forever\n }\n}", `bad window "forever"`},
+		"quota per twice":           {"pinpoint_gateway {\n quota q {\n per a b\n }\n}", "wrong argument count"},
+		"quota unknown option":      {"pinpoint_gateway {\n quota q {\n burst 5\n }\n}", `unrecognized option "burst"`},
+		"shared_state empty":        {"pinpoint_gateway {\n shared_state\n}", "wrong argument count"},
+		"shared_state unknown":      {"pinpoint_gateway {\n shared_state etcd\n}", `"etcd" is not memory or redis`},
+		"shared_state redis no url": {"pinpoint_gateway {\n shared_state redis\n}", "needs the server's URL"},
+		"shared_state memory arg":   {"pinpoint_gateway {\n shared_state memory x\n}", "takes no arguments"},
+		"shared_state memory block": {"pinpoint_gateway {\n shared_state memory {\n timeout 1s\n }\n}", `unrecognized option "timeout"`},
+		"shared_state bad timeout":  {"pinpoint_gateway {\n shared_state redis redis://x {\n timeout soon\n }\n}", `bad timeout "soon"`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -35,6 +35,7 @@ import (
 	"github.com/pinpointgw/gateway/forward"
 	"github.com/pinpointgw/gateway/lookup"
 	"github.com/pinpointgw/gateway/metrics"
+	"github.com/pinpointgw/gateway/quota"
 )
 
 func init() {
@@ -203,6 +204,18 @@ type Gateway struct {
 	// keys are absent).
 	OrgID string `json:"org_id,omitempty"`
 
+	// Quotas are named limits on how many destinations the requests of one
+	// key (a principal, a tenant tag, a destination number, ...) may send to
+	// per rolling window, against SMS and voice fraud. Several may govern a
+	// request; all must admit it. Over a limit the client gets the API's
+	// throttling error with Retry-After, and nothing is forwarded. Default:
+	// none.
+	Quotas []Quota `json:"quotas,omitempty"`
+
+	// SharedState says where quota counters live: in the process (memory)
+	// or in Redis, shared by every instance. Default: memory.
+	SharedState *SharedState `json:"shared_state,omitempty"`
+
 	// provisioned state
 	logger    *zap.Logger
 	audit     *zap.Logger
@@ -221,6 +234,11 @@ type Gateway struct {
 	dryRun    bool
 
 	sessionKeys *authn.SessionKeys // nil: no temporary credentials
+
+	quotas          *quota.Set // nil: no quotas
+	quotaStore      quota.Store
+	closeQuotaStore func() error
+	quotaMetrics    *metrics.Quotas
 }
 
 // UpstreamCredentials selects the AWS credentials of forwarded requests.
@@ -352,7 +370,7 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return fmt.Errorf("resource_tags: %w", err)
 	}
-	return nil
+	return g.provisionQuotas(ctx, repl)
 }
 
 // provisionAuthn loads the store, the session keys and the authenticator.
@@ -505,7 +523,7 @@ func (g *Gateway) validateConfig() error {
 			return fmt.Errorf("resource_tags: ttl, size and timeout apply to source %s only", ResourceTagsLookup)
 		}
 	}
-	return nil
+	return g.validateQuotas()
 }
 
 // Validate checks the configuration across fields.
@@ -519,14 +537,17 @@ func (g *Gateway) Validate() error {
 	return nil
 }
 
-// Cleanup releases what Provision set up: idle upstream connections and the
-// resource tag machinery.
+// Cleanup releases what Provision set up: idle upstream connections, the
+// resource tag machinery and the quota state.
 func (g *Gateway) Cleanup() error {
 	if g.forwarder != nil {
 		g.forwarder.Close()
 	}
 	if c, ok := g.tags.(interface{ Close() }); ok {
 		c.Close()
+	}
+	if g.closeQuotaStore != nil {
+		return g.closeQuotaStore()
 	}
 	return nil
 }
@@ -552,11 +573,14 @@ type tagChangeObserver interface {
 	Changed(api, operation string, auths []apimap.Permission, succeeded bool)
 }
 
-// identifierResolver replaces provisional ARNs of apimap results (an E.164
+// identifierResolver resolves what a request names by value and only the
+// upstream knows: it replaces provisional ARNs of apimap results (an E.164
 // number or a bare sender ID given as an origination identity) by the real
-// resource ARNs. Without a resolver such requests are denied (fail closed).
+// resource ARNs, and finds the phone number of a verified destination
+// number. Without a resolver such requests are denied (fail closed).
 type identifierResolver interface {
 	Resolve(ctx context.Context, region string, res *apimap.Result) error
+	VerifiedNumber(ctx context.Context, region, id string) (string, error)
 }
 
 // setupResourceTags builds the resource tag source and identifier resolver

@@ -20,6 +20,7 @@ import (
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/awserr"
+	"github.com/pinpointgw/gateway/destination"
 	"github.com/pinpointgw/gateway/forward"
 	"github.com/pinpointgw/gateway/lookup"
 	"github.com/pinpointgw/gateway/metrics"
@@ -53,6 +54,13 @@ type requestState struct {
 
 	// references are the resources AWS uses on the caller's behalf.
 	references []apimap.Reference
+	// destinations are where the request's messages go, as read (numbers
+	// parsed, verified destination numbers resolved); unreadable says one
+	// of them has no number the gateway could read.
+	destinations []destination.Destination
+	unreadable   bool
+	// quota is what the quota step decided.
+	quota quotaOutcome
 	// refARNs and tagKeys are scratch: the ARNs of gateway:ReferencedArn,
 	// the resource tag keys set for one pair.
 	refARNs []string
@@ -154,7 +162,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		rs.reason = "would deny: " + denyMsg
 	}
 
-	// 7. Re-sign and forward.
+	// 7. Within its quotas? Only an allowed request uses any.
+	if !g.admitQuotas(w, r, rs) {
+		return
+	}
+
+	// 8. Re-sign and forward.
 	g.forward(w, r, rs, id, body)
 }
 
@@ -210,11 +223,14 @@ func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request, rs *reque
 	return nil, false
 }
 
-// decide resolves the request's origination identities and authorizes it.
-// It records the decision in rs and returns the deny message, "" when it is
-// allowed.
+// decide resolves the request's origination identities, reads its
+// destinations and authorizes it. It records the decision in rs and returns
+// the deny message, "" when it is allowed.
 func (g *Gateway) decide(r *http.Request, rs *requestState, id *authn.Authenticated, res *apimap.Result) string {
 	if len(res.Unresolved) == 0 || g.resolve(r.Context(), rs, id.Region, res) {
+		if msg := g.readDestinations(r.Context(), rs, id, res); msg != "" {
+			return msg
+		}
 		return g.authorize(r, rs, id, res)
 	}
 	rs.decision = authz.ImplicitDeny.String()
@@ -225,6 +241,36 @@ func (g *Gateway) decide(r *http.Request, rs *requestState, id *authn.Authentica
 		action = res.Permissions[u.Permission].Action
 	}
 	return authz.NotAuthorized(id.Principal.ARN, action, u.Form+" "+u.Value, "the gateway cannot resolve it to an ARN")
+}
+
+// readDestinations reads where the request's messages go into
+// rs.destinations. A verified destination number that cannot be resolved
+// to its phone number denies the request (the returned message); any
+// other destination without a readable number only marks rs.unreadable,
+// which denies a pair whose applicable statements read a destination key.
+func (g *Gateway) readDestinations(ctx context.Context, rs *requestState, id *authn.Authenticated, res *apimap.Result) string {
+	if len(res.Destinations) == 0 {
+		return ""
+	}
+	rs.destinations = destination.Read(res.Destinations, func(d apimap.Destination) (string, error) {
+		if g.resolver == nil {
+			return "", errors.New("resource_tags lookup is not configured")
+		}
+		return g.resolver.VerifiedNumber(ctx, id.Region, d.Value)
+	})
+	for i := range rs.destinations {
+		d := &rs.destinations[i]
+		if d.Err == nil {
+			continue
+		}
+		rs.unreadable = true
+		if d.Form == apimap.DestinationVerifiedID {
+			rs.decision = authz.ImplicitDeny.String()
+			rs.reason = "the destination " + d.Member + " could not be resolved: " + d.Err.Error()
+			return authz.NotAuthorized(id.Principal.ARN, firstAction(res), d.Form+" "+d.Value, "the gateway cannot resolve it to a phone number")
+		}
+	}
+	return ""
 }
 
 // tooLarge answers 413.
@@ -361,6 +407,9 @@ func (g *Gateway) authorizePair(ctx context.Context, rs *requestState, principal
 	in.Action, in.Resource, in.ResourcePolicy = action, resource, nil
 	c := in.Context
 	rs.tagKeys = rs.tagKeys[:0]
+	if rs.unreadable && readsDestinationKey(in) {
+		return g.denyUndecidable(rs, principal, action, resource, "a destination of the request has no phone number the gateway can read")
+	}
 	if resource != "*" {
 		in.ResourcePolicy = g.store.ResourcePolicy(resource)
 		if acct := arn.Account(resource); acct != "" {
@@ -436,6 +485,15 @@ func (g *Gateway) setResourceTags(ctx context.Context, rs *requestState, in *aut
 	return ""
 }
 
+// readsDestinationKey reports whether a statement that can apply to in's
+// action reads a per-destination key (gateway:DestinationNumber, …NumberType,
+// …Country, …CallingCode; gateway:DestinationCount is always known).
+func readsDestinationKey(in *authz.Input) bool {
+	return authz.AnyApplicableReferencesKeyPrefix(in, "gateway:destinationnumber") || // and …numbertype
+		authz.AnyApplicableReferencesKeyPrefix(in, "gateway:destinationcountry") ||
+		authz.AnyApplicableReferencesKeyPrefix(in, "gateway:destinationcallingcode")
+}
+
 // denyUndecidable records and returns the deny of a pair the gateway
 // cannot decide for lack of information.
 func (g *Gateway) denyUndecidable(rs *requestState, principal, action, resource, why string) string {
@@ -458,8 +516,8 @@ const (
 )
 
 // buildContext sets the global condition keys, the principal's tags and the
-// request's tags (reqcontext), and gateway:ReferencedArn. Resource keys are
-// set per resource.
+// request's tags (reqcontext), gateway:ReferencedArn and the destination
+// keys (destination). Resource keys are set per resource.
 func (g *Gateway) buildContext(c *authz.Context, r *http.Request, rs *requestState, id *authn.Authenticated, res *apimap.Result) {
 	caller := id.Principal.ContextPrincipal(g.OrgID) // the store's principals are of the gateway's account
 	reqcontext.Set(c, &caller, &reqcontext.Request{
@@ -480,6 +538,7 @@ func (g *Gateway) buildContext(c *authz.Context, r *http.Request, rs *requestSta
 		clear(arns)
 		rs.refARNs = arns
 	}
+	destination.SetContext(c, rs.destinations)
 }
 
 // clientIP is the client address as Caddy determined it (honouring the

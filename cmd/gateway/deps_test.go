@@ -71,6 +71,15 @@ func TestPackageBoundaries(t *testing.T) {
 				return isStd(dep) || isLeaf(dep) || dep == self+"authz" || strings.HasPrefix(dep, self+"authz/internal/")
 			},
 		},
+		"destination imports no caddy and, of the gateway, only apimap, authz and the leaves": {
+			pkg: self + "destination",
+			allowed: func(dep string) bool {
+				if !strings.HasPrefix(dep, self) {
+					return !strings.Contains(dep, "caddyserver")
+				}
+				return isLeaf(dep) || dep == self+"apimap" || dep == self+"authz" || strings.HasPrefix(dep, self+"authz/internal/")
+			},
+		},
 		"commands imports no module and none of its helpers": {
 			pkg:     self + "commands",
 			allowed: none("cmd", "module", "forward", "awscall", "lookup", "metrics", "audit", "bufferedlog"),
@@ -83,6 +92,19 @@ func TestPackageBoundaries(t *testing.T) {
 			pkg: self + "metrics",
 			allowed: func(dep string) bool {
 				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "forward", "awscall", "lookup", "authn")(dep)
+			},
+		},
+		"quota imports no caddy, no redis and, of the gateway, only destination, apimap, authz and the leaves": {
+			pkg:     self + "quota",
+			allowed: quotaAllowed,
+		},
+		"sharedstate uses go-redis and quota, no caddy and no other package of the gateway": {
+			pkg: self + "sharedstate",
+			allowed: func(dep string) bool {
+				if strings.HasPrefix(dep, self) {
+					return dep == self+"quota" || quotaAllowed(dep)
+				}
+				return !strings.Contains(dep, "caddyserver")
 			},
 		},
 		"module imports no cmd": {
@@ -153,4 +175,16 @@ func isLeaf(path string) bool {
 func isStd(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".")
+}
+
+// quotaAllowed is what quota may depend on: of the gateway, destination,
+// apimap, authz and the leaf packages; outside it, what destination uses (its
+// phone-number library), but no Caddy and no Redis client.
+func quotaAllowed(dep string) bool {
+	const self = "github.com/pinpointgw/gateway/"
+	if !strings.HasPrefix(dep, self) {
+		return !strings.Contains(dep, "caddyserver") && !strings.Contains(dep, "redis")
+	}
+	return isLeaf(dep) || dep == self+"destination" || dep == self+"apimap" || dep == self+"authz" ||
+		strings.HasPrefix(dep, self+"authz/internal/")
 }

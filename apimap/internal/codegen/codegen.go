@@ -6,8 +6,10 @@
 //
 // Generate is deterministic, so a test can regenerate the table in memory and
 // compare it with the checked-in file. It fails when an operation has no IAM
-// action, when a resource type cannot be bound to a request input, or when a
-// dependent action is of a kind the runtime does not know how to evaluate.
+// action, when a resource type cannot be bound to a request input, when a
+// dependent action is of a kind the runtime does not know how to evaluate,
+// when a member that may name a resource has no reference class (refs.go),
+// or when a sending operation has no destination member (destinations.go).
 package codegen
 
 import (
@@ -81,7 +83,7 @@ func generate(dataDir string) ([]byte, *gen, error) {
 
 // newGen returns the generator state for the data in.
 func newGen(in *sources) *gen {
-	g := &gen{models: in.models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, classified: map[string]string{}}
+	g := &gen{models: in.models, smsTypes: map[string]string{}, usedClasses: map[string]bool{}, usedDests: map[string]bool{}, classified: map[string]string{}}
 	for _, rt := range in.rtypes["sms-voice"] {
 		g.smsTypes[rt.Key] = rt.ARN
 	}
@@ -131,6 +133,9 @@ func (g *gen) joinOperations(in *sources) error {
 		}
 	}
 	if err := g.checkClasses(); err != nil {
+		return err
+	}
+	if err := g.checkDestinations(); err != nil {
 		return err
 	}
 	sort.Slice(g.ops, func(i, j int) bool {
@@ -190,6 +195,7 @@ type gen struct {
 	models       map[string]*model
 	ops          []*genOp
 	usedClasses  map[string]bool   // refClasses keys that name a member
+	usedDests    map[string]bool   // destClasses keys that name a member
 	classified   map[string]string // class of every string member seen
 	unclassified []string          // hinted members without a class
 	smsVars      map[string]bool   // ARN variables of the sms-voice resource types

@@ -50,6 +50,7 @@ type genOp struct {
 	res                                     []genRes
 	deps                                    []genDep
 	refs                                    []genRef
+	dests                                   []genDest
 }
 
 // pinpointLabel gives the URI label that carries an ARN variable of the
@@ -139,6 +140,13 @@ func (g *gen) operation(api string, e opEntry) (*genOp, error) {
 		}
 	}
 	if len(refs) > 0 {
+		op.needBody = true
+	}
+	// Destinations: who the message goes to.
+	if op.dests, err = g.destinations(api, m, bodyShapeName(e, m, in), body, in.Payload == ""); err != nil {
+		return nil, err
+	}
+	if len(op.dests) > 0 {
 		op.needBody = true
 	}
 

@@ -369,7 +369,13 @@ func (w *refWalk) walk(sh *shape, shName string, path []string, top bool) error 
 // returns p with "[]" for each list and "{}" for each map crossed, and the
 // element's shape name.
 func (w *refWalk) element(p []string, name string) ([]string, string) {
-	el := w.m.Shapes[name]
+	return w.m.element(p, name)
+}
+
+// element follows the lists and maps of shape name to their element (see
+// refWalk.element).
+func (m *model) element(p []string, name string) ([]string, string) {
+	el := m.Shapes[name]
 	for el.Type == "list" || el.Type == "map" {
 		if el.Type == "list" {
 			p = append(p, "[]")
@@ -378,7 +384,7 @@ func (w *refWalk) element(p []string, name string) ([]string, string) {
 			p = append(p, "{}")
 			name = el.Value.Shape
 		}
-		el = w.m.Shapes[name]
+		el = m.Shapes[name]
 	}
 	return p, name
 }

@@ -56,6 +56,7 @@ type shape struct {
 	Value    *member           `json:"value"`
 	Payload  string            `json:"payload"`
 	Pattern  string            `json:"pattern"`
+	Enum     []string          `json:"enum"`
 	Min      *json.Number      `json:"min"`
 	Max      *json.Number      `json:"max"`
 	Document bool              `json:"document"`

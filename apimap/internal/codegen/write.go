@@ -130,6 +130,9 @@ func (op *genOp) write(b *bytes.Buffer) {
 	if len(op.refs) > 0 {
 		writeRefs(b, op.refs)
 	}
+	if len(op.dests) > 0 {
+		writeDests(b, op.dests)
+	}
 	b.WriteString("},\n")
 }
 
