@@ -36,10 +36,12 @@ const (
 	quotaBKeyID   = "AKIAINTEGQUOTAB00001"
 	quotaBSecret  = "quotaBSecretKey/IntegrationTests/0000007"
 	quotaName     = "sms-per-tenant"
+	numberQuota   = "sms-per-number"
+	numberLimit   = 2
 )
 
-// quotaStore adds the tenant users, who may send anywhere and describe
-// pools and apps, to the test store.
+// quotaStore adds the tenant users, who may send anywhere but to a
+// premium-rate number and describe pools and apps, to the test store.
 func quotaStore() obj {
 	s := testStore()
 	s["users"] = append(s["users"].([]obj),
@@ -50,21 +52,29 @@ func quotaStore() obj {
 	s["policies"].(obj)["Sender"] = obj{"Version": "2012-10-17", "Statement": []obj{
 		{"Sid": "Send", "Effect": "Allow", "Resource": "*", "Action": []string{
 			"sms-voice:SendTextMessage", "sms-voice:DescribePools", "mobiletargeting:SendMessages", "mobiletargeting:GetApps"}},
+		{"Sid": "NoPremium", "Effect": "Deny", "Action": "*", "Resource": "*",
+			"Condition": obj{"ForAnyValue:StringEquals": obj{"gateway:DestinationNumberType": "PREMIUM_RATE"}}},
 	}}
 	return s
 }
 
 // quotaCaddyfile is the quota and shared_state configuration: limit
-// destinations per hour per tenant tag, counted in the Redis at url.
+// destinations per hour per tenant tag, and numberLimit sends per hour to
+// one phone number, counted in the Redis at url.
 func quotaCaddyfile(url string, limit int, timeout string) string {
 	return fmt.Sprintf("\t\tquota %s {\n"+
 		"\t\t\tactions sms-voice:SendTextMessage mobiletargeting:SendMessages\n"+
 		"\t\t\tper aws:PrincipalTag/tenant\n"+
 		"\t\t\tlimit %d 1h\n"+
 		"\t\t}\n"+
+		"\t\tquota %s {\n"+
+		"\t\t\tactions sms-voice:Send* mobiletargeting:SendMessages\n"+
+		"\t\t\tper gateway:DestinationNumber\n"+
+		"\t\t\tlimit %d 1h\n"+
+		"\t\t}\n"+
 		"\t\tshared_state redis %s {\n"+
 		"\t\t\ttimeout %s\n"+
-		"\t\t}", quotaName, limit, url, timeout)
+		"\t\t}", quotaName, limit, numberQuota, numberLimit, url, timeout)
 }
 
 // newQuotaEnvs starts the fake upstreams and n gateways in front of them,
@@ -86,22 +96,27 @@ func newQuotaEnvs(t *testing.T, n int, extra string) []*env {
 // frenchMobile is the i-th of a series of distinct valid French mobile numbers.
 func frenchMobile(i int) string { return fmt.Sprintf("+33612%06d", i) }
 
-// quotaSend is one governed send of one destination, through SMS and Voice
-// v2 SendTextMessage or Pinpoint SendMessages.
+// quotaSend is one governed send, through SMS and Voice v2
+// SendTextMessage (to number) or Pinpoint SendMessages (to number and more).
 type quotaSend struct {
 	g        *gatewayProc
 	id, sec  string
 	pinpoint bool
 	number   string
+	more     []string
 }
 
 func (s quotaSend) do(ctx context.Context, c *capture) error {
 	cp := creds(s.id, s.sec, "")
 	if s.pinpoint {
+		addresses := map[string]ptypes.AddressConfiguration{s.number: {ChannelType: ptypes.ChannelTypeSms}}
+		for _, n := range s.more {
+			addresses[n] = ptypes.AddressConfiguration{ChannelType: ptypes.ChannelTypeSms}
+		}
 		_, err := pinpointClient(s.g, cp, c).SendMessages(ctx, &pinpoint.SendMessagesInput{
 			ApplicationId: aws.String("app-a"),
 			MessageRequest: &ptypes.MessageRequest{
-				Addresses: map[string]ptypes.AddressConfiguration{s.number: {ChannelType: ptypes.ChannelTypeSms}},
+				Addresses: addresses,
 				MessageConfiguration: &ptypes.DirectMessageConfiguration{
 					SMSMessage: &ptypes.SMSMessage{Body: aws.String(sendingMessage), MessageType: ptypes.MessageTypeTransactional},
 				},
@@ -123,7 +138,7 @@ func (s quotaSend) do(ctx context.Context, c *capture) error {
 // and one bucket of it (a destination counts until its 1/60 of the window
 // has left the window) and a message naming the quota. It returns why not,
 // "" when it is.
-func (s quotaSend) throttled(err error) string {
+func (s quotaSend) throttled(err error, quota string) string {
 	var typed bool
 	wantStatus := http.StatusBadRequest
 	if s.pinpoint {
@@ -148,8 +163,8 @@ func (s quotaSend) throttled(err error) string {
 	if secs, perr := strconv.Atoi(ra); perr != nil || secs < 1 || secs > 3660 {
 		return fmt.Sprintf("Retry-After %q, want 1 to 3660 seconds", ra)
 	}
-	if !strings.Contains(err.Error(), quotaName) {
-		return fmt.Sprintf("error %q does not name the quota %s", err, quotaName)
+	if !strings.Contains(err.Error(), "quota "+quota+" ") {
+		return fmt.Sprintf("error %q does not name the quota %s", err, quota)
 	}
 	return ""
 }
@@ -203,12 +218,14 @@ func isSend(rec map[string]any) bool {
 	return op == "SendTextMessage" || op == "SendMessages"
 }
 
-// TestQuotaSharedAcrossInstances: three gateway processes count one quota
-// in one redis-server. 32 clients spread over them send concurrently, two
-// sends of one destination each: exactly the limit is admitted and reaches
-// the upstream, every other send gets the SDK's typed throttling error with
-// Retry-After, and is audited QuotaExceeded; the next send is refused too,
-// another tenant's is not.
+// TestQuotaSharedAcrossInstances: three gateway processes count their
+// quotas in one redis-server. 32 clients spread over them send
+// concurrently, two sends of one destination each: exactly the limit is
+// admitted and reaches the upstream, every other send gets the SDK's typed
+// throttling error with Retry-After and is audited QuotaExceeded; the next
+// send is refused too. Sends that policy denies take nothing, a refused
+// send takes nothing from the other quota either, another tenant has its
+// own counter, and destinations are counted, not requests.
 func TestQuotaSharedAcrossInstances(t *testing.T) {
 	requireBinary(t)
 	const (
@@ -226,6 +243,18 @@ func TestQuotaSharedAcrossInstances(t *testing.T) {
 		gws[i] = e.g
 	}
 	e := envs[0] // the upstreams are shared
+
+	// Denied by policy before any quota: counts nowhere.
+	for i, g := range gws {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		s := quotaSend{g: g, id: quotaA1KeyID, sec: quotaA1Secret, pinpoint: i == 1, number: numGBPremium}
+		err := s.do(ctx, newQuietCapture())
+		cancel()
+		if !isAPIError(err, "AccessDeniedException") {
+			t.Fatalf("send to a premium-rate number: %v, want AccessDeniedException", err)
+		}
+	}
+	e.assertNothingUpstream(t)
 
 	type result struct {
 		send quotaSend
@@ -262,7 +291,7 @@ func TestQuotaSharedAcrossInstances(t *testing.T) {
 			admitted++
 			continue
 		}
-		if why := r.send.throttled(r.err); why != "" {
+		if why := r.send.throttled(r.err, quotaName); why != "" {
 			t.Errorf("send to %s through %s: %s", r.send.number, r.send.g.URL, why)
 			continue
 		}
@@ -276,7 +305,8 @@ func TestQuotaSharedAcrossInstances(t *testing.T) {
 	}
 	waitAuditCount(t, gws, "admitted sends", limit, func(r map[string]any) bool {
 		quotas, _ := r["quotas"].([]any)
-		return isSend(r) && field(r, "decision") == "Allow" && len(quotas) == 1 && quotas[0] == quotaName
+		return isSend(r) && field(r, "decision") == "Allow" &&
+			len(quotas) == 2 && quotas[0] == quotaName && quotas[1] == numberQuota
 	})
 	waitAuditCount(t, gws, "throttled sends", clients*perClient-limit, func(r map[string]any) bool {
 		return isSend(r) && field(r, "decision") == "QuotaExceeded" && field(r, "quota_refused") == quotaName
@@ -288,21 +318,78 @@ func TestQuotaSharedAcrossInstances(t *testing.T) {
 		defer cancel()
 		for i, g := range gws {
 			s := quotaSend{g: g, id: quotaA2KeyID, sec: quotaA2Secret, pinpoint: i == 1, number: numDEMobile}
-			if why := s.throttled(s.do(ctx, newQuietCapture())); why != "" {
+			if why := s.throttled(s.do(ctx, newQuietCapture()), quotaName); why != "" {
 				t.Errorf("through %s: %s", g.URL, why)
 			}
 		}
 		e.assertNothingUpstream(t)
 	})
-	t.Run("another tenant has its own counter", func(t *testing.T) {
-		e.reset()
+	// Tenant b has its own counter of sms-per-tenant; numDEMobile's counter
+	// of sms-per-number took none of the three refusals above (a decision
+	// takes from all its quotas or from none).
+	t.Run("another tenant, and the number refused to tenant a", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		s := quotaSend{g: gws[2], id: quotaBKeyID, sec: quotaBSecret, number: numDEMobile}
-		if err := s.do(ctx, newQuietCapture()); err != nil {
-			t.Fatalf("tenant b's send: %v", err)
+		for i := range numberLimit {
+			e.reset()
+			s := quotaSend{g: gws[i%instances], id: quotaBKeyID, sec: quotaBSecret, number: numDEMobile}
+			if err := s.do(ctx, newQuietCapture()); err != nil {
+				t.Fatalf("tenant b's send %d to %s: %v", i+1, numDEMobile, err)
+			}
+			e.onlyRecord(t, "sms-voice-v2")
 		}
-		e.onlyRecord(t, "sms-voice-v2")
+		e.reset()
+		s := quotaSend{g: gws[2], id: quotaBKeyID, sec: quotaBSecret, pinpoint: true, number: numDEMobile}
+		if why := s.throttled(s.do(ctx, newQuietCapture()), numberQuota); why != "" {
+			t.Errorf("send %d to %s: %s", numberLimit+1, numDEMobile, why)
+		}
+		e.assertNothingUpstream(t)
+	})
+	// Tenant b has now taken numberLimit of its limit.
+	t.Run("destinations are counted, not requests", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		numbers := func(from, n int) []string {
+			var out []string
+			for i := range n {
+				out = append(out, frenchMobile(from+i))
+			}
+			return out
+		}
+		send := func(g *gatewayProc, ns []string) (quotaSend, error) {
+			e.reset()
+			s := quotaSend{g: g, id: quotaBKeyID, sec: quotaBSecret, pinpoint: true, number: ns[0], more: ns[1:]}
+			return s, s.do(ctx, newQuietCapture())
+		}
+		// More destinations than the limit: refused, for a whole window.
+		s, err := send(gws[0], numbers(1000, limit+1))
+		if why := s.throttled(err, quotaName); why != "" {
+			t.Fatalf("a send to %d destinations: %s", limit+1, why)
+		}
+		var re *smithyhttp.ResponseError
+		if errors.As(err, &re) && re.Response.Header.Get("Retry-After") != "3600" {
+			t.Errorf("Retry-After %q for more destinations than the limit, want the window, 3600", re.Response.Header.Get("Retry-After"))
+		}
+		e.assertNothingUpstream(t)
+		// One more than what is left: refused, and takes nothing.
+		left := limit - numberLimit
+		s, err = send(gws[1], numbers(2000, left+1))
+		if why := s.throttled(err, quotaName); why != "" {
+			t.Fatalf("a send to %d destinations with %d left: %s", left+1, left, why)
+		}
+		e.assertNothingUpstream(t)
+		// Exactly what is left, in one request: admitted.
+		if _, err := send(gws[2], numbers(3000, left)); err != nil {
+			t.Fatalf("a send to the %d destinations left: %v", left, err)
+		}
+		if rec := e.onlyRecord(t, "pinpoint"); !strings.Contains(string(rec.Body), frenchMobile(3000+left-1)) {
+			t.Errorf("upstream body %q", rec.Body)
+		}
+		s, err = send(gws[0], numbers(4000, 1))
+		if why := s.throttled(err, quotaName); why != "" {
+			t.Fatalf("a send after the limit: %s", why)
+		}
+		e.assertNothingUpstream(t)
 	})
 	t.Run("ungoverned calls are not counted", func(t *testing.T) {
 		e.reset()
@@ -386,8 +473,8 @@ func TestQuotaRedisOutage(t *testing.T) {
 		if field(rec, "quota_error") == "" {
 			t.Errorf("record %v has no quota_error", rec)
 		}
-		if quotas, _ := rec["quotas"].([]any); len(quotas) != 1 || quotas[0] != quotaName {
-			t.Errorf("quotas %v, want [%s]", rec["quotas"], quotaName)
+		if quotas, _ := rec["quotas"].([]any); len(quotas) != 2 || quotas[0] != quotaName || quotas[1] != numberQuota {
+			t.Errorf("quotas %v, want [%s %s]", rec["quotas"], quotaName, numberQuota)
 		}
 	})
 
