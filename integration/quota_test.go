@@ -538,11 +538,89 @@ func TestQuotaRedisOutage(t *testing.T) {
 				c.Close()
 			}
 		})
-		silent := newQuotaEnvs(t, 1, quotaCaddyfile("redis://"+l.Addr().String()+"/0", 1000, "250ms"))[0]
+		// The URL's password must stay out of the log.
+		const password = "redisPasswordForIntegrationTests00008"
+		silent := newQuotaEnvs(t, 1, quotaCaddyfile("redis://gateway:"+password+"@"+l.Addr().String()+"/0", 1000, "250ms"))[0]
 		v2, pp := v2Send, ppSend
 		v2.g, pp.g = silent.g, silent.g
 		unavailable(t, silent, v2)
 		unavailable(t, silent, pp)
 		ungoverned(t, silent)
+		mu.Lock()
+		dialed := len(conns)
+		mu.Unlock()
+		if dialed == 0 {
+			t.Error("the gateway never connected to the silent server")
+		}
+		silent.g.waitAudit(t, "a send refused for the silent server", func(r map[string]any) bool {
+			return isSend(r) && field(r, "decision") == "QuotaUnavailable"
+		})
+		assertNoSecretsInLog(t, silent.g, []string{password})
+	})
+}
+
+// TestQuotaMemoryAcrossReload: with the default in-memory state, one
+// gateway counts per principal (the default per key), and a config reload
+// keeps the counters: a quota of the same name and window goes on counting
+// under its new limit.
+func TestQuotaMemoryAcrossReload(t *testing.T) {
+	requireBinary(t)
+	memory := func(limit int) string {
+		return fmt.Sprintf("\t\tquota per-principal {\n"+
+			"\t\t\tactions sms-voice:SendTextMessage\n"+
+			"\t\t\tlimit %d 1h\n"+
+			"\t\t}", limit)
+	}
+	e := newQuotaEnvs(t, 1, memory(2))[0]
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := newQuietCapture()
+	send := func(id, secret string, n int) (quotaSend, error) {
+		e.reset()
+		s := quotaSend{g: e.g, id: id, sec: secret, number: frenchMobile(n)}
+		return s, s.do(ctx, c)
+	}
+	admit := func(t *testing.T, id, secret string, n int) {
+		t.Helper()
+		if _, err := send(id, secret, n); err != nil {
+			t.Fatalf("send %d as %s: %v", n, id, err)
+		}
+		e.onlyRecord(t, "sms-voice-v2")
+	}
+	refuse := func(t *testing.T, id, secret string, n int) {
+		t.Helper()
+		s, err := send(id, secret, n)
+		if why := s.throttled(err, "per-principal"); why != "" {
+			t.Fatalf("send %d as %s: %s", n, id, why)
+		}
+		e.assertNothingUpstream(t)
+	}
+	reload := func(t *testing.T, limit int) {
+		t.Helper()
+		cfg := e.cfg
+		cfg.Extra = memory(limit)
+		if status, body := e.g.reload(t, cfg); status != http.StatusOK {
+			t.Fatalf("reload with limit %d: %d %s", limit, status, body)
+		}
+		c = newQuietCapture() // the reload closed the idle connections
+	}
+
+	t.Run("limit 2", func(t *testing.T) {
+		admit(t, quotaA1KeyID, quotaA1Secret, 1)
+		admit(t, quotaA1KeyID, quotaA1Secret, 2)
+		refuse(t, quotaA1KeyID, quotaA1Secret, 3)
+		admit(t, quotaA2KeyID, quotaA2Secret, 4) // another principal
+	})
+	t.Run("the same config reloaded keeps the counters", func(t *testing.T) {
+		reload(t, 2)
+		refuse(t, quotaA1KeyID, quotaA1Secret, 5)
+	})
+	t.Run("a higher limit goes on from the count", func(t *testing.T) {
+		reload(t, 3)
+		admit(t, quotaA1KeyID, quotaA1Secret, 6)
+		refuse(t, quotaA1KeyID, quotaA1Secret, 7)
+		admit(t, quotaA2KeyID, quotaA2Secret, 8)
+		admit(t, quotaA2KeyID, quotaA2Secret, 9)
+		refuse(t, quotaA2KeyID, quotaA2Secret, 10)
 	})
 }
