@@ -50,7 +50,7 @@ func sendingStore() obj {
 	)
 	s["policies"].(obj)["FranceGermanyNoPremium"] = obj{"Version": "2012-10-17", "Statement": []obj{
 		{"Sid": "SendToFranceAndGermany", "Effect": "Allow",
-			"Action":    []string{"sms-voice:SendTextMessage", "mobiletargeting:SendMessages"},
+			"Action":    []string{"sms-voice:Send*", "mobiletargeting:SendMessages", "mobiletargeting:SendOTPMessage"},
 			"Resource":  "*",
 			"Condition": obj{"ForAllValues:StringEquals": obj{"gateway:DestinationCountry": []string{"FR", "DE"}}}},
 		{"Sid": "Describe", "Effect": "Allow", "Action": []string{"sms-voice:DescribePools", "mobiletargeting:GetApps"}, "Resource": "*"},
@@ -134,7 +134,33 @@ func TestDestinationPolicies(t *testing.T) {
 		return "User: " + senderARN + " is not authorized to perform: " + action + " on resource: "
 	}
 
-	t.Run("sdk sms-voice-v2 SendTextMessage", func(t *testing.T) {
+	t.Run("sdk sms-voice-v2", func(t *testing.T) {
+		sends := map[string]func(ctx context.Context, number string) error{
+			"SendTextMessage": func(ctx context.Context, number string) error {
+				_, err := v2.SendTextMessage(ctx, &pinpointsmsvoicev2.SendTextMessageInput{
+					DestinationPhoneNumber: aws.String(number),
+					OriginationIdentity:    aws.String(poolID),
+					MessageBody:            aws.String(sendingMessage),
+				})
+				return err
+			},
+			"SendVoiceMessage": func(ctx context.Context, number string) error {
+				_, err := v2.SendVoiceMessage(ctx, &pinpointsmsvoicev2.SendVoiceMessageInput{
+					DestinationPhoneNumber: aws.String(number),
+					OriginationIdentity:    aws.String(poolID),
+					MessageBody:            aws.String(sendingMessage),
+				})
+				return err
+			},
+			"SendMediaMessage": func(ctx context.Context, number string) error {
+				_, err := v2.SendMediaMessage(ctx, &pinpointsmsvoicev2.SendMediaMessageInput{
+					DestinationPhoneNumber: aws.String(number),
+					OriginationIdentity:    aws.String(poolID),
+					MediaUrls:              []string{"s3://media-bucket/code.png"},
+				})
+				return err
+			},
+		}
 		tests := []struct {
 			name    string
 			number  string
@@ -150,34 +176,101 @@ func TestDestinationPolicies(t *testing.T) {
 			{name: "invalid French number", number: numFRTooShort},
 			{name: "unknown calling code", number: numNoSuchCode},
 		}
-		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
+		for op, send := range sends {
+			for _, tc := range tests {
+				t.Run(op+"/"+tc.name, func(t *testing.T) {
+					e.reset()
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					err := send(ctx, tc.number)
+					if tc.allowed {
+						if err != nil {
+							t.Fatalf("%s to %s: %v", op, tc.number, err)
+						}
+						rec := e.onlyRecord(t, "sms-voice-v2")
+						if rec.Operation != op || !strings.Contains(string(rec.Body), `"`+tc.number+`"`) {
+							t.Errorf("upstream got %s %q", rec.Operation, rec.Body)
+						}
+						return
+					}
+					var ade *v2types.AccessDeniedException
+					if !errors.As(err, &ade) {
+						t.Fatalf("%s to %s: error %v (%T), want *types.AccessDeniedException", op, tc.number, err, err)
+					}
+					if msg := ade.ErrorMessage(); !strings.HasPrefix(msg, deniedPrefix("sms-voice:"+op)) {
+						t.Errorf("message %q, want prefix %q", msg, deniedPrefix("sms-voice:"+op))
+					} else if tc.explicit && !strings.Contains(msg, "explicit deny") {
+						t.Errorf("message %q does not name the explicit deny", msg)
+					}
+					e.assertNothingUpstream(t)
+				})
+			}
+		}
+	})
+
+	t.Run("sdk pinpoint SendOTPMessage", func(t *testing.T) {
+		for _, tc := range []struct {
+			number  string
+			allowed bool
+		}{{numFRMobile, true}, {numUS, false}, {numFRPremium, false}, {numFRTooShort, false}} {
+			t.Run(tc.number, func(t *testing.T) {
 				e.reset()
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
-				_, err := v2.SendTextMessage(ctx, &pinpointsmsvoicev2.SendTextMessageInput{
-					DestinationPhoneNumber: aws.String(tc.number),
-					OriginationIdentity:    aws.String(poolID),
-					MessageBody:            aws.String(sendingMessage),
+				_, err := pp.SendOTPMessage(ctx, &pinpoint.SendOTPMessageInput{
+					ApplicationId: aws.String("app-a"),
+					SendOTPMessageRequestParameters: &ptypes.SendOTPMessageRequestParameters{
+						BrandName:           aws.String("Example"),
+						Channel:             aws.String("SMS"),
+						DestinationIdentity: aws.String(tc.number),
+						OriginationIdentity: aws.String(poolID),
+						ReferenceId:         aws.String("login-1"),
+					},
 				})
 				if tc.allowed {
 					if err != nil {
-						t.Fatalf("SendTextMessage to %s: %v", tc.number, err)
+						t.Fatalf("SendOTPMessage to %s: %v", tc.number, err)
 					}
-					rec := e.onlyRecord(t, "sms-voice-v2")
-					if rec.Operation != "SendTextMessage" || !strings.Contains(string(rec.Body), `"`+tc.number+`"`) {
-						t.Errorf("upstream got %s %q", rec.Operation, rec.Body)
+					if rec := e.onlyRecord(t, "pinpoint"); rec.Path != "/v1/apps/app-a/otp" || !strings.Contains(string(rec.Body), tc.number) {
+						t.Errorf("upstream got %s %q", rec.Path, rec.Body)
 					}
 					return
 				}
-				var ade *v2types.AccessDeniedException
-				if !errors.As(err, &ade) {
-					t.Fatalf("SendTextMessage to %s: error %v (%T), want *types.AccessDeniedException", tc.number, err, err)
+				apiErr := apiErrorOf(t, err, "AccessDeniedException", 403)
+				if !strings.HasPrefix(apiErr.ErrorMessage(), deniedPrefix("mobiletargeting:SendOTPMessage")) {
+					t.Errorf("message %q", apiErr.ErrorMessage())
 				}
-				if msg := ade.ErrorMessage(); !strings.HasPrefix(msg, deniedPrefix("sms-voice:SendTextMessage")) {
-					t.Errorf("message %q, want prefix %q", msg, deniedPrefix("sms-voice:SendTextMessage"))
-				} else if tc.explicit && !strings.Contains(msg, "explicit deny") {
-					t.Errorf("message %q does not name the explicit deny", msg)
+				e.assertNothingUpstream(t)
+			})
+		}
+	})
+
+	t.Run("sms-voice v1 SendVoiceMessage signed by hand", func(t *testing.T) {
+		for _, tc := range []struct {
+			number  string
+			allowed bool
+		}{{numDEMobile, true}, {numUS, false}, {numGBPremium, false}, {numNoSuchCode, false}} {
+			t.Run(tc.number, func(t *testing.T) {
+				e.reset()
+				body := `{"DestinationPhoneNumber":"` + tc.number + `","Content":{"PlainTextMessage":{"Text":"` + sendingMessage + `"}}}`
+				resp := rawRequest{
+					Method: "POST", Path: "/v1/sms-voice/voice/message",
+					Header: map[string]string{"Content-Type": "application/json"},
+					Body:   body, Creds: aws.Credentials{AccessKeyID: senderKeyID, SecretAccessKey: senderSecret},
+					Service: "sms-voice",
+				}.do(t, e.g, c)
+				if tc.allowed {
+					if resp.Status != 200 {
+						t.Fatalf("status %d %s", resp.Status, resp.Body)
+					}
+					if rec := e.onlyRecord(t, "sms-voice"); string(rec.Body) != body {
+						t.Errorf("upstream body %q, want %q", rec.Body, body)
+					}
+					return
+				}
+				code, msg := errorCodeOf(resp)
+				if resp.Status != 403 || code != "AccessDeniedException" || !strings.HasPrefix(msg, deniedPrefix("sms-voice:SendVoiceMessage")) {
+					t.Errorf("got %d %s %q, want 403 AccessDeniedException", resp.Status, code, msg)
 				}
 				e.assertNothingUpstream(t)
 			})
