@@ -212,6 +212,25 @@ func waitAuditCount(t *testing.T, gws []*gatewayProc, what string, want int, pre
 	}
 }
 
+// quotaMetric sums the series quota_decisions_total{quota,outcome} over gws.
+func quotaMetric(t *testing.T, gws []*gatewayProc, quota, outcome string) float64 {
+	t.Helper()
+	series := `pinpoint_gateway_quota_decisions_total{outcome="` + outcome + `",quota="` + quota + `"}`
+	var sum float64
+	for _, g := range gws {
+		v := metricValue(t, g, series)
+		if v == "" {
+			t.Fatalf("no series %s in %s/metrics", series, g.AdminURL)
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			t.Fatalf("series %s = %q: %v", series, v, err)
+		}
+		sum += f
+	}
+	return sum
+}
+
 // isSend reports whether rec is the audit record of a governed send.
 func isSend(rec map[string]any) bool {
 	op := field(rec, "operation")
@@ -311,6 +330,18 @@ func TestQuotaSharedAcrossInstances(t *testing.T) {
 	waitAuditCount(t, gws, "throttled sends", clients*perClient-limit, func(r map[string]any) bool {
 		return isSend(r) && field(r, "decision") == "QuotaExceeded" && field(r, "quota_refused") == quotaName
 	})
+
+	for _, m := range []struct {
+		quota, outcome string
+		want           float64
+	}{
+		{quotaName, "admitted", limit}, {quotaName, "refused", clients*perClient - limit},
+		{numberQuota, "admitted", limit}, {numberQuota, "refused", 0}, {quotaName, "store_error", 0},
+	} {
+		if got := quotaMetric(t, gws, m.quota, m.outcome); got != m.want {
+			t.Errorf("quota_decisions_total{quota=%q,outcome=%q} = %v over the instances, want %v", m.quota, m.outcome, got, m.want)
+		}
+	}
 
 	t.Run("the next send is refused", func(t *testing.T) {
 		e.reset()
@@ -476,6 +507,11 @@ func TestQuotaRedisOutage(t *testing.T) {
 		if quotas, _ := rec["quotas"].([]any); len(quotas) != 2 || quotas[0] != quotaName || quotas[1] != numberQuota {
 			t.Errorf("quotas %v, want [%s %s]", rec["quotas"], quotaName, numberQuota)
 		}
+		for _, q := range []string{quotaName, numberQuota} {
+			if got := quotaMetric(t, []*gatewayProc{e.g}, q, "store_error"); got != 2 {
+				t.Errorf("quota_decisions_total{quota=%q,outcome=\"store_error\"} = %v, want 2", q, got)
+			}
+		}
 	})
 
 	redis.Start()
@@ -623,4 +659,35 @@ func TestQuotaMemoryAcrossReload(t *testing.T) {
 		admit(t, quotaA2KeyID, quotaA2Secret, 9)
 		refuse(t, quotaA2KeyID, quotaA2Secret, 10)
 	})
+}
+
+// TestQuotaDryRun: in dry_run a send over the limit is forwarded anyway,
+// and its audit record says which quota would have refused it.
+func TestQuotaDryRun(t *testing.T) {
+	requireBinary(t)
+	base := newEnv(t, func(cfg *gatewayConfig) {
+		cfg.Store = storeJSON(t, quotaStore())
+		cfg.Mode = "dry_run"
+		cfg.Extra = "\t\tquota one-a-day {\n\t\t\tactions sms-voice:SendTextMessage\n\t\t\tlimit 1 24h\n\t\t}"
+	})
+	base.forbid(quotaA1KeyID, quotaA1Secret)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := range 2 {
+		base.reset()
+		s := quotaSend{g: base.g, id: quotaA1KeyID, sec: quotaA1Secret, number: frenchMobile(i)}
+		if err := s.do(ctx, newQuietCapture()); err != nil {
+			t.Fatalf("send %d in dry_run: %v", i+1, err)
+		}
+		base.onlyRecord(t, "sms-voice-v2")
+	}
+	rec := base.g.waitAudit(t, "the send over the limit", func(r map[string]any) bool {
+		return isSend(r) && field(r, "quota_refused") == "one-a-day"
+	})
+	if field(rec, "mode") != "dry_run" || !strings.Contains(field(rec, "reason"), "would deny") || !strings.Contains(field(rec, "reason"), "one-a-day") {
+		t.Errorf("mode %q reason %q, want dry_run and a would-deny naming the quota", field(rec, "mode"), field(rec, "reason"))
+	}
+	if s, _ := rec["upstream_status"].(float64); s != 200 {
+		t.Errorf("upstream_status %v, want 200", rec["upstream_status"])
+	}
 }

@@ -61,18 +61,32 @@ func sendingStore() obj {
 }
 
 // pinpointSMS is a Pinpoint MessageRequest of one SMS to each address; an
-// address with a "mailto:" prefix goes by email instead (without it).
+// address with a prefix "mailto:", "voice:" or "endpoint:" goes by email,
+// by voice, or is an endpoint ID instead (without the prefix).
 func pinpointSMS(addresses ...string) *ptypes.MessageRequest {
 	m := map[string]ptypes.AddressConfiguration{}
+	var endpoints map[string]ptypes.EndpointSendConfiguration
 	for _, a := range addresses {
 		if email, ok := strings.CutPrefix(a, "mailto:"); ok {
 			m[email] = ptypes.AddressConfiguration{ChannelType: ptypes.ChannelTypeEmail}
+			continue
+		}
+		if number, ok := strings.CutPrefix(a, "voice:"); ok {
+			m[number] = ptypes.AddressConfiguration{ChannelType: ptypes.ChannelTypeVoice}
+			continue
+		}
+		if id, ok := strings.CutPrefix(a, "endpoint:"); ok {
+			if endpoints == nil {
+				endpoints = map[string]ptypes.EndpointSendConfiguration{}
+			}
+			endpoints[id] = ptypes.EndpointSendConfiguration{}
 			continue
 		}
 		m[a] = ptypes.AddressConfiguration{ChannelType: ptypes.ChannelTypeSms}
 	}
 	return &ptypes.MessageRequest{
 		Addresses: m,
+		Endpoints: endpoints,
 		MessageConfiguration: &ptypes.DirectMessageConfiguration{
 			SMSMessage:   &ptypes.SMSMessage{Body: aws.String(sendingMessage), MessageType: ptypes.MessageTypeTransactional},
 			EmailMessage: &ptypes.EmailMessage{FromAddress: aws.String("noreply@example.com")},
@@ -288,6 +302,10 @@ func TestDestinationPolicies(t *testing.T) {
 			{name: "France and the United States", addresses: []string{numFRMobile, numUS}},
 			{name: "Germany and a French premium rate", addresses: []string{numDEMobile, numFRPremium}},
 			{name: "France and an invalid number", addresses: []string{numFRMobile, numFRTooShort}},
+			{name: "France and Germany by voice", addresses: []string{"voice:" + numFRMobile, "voice:" + numDEMobile}, allowed: true},
+			{name: "Germany and a premium rate by voice", addresses: []string{numDEMobile, "voice:" + numGBPremium}},
+			// An endpoint's address is unknown to the gateway: no country to decide on.
+			{name: "France and an endpoint ID", addresses: []string{numFRMobile, "endpoint:endpoint-0001"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -307,8 +325,12 @@ func TestDestinationPolicies(t *testing.T) {
 						t.Errorf("upstream got %s %s", rec.Operation, rec.Path)
 					}
 					for _, a := range tc.addresses {
-						if !strings.Contains(string(rec.Body), `"`+strings.TrimPrefix(a, "mailto:")+`"`) {
-							t.Errorf("upstream body %q lacks %s", rec.Body, a)
+						_, addr, ok := strings.Cut(a, ":")
+						if !ok {
+							addr = a
+						}
+						if !strings.Contains(string(rec.Body), `"`+addr+`"`) {
+							t.Errorf("upstream body %q lacks %s", rec.Body, addr)
 						}
 					}
 					return
