@@ -51,7 +51,7 @@ func quotaStore() obj {
 	)
 	s["policies"].(obj)["Sender"] = obj{"Version": "2012-10-17", "Statement": []obj{
 		{"Sid": "Send", "Effect": "Allow", "Resource": "*", "Action": []string{
-			"sms-voice:SendTextMessage", "sms-voice:DescribePools", "mobiletargeting:SendMessages", "mobiletargeting:GetApps"}},
+			"sms-voice:SendTextMessage", "sms-voice:SendVoiceMessage", "sms-voice:DescribePools", "mobiletargeting:SendMessages", "mobiletargeting:GetApps"}},
 		{"Sid": "NoPremium", "Effect": "Deny", "Action": "*", "Resource": "*",
 			"Condition": obj{"ForAnyValue:StringEquals": obj{"gateway:DestinationNumberType": "PREMIUM_RATE"}}},
 	}}
@@ -422,6 +422,21 @@ func TestQuotaSharedAcrossInstances(t *testing.T) {
 		}
 		e.assertNothingUpstream(t)
 	})
+	t.Run("a principal without a tenant tag is denied", func(t *testing.T) {
+		e.reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// backend may send (PinpointOps) but has no tenant tag to count by.
+		s := quotaSend{g: gws[1], id: backendKeyID, sec: backendSecret, number: numFRMobile}
+		apiErr := apiErrorOf(t, s.do(ctx, newQuietCapture()), "AccessDeniedException", http.StatusForbidden)
+		if !strings.Contains(apiErr.ErrorMessage(), "quota") {
+			t.Errorf("message %q does not say the quota is why", apiErr.ErrorMessage())
+		}
+		e.assertNothingUpstream(t)
+		if got := quotaMetric(t, gws[1:2], quotaName, "no_value"); got != 1 {
+			t.Errorf("quota_decisions_total{quota=%q,outcome=\"no_value\"} = %v, want 1", quotaName, got)
+		}
+	})
 	t.Run("ungoverned calls are not counted", func(t *testing.T) {
 		e.reset()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -431,6 +446,9 @@ func TestQuotaSharedAcrossInstances(t *testing.T) {
 		}
 		e.onlyRecord(t, "sms-voice-v2")
 	})
+	for _, g := range gws {
+		assertNoSecretsInLog(t, g, append([]string{quotaA1Secret, quotaA2Secret, quotaBSecret}, allSecrets...))
+	}
 }
 
 // TestQuotaRedisOutage: while the redis-server is down, or does not
@@ -605,6 +623,10 @@ func TestQuotaMemoryAcrossReload(t *testing.T) {
 		return fmt.Sprintf("\t\tquota per-principal {\n"+
 			"\t\t\tactions sms-voice:SendTextMessage\n"+
 			"\t\t\tlimit %d 1h\n"+
+			"\t\t}\n"+
+			"\t\tquota one-call {\n"+
+			"\t\t\tactions sms-voice:SendVoiceMessage\n"+
+			"\t\t\tlimit 1 1h\n"+
 			"\t\t}", limit)
 	}
 	e := newQuotaEnvs(t, 1, memory(2))[0]
@@ -658,6 +680,30 @@ func TestQuotaMemoryAcrossReload(t *testing.T) {
 		admit(t, quotaA2KeyID, quotaA2Secret, 8)
 		admit(t, quotaA2KeyID, quotaA2Secret, 9)
 		refuse(t, quotaA2KeyID, quotaA2Secret, 10)
+	})
+	t.Run("sms-voice v1 answers TooManyRequestsException", func(t *testing.T) {
+		call := func() rawResponse {
+			e.reset()
+			return rawRequest{
+				Method: http.MethodPost, Path: "/v1/sms-voice/voice/message",
+				Header: map[string]string{"Content-Type": "application/json"},
+				Body:   `{"DestinationPhoneNumber":"` + numDEMobile + `","Content":{"PlainTextMessage":{"Text":"` + sendingMessage + `"}}}`,
+				Creds:  aws.Credentials{AccessKeyID: quotaBKeyID, SecretAccessKey: quotaBSecret}, Service: "sms-voice",
+			}.do(t, e.g, c)
+		}
+		if resp := call(); resp.Status != http.StatusOK {
+			t.Fatalf("first call: %d %s", resp.Status, resp.Body)
+		}
+		e.onlyRecord(t, "sms-voice")
+		resp := call()
+		code, msg := errorCodeOf(resp)
+		if resp.Status != http.StatusTooManyRequests || code != "TooManyRequestsException" || !strings.Contains(msg, "one-call") {
+			t.Errorf("second call: %d %s %q, want 429 TooManyRequestsException naming the quota", resp.Status, code, msg)
+		}
+		if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 3660 {
+			t.Errorf("Retry-After %q", resp.Header.Get("Retry-After"))
+		}
+		e.assertNothingUpstream(t)
 	})
 }
 
