@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -454,6 +455,137 @@ func TestDestinationPolicies(t *testing.T) {
 
 	assertNoUpstreamFailures(t, e)
 	assertNoSecretsInLog(t, e.g, append(append([]string{senderSecret}, allSecrets...), e.upstreamSignatures()...))
+}
+
+// TestDestinationVerifiedNumbers: SendDestinationNumberVerificationCode
+// names its destination by a verified destination number's ID or ARN; the
+// gateway resolves it with its own DescribeVerifiedDestinationNumbers call
+// (resource_tags lookup) and decides on the number: a French mobile is
+// sent, a premium-rate or American number is denied, and so is an ID the
+// upstream does not list or lists with another account's ARN. With
+// resource_tags static the gateway cannot resolve IDs and denies.
+func TestDestinationVerifiedNumbers(t *testing.T) {
+	const (
+		arnPrefix = "arn:aws:sms-voice:us-east-1:123456789012:verified-destination-number/"
+		frID      = "verifieddestinationnumber-fr00000000000001"
+	)
+	verified := map[string]obj{ // by ID: what the upstream lists
+		frID: {"DestinationPhoneNumber": numFRMobile},
+		"verifieddestinationnumber-gbpremium000001":  {"DestinationPhoneNumber": numGBPremium},
+		"verifieddestinationnumber-us00000000000001": {"DestinationPhoneNumber": numUS},
+		// Listed with another account's ARN: not the gateway's to resolve.
+		"verifieddestinationnumber-foreign000000001": {"DestinationPhoneNumber": numFRMobile,
+			"VerifiedDestinationNumberArn": "arn:aws:sms-voice:us-east-1:210987654321:verified-destination-number/verifieddestinationnumber-foreign000000001"},
+	}
+	describe := func(r *http.Request, body []byte) (string, cannedResponse, bool) {
+		if r.Header.Get("X-Amz-Target") != "PinpointSMSVoiceV2.DescribeVerifiedDestinationNumbers" {
+			return "", cannedResponse{}, false
+		}
+		var in struct{ VerifiedDestinationNumberIds []string }
+		_ = json.Unmarshal(body, &in)
+		list := []obj{}
+		for _, id := range in.VerifiedDestinationNumberIds {
+			v, ok := verified[strings.TrimPrefix(id, arnPrefix)]
+			if !ok {
+				continue
+			}
+			out := obj{"VerifiedDestinationNumberId": strings.TrimPrefix(id, arnPrefix), "VerifiedDestinationNumberArn": arnPrefix + strings.TrimPrefix(id, arnPrefix),
+				"Status": "VERIFIED", "CreatedTimestamp": 1.7672256e9}
+			for k, x := range v {
+				out[k] = x
+			}
+			list = append(list, out)
+		}
+		return "DescribeVerifiedDestinationNumbers", jsonAnswer(http.StatusOK, "application/x-amz-json-1.0", obj{"VerifiedDestinationNumbers": list}), true
+	}
+	store := sendingStore()
+	delete(store, "resource_tags") // looked up instead
+	e := newEnv(t, func(cfg *gatewayConfig) {
+		cfg.Store = storeJSON(t, store)
+		cfg.Extra = "\t\tresource_tags lookup 1h 1000 2s"
+	})
+	e.forbid(senderKeyID, senderSecret)
+	up := e.up["sms-voice-v2"]
+	up.setRespond(describe)
+	v2 := smsV2Client(e.g, creds(senderKeyID, senderSecret, ""), newQuietCapture())
+	// send sends a verification code to id and returns how many sends and
+	// lookups reached the upstream, and the error.
+	send := func(t *testing.T, v2 *pinpointsmsvoicev2.Client, id string) (sends, lookups int, err error) {
+		t.Helper()
+		up.Reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err = v2.SendDestinationNumberVerificationCode(ctx, &pinpointsmsvoicev2.SendDestinationNumberVerificationCodeInput{
+			VerifiedDestinationNumberId: aws.String(id),
+			VerificationChannel:         v2types.VerificationChannelText,
+		})
+		for _, r := range up.Records() {
+			if len(r.Failures) > 0 {
+				t.Errorf("upstream refused %s: %v", r.Operation, r.Failures)
+			}
+			switch r.Operation {
+			case "SendDestinationNumberVerificationCode":
+				sends++
+			case "DescribeVerifiedDestinationNumbers":
+				lookups++
+			}
+		}
+		return sends, lookups, err
+	}
+
+	tests := []struct {
+		name    string
+		id      string
+		allowed bool
+	}{
+		{name: "French mobile", id: frID, allowed: true},
+		{name: "French mobile by ARN", id: arnPrefix + frID, allowed: true},
+		{name: "United Kingdom premium rate", id: "verifieddestinationnumber-gbpremium000001"},
+		{name: "United States", id: "verifieddestinationnumber-us00000000000001"},
+		{name: "another account's", id: "verifieddestinationnumber-foreign000000001"},
+		{name: "unknown to the upstream", id: "verifieddestinationnumber-unknown00000001"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sends, _, err := send(t, v2, tc.id)
+			if tc.allowed {
+				if err != nil || sends != 1 {
+					t.Fatalf("sent %d, error %v; want sent once", sends, err)
+				}
+				return
+			}
+			var ade *v2types.AccessDeniedException
+			if !errors.As(err, &ade) {
+				t.Fatalf("error %v (%T), want *types.AccessDeniedException", err, err)
+			}
+			if sends != 0 {
+				t.Errorf("the upstream received %d sends, want none", sends)
+			}
+		})
+	}
+	t.Run("the number is cached", func(t *testing.T) {
+		sends, lookups, err := send(t, v2, frID)
+		if err != nil || sends != 1 || lookups != 0 {
+			t.Errorf("error %v, %d sends and %d lookups; want one send and no lookup", err, sends, lookups)
+		}
+	})
+	t.Run("resource_tags static cannot resolve", func(t *testing.T) {
+		static := newEnv(t, func(cfg *gatewayConfig) { cfg.Store = storeJSON(t, sendingStore()) })
+		static.up["sms-voice-v2"].setRespond(describe)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := smsV2Client(static.g, creds(senderKeyID, senderSecret, ""), newQuietCapture()).SendDestinationNumberVerificationCode(ctx,
+			&pinpointsmsvoicev2.SendDestinationNumberVerificationCodeInput{
+				VerifiedDestinationNumberId: aws.String(frID),
+				VerificationChannel:         v2types.VerificationChannelText,
+			})
+		var ade *v2types.AccessDeniedException
+		if !errors.As(err, &ade) {
+			t.Fatalf("error %v (%T), want *types.AccessDeniedException", err, err)
+		}
+		static.assertNothingUpstream(t)
+	})
+	assertNoUpstreamFailures(t, e)
 }
 
 // isAPIError reports whether err is an AWS API error with code.
