@@ -737,3 +737,48 @@ func TestQuotaDryRun(t *testing.T) {
 		t.Errorf("upstream_status %v, want 200", rec["upstream_status"])
 	}
 }
+
+// TestQuotaRetryAfter: a client that waits the Retry-After of a refusal is
+// admitted, in memory and in Redis alike; the wait is at most the window
+// and one of its 60 buckets, rounded up to whole seconds.
+func TestQuotaRetryAfter(t *testing.T) {
+	requireBinary(t)
+	const window = 2 * time.Second
+	quota := "\t\tquota burst {\n\t\t\tactions sms-voice:SendTextMessage\n\t\t\tlimit 2 2s\n\t\t}"
+	backends := map[string]func(t *testing.T) string{
+		"memory": func(*testing.T) string { return "" },
+		"redis": func(t *testing.T) string {
+			return "\n\t\tshared_state redis " + testenv.StartRedis(t).URL()
+		},
+	}
+	for name, backend := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newQuotaEnvs(t, 1, quota+backend(t))[0]
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			c := newQuietCapture()
+			for i := range 2 {
+				s := quotaSend{g: e.g, id: quotaA1KeyID, sec: quotaA1Secret, number: frenchMobile(i)}
+				if err := s.do(ctx, c); err != nil {
+					t.Fatalf("send %d: %v", i+1, err)
+				}
+			}
+			s := quotaSend{g: e.g, id: quotaA1KeyID, sec: quotaA1Secret, number: frenchMobile(2)}
+			err := s.do(ctx, c)
+			if why := s.throttled(err, "burst"); why != "" {
+				t.Fatalf("send 3: %s", why)
+			}
+			var re *smithyhttp.ResponseError
+			errors.As(err, &re)
+			wait, _ := strconv.Atoi(re.Response.Header.Get("Retry-After"))
+			if most := int((window + window/60 + time.Second - 1) / time.Second); wait > most {
+				t.Fatalf("Retry-After %d s, want at most %d", wait, most)
+			}
+			time.Sleep(time.Duration(wait) * time.Second) // what the client was told to wait
+			if err := s.do(ctx, c); err != nil {
+				t.Fatalf("send 3 after the Retry-After of %d s: %v", wait, err)
+			}
+		})
+	}
+}
