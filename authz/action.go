@@ -51,6 +51,27 @@ func (a *actionPattern) matchesLower(lower string) bool {
 	return glob.Match(a.lower, lower)
 }
 
+// ActionPattern is an IAM action pattern compiled as a policy's Action
+// element compiles it: "*", or "prefix:Name" where the name may use '*' and
+// '?'. Other configuration that names actions (the gateway's quotas) uses
+// it, so that an action pattern means the same everywhere.
+type ActionPattern struct{ p actionPattern }
+
+// CompileActionPattern checks and compiles s; the error wraps ErrInvalid.
+func CompileActionPattern(s string) (ActionPattern, error) {
+	p, err := compileAction(s)
+	return ActionPattern{p}, err
+}
+
+// String returns the pattern as written.
+func (a ActionPattern) String() string { return a.p.raw }
+
+// Matches reports whether action matches the pattern, ignoring ASCII case.
+func (a *ActionPattern) Matches(action string) bool {
+	var b [128]byte // a lower-cased copy on the stack for the usual lengths
+	return a.p.matchesLower(bytesString(appendLower(b[:0], action)))
+}
+
 // bytesString views b as a string without copying; b must not change while it is in use.
 func bytesString(b []byte) string {
 	if len(b) == 0 {

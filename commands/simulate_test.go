@@ -62,6 +62,22 @@ func TestRunSimulate(t *testing.T) {
 			flags: withStore,
 			want:  `{"error":"line 1: principal \"arn:aws:iam::123456789012:user/nobody\" is not in the store"}`,
 		},
+		"destination keys": {
+			in: `{"action":"sms-voice:SendTextMessage","resource":"*","principal":"` + user + `",` +
+				`"context":{"gateway:DestinationCountry":["FR","DE"],"gateway:DestinationNumberType":["MOBILE"],"gateway:DestinationCount":2},` +
+				`"identity_policies":[{"Statement":[{"Effect":"Allow","Action":"sms-voice:Send*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"gateway:DestinationCountry":["FR","DE"]},"NumericLessThanEquals":{"gateway:DestinationCount":"2"}}},` +
+				`{"Sid":"NoPremium","Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"gateway:DestinationNumberType":"PREMIUM_RATE"}}}]}]}`,
+			flags: simulateFlags{Lint: true},
+			want:  `{"decision":"Allow","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"","index":0,"effect":"Allow"}],"warnings":["policy \"identity_policies[0]\" statement 0: ForAllValues:StringEquals on \"gateway:DestinationCountry\" under Allow also matches when the key is missing or empty"]}`,
+		},
+		"destination keys, premium": {
+			in: `{"action":"sms-voice:SendTextMessage","resource":"*","principal":"` + user + `",` +
+				`"context":{"gateway:DestinationCountry":["GB"],"gateway:DestinationNumberType":["PREMIUM_RATE"],"gateway:DestinationCount":1},` +
+				`"identity_policies":[{"Statement":[{"Effect":"Allow","Action":"sms-voice:Send*","Resource":"*"},` +
+				`{"Sid":"NoPremium","Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"gateway:DestinationNumberType":"PREMIUM_RATE"}}}]}]}`,
+			flags: simulateFlags{Lint: true},
+			want:  `{"decision":"ExplicitDeny","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"NoPremium","index":1,"effect":"Deny"}]}`,
+		},
 		"lint uses the action catalogue": {
 			in:    `{"action":"mobiletargeting:GetApp","resource":"*","principal":"` + user + `","identity_policies":[{"Statement":{"Effect":"Allow","Action":"mobiletargeting:GetAppz","Resource":"*"}}]}`,
 			flags: simulateFlags{Lint: true},

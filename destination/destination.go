@@ -231,40 +231,54 @@ func Read(ds []apimap.Destination, resolve Resolver) []Destination {
 	return out
 }
 
+// perDestinationKeys are the four keys whose value belongs to a single
+// destination, lower-cased (condition keys are case-insensitive; authz
+// stores them lower-cased), in the order of Number's fields.
+var perDestinationKeys = [...]string{
+	"gateway:destinationnumber", "gateway:destinationcountry",
+	"gateway:destinationcallingcode", "gateway:destinationnumbertype",
+}
+
+// keyCount is KeyCount lower-cased.
+const keyCount = "gateway:destinationcount"
+
+// perDestinationIndex returns the index of a per-destination key in
+// perDestinationKeys (case-insensitive), or -1.
+func perDestinationIndex(key string) int {
+	for i, k := range perDestinationKeys {
+		if strings.EqualFold(key, k) {
+			return i
+		}
+	}
+	return -1
+}
+
+// field returns the value of the per-destination key of index i.
+func (n *Number) field(i int) string {
+	switch i {
+	case 0:
+		return n.E164
+	case 1:
+		return n.Country
+	case 2:
+		return n.CallingCode
+	}
+	return n.Type
+}
+
 // IsPerDestination reports whether key (case-insensitive) is one of the four
 // keys whose value belongs to a single destination.
-func IsPerDestination(key string) bool {
-	_, ok := field(key)
-	return ok
-}
+func IsPerDestination(key string) bool { return perDestinationIndex(key) >= 0 }
 
 // ValueOf returns d's value of a per-destination key (case-insensitive); ok is
 // false when key is not one of them or d has no number.
 func (d *Destination) ValueOf(key string) (v string, ok bool) {
-	f, ok := field(key)
-	if !ok || d.Err != nil {
+	i := perDestinationIndex(key)
+	if i < 0 || d.Err != nil {
 		return "", false
 	}
-	return f(&d.Number), true
+	return d.Number.field(i), true
 }
-
-// field returns the accessor of a per-destination key.
-func field(key string) (func(*Number) string, bool) {
-	switch {
-	case strings.EqualFold(key, KeyNumber):
-		return func(n *Number) string { return n.E164 }, true
-	case strings.EqualFold(key, KeyCountry):
-		return func(n *Number) string { return n.Country }, true
-	case strings.EqualFold(key, KeyCallingCode):
-		return func(n *Number) string { return n.CallingCode }, true
-	case strings.EqualFold(key, KeyNumberType):
-		return func(n *Number) string { return n.Type }, true
-	}
-	return nil, false
-}
-
-// perDestinationKeys are the four keys, in the order SetContext sets them.
-var perDestinationKeys = [...]string{KeyNumber, KeyCountry, KeyCallingCode, KeyNumberType}
 
 // SetContext sets the destination keys of ds in c: each per-destination key
 // with the distinct values of the destinations that have a number (in
@@ -274,11 +288,15 @@ func SetContext(c *authz.Context, ds []Destination) {
 	if len(ds) == 0 {
 		return
 	}
-	c.Set(KeyCount, strconv.Itoa(len(ds)))
-	for _, key := range perDestinationKeys {
-		var values []string
+	c.SetLower(keyCount, strconv.Itoa(len(ds)))
+	var buf [8]string // the usual request has one destination: no allocation here
+	for k, key := range perDestinationKeys {
+		values := buf[:0]
 		for i := range ds {
-			if v, ok := ds[i].ValueOf(key); ok && !slices.Contains(values, v) {
+			if ds[i].Err != nil {
+				continue
+			}
+			if v := ds[i].Number.field(k); !slices.Contains(values, v) {
 				values = append(values, v)
 			}
 		}

@@ -3,6 +3,7 @@ package module
 import (
 	"bytes"
 	"context"
+	"github.com/pinpointgw/gateway/quota"
 	"io"
 	"net/http"
 	"net/http/httputil"
@@ -16,9 +17,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/caddyserver/caddy/v2"
+
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/forward"
+	"github.com/pinpointgw/gateway/internal/testenv"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -54,13 +58,22 @@ func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 
 func benchmarkServe(b *testing.B, method, target, service string, header http.Header, body []byte, wantStatus int) {
+	benchmarkServeAs(b, readerKeyID, readerSecret, nil, method, target, service, header, body, wantStatus)
+}
+
+// benchmarkServeAs is benchmarkServe signed by keyID, with configure
+// changing the gateway's config before it is provisioned.
+func benchmarkServeAs(b *testing.B, keyID, secret string, configure func(*Gateway), method, target, service string, header http.Header, body []byte, wantStatus int) {
 	g, _ := testGateway(b, nil, func(g *Gateway) {
 		g.Endpoint = map[string]string{"pinpoint": "http://upstream.invalid", "sms-voice-v2": "http://upstream.invalid"}
+		if configure != nil {
+			configure(g)
+		}
 	})
 	g.forwarder = forward.New(forward.Config{Now: g.now, Transport: cannedTransport{}})
 	// A real JSON audit encoder, writing nowhere.
 	g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zapcore.InfoLevel))
-	tmpl := signedRequest(b, method, target, service, "us-east-1", readerKeyID, readerSecret, header, body)
+	tmpl := signedRequest(b, method, target, service, "us-east-1", keyID, secret, header, body)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := processCPU()
@@ -96,6 +109,41 @@ func BenchmarkServeAllowV2(b *testing.B) {
 	benchmarkServe(b, "POST", "http://gw/", "sms-voice",
 		http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.DescribePools"}, "Content-Type": {"application/x-amz-json-1.0"}},
 		[]byte(`{"MaxResults":5,"PoolIds":["pool-0123456789abcdef0123456789abcdef"]}`), 200)
+}
+
+// BenchmarkServeSend is the allow path of a v2 SendTextMessage: without a
+// quota, with one in-memory quota per principal, with three (per
+// principal, per destination number, per country), and with one in a real
+// redis-server on loopback (one EVALSHA per request). The limits are never
+// reached; the number was seen before (its classification is cached). The
+// difference between "no quota" and the others is what quotas add.
+func BenchmarkServeSend(b *testing.B) {
+	body := []byte(`{"DestinationPhoneNumber":"+33612345678","MessageBody":"code 123456","OriginationIdentity":"pool-0123456789abcdef0123456789abcdef"}`)
+	header := http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.SendTextMessage"}, "Content-Type": {"application/x-amz-json-1.0"}}
+	quotaOn := func(per ...string) func(*Gateway) {
+		return func(g *Gateway) {
+			for _, p := range per {
+				g.Quotas = append(g.Quotas, Quota{Config: quota.Config{Name: "q-" + strings.NewReplacer(":", "-", "/", "-").Replace(p),
+					Actions: []string{"sms-voice:SendTextMessage"}, Per: p, Limit: 1 << 40}, Window: caddy.Duration(time.Hour)})
+			}
+		}
+	}
+	run := func(configure func(*Gateway)) func(b *testing.B) {
+		return func(b *testing.B) {
+			benchmarkServeAs(b, adminKeyID, adminSecret, configure, "POST", "http://gw/", "sms-voice", header, body, 200)
+		}
+	}
+	b.Run("no quota", run(nil))
+	b.Run("memory, 1 quota", run(quotaOn("aws:PrincipalArn")))
+	b.Run("memory, 3 quotas", run(quotaOn("aws:PrincipalArn", "gateway:DestinationNumber", "gateway:DestinationCountry")))
+	b.Run("redis, 1 quota", func(b *testing.B) {
+		redis := testenv.StartRedis(b)
+		configure := quotaOn("aws:PrincipalArn")
+		run(func(g *Gateway) {
+			configure(g)
+			g.SharedState = &SharedState{Backend: SharedStateRedis, URL: redis.URL()}
+		})(b)
+	})
 }
 
 // BenchmarkServeDeny is the deny path.

@@ -104,6 +104,37 @@ func TestExampleStoreScenarios(t *testing.T) {
 // adaptedGateways adapts the Caddyfile at path, failing the test on an
 // error or a warning, and returns its pinpoint_gateway handlers as
 // configured (not provisioned).
+// exampleGateway adapts the example Caddyfile at path, which must have
+// exactly one pinpoint_gateway handler, lets check look at its config,
+// points it at the upstream upstreamURL with the test's upstream
+// credentials, provisions it (Cleanup at the test's end) and fails the test
+// on any warning about the example's store.
+func exampleGateway(t *testing.T, path, upstreamURL string, check func(*Gateway)) *Gateway {
+	t.Helper()
+	gs := adaptedGateways(t, path)
+	if len(gs) != 1 {
+		t.Fatalf("%s: %d pinpoint_gateway handlers, want exactly one", path, len(gs))
+	}
+	g := gs[0]
+	check(g)
+	g.Store = filepath.Join("..", g.Store)
+	g.Endpoint = map[string]string{"pinpoint": upstreamURL, "sms-voice": upstreamURL, "sms-voice-v2": upstreamURL}
+	g.UpstreamCredentials = &UpstreamCredentials{Source: CredentialsStatic, AccessKeyID: upstreamKeyID, SecretAccessKey: upstreamSecret}
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	t.Cleanup(cancel)
+	if err := g.Provision(ctx); err != nil {
+		t.Fatalf("Provision of %s: %v", path, err)
+	}
+	t.Cleanup(func() { g.Cleanup() })
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range g.store.Warnings() {
+		t.Errorf("%s: %s", g.Store, w)
+	}
+	return g
+}
+
 func adaptedGateways(t *testing.T, path string) []*Gateway {
 	t.Helper()
 	data, err := os.ReadFile(path)

@@ -2,6 +2,7 @@ package module
 
 import (
 	"context"
+	"github.com/pinpointgw/gateway/quota"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,19 +60,19 @@ func TestProvisionErrors(t *testing.T) {
 			[]string{`unknown source "vault"`}},
 		"ttl without lookup": {Gateway{Account: testAccount, Store: good, ResourceTags: &ResourceTagsConfig{Source: "static", TTL: 5}},
 			[]string{"apply to source lookup only"}},
-		"quota without name": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{{Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10, Window: caddy.Duration(time.Hour)}}},
+		"quota without name": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{Quota{Config: quota.Config{Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10}, Window: caddy.Duration(time.Hour)}}},
 			[]string{"quota", "name"}},
-		"quota names twice": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{{Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10, Window: caddy.Duration(time.Hour)}, {Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10, Window: caddy.Duration(time.Hour)}}},
+		"quota names twice": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{Quota{Config: quota.Config{Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10}, Window: caddy.Duration(time.Hour)}, Quota{Config: quota.Config{Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10}, Window: caddy.Duration(time.Hour)}}},
 			[]string{`name "a"`, "defined twice"}},
-		"quota window too long": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{{Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 1, Window: caddy.Duration(32 * 24 * time.Hour)}}},
+		"quota window too long": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{Quota{Config: quota.Config{Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 1}, Window: caddy.Duration(32 * 24 * time.Hour)}}},
 			[]string{`quota "a"`, "window"}},
-		"quota per bad key": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{{Name: "a", Per: "tenant", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10, Window: caddy.Duration(time.Hour)}}},
+		"quota per bad key": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{Quota{Config: quota.Config{Name: "a", Per: "tenant", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10}, Window: caddy.Duration(time.Hour)}}},
 			[]string{`quota "a"`, "per"}},
 		"shared_state redis without URL": {Gateway{Account: testAccount, Store: good, SharedState: &SharedState{Backend: "redis"}},
 			[]string{"needs the server's URL"}},
 		"shared_state unknown backend": {Gateway{Account: testAccount, Store: good, SharedState: &SharedState{Backend: "etcd"}},
 			[]string{`unknown backend "etcd"`}},
-		"shared_state bad URL": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{{Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10, Window: caddy.Duration(time.Hour)}}, SharedState: &SharedState{Backend: "redis", URL: "http://user:hunter2@x"}},
+		"shared_state bad URL": {Gateway{Account: testAccount, Store: good, Quotas: []Quota{Quota{Config: quota.Config{Name: "a", Actions: []string{"sms-voice:SendTextMessage"}, Limit: 10}, Window: caddy.Duration(time.Hour)}}, SharedState: &SharedState{Backend: "redis", URL: "http://user:hunter2@x"}},
 			[]string{"shared_state redis"}},
 	}
 	for name, tc := range cases {

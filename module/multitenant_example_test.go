@@ -1,16 +1,12 @@
 package module
 
 import (
-	"context"
 	"encoding/xml"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/caddyserver/caddy/v2"
 
 	"github.com/pinpointgw/gateway/apimap"
 )
@@ -30,36 +26,17 @@ func TestMultiTenantExample(t *testing.T) {
 	t.Setenv("PROVISIONER_SECRET", provisionerSecret)
 	t.Setenv("PLATFORM_ADMIN_SECRET", platformSecret)
 	t.Setenv("GATEWAY_SESSION_KEY", testSessionKey)
-	var g *Gateway
-	if gs := adaptedGateways(t, "../examples/multitenant/Caddyfile"); len(gs) == 1 {
-		g = gs[0]
-	}
-	if g == nil {
-		t.Fatal("want exactly one pinpoint_gateway handler in the example")
-	}
-	if rt := g.ResourceTags; rt == nil || rt.Source != ResourceTagsLookup || time.Duration(rt.TTL) != 5*time.Minute || rt.Size != 10000 || time.Duration(rt.Timeout) != 2*time.Second {
-		t.Errorf("resource_tags = %+v, want lookup 5m 10000 2s", rt)
-	}
 	up := newTagUpstream(t)
 	up.set(func(u *tagUpstream) {
 		u.tags[arnA] = map[string]string{"tenant": "a"}
 		u.tags[arnB] = map[string]string{"tenant": "b"}
 		u.tags[arnA2] = map[string]string{"tenant": "a"}
 	})
-	g.Store = filepath.Join("..", g.Store)
-	g.Endpoint = map[string]string{"pinpoint": up.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}
-	g.UpstreamCredentials = &UpstreamCredentials{Source: CredentialsStatic, AccessKeyID: upstreamKeyID, SecretAccessKey: upstreamSecret}
-	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
-	defer cancel()
-	if err := g.Provision(ctx); err != nil {
-		t.Fatalf("Provision of the example: %v", err)
-	}
-	if err := g.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range g.store.Warnings() {
-		t.Errorf("examples/multitenant/store.json: %s", w)
-	}
+	g := exampleGateway(t, "../examples/multitenant/Caddyfile", up.URL, func(g *Gateway) {
+		if rt := g.ResourceTags; rt == nil || rt.Source != ResourceTagsLookup || time.Duration(rt.TTL) != 5*time.Minute || rt.Size != 10000 || time.Duration(rt.Timeout) != 2*time.Second {
+			t.Errorf("resource_tags = %+v, want lookup 5m 10000 2s", rt)
+		}
+	})
 
 	// The provisioner assumes tenant-app for tenant a.
 	form := "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Ftenant-app" +

@@ -1,7 +1,6 @@
 package module
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,38 +27,20 @@ const (
 	SharedStateRedis = "redis"
 )
 
-// DefaultSharedStateTimeout bounds one quota decision's round trip to
-// Redis, connecting included.
-const DefaultSharedStateTimeout = 250 * time.Millisecond
-
 // Quota is a named limit on how many destinations (phone numbers, not
-// requests) the requests of one key may send to in a rolling window.
+// requests) the requests of one key may send to in a rolling window. Its
+// name, actions, per key and limit are quota.Config's (documented there);
+// the window is written as a Caddy duration ("1h", "24h").
+//
+// A governed request (one of its actions matches) takes one from the
+// counter of each value of Per that applies to each destination: a
+// per-destination key (gateway:DestinationNumber, …Country, …CallingCode,
+// …NumberType) takes the destination's own value, any other key's values
+// apply to every destination. A governed request without a value is denied.
+// Quotas of the same name and window share their counters across sites of
+// one process and, with Redis, across instances.
 type Quota struct {
-	// Name names the quota in errors, the audit record and the metrics
-	// (label quota), and keys its counters: instances that share Redis, and
-	// sites of one process, share the counters of quotas of the same name
-	// and window. 1 to 64 letters, digits and ._- characters. Required.
-	Name string `json:"name,omitempty"`
-
-	// Actions are the IAM actions the quota governs, such as
-	// sms-voice:SendTextMessage (case-insensitive; * and ? are wildcards
-	// as in a policy's Action). A request is governed when one of its
-	// actions matches. Required.
-	Actions []string `json:"actions,omitempty"`
-
-	// Per is the condition key whose value keys a counter, such as
-	// aws:PrincipalTag/tenant or gateway:DestinationNumber: each value has
-	// its own counter. A destination counts 1 in the counter of each value
-	// of Per that applies to it: a per-destination key
-	// (gateway:DestinationNumber, …Country, …CallingCode, …NumberType)
-	// takes the destination's own value, any other key's values apply to
-	// every destination of the request. A governed request without a value
-	// is denied. Default: aws:PrincipalArn.
-	Per string `json:"per,omitempty"`
-
-	// Limit is the most destinations each counter admits per window.
-	// Required, at least 1.
-	Limit int64 `json:"limit,omitempty"`
+	quota.Config
 
 	// Window is the length of the rolling window, from 1s to 31 days (744h).
 	// Required.
@@ -126,7 +107,8 @@ func (g *Gateway) validateQuotas() error {
 func (g *Gateway) quotaConfigs() []quota.Config {
 	cfgs := make([]quota.Config, len(g.Quotas))
 	for i, q := range g.Quotas {
-		cfgs[i] = quota.Config{Name: q.Name, Actions: q.Actions, Per: q.Per, Limit: q.Limit, Window: time.Duration(q.Window)}
+		cfgs[i] = q.Config
+		cfgs[i].Window = time.Duration(q.Window)
 	}
 	return cfgs
 }
@@ -149,11 +131,7 @@ func (g *Gateway) provisionQuotas(ctx caddy.Context, repl *caddy.Replacer) error
 		return nil
 	}
 	if s := g.SharedState; s != nil && s.Backend == SharedStateRedis {
-		timeout := DefaultSharedStateTimeout
-		if s.Timeout > 0 {
-			timeout = time.Duration(s.Timeout)
-		}
-		r, err := sharedstate.Open(sharedstate.Options{URL: repl.ReplaceKnown(s.URL, ""), Timeout: timeout, Now: g.now})
+		r, err := sharedstate.Open(sharedstate.Options{URL: repl.ReplaceKnown(s.URL, ""), Timeout: time.Duration(s.Timeout), Now: g.now}) // 0: sharedstate.DefaultTimeout
 		if err != nil {
 			return fmt.Errorf("shared_state redis: %w", err) // never the URL: it may hold a password
 		}
@@ -187,7 +165,8 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 	if g.quotas == nil || rs.decision != authz.Allow.String() {
 		return true
 	}
-	charges, err := g.quotas.Charges(permissionActions(rs), rs.contextValues, rs.destinations)
+	var abuf [4]string
+	charges, err := g.quotas.Charges(permissionActions(abuf[:0], rs), rs.contextValues, rs.destinations)
 	if err != nil {
 		var mv *quota.MissingValueError
 		if errors.As(err, &mv) {
@@ -202,9 +181,7 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 		return true
 	}
 	rs.quota.charged = chargedQuotas(charges)
-	ctx, cancel := context.WithTimeout(r.Context(), g.sharedStateTimeout())
-	out, err := g.quotaStore.Take(ctx, charges)
-	cancel()
+	out, err := g.quotaStore.Take(r.Context(), charges) // Redis bounds its round trip by shared_state's timeout
 	if err != nil {
 		for _, name := range rs.quota.charged {
 			g.quotaMetrics.Observe(name, metrics.QuotaStoreError)
@@ -248,14 +225,6 @@ func (g *Gateway) quotaDenied(w http.ResponseWriter, rs *requestState, decision,
 	return false
 }
 
-// sharedStateTimeout bounds one quota decision.
-func (g *Gateway) sharedStateTimeout() time.Duration {
-	if s := g.SharedState; s != nil && s.Timeout > 0 {
-		return time.Duration(s.Timeout)
-	}
-	return DefaultSharedStateTimeout
-}
-
 // throttleStatus is the HTTP status of a throttling error: 429 in the
 // REST JSON APIs, 400 in AWS JSON 1.0 (where the code alone tells).
 func throttleStatus(p awserr.Protocol) int {
@@ -282,11 +251,10 @@ func chargedQuotas(charges []quota.Charge) []string {
 	return names
 }
 
-// permissionActions lists the IAM actions of the request.
-func permissionActions(rs *requestState) []string {
-	actions := make([]string, len(rs.permissions))
-	for i, p := range rs.permissions {
-		actions[i] = p.Action
+// permissionActions appends the IAM actions of the request to actions.
+func permissionActions(actions []string, rs *requestState) []string {
+	for _, p := range rs.permissions {
+		actions = append(actions, p.Action)
 	}
 	return actions
 }

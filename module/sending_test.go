@@ -250,9 +250,9 @@ func quotaGateway(t testing.TB, up *sendUpstream, clock *fakeClock, store quota.
 	return g, reg, logs
 }
 
-var perTenant = Quota{
+var perTenant = Quota{Config: quota.Config{
 	Name: "sms-per-tenant", Actions: []string{"sms-voice:SendTextMessage", "mobiletargeting:SendMessages"},
-	Per: "aws:PrincipalTag/tenant", Limit: 3, Window: caddyDuration(time.Hour),
+	Per: "aws:PrincipalTag/tenant", Limit: 3}, Window: caddyDuration(time.Hour),
 }
 
 // TestQuotaPerTenant: a tenant's users share one counter of destinations
@@ -347,8 +347,8 @@ func TestQuotaAccounting(t *testing.T) {
 func TestQuotaPerDestination(t *testing.T) {
 	up := newSendUpstream(t)
 	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
-	perNumber := Quota{Name: "per-number", Actions: []string{"sms-voice:Send*", "mobiletargeting:SendMessages"},
-		Per: "gateway:DestinationNumber", Limit: 2, Window: caddyDuration(24 * time.Hour)}
+	perNumber := Quota{Config: quota.Config{Name: "per-number", Actions: []string{"sms-voice:Send*", "mobiletargeting:SendMessages"},
+		Per: "gateway:DestinationNumber", Limit: 2}, Window: caddyDuration(24 * time.Hour)}
 	wide := perTenant
 	wide.Limit = 5
 	g, _, logs := quotaGateway(t, up, clock, nil, perNumber, wide)

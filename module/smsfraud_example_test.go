@@ -1,14 +1,10 @@
 package module
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/caddyserver/caddy/v2"
 
 	"github.com/pinpointgw/gateway/internal/testenv"
 )
@@ -26,35 +22,15 @@ func TestSMSFraudExample(t *testing.T) {
 	t.Setenv("GATEWAY_REDIS_URL", redis.URL())
 	t.Setenv("ACME_SECRET", acmeSecret)
 	t.Setenv("GLOBEX_SECRET", globexSecret)
-	var g *Gateway
-	if gs := adaptedGateways(t, "../examples/sms-fraud/Caddyfile"); len(gs) == 1 {
-		g = gs[0]
-	}
-	if g == nil {
-		t.Fatal("want exactly one pinpoint_gateway handler in the example")
-	}
-	if len(g.Quotas) != 2 || g.Quotas[0].Limit != 500 || g.Quotas[1].Per != "gateway:DestinationNumber" || g.Quotas[1].Limit != 5 {
-		t.Fatalf("quotas = %+v, want otp-per-tenant 500/h and otp-per-number 5/day", g.Quotas)
-	}
-	if g.SharedState == nil || g.SharedState.Backend != SharedStateRedis {
-		t.Fatalf("shared_state = %+v, want redis", g.SharedState)
-	}
 	up := newSendUpstream(t)
-	g.Store = filepath.Join("..", g.Store)
-	g.Endpoint = map[string]string{"pinpoint": up.URL, "sms-voice": up.URL, "sms-voice-v2": up.URL}
-	g.UpstreamCredentials = &UpstreamCredentials{Source: CredentialsStatic, AccessKeyID: upstreamKeyID, SecretAccessKey: upstreamSecret}
-	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
-	defer cancel()
-	if err := g.Provision(ctx); err != nil {
-		t.Fatalf("Provision of the example: %v", err)
-	}
-	defer g.Cleanup()
-	if err := g.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range g.store.Warnings() {
-		t.Errorf("examples/sms-fraud/store.json: %s", w)
-	}
+	g := exampleGateway(t, "../examples/sms-fraud/Caddyfile", up.URL, func(g *Gateway) {
+		if len(g.Quotas) != 2 || g.Quotas[0].Limit != 500 || g.Quotas[1].Per != "gateway:DestinationNumber" || g.Quotas[1].Limit != 5 {
+			t.Fatalf("quotas = %+v, want otp-per-tenant 500/h and otp-per-number 5/day", g.Quotas)
+		}
+		if g.SharedState == nil || g.SharedState.Backend != SharedStateRedis {
+			t.Fatalf("shared_state = %+v, want redis", g.SharedState)
+		}
+	})
 
 	send := func(key, secret, to string) int {
 		return serve(g, sendTextTo(t, key, secret, to)).Code

@@ -68,9 +68,9 @@ func (s *Set) Charges(actions []string, values func(key string) []string, dests 
 
 // governs reports whether one of actions matches one of q's patterns.
 func (q *compiled) governs(actions []string) bool {
-	for _, p := range q.actions {
+	for i := range q.actions {
 		for _, a := range actions {
-			if matchAction(p, a) {
+			if q.actions[i].Matches(a) {
 				return true
 			}
 		}
@@ -134,7 +134,13 @@ func firstIndex(vs []string, v string, n int) int {
 
 // charge returns q's charge of n destinations on the counter of value v.
 func (q *compiled) charge(v string, n int64) Charge {
-	return Charge{Quota: q.name, Key: q.key(v), Count: n, Limit: q.limit, Window: q.window}
+	var key string
+	if q.keys != nil {
+		key = q.keys.get(v, q.key)
+	} else {
+		key = q.key(v)
+	}
+	return Charge{Quota: q.name, Key: key, Count: n, Limit: q.limit, Window: q.window}
 }
 
 // key returns the storage key of q's counter of value v: keyStart and the

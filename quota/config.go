@@ -3,11 +3,11 @@ package quota
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/destination"
 )
 
@@ -17,7 +17,8 @@ const DefaultPer = "aws:PrincipalArn"
 // KeyPrefix starts every storage key of a counter.
 const KeyPrefix = "pinpointgw:quota:"
 
-// Config is one named quota (the JSON of the Caddy config uses these fields).
+// Config is one named quota. The Caddy config embeds it (module.Quota), with
+// the window as a Caddy duration.
 type Config struct {
 	// Name names the quota in refusals, audit records and metrics:
 	// [A-Za-z0-9_.-]{1,64}, unique.
@@ -35,7 +36,7 @@ type Config struct {
 	// 1 to MaxLimit.
 	Limit int64 `json:"limit"`
 	// Window is the rolling window, from MinWindow (1s) to MaxWindow (31 days).
-	Window time.Duration `json:"window"`
+	Window time.Duration `json:"-"`
 }
 
 // ErrInvalidConfig is wrapped by every ConfigError.
@@ -72,13 +73,14 @@ type Set struct {
 // compiled is one quota ready for Charges.
 type compiled struct {
 	name     string
-	actions  []string // lower-cased patterns
+	actions  []authz.ActionPattern
 	per      string
 	perDest  bool
 	limit    int64
 	window   time.Duration
-	keyStart string // KeyPrefix + name + ":" + window in ms + ":"
-	hashed   string // what the hashed value follows: the lower-cased Per key and a NUL
+	keyStart string    // KeyPrefix + name + ":" + window in ms + ":"
+	hashed   string    // what the hashed value follows: the lower-cased Per key and a NUL
+	keys     *keyCache // the keys of recent values of a request-wide Per key; nil per destination
 }
 
 // maxKeyLen bounds a condition key of Per.
@@ -105,19 +107,20 @@ func Compile(cfgs []Config) (*Set, error) {
 		}
 		q := compiled{name: c.Name, per: c.Per, limit: c.Limit, window: c.Window}
 		for _, a := range c.Actions {
-			p, err := compileAction(a)
+			p, err := authz.CompileActionPattern(a)
 			if err != nil {
-				return nil, fail("actions", fmt.Errorf("%q: %w", a, err))
+				return nil, fail("actions", err)
 			}
-			if !slices.Contains(q.actions, p) {
-				q.actions = append(q.actions, p)
-			}
+			q.actions = append(q.actions, p)
 		}
 		if q.per == "" {
 			q.per = DefaultPer
 		}
 		if err := checkKey(q.per); err != nil {
 			return nil, fail("per", fmt.Errorf("%q: %w", q.per, err))
+		}
+		if strings.EqualFold(q.per, destination.KeyCount) {
+			return nil, fail("per", fmt.Errorf("%s is a number of destinations, not what a counter belongs to", destination.KeyCount))
 		}
 		if c.Limit < 1 || c.Limit > MaxLimit {
 			return nil, fail("limit", fmt.Errorf("must be from 1 to %d, got %d", int64(MaxLimit), c.Limit))
@@ -128,6 +131,9 @@ func Compile(cfgs []Config) (*Set, error) {
 		q.perDest = destination.IsPerDestination(q.per)
 		q.keyStart = KeyPrefix + q.name + ":" + strconv.FormatInt(c.Window.Milliseconds(), 10) + ":"
 		q.hashed = strings.ToLower(q.per) + "\x00"
+		if !q.perDest {
+			q.keys = newKeyCache()
+		}
 		s.quotas = append(s.quotas, q)
 	}
 	return s, nil
@@ -140,6 +146,10 @@ func (s *Set) Names() []string {
 		names[i] = s.quotas[i].name
 	}
 	return names
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // validName reports whether s matches [A-Za-z0-9_.-]{1,64}.

@@ -19,22 +19,23 @@ func TestCompileErrors(t *testing.T) {
 		field string
 		msg   string
 	}{
-		"empty name":         {func(c *Config) { c.Name = "" }, "name", `quota #2: name "": must match [A-Za-z0-9_.-]{1,64}`},
-		"name with a colon":  {func(c *Config) { c.Name = "a:b" }, "name", `quota #2: name "a:b"`},
-		"name too long":      {func(c *Config) { c.Name = strings.Repeat("a", 65) }, "name", "must match"},
-		"name used twice":    {func(c *Config) { c.Name = "first" }, "name", `quota #2: name "first": defined twice`},
-		"no actions":         {func(c *Config) { c.Actions = nil }, "actions", `quota "sms": actions: at least one action is needed`},
-		"invalid action":     {func(c *Config) { c.Actions = []string{"sms-voice:Send", "SendTextMessage"} }, "actions", `quota "sms": actions: "SendTextMessage": must be "*" or service:action`},
-		"per not a key":      {func(c *Config) { c.Per = "tenant" }, "per", `quota "sms": per: "tenant": must be a condition key`},
-		"per with a newline": {func(c *Config) { c.Per = "aws:PrincipalTag/a\nb" }, "per", "invalid character"},
-		"per with a space":   {func(c *Config) { c.Per = "aws:PrincipalTag/a " }, "per", "spaces around"},
-		"per too long":       {func(c *Config) { c.Per = "aws:" + strings.Repeat("a", 300) }, "per", "longer than"},
-		"limit zero":         {func(c *Config) { c.Limit = 0 }, "limit", `quota "sms": limit: must be from 1 to 1099511627776, got 0`},
-		"limit negative":     {func(c *Config) { c.Limit = -5 }, "limit", "got -5"},
-		"limit too large":    {func(c *Config) { c.Limit = MaxLimit + 1 }, "limit", "must be from 1"},
-		"window zero":        {func(c *Config) { c.Window = 0 }, "window", `quota "sms": window: must be from 1s to 744h0m0s (31 days), got 0s`},
-		"window too short":   {func(c *Config) { c.Window = 999 * time.Millisecond }, "window", "got 999ms"},
-		"window too long":    {func(c *Config) { c.Window = MaxWindow + time.Second }, "window", "got 744h0m1s"},
+		"empty name":                {func(c *Config) { c.Name = "" }, "name", `quota #2: name "": must match [A-Za-z0-9_.-]{1,64}`},
+		"name with a colon":         {func(c *Config) { c.Name = "a:b" }, "name", `quota #2: name "a:b"`},
+		"name too long":             {func(c *Config) { c.Name = strings.Repeat("a", 65) }, "name", "must match"},
+		"name used twice":           {func(c *Config) { c.Name = "first" }, "name", `quota #2: name "first": defined twice`},
+		"no actions":                {func(c *Config) { c.Actions = nil }, "actions", `quota "sms": actions: at least one action is needed`},
+		"invalid action":            {func(c *Config) { c.Actions = []string{"sms-voice:Send", "SendTextMessage"} }, "actions", `quota "sms": actions: invalid policy: action "SendTextMessage" is not "*" or service:action`},
+		"per not a key":             {func(c *Config) { c.Per = "tenant" }, "per", `quota "sms": per: "tenant": must be a condition key`},
+		"per with a newline":        {func(c *Config) { c.Per = "aws:PrincipalTag/a\nb" }, "per", "invalid character"},
+		"per with a space":          {func(c *Config) { c.Per = "aws:PrincipalTag/a " }, "per", "spaces around"},
+		"per too long":              {func(c *Config) { c.Per = "aws:" + strings.Repeat("a", 300) }, "per", "longer than"},
+		"per the destination count": {func(c *Config) { c.Per = "gateway:destinationcount" }, "per", `quota "sms": per: gateway:DestinationCount is a number of destinations`},
+		"limit zero":                {func(c *Config) { c.Limit = 0 }, "limit", `quota "sms": limit: must be from 1 to 1099511627776, got 0`},
+		"limit negative":            {func(c *Config) { c.Limit = -5 }, "limit", "got -5"},
+		"limit too large":           {func(c *Config) { c.Limit = MaxLimit + 1 }, "limit", "must be from 1"},
+		"window zero":               {func(c *Config) { c.Window = 0 }, "window", `quota "sms": window: must be from 1s to 744h0m0s (31 days), got 0s`},
+		"window too short":          {func(c *Config) { c.Window = 999 * time.Millisecond }, "window", "got 999ms"},
+		"window too long":           {func(c *Config) { c.Window = MaxWindow + time.Second }, "window", "got 744h0m1s"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -72,8 +73,8 @@ func TestCompile(t *testing.T) {
 		t.Errorf("Names() = %q, want %q", got, want)
 	}
 	q := s.quotas[0]
-	if q.per != DefaultPer || q.perDest || !slices.Equal(q.actions, []string{"sms-voice:sendtextmessage"}) {
-		t.Errorf("quota 0: per %q (per destination %v), actions %q; want %s, false, one lower-cased action", q.per, q.perDest, q.actions, DefaultPer)
+	if q.per != DefaultPer || q.perDest || len(q.actions) != 2 || !q.actions[1].Matches("sms-voice:SendTextMessage") {
+		t.Errorf("quota 0: per %q (per destination %v), actions %v; want %s, false, two patterns of one action", q.per, q.perDest, q.actions, DefaultPer)
 	}
 	if q.keyStart != "pinpointgw:quota:per-principal:1000:" {
 		t.Errorf("quota 0: key start %q", q.keyStart)

@@ -214,3 +214,20 @@ func TestOpen(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptRefusesTwoChargesOnOneKey calls the script directly (Take checks
+// this before): two charges on one key would be checked separately and both
+// counted, so the script refuses them itself.
+func TestScriptRefusesTwoChargesOnOneKey(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	admin := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { admin.Close() })
+	ctx := context.Background()
+	err := takeScript.Run(ctx, admin, []string{"k:dup", "k:dup"}, quotatest.Base.UnixMilli(), 1, 1, 60000, 1, 1, 60000).Err()
+	if err == nil || !strings.Contains(err.Error(), "two charges on one key") {
+		t.Fatalf("script with one key twice: error %v, want \"two charges on one key\"", err)
+	}
+	if n := admin.Exists(ctx, "k:dup").Val(); n != 0 {
+		t.Errorf("the refused script created the key")
+	}
+}
