@@ -225,10 +225,16 @@ func TestDestinationPolicies(t *testing.T) {
 
 	t.Run("sdk pinpoint SendOTPMessage", func(t *testing.T) {
 		for _, tc := range []struct {
+			name    string
 			number  string
 			allowed bool
-		}{{numFRMobile, true}, {numUS, false}, {numFRPremium, false}, {numFRTooShort, false}} {
-			t.Run(tc.number, func(t *testing.T) {
+		}{
+			{"France mobile", numFRMobile, true},
+			{"United States", numUS, false},
+			{"France premium rate", numFRPremium, false},
+			{"invalid French number", numFRTooShort, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
 				e.reset()
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
@@ -262,10 +268,16 @@ func TestDestinationPolicies(t *testing.T) {
 
 	t.Run("sms-voice v1 SendVoiceMessage signed by hand", func(t *testing.T) {
 		for _, tc := range []struct {
+			name    string
 			number  string
 			allowed bool
-		}{{numDEMobile, true}, {numUS, false}, {numGBPremium, false}, {numNoSuchCode, false}} {
-			t.Run(tc.number, func(t *testing.T) {
+		}{
+			{"Germany mobile", numDEMobile, true},
+			{"United States", numUS, false},
+			{"United Kingdom premium rate", numGBPremium, false},
+			{"unknown calling code", numNoSuchCode, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
 				e.reset()
 				body := `{"DestinationPhoneNumber":"` + tc.number + `","Content":{"PlainTextMessage":{"Text":"` + sendingMessage + `"}}}`
 				resp := rawRequest{
