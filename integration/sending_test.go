@@ -26,6 +26,9 @@ const (
 	senderKeyID  = "AKIAINTEGSENDER00001"
 	senderSecret = "senderSecretKey/IntegrationTests/0000004"
 	senderARN    = "arn:aws:iam::123456789012:user/sender"
+	// guarded may send anywhere but to a premium-rate number: a deny list.
+	guardedKeyID  = "AKIAINTEGGUARDED0001"
+	guardedSecret = "guardedSecretKey/IntegrationTests/000009"
 )
 
 // Phone numbers and what libphonenumber says of them.
@@ -43,12 +46,19 @@ const (
 // sendingStore adds the user sender, who may send only to France and
 // Germany (ForAllValues on gateway:DestinationCountry) and never to a
 // premium-rate number (an explicit deny, ForAnyValue on
-// gateway:DestinationNumberType), to the test store.
+// gateway:DestinationNumberType), and the user guarded, who may send
+// anywhere but to a premium-rate number, to the test store.
 func sendingStore() obj {
 	s := testStore()
 	s["users"] = append(s["users"].([]obj),
 		obj{"name": "sender", "access_keys": []obj{{"id": senderKeyID, "secret": senderSecret}}, "policies": []string{"FranceGermanyNoPremium"}},
+		obj{"name": "guarded", "access_keys": []obj{{"id": guardedKeyID, "secret": guardedSecret}}, "policies": []string{"AnywhereNoPremium"}},
 	)
+	s["policies"].(obj)["AnywhereNoPremium"] = obj{"Version": "2012-10-17", "Statement": []obj{
+		{"Sid": "SendAnywhere", "Effect": "Allow", "Action": []string{"sms-voice:*", "mobiletargeting:*"}, "Resource": "*"},
+		{"Sid": "NoPremium", "Effect": "Deny", "Action": "*", "Resource": "*",
+			"Condition": obj{"ForAnyValue:StringEquals": obj{"gateway:DestinationNumberType": "PREMIUM_RATE"}}},
+	}}
 	s["policies"].(obj)["FranceGermanyNoPremium"] = obj{"Version": "2012-10-17", "Statement": []obj{
 		{"Sid": "SendToFranceAndGermany", "Effect": "Allow",
 			"Action":    []string{"sms-voice:Send*", "mobiletargeting:SendMessages", "mobiletargeting:SendOTPMessage"},
@@ -140,7 +150,7 @@ func sendsTo(rec map[string]any, op string, numbers ...string) bool {
 // lists each destination with its country and number type.
 func TestDestinationPolicies(t *testing.T) {
 	e := newEnv(t, func(cfg *gatewayConfig) { cfg.Store = storeJSON(t, sendingStore()) })
-	e.forbid(senderKeyID, senderSecret)
+	e.forbid(senderKeyID, senderSecret, guardedKeyID, guardedSecret)
 	cp := creds(senderKeyID, senderSecret, "")
 	c := newQuietCapture()
 	v2 := smsV2Client(e.g, cp, c)
@@ -425,6 +435,70 @@ func TestDestinationPolicies(t *testing.T) {
 		})
 	})
 
+	// A deny list: ForAnyValue over no value is false, so a number the
+	// gateway cannot read must deny by itself, or the guardrail fails open.
+	t.Run("deny list only", func(t *testing.T) {
+		gv2 := smsV2Client(e.g, creds(guardedKeyID, guardedSecret, ""), c)
+		gpp := pinpointClient(e.g, creds(guardedKeyID, guardedSecret, ""), c)
+		tests := []struct {
+			name      string
+			addresses []string // one: SendTextMessage; more: SendMessages
+			allowed   bool
+		}{
+			{name: "United States", addresses: []string{numUS}, allowed: true},
+			{name: "United Kingdom premium rate", addresses: []string{numGBPremium}},
+			{name: "United States premium rate", addresses: []string{"+19005550100"}},
+			{name: "unknown calling code", addresses: []string{numNoSuchCode}},
+			{name: "invalid French number", addresses: []string{numFRTooShort}},
+			{name: "French mobile without its plus", addresses: []string{strings.TrimPrefix(numFRMobile, "+")}},
+			{name: "Pinpoint: United States and Germany", addresses: []string{numUS, numDEMobile}, allowed: true},
+			{name: "Pinpoint: United States and an invalid number", addresses: []string{numUS, numFRTooShort}},
+			{name: "Pinpoint: Germany and an endpoint ID", addresses: []string{numDEMobile, "endpoint:endpoint-0001"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				e.reset()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				var err error
+				api := "sms-voice-v2"
+				if len(tc.addresses) == 1 {
+					_, err = gv2.SendTextMessage(ctx, &pinpointsmsvoicev2.SendTextMessageInput{
+						DestinationPhoneNumber: aws.String(tc.addresses[0]),
+						OriginationIdentity:    aws.String(poolID),
+						MessageBody:            aws.String(sendingMessage),
+					})
+				} else {
+					api = "pinpoint"
+					_, err = gpp.SendMessages(ctx, &pinpoint.SendMessagesInput{
+						ApplicationId:  aws.String("app-a"),
+						MessageRequest: pinpointSMS(tc.addresses...),
+					})
+				}
+				if tc.allowed {
+					if err != nil {
+						t.Fatalf("send to %v: %v", tc.addresses, err)
+					}
+					e.onlyRecord(t, api)
+					return
+				}
+				if !isAPIError(err, "AccessDeniedException") {
+					t.Fatalf("send to %v: %v, want AccessDeniedException", tc.addresses, err)
+				}
+				e.assertNothingUpstream(t)
+			})
+		}
+		t.Run("a call that sends nothing", func(t *testing.T) {
+			e.reset()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := gv2.DescribePools(ctx, &pinpointsmsvoicev2.DescribePoolsInput{}); err != nil {
+				t.Fatalf("DescribePools: %v", err)
+			}
+			e.onlyRecord(t, "sms-voice-v2")
+		})
+	})
+
 	t.Run("audit record lists the destinations", func(t *testing.T) {
 		type want struct{ country, code, numberType string }
 		tests := []struct {
@@ -466,7 +540,7 @@ func TestDestinationPolicies(t *testing.T) {
 	})
 
 	assertNoUpstreamFailures(t, e)
-	assertNoSecretsInLog(t, e.g, append(append([]string{senderSecret}, allSecrets...), e.upstreamSignatures()...))
+	assertNoSecretsInLog(t, e.g, append(append([]string{senderSecret, guardedSecret}, allSecrets...), e.upstreamSignatures()...))
 }
 
 // TestDestinationVerifiedNumbers: SendDestinationNumberVerificationCode
