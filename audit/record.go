@@ -27,20 +27,21 @@ import (
 // The worst case: 8 authorizations of an action, a service and 8
 // resources (~21 KiB), 8 references of 3 strings (~7 KiB), 8 matches of 2
 // (~5 KiB), 8 ARNs of resource_tags_unavailable (~2.5 KiB), two tag maps
-// of 8 tags (~9 KiB), 8 destinations of 3 strings and 3 short ones
-// (~6.5 KiB), 8 quota names (~2 KiB), 16 single strings and 3 long ones
-// (~8 KiB): ~61 KiB.
+// of 8 tags (~9 KiB), 8 destinations of 3 strings and 4 short ones
+// (~7 KiB), 8 quota names (~2 KiB), 16 single strings and 3 long ones
+// (~8 KiB): ~62 KiB.
 const (
 	// MaxRecord is the most bytes of one audit record.
 	MaxRecord          = 64 << 10
 	maxAuditString     = 256
 	maxAuditReason     = 1024
-	maxAuditAuths      = 8 // authorizations
-	maxAuditStrings    = 8 // resources of one authorization, resource_tags_unavailable
-	maxAuditMatched    = 8 // matched statements
-	maxAuditReferences = 8 // references
-	maxAuditTags       = 8 // session_tags, issued_session_tags
-	maxAuditDests      = 8 // destinations
+	maxAuditAuths      = 8  // authorizations
+	maxAuditStrings    = 8  // resources of one authorization, resource_tags_unavailable
+	maxAuditMatched    = 8  // matched statements
+	maxAuditReferences = 8  // references
+	maxAuditTags       = 8  // session_tags, issued_session_tags
+	maxAuditDests      = 8  // destinations
+	maxAuditShort      = 32 // a destination's form, country, calling code and number type (a few bytes each)
 )
 
 // jsonCost is the most bytes one byte of a string takes in the record's
@@ -296,14 +297,14 @@ type destinationLog destination.Destination
 func (d *destinationLog) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("member", capString(d.Member, maxAuditString))
 	enc.AddString("value", capString(d.Value, maxAuditString))
-	enc.AddString("form", d.Form)
+	enc.AddString("form", capString(d.Form, maxAuditShort))
 	if d.Err != nil {
 		enc.AddString("error", capString(d.Err.Error(), maxAuditString))
 		return nil
 	}
-	enc.AddString("country", d.Number.Country)
-	enc.AddString("calling_code", d.Number.CallingCode)
-	enc.AddString("number_type", d.Number.Type)
+	enc.AddString("country", capString(d.Number.Country, maxAuditShort))
+	enc.AddString("calling_code", capString(d.Number.CallingCode, maxAuditShort))
+	enc.AddString("number_type", capString(d.Number.Type, maxAuditShort))
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/pinpointgw/gateway/audit"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/destination"
 	"github.com/pinpointgw/gateway/lookup"
 )
 
@@ -594,6 +595,16 @@ func TestAuditRecordBounded(t *testing.T) {
 				rs.references = append(rs.references, apimap.Reference{ResourceType: long[:1000], Member: long[:1000], Value: long, ARN: long})
 			}
 			rs.tagsUnavailable = many
+			for i := range 100 {
+				d := destination.Destination{Destination: apimap.Destination{Form: long[:1000], Member: long, Value: long}}
+				if i%2 == 0 {
+					d.Err = errors.New(long)
+				} else {
+					d.Number = destination.Number{E164: long, Country: long, CallingCode: long, Type: long}
+				}
+				rs.destinations = append(rs.destinations, d)
+			}
+			rs.quota = quotaOutcome{charged: many, refused: long, err: long}
 			rs.fwd.Status = 500
 			rs.fwd.RequestID = long
 			rs.fwd.Err = errors.New(long)
@@ -607,7 +618,7 @@ func TestAuditRecordBounded(t *testing.T) {
 			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted", "session_tags_omitted"} {
+			for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted", "session_tags_omitted", "destinations_omitted", "quotas_omitted"} {
 				if _, ok := rec[f]; !ok {
 					t.Errorf("no %s in the record", f)
 				}

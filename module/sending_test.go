@@ -53,7 +53,8 @@ const sendStore = `{
   ],
   "policies": {
     "Countries": {"Version": "2012-10-17", "Statement": [
-      {"Effect": "Allow", "Action": ["sms-voice:Send*", "mobiletargeting:SendMessages", "mobiletargeting:SendOTPMessage"], "Resource": "*",
+      {"Effect": "Allow", "Action": ["sms-voice:Send*", "sms-voice:CarrierLookup", "mobiletargeting:SendMessages", "mobiletargeting:SendUsersMessages",
+                                     "mobiletargeting:SendOTPMessage", "mobiletargeting:PhoneNumberValidate"], "Resource": "*",
        "Condition": {"ForAllValues:StringEquals": {"gateway:DestinationCountry": ["FR", "DE"]},
                      "NumericLessThanEquals": {"gateway:DestinationCount": "3"}}},
       {"Effect": "Allow", "Action": ["sms-voice:DescribePools", "mobiletargeting:GetApps"], "Resource": "*"},
@@ -151,6 +152,11 @@ func TestDestinationKeysDecide(t *testing.T) {
 	v2 := func(op, body string) func(t testing.TB, id, secret string) *http.Request {
 		return func(t testing.TB, id, secret string) *http.Request { return decideV2Request(t, id, secret, op, body) }
 	}
+	v1 := func(method, path, body string) func(t testing.TB, id, secret string) *http.Request {
+		return func(t testing.TB, id, secret string) *http.Request {
+			return signedRequest(t, method, "http://gw"+path, "sms-voice", "us-east-1", id, secret, http.Header{"Content-Type": {"application/json"}}, []byte(body))
+		}
+	}
 	mt := func(method, path, body string) func(t testing.TB, id, secret string) *http.Request {
 		return func(t testing.TB, id, secret string) *http.Request {
 			return decideMTRequest(t, id, secret, method, path, body)
@@ -163,26 +169,35 @@ func TestDestinationKeysDecide(t *testing.T) {
 		wantWhy  string
 		forwards bool // forwarded for free
 	}{
-		"v2 text to France":              {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+33612345678","MessageBody":"x"}`), otp: 200, free: 200},
-		"v2 text to the US":              {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","MessageBody":"x"}`), otp: 403, free: 200},
-		"v2 text to a premium number":    {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+449098790000","MessageBody":"x"}`), otp: 403, free: 200, wantWhy: "explicit deny"},
-		"v2 voice to Germany":            {req: v2("SendVoiceMessage", `{"DestinationPhoneNumber":"+4915123456789","OriginationIdentity":"pool-1","MessageBody":"x"}`), otp: 200, free: 200},
-		"v2 media to the US":             {req: v2("SendMediaMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-1","MediaUrls":["s3://b/k"]}`), otp: 403, free: 200},
-		"v2 notify text to France":       {req: v2("SendNotifyTextMessage", `{"NotifyConfigurationId":"nc-1","DestinationPhoneNumber":"+33612345678","TemplateId":"t"}`), otp: 200, free: 200},
-		"v2 number with spaces":          {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+33 6 12 34 56 78","MessageBody":"x"}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
-		"v2 number without plus":         {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"33612345678","MessageBody":"x"}`), otp: 403, free: 200},
-		"v2 verification code, France":   {req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"`+sendVerifiedID+`","VerificationChannel":"TEXT"}`), otp: 200, free: 200},
-		"v2 verification code, premium":  {req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"`+sendPremiumID+`","VerificationChannel":"TEXT"}`), otp: 403, free: 200},
-		"v2 verification code, unknown":  {req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"verifieddestinationnumber-nope","VerificationChannel":"TEXT"}`), otp: 403, free: 403, wantWhy: "cannot resolve it to a phone number"},
-		"pinpoint SendMessages FR+DE":    {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345678":{"ChannelType":"SMS"},"+4915123456789":{"ChannelType":"VOICE"}},"MessageConfiguration":{}}`), otp: 200, free: 200},
-		"pinpoint SendMessages FR+US":    {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345678":{"ChannelType":"SMS"},"+12065550100":{"ChannelType":"SMS"}},"MessageConfiguration":{}}`), otp: 403, free: 200},
-		"pinpoint SendMessages FR+bad":   {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345678":{"ChannelType":"SMS"},"+33 6":{"ChannelType":"SMS"}},"MessageConfiguration":{}}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
-		"pinpoint SendMessages 4 to FR":  {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345671":{"ChannelType":"SMS"},"+33612345672":{"ChannelType":"SMS"},"+33612345673":{"ChannelType":"SMS"},"+33612345674":{"ChannelType":"SMS"}},"MessageConfiguration":{}}`), otp: 403, free: 200},
-		"pinpoint SendMessages push":     {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"token-1":{"ChannelType":"GCM"}},"MessageConfiguration":{}}`), otp: 403, free: 200},
-		"pinpoint SendMessages endpoint": {req: mt("POST", "/v1/apps/app-a/messages", `{"Endpoints":{"ep-1":{}},"MessageConfiguration":{}}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
-		"pinpoint OTP to France":         {req: mt("POST", "/v1/apps/app-a/otp", `{"BrandName":"b","Channel":"SMS","DestinationIdentity":"+33612345678","OriginationIdentity":"+12065550199","ReferenceId":"r"}`), otp: 200, free: 200},
-		"pinpoint OTP to a premium":      {req: mt("POST", "/v1/apps/app-a/otp", `{"BrandName":"b","Channel":"SMS","DestinationIdentity":"+449098790000","OriginationIdentity":"+12065550199","ReferenceId":"r"}`), otp: 403, free: 200},
-		"no destination, ungoverned":     {req: v2("DescribePools", `{}`), otp: 200, free: 200},
+		"v2 text to France":                 {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+33612345678","MessageBody":"x"}`), otp: 200, free: 200},
+		"v2 text to the US":                 {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","MessageBody":"x"}`), otp: 403, free: 200},
+		"v2 text to a premium number":       {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+449098790000","MessageBody":"x"}`), otp: 403, free: 200, wantWhy: "explicit deny"},
+		"v2 voice to Germany":               {req: v2("SendVoiceMessage", `{"DestinationPhoneNumber":"+4915123456789","OriginationIdentity":"pool-1","MessageBody":"x"}`), otp: 200, free: 200},
+		"v2 media to the US":                {req: v2("SendMediaMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-1","MediaUrls":["s3://b/k"]}`), otp: 403, free: 200},
+		"v2 notify text to France":          {req: v2("SendNotifyTextMessage", `{"NotifyConfigurationId":"nc-1","DestinationPhoneNumber":"+33612345678","TemplateId":"t"}`), otp: 200, free: 200},
+		"v2 number with spaces":             {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"+33 6 12 34 56 78","MessageBody":"x"}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
+		"v2 number without plus":            {req: v2("SendTextMessage", `{"DestinationPhoneNumber":"33612345678","MessageBody":"x"}`), otp: 403, free: 200},
+		"v2 verification code, France":      {req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"`+sendVerifiedID+`","VerificationChannel":"TEXT"}`), otp: 200, free: 200},
+		"v2 verification code, premium":     {req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"`+sendPremiumID+`","VerificationChannel":"TEXT"}`), otp: 403, free: 200},
+		"v2 verification code, unknown":     {req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"verifieddestinationnumber-nope","VerificationChannel":"TEXT"}`), otp: 403, free: 403, wantWhy: "cannot resolve it to a phone number"},
+		"pinpoint SendMessages FR+DE":       {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345678":{"ChannelType":"SMS"},"+4915123456789":{"ChannelType":"VOICE"}},"MessageConfiguration":{}}`), otp: 200, free: 200},
+		"pinpoint SendMessages FR+US":       {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345678":{"ChannelType":"SMS"},"+12065550100":{"ChannelType":"SMS"}},"MessageConfiguration":{}}`), otp: 403, free: 200},
+		"pinpoint SendMessages FR+bad":      {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345678":{"ChannelType":"SMS"},"+33 6":{"ChannelType":"SMS"}},"MessageConfiguration":{}}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
+		"pinpoint SendMessages 4 to FR":     {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"+33612345671":{"ChannelType":"SMS"},"+33612345672":{"ChannelType":"SMS"},"+33612345673":{"ChannelType":"SMS"},"+33612345674":{"ChannelType":"SMS"}},"MessageConfiguration":{}}`), otp: 403, free: 200},
+		"pinpoint SendMessages push":        {req: mt("POST", "/v1/apps/app-a/messages", `{"Addresses":{"token-1":{"ChannelType":"GCM"}},"MessageConfiguration":{}}`), otp: 403, free: 200},
+		"pinpoint SendMessages endpoint":    {req: mt("POST", "/v1/apps/app-a/messages", `{"Endpoints":{"ep-1":{}},"MessageConfiguration":{}}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
+		"pinpoint OTP to France":            {req: mt("POST", "/v1/apps/app-a/otp", `{"BrandName":"b","Channel":"SMS","DestinationIdentity":"+33612345678","OriginationIdentity":"+12065550199","ReferenceId":"r"}`), otp: 200, free: 200},
+		"pinpoint OTP to a premium":         {req: mt("POST", "/v1/apps/app-a/otp", `{"BrandName":"b","Channel":"SMS","DestinationIdentity":"+449098790000","OriginationIdentity":"+12065550199","ReferenceId":"r"}`), otp: 403, free: 200},
+		"v2 notify voice to the US":         {req: v2("SendNotifyVoiceMessage", `{"NotifyConfigurationId":"nc-1","DestinationPhoneNumber":"+12065550100","TemplateId":"t"}`), otp: 403, free: 200},
+		"v2 RCS to France":                  {req: v2("SendRcsMessage", `{"DestinationPhoneNumber":"+33612345678","OriginationIdentity":"rcs-1","Content":{}}`), otp: 200, free: 200},
+		"v2 carrier lookup, premium":        {req: v2("CarrierLookup", `{"PhoneNumber":"+449098790000"}`), otp: 403, free: 200},
+		"v1 voice to Germany":               {req: v1("POST", "/v1/sms-voice/voice/message", `{"DestinationPhoneNumber":"+4915123456789","OriginationPhoneNumber":"+12065550199"}`), otp: 200, free: 200},
+		"v1 voice to the US":                {req: v1("POST", "/v1/sms-voice/voice/message", `{"DestinationPhoneNumber":"+12065550100","OriginationPhoneNumber":"+12065550199"}`), otp: 403, free: 200},
+		"pinpoint validate a French number": {req: mt("POST", "/v1/phone/number/validate", `{"PhoneNumber":"+33612345678"}`), otp: 200, free: 200},
+		"pinpoint validate a premium":       {req: mt("POST", "/v1/phone/number/validate", `{"PhoneNumber":"+19005550100"}`), otp: 403, free: 200},
+		"pinpoint validate national":        {req: mt("POST", "/v1/phone/number/validate", `{"PhoneNumber":"0612345678","IsoCountryCode":"FR"}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
+		"pinpoint users messages":           {req: mt("POST", "/v1/apps/app-a/users-messages", `{"Users":{"user-1":{}},"MessageConfiguration":{}}`), otp: 403, free: 200, wantWhy: "no phone number the gateway can read"},
+		"no destination, ungoverned":        {req: v2("DescribePools", `{}`), otp: 200, free: 200},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
