@@ -14,6 +14,11 @@
 // in that request's audit record. Its requests are generated for every
 // operation of the three models, with adversarial mutations of each.
 //
+// The sending-guardrail tests (sending_test.go, quota_test.go) run several
+// gateway processes against one real redis-server that they start on a
+// random loopback port (internal/testenv), stop and start again.
+//
 // The tests skip under -short. The CLI tests skip when /usr/bin/aws is
-// absent, unless CI=true, where they fail instead.
+// absent, and the quota tests when redis-server is, unless CI=true, where
+// they fail instead.
 package integration

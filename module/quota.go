@@ -213,14 +213,16 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 	return true
 }
 
-// quotaDenied records a request the quota step stops; in dry_run it only
-// records "would" and lets the request go on.
+// quotaDenied records a request the quota step stops; in dry_run, as for a
+// policy deny, it records the decision with a "would deny" reason and lets
+// the request go on.
 func (g *Gateway) quotaDenied(w http.ResponseWriter, rs *requestState, decision, msg string, answer func()) bool {
+	rs.decision = decision
 	if g.dryRun {
 		rs.reason = "would deny: " + msg
 		return true
 	}
-	rs.decision, rs.reason = decision, msg
+	rs.reason = msg
 	answer()
 	return false
 }

@@ -424,10 +424,14 @@ func TestQuotaStateUnavailable(t *testing.T) {
 		t.Errorf("store_error = %v, want 1", got)
 	}
 
-	dry, _, _ := quotaGateway(t, up, nil, failingStore{}, perTenant)
+	dry, _, logs := quotaGateway(t, up, nil, failingStore{}, perTenant)
 	dry.dryRun = true
 	if w := serve(dry, sendTextTo(t, sendFreeKeyID, sendFreeSecret, sendFrenchMobile)); w.Code != 200 {
 		t.Errorf("dry_run: %d, want forwarded", w.Code)
+	}
+	recs := auditRecords(logs)
+	if rec := recs[len(recs)-1]; rec["decision"] != "QuotaUnavailable" || !strings.HasPrefix(rec["reason"].(string), "would deny: ") {
+		t.Errorf("dry_run audit: decision %v, reason %v; want QuotaUnavailable, would deny", rec["decision"], rec["reason"])
 	}
 }
 
