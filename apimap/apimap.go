@@ -75,6 +75,10 @@ type Result struct {
 	// when the operation sends nothing. A Pinpoint address whose ChannelType
 	// sends to no phone (EMAIL, push channels, ...) is not listed.
 	Destinations []Destination
+	// Lifecycle is the operation's (OperationLifecycle): Retired for a
+	// Pinpoint engagement operation whose support AWS ended on 2026-10-30,
+	// else Supported.
+	Lifecycle Lifecycle
 }
 
 // ErrorKind classifies a mapping error.

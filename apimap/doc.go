@@ -21,7 +21,7 @@
 //	type Destination struct { Form, Member, Value string }
 //	type Result struct { API, Operation string; Permissions []Permission;
 //	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved;
-//	    References []Reference; Destinations []Destination }
+//	    References []Reference; Destinations []Destination; Lifecycle Lifecycle }
 //	func Map(req *Request) (*Result, error)   // errors: *Error{Kind, Msg}
 //	type ErrorKind int                        // UnknownOperation, BadRequest, ServiceMismatch
 //	func SigningName(api string) string       // "mobiletargeting" | "sms-voice"
@@ -30,6 +30,11 @@
 //	func ResourceType(arn string) (service, typ string, err error)
 //	func TaggableOwner(arn string) (string, bool)
 //	func Operations() [][2]string
+//	type Lifecycle int                        // Supported, Retired (lifecycle.go: the table and its sources)
+//	func OperationLifecycle(api, operation string) Lifecycle
+//	func OperationLifecycleSource(api, operation string) (sources []LifecycleSource, note string, silent, ok bool)
+//	func RetiredAction(action string) bool    // case-insensitive; only actions of retired operations
+//	func RetiredActions() []string            // sorted, for matching wildcard patterns
 //
 // ARNs are parsed by package arn (arn.Parse, arn.Split); this package adds
 // what the Service Authorization Reference says of them: the resource types

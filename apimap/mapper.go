@@ -39,7 +39,7 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 		}
 	}
 	m.res = &blk.r
-	m.res.API, m.res.Operation = op.api, op.name
+	m.res.API, m.res.Operation, m.res.Lifecycle = op.api, op.name, op.lifecycle
 	if err := m.tags(); err != nil {
 		return nil, err
 	}
