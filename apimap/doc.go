@@ -35,6 +35,7 @@
 //	func OperationLifecycleSource(api, operation string) (sources []LifecycleSource, note string, silent, ok bool)
 //	func RetiredAction(action string) bool    // case-insensitive; only actions of retired operations
 //	func RetiredActions() []string            // sorted, for matching wildcard patterns
+//	func KnownActions() []string              // lower-cased, sorted: what IsKnownAction knows
 //
 // ARNs are parsed by package arn (arn.Parse, arn.Split); this package adds
 // what the Service Authorization Reference says of them: the resource types

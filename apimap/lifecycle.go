@@ -412,6 +412,16 @@ func RetiredActions() []string {
 	return out
 }
 
+// KnownActions returns, lower-cased and sorted, every action for which
+// IsKnownAction is true: with RetiredActions, what a linter needs to tell
+// whether a wildcard pattern grants only retired actions (every known action
+// it matches is retired).
+func KnownActions() []string {
+	out := slices.Clone(knownActions)
+	slices.Sort(out)
+	return out
+}
+
 // asciiLower lower-cases the ASCII letters of s.
 func asciiLower(s string) string {
 	b := []byte(s)

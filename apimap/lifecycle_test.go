@@ -306,6 +306,21 @@ func TestRetiredActionEvery(t *testing.T) {
 			t.Errorf("RetiredActions() lists %s: %v, want %v", a, listed[a], r)
 		}
 	}
+	known := map[string]bool{}
+	for _, a := range KnownActions() {
+		known[a] = true
+		if !IsKnownAction(a) {
+			t.Errorf("KnownActions() lists %s, which IsKnownAction refuses", a)
+		}
+	}
+	for a := range listed {
+		if !known[strings.ToLower(a)] {
+			t.Errorf("RetiredActions() lists %s, which KnownActions() does not", a)
+		}
+	}
+	if len(known) != len(actionSet) {
+		t.Errorf("KnownActions() lists %d actions, IsKnownAction knows %d", len(known), len(actionSet))
+	}
 	if len(listed) != len(RetiredActions()) {
 		t.Error("RetiredActions() has duplicates")
 	}
