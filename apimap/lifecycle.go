@@ -74,7 +74,7 @@ const (
 const pinpointModelURL = "https://github.com/boto/botocore/blob/develop/botocore/data/pinpoint/2016-12-01/service-2.json"
 
 // lifecycleSources are the statements the table cites. Each Says is quoted
-// from the page at URL (read 2026-12-01); "[...]" marks an omission, and
+// from the page at URL (as stored on 2026-12-01); "[...]" marks an omission, and
 // "Member: text" quotes the documentation of a member of the model.
 var lifecycleSources = map[sourceSet]LifecycleSource{
 	srcEnds: {
