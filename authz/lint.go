@@ -43,6 +43,34 @@ var multiValuedKeys = map[string]bool{
 	"gateway:destinationcallingcode": true, "gateway:destinationnumbertype": true,
 }
 
+// LintRetired warns about every Allow statement whose Action element grants
+// only actions of operations AWS retired: retiredOnly reports whether every
+// known action a pattern matches is retired (and one is). NotAction
+// statements grant everything else, so they are never such a statement.
+func (p *Policy) LintRetired(retiredOnly func(pattern string) bool) []string {
+	var out []string
+	for i, st := range p.stmts {
+		if st.effect != EffectAllow || st.notAction || len(st.actions) == 0 {
+			continue
+		}
+		only := true
+		for _, a := range st.actions {
+			if !retiredOnly(a.raw) {
+				only = false
+				break
+			}
+		}
+		if only {
+			where := fmt.Sprintf("policy %q statement %d", p.name, i)
+			if st.sid != "" {
+				where += fmt.Sprintf(" (Sid %q)", st.sid)
+			}
+			out = append(out, where+": grants only actions of operations AWS retired with Amazon Pinpoint's engagement features on 2026-10-30")
+		}
+	}
+	return out
+}
+
 func providedKey(lk string) bool {
 	if gatewayKeys[lk] {
 		return true

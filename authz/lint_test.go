@@ -52,3 +52,28 @@ func TestLint(t *testing.T) {
 		t.Errorf("Lint(nil) = %q, want no action warnings without a catalogue", w)
 	}
 }
+
+// TestLintRetired: only Allow statements with an Action element whose every
+// pattern is retired-only are reported.
+func TestLintRetired(t *testing.T) {
+	t.Parallel()
+	retired := func(p string) bool { return strings.HasPrefix(strings.ToLower(p), "mobiletargeting:getsegment") }
+	tests := map[string]struct {
+		stmt string
+		want int
+	}{
+		"all retired":   {`{"Effect":"Allow","Action":["mobiletargeting:GetSegment","mobiletargeting:GetSegments"],"Resource":"*"}`, 1},
+		"one supported": {`{"Effect":"Allow","Action":["mobiletargeting:GetSegment","mobiletargeting:GetApps"],"Resource":"*"}`, 0},
+		"deny":          {`{"Effect":"Deny","Action":"mobiletargeting:GetSegment","Resource":"*"}`, 0},
+		"not action":    {`{"Effect":"Allow","NotAction":"mobiletargeting:GetSegment","Resource":"*"}`, 0},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := mustParse(t, "P", IdentityBased, stmtDoc(tc.stmt))
+			if got := p.LintRetired(retired); len(got) != tc.want {
+				t.Errorf("LintRetired = %q, want %d warnings", got, tc.want)
+			}
+		})
+	}
+}

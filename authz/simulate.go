@@ -15,6 +15,9 @@ type SimulateOptions struct {
 	Lint bool
 	// KnownAction reports whether an action exists (apimap.IsKnownAction); used by Lint.
 	KnownAction func(string) bool
+	// RetiredOnly reports whether every known action an action pattern matches is of an
+	// operation AWS retired; used by Lint (LintRetired) when set.
+	RetiredOnly func(pattern string) bool
 	// PrincipalPolicies, when set (the --store flag), brings a principal ARN's attached policies:
 	// its identity policies are added to the case's, its boundary applies unless the case has one.
 	PrincipalPolicies func(principalARN string) (identity []*Policy, boundary *Policy, ok bool)
@@ -204,6 +207,9 @@ func simulateOne(b []byte, opts SimulateOptions) simAnswer {
 	if opts.Lint {
 		for _, p := range all {
 			ans.Warnings = append(ans.Warnings, p.Lint(opts.KnownAction)...)
+			if opts.RetiredOnly != nil {
+				ans.Warnings = append(ans.Warnings, p.LintRetired(opts.RetiredOnly)...)
+			}
 		}
 	}
 	return ans

@@ -17,7 +17,10 @@ const (
 	TooManyRequestsException = "TooManyRequestsException"
 	ThrottlingException      = "ThrottlingException"
 	ServiceUnavailable       = "ServiceUnavailable" // every protocol
-	InternalFailure          = "InternalFailure"    // every protocol
+	// MethodNotAllowedException is Pinpoint's (405): the gateway's answer to
+	// an operation AWS retired, when told to answer those itself.
+	MethodNotAllowedException = "MethodNotAllowedException"
+	InternalFailure           = "InternalFailure" // every protocol
 )
 
 // Codes of the query protocol (STS).

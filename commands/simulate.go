@@ -80,7 +80,7 @@ var errStoreAccount = errors.New("--store needs --account (the store's 12-digit 
 // runSimulate runs authz.Simulate with the options the flags ask for; store warnings go to
 // diag when linting.
 func runSimulate(in io.Reader, out, diag io.Writer, f simulateFlags) error {
-	opts := authz.SimulateOptions{Lint: f.Lint, KnownAction: apimap.IsKnownAction}
+	opts := authz.SimulateOptions{Lint: f.Lint, KnownAction: apimap.IsKnownAction, RetiredOnly: retiredOnly}
 	if f.Store != "" {
 		if f.Account == "" {
 			return errStoreAccount
@@ -104,6 +104,26 @@ func runSimulate(in io.Reader, out, diag io.Writer, f simulateFlags) error {
 		opts.Guardrails = store.Guardrails
 	}
 	return authz.Simulate(in, out, opts)
+}
+
+// retiredOnly reports whether every known action that the action pattern
+// matches is of an operation AWS retired (apimap.RetiredAction), and one
+// does: a statement that grants only such actions earns a lint warning.
+func retiredOnly(pattern string) bool {
+	p, err := authz.CompileActionPattern(pattern)
+	if err != nil {
+		return false
+	}
+	matched := false
+	for _, a := range apimap.KnownActions() {
+		if p.Matches(a) {
+			if !apimap.RetiredAction(a) {
+				return false
+			}
+			matched = true
+		}
+	}
+	return matched
 }
 
 // placeholderEnv resolves "{env.NAME}" secrets for a simulation, which verifies no

@@ -78,6 +78,14 @@ func TestRunSimulate(t *testing.T) {
 			flags: simulateFlags{Lint: true},
 			want:  `{"decision":"ExplicitDeny","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"NoPremium","index":1,"effect":"Deny"}]}`,
 		},
+		"lint warns on a statement that grants only retired actions": {
+			in: `{"action":"mobiletargeting:GetApps","resource":"*","principal":"` + user + `","identity_policies":[{"Statement":[` +
+				`{"Sid":"Engagement","Effect":"Allow","Action":["mobiletargeting:GetSegments","mobiletargeting:*Journey*"],"Resource":"*"},` +
+				`{"Sid":"Mixed","Effect":"Allow","Action":["mobiletargeting:GetSegments","mobiletargeting:GetApps"],"Resource":"*"},` +
+				`{"Sid":"Wide","Effect":"Allow","Action":"mobiletargeting:Get*","Resource":"*"}]}]}`,
+			flags: simulateFlags{Lint: true},
+			want:  `{"decision":"Allow","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"Mixed","index":1,"effect":"Allow"},{"type":"identity","policy":"identity_policies[0]","sid":"Wide","index":2,"effect":"Allow"}],"warnings":["policy \"identity_policies[0]\" statement 0 (Sid \"Engagement\"): grants only actions of operations AWS retired with Amazon Pinpoint's engagement features on 2026-10-30"]}`,
+		},
 		"lint uses the action catalogue": {
 			in:    `{"action":"mobiletargeting:GetApp","resource":"*","principal":"` + user + `","identity_policies":[{"Statement":{"Effect":"Allow","Action":"mobiletargeting:GetAppz","Resource":"*"}}]}`,
 			flags: simulateFlags{Lint: true},

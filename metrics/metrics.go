@@ -24,6 +24,9 @@ const (
 	// DecisionQuotaUnavailable: allowed by policy, governed by a quota whose
 	// state could not be reached.
 	DecisionQuotaUnavailable = "QuotaUnavailable"
+	// DecisionRetired: allowed by policy, an operation AWS retired, answered
+	// by the gateway (retired_operations deny).
+	DecisionRetired = "Retired"
 )
 
 // APISTS is the API of requests answered by the local STS.
@@ -43,6 +46,9 @@ type Requests struct {
 	// upstreamErrors counts forwarding failures by kind (timeout, error,
 	// credentials).
 	upstreamErrors *prometheus.CounterVec
+	// retiredCalls counts authenticated calls to operations AWS retired, by
+	// API, action and decision.
+	retiredCalls *prometheus.CounterVec
 
 	// Series resolved once: label hashing costs more than the increment.
 	counters  sync.Map // decisionLabels -> prometheus.Counter
@@ -90,7 +96,7 @@ func labelAction(api, action string) string {
 func labelDecision(d string) string {
 	switch d {
 	case authz.Allow.String(), authz.ExplicitDeny.String(), authz.ImplicitDeny.String(), DecisionUnauthenticated, DecisionBadRequest,
-		DecisionQuotaExceeded, DecisionQuotaUnavailable:
+		DecisionQuotaExceeded, DecisionQuotaUnavailable, DecisionRetired:
 		return d
 	}
 	return labelUnknown
@@ -118,11 +124,20 @@ func (m *Requests) Decision(api, action, decision string) {
 	c.(prometheus.Counter).Inc()
 }
 
+// RetiredCall counts an authenticated call to an operation AWS retired,
+// with the labels of decisions_total (the same closed sets).
+func (m *Requests) RetiredCall(api, action, decision string) {
+	m.retiredCalls.WithLabelValues(labelAPI(api), labelAction(api, action), labelDecision(decision)).Inc()
+}
+
 // UpstreamError counts a forwarding failure of kind timeout, error or
 // credentials.
 func (m *Requests) UpstreamError(kind string) {
 	m.upstreamErrors.WithLabelValues(kind).Inc()
 }
+
+// RetiredCalls is the counter vector of retired_operation_calls_total, for tests.
+func (m *Requests) RetiredCalls() *prometheus.CounterVec { return m.retiredCalls }
 
 // Decisions is the counter vector of decisions_total, for tests.
 func (m *Requests) Decisions() *prometheus.CounterVec { return m.decisions }
@@ -140,7 +155,7 @@ func Register(reg prometheus.Registerer) (*Requests, error) {
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace,
 			Name:      "decisions_total",
-			Help:      "Requests by API (pinpoint, sms-voice, sms-voice-v2, sts, unknown), IAM action (the first one; unknown for an action the gateway does not know) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest, QuotaExceeded, QuotaUnavailable).",
+			Help:      "Requests by API (pinpoint, sms-voice, sms-voice-v2, sts, unknown), IAM action (the first one; unknown for an action the gateway does not know) and decision (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, BadRequest, QuotaExceeded, QuotaUnavailable, Retired).",
 		}, []string{"api", "action", "decision"}),
 		work: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace,
@@ -153,6 +168,11 @@ func Register(reg prometheus.Registerer) (*Requests, error) {
 			Name:      "upstream_errors_total",
 			Help:      "Forwarding failures by kind (timeout, error, credentials).",
 		}, []string{"kind"}),
+		retiredCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace,
+			Name:      "retired_operation_calls_total",
+			Help:      "Authenticated calls to operations AWS retired with Pinpoint's engagement features on 2026-10-30, by API, IAM action and decision (the labels of decisions_total).",
+		}, []string{"api", "action", "decision"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -165,6 +185,9 @@ func Register(reg prometheus.Registerer) (*Requests, error) {
 		return nil, err
 	}
 	if m.upstreamErrors, err = RegisterOrReuse(reg, m.upstreamErrors); err != nil {
+		return nil, err
+	}
+	if m.retiredCalls, err = RegisterOrReuse(reg, m.retiredCalls); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/audit"
 )
 
@@ -58,6 +59,9 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	}
 	if rs.op != "" {
 		audit.String("operation", rs.op).AddTo(enc)
+	}
+	if rs.lifecycle == apimap.Retired {
+		enc.AddString("operation_lifecycle", rs.lifecycle.String())
 	}
 	if err := audit.AddPermissions(enc, rs.permissions); err != nil {
 		return err

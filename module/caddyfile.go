@@ -35,6 +35,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    session_keys <key> [<key>...] | ephemeral         # base64 32-byte keys as {env.NAME} or {file.PATH}; first seals, all open
 //	    deployment_id <id>                                # sealed into session tokens; default: account and partition only
 //	    mode         enforce | dry_run                    # default enforce
+//	    retired_operations forward | deny                 # operations AWS retired (2026-10-30); default forward
 //	    max_body     <size>                               # default 10MiB
 //	    clock_skew   <duration>                           # default 5m
 //	    allow_unsigned_payload                            # default off
@@ -66,7 +67,7 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	for d.NextBlock(0) {
 		opt := d.Val()
 		switch opt {
-		case "account", "region", "store", "mode":
+		case "account", "region", "store", "mode", "retired_operations":
 			var v string
 			if !d.AllArgs(&v) {
 				return d.ArgErr()
@@ -83,6 +84,11 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					return d.Errf("mode: %q is not %s or %s", v, ModeEnforce, ModeDryRun)
 				}
 				g.Mode = v
+			case "retired_operations":
+				if v != RetiredForward && v != RetiredDeny {
+					return d.Errf("retired_operations: %q is not %s or %s", v, RetiredForward, RetiredDeny)
+				}
+				g.RetiredOperations = v
 			}
 
 		case "org_id":

@@ -87,6 +87,7 @@ func TestUnmarshalCaddyfileErrors(t *testing.T) {
 		"resource_tags extra arg":   {"pinpoint_gateway {\n resource_tags lookup 5m 10 2s 1\n}", "at most"},
 		"unsigned with argument":    {"pinpoint_gateway {\n allow_unsigned_payload yes\n}", "wrong argument count"},
 		"session_keys empty":        {"pinpoint_gateway {\n session_keys\n}", "wrong argument count"},
+		"bad retired_operations":    {"pinpoint_gateway {\n retired_operations drop\n}", `retired_operations: "drop" is not forward or deny`},
 		"quota without name":        {"pinpoint_gateway {\n quota {\n limit 1 1h\n }\n}", "quota needs a name"},
 		"quota two names":           {"pinpoint_gateway {\n quota a b {\n limit 1 1h\n }\n}", "wrong argument count"},
 		"quota without actions":     {"pinpoint_gateway {\n quota q {\n limit 1 1h\n }\n}", "needs actions and a limit"},

@@ -204,6 +204,16 @@ type Gateway struct {
 	// keys are absent).
 	OrgID string `json:"org_id,omitempty"`
 
+	// RetiredOperations says what the gateway does with calls to operations
+	// AWS retired with Amazon Pinpoint's engagement features on 2026-10-30
+	// (endpoints, segments, campaigns, journeys, analytics, ...; the table
+	// is apimap/lifecycle.go): forward (AWS stays the authority on what it
+	// still answers) or deny (answered by the gateway, after the policy
+	// decision, with MethodNotAllowedException, 405). Either way the audit
+	// record marks them (operation_lifecycle "retired") and the metric
+	// retired_operation_calls_total counts them. Default: forward.
+	RetiredOperations string `json:"retired_operations,omitempty"`
+
 	// Quotas are named limits on how many destinations the requests of one
 	// key (a principal, a tenant tag, a destination number, ...) may send to
 	// per rolling window, against SMS and voice fraud. Several may govern a
@@ -321,6 +331,9 @@ func (g *Gateway) applyDefaults() {
 	}
 	if g.BodyTimeout == 0 {
 		g.BodyTimeout = caddy.Duration(DefaultBodyTimeout)
+	}
+	if g.RetiredOperations == "" {
+		g.RetiredOperations = RetiredForward
 	}
 }
 
@@ -452,6 +465,9 @@ func (g *Gateway) validateConfig() error {
 	}
 	if g.Mode != ModeEnforce && g.Mode != ModeDryRun {
 		return fmt.Errorf("mode %q: want %s or %s", g.Mode, ModeEnforce, ModeDryRun)
+	}
+	if g.RetiredOperations != RetiredForward && g.RetiredOperations != RetiredDeny {
+		return fmt.Errorf("retired_operations %q: want %s or %s", g.RetiredOperations, RetiredForward, RetiredDeny)
 	}
 	if g.MaxBody < 0 {
 		return fmt.Errorf("max_body %d is negative", g.MaxBody)

@@ -126,7 +126,8 @@ func TestDefaults(t *testing.T) {
 	var g Gateway
 	g.applyDefaults()
 	if g.Region != "us-east-1" || g.Mode != ModeEnforce || g.MaxBody != 10<<20 ||
-		g.ClockSkew != caddy.Duration(DefaultClockSkew) || g.UpstreamTimeout != caddy.Duration(DefaultUpstreamTimeout) {
+		g.ClockSkew != caddy.Duration(DefaultClockSkew) || g.UpstreamTimeout != caddy.Duration(DefaultUpstreamTimeout) ||
+		g.RetiredOperations != RetiredForward {
 		t.Errorf("defaults %+v", g)
 	}
 }

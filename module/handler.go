@@ -61,6 +61,8 @@ type requestState struct {
 	unreadable   bool
 	// quota is what the quota step decided.
 	quota quotaOutcome
+	// lifecycle is the operation's (apimap.Retired: AWS retired it).
+	lifecycle apimap.Lifecycle
 	// refARNs and tagKeys are scratch: the ARNs of gateway:ReferencedArn,
 	// the resource tag keys set for one pair.
 	refARNs []string
@@ -139,6 +141,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	}
 	rs.api, rs.op, rs.permissions = res.API, res.Operation, res.Permissions
 	rs.references = res.References
+	rs.lifecycle = res.Lifecycle
 	rs.proto = apiProtocol(res.API)
 
 	// 5. May it, in that region? The region names the upstream host the
@@ -162,12 +165,17 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		rs.reason = "would deny: " + denyMsg
 	}
 
-	// 7. Within its quotas? Only an allowed request uses any.
+	// 7. An operation AWS retired, answered here when so configured.
+	if !g.admitRetired(w, rs) {
+		return
+	}
+
+	// 8. Within its quotas? Only an allowed request uses any.
 	if !g.admitQuotas(w, r, rs) {
 		return
 	}
 
-	// 8. Re-sign and forward.
+	// 9. Re-sign and forward.
 	g.forward(w, r, rs, id, body)
 }
 
@@ -563,6 +571,9 @@ func (g *Gateway) observe(rs *requestState) {
 		action = rs.permissions[0].Action
 	}
 	g.metrics.Decision(rs.api, action, rs.decision)
+	if rs.lifecycle == apimap.Retired && rs.identity != nil {
+		g.metrics.RetiredCall(rs.api, action, rs.decision)
+	}
 	g.metrics.ObserveWork(rs.api, rs.work)
 }
 

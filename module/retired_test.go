@@ -1,0 +1,80 @@
+package module
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// TestRetiredOperations: a call to an operation AWS retired is marked in
+// the audit record and counted; with retired_operations deny an allowed
+// one is answered by the gateway (405 MethodNotAllowedException) and not
+// forwarded, a denied one keeps its 403, and a supported one goes on.
+func TestRetiredOperations(t *testing.T) {
+	segments := "/v1/apps/" + testApp + "/segments"
+	cases := map[string]struct {
+		mode, method, path string
+		want               int
+		forwarded          bool
+		decision           string
+		lifecycle          any
+	}{
+		"forward: retired, allowed": {RetiredForward, "GET", segments, 200, true, "Allow", "retired"},
+		"deny: retired, allowed":    {RetiredDeny, "GET", segments, 405, false, "Retired", "retired"},
+		"deny: retired, denied":     {RetiredDeny, "DELETE", segments + "/s1", 403, false, "ImplicitDeny", "retired"},
+		"deny: supported":           {RetiredDeny, "GET", "/v1/apps", 200, true, "Allow", nil},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			up := newFakeUpstream(t)
+			g, logs := testGateway(t, up, func(g *Gateway) { g.RetiredOperations = tc.mode })
+			reg := prometheus.NewRegistry()
+			if err := reg.Register(g.metrics.RetiredCalls()); err != nil {
+				t.Fatal(err)
+			}
+			// The reader may call mobiletargeting:Get* only.
+			w := serve(g, signedRequest(t, tc.method, "http://gw"+tc.path, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
+			if w.Code != tc.want {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.want, w.Body)
+			}
+			if tc.want == 405 && (w.Header().Get("X-Amzn-ErrorType") != "MethodNotAllowedException" || !strings.Contains(w.Body.String(), "2026-10-30")) {
+				t.Errorf("answer %v %s, want MethodNotAllowedException saying when AWS retired it", w.Header(), w.Body)
+			}
+			if got := len(up.received()) > 0; got != tc.forwarded {
+				t.Errorf("forwarded = %v, want %v", got, tc.forwarded)
+			}
+			recs := auditRecords(logs)
+			rec := recs[len(recs)-1]
+			if rec["operation_lifecycle"] != tc.lifecycle || rec["decision"] != tc.decision {
+				t.Errorf("audit: operation_lifecycle %v, decision %v; want %v, %v", rec["operation_lifecycle"], rec["decision"], tc.lifecycle, tc.decision)
+			}
+			mfs, _ := reg.Gather()
+			n := 0.0
+			for _, mf := range mfs {
+				for _, m := range mf.GetMetric() {
+					n += m.GetCounter().GetValue()
+				}
+			}
+			if want := map[bool]float64{true: 1, false: 0}[tc.lifecycle != nil]; n != want {
+				t.Errorf("retired_operation_calls_total = %v, want %v", n, want)
+			}
+		})
+	}
+}
+
+// TestRetiredOperationsDryRun: in dry_run, deny mode audits the decision
+// with "would deny" and forwards.
+func TestRetiredOperationsDryRun(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, func(g *Gateway) { g.RetiredOperations = RetiredDeny; g.Mode = ModeDryRun })
+	w := serve(g, signedRequest(t, "GET", "http://gw/v1/apps/"+testApp+"/segments", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, http.Header{}, nil))
+	if w.Code != 200 || len(up.received()) != 1 {
+		t.Fatalf("dry_run: status %d, forwarded %d; want 200 and forwarded", w.Code, len(up.received()))
+	}
+	recs := auditRecords(logs)
+	if rec := recs[len(recs)-1]; rec["decision"] != "Retired" || !strings.HasPrefix(rec["reason"].(string), "would deny: ") {
+		t.Errorf("audit: decision %v reason %v", rec["decision"], rec["reason"])
+	}
+}
