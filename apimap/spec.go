@@ -92,5 +92,6 @@ type opSpec struct {
 	refs          []refSpec  // members that name resources AWS uses on the caller's behalf (roles included)
 	dests         []destSpec // members that name who a message goes to
 
-	labels []string // URI label names in path order (REST)
+	labels    []string // URI label names in path order (REST)
+	unmodeled bool     // built from unmodeledV2Table: mapped by RuleIAMReference
 }
