@@ -85,7 +85,8 @@ func classifyUnmodeled(idx map[string]any, name string) (*opSpec, error) {
 	case *opSpec:
 		return v, nil
 	case *Error:
-		return nil, v
+		e := *v // a copy: the caller may keep or change it
+		return nil, &e
 	}
 	return nil, nil
 }
