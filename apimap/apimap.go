@@ -79,6 +79,10 @@ type Result struct {
 	// Pinpoint engagement operation whose support AWS ended on 2026-10-30,
 	// else Supported.
 	Lifecycle Lifecycle
+	// Rule says what mapped the operation: RuleModel (the service models)
+	// or RuleIAMReference (an SMS and Voice v2 operation the models lack,
+	// mapped by the IAM reference data; see IAMReferenceNote).
+	Rule string
 }
 
 // ErrorKind classifies a mapping error.
@@ -89,6 +93,12 @@ const (
 	UnknownOperation ErrorKind = iota + 1 // no operation of the three APIs has this method and path or target
 	BadRequest                            // the request is malformed where the mapping depends on it
 	ServiceMismatch                       // the request's SigV4 service is not the API's signing name
+	// UnmodeledOperation: an SMS and Voice v2 operation that the service
+	// models lack, refused although the IAM reference data lists its
+	// action: the action has resource types (the message contains
+	// UnmodeledRefusal), it may send messages, or its body sets tags or
+	// names an ARN.
+	UnmodeledOperation
 )
 
 // String returns the kind's name.
@@ -100,6 +110,8 @@ func (k ErrorKind) String() string {
 		return "BadRequest"
 	case ServiceMismatch:
 		return "ServiceMismatch"
+	case UnmodeledOperation:
+		return "UnmodeledOperation"
 	}
 	return fmt.Sprintf("ErrorKind(%d)", int(k))
 }
@@ -116,6 +128,8 @@ func (e *Error) Error() string {
 		return "unknown operation: " + e.Msg
 	case ServiceMismatch:
 		return "service mismatch: " + e.Msg
+	case UnmodeledOperation:
+		return "unmodeled operation: " + e.Msg
 	}
 	return "bad request: " + e.Msg
 }
@@ -181,7 +195,11 @@ func Map(req *Request) (*Result, error) {
 	if err := checkAccount(req.Account); err != nil {
 		return nil, badRequest("%v", err)
 	}
-	if err := validateRequest(op, req, labels); err != nil {
+	if op.unmodeled {
+		if err := checkUnmodeledBody(req.Body); err != nil {
+			return nil, err
+		}
+	} else if err := validateRequest(op, req, labels); err != nil {
 		return nil, err
 	}
 	m.req, m.op, m.partition, m.rawLabels = req, op, partition, labels
@@ -202,8 +220,18 @@ func classify(req *Request, labels []string) (*opSpec, []string, error) {
 			return nil, nil, unknownOp("%s / with X-Amz-Target (want POST)", req.Method)
 		}
 		name, ok := strings.CutPrefix(targets[0], v2TargetPrefix)
-		op := v2Ops[name]
-		if !ok || op == nil {
+		if !ok {
+			return nil, nil, unknownOp("X-Amz-Target %q", targets[0])
+		}
+		if op := v2Ops[name]; op != nil {
+			return op, labels, nil
+		}
+		// Newer than the models: the IAM reference data decides (unmodeled.go).
+		op, err := classifyUnmodeled(unmodeledV2, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if op == nil {
 			return nil, nil, unknownOp("X-Amz-Target %q", targets[0])
 		}
 		return op, labels, nil

@@ -36,7 +36,7 @@ func compileTables() error {
 			return err
 		}
 	}
-	return nil
+	return compileUnmodeled()
 }
 
 // compilePartitions compiles each partition's region pattern and indexes

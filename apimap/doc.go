@@ -21,9 +21,11 @@
 //	type Destination struct { Form, Member, Value string }
 //	type Result struct { API, Operation string; Permissions []Permission;
 //	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved;
-//	    References []Reference; Destinations []Destination; Lifecycle Lifecycle }
+//	    References []Reference; Destinations []Destination; Lifecycle Lifecycle; Rule string }
+//	const RuleModel, RuleIAMReference = "model", "iam-reference"
+//	const IAMReferenceNote, UnmodeledRefusal string
 //	func Map(req *Request) (*Result, error)   // errors: *Error{Kind, Msg}
-//	type ErrorKind int                        // UnknownOperation, BadRequest, ServiceMismatch
+//	type ErrorKind int                        // UnknownOperation, BadRequest, ServiceMismatch, UnmodeledOperation
 //	func SigningName(api string) string       // "mobiletargeting" | "sms-voice"
 //	func IsKnownAction(action string) bool    // case-insensitive
 //	func Partition(region string) (partition string, ok bool)
@@ -58,9 +60,27 @@
 // matches a path of the other, so the API is never ambiguous; it must agree
 // with Request.Service when that is set (ServiceMismatch otherwise).
 //
+// # Operations newer than the models
+//
+// The SMS and Voice v2 API grows faster than the models: its target's
+// operation name is the IAM action name, so a target that no model operation
+// has but that the IAM reference data lists as an sms-voice action
+// (unmodeledV2Table, generated; v1 operations excluded) is decided by that
+// data: with no resource type it maps to the action on "*" (Result.Rule
+// RuleIAMReference; the body must be a JSON object, is not checked against
+// any model, and is refused if it sets tags or names an ARN, since the
+// gateway could not evaluate them); with resource types, or a name that
+// starts with "Send" (its destinations would escape the sending guardrails),
+// it is refused with UnmodeledOperation (the message contains
+// UnmodeledRefusal: the gateway cannot know where the request carries the
+// resources' IDs). A target in neither stays UnknownOperation. Everything
+// else has Result.Rule RuleModel.
+//
 // # What is rejected (the gateway denies)
 //
-//   - an unknown method, path or target (UnknownOperation);
+//   - an unknown method, path or target (UnknownOperation); an SMS and Voice
+//     v2 target newer than the models that the IAM reference data cannot map
+//     (UnmodeledOperation, above);
 //   - a path that is not absolute, has an empty segment (an empty label, a
 //     doubled or trailing slash) or a dot segment ("." or "..", also
 //     percent-encoded), malformed percent-encoding or an unencoded control

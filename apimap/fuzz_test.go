@@ -40,6 +40,11 @@ func FuzzMap(f *testing.F) {
 	f.Add("POST", "/v1/apps/a/messages", "", "", []byte(`{"Addresses":{"+447700900123":{"ChannelType":"SMS"},"a@b.c":{"ChannelType":"EMAIL"},"+12065550100":null},"Endpoints":{"ep":{}}}`))
 	f.Add("POST", "/v1/apps/a/users-messages", "", "", []byte(`{"Users":{"u1":{},"u2":{}}}`))
 	f.Add("POST", "/", "", "PinpointSMSVoiceV2.SendTextMessage", []byte(`{"OriginationIdentity":"pool-1","DestinationPhoneNumber":"+447700900123"}`))
+	// Operations newer than the models (RuleIAMReference), and a body that one refuses.
+	for _, u := range unmodeledV2Table {
+		f.Add("POST", "/", "", v2TargetPrefix+u.name, []byte(`{"IsoCountryCode":"US","Filters":[{"Name":"n","Values":["v"]}]}`))
+		f.Add("POST", "/", "", v2TargetPrefix+u.name, []byte(`{"A":[{},{"Tags":[]}]}`))
+	}
 	// One seed per operation: its URI template with plain labels, or its target.
 	for i := range operationTable {
 		op := &operationTable[i]
@@ -75,6 +80,17 @@ func FuzzMap(f *testing.F) {
 		}
 		if !strings.HasSuffix(res.Permissions[0].Action, ":"+res.Operation) {
 			t.Fatalf("first action %s is not the operation %s", res.Permissions[0].Action, res.Operation)
+		}
+		switch res.Rule {
+		case RuleModel:
+		case RuleIAMReference:
+			// The gateway knows nothing of the input: the action on "*" only.
+			if res.API != APISMSVoiceV2 || len(res.Permissions) != 1 || len(res.Permissions[0].Resources) != 1 || res.Permissions[0].Resources[0] != "*" ||
+				res.RequestTags != nil || res.TagKeys != nil || res.References != nil || res.Destinations != nil || res.Unresolved != nil {
+				t.Fatalf("operation %s mapped by the IAM reference: %+v", res.Operation, res)
+			}
+		default:
+			t.Fatalf("rule %q", res.Rule)
 		}
 		for _, a := range res.Permissions {
 			if len(a.Resources) == 0 {

@@ -39,7 +39,10 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 		}
 	}
 	m.res = &blk.r
-	m.res.API, m.res.Operation, m.res.Lifecycle = op.api, op.name, op.lifecycle
+	m.res.API, m.res.Operation, m.res.Lifecycle, m.res.Rule = op.api, op.name, op.lifecycle, RuleModel
+	if op.unmodeled {
+		m.res.Rule = RuleIAMReference
+	}
 	if err := m.tags(); err != nil {
 		return nil, err
 	}

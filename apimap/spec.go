@@ -94,4 +94,5 @@ type opSpec struct {
 
 	labels    []string  // URI label names in path order (REST)
 	lifecycle Lifecycle // set at init from lifecycle.go's table
+	unmodeled bool      // built from unmodeledV2Table: mapped by RuleIAMReference
 }

@@ -27,7 +27,7 @@ Reads one request a line on stdin, as JSON:
   {"method":"GET","path":"/v1/apps/abc/segments","query":"","headers":{"X-Amz-Target":"..."},
    "body":"...","region":"us-east-1","account":"123456789012"}
 and writes one line for each on stdout:
-  {"api":"pinpoint","operation":"GetSegments","authorizations":[{"action":"mobiletargeting:GetSegments",
+  {"api":"pinpoint","operation":"GetSegments","rule":"model","authorizations":[{"action":"mobiletargeting:GetSegments",
    "resources":["arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"]}],"request_tags":{},"tag_keys":[]}
 or {"error":"..."}. "path" is the escaped path as sent (a "?query" suffix is
 split off into "query"); "region" and "account" default to --region and
@@ -36,7 +36,10 @@ phone number or bare sender ID) are listed under "unresolved"; an iam:PassRole
 authorization has "passed_to_service"; the resources outside the operation's
 own that AWS would use on the caller's behalf (roles, topics, streams, log
 groups, S3 objects, SES identities, templates, ...) are listed, in request
-order, under "references" ({"kind","member","value","arn"}).`,
+order, under "references" ({"kind","member","value","arn"}). "rule" says what
+mapped the operation: "model" (the service models) or "iam-reference" (an SMS
+and Voice v2 operation newer than the models, mapped by the IAM reference data
+to its action on "*"; "note" then says what the gateway cannot check).`,
 		Flags: func() *flag.FlagSet {
 			fs := flag.NewFlagSet("map", flag.ExitOnError)
 			fs.String("region", "us-east-1", "default region")
@@ -97,6 +100,8 @@ type mapUnresolved struct {
 type mapOutput struct {
 	API            string            `json:"api"`
 	Operation      string            `json:"operation"`
+	Rule           string            `json:"rule"`
+	Note           string            `json:"note,omitempty"`
 	Authorizations []mapPermission   `json:"authorizations"`
 	RequestTags    map[string]string `json:"request_tags"`
 	TagKeys        []string          `json:"tag_keys"`
@@ -187,8 +192,12 @@ func mapLine(line []byte, opts mapOptions) any {
 	o := mapOutput{
 		API:         res.API,
 		Operation:   res.Operation,
+		Rule:        res.Rule,
 		RequestTags: res.RequestTags,
 		TagKeys:     res.TagKeys,
+	}
+	if res.Rule == apimap.RuleIAMReference {
+		o.Note = apimap.IAMReferenceNote
 	}
 	if o.RequestTags == nil {
 		o.RequestTags = map[string]string{}

@@ -31,6 +31,11 @@ fi
 if [ -f authz/testdata/oracle/package-lock.json ]; then
 	npm ci --prefix authz/testdata/oracle --no-audit --no-fund --loglevel=error
 fi
+# The AWS SDK for JavaScript v3 SMS and Voice v2 client, whose every command apimap's
+# TestJSSDKCommandsMap maps (the SDK builds each request; nothing is sent).
+if [ -f apimap/testdata/jssdk/package-lock.json ]; then
+	npm ci --prefix apimap/testdata/jssdk --no-audit --no-fund --loglevel=error
+fi
 
 log "go vet"
 go vet ./...

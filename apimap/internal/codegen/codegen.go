@@ -8,6 +8,8 @@
 // compare it with the checked-in file. It fails when an operation has no IAM
 // action, when a resource type cannot be bound to a request input, when a
 // dependent action is of a kind the runtime does not know how to evaluate,
+// when the sms-voice actions without a model operation (unmodeled.go) are
+// not what an operation name and the reference's resource types can be,
 // when a member that may name a resource has no reference class (refs.go),
 // or when a sending operation has no destination member (destinations.go).
 package codegen
@@ -74,7 +76,11 @@ func generate(dataDir string) ([]byte, *gen, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := writeTables(in, known, g.ops)
+	unmodeled, err := unmodeledActions(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := writeTables(in, known, unmodeled, g.ops)
 	if err != nil {
 		return nil, nil, err
 	}
