@@ -71,7 +71,7 @@ func indexUnmodeled(table []unmodeledSpec, idx map[string]any) error {
 				"operation %s is newer than the service models the gateway was built from and may send messages: the gateway cannot read their destinations, so it refuses the request; the reference data needs a refresh (scripts/refresh-reference-data.sh)",
 				u.name)}
 		default:
-			idx[u.name] = &opSpec{api: APISMSVoiceV2, name: u.name, action: action, method: "POST", uri: "/", target: v2TargetPrefix + u.name, unmodeled: true}
+			idx[u.name] = &opSpec{api: APISMSVoiceV2, name: u.name, action: action, method: "POST", uri: "/", target: v2TargetPrefix + u.name, unmodeled: true, lifecycle: Supported}
 		}
 	}
 	return nil

@@ -23,6 +23,13 @@ func NotAuthorizedUnknown(principalARN, detail string) string {
 	return "User: " + principalARN + " is not authorized to perform this operation: the gateway does not recognize it (" + detail + ")"
 }
 
+// NotAuthorizedUnmodeled is the deny message of an operation the gateway
+// recognizes but cannot authorize: newer than the service models, with
+// resources it cannot locate (detail says which and why).
+func NotAuthorizedUnmodeled(principalARN, detail string) string {
+	return "User: " + principalARN + " is not authorized to perform this operation: " + detail
+}
+
 // DenyMessage returns AWS's wording for a denied request, e.g. "User: ARN is not authorized to
 // perform: ACTION on resource: RES because no identity-based policy allows the ACTION action",
 // or "... with an explicit deny in an identity-based policy". It returns "" for an Allow.

@@ -63,6 +63,9 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	if rs.lifecycle == apimap.Retired {
 		enc.AddString("operation_lifecycle", rs.lifecycle.String())
 	}
+	if rs.rule == apimap.RuleIAMReference {
+		enc.AddString("mapped_by", rs.rule) // an operation the models lack
+	}
 	if err := audit.AddPermissions(enc, rs.permissions); err != nil {
 		return err
 	}

@@ -63,6 +63,8 @@ type requestState struct {
 	quota quotaOutcome
 	// lifecycle is the operation's (apimap.Retired: AWS retired it).
 	lifecycle apimap.Lifecycle
+	// rule is what mapped the operation (apimap.RuleModel or RuleIAMReference).
+	rule string
 	// refARNs and tagKeys are scratch: the ARNs of gateway:ReferencedArn,
 	// the resource tag keys set for one pair.
 	refARNs []string
@@ -141,7 +143,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	}
 	rs.api, rs.op, rs.permissions = res.API, res.Operation, res.Permissions
 	rs.references = res.References
-	rs.lifecycle = res.Lifecycle
+	rs.lifecycle, rs.rule = res.Lifecycle, res.Rule
 	rs.proto = apiProtocol(res.API)
 
 	// 5. May it, in that region? The region names the upstream host the
@@ -305,6 +307,12 @@ func (g *Gateway) mapFailed(w http.ResponseWriter, rs *requestState, err error) 
 		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
 			authz.NotAuthorizedUnknown(rs.identity.Principal.ARN, me.Msg),
 			rs.requestID)
+	case apimap.UnmodeledOperation:
+		// An operation newer than the models whose resources the gateway
+		// cannot locate: denied, saying why.
+		rs.decision, rs.reason = authz.ImplicitDeny.String(), "unmodeled operation: "+me.Msg
+		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
+			authz.NotAuthorizedUnmodeled(rs.identity.Principal.ARN, me.Msg), rs.requestID)
 	case apimap.ServiceMismatch:
 		rs.decision, rs.reason = decisionUnauthenticated, "credential scope: "+me.Msg
 		awserr.WriteExact(w, rs.proto, http.StatusForbidden, invalidSignatureCode(rs.proto),

@@ -2,10 +2,15 @@ package module
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pinpointgw/gateway/apimap"
+	"github.com/pinpointgw/gateway/authn"
+	"github.com/pinpointgw/gateway/awserr"
 )
 
 // TestRetiredOperations: a call to an operation AWS retired is marked in
@@ -76,5 +81,35 @@ func TestRetiredOperationsDryRun(t *testing.T) {
 	recs := auditRecords(logs)
 	if rec := recs[len(recs)-1]; rec["decision"] != "Retired" || !strings.HasPrefix(rec["reason"].(string), "would deny: ") {
 		t.Errorf("audit: decision %v reason %v", rec["decision"], rec["reason"])
+	}
+}
+
+// TestNewerThanModels: an SMS and Voice v2 operation the models lack but the
+// IAM reference lists without resource types (ListAvailablePhoneNumbers) is
+// decided on its action and forwarded, and the audit record says how it was
+// mapped; one the gateway cannot locate resources for is denied with 403.
+func TestNewerThanModels(t *testing.T) {
+	up := newFakeUpstream(t)
+	g, logs := testGateway(t, up, nil)
+	r := signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", adminKeyID, adminSecret,
+		http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.ListAvailablePhoneNumbers"}, "Content-Type": {"application/x-amz-json-1.0"}}, []byte(`{"IsoCountryCode":"US"}`))
+	if w := serve(g, r); w.Code != 200 || len(up.received()) != 1 {
+		t.Fatalf("ListAvailablePhoneNumbers: %d, forwarded %d; want 200 and forwarded", w.Code, len(up.received()))
+	}
+	recs := auditRecords(logs)
+	if rec := recs[len(recs)-1]; rec["mapped_by"] != "iam-reference" || rec["decision"] != "Allow" {
+		t.Errorf("audit: mapped_by %v, decision %v", rec["mapped_by"], rec["decision"])
+	}
+	reader := signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", readerKeyID, readerSecret,
+		http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.ListAvailablePhoneNumbers"}, "Content-Type": {"application/x-amz-json-1.0"}}, []byte(`{}`))
+	if w := serve(g, reader); w.Code != 403 || !strings.Contains(w.Body.String(), "sms-voice:ListAvailablePhoneNumbers") {
+		t.Errorf("reader (sms-voice:Describe* only): %d %s, want 403 naming the action", w.Code, w.Body)
+	}
+
+	rs := &requestState{identity: &authn.Authenticated{Principal: &authn.Principal{ARN: "arn:aws:iam::123456789012:user/admin"}}, proto: awserr.JSON}
+	w := httptest.NewRecorder()
+	g.mapFailed(w, rs, &apimap.Error{Kind: apimap.UnmodeledOperation, Msg: "operation X is newer than the service models"})
+	if w.Code != 403 || !strings.Contains(w.Body.String(), "AccessDeniedException") || !strings.Contains(w.Body.String(), "newer than the service models") || rs.decision != "ImplicitDeny" {
+		t.Errorf("unmodeled refusal: %d %s (decision %s), want 403 AccessDeniedException with the reason", w.Code, w.Body, rs.decision)
 	}
 }
