@@ -94,9 +94,10 @@
 // sender-id/NAME) and an Unresolved entry: the caller must resolve it upstream
 // or deny. A pool-, phone- or rcs- value that is also a possible sender ID
 // (at most 11 of A-Z a-z 0-9 _ -, the model's SenderId shape) has both
-// readings, the ID's ARN and the sender ID's (an Alternative Unresolved
-// entry, or its ARN with the IsoCountryCode): AWS documents no precedence,
-// so the request must be allowed on both (see origination.go).
+// readings, the ID's ARN and the sender ID's (provisional, or complete with
+// the IsoCountryCode), with an Alternative Unresolved entry: AWS documents no
+// precedence, so the request must be allowed on both, unless the account
+// has no such sender ID (see origination.go).
 //
 // Dependent actions come from the reference: sms-voice:TagResource when a
 // create passes tags (on the created resource's ARN when the request names

@@ -122,10 +122,11 @@ func TestMap(t *testing.T) {
 			op:    "SendTextMessage",
 			auths: []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "pool/pool-a.b"}}},
 		},
-		"v2 short ID with its country: both readings, complete": {
-			req:   v2("AssociateOriginationIdentity", `{"PoolId":"pool-1","OriginationIdentity":"phone-1","IsoCountryCode":"GB"}`),
-			op:    "AssociateOriginationIdentity",
-			auths: []Permission{{Action: "sms-voice:AssociateOriginationIdentity", Resources: []string{sv + "phone-number/phone-1", sv + "sender-id/phone-1/GB", sv + "pool/pool-1"}}},
+		"v2 short ID with its country: both readings, the sender ID's complete but still to check": {
+			req:        v2("AssociateOriginationIdentity", `{"PoolId":"pool-1","OriginationIdentity":"phone-1","IsoCountryCode":"GB"}`),
+			op:         "AssociateOriginationIdentity",
+			auths:      []Permission{{Action: "sms-voice:AssociateOriginationIdentity", Resources: []string{sv + "phone-number/phone-1", sv + "sender-id/phone-1/GB", sv + "pool/pool-1"}}},
+			unresolved: []Unresolved{{0, 1, "sender-id", "phone-1", true}},
 		},
 		"v2 DeleteKeyword takes no sender ID (documented)": {
 			req:   v2("DeleteKeyword", `{"OriginationIdentity":"pool-abc","Keyword":"HELP"}`),

@@ -63,14 +63,20 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 }
 
 // senderIDReading appends the ARN of s read as a sender ID: complete with
-// the request's IsoCountryCode, else provisional, with an Unresolved entry
-// (Alternative when arns already holds the ARN of s read as an ID).
+// the request's IsoCountryCode, else provisional, with an Unresolved entry.
+// alternative says that arns already holds the ARN of s read as an ID: the
+// entry is then Alternative, and recorded even for a complete ARN, since
+// the sender-ID reading exists only if the account has that sender ID in
+// that country (the resolver checks).
 func (m *mapper) senderIDReading(arns []string, svc, s string, alternative bool) ([]string, error) {
 	if iso, ok, err := m.body.getString("IsoCountryCode"); err != nil {
 		return nil, err
 	} else if ok && m.hasMember("IsoCountryCode") {
 		if !isISOCountry(iso) {
 			return nil, badRequest("IsoCountryCode %q is not two capital letters", iso)
+		}
+		if alternative {
+			m.res.Unresolved = append(m.res.Unresolved, Unresolved{Resource: len(arns), Form: "sender-id", Value: s, Alternative: true})
 		}
 		return append(arns, m.regionalARN(svc, "sender-id/", s+"/"+iso)), nil
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/pinpointgw/gateway/apimap"
@@ -81,7 +82,8 @@ func (r *Resolver) Close() {
 // provisional ARN is dropped and the ID reading alone decides. Any other
 // failure (an upstream error, a timeout, no upstream credentials) leaves
 // it unknown whether the sender ID exists, and denies like every failed
-// lookup (fail closed). A "not found" is cached for NotFoundTTL only (see
+// lookup (fail closed). With a complete provisional ARN (the request's
+// IsoCountryCode) the reading exists only if the listing holds that ARN. A "not found" is cached for NotFoundTTL only (see
 // acquireCaches), so a sender ID registered outside the gateway counts
 // within seconds; one requested through the gateway empties the cache.
 func (r *Resolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
@@ -95,16 +97,22 @@ func (r *Resolver) Resolve(ctx context.Context, region string, res *apimap.Resul
 		arns, err := r.lookup(ctx, region, u.Form, u.Value)
 		if err != nil {
 			if u.Alternative && errors.Is(err, ErrUnresolvable) {
-				if drop == nil {
-					drop = make(map[[2]int]bool)
-				}
-				drop[[2]int{u.Permission, u.Resource}] = true
+				drop = dropReading(drop, u)
 				continue
 			}
 			res.Unresolved = res.Unresolved[i:]
 			return err // the caller names the identity
 		}
 		a := &res.Permissions[u.Permission]
+		if provisional := a.Resources[u.Resource]; u.Alternative && completeSenderID(provisional) {
+			// The request named the country: the reading exists if that
+			// very sender ID does.
+			if !slices.Contains(arns, provisional) {
+				drop = dropReading(drop, u)
+				continue
+			}
+			arns = []string{provisional}
+		}
 		a.Resources[u.Resource] = arns[0]
 		if len(arns) > 1 {
 			// A full slice expression: never write into an array that
@@ -138,6 +146,23 @@ func (r *Resolver) Resolve(ctx context.Context, region string, res *apimap.Resul
 	}
 	res.Unresolved = nil
 	return nil
+}
+
+// dropReading records that the reading of u does not exist.
+func dropReading(drop map[[2]int]bool, u apimap.Unresolved) map[[2]int]bool {
+	if drop == nil {
+		drop = make(map[[2]int]bool)
+	}
+	drop[[2]int{u.Permission, u.Resource}] = true
+	return drop
+}
+
+// completeSenderID reports whether s is the ARN of a sender ID in one
+// country (…:sender-id/NAME/COUNTRY), as apimap builds it from a request's
+// IsoCountryCode.
+func completeSenderID(s string) bool {
+	_, rest, ok := strings.Cut(s, ":sender-id/")
+	return ok && strings.Contains(rest, "/")
 }
 
 // lookup returns the ARNs of one origination identity.

@@ -105,6 +105,15 @@ func ambiguous() *apimap.Result {
 	}
 }
 
+// withCountry is the mapping of a value "pool-abc" with IsoCountryCode GB:
+// the sender-ID reading's ARN is complete, but still to be checked.
+func withCountry() *apimap.Result {
+	return &apimap.Result{
+		Permissions: []apimap.Permission{{Action: "sms-voice:AssociateOriginationIdentity", Resources: []string{rsPoolABC, rsSenderGB}}},
+		Unresolved:  []apimap.Unresolved{{Permission: 0, Resource: 1, Form: "sender-id", Value: "pool-abc", Alternative: true}},
+	}
+}
+
 func TestResolveReadings(t *testing.T) {
 	t.Parallel()
 	boom := &awscall.Error{Operation: "DescribeSenderIds", Status: 500}
@@ -154,6 +163,22 @@ func TestResolveReadings(t *testing.T) {
 				}
 			},
 			want: [][]string{{rsPoolABC}, {rsPoolABC}},
+		},
+		"with its country, the sender ID exists there: that ARN alone": {
+			fake: fakeAnswers{senders: map[string][]string{"pool-abc": {rsSenderUS, rsSenderGB}}},
+			res:  withCountry,
+			want: [][]string{{rsPoolABC, rsSenderGB}},
+		},
+		"with its country, the sender ID exists elsewhere only: the ID reading alone": {
+			fake: fakeAnswers{senders: map[string][]string{"pool-abc": {rsSenderUS}}},
+			res:  withCountry,
+			want: [][]string{{rsPoolABC}},
+		},
+		"with its country, the lookup fails: deny": {
+			fake:    fakeAnswers{err: boom},
+			res:     withCountry,
+			wantErr: boom,
+			failed:  "pool-abc",
 		},
 		"a phone number before a dropped reading keeps its place": {
 			fake: fakeAnswers{phones: map[string]string{"+12065550100": rsPhoneA}},
