@@ -245,7 +245,7 @@ type Gateway struct {
 	endpoints *forward.Endpoints
 	creds     aws.CredentialsProvider
 	forwarder *forward.Forwarder
-	calls     *awscall.Client // the gateway's own calls (resource_tags lookup)
+	calls     *awscall.Client // the gateway's own calls (lookups)
 	metrics   *metrics.Requests
 	tags      resourceTagSource
 	resolver  identifierResolver
@@ -301,10 +301,11 @@ type ResourceTagsConfig struct {
 
 	// Timeout bounds one upstream lookup (source lookup): tags, and the
 	// resolution of origination identities given as a phone number or a
-	// bare sender ID. A lookup that fails or times out leaves the tags
-	// unknown, which denies a request that a policy statement reading
-	// aws:ResourceTag could decide; an unresolvable identity is denied.
-	// Default: 2s.
+	// bare sender ID (origination_lookup, which uses the defaults of TTL,
+	// Size and Timeout under the other sources). A lookup that fails or
+	// times out leaves the tags unknown, which denies a request that a
+	// policy statement reading aws:ResourceTag could decide; an
+	// unresolvable identity is denied. Default: 2s.
 	Timeout caddy.Duration `json:"timeout,omitempty"`
 }
 
