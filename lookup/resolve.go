@@ -83,9 +83,10 @@ func (r *Resolver) Close() {
 // failure (an upstream error, a timeout, no upstream credentials) leaves
 // it unknown whether the sender ID exists, and denies like every failed
 // lookup (fail closed). With a complete provisional ARN (the request's
-// IsoCountryCode) the reading exists only if the listing holds that ARN. A "not found" is cached for NotFoundTTL only (see
-// acquireCaches), so a sender ID registered outside the gateway counts
-// within seconds; one requested through the gateway empties the cache.
+// IsoCountryCode) the reading exists only if the listing holds that ARN.
+// A "not found" is cached for NotFoundTTL only (see acquireCaches), so a
+// sender ID registered outside the gateway counts within seconds; one
+// requested through the gateway empties the cache.
 func (r *Resolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
 	var drop map[[2]int]bool // {permission, resource} of readings that do not exist
 	for i, u := range res.Unresolved {
