@@ -55,6 +55,14 @@ type Unresolved struct {
 	Permission, Resource int
 	Form                 string // "phone-number" | "sender-id"
 	Value                string // e.g. "+12065550100" or "MYSENDER"
+	// Alternative marks the second reading of a value that is both an
+	// ID (pool-, phone-, rcs-) and a possible sender ID, such as "pool-x":
+	// the permission also holds the ID's ARN. When the upstream knows no
+	// such sender ID this reading does not exist and its provisional ARN
+	// is dropped; a failed lookup still denies. The ARN may be complete
+	// (sender-id/NAME/COUNTRY, from the request's IsoCountryCode): the
+	// reading then exists only if the upstream lists that very ARN.
+	Alternative bool
 }
 
 // Result is the mapping of one request.

@@ -14,7 +14,7 @@
 //	const APIPinpoint, APISMSVoice, APISMSVoiceV2 = "pinpoint", "sms-voice", "sms-voice-v2"
 //	type Request struct { Method, RawPath, RawQuery string; Header http.Header; Body []byte; Region, Account, Service string }
 //	type Permission struct { Action string; Resources []string; PassedToService string }
-//	type Unresolved struct { Permission, Resource int; Form, Value string }
+//	type Unresolved struct { Permission, Resource int; Form, Value string; Alternative bool }
 //	type Reference struct { ResourceType, Member, Value, ARN string }
 //	const DestinationPhoneNumber, DestinationVerifiedID, DestinationEndpoint, DestinationUser =
 //	    "phone-number", "verified-destination-number-id", "endpoint-id", "user-id"
@@ -118,7 +118,12 @@
 // optional) or a bare sender ID. A phone number, and a sender ID without an
 // IsoCountryCode in the request, give a provisional ARN (phone-number/+1...,
 // sender-id/NAME) and an Unresolved entry: the caller must resolve it upstream
-// or deny.
+// or deny. A pool-, phone- or rcs- value that is also a possible sender ID
+// (at most 11 of A-Z a-z 0-9 _ -, the model's SenderId shape) has both
+// readings, the ID's ARN and the sender ID's (provisional, or complete with
+// the IsoCountryCode), with an Alternative Unresolved entry: AWS documents no
+// precedence, so the request must be allowed on both, unless the account
+// has no such sender ID (see origination.go).
 //
 // Dependent actions come from the reference: sms-voice:TagResource when a
 // create passes tags (on the created resource's ARN when the request names

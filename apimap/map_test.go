@@ -90,32 +90,71 @@ func TestMap(t *testing.T) {
 				{Action: "iam:PassRole", Resources: []string{"arn:aws:iam::123456789012:role/logs"}}},
 		},
 		"v2 send with pool and configuration set": {
-			req:   v2("SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-abc","ConfigurationSetName":"cs"}`),
+			req:   v2("SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-0123456789abcdef0","ConfigurationSetName":"cs"}`),
 			op:    "SendTextMessage",
-			auths: []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-abc"}}},
+			auths: []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-0123456789abcdef0"}}},
+		},
+		"v2 a short pool ID is also a sender ID: both readings": {
+			req:        v2("SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-abc","ConfigurationSetName":"cs"}`),
+			op:         "SendTextMessage",
+			auths:      []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-abc", sv + "sender-id/pool-abc"}}},
+			unresolved: []Unresolved{{0, 2, "sender-id", "pool-abc", true}},
+		},
+		"v2 an escaped short ID has both readings too": {
+			req:        v2("SendTextMessage", `{"OriginationIdentity":"rcs-\u0041"}`),
+			op:         "SendTextMessage",
+			auths:      []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "rcs-agent/rcs-A", sv + "sender-id/rcs-A"}}},
+			unresolved: []Unresolved{{0, 1, "sender-id", "rcs-A", true}},
+		},
+		"v2 eleven characters may be a sender ID": {
+			req:        v2("SendMediaMessage", `{"OriginationIdentity":"phone-12345"}`),
+			op:         "SendMediaMessage",
+			auths:      []Permission{{Action: "sms-voice:SendMediaMessage", Resources: []string{sv + "phone-number/phone-12345", sv + "sender-id/phone-12345"}}},
+			unresolved: []Unresolved{{0, 1, "sender-id", "phone-12345", true}},
+		},
+		"v2 twelve characters are no sender ID": {
+			req:   v2("SendMediaMessage", `{"OriginationIdentity":"phone-123456"}`),
+			op:    "SendMediaMessage",
+			auths: []Permission{{Action: "sms-voice:SendMediaMessage", Resources: []string{sv + "phone-number/phone-123456"}}},
+		},
+		"v2 a sender ID has no dot": {
+			req:   v2("SendTextMessage", `{"OriginationIdentity":"pool-a.b"}`),
+			op:    "SendTextMessage",
+			auths: []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "pool/pool-a.b"}}},
+		},
+		"v2 short ID with its country: both readings, the sender ID's complete but still to check": {
+			req:        v2("AssociateOriginationIdentity", `{"PoolId":"pool-1","OriginationIdentity":"phone-1","IsoCountryCode":"GB"}`),
+			op:         "AssociateOriginationIdentity",
+			auths:      []Permission{{Action: "sms-voice:AssociateOriginationIdentity", Resources: []string{sv + "phone-number/phone-1", sv + "sender-id/phone-1/GB", sv + "pool/pool-1"}}},
+			unresolved: []Unresolved{{0, 1, "sender-id", "phone-1", true}},
+		},
+		"v2 DeleteKeyword takes no sender ID (documented)": {
+			req:   v2("DeleteKeyword", `{"OriginationIdentity":"pool-abc","Keyword":"HELP"}`),
+			op:    "DeleteKeyword",
+			auths: []Permission{{Action: "sms-voice:DeleteKeyword", Resources: []string{sv + "pool/pool-abc"}}},
 		},
 		"v2 send with a pool ARN is the same ARN": {
 			req:   v2("SendTextMessage", `{"OriginationIdentity":"arn:aws:sms-voice:us-east-1:123456789012:pool/pool-abc","ConfigurationSetName":"arn:aws:sms-voice:us-east-1:123456789012:configuration-set/cs"}`),
 			op:    "SendTextMessage",
 			auths: []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "pool/pool-abc"}}},
 		},
-		"v2 send from a phone number ID": {
+		"v2 send from a phone number ID (voice takes no sender ID, documented)": {
 			req: v2("SendVoiceMessage", `{"OriginationIdentity":"phone-123"}`), op: "SendVoiceMessage",
 			auths: []Permission{{Action: "sms-voice:SendVoiceMessage", Resources: []string{sv + "phone-number/phone-123"}}},
 		},
-		"v2 send from an RCS agent": {
+		"v2 send from an RCS agent (RCS takes no sender ID, documented)": {
 			req: v2("SendRcsMessage", `{"OriginationIdentity":"rcs-a1b2"}`), op: "SendRcsMessage",
 			auths: []Permission{{Action: "sms-voice:SendRcsMessage", Resources: []string{sv + "rcs-agent/rcs-a1b2"}}},
 		},
 		"v2 send from an E.164 number needs resolving": {
 			req: v2("SendTextMessage", `{"OriginationIdentity":"+12065550199"}`), op: "SendTextMessage",
 			auths:      []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "phone-number/+12065550199"}}},
-			unresolved: []Unresolved{{0, 0, "phone-number", "+12065550199"}},
+			unresolved: []Unresolved{{0, 0, "phone-number", "+12065550199", false}},
 		},
 		"v2 send from a bare sender ID needs resolving": {
 			req: v2("SendTextMessage", `{"ConfigurationSetName":"cs","OriginationIdentity":"MYBRAND"}`), op: "SendTextMessage",
 			auths:      []Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "configuration-set/cs", sv + "sender-id/MYBRAND"}}},
-			unresolved: []Unresolved{{0, 1, "sender-id", "MYBRAND"}},
+			unresolved: []Unresolved{{0, 1, "sender-id", "MYBRAND", false}},
 		},
 		"v2 sender ID with its country is complete": {
 			req:   v2("AssociateOriginationIdentity", `{"PoolId":"pool-1","OriginationIdentity":"MYBRAND","IsoCountryCode":"GB"}`),
@@ -142,9 +181,9 @@ func TestMap(t *testing.T) {
 			tags: map[string]string{"team": "blue"}, tagKeys: []string{"team"},
 		},
 		"v2 create without tags: no TagResource": {
-			req:   v2("CreatePool", `{"OriginationIdentity":"phone-1","IsoCountryCode":"US","MessageType":"TRANSACTIONAL"}`),
+			req:   v2("CreatePool", `{"OriginationIdentity":"phone-0123456789abcdef","IsoCountryCode":"US","MessageType":"TRANSACTIONAL"}`),
 			op:    "CreatePool",
-			auths: []Permission{{Action: "sms-voice:CreatePool", Resources: []string{sv + "phone-number/phone-1"}}},
+			auths: []Permission{{Action: "sms-voice:CreatePool", Resources: []string{sv + "phone-number/phone-0123456789abcdef"}}},
 		},
 		"v2 request phone number into a pool, with tags": {
 			req: v2("RequestPhoneNumber", `{"IsoCountryCode":"US","PoolId":"pool-1","Tags":[{"Key":"a","Value":""}]}`),
@@ -160,10 +199,17 @@ func TestMap(t *testing.T) {
 				{Action: "iam:PassRole", Resources: []string{"arn:aws:iam::123456789012:role/two-way"}}},
 		},
 		"v2 verification code by voice": {
-			req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"v1","VerificationChannel":"VOICE","OriginationIdentity":"pool-1"}`),
+			req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"v1","VerificationChannel":"VOICE","OriginationIdentity":"pool-0123456789abcdef0"}`),
 			op:  "SendDestinationNumberVerificationCode",
-			auths: []Permission{{Action: "sms-voice:SendDestinationNumberVerificationCode", Resources: []string{sv + "pool/pool-1"}},
-				{Action: "sms-voice:SendVoiceMessage", Resources: []string{sv + "pool/pool-1"}}},
+			auths: []Permission{{Action: "sms-voice:SendDestinationNumberVerificationCode", Resources: []string{sv + "pool/pool-0123456789abcdef0"}},
+				{Action: "sms-voice:SendVoiceMessage", Resources: []string{sv + "pool/pool-0123456789abcdef0"}}},
+		},
+		"v2 verification code from a short ID: both readings in both permissions": {
+			req: v2("SendDestinationNumberVerificationCode", `{"VerifiedDestinationNumberId":"v1","VerificationChannel":"TEXT","OriginationIdentity":"pool-1"}`),
+			op:  "SendDestinationNumberVerificationCode",
+			auths: []Permission{{Action: "sms-voice:SendDestinationNumberVerificationCode", Resources: []string{sv + "pool/pool-1", sv + "sender-id/pool-1"}},
+				{Action: "sms-voice:SendTextMessage", Resources: []string{sv + "pool/pool-1", sv + "sender-id/pool-1"}}},
+			unresolved: []Unresolved{{0, 1, "sender-id", "pool-1", true}, {1, 1, "sender-id", "pool-1", true}},
 		},
 		"v2 untag": {
 			req:     v2("UntagResource", `{"ResourceArn":"arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/Default","TagKeys":["b","a"]}`),

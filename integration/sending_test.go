@@ -549,7 +549,7 @@ func TestDestinationPolicies(t *testing.T) {
 // (resource_tags lookup) and decides on the number: a French mobile is
 // sent, a premium-rate or American number is denied, and so is an ID the
 // upstream does not list or lists with another account's ARN. With
-// resource_tags static the gateway cannot resolve IDs and denies.
+// origination_lookup off the gateway cannot resolve IDs and denies.
 func TestDestinationVerifiedNumbers(t *testing.T) {
 	const (
 		arnPrefix = "arn:aws:sms-voice:us-east-1:123456789012:verified-destination-number/"
@@ -655,8 +655,11 @@ func TestDestinationVerifiedNumbers(t *testing.T) {
 			t.Errorf("error %v, %d sends and %d lookups; want one send and no lookup", err, sends, lookups)
 		}
 	})
-	t.Run("resource_tags static cannot resolve", func(t *testing.T) {
-		static := newEnv(t, func(cfg *gatewayConfig) { cfg.Store = storeJSON(t, sendingStore()) })
+	t.Run("origination_lookup off cannot resolve", func(t *testing.T) {
+		static := newEnv(t, func(cfg *gatewayConfig) {
+			cfg.Store = storeJSON(t, sendingStore())
+			cfg.Extra = "\t\torigination_lookup off"
+		})
 		static.up["sms-voice-v2"].setRespond(describe)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

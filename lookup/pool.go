@@ -6,8 +6,9 @@ import (
 	"github.com/caddyserver/caddy/v2"
 )
 
-// lookupCaches holds the lookup caches of resource_tags lookup across
-// config reloads: a reload with the same upstream and cache settings keeps
+// lookupCaches holds the lookup caches (resource tags of resource_tags
+// lookup, and the resolver's, which every config with origination_lookup
+// on has) across config reloads: a reload with the same upstream and cache settings keeps
 // the warm caches, and the expiring LRU's sweeper goroutine (which the
 // library never stops) is started once per distinct setting, not once per
 // reload. The last user's Close (the gateway's Cleanup) empties the caches.
@@ -42,10 +43,21 @@ func acquireCaches(key string, ttl time.Duration, size int, timeout time.Duratio
 			}
 			return ttl
 		}
+		// DescribeSenderIds answers a sender ID the account does not have
+		// with no ARN: kept briefly, as a tag "not found" is, since that
+		// answer lets the ID reading of a value such as pool-x decide
+		// alone (Resolver.Resolve).
+		senders := newCache[[]string](size, ttl, timeout, now, cacheObserver{})
+		senders.ttlOf = func(arns []string) time.Duration {
+			if len(arns) == 0 {
+				return NotFoundTTL
+			}
+			return ttl
+		}
 		return &sharedCaches{
 			tags:     tags,
 			phones:   newCache[map[string]string](64, ttl, timeout, now, cacheObserver{}),
-			senders:  newCache[[]string](size, ttl, timeout, now, cacheObserver{}),
+			senders:  senders,
 			verified: newCache[string](size, ttl, timeout, now, cacheObserver{}),
 		}, nil
 	})

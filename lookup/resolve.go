@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/pinpointgw/gateway/apimap"
@@ -44,20 +45,75 @@ type Resolver struct {
 	phones   *Cache[map[string]string] // region -> number -> ARN
 	senders  *Cache[[]string]          // region + "/" + sender ID -> ARNs
 	verified *Cache[string]            // region + "/" + verified destination number ID or ARN -> its phone number
+	// poolKey names the shared caches in lookupCaches when the resolver
+	// holds them itself (NewResolver; "" once released, or when the tag
+	// source of New holds them).
+	poolKey string
+}
+
+// Changed tells the resolver about a forwarded call (the signature of
+// UpstreamTags.Changed, for a gateway without resource_tags lookup): after
+// one that succeeded and bought, released or deleted origination
+// identities or verified numbers, the caches concerned are emptied.
+func (r *Resolver) Changed(_, operation string, auths []apimap.Permission, succeeded bool) {
+	if succeeded {
+		r.changed(operation, auths)
+	}
+}
+
+// Close releases the shared caches of a resolver built by NewResolver
+// (the gateway's Cleanup).
+func (r *Resolver) Close() {
+	if r.poolKey != "" {
+		_, _ = lookupCaches.Delete(r.poolKey)
+		r.poolKey = ""
+	}
 }
 
 // Resolve replaces the provisional ARNs of res.Unresolved and clears it.
+// On error it leaves res.Unresolved starting at the entry that failed, so
+// that the caller names it.
+//
+// An Alternative entry is the sender-ID reading of a value that is also
+// an ID (pool-x, see apimap's maybeSenderID); the permission holds the ID
+// reading's ARN too, and the request must be allowed on both. When the
+// upstream lists no such sender ID (ErrUnresolvable), the account has none
+// and AWS cannot send from one: that reading does not exist, its
+// provisional ARN is dropped and the ID reading alone decides. Any other
+// failure (an upstream error, a timeout, no upstream credentials) leaves
+// it unknown whether the sender ID exists, and denies like every failed
+// lookup (fail closed). With a complete provisional ARN (the request's
+// IsoCountryCode) the reading exists only if the listing holds that ARN.
+// A "not found" is cached for NotFoundTTL only (see acquireCaches), so a
+// sender ID registered outside the gateway counts within seconds; one
+// requested through the gateway empties the cache.
 func (r *Resolver) Resolve(ctx context.Context, region string, res *apimap.Result) error {
-	for _, u := range res.Unresolved {
+	var drop map[[2]int]bool // {permission, resource} of readings that do not exist
+	for i, u := range res.Unresolved {
 		if u.Permission < 0 || u.Permission >= len(res.Permissions) ||
 			u.Resource < 0 || u.Resource >= len(res.Permissions[u.Permission].Resources) {
+			res.Unresolved = res.Unresolved[i:]
 			return fmt.Errorf("resolving %s %q: index out of range", u.Form, u.Value)
 		}
 		arns, err := r.lookup(ctx, region, u.Form, u.Value)
 		if err != nil {
+			if u.Alternative && errors.Is(err, ErrUnresolvable) {
+				drop = dropReading(drop, u)
+				continue
+			}
+			res.Unresolved = res.Unresolved[i:]
 			return err // the caller names the identity
 		}
 		a := &res.Permissions[u.Permission]
+		if provisional := a.Resources[u.Resource]; u.Alternative && completeSenderID(provisional) {
+			// The request named the country: the reading exists if that
+			// very sender ID does.
+			if !slices.Contains(arns, provisional) {
+				drop = dropReading(drop, u)
+				continue
+			}
+			arns = []string{provisional}
+		}
 		a.Resources[u.Resource] = arns[0]
 		if len(arns) > 1 {
 			// A full slice expression: never write into an array that
@@ -65,8 +121,49 @@ func (r *Resolver) Resolve(ctx context.Context, region string, res *apimap.Resul
 			a.Resources = append(a.Resources[:len(a.Resources):len(a.Resources)], arns[1:]...)
 		}
 	}
+	// Drop the readings that do not exist last: the indexes of the entries
+	// above refer to the resources as mapped (resolved ARNs beyond the
+	// first were appended, after all of them).
+	for p := 0; drop != nil && p < len(res.Permissions); p++ {
+		a := &res.Permissions[p]
+		kept := make([]string, 0, len(a.Resources))
+		dropped := false
+		for j, arn := range a.Resources {
+			if drop[[2]int{p, j}] {
+				dropped = true
+				continue
+			}
+			kept = append(kept, arn)
+		}
+		if !dropped {
+			continue
+		}
+		if len(kept) == 0 {
+			// Cannot happen (the ID reading stays); never authorize a
+			// permission on nothing.
+			return fmt.Errorf("resolving the origination identity of %s: no reading left", a.Action)
+		}
+		a.Resources = kept
+	}
 	res.Unresolved = nil
 	return nil
+}
+
+// dropReading records that the reading of u does not exist.
+func dropReading(drop map[[2]int]bool, u apimap.Unresolved) map[[2]int]bool {
+	if drop == nil {
+		drop = make(map[[2]int]bool)
+	}
+	drop[[2]int{u.Permission, u.Resource}] = true
+	return drop
+}
+
+// completeSenderID reports whether s is the ARN of a sender ID in one
+// country (…:sender-id/NAME/COUNTRY), as apimap builds it from a request's
+// IsoCountryCode.
+func completeSenderID(s string) bool {
+	_, rest, ok := strings.Cut(s, ":sender-id/")
+	return ok && strings.Contains(rest, "/")
 }
 
 // lookup returns the ARNs of one origination identity.

@@ -278,7 +278,8 @@ func (s *UpstreamTags) listTagsCall(ctx context.Context, resARN string) (map[str
 // CallFunc makes one of the gateway's own calls (awscall.Client.Do).
 type CallFunc func(context.Context, awscall.Call) ([]byte, error)
 
-// Config configures the lookups of resource_tags lookup.
+// Config configures the lookups: those of resource_tags lookup (New), or
+// the resolver's alone (NewResolver).
 type Config struct {
 	// Store is the credential store, whose resource_tags come first.
 	Store *authn.Store
@@ -289,7 +290,7 @@ type Config struct {
 	Partition, Account string
 	RegionAllowed      func(region string) bool
 	// TTL, Size and Timeout are the cache settings (resource_tags' ttl,
-	// size and timeout).
+	// size and timeout, or their defaults).
 	TTL     time.Duration
 	Size    int
 	Timeout time.Duration
@@ -308,21 +309,50 @@ type Config struct {
 // New builds the lookup tag source and the origination identity resolver
 // of resource_tags lookup. Release the shared caches with Tags.Close.
 func New(cfg Config) (*UpstreamTags, *Resolver, error) {
+	caches, key, err := acquireConfigured(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := newResolver(cfg, caches)
+	src := &UpstreamTags{store: cfg.Store, cache: caches.tags, resolver: res, poolKey: key, scope: res.scope, call: cfg.Call, logger: cfg.Logger}
+	return src, res, nil
+}
+
+// NewResolver builds the resolver alone, for a gateway whose resource tags
+// come from elsewhere (resource_tags static or off): origination
+// identities and verified destination numbers resolve whatever the tag
+// source. It shares its caches with the configs of the same key, as New
+// does (cfg.Store is not used). Release them with Resolver.Close.
+func NewResolver(cfg Config) (*Resolver, error) {
+	caches, key, err := acquireConfigured(cfg)
+	if err != nil {
+		return nil, err
+	}
+	res := newResolver(cfg, caches)
+	res.poolKey = key
+	return res, nil
+}
+
+// acquireConfigured registers the cache metrics and acquires the shared
+// caches of cfg; release them with lookupCaches.Delete(key).
+func acquireConfigured(cfg Config) (*sharedCaches, string, error) {
 	m, err := registerLookupMetrics(cfg.Metrics)
 	if err != nil {
-		return nil, nil, fmt.Errorf("registering metrics: %w", err)
+		return nil, "", fmt.Errorf("registering metrics: %w", err)
 	}
 	key := fmt.Sprintf("%s ttl=%s size=%d timeout=%s", cfg.PoolKey, cfg.TTL, cfg.Size, cfg.Timeout)
 	caches, err := acquireCaches(key, cfg.TTL, cfg.Size, cfg.Timeout, cfg.Now)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	caches.tags.setObserver(m.observer(cacheResourceTags))
 	caches.phones.setObserver(m.observer(cachePhoneNumbers))
 	caches.senders.setObserver(m.observer(cacheSenderIDs))
 	caches.verified.setObserver(m.observer(cacheVerifiedNumbers))
+	return caches, key, nil
+}
+
+func newResolver(cfg Config, caches *sharedCaches) *Resolver {
 	sc := scope{partition: cfg.Partition, account: cfg.Account, regionAllowed: cfg.RegionAllowed}
-	res := &Resolver{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders, verified: caches.verified}
-	src := &UpstreamTags{store: cfg.Store, cache: caches.tags, resolver: res, poolKey: key, scope: sc, call: cfg.Call, logger: cfg.Logger}
-	return src, res, nil
+	return &Resolver{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders, verified: caches.verified}
 }

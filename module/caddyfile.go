@@ -44,6 +44,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    regions      <region> [<region>...]               # default: the home region's partition
 //	    org_id       <o-…>                                # aws:PrincipalOrgID, aws:ResourceOrgID; default none
 //	    resource_tags static | off | lookup [<ttl> [<size> [<timeout>]]]  # lookup defaults 5m 10000 2s
+//	    origination_lookup on | off                       # resolve numbers, sender IDs, verified numbers upstream; default on
 //	    upstream_timeout <duration>                       # default 30s
 //	    body_timeout <duration>                           # default 30s
 //	    quota <name> {                                    # repeatable; none by default
@@ -194,6 +195,20 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			g.ResourceTags = rt
+
+		case "origination_lookup":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			switch v {
+			case "on":
+				g.OriginationLookup = ""
+			case OriginationLookupOff:
+				g.OriginationLookup = OriginationLookupOff
+			default:
+				return d.Errf("origination_lookup: %q is not on or off", v)
+			}
 
 		case "quota":
 			q, err := parseQuota(d)

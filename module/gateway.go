@@ -75,6 +75,11 @@ const (
 	ResourceTagsOff = "off"
 )
 
+// OriginationLookupOff is the value of origination_lookup that turns the
+// resolution of origination identities and verified destination numbers
+// off.
+const OriginationLookupOff = "off"
+
 // Defaults of the configuration.
 const (
 	DefaultRegion          = "us-east-1"
@@ -85,7 +90,7 @@ const (
 	DefaultTagLookupTTL    = 5 * time.Minute
 	DefaultTagLookupSize   = 10000
 	// DefaultTagLookupTimeout bounds one upstream tag lookup or identifier
-	// resolution (resource_tags lookup).
+	// resolution (resource_tags lookup, or origination_lookup without it).
 	DefaultTagLookupTimeout = 2 * time.Second
 )
 
@@ -185,6 +190,20 @@ type Gateway struct {
 	// Default: static (the store's resource_tags only).
 	ResourceTags *ResourceTagsConfig `json:"resource_tags,omitempty"`
 
+	// OriginationLookup says whether the gateway resolves, with its own
+	// cached DescribePhoneNumbers, DescribeSenderIds and
+	// DescribeVerifiedDestinationNumbers calls, what a request names by a
+	// value only the upstream can turn into a resource: an origination
+	// identity given as a phone number or a bare sender ID, the sender-ID
+	// reading of a value such as pool-x, and the number of a verified
+	// destination number ID. It does not depend on the resource_tags
+	// source; the caches use resource_tags lookup's ttl, size and timeout
+	// when that is configured, and otherwise 5m, 10000 entries and 2s. A
+	// lookup that fails (no upstream credentials, an error, a timeout)
+	// denies the request. "off" never looks up: such requests are denied.
+	// Default: "" (on).
+	OriginationLookup string `json:"origination_lookup,omitempty"`
+
 	// UpstreamTimeout bounds the wait for the upstream's response headers
 	// after a forwarded request is sent; when it expires the client gets
 	// 504. Default: 30s.
@@ -236,7 +255,7 @@ type Gateway struct {
 	endpoints *forward.Endpoints
 	creds     aws.CredentialsProvider
 	forwarder *forward.Forwarder
-	calls     *awscall.Client // the gateway's own calls (resource_tags lookup)
+	calls     *awscall.Client // the gateway's own calls (lookups)
 	metrics   *metrics.Requests
 	tags      resourceTagSource
 	resolver  identifierResolver
@@ -292,10 +311,11 @@ type ResourceTagsConfig struct {
 
 	// Timeout bounds one upstream lookup (source lookup): tags, and the
 	// resolution of origination identities given as a phone number or a
-	// bare sender ID. A lookup that fails or times out leaves the tags
-	// unknown, which denies a request that a policy statement reading
-	// aws:ResourceTag could decide; an unresolvable identity is denied.
-	// Default: 2s.
+	// bare sender ID (origination_lookup, which uses the defaults of TTL,
+	// Size and Timeout under the other sources). A lookup that fails or
+	// times out leaves the tags unknown, which denies a request that a
+	// policy statement reading aws:ResourceTag could decide; an
+	// unresolvable identity is denied. Default: 2s.
 	Timeout caddy.Duration `json:"timeout,omitempty"`
 }
 
@@ -539,6 +559,9 @@ func (g *Gateway) validateConfig() error {
 			return fmt.Errorf("resource_tags: ttl, size and timeout apply to source %s only", ResourceTagsLookup)
 		}
 	}
+	if g.OriginationLookup != "" && g.OriginationLookup != OriginationLookupOff {
+		return fmt.Errorf("origination_lookup: %q: want %s or nothing (on)", g.OriginationLookup, OriginationLookupOff)
+	}
 	return g.validateQuotas()
 }
 
@@ -599,38 +622,67 @@ type identifierResolver interface {
 	VerifiedNumber(ctx context.Context, region, id string) (string, error)
 }
 
-// setupResourceTags builds the resource tag source and identifier resolver
-// for the configured resource_tags source.
+// setupResourceTags builds the resource tag source for the configured
+// resource_tags source, and the identifier resolver for origination_lookup
+// (on unless "off", whatever the tag source).
 func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, identifierResolver, error) {
 	source := ResourceTagsStatic
 	if g.ResourceTags != nil && g.ResourceTags.Source != "" {
 		source = g.ResourceTags.Source
 	}
+	reg := ctx.GetMetricsRegistry()
+	var tags resourceTagSource
 	switch source {
-	case ResourceTagsOff:
-		return lookup.NoTags{}, nil, nil
 	case ResourceTagsLookup:
-		return g.setupLookup(ctx.GetMetricsRegistry())
+		src, res, err := g.setupLookup(reg)
+		if err != nil {
+			return nil, nil, err
+		}
+		if g.OriginationLookup == OriginationLookupOff {
+			return src, originationLookupOff{}, nil
+		}
+		return src, res, nil
+	case ResourceTagsOff:
+		tags = lookup.NoTags{}
 	default:
-		return lookup.StoreTags{Store: g.store}, nil, nil
+		tags = lookup.StoreTags{Store: g.store}
 	}
+	if g.OriginationLookup == OriginationLookupOff {
+		return tags, originationLookupOff{}, nil
+	}
+	res, err := lookup.NewResolver(g.lookupConfig(reg))
+	if err != nil {
+		return nil, nil, err
+	}
+	return resolverTags{resourceTagSource: tags, resolver: res}, res, nil
 }
 
 // setupLookup builds the lookup tag source and the origination identity
 // resolver of resource_tags lookup, with their metrics in reg.
 func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, identifierResolver, error) {
-	rt := g.ResourceTags
+	tags, origins, err := lookup.New(g.lookupConfig(reg))
+	if err != nil {
+		return nil, nil, err
+	}
+	return tags, origins, nil
+}
+
+// lookupConfig is the configuration of the upstream lookups: the cache
+// settings of resource_tags lookup when configured, else the defaults.
+func (g *Gateway) lookupConfig(reg prometheus.Registerer) lookup.Config {
 	ttl, size, timeout := DefaultTagLookupTTL, DefaultTagLookupSize, DefaultTagLookupTimeout
-	if rt.TTL > 0 {
-		ttl = time.Duration(rt.TTL)
+	if rt := g.ResourceTags; rt != nil && rt.Source == ResourceTagsLookup {
+		if rt.TTL > 0 {
+			ttl = time.Duration(rt.TTL)
+		}
+		if rt.Size > 0 {
+			size = rt.Size
+		}
+		if rt.Timeout > 0 {
+			timeout = time.Duration(rt.Timeout)
+		}
 	}
-	if rt.Size > 0 {
-		size = rt.Size
-	}
-	if rt.Timeout > 0 {
-		timeout = time.Duration(rt.Timeout)
-	}
-	tags, origins, err := lookup.New(lookup.Config{
+	return lookup.Config{
 		Store:         g.store,
 		Call:          g.calls.Do,
 		Partition:     g.partition,
@@ -643,11 +695,7 @@ func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, ide
 		Logger:        g.logger,
 		Metrics:       reg,
 		PoolKey:       lookupPoolKey(g),
-	})
-	if err != nil {
-		return nil, nil, err
 	}
-	return tags, origins, nil
 }
 
 // lookupPoolKey names what the cached lookup answers depend on besides the

@@ -535,10 +535,10 @@ func TestConcurrentRequests(t *testing.T) {
 
 // TestUnresolvedOriginationIdentity checks that a v2 call naming a phone
 // number (which only an upstream lookup could turn into an ARN) is denied
-// while no resolver is configured: fail closed.
+// under origination_lookup off: fail closed.
 func TestUnresolvedOriginationIdentity(t *testing.T) {
 	up := newFakeUpstream(t)
-	g, logs := testGateway(t, up, nil)
+	g, logs := testGateway(t, up, func(g *Gateway) { g.OriginationLookup = OriginationLookupOff })
 	r := signedRequest(t, "POST", "http://gw/", "sms-voice", "us-east-1", adminKeyID, adminSecret,
 		http.Header{"X-Amz-Target": {"PinpointSMSVoiceV2.SendTextMessage"}, "Content-Type": {"application/x-amz-json-1.0"}},
 		[]byte(`{"DestinationPhoneNumber":"+12065550199","OriginationIdentity":"+12065550100","MessageBody":"hi"}`))

@@ -217,12 +217,12 @@ func TestDestinationKeysDecide(t *testing.T) {
 	}
 }
 
-// TestVerifiedDestinationNeedsLookup: without resource_tags lookup the
+// TestVerifiedDestinationNeedsLookup: under origination_lookup off the
 // gateway cannot learn a verified destination number's phone number, and
 // denies.
 func TestVerifiedDestinationNeedsLookup(t *testing.T) {
 	up := newSendUpstream(t)
-	g := lookupGateway(t, sendStore, up.URL, func(g *Gateway) { g.ResourceTags = nil })
+	g := lookupGateway(t, sendStore, up.URL, func(g *Gateway) { g.ResourceTags, g.OriginationLookup = nil, OriginationLookupOff })
 	w := serve(g, decideV2Request(t, sendFreeKeyID, sendFreeSecret, "SendDestinationNumberVerificationCode",
 		`{"VerifiedDestinationNumberId":"`+sendVerifiedID+`","VerificationChannel":"TEXT"}`))
 	if w.Code != 403 || up.count("SendDestinationNumberVerificationCode") != 0 {
