@@ -26,10 +26,12 @@ func TestRetiredOperations(t *testing.T) {
 		decision           string
 		lifecycle          any
 	}{
-		"forward: retired, allowed": {RetiredForward, "GET", segments, 200, true, "Allow", "retired"},
-		"deny: retired, allowed":    {RetiredDeny, "GET", segments, 405, false, "Retired", "retired"},
-		"deny: retired, denied":     {RetiredDeny, "DELETE", segments + "/s1", 403, false, "ImplicitDeny", "retired"},
-		"deny: supported":           {RetiredDeny, "GET", "/v1/apps", 200, true, "Allow", nil},
+		"forward: retired, allowed":          {RetiredForward, "GET", segments, 200, true, "Allow", "retired"},
+		"deny: retired, allowed":             {RetiredDeny, "GET", segments, 405, false, "Retired", "retired"},
+		"deny: retired, denied":              {RetiredDeny, "DELETE", segments + "/s1", 403, false, "ImplicitDeny", "retired"},
+		"deny: supported":                    {RetiredDeny, "GET", "/v1/apps", 200, true, "Allow", nil},
+		"forward: SendMessages to endpoints": {RetiredForward, "POST", "/v1/apps/" + testApp + "/messages", 200, true, "Allow", "retired"},
+		"deny: SendMessages to endpoints":    {RetiredDeny, "POST", "/v1/apps/" + testApp + "/messages", 405, false, "Retired", "retired"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -39,8 +41,13 @@ func TestRetiredOperations(t *testing.T) {
 			if err := reg.Register(g.metrics.RetiredCalls()); err != nil {
 				t.Fatal(err)
 			}
-			// The reader may call mobiletargeting:Get* only.
-			w := serve(g, signedRequest(t, tc.method, "http://gw"+tc.path, "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil))
+			// The reader may call mobiletargeting:Get* only; the admin sends.
+			key, secret, body, h := readerKeyID, readerSecret, []byte(nil), http.Header(nil)
+			if tc.method == "POST" {
+				key, secret = adminKeyID, adminSecret
+				body, h = []byte(`{"Endpoints":{"ep-1":{}},"MessageConfiguration":{}}`), http.Header{"Content-Type": {"application/json"}}
+			}
+			w := serve(g, signedRequest(t, tc.method, "http://gw"+tc.path, "mobiletargeting", "us-east-1", key, secret, h, body))
 			if w.Code != tc.want {
 				t.Fatalf("status %d, want %d: %s", w.Code, tc.want, w.Body)
 			}
