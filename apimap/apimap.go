@@ -85,7 +85,8 @@ type Result struct {
 	Destinations []Destination
 	// Lifecycle is the operation's (OperationLifecycle): Retired for a
 	// Pinpoint engagement operation whose support AWS ended on 2026-10-30,
-	// else Supported.
+	// and for a request that addresses Pinpoint endpoints (SendMessages'
+	// Endpoints), else Supported.
 	Lifecycle Lifecycle
 	// Rule says what mapped the operation: RuleModel (the service models)
 	// or RuleIAMReference (an SMS and Voice v2 operation the models lack,

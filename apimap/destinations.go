@@ -105,6 +105,11 @@ func (m *mapper) destinations(buf []Destination) error {
 	dests := buf[:0]
 	for _, f := range found {
 		dests = append(dests, f.dest)
+		if f.dest.Form == DestinationEndpoint {
+			// Addressing Pinpoint endpoints uses the engagement feature AWS
+			// retired, whatever the operation's own lifecycle.
+			m.res.Lifecycle = Retired
+		}
 	}
 	m.res.Destinations = dests[:len(dests):len(dests)]
 	return nil

@@ -403,6 +403,8 @@ func TestMapSetsLifecycle(t *testing.T) {
 		"supported apps":   {rest("GET", "/v1/apps", ""), "GetApps", Supported},
 		"supported send": {rest("POST", "/v1/apps/abc/messages", `{"Addresses":{"+12065550100":{"ChannelType":"SMS"}},"MessageConfiguration":{"SMSMessage":{"Body":"hi"}}}`),
 			"SendMessages", Supported},
+		"a send to endpoints": {rest("POST", "/v1/apps/abc/messages", `{"Endpoints":{"ep-1":{}},"MessageConfiguration":{"SMSMessage":{"Body":"hi"}}}`),
+			"SendMessages", Retired},
 		"supported v2": {v2("SendTextMessage", `{"DestinationPhoneNumber":"+12065550100","OriginationIdentity":"pool-1f2e3d4c5b6a79880123456789abcdef","MessageBody":"hi"}`),
 			"SendTextMessage", Supported},
 	}

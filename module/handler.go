@@ -143,7 +143,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	}
 	rs.api, rs.op, rs.permissions = res.API, res.Operation, res.Permissions
 	rs.references = res.References
-	rs.lifecycle, rs.rule = requestLifecycle(res), res.Rule
+	rs.lifecycle, rs.rule = res.Lifecycle, res.Rule
 	rs.proto = apiProtocol(res.API)
 
 	// 5. May it, in that region? The region names the upstream host the
@@ -336,20 +336,6 @@ func apiProtocol(api string) awserr.Protocol {
 		return awserr.JSON
 	}
 	return awserr.RESTJSON
-}
-
-// requestLifecycle is the operation's lifecycle, except that a supported
-// operation that addresses Pinpoint endpoints (SendMessages' Endpoints: the
-// engagement feature AWS retired) is a retired call too.
-func requestLifecycle(res *apimap.Result) apimap.Lifecycle {
-	if res.Lifecycle == apimap.Supported {
-		for _, d := range res.Destinations {
-			if d.Form == apimap.DestinationEndpoint {
-				return apimap.Retired
-			}
-		}
-	}
-	return res.Lifecycle
 }
 
 // firstAction is the request's first IAM action (its operation's), for
