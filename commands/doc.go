@@ -7,4 +7,6 @@
 // ARNs, request tags), as the gateway sees them; simulate evaluates IAM
 // policies for cases, as the gateway would. Both read JSON lines on stdin
 // and write one JSON line for each on stdout.
+//
+// import (import.go) writes a store from `aws iam get-account-authorization-details` output (package iamimport).
 package commands

@@ -1,0 +1,168 @@
+package iamimport
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pinpointgw/gateway/authz"
+)
+
+// processed is a policy document rewritten for the store.
+type processed struct {
+	doc     json.RawMessage // the document to store; nil when refused
+	hasDeny bool            // a Deny statement is (or, unreadable, may be) in it
+	err     error           // why it was refused
+}
+
+// checkKeys reports the condition keys of a kept statement that the
+// gateway cannot give the value AWS would.
+func (im *importer) checkKeys(subject, at string, st map[string]json.RawMessage) {
+	for _, k := range conditionKeys(st) {
+		switch classifyKey(k) {
+		case keyNever:
+			im.rep.add(NotExact, subject, "%s reads %s, which the gateway never sets (always absent there)", at, k)
+		case keyOwnValues:
+			im.rep.add(NotExact, subject, "%s reads %s: the gateway's unique IDs are its own, not AWS's", at, k)
+		case keyServiceOnly:
+			im.rep.add(Transformed, subject, "%s reads %s, which AWS sets only for service-to-service calls: absent for the gateway's callers, as in AWS", at, k)
+		case keyNeedsOrgID:
+			im.rep.add(Transformed, subject, "%s reads %s: set only when the Caddyfile has org_id", at, k)
+		}
+	}
+}
+
+// identityDoc rewrites an identity-side document (identity policy,
+// permissions boundary or guardrail): statements narrowed to the actions
+// the gateway evaluates, keys checked, parsed as kind.
+func (im *importer) identityDoc(subject string, doc []byte, kind authz.PolicyType) processed {
+	d, err := splitDoc(doc)
+	if err != nil {
+		return processed{hasDeny: true, err: err}
+	}
+	var kept []map[string]json.RawMessage
+	var removed []string
+	dropped := 0
+	hasDeny := false
+	for i, st := range d.stmts {
+		if strings.EqualFold(str(st, "Effect"), "Deny") || str(st, "Effect") == "" {
+			hasDeny = true // an unreadable Effect counts: authz.Parse refuses it, and the caller must not widen
+		}
+		keep, rm := pruneStatement(st, gatewayActions, true)
+		removed = append(removed, rm...)
+		if !keep {
+			dropped++
+			continue
+		}
+		im.checkKeys(subject, where(i, st), st)
+		kept = append(kept, st)
+	}
+	if len(removed) > 0 || dropped > 0 {
+		im.rep.add(Transformed, subject, "removed %d action patterns and %d statements that match no action the gateway evaluates (%s)",
+			len(removed), dropped, short(removed))
+	}
+	d.stmts = kept
+	out, err := d.encode()
+	if err != nil {
+		return processed{hasDeny: hasDeny, err: err}
+	}
+	if _, err := authz.Parse(subject, out, kind); err != nil {
+		return processed{hasDeny: hasDeny, err: err}
+	}
+	return processed{doc: out, hasDeny: hasDeny}
+}
+
+// trustDoc rewrites a role's trust policy: statements narrowed to the STS
+// actions the gateway evaluates, principals the gateway can never see
+// reported as inert, keys checked, parsed with authz.ParseTrust.
+func (im *importer) trustDoc(subject string, doc []byte) processed {
+	d, err := splitDoc(doc)
+	if err != nil {
+		return processed{err: err}
+	}
+	var kept []map[string]json.RawMessage
+	var removed []string
+	for i, st := range d.stmts {
+		keep, rm := pruneStatement(st, stsActions, false)
+		removed = append(removed, rm...)
+		if !keep {
+			continue
+		}
+		at := where(i, st)
+		for _, field := range []string{"Principal", "NotPrincipal"} {
+			if raw, ok := st[field]; ok {
+				if err := im.checkPrincipal(subject, at, raw); err != nil {
+					return processed{err: fmt.Errorf("%s: %s: %w", at, field, err)}
+				}
+			}
+		}
+		im.checkKeys(subject, at, st)
+		kept = append(kept, st)
+	}
+	if len(removed) > 0 {
+		im.rep.add(Inert, subject, "removed %s: the gateway's STS implements AssumeRole only (no SAML, web identity or root sessions)", short(removed))
+	}
+	d.stmts = kept
+	out, err := d.encode()
+	if err != nil {
+		return processed{err: err}
+	}
+	if _, err := authz.ParseTrust(subject, out); err != nil {
+		return processed{err: err}
+	}
+	return processed{doc: out}
+}
+
+// checkPrincipal reports the principals of a trust statement that can
+// never call the gateway (it issues sessions only to its store's users and
+// roles, all of one account: authz/trust.go), and refuses AWS principals
+// it cannot read (unique IDs, which IAM shows for deleted principals).
+func (im *importer) checkPrincipal(subject, at string, raw json.RawMessage) error {
+	var star string
+	if json.Unmarshal(raw, &star) == nil {
+		return nil // "*", or refused by the parser
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil // the parser refuses it
+	}
+	var inert []string
+	for _, kind := range sortedKeys(m) {
+		vals, _, err := strs(m, kind)
+		if err != nil {
+			return nil
+		}
+		for _, v := range vals {
+			switch {
+			case kind != "AWS":
+				inert = append(inert, kind+" "+v)
+			case v == "*" || v == im.opts.Account:
+			case isAccountID(v):
+				inert = append(inert, "account "+v)
+			case strings.HasPrefix(v, "arn:"):
+				parts := strings.SplitN(v, ":", 6)
+				if len(parts) == 6 && parts[4] != im.opts.Account {
+					inert = append(inert, "account "+parts[4]+" ("+v+")")
+				}
+			default:
+				return fmt.Errorf("AWS principal %q is not an ARN or account ID (IAM shows a deleted principal's unique ID): the gateway cannot tell who it is", v)
+			}
+		}
+	}
+	if len(inert) > 0 {
+		im.rep.add(Inert, subject, "%s names %s: none can call the gateway, which issues sessions only to its store's users and roles", at, short(inert))
+	}
+	return nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
