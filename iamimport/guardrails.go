@@ -48,12 +48,13 @@ const DefaultLevel = "account"
 
 // scpLevel gathers the Allow statements of one SCP level.
 type scpLevel struct {
-	name    string
-	full    bool                         // a FullAWSAccess-like statement
-	simple  []string                     // Action patterns of Allow statements on "*" without conditions
-	complex bool                         // an Allow with conditions, NotAction or resources
-	allows  []map[string]json.RawMessage // every Allow statement that can apply
-	sources []string
+	name     string
+	full     bool                         // a FullAWSAccess-like statement
+	simple   []string                     // Action patterns of Allow statements on "*" without conditions
+	complex  bool                         // an Allow with conditions, NotAction or resources
+	anyAllow bool                         // an Allow statement, reaching the gateway's actions or not
+	allows   []map[string]json.RawMessage // every Allow statement that can apply
+	sources  []string
 }
 
 // orgPolicyDoc returns an organization policy's name and document.
@@ -110,6 +111,9 @@ func (im *importer) addGuardrails() error {
 		switch {
 		case l.full:
 			im.rep.add(Transformed, subject, "full access (FullAWSAccess) allows everything: only its Deny statements are carried")
+		case len(l.allows) == 0 && !l.anyAllow:
+			im.rep.add(Transformed, subject, "no SCP given for this level has an Allow statement, so AWS denies everything there: carried as a Deny of everything (FullAWSAccess is attached to every level unless removed: give it with --scp %s=FILE)", l.name)
+			im.out.Guardrails["scp/"+l.name+"/allows-nothing"] = json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
 		case len(l.allows) == 0:
 			im.rep.add(Transformed, subject, "no Allow statement reaches an action the gateway evaluates: carried as a Deny of everything")
 			im.out.Guardrails["scp/"+l.name+"/allows-nothing"] = json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
@@ -189,6 +193,9 @@ func (im *importer) addSCP(op OrgPolicy, level func(string) *scpLevel) error {
 	var removed []string
 	dropped := 0
 	for i, st := range d.stmts {
+		if str(st, "Effect") == "Allow" {
+			l.anyAllow = true
+		}
 		keep, rm := pruneStatement(st, gatewayActions, true)
 		removed = append(removed, rm...)
 		if !keep {
