@@ -1,9 +1,11 @@
 package iamimport
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -179,32 +181,59 @@ func checkPattern(p string) error {
 	return nil
 }
 
-// readSideInputs reads the list-roles and list-access-keys outputs.
+// readSideInputs reads the list-roles and list-access-keys outputs. Each
+// input may hold several JSON documents one after another (the output of a
+// shell loop over users).
 func (im *importer) readSideInputs() error {
 	for i, data := range im.opts.Roles {
-		var lr listRoles
-		if err := json.Unmarshal(data, &lr); err != nil {
-			return fmt.Errorf("reading roles input %d: %w", i+1, err)
-		}
-		if lr.Role != nil {
-			lr.Roles = append(lr.Roles, *lr.Role)
-		}
-		for _, r := range lr.Roles {
-			if r.MaxSessionDuration > 0 {
-				im.maxSess[r.RoleName] = r.MaxSessionDuration
+		err := eachDocument(data, func(dec *json.Decoder) error {
+			var lr listRoles
+			if err := dec.Decode(&lr); err != nil {
+				return err
 			}
+			if lr.Role != nil {
+				lr.Roles = append(lr.Roles, *lr.Role)
+			}
+			for _, r := range lr.Roles {
+				if r.MaxSessionDuration > 0 {
+					im.maxSess[r.RoleName] = r.MaxSessionDuration
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("reading roles input %d: %w", i+1, err)
 		}
 	}
 	for i, data := range im.opts.AccessKeys {
-		var lk listAccessKeys
-		if err := json.Unmarshal(data, &lk); err != nil {
+		err := eachDocument(data, func(dec *json.Decoder) error {
+			var lk listAccessKeys
+			if err := dec.Decode(&lk); err != nil {
+				return err
+			}
+			for _, k := range lk.AccessKeyMetadata {
+				im.keysByID[k.UserName] = append(im.keysByID[k.UserName], fmt.Sprintf("%s (%s)", k.AccessKeyId, k.Status))
+			}
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("reading access keys input %d: %w", i+1, err)
-		}
-		for _, k := range lk.AccessKeyMetadata {
-			im.keysByID[k.UserName] = append(im.keysByID[k.UserName], fmt.Sprintf("%s (%s)", k.AccessKeyId, k.Status))
 		}
 	}
 	return nil
+}
+
+// eachDocument calls decode for each JSON document of data.
+func eachDocument(data []byte, decode func(*json.Decoder) error) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		if err := decode(dec); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 // selectPrincipals applies the filter.

@@ -161,7 +161,9 @@ func hasFinding(r *Report, k Kind, subject, text string) bool {
 
 func TestImportReport(t *testing.T) {
 	t.Parallel()
-	keys := `{"AccessKeyMetadata":[{"UserName":"alice","AccessKeyId":"AKIAEXAMPLEALICEKEY1","Status":"Active","CreateDate":"2024-03-01T10:00:00Z"}]}`
+	keys := `{"AccessKeyMetadata":[{"UserName":"alice","AccessKeyId":"AKIAEXAMPLEALICEKEY1","Status":"Active","CreateDate":"2024-03-01T10:00:00Z"}]}
+{"AccessKeyMetadata":[{"UserName":"alice","AccessKeyId":"AKIAEXAMPLEALICEKEY2","Status":"Inactive","CreateDate":"2024-03-01T10:00:00Z"}]}
+{"AccessKeyMetadata":[]}`
 	roles := `{"Roles":[{"RoleName":"app","MaxSessionDuration":14400,"Path":"/","Arn":"arn:aws:iam::123456789012:role/app"}]}`
 	res, _ := importOK(t, readTestdata(t, "details-api.json"), Options{AccessKeys: [][]byte{[]byte(keys)}, Roles: [][]byte{[]byte(roles)}})
 	r := res.Report
@@ -206,7 +208,7 @@ func TestImportReport(t *testing.T) {
 	if got := r.Carried.Users; !slices.Equal(got, []string{"alice", "bob", "dave"}) {
 		t.Errorf("carried users %v", got)
 	}
-	wantKeys := []KeysToProvision{{User: "alice", AWSAccessKeys: []string{"AKIAEXAMPLEALICEKEY1 (Active)"}}, {User: "bob"}, {User: "dave"}}
+	wantKeys := []KeysToProvision{{User: "alice", AWSAccessKeys: []string{"AKIAEXAMPLEALICEKEY1 (Active)", "AKIAEXAMPLEALICEKEY2 (Inactive)"}}, {User: "bob"}, {User: "dave"}}
 	if len(r.Keys) != len(wantKeys) {
 		t.Fatalf("keys %+v", r.Keys)
 	}
