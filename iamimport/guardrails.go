@@ -221,7 +221,7 @@ func (im *importer) addSCP(op OrgPolicy, level func(string) *scpLevel) error {
 		}
 	}
 	if len(removed) > 0 || dropped > 0 {
-		im.rep.add(Transformed, subject, "removed %d action patterns and %d statements that match no action the gateway evaluates (%s)", len(removed), dropped, short(removed))
+		im.notePruned(subject, removed, dropped)
 	}
 	if len(denies) > 0 {
 		d.stmts = denies

@@ -58,8 +58,7 @@ func (im *importer) identityDoc(subject string, doc []byte, kind authz.PolicyTyp
 		kept = append(kept, st)
 	}
 	if len(removed) > 0 || dropped > 0 {
-		im.rep.add(Transformed, subject, "removed %d action patterns and %d statements that match no action the gateway evaluates (%s)",
-			len(removed), dropped, short(removed))
+		im.notePruned(subject, removed, dropped)
 	}
 	d.stmts = kept
 	out, err := d.encode()
@@ -165,4 +164,23 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
+}
+
+// notePruned reports what pruneStatement removed from a document.
+func (im *importer) notePruned(subject string, removed []string, dropped int) {
+	msg := fmt.Sprintf("removed what matches no action the gateway evaluates: %s", count(len(removed), "action pattern"))
+	if len(removed) > 0 {
+		msg += " (" + short(removed) + ")"
+	}
+	if dropped > 0 {
+		msg += ", " + count(dropped, "statement") + " left without actions"
+	}
+	im.rep.add(Transformed, subject, "%s", msg)
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
