@@ -421,3 +421,40 @@ func TestGatewayProvides(t *testing.T) {
 		}
 	}
 }
+
+// TestImportKeyVerdicts: keys the gateway never sets are not exact, except
+// those AWS too leaves absent for the gateway's callers, and those read by
+// a trust statement that no gateway caller can match.
+func TestImportKeyVerdicts(t *testing.T) {
+	t.Parallel()
+	inline := func(cond string) []byte {
+		return minimal(`,"UserPolicyList":[{"PolicyName":"i","PolicyDocument":{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"sms-voice:*","Resource":"*","Condition":` + cond + `}}}]`)
+	}
+	role := func(trust string) []byte {
+		return []byte(`{"RoleDetailList":[{"Path":"/","RoleName":"r","Arn":"arn:aws:iam::` + acct + `:role/r","AssumeRolePolicyDocument":` + trust + `}]}`)
+	}
+	tests := map[string]struct {
+		data  []byte
+		exact bool
+		text  string
+	}{
+		"aws:SourceArn (service-to-service only)":          {inline(`{"ArnNotLike":{"aws:SourceArn":"arn:aws:s3:::b"}}`), true, "service-to-service"},
+		"aws:PrincipalServiceName (service principals)":    {inline(`{"StringEquals":{"aws:PrincipalServiceName":"x.amazonaws.com"}}`), true, "aws:PrincipalServiceName"},
+		"aws:SourceVpc (never set, may be set in AWS)":     {inline(`{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}`), false, "never sets"},
+		"aws:PrincipalOrgID (needs org_id)":                {inline(`{"StringNotEquals":{"aws:PrincipalOrgID":"o-1"}}`), true, "org_id"},
+		"SAML keys in a statement only a provider matches": {role(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + acct + `:saml-provider/idp"},"Action":["sts:AssumeRole","sts:AssumeRoleWithSAML"],"Condition":{"StringEquals":{"saml:aud":"https://signin.aws.amazon.com/saml"}}}]}`), true, "Federated"},
+		"an unknown key in a statement a user matches":     {role(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/u"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"saml:aud":"x"}}}]}`), false, "saml:aud"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			res, _ := importOK(t, tc.data, Options{})
+			if res.Report.Exact != tc.exact {
+				t.Errorf("exact = %v, want %v: %+v", res.Report.Exact, tc.exact, res.Report.Findings)
+			}
+			if !strings.Contains(findingsText(res.Report, Transformed)+findingsText(res.Report, Inert)+findingsText(res.Report, NotExact), tc.text) {
+				t.Errorf("no finding mentions %q: %+v", tc.text, res.Report.Findings)
+			}
+		})
+	}
+}

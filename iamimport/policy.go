@@ -88,14 +88,20 @@ func (im *importer) trustDoc(subject string, doc []byte) processed {
 			continue
 		}
 		at := where(i, st)
-		for _, field := range []string{"Principal", "NotPrincipal"} {
-			if raw, ok := st[field]; ok {
-				if err := im.checkPrincipal(subject, at, raw); err != nil {
-					return processed{err: fmt.Errorf("%s: %s: %w", at, field, err)}
-				}
+		reachable := true
+		if raw, ok := st["Principal"]; ok {
+			if reachable, err = im.checkPrincipal(subject, at, raw); err != nil {
+				return processed{err: fmt.Errorf("%s: Principal: %w", at, err)}
 			}
 		}
-		im.checkKeys(subject, at, st)
+		if raw, ok := st["NotPrincipal"]; ok {
+			if _, err = im.checkPrincipal(subject, at, raw); err != nil {
+				return processed{err: fmt.Errorf("%s: NotPrincipal: %w", at, err)}
+			}
+		}
+		if reachable { // a statement no gateway caller matches decides nothing there, whatever its keys
+			im.checkKeys(subject, at, st)
+		}
 		kept = append(kept, st)
 	}
 	if len(removed) > 0 {
@@ -116,42 +122,46 @@ func (im *importer) trustDoc(subject string, doc []byte) processed {
 // never call the gateway (it issues sessions only to its store's users and
 // roles, all of one account: authz/trust.go), and refuses AWS principals
 // it cannot read (unique IDs, which IAM shows for deleted principals).
-func (im *importer) checkPrincipal(subject, at string, raw json.RawMessage) error {
+// reachable is false when the element names only such principals.
+func (im *importer) checkPrincipal(subject, at string, raw json.RawMessage) (reachable bool, err error) {
 	var star string
 	if json.Unmarshal(raw, &star) == nil {
-		return nil // "*", or refused by the parser
+		return true, nil // "*", or refused by the parser
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil // the parser refuses it
+		return true, nil // the parser refuses it
 	}
 	var inert []string
 	for _, kind := range sortedKeys(m) {
 		vals, _, err := strs(m, kind)
 		if err != nil {
-			return nil
+			return true, nil
 		}
 		for _, v := range vals {
 			switch {
 			case kind != "AWS":
 				inert = append(inert, kind+" "+v)
 			case v == "*" || v == im.opts.Account:
+				reachable = true
 			case isAccountID(v):
 				inert = append(inert, "account "+v)
 			case strings.HasPrefix(v, "arn:"):
 				parts := strings.SplitN(v, ":", 6)
 				if len(parts) == 6 && parts[4] != im.opts.Account {
 					inert = append(inert, "account "+parts[4]+" ("+v+")")
+				} else {
+					reachable = true
 				}
 			default:
-				return fmt.Errorf("AWS principal %q is not an ARN or account ID (IAM shows a deleted principal's unique ID): the gateway cannot tell who it is", v)
+				return false, fmt.Errorf("AWS principal %q is not an ARN or account ID (IAM shows a deleted principal's unique ID): the gateway cannot tell who it is", v)
 			}
 		}
 	}
 	if len(inert) > 0 {
 		im.rep.add(Inert, subject, "%s names %s: none can call the gateway, which issues sessions only to its store's users and roles", at, short(inert))
 	}
-	return nil
+	return reachable, nil
 }
 
 func isAccountID(s string) bool {

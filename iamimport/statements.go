@@ -253,14 +253,20 @@ const (
 	keyServiceOnly                   // absent for direct calls of IAM principals, in AWS as at the gateway
 )
 
-// serviceOnlyKeys are set by AWS only when a service calls another on a
-// resource's or a caller's behalf ("Availability" in
+// serviceOnlyKeys are keys AWS sets only for requests the gateway never
+// sees ("Availability" in
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
-// absent for the requests an IAM user or role session sends itself, the
-// only requests the gateway sees, so their absence there is exact.
+// a service calling another on a resource's or caller's behalf (aws:Source*,
+// aws:CalledVia*), a service principal (aws:PrincipalServiceName*), a
+// federated session (aws:FederatedProvider), EC2 instance role credentials
+// (aws:Ec2InstanceSource*). They are absent for the requests an IAM user or
+// an AssumeRole session sends itself, the only requests the gateway sees,
+// so their absence there is exact.
 var serviceOnlyKeys = map[string]bool{
 	"aws:sourceaccount": true, "aws:sourcearn": true, "aws:sourceorgid": true, "aws:sourceorgpaths": true,
 	"aws:calledvia": true, "aws:calledviafirst": true, "aws:calledvialast": true,
+	"aws:principalservicename": true, "aws:principalservicenameslist": true,
+	"aws:federatedprovider": true, "aws:ec2instancesourcevpc": true, "aws:ec2instancesourceprivateipv4": true,
 }
 
 func classifyKey(k string) keyVerdict {
