@@ -425,8 +425,7 @@ func (im *importer) addGroups(users []*userDetail) {
 			continue
 		}
 		im.out.Groups = append(im.out.Groups, gs.out)
-		im.rep.Carried.Groups = append(im.rep.Carried.Groups, g.GroupName)
-		im.notePath(subject, g.Path)
+		im.rep.Carried.Groups = append(im.rep.Carried.Groups, g.GroupName) // a group's path names nothing the gateway decides on
 	}
 }
 

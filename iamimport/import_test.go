@@ -458,3 +458,35 @@ func TestImportKeyVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// FuzzImport: no input panics, and an import without error gives a store
+// that loads (Import checks it; the fuzzer checks the check). Its seeds run
+// as a test; it is not in scripts/test.sh's fuzz list.
+func FuzzImport(f *testing.F) {
+	for _, name := range []string{"details-api.json", "details-cli.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, "")
+	}
+	f.Add(minimal(`,"UserPolicyList":[{"PolicyName":"i","PolicyDocument":"%7B%22Statement%22%3A%5B%5D%7D"}]`), "")
+	f.Add(minimal(""), fullAccess)
+	f.Add(minimal(""), eastOnly)
+	f.Fuzz(func(t *testing.T, data []byte, scpDoc string) {
+		opts := Options{Account: acct}
+		if scpDoc != "" {
+			opts.SCPs = []OrgPolicy{{Level: "root", Source: "s.json", Data: []byte(scpDoc)}}
+		}
+		res, err := Import(data, opts)
+		if err != nil {
+			if res != nil {
+				t.Fatal("an error with a result")
+			}
+			return
+		}
+		if _, err := authn.ParseStore("fuzz", res.Store, authn.StoreOptions{Account: acct}); err != nil {
+			t.Fatalf("store does not load: %v", err)
+		}
+	})
+}
