@@ -582,7 +582,7 @@ func (im *importer) finish() (*Result, error) {
 		LookupEnv: func(string) (string, bool) { return "", false },
 	})
 	if err != nil {
-		return nil, fmt.Errorf("the imported store does not load (a bug of the import; please report it): %w", err)
+		return nil, fmt.Errorf("the imported store does not load (the input has something the store refuses): %w", err)
 	}
 	im.rep.StoreWarnings = st.Warnings()
 	im.rep.Exact = im.rep.NotExactCount() == 0
