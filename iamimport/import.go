@@ -564,6 +564,31 @@ func (im *importer) checkPaths() {
 
 // finish writes the store, checks that it loads and completes the report.
 func (im *importer) finish() (*Result, error) {
+	// Keep only the managed policies something carried uses: a principal
+	// left out may have brought some.
+	used := map[string]bool{}
+	for _, u := range im.out.Users {
+		used[u.PermissionsBoundary] = true
+		for _, n := range u.Policies {
+			used[n] = true
+		}
+	}
+	for _, g := range im.out.Groups {
+		for _, n := range g.Policies {
+			used[n] = true
+		}
+	}
+	for _, r := range im.out.Roles {
+		used[r.PermissionsBoundary] = true
+		for _, n := range r.Policies {
+			used[n] = true
+		}
+	}
+	for n := range im.out.Policies {
+		if !used[n] {
+			delete(im.out.Policies, n)
+		}
+	}
 	if len(im.out.Policies) == 0 {
 		im.out.Policies = nil
 	}

@@ -220,6 +220,9 @@ func TestImportReport(t *testing.T) {
 	if strings.Contains(string(res.Store), "access_keys") || strings.Contains(string(res.Store), "carol") {
 		t.Error("the store has access keys or carol")
 	}
+	if len(res.Report.StoreWarnings) != 0 {
+		t.Errorf("store warnings %v", res.Report.StoreWarnings)
+	}
 	var text strings.Builder
 	if err := r.WriteText(&text); err != nil || !strings.Contains(text.String(), "NOT carried exactly") {
 		t.Errorf("text report: %v\n%s", err, text.String())
@@ -252,6 +255,13 @@ func TestImportNotExact(t *testing.T) {
 			data:    minimal(`,"AttachedManagedPolicies":[{"PolicyName":"P","PolicyArn":"arn:aws:iam::`+acct+`:policy/P"}]`, allowPolicy),
 			subject: "user/u", text: "carried without policy", carriedUsers: 1,
 		},
+		"refused inline Deny leaves the user out, and the policies only it used": {
+			data: minimal(`,"AttachedManagedPolicies":[{"PolicyName":"Good","PolicyArn":"arn:aws:iam::`+acct+`:policy/Good"}],
+				"UserPolicyList":[{"PolicyName":"i","PolicyDocument":{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"sms-voice:*","Resource":"*","Condition":{"Bogus":{"aws:x":"1"}}}}}]`,
+				`{"PolicyName":"Good","Arn":"arn:aws:iam::`+acct+`:policy/Good","Path":"/","DefaultVersionId":"v1","PolicyVersionList":[{"VersionId":"v1","IsDefaultVersion":true,
+				"Document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sms-voice:*","Resource":"*"}]}}]}`),
+			subject: "user/u", text: "inline policy i", carriedUsers: 0,
+		},
 		"boundary missing leaves the user out": {
 			data:    minimal(`,"PermissionsBoundary":{"PermissionsBoundaryType":"PermissionsBoundaryPolicy","PermissionsBoundaryArn":"arn:aws:iam::` + acct + `:policy/Gone"}`),
 			subject: "user/u", text: "permissions boundary", carriedUsers: 0,
@@ -281,6 +291,9 @@ func TestImportNotExact(t *testing.T) {
 			}
 			if got := len(res.Report.Carried.Users); got != tc.carriedUsers {
 				t.Errorf("carried %d users, want %d", got, tc.carriedUsers)
+			}
+			if tc.carriedUsers == 0 && len(res.Report.Carried.Policies) != 0 {
+				t.Errorf("policies %v carried for no one", res.Report.Carried.Policies)
 			}
 		})
 	}
