@@ -129,6 +129,9 @@ func (im *importer) addGuardrails() error {
 		}
 	}
 	var kept *scpLevel
+	if l := im.opts.GuardrailLevel; l != "" && !slices.ContainsFunc(complexLevels, func(c *scpLevel) bool { return c.name == l }) {
+		return fmt.Errorf("--guardrail-level %s: no SCP level of that name has Allow statements with conditions, NotAction or resources", l)
+	}
 	switch {
 	case len(complexLevels) == 1:
 		kept = complexLevels[0]

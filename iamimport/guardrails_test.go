@@ -167,11 +167,12 @@ func TestGuardrailErrors(t *testing.T) {
 		opts Options
 		want string
 	}{
-		"two conditional levels, none picked": {Options{SCPs: []OrgPolicy{scp("ou-prod", "EastOnly", eastOnly), scp("account", "WestOnly", westOnly)}}, "--guardrail-level"},
-		"RCP with a custom Allow":             {Options{RCPs: []OrgPolicy{rcp("root", "X", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*","Resource":"*"}]}`)}}, "RCPFullAWSAccess"},
-		"RCP naming a principal":              {Options{RCPs: []OrgPolicy{rcp("root", "X", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"sts:*","Resource":"*"}]}`)}}, "Principal must be"},
-		"an RCP given as an SCP":              {Options{SCPs: []OrgPolicy{rcp("root", "X", rcpFullAccess)}}, "want SERVICE_CONTROL_POLICY"},
-		"an SCP the parser refuses":           {Options{SCPs: []OrgPolicy{scp("root", "X", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sms-voice:*","Resource":"*","Condition":{"Bogus":{"aws:x":"1"}}}]}`)}}, "SCP scp root/X"},
+		"two conditional levels, none picked":  {Options{SCPs: []OrgPolicy{scp("ou-prod", "EastOnly", eastOnly), scp("account", "WestOnly", westOnly)}}, "--guardrail-level"},
+		"a guardrail level that picks nothing": {Options{SCPs: []OrgPolicy{scp("ou-prod", "EastOnly", eastOnly)}, GuardrailLevel: "ou-typo"}, "--guardrail-level ou-typo"},
+		"RCP with a custom Allow":              {Options{RCPs: []OrgPolicy{rcp("root", "X", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*","Resource":"*"}]}`)}}, "RCPFullAWSAccess"},
+		"RCP naming a principal":               {Options{RCPs: []OrgPolicy{rcp("root", "X", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"sts:*","Resource":"*"}]}`)}}, "Principal must be"},
+		"an RCP given as an SCP":               {Options{SCPs: []OrgPolicy{rcp("root", "X", rcpFullAccess)}}, "want SERVICE_CONTROL_POLICY"},
+		"an SCP the parser refuses":            {Options{SCPs: []OrgPolicy{scp("root", "X", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sms-voice:*","Resource":"*","Condition":{"Bogus":{"aws:x":"1"}}}]}`)}}, "SCP scp root/X"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
