@@ -148,9 +148,12 @@ func (im *importer) checkPrincipal(subject, at string, raw json.RawMessage) (rea
 				inert = append(inert, "account "+v)
 			case strings.HasPrefix(v, "arn:"):
 				parts := strings.SplitN(v, ":", 6)
-				if len(parts) == 6 && parts[4] != im.opts.Account {
+				switch {
+				case len(parts) == 6 && parts[4] != im.opts.Account:
 					inert = append(inert, "account "+parts[4]+" ("+v+")")
-				} else {
+				case len(parts) == 6 && strings.HasPrefix(parts[5], "federated-user/"):
+					inert = append(inert, "federated user "+v+" (the gateway has no GetFederationToken)")
+				default:
 					reachable = true
 				}
 			default:
