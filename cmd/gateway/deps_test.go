@@ -107,6 +107,13 @@ func TestPackageBoundaries(t *testing.T) {
 				return !strings.Contains(dep, "caddyserver")
 			},
 		},
+		"iamimport imports no caddy and, of the gateway, only what decides (authz, apimap, authn and the leaves)": {
+			pkg: self + "iamimport",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "commands", "forward", "awscall",
+					"lookup", "metrics", "audit", "bufferedlog", "quota", "sharedstate", "destination")(dep)
+			},
+		},
 		"module imports no cmd": {
 			pkg:     self + "module",
 			allowed: none("cmd"),
