@@ -104,13 +104,16 @@ func (e *Encoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*buffe
 	} else {
 		v = plainEntry(ent, rec.Fields)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := e.bufs.Get()
+	// Without HTML escaping, as zap's JSON encoder writes the record: the
+	// record's bounds (audit.MaxRecord) count bytes that way; Encode ends
+	// the line.
+	je := json.NewEncoder(buf)
+	je.SetEscapeHTML(false)
+	if err := je.Encode(v); err != nil {
+		buf.Free()
 		return nil, fmt.Errorf("cloudtrail encoder: %w", err)
 	}
-	buf := e.bufs.Get()
-	buf.AppendBytes(b)
-	buf.AppendByte('\n')
 	return buf, nil
 }
 

@@ -409,7 +409,7 @@ func TestOtherLoggers(t *testing.T) {
 // and the CloudTrail quotas: an event is at most 256 KB).
 func TestEventBounded(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("\x01", 1<<16)
+	long := strings.Repeat("<\x01&", 1<<16) // 6 bytes each in JSON, with HTML escaping or as control characters
 	r := &record{context: map[string]any{}}
 	for _, k := range []string{"request_id", "remote_ip", "user_agent", "access_key_id", "region", "principal_arn", "role_arn", "session_name", "api", "operation", "reason"} {
 		r.strings = append(r.strings, [2]string{k, audit.String(k, long).String})
@@ -423,6 +423,9 @@ func TestEventBounded(t *testing.T) {
 		r.matched = append(r.matched, authz.Match{Policy: long, Sid: long})
 	}
 	line, _ := encode(t, AuditLogger, zap.Inline(r))
+	if strings.Contains(line, `\u003c`) {
+		t.Errorf("HTML-escaped: the record's bounds count bytes as zap writes them")
+	}
 	if len(line) > 256<<10 {
 		t.Fatalf("event of %d bytes, over 256 KB", len(line))
 	}
