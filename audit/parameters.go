@@ -20,19 +20,28 @@ const (
 // (at most maxAuditParams, each member and value cut) as the array field
 // request_parameters: [{"member": ..., "value": ...}], and the count of
 // the others as request_parameters_omitted. They are identifiers only (see
-// apimap.Result.Parameters): never a message body.
-func AddParameters(enc zapcore.ObjectEncoder, ps []apimap.Parameter) error {
-	return addList(enc, "request_parameters", ps, maxAuditParams, asParameters)
+// apimap.Result.Parameters): never a message body. It takes a pointer to
+// the request's slice, which costs no allocation.
+func AddParameters(enc zapcore.ObjectEncoder, ps *[]apimap.Parameter) error {
+	if len(*ps) == 0 {
+		return nil
+	}
+	if err := enc.AddArray("request_parameters", (*parameters)(ps)); err != nil {
+		return err
+	}
+	if omitted := len(*ps) - maxAuditParams; omitted > 0 {
+		enc.AddInt64("request_parameters_omitted", int64(omitted))
+	}
+	return nil
 }
 
-// parameters logs the request members the mapping read.
+// parameters logs the first maxAuditParams request members the mapping read.
 type parameters []apimap.Parameter
 
-func asParameters(ps []apimap.Parameter) zapcore.ArrayMarshaler { return parameters(ps) }
-
-func (ps parameters) MarshalLogArray(enc zapcore.ArrayEncoder) error {
-	for i := range ps {
-		if err := enc.AppendObject((*parameterLog)(&ps[i])); err != nil {
+func (ps *parameters) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	list, _ := capList(*ps, maxAuditParams)
+	for i := range list {
+		if err := enc.AppendObject((*parameterLog)(&list[i])); err != nil {
 			return err
 		}
 	}

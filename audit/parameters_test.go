@@ -32,7 +32,7 @@ func TestAddParameters(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			enc := zapcore.NewMapObjectEncoder()
-			if err := AddParameters(enc, tc.in); err != nil {
+			if err := AddParameters(enc, &tc.in); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := enc.Fields["request_parameters"].([]any)

@@ -44,7 +44,7 @@ func (r *record) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	for _, kv := range r.strings {
 		enc.AddString(kv[0], kv[1])
 	}
-	if err := audit.AddParameters(enc, r.params); err != nil {
+	if err := audit.AddParameters(enc, &r.params); err != nil {
 		return err
 	}
 	if err := audit.AddPermissions(enc, r.permissions); err != nil {
