@@ -469,3 +469,27 @@ func wantAbsent(t *testing.T, m map[string]any, keys ...string) {
 		}
 	}
 }
+
+// TestFromRecordOddShapes: fields of unexpected types or shapes are left
+// out, never a panic.
+func TestFromRecordOddShapes(t *testing.T) {
+	t.Parallel()
+	for name, rec := range map[string]map[string]any{
+		"empty":         {},
+		"wrong scalars": {"time": "yesterday", "request_id": 7, "principal_type": "AssumedRole", "upstream_status": "500", "api": []any{"x"}},
+		"wrong lists":   {"authorizations": "x", "references": []any{"x", 1, nil}, "destinations": map[string]any{}, "request_parameters": []any{map[string]any{"member": 1}}},
+		"wrong context": {"context": map[string]any{"aws:userid": 5, "gateway:destinationnumber": 5, "aws:tokenissuetime": []any{"a"}}},
+		"short ARNs":    {"principal_arn": "arn:", "role_arn": ":", "principal_type": "AssumedRole", "authorizations": []any{map[string]any{"resources": []any{"arn:aws", 3}}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ev := FromRecord(rec)
+			if _, err := json.Marshal(ev); err != nil {
+				t.Fatalf("FromRecord(%v) does not marshal: %v", rec, err)
+			}
+			if ev.EventVersion != EventVersion || ev.EventType != "AwsApiCall" {
+				t.Errorf("FromRecord(%v) = %+v", rec, ev)
+			}
+		})
+	}
+}
