@@ -29,7 +29,8 @@ import (
 // (~5 KiB), 8 ARNs of resource_tags_unavailable (~2.5 KiB), two tag maps
 // of 8 tags (~9 KiB), 8 destinations of 3 strings and 4 short ones
 // (~7 KiB), 8 quota names (~2 KiB), 16 single strings and 3 long ones
-// (~8 KiB): ~62 KiB.
+// (~8 KiB), 6 request parameters (~2 KiB, parameters.go): ~64 KiB
+// (TestAuditRecordBounded measures at most 63.5 KiB).
 const (
 	// MaxRecord is the most bytes of one audit record.
 	MaxRecord          = 64 << 10
