@@ -11,7 +11,7 @@ import (
 // build --with github.com/pinpointgw/gateway/module) has the gateway's log
 // writer and subcommands.
 func TestRegistersCompanions(t *testing.T) {
-	for _, id := range []string{"http.handlers.pinpoint_gateway", "caddy.logging.writers.buffered"} {
+	for _, id := range []string{"http.handlers.pinpoint_gateway", "caddy.logging.writers.buffered", "admin.api.pinpoint_gateway"} {
 		if _, err := caddy.GetModule(id); err != nil {
 			t.Errorf("module %s: %v", id, err)
 		}
