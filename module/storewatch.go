@@ -152,7 +152,7 @@ type storeWatcher struct {
 	path   string
 	load   func(data []byte) error
 	logger *zap.Logger
-	now    func() time.Time
+	now    func() time.Time // the clock of the file system's times
 
 	last    os.FileInfo // nil: not known (start, or the file was missing)
 	lastRd  time.Time   // when the file was last read
@@ -239,7 +239,9 @@ func (g *Gateway) startWatch(ctx context.Context, data []byte) {
 	if g.storeWatch <= 0 {
 		return
 	}
-	w := newStoreWatcher(g.storePath, data, g.reloadStore, g.logger, g.now)
+	// The file's modification time is the system's: judged by time.Now,
+	// not by g.now (a test's clock).
+	w := newStoreWatcher(g.storePath, data, g.reloadStore, g.logger, time.Now)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

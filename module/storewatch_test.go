@@ -46,7 +46,7 @@ func watchedGateway(t *testing.T, up *fakeUpstream, configure func(*Gateway)) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g, newStoreWatcher(g.storePath, data, g.reloadStore, g.logger, g.now), logs
+	return g, newStoreWatcher(g.storePath, data, g.reloadStore, g.logger, time.Now), logs
 }
 
 // rewrite replaces the content of the store file in place.
@@ -262,3 +262,25 @@ func TestStoreWatchStops(t *testing.T) {
 	}
 }
 
+// TestStoreWatchSameSizeAndTime: a rewrite that keeps the size and the
+// modification time (within the file system's time granularity) is still
+// seen while the file is recently modified.
+func TestStoreWatchSameSizeAndTime(t *testing.T) {
+	g, w, _ := watchedGateway(t, nil, nil)
+	fi, err := os.Stat(g.storePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := strings.Replace(testStore, `{"tenant": "b"}`, `{"tenant": "c"}`, 1)
+	if len(same) != len(testStore) || same == testStore {
+		t.Fatal("the test store changed: fix the replacement")
+	}
+	rewrite(t, g.storePath, same)
+	if err := os.Chtimes(g.storePath, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	w.poll()
+	if got, want := g.current().version, storeVersion([]byte(same)); got != want {
+		t.Fatalf("version %s after a same-size, same-time rewrite, want %s", got, want)
+	}
+}
