@@ -184,7 +184,7 @@ func TestLintAtLoad(t *testing.T) {
 		rewrite(t, g.storePath, unknownAction)
 		w.poll()
 		warns := logs.FilterMessage("store").All()
-		if len(warns) != 1 || !strings.Contains(warns[0].ContextMap()["warning"].(string), `policy "ReadOnly" statement 0 (Sid "Read"): action "mobiletargeting:GetAps" matches no known`) {
+		if len(warns) != 1 || !strings.Contains(warns[0].ContextMap()["warning"].(string), `policy "ReadOnly" statement 0 (Sid "Read"): Action: action "mobiletargeting:GetAps" matches no known`) {
 			t.Fatalf("warnings logged at reload: %v", warns)
 		}
 		if g.current().version != storeVersion([]byte(unknownAction)) {
