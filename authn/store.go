@@ -26,6 +26,10 @@ type StoreOptions struct {
 	// KnownAction, when set, lets the store's policy lint warn about actions
 	// it does not know (apimap.IsKnownAction). Default: every action is known.
 	KnownAction func(string) bool
+	// RetiredOnly, when set, lets the lint warn about Allow statements that
+	// grant only actions of operations AWS retired (authz.Policy.LintRetired).
+	// Default: no such warning.
+	RetiredOnly func(pattern string) bool
 }
 
 // Store is the compiled credential store: users and their access keys,
@@ -107,27 +111,38 @@ type roleJSON struct {
 	MaxSessionDuration  json.RawMessage            `json:"max_session_duration"`
 }
 
-// LoadStore reads and compiles the store file at path.
+// LoadStore reads (at most MaxStoreSize bytes) and compiles the store file
+// at path.
 func LoadStore(path string, opts StoreOptions) (*Store, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadStoreFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading store: %w", err)
 	}
 	s, err := parseStore(data, opts)
 	if err != nil {
-		return nil, fmt.Errorf("loading store %q: %w", path, err)
+		return nil, storeError("loading", path, err)
 	}
 	return s, nil
 }
 
 // ParseStore compiles a store document; name (usually the file name) is used
-// in error messages, which name the policy, the statement and the field.
+// in error messages, which give the file, line and column of a JSON error
+// and name the policy, the statement and the field of a policy error.
 func ParseStore(name string, data []byte, opts StoreOptions) (*Store, error) {
 	s, err := parseStore(data, opts)
 	if err != nil {
-		return nil, fmt.Errorf("parsing store %q: %w", name, err)
+		return nil, storeError("parsing", name, err)
 	}
 	return s, nil
+}
+
+// storeError says what failed in the store name: at file:line:column for an
+// error of the document's text (a *PositionError, kept in the chain).
+func storeError(verb, name string, err error) error {
+	if pe, ok := errors.AsType[*PositionError](err); ok {
+		return fmt.Errorf("%s store: %s:%w", verb, name, pe)
+	}
+	return fmt.Errorf("%s store %q: %w", verb, name, err)
 }
 
 // Account returns the store's account ID.
@@ -389,9 +404,16 @@ func (opts StoreOptions) withDefaults() (StoreOptions, error) {
 	return opts, nil
 }
 
-// decodeStore decodes the JSON strictly: unknown fields and data after the
-// document are errors.
+// decodeStore decodes the JSON strictly: unknown fields, duplicate keys,
+// values of the wrong type and data after the document are errors, each a
+// *PositionError that says where.
 func decodeStore(data []byte) (*storeJSON, error) {
+	if err := checkSyntax(data); err != nil {
+		return nil, err
+	}
+	if err := checkShape(data); err != nil {
+		return nil, err
+	}
 	var doc storeJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -424,7 +446,11 @@ func (b *storeBuilder) iamARN(resource string) string {
 
 // lint records the lint warnings of p, found at where.
 func (b *storeBuilder) lint(where string, p *authz.Policy) {
-	for _, w := range p.Lint(b.opts.KnownAction) {
+	ws := p.Lint(b.opts.KnownAction)
+	if b.opts.RetiredOnly != nil {
+		ws = append(ws, p.LintRetired(b.opts.RetiredOnly)...)
+	}
+	for _, w := range ws {
 		b.s.warnings = append(b.s.warnings, where+": "+w)
 	}
 }

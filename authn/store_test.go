@@ -54,8 +54,8 @@ func TestParseStoreErrors(t *testing.T) {
 		want []string // substrings of the error
 		is   error
 	}{
-		"unknown field":    {`{"users": [{"name": "a", "colour": "red"}]}`, []string{"colour"}, nil},
-		"trailing data":    {`{} {}`, []string{"after the top-level object"}, nil},
+		"unknown field":    {`{"users": [{"name": "a", "colour": "red"}]}`, []string{"bad.json:1:26:", "colour"}, nil},
+		"trailing data":    {`{} {}`, []string{"bad.json:1:4:", "after top-level value"}, nil},
 		"unknown policy":   {`{"users": [{"name": "a", "policies": ["Nope"]}]}`, []string{`user "a"`, `unknown policy "Nope"`}, nil},
 		"unknown group":    {`{"users": [{"name": "a", "groups": ["g"]}]}`, []string{`unknown group "g"`}, nil},
 		"unknown boundary": {`{"users": [{"name": "a", "permissions_boundary": "B"}]}`, []string{"permissions_boundary", `"B"`}, nil},
@@ -87,7 +87,7 @@ func TestParseStoreErrors(t *testing.T) {
 			if err == nil || s != nil {
 				t.Fatalf("ParseStore = %v, %v; want an error", s, err)
 			}
-			for _, w := range append(tc.want, `"bad.json"`) {
+			for _, w := range append(tc.want, `bad.json`) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}

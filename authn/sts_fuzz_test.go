@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -78,7 +79,8 @@ func assumeF(f *testing.F, a *Authenticator, form url.Values) (*STSResponse, aws
 type awsCreds struct{ AccessKeyID, SessionToken string }
 
 // FuzzParseStore: any document either compiles or fails with an error
-// naming the store, never both, never a panic.
+// naming the store (with a line and column inside the document for an
+// error of its text), never both, never a panic.
 func FuzzParseStore(f *testing.F) {
 	f.Add([]byte(testStoreJSON))
 	f.Add([]byte(`{"roles": [{"name": "r", "trust_policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"}]}}]}`))
@@ -88,8 +90,13 @@ func FuzzParseStore(f *testing.F) {
 		if (s == nil) == (err == nil) {
 			t.Fatalf("ParseStore = %v, %v: want exactly one", s, err)
 		}
-		if err != nil && !strings.Contains(err.Error(), `"fuzz.json"`) {
+		if err != nil && !strings.Contains(err.Error(), `"fuzz.json"`) && !strings.Contains(err.Error(), "fuzz.json:") {
 			t.Fatalf("error %q does not name the store", err)
+		}
+		if pe, ok := errors.AsType[*PositionError](err); ok {
+			if lines := 1 + strings.Count(string(doc), "\n"); pe.Line < 1 || pe.Line > lines || pe.Column < 1 {
+				t.Fatalf("error %q: position outside the document's %d lines", err, lines)
+			}
 		}
 	})
 }

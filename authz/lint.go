@@ -65,7 +65,7 @@ func (p *Policy) LintRetired(retiredOnly func(pattern string) bool) []string {
 			if st.sid != "" {
 				where += fmt.Sprintf(" (Sid %q)", st.sid)
 			}
-			out = append(out, where+": grants only actions of operations AWS retired with Amazon Pinpoint's engagement features on 2026-10-30")
+			out = append(out, where+": Action: grants only actions of operations AWS retired with Amazon Pinpoint's engagement features on 2026-10-30")
 		}
 	}
 	return out
@@ -86,7 +86,8 @@ func providedKey(lk string) bool {
 // lintPrefixes are the services whose actions Lint checks against knownAction.
 var lintPrefixes = []string{"mobiletargeting:", "sms-voice:"}
 
-// Lint returns warnings about statements that are valid but probably not what the author meant:
+// Lint returns warnings about statements that are valid but probably not what the author meant,
+// each naming the policy, the statement (index and Sid) and the element (Action, Condition):
 // actions of mobiletargeting or sms-voice that match no known action (knownAction may be nil to
 // skip this check), ForAllValues under Allow (true when the key is missing), set qualifiers on
 // single-valued keys, and negated operators on keys the gateway never provides (always true).
@@ -105,7 +106,7 @@ func (p *Policy) Lint(knownAction func(action string) bool) []string {
 				l := a.lower
 				for _, pre := range lintPrefixes {
 					if strings.HasPrefix(l, pre) && !a.wild && !knownAction(a.raw) {
-						warn(i, st, "action %q matches no known %s action", a.raw, strings.TrimSuffix(pre, ":"))
+						warn(i, st, "Action: action %q matches no known %s action", a.raw, strings.TrimSuffix(pre, ":"))
 					}
 				}
 			}
@@ -116,13 +117,13 @@ func (p *Policy) Lint(knownAction func(action string) bool) []string {
 		for _, c := range st.cond.Clauses {
 			lk := c.LowerKey()
 			if c.Qualifier == condition.ForAllValues && st.effect == EffectAllow {
-				warn(i, st, "%s on %q under Allow also matches when the key is missing or empty", c.Operator, c.Key)
+				warn(i, st, "Condition: %s on %q under Allow also matches when the key is missing or empty", c.Operator, c.Key)
 			}
 			if c.Qualifier != condition.NoQualifier && providedKey(lk) && !multiValuedKeys[lk] {
-				warn(i, st, "%s on single-valued key %q: use the operator without a set qualifier", c.Operator, c.Key)
+				warn(i, st, "Condition: %s on single-valued key %q: use the operator without a set qualifier", c.Operator, c.Key)
 			}
 			if c.Negated && !providedKey(lk) {
-				warn(i, st, "%s on %q: the gateway never provides this key, so the condition is always true", c.Operator, c.Key)
+				warn(i, st, "Condition: %s on %q: the gateway never provides this key, so the condition is always true", c.Operator, c.Key)
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func TestSimulate(t *testing.T) {
 		"lint": {
 			in:   `{"action":"mobiletargeting:GetApp","resource":"*","principal":"` + tUser + `","identity_policies":[{"Statement":{"Effect":"Allow","Action":"mobiletargeting:GetAppz","Resource":"*"}}]}`,
 			opts: SimulateOptions{Lint: true, KnownAction: func(string) bool { return false }},
-			want: `{"decision":"ImplicitDeny","matched":[],"warnings":["policy \"identity_policies[0]\" statement 0: action \"mobiletargeting:GetAppz\" matches no known mobiletargeting action"]}`,
+			want: `{"decision":"ImplicitDeny","matched":[],"warnings":["policy \"identity_policies[0]\" statement 0: Action: action \"mobiletargeting:GetAppz\" matches no known mobiletargeting action"]}`,
 		},
 		"store policies": {
 			in: `{"action":"mobiletargeting:GetApp","resource":"` + tApp + `","principal":"` + tUser + `"}`,

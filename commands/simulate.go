@@ -85,12 +85,11 @@ func runSimulate(in io.Reader, out, diag io.Writer, f simulateFlags) error {
 		if f.Account == "" {
 			return errStoreAccount
 		}
-		store, err := authn.LoadStore(f.Store, authn.StoreOptions{
-			Account:     f.Account,
-			Partition:   f.Partition,
-			LookupEnv:   placeholderEnv,
-			KnownAction: apimap.IsKnownAction,
-		})
+		store, err := authn.LoadStore(f.Store, StoreLint(authn.StoreOptions{
+			Account:   f.Account,
+			Partition: f.Partition,
+			LookupEnv: placeholderEnv,
+		}))
 		if err != nil {
 			return fmt.Errorf("loading store: %w", err)
 		}
@@ -104,6 +103,17 @@ func runSimulate(in io.Reader, out, diag io.Writer, f simulateFlags) error {
 		opts.Guardrails = store.Guardrails
 	}
 	return authz.Simulate(in, out, opts)
+}
+
+// StoreLint returns opts with the store lint of simulate --lint: actions of
+// mobiletargeting or sms-voice that match no known action, and Allow
+// statements that grant only retired operations, beside authz's checks of
+// conditions. The gateway lints every store it loads with it (the module),
+// so both report the same warnings.
+func StoreLint(opts authn.StoreOptions) authn.StoreOptions {
+	opts.KnownAction = apimap.IsKnownAction
+	opts.RetiredOnly = retiredOnly
+	return opts
 }
 
 // retiredOnly reports whether every known action that the action pattern

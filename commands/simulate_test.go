@@ -68,7 +68,7 @@ func TestRunSimulate(t *testing.T) {
 				`"identity_policies":[{"Statement":[{"Effect":"Allow","Action":"sms-voice:Send*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"gateway:DestinationCountry":["FR","DE"]},"NumericLessThanEquals":{"gateway:DestinationCount":"2"}}},` +
 				`{"Sid":"NoPremium","Effect":"Deny","Action":"*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"gateway:DestinationNumberType":"PREMIUM_RATE"}}}]}]}`,
 			flags: simulateFlags{Lint: true},
-			want:  `{"decision":"Allow","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"","index":0,"effect":"Allow"}],"warnings":["policy \"identity_policies[0]\" statement 0: ForAllValues:StringEquals on \"gateway:DestinationCountry\" under Allow also matches when the key is missing or empty"]}`,
+			want:  `{"decision":"Allow","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"","index":0,"effect":"Allow"}],"warnings":["policy \"identity_policies[0]\" statement 0: Condition: ForAllValues:StringEquals on \"gateway:DestinationCountry\" under Allow also matches when the key is missing or empty"]}`,
 		},
 		"destination keys, premium": {
 			in: `{"action":"sms-voice:SendTextMessage","resource":"*","principal":"` + user + `",` +
@@ -84,12 +84,12 @@ func TestRunSimulate(t *testing.T) {
 				`{"Sid":"Mixed","Effect":"Allow","Action":["mobiletargeting:GetSegments","mobiletargeting:GetApps"],"Resource":"*"},` +
 				`{"Sid":"Wide","Effect":"Allow","Action":"mobiletargeting:Get*","Resource":"*"}]}]}`,
 			flags: simulateFlags{Lint: true},
-			want:  `{"decision":"Allow","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"Mixed","index":1,"effect":"Allow"},{"type":"identity","policy":"identity_policies[0]","sid":"Wide","index":2,"effect":"Allow"}],"warnings":["policy \"identity_policies[0]\" statement 0 (Sid \"Engagement\"): grants only actions of operations AWS retired with Amazon Pinpoint's engagement features on 2026-10-30"]}`,
+			want:  `{"decision":"Allow","matched":[{"type":"identity","policy":"identity_policies[0]","sid":"Mixed","index":1,"effect":"Allow"},{"type":"identity","policy":"identity_policies[0]","sid":"Wide","index":2,"effect":"Allow"}],"warnings":["policy \"identity_policies[0]\" statement 0 (Sid \"Engagement\"): Action: grants only actions of operations AWS retired with Amazon Pinpoint's engagement features on 2026-10-30"]}`,
 		},
 		"lint uses the action catalogue": {
 			in:    `{"action":"mobiletargeting:GetApp","resource":"*","principal":"` + user + `","identity_policies":[{"Statement":{"Effect":"Allow","Action":"mobiletargeting:GetAppz","Resource":"*"}}]}`,
 			flags: simulateFlags{Lint: true},
-			want:  `{"decision":"ImplicitDeny","matched":[],"warnings":["policy \"identity_policies[0]\" statement 0: action \"mobiletargeting:GetAppz\" matches no known mobiletargeting action"]}`,
+			want:  `{"decision":"ImplicitDeny","matched":[],"warnings":["policy \"identity_policies[0]\" statement 0: Action: action \"mobiletargeting:GetAppz\" matches no known mobiletargeting action"]}`,
 		},
 	}
 	for name, tc := range tests {

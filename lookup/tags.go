@@ -54,6 +54,16 @@ type UpstreamTags struct {
 	logger  *zap.Logger
 }
 
+// WithStore returns a source that reads the resource_tags of store first
+// and shares everything else with s (the cache, the resolver, the lookups):
+// the gateway binds each version of its store this way when it swaps it,
+// so that a decision reads one store. Close s only, never the result.
+func (s *UpstreamTags) WithStore(store *authn.Store) *UpstreamTags {
+	c := *s
+	c.store = store
+	return &c
+}
+
 // Cache is the cache of looked-up tags, by taggable ARN.
 func (s *UpstreamTags) Cache() *Cache[map[string]string] { return s.cache }
 

@@ -193,7 +193,7 @@ func BenchmarkStages(b *testing.B) {
 	g, _ := testGateway(b, nil, nil)
 	g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zapcore.InfoLevel))
 	tmpl := signedRequest(b, "GET", "http://gw/v1/apps/"+testApp+"/segments", "mobiletargeting", "us-east-1", readerKeyID, readerSecret, nil, nil)
-	id, err := g.authn.Authenticate(tmpl, nil)
+	id, err := g.current().authn.Authenticate(tmpl, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func BenchmarkStages(b *testing.B) {
 	b.Run("authenticate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := g.authn.Authenticate(tmpl, nil); err != nil {
+			if _, err := g.current().authn.Authenticate(tmpl, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -221,7 +221,7 @@ func BenchmarkStages(b *testing.B) {
 	b.Run("authorize", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			rs := new(requestState)
+			rs := &requestState{st: g.current()}
 			if msg := g.authorize(tmpl, rs, id, res); msg != "" {
 				b.Fatal(msg)
 			}
@@ -229,7 +229,7 @@ func BenchmarkStages(b *testing.B) {
 	})
 	b.Run("audit", func(b *testing.B) {
 		b.ReportAllocs()
-		rs := new(requestState)
+		rs := &requestState{st: g.current()}
 		g.authorize(tmpl, rs, id, res)
 		rs.identity = id
 		rs.api, rs.op, rs.permissions = res.API, res.Operation, res.Permissions

@@ -31,6 +31,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	pinpoint_gateway {
 //	    account      <12-digit account ID>                # required
 //	    store        <path of the store JSON>             # required
+//	    store_watch  <duration> | off                     # check the store file for changes; default 1s
+//	    strict_policies                                   # refuse a store with lint warnings; default off
 //	    region       <home region>                        # default us-east-1
 //	    session_keys <key> [<key>...] | ephemeral         # base64 32-byte keys as {env.NAME} or {file.PATH}; first seals, all open
 //	    deployment_id <id>                                # sealed into session tokens; default: account and partition only
@@ -195,6 +197,22 @@ func (g *Gateway) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			g.ResourceTags = rt
+
+		case "store_watch":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			if _, err := parseStoreWatch(v); err != nil {
+				return d.Errf("%v", err)
+			}
+			g.StoreWatch = v
+
+		case "strict_policies":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			g.StrictPolicies = true
 
 		case "origination_lookup":
 			var v string

@@ -448,13 +448,13 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 		up.tags[ids[i]] = map[string]string{"tenant": "a"}
 	}
 	r := withCaddyVars(decideMTRequest(t, decideGuardKeyID, decideGuardSecret, "GET", "/v1/apps/app-a", ""))
-	id, err := g.authn.Authenticate(r, nil)
+	id, err := g.current().authn.Authenticate(r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := &apimap.Result{API: apimap.APIPinpoint, Operation: "GetApp",
 		Permissions: []apimap.Permission{{Action: "mobiletargeting:GetApp", Resources: ids}}}
-	rs := new(requestState)
+	rs := &requestState{st: g.current()}
 	msg := g.authorize(r, rs, id, res)
 	if msg == "" || !strings.Contains(msg, "resource tags") {
 		t.Errorf("decision %s (%q), want a deny for unknown resource tags", rs.decision, msg)
@@ -464,7 +464,7 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 	}
 	// Within the bound (and with the cache warm) the same request is fine.
 	res.Permissions[0].Resources = ids[:lookup.MaxTagLookups]
-	rs2 := new(requestState)
+	rs2 := &requestState{st: g.current()}
 	if msg := g.authorize(r, rs2, id, res); msg != "" {
 		t.Errorf("%d resources: %s, want allowed", lookup.MaxTagLookups, msg)
 	}
@@ -474,11 +474,11 @@ func TestTagLookupsPerRequestBounded(t *testing.T) {
 func decideAuthorizeRefs(t *testing.T, g *Gateway, res *apimap.Result) (string, *requestState) {
 	t.Helper()
 	r := withCaddyVars(decideV2Request(t, decideRefsKeyID, decideRefsSecret, "DescribePools", `{}`))
-	id, err := g.authn.Authenticate(r, []byte(`{}`))
+	id, err := g.current().authn.Authenticate(r, []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := new(requestState)
+	rs := &requestState{st: g.current()}
 	return g.authorize(r, rs, id, res), rs
 }
 
@@ -539,7 +539,7 @@ func TestAuditReferences(t *testing.T) {
 	g, _ := testGateway(t, nil, nil)
 	buf := &bytes.Buffer{}
 	g.audit = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(buf), zapcore.InfoLevel))
-	rs := new(requestState)
+	rs := &requestState{st: g.current()}
 	rs.references = []apimap.Reference{{ResourceType: "sns-topic", Member: "EventDestination.SnsDestination.TopicArn", Value: "x", ARN: "arn:aws:sns:us-east-1:123456789012:t"}}
 	g.writeAudit(httptest.NewRequest("GET", "/", nil), rs)
 	var rec struct {
@@ -575,7 +575,7 @@ func TestAuditRecordBounded(t *testing.T) {
 			for i := range 1000 {
 				tags[fmt.Sprintf("k%d%s", i, long[:300])] = long[:1000]
 			}
-			rs := new(requestState)
+			rs := &requestState{st: g.current()}
 			rs.requestID = "id"
 			rs.op = long
 			rs.api = "sms-voice-v2"

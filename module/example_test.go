@@ -33,7 +33,7 @@ func TestExampleConfig(t *testing.T) {
 		if err := g.Validate(); err != nil {
 			t.Fatalf("Validate of the example: %v", err)
 		}
-		for _, w := range g.store.Warnings() {
+		for _, w := range g.current().store.Warnings() {
 			t.Errorf("examples/store.json: %s", w)
 		}
 	}
@@ -129,7 +129,7 @@ func exampleGateway(t *testing.T, path, upstreamURL string, check func(*Gateway)
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range g.store.Warnings() {
+	for _, w := range g.current().store.Warnings() {
 		t.Errorf("%s: %s", g.Store, w)
 	}
 	return g

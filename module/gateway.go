@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -114,8 +115,25 @@ type Gateway struct {
 	// Store is the path of the JSON credential store (users, groups, roles,
 	// policies, resource policies, guardrails and resource tags). Secrets in
 	// it may be written as {env.NAME}. Relative paths are relative to the
-	// working directory of the process. Required.
+	// working directory of the process. At most 16 MiB. Required.
 	Store string `json:"store,omitempty"`
+
+	// StoreWatch is how often the store file is checked for changes: a
+	// duration such as 1s, or off. A changed file is loaded, validated and
+	// linted, then used for new requests (requests in flight finish on the
+	// version they started with); a store that fails to load is refused,
+	// the error logged with its position, and the running version stays.
+	// Default: 1s.
+	StoreWatch string `json:"store_watch,omitempty"`
+
+	// StrictPolicies refuses a store whose policies have lint warnings (the
+	// warnings of gateway simulate --lint: unknown actions, ForAllValues
+	// under Allow, set qualifiers on single-valued keys, negated operators
+	// on keys the gateway never provides, grants of retired operations
+	// only; and unattached policies, short secrets), at start and at every
+	// reload. Without it the warnings are logged and the store is used.
+	// Default: false.
+	StrictPolicies bool `json:"strict_policies,omitempty"`
 
 	// SessionKeys are base64 (standard or URL-safe) 32-byte random keys
 	// that seal the session tokens of temporary credentials issued by the
@@ -246,21 +264,27 @@ type Gateway struct {
 	SharedState *SharedState `json:"shared_state,omitempty"`
 
 	// provisioned state
-	logger    *zap.Logger
-	audit     *zap.Logger
-	store     *authn.Store
-	authn     *authn.Authenticator
-	partition string
-	regions   map[string]bool // nil: any region of the partition
-	endpoints *forward.Endpoints
-	creds     aws.CredentialsProvider
-	forwarder *forward.Forwarder
-	calls     *awscall.Client // the gateway's own calls (lookups)
-	metrics   *metrics.Requests
-	tags      resourceTagSource
-	resolver  identifierResolver
-	now       func() time.Time
-	dryRun    bool
+	logger *zap.Logger
+	audit  *zap.Logger
+	// state is what was built from the store version in use (storeState):
+	// swapped whole when the store file changes, read once per request.
+	state        *atomic.Pointer[storeState] // a pointer: Gateway is copied by value (CaddyModule)
+	storePath    string                      // Store, placeholders resolved
+	storeWatch   time.Duration
+	stopWatch    func() // nil: no watcher
+	storeStatus  *storeStatus
+	storeMetrics *metrics.Stores
+	partition    string
+	regions      map[string]bool // nil: any region of the partition
+	endpoints    *forward.Endpoints
+	creds        aws.CredentialsProvider
+	forwarder    *forward.Forwarder
+	calls        *awscall.Client // the gateway's own calls (lookups)
+	metrics      *metrics.Requests
+	tags         resourceTagSource // not bound to a store version: storeState.tags is
+	resolver     identifierResolver
+	now          func() time.Time
+	dryRun       bool
 
 	sessionKeys *authn.SessionKeys // nil: no temporary credentials
 
@@ -380,7 +404,8 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	g.partition = partition
 
 	repl := caddy.NewReplacer()
-	if err := g.provisionAuthn(repl); err != nil {
+	store, data, err := g.provisionAuthn(repl)
+	if err != nil {
 		return err
 	}
 	if len(g.Regions) > 0 {
@@ -393,49 +418,58 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 		return err
 	}
 
-	var err error
-	g.metrics, err = metrics.Register(ctx.GetMetricsRegistry())
+	reg := ctx.GetMetricsRegistry()
+	g.metrics, err = metrics.Register(reg)
 	if err != nil {
 		return fmt.Errorf("registering metrics: %w", err)
 	}
+	if g.storeMetrics, err = metrics.RegisterStores(reg); err != nil {
+		return fmt.Errorf("registering metrics: %w", err)
+	}
 
-	g.tags, g.resolver, err = g.setupResourceTags(ctx)
+	g.tags, g.resolver, err = g.setupResourceTags(ctx, store)
 	if err != nil {
 		return fmt.Errorf("resource_tags: %w", err)
 	}
-	return g.provisionQuotas(ctx, repl)
-}
-
-// provisionAuthn loads the store, the session keys and the authenticator.
-func (g *Gateway) provisionAuthn(repl *caddy.Replacer) error {
-	storePath := repl.ReplaceKnown(g.Store, "")
-	store, err := authn.LoadStore(storePath, authn.StoreOptions{Account: g.Account, Partition: g.partition})
-	if err != nil {
-		return err // names the file, the policy, the statement and the field
-	}
-	g.store = store
-	for _, w := range store.Warnings() {
-		g.logger.Warn("store", zap.String("store", storePath), zap.String("warning", w))
-	}
-
-	g.sessionKeys, err = g.provisionSessionKeys(repl)
+	st, err := g.newState(store, data)
 	if err != nil {
 		return err
 	}
-
-	g.authn, err = authn.New(authn.Config{
-		Store:                store,
-		SessionKeys:          g.sessionKeys,
-		DeploymentID:         g.DeploymentID,
-		OrgID:                g.OrgID,
-		ClockSkew:            time.Duration(g.ClockSkew),
-		AllowUnsignedPayload: g.AllowUnsignedPayload,
-		Now:                  g.now,
-	})
-	if err != nil {
-		return fmt.Errorf("setting up authentication: %w", err)
+	g.state = new(atomic.Pointer[storeState])
+	g.state.Store(st)
+	g.logWarnings(store, st.version)
+	g.storeStatus = &storeStatus{path: g.storePath}
+	g.storeStatus.loaded(st.version, st.loaded)
+	g.storeMetrics.Loaded(g.storePath, st.version, st.loaded)
+	if err := g.provisionQuotas(ctx, repl); err != nil {
+		return err
 	}
+	registerStoreStatus(g.storeStatus)
+	g.startWatch(ctx, data)
 	return nil
+}
+
+// provisionAuthn reads and compiles the store (its bytes are returned
+// too, for its version) and the session keys.
+func (g *Gateway) provisionAuthn(repl *caddy.Replacer) (*authn.Store, []byte, error) {
+	g.storePath = repl.ReplaceKnown(g.Store, "")
+	var err error
+	if g.storeWatch, err = parseStoreWatch(g.StoreWatch); err != nil {
+		return nil, nil, err
+	}
+	data, err := authn.ReadStoreFile(g.storePath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading store: %w", err)
+	}
+	store, err := g.parseStore(data)
+	if err != nil {
+		return nil, nil, err // the file:line:column, or the policy, the statement and the field
+	}
+	g.sessionKeys, err = g.provisionSessionKeys(repl)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, data, nil
 }
 
 // provisionUpstream sets up what talks to AWS: the endpoint templates, the
@@ -479,6 +513,9 @@ func (g *Gateway) validateConfig() error {
 	}
 	if g.Store == "" {
 		return errors.New("store is required")
+	}
+	if _, err := parseStoreWatch(g.StoreWatch); err != nil {
+		return err
 	}
 	if g.OrgID != "" && !orgIDRE.MatchString(g.OrgID) {
 		return fmt.Errorf("org_id %q is not an AWS Organizations ID (o- and 10 to 32 lower-case letters or digits)", g.OrgID)
@@ -570,15 +607,21 @@ func (g *Gateway) Validate() error {
 	if err := g.validateConfig(); err != nil {
 		return err
 	}
-	if g.store == nil || g.authn == nil || g.forwarder == nil {
+	if g.state == nil || g.forwarder == nil {
 		return errors.New("gateway is not provisioned")
 	}
 	return nil
 }
 
-// Cleanup releases what Provision set up: idle upstream connections, the
-// resource tag machinery and the quota state.
+// Cleanup releases what Provision set up: the store watcher, idle
+// upstream connections, the resource tag machinery and the quota state.
 func (g *Gateway) Cleanup() error {
+	if g.stopWatch != nil {
+		g.stopWatch()
+	}
+	if g.storeStatus != nil {
+		unregisterStoreStatus(g.storeStatus)
+	}
 	if g.forwarder != nil {
 		g.forwarder.Close()
 	}
@@ -625,7 +668,9 @@ type identifierResolver interface {
 // setupResourceTags builds the resource tag source for the configured
 // resource_tags source, and the identifier resolver for origination_lookup
 // (on unless "off", whatever the tag source).
-func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, identifierResolver, error) {
+// store is the first version of the store: the sources are bound to each
+// version by bindStore.
+func (g *Gateway) setupResourceTags(ctx caddy.Context, store *authn.Store) (resourceTagSource, identifierResolver, error) {
 	source := ResourceTagsStatic
 	if g.ResourceTags != nil && g.ResourceTags.Source != "" {
 		source = g.ResourceTags.Source
@@ -634,7 +679,7 @@ func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, ident
 	var tags resourceTagSource
 	switch source {
 	case ResourceTagsLookup:
-		src, res, err := g.setupLookup(reg)
+		src, res, err := g.setupLookup(reg, store)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -645,12 +690,12 @@ func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, ident
 	case ResourceTagsOff:
 		tags = lookup.NoTags{}
 	default:
-		tags = lookup.StoreTags{Store: g.store}
+		tags = lookup.StoreTags{Store: store}
 	}
 	if g.OriginationLookup == OriginationLookupOff {
 		return tags, originationLookupOff{}, nil
 	}
-	res, err := lookup.NewResolver(g.lookupConfig(reg))
+	res, err := lookup.NewResolver(g.lookupConfig(reg, store))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -659,8 +704,8 @@ func (g *Gateway) setupResourceTags(ctx caddy.Context) (resourceTagSource, ident
 
 // setupLookup builds the lookup tag source and the origination identity
 // resolver of resource_tags lookup, with their metrics in reg.
-func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, identifierResolver, error) {
-	tags, origins, err := lookup.New(g.lookupConfig(reg))
+func (g *Gateway) setupLookup(reg prometheus.Registerer, store *authn.Store) (resourceTagSource, identifierResolver, error) {
+	tags, origins, err := lookup.New(g.lookupConfig(reg, store))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -669,7 +714,9 @@ func (g *Gateway) setupLookup(reg prometheus.Registerer) (resourceTagSource, ide
 
 // lookupConfig is the configuration of the upstream lookups: the cache
 // settings of resource_tags lookup when configured, else the defaults.
-func (g *Gateway) lookupConfig(reg prometheus.Registerer) lookup.Config {
+// store is the first version of the store (UpstreamTags.WithStore binds
+// the next ones).
+func (g *Gateway) lookupConfig(reg prometheus.Registerer, store *authn.Store) lookup.Config {
 	ttl, size, timeout := DefaultTagLookupTTL, DefaultTagLookupSize, DefaultTagLookupTimeout
 	if rt := g.ResourceTags; rt != nil && rt.Source == ResourceTagsLookup {
 		if rt.TTL > 0 {
@@ -683,7 +730,7 @@ func (g *Gateway) lookupConfig(reg prometheus.Registerer) lookup.Config {
 		}
 	}
 	return lookup.Config{
-		Store:         g.store,
+		Store:         store,
 		Call:          g.calls.Do,
 		Partition:     g.partition,
 		Account:       g.Account,

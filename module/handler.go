@@ -37,6 +37,10 @@ const (
 // audit record and the metrics. Each request has its own: nothing in it is
 // reused by a later request (a log core may still hold the record's fields).
 type requestState struct {
+	// st is the store version the request is decided on, loaded once at
+	// its start (a store swapped meanwhile serves the next requests).
+	st *storeState
+
 	start     time.Time
 	requestID string
 	proto     awserr.Protocol
@@ -93,6 +97,7 @@ type requestState struct {
 // STS requests are answered locally. The handler is terminal.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
 	rs := new(requestState)
+	rs.st = g.current()
 	rs.start = g.now()
 	rs.requestID = newRequestID()
 	rs.proto = protocolOf(r)
@@ -217,7 +222,7 @@ func (g *Gateway) admit(w http.ResponseWriter, r *http.Request, rs *requestState
 // authenticate verifies the request's signature; false means it answered
 // the error.
 func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request, rs *requestState, body []byte) (*authn.Authenticated, bool) {
-	id, err := g.authn.Authenticate(r, body)
+	id, err := rs.st.authn.Authenticate(r, body)
 	if err == nil {
 		rs.identity = id
 		return id, true
@@ -387,7 +392,7 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Authent
 		IdentityPolicies: p.IdentityPolicies,
 		Boundary:         p.Boundary,
 		SessionPolicies:  p.SessionPolicies,
-		Guardrails:       g.store.Guardrails(),
+		Guardrails:       rs.st.store.Guardrails(),
 	}
 
 	if len(res.Permissions) == 0 {
@@ -431,7 +436,7 @@ func (g *Gateway) authorizePair(ctx context.Context, rs *requestState, principal
 		return g.denyUndecidable(rs, principal, action, resource, "a destination of the request has no phone number the gateway can read")
 	}
 	if resource != "*" {
-		in.ResourcePolicy = g.store.ResourcePolicy(resource)
+		in.ResourcePolicy = rs.st.store.ResourcePolicy(resource)
 		if acct := arn.Account(resource); acct != "" {
 			c.SetLower(keyResourceAccount, acct)
 			if g.OrgID != "" && acct == g.Account {
@@ -470,7 +475,7 @@ func (g *Gateway) authorizePair(ctx context.Context, rs *requestState, principal
 // them, else "".
 func (g *Gateway) setResourceTags(ctx context.Context, rs *requestState, in *authz.Input) string {
 	c := in.Context
-	tags, status := g.tags.ResourceTags(ctx, in.Resource, in, &rs.tagLookups)
+	tags, status := rs.st.tags.ResourceTags(ctx, in.Resource, in, &rs.tagLookups)
 	if status.Unknown() {
 		if status == lookup.TagsUnavailable {
 			rs.tagsUnavailable = append(rs.tagsUnavailable, in.Resource)

@@ -452,7 +452,7 @@ func TestResourceTagsUnavailable(t *testing.T) {
 		t.Fatalf("with store tags: status %d, want 403", w.Code)
 	}
 	logs.TakeAll()
-	g.tags = unavailableTags{}
+	useTags(g, unavailableTags{})
 	// Without them the Deny could not apply: the gateway denies.
 	if w := serve(g, signedRequest(t, "GET", "http://gw/v1/apps/"+testApp, "mobiletargeting", "us-east-1", adminKeyID, adminSecret, nil, nil)); w.Code != 403 {
 		t.Fatalf("tags unavailable: status %d, want 403", w.Code)

@@ -99,7 +99,7 @@ func TestMultiTenantExample(t *testing.T) {
 	// policy confines them to the tenant's own topics, streams, buckets,
 	// roles and templates (the mapping lists them; here by hand).
 	r := withCaddyVars(tenant("GET", "/v1/apps/"+appA, ""))
-	id, err := g.authn.Authenticate(r, nil)
+	id, err := g.current().authn.Authenticate(r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestMultiTenantExample(t *testing.T) {
 		"a reference that is no ARN":         {putEventStream("", "a-events"), false},
 	}
 	for name, tc := range refCases {
-		rs := new(requestState)
+		rs := &requestState{st: g.current()}
 		msg := g.authorize(r, rs, id, tc.res)
 		if (msg == "") != tc.allow {
 			t.Errorf("references, %s: %q, want allowed = %v", name, msg, tc.allow)

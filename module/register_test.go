@@ -11,7 +11,7 @@ import (
 // build --with github.com/pinpointgw/gateway/module) has the gateway's log
 // writer and encoder, and its subcommands.
 func TestRegistersCompanions(t *testing.T) {
-	for _, id := range []string{"http.handlers.pinpoint_gateway", "caddy.logging.writers.buffered", "caddy.logging.encoders.cloudtrail"} {
+	for _, id := range []string{"http.handlers.pinpoint_gateway", "caddy.logging.writers.buffered", "caddy.logging.encoders.cloudtrail", "admin.api.pinpoint_gateway"} {
 		if _, err := caddy.GetModule(id); err != nil {
 			t.Errorf("module %s: %v", id, err)
 		}

@@ -28,7 +28,7 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 			form[k] = append(form[k], v...)
 		}
 	}
-	resp := g.authn.HandleSTS(&authn.STSRequest{
+	resp := rs.st.authn.HandleSTS(&authn.STSRequest{
 		Caller:          rs.identity,
 		Form:            form,
 		SourceIP:        rs.clientIP,

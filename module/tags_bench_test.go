@@ -16,7 +16,7 @@ import (
 // evaluation) of GetApp app-a by the given key, through g.authorize.
 func benchDecision(b *testing.B, g *Gateway, keyID, secret string) {
 	r := withCaddyVars(getApp(b, keyID, secret, "app-a"))
-	id, err := g.authn.Authenticate(r, nil)
+	id, err := g.current().authn.Authenticate(r, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func benchDecision(b *testing.B, g *Gateway, keyID, secret string) {
 		b.Fatal(err)
 	}
 	decide := func() {
-		rs := new(requestState)
+		rs := &requestState{st: g.current()}
 		rs.clientIP = "127.0.0.1"
 		if msg := g.authorize(r, rs, id, res); msg != "" {
 			b.Fatalf("denied: %s", msg)
@@ -46,7 +46,7 @@ func benchDecision(b *testing.B, g *Gateway, keyID, secret string) {
 func BenchmarkDecisionNoResourceTags(b *testing.B) {
 	up := newTagUpstream(b)
 	g, _ := tagGateway(b, up, 0)
-	g.tags = lookup.NoTags{}
+	useTags(g, lookup.NoTags{})
 	benchDecision(b, g, tagPlainKeyID, tagPlainSecret)
 }
 
@@ -55,7 +55,7 @@ func BenchmarkDecisionNoResourceTags(b *testing.B) {
 func BenchmarkDecisionStoreResourceTags(b *testing.B) {
 	up := newTagUpstream(b)
 	g, _ := tagGateway(b, up, 0)
-	g.tags = fixedTags{tagAppA: {"tenant": "a"}}
+	useTags(g, fixedTags{tagAppA: {"tenant": "a"}})
 	benchDecision(b, g, tagTenantKeyID, tagTenantSecret)
 }
 
