@@ -6,5 +6,6 @@
 // map shows what requests map to (API, operation, IAM actions, resource
 // ARNs, request tags), as the gateway sees them; simulate evaluates IAM
 // policies for cases, as the gateway would. Both read JSON lines on stdin
-// and write one JSON line for each on stdout.
+// and write one JSON line for each on stdout. upstream-policy prints the
+// least-privilege IAM policy of the gateway's own credentials for a config.
 package commands
