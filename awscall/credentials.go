@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
+	"go.uber.org/zap"
 )
 
 // credentialFailureBackoff is how long a failed credential resolution is
@@ -25,20 +27,49 @@ func StaticCredentials(accessKeyID, secretAccessKey, sessionToken string) aws.Cr
 // ProfileCredentials returns the provider of a profile of the shared AWS
 // files, resolved when first needed. region serves credential providers
 // that call STS (assume-role, web identity, SSO) when the profile names
-// none.
-func ProfileCredentials(profile, region string) aws.CredentialsProvider {
+// none. The SDK's log messages go to log (nil: discarded).
+func ProfileCredentials(profile, region string, log *zap.Logger) aws.CredentialsProvider {
 	return cached(&lazyCredentials{what: "profile " + profile, load: func(ctx context.Context) (aws.Config, error) {
-		return config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(profile), config.WithDefaultRegion(region))
+		return config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(profile), config.WithDefaultRegion(region),
+			config.WithLogger(sdkLogger{log}))
 	}})
 }
 
 // DefaultCredentials returns the provider of the AWS SDK's default
-// credential chain, resolved when first needed; region as for
-// ProfileCredentials.
-func DefaultCredentials(region string) aws.CredentialsProvider {
+// credential chain, resolved when first needed (the EC2 instance metadata
+// service is asked then, last, as the chain's final source; never for the
+// region, which is the gateway's); region and log as for ProfileCredentials.
+func DefaultCredentials(region string, log *zap.Logger) aws.CredentialsProvider {
 	return cached(&lazyCredentials{what: "the default credential chain", load: func(ctx context.Context) (aws.Config, error) {
-		return config.LoadDefaultConfig(ctx, config.WithDefaultRegion(region))
+		return config.LoadDefaultConfig(ctx, config.WithDefaultRegion(region), config.WithLogger(sdkLogger{log}))
 	}})
+}
+
+// maxSDKLogMessage bounds one SDK log message.
+const maxSDKLogMessage = 1024
+
+// sdkLogger routes the AWS SDK's log messages (such as the instance metadata
+// client's "falling back to IMDSv1" warning, on hosts whose metadata
+// endpoint answers 404) to the gateway's structured log. Without it the SDK
+// prints them as plain-text lines ("SDK 2026/01/02 15:04:05 WARN ...") on
+// stderr, which breaks JSON log pipelines. The gateway turns on no SDK
+// request or response logging, so the messages carry no credentials.
+type sdkLogger struct{ z *zap.Logger }
+
+// Logf logs a warning as a warning and anything else at debug level.
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	if l.z == nil {
+		return
+	}
+	msg := fmt.Sprintf(format, v...)
+	if len(msg) > maxSDKLogMessage {
+		msg = msg[:maxSDKLogMessage] + "..."
+	}
+	if c == logging.Warn {
+		l.z.Warn("aws sdk", zap.String("message", msg))
+		return
+	}
+	l.z.Debug("aws sdk", zap.String("message", msg))
 }
 
 // cached puts p behind an aws.CredentialsCache that refreshes the

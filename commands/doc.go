@@ -9,4 +9,6 @@
 // and write one JSON line for each on stdout.
 //
 // import (import.go) writes a store from `aws iam get-account-authorization-details` output (package iamimport).
+// upstream-policy (upstreampolicy.go) prints the least-privilege IAM policy of the gateway's own
+// credentials for a config (package upstreampolicy).
 package commands

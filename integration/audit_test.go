@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/pinpoint"
+
+	"github.com/pinpointgw/gateway/authz"
 )
 
 // field returns a string field of an audit record ("" if absent).
@@ -202,8 +204,40 @@ func TestDryRun(t *testing.T) {
 	defer cancel()
 	pp := pinpointClient(e.g, creds(backendKeyID, backendSecret, ""), c)
 
-	t.Run("would-deny is forwarded", func(t *testing.T) {
+	t.Run("would-deny is forwarded, and refused by the least-privilege upstream", func(t *testing.T) {
+		// The gateway forwards what its store denies, and AWS, holding the gateway's
+		// identity to the policy `gateway upstream-policy` generated from the same store,
+		// refuses it: dry_run cannot reach beyond what the store could ever allow.
 		e.reset()
+		e.up["pinpoint"].ExpectPolicyDenials()
+		_, err := pp.GetSegments(ctx, &pinpoint.GetSegmentsInput{ApplicationId: aws.String("app-a")})
+		apiErrorOf(t, err, "AccessDeniedException", 403)
+		if rec := e.onlyRecord(t, "pinpoint"); rec.Operation != "GetSegments" {
+			t.Errorf("upstream got %s", rec.Operation)
+		}
+		if v := e.up["pinpoint"].PolicyViolations(); len(v) != 1 || !strings.Contains(v[0], "mobiletargeting:GetSegments") {
+			t.Errorf("upstream policy refusals %q, want the GetSegments", v)
+		}
+		rec := e.g.waitAudit(t, "GetSegments", func(r map[string]any) bool { return field(r, "operation") == "GetSegments" })
+		if field(rec, "decision") != "ImplicitDeny" || field(rec, "mode") != "dry_run" {
+			t.Errorf("decision %q mode %q, want ImplicitDeny dry_run", field(rec, "decision"), field(rec, "mode"))
+		}
+		if !strings.Contains(strings.ToLower(field(rec, "reason")), "would deny") {
+			t.Errorf("reason %q does not say would deny", field(rec, "reason"))
+		}
+		if s, _ := rec["upstream_status"].(float64); s != 403 {
+			t.Errorf("upstream_status %v, want 403", rec["upstream_status"])
+		}
+	})
+	t.Run("would-deny is forwarded and answered, under a broader upstream policy", func(t *testing.T) {
+		// An upstream identity broader than the store (what the gateway's credentials
+		// often are): the request goes through and its answer comes back intact.
+		e.reset()
+		broad, err := authz.Parse("broad", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"mobiletargeting:*","Resource":"*"}]}`), authz.IdentityBased)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.up["pinpoint"].SetPolicy([]*authz.Policy{broad})
 		out, err := pp.GetSegments(ctx, &pinpoint.GetSegmentsInput{ApplicationId: aws.String("app-a")})
 		if err != nil {
 			t.Fatalf("GetSegments in dry_run: %v", err)
@@ -218,15 +252,12 @@ func TestDryRun(t *testing.T) {
 		if string(body) != cannedResponses["pinpoint GetSegments"].Body {
 			t.Errorf("body %q", body)
 		}
-		rec := e.g.waitAudit(t, "GetSegments", func(r map[string]any) bool { return field(r, "operation") == "GetSegments" })
+		rec := e.g.waitAudit(t, "GetSegments 200", func(r map[string]any) bool {
+			s, _ := r["upstream_status"].(float64)
+			return field(r, "operation") == "GetSegments" && s == 200
+		})
 		if field(rec, "decision") != "ImplicitDeny" || field(rec, "mode") != "dry_run" {
 			t.Errorf("decision %q mode %q, want ImplicitDeny dry_run", field(rec, "decision"), field(rec, "mode"))
-		}
-		if !strings.Contains(strings.ToLower(field(rec, "reason")), "would deny") {
-			t.Errorf("reason %q does not say would deny", field(rec, "reason"))
-		}
-		if s, _ := rec["upstream_status"].(float64); s != 200 {
-			t.Errorf("upstream_status %v, want 200", rec["upstream_status"])
 		}
 	})
 	t.Run("allowed is forwarded and audited Allow", func(t *testing.T) {

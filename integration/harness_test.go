@@ -221,9 +221,11 @@ func startGateway(t *testing.T, cfg gatewayConfig) *gatewayProc {
 	g.URL = fmt.Sprintf("http://127.0.0.1:%d", g.port)
 	g.AdminURL = fmt.Sprintf("http://127.0.0.1:%d", g.adminPort)
 	path := filepath.Join(g.dir, "Caddyfile")
-	if err := os.WriteFile(path, []byte(g.caddyfile(t, cfg)), 0o600); err != nil {
+	caddyfile := g.caddyfile(t, cfg)
+	if err := os.WriteFile(path, []byte(caddyfile), 0o600); err != nil {
 		t.Fatalf("writing Caddyfile: %v", err)
 	}
+	enforceUpstreamPolicy(t, g, caddyfile, cfg.Endpoints)
 	g.cmd = exec.Command(bin, "run", "--config", path, "--adapter", "caddyfile")
 	g.cmd.Dir = g.dir
 	g.cmd.Env = []string{
@@ -301,7 +303,8 @@ func (g *gatewayProc) reload(t *testing.T, cfg gatewayConfig) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.AdminURL+"/load", strings.NewReader(g.caddyfile(t, cfg)))
+	caddyfile := g.caddyfile(t, cfg)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.AdminURL+"/load", strings.NewReader(caddyfile))
 	if err != nil {
 		t.Fatalf("building reload request: %v", err)
 	}
@@ -312,6 +315,9 @@ func (g *gatewayProc) reload(t *testing.T, cfg gatewayConfig) (int, string) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		enforceUpstreamPolicy(t, g, caddyfile, cfg.Endpoints)
+	}
 	return resp.StatusCode, string(body)
 }
 

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pinpointgw/gateway/authz"
 )
 
 // cannedResponse is what the fake upstream answers for one operation.
@@ -51,6 +53,12 @@ type fakeUpstream struct {
 	// fakes such as the tag-keeping upstream of tags_test.go); ok false
 	// falls through to the canned responses.
 	respond func(r *http.Request, body []byte) (op string, resp cannedResponse, ok bool)
+	// policies are the upstream policies enforced, by gateway (upstream_policy_test.go);
+	// violations the requests they refused; denialsExpected says the test expects some.
+	policies        map[*gatewayProc][]*authz.Policy
+	override        bool
+	violations      []string
+	denialsExpected bool
 }
 
 // newFakeUpstream starts a fake upstream for api on 127.0.0.1.
@@ -61,7 +69,12 @@ func newFakeUpstream(t *testing.T, api string) *fakeUpstream {
 		u.SigningName = "mobiletargeting"
 	}
 	u.srv = httptest.NewServer(http.HandlerFunc(u.serve))
-	t.Cleanup(u.srv.Close)
+	registerFakeUpstream(u)
+	t.Cleanup(func() {
+		u.checkViolations(t)
+		unregisterFakeUpstream(u)
+		u.srv.Close()
+	})
 	return u
 }
 
@@ -115,9 +128,20 @@ func (u *fakeUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	op, resp := u.route(r, body)
 	rec.Operation = op
+	denied := ""
+	if len(rec.Failures) == 0 {
+		denied = u.checkPolicy(r, body)
+	}
 	u.mu.Lock()
 	u.records = append(u.records, rec)
+	if denied != "" {
+		u.violations = append(u.violations, r.Method+" "+rec.Path+" "+r.Header.Get("X-Amz-Target")+": "+denied)
+	}
 	u.mu.Unlock()
+	if denied != "" {
+		u.writePolicyDenial(w, denied)
+		return
+	}
 
 	if len(rec.Failures) > 0 {
 		w.Header().Set("Content-Type", "application/json")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/caddyserver/caddy/v2"
+	"go.uber.org/zap"
 
 	"github.com/pinpointgw/gateway/awscall"
 )
@@ -12,8 +13,8 @@ import (
 // upstreamCredentials builds the upstream credentials provider of uc (nil:
 // the default chain): static keys, whose placeholders are resolved here,
 // or the SDK's default chain or a profile, resolved lazily. region is the
-// home region.
-func upstreamCredentials(uc *UpstreamCredentials, region string, repl *caddy.Replacer) (aws.CredentialsProvider, error) {
+// home region; the AWS SDK's log messages go to log.
+func upstreamCredentials(uc *UpstreamCredentials, region string, repl *caddy.Replacer, log *zap.Logger) (aws.CredentialsProvider, error) {
 	if uc == nil {
 		uc = &UpstreamCredentials{}
 	}
@@ -36,8 +37,8 @@ func upstreamCredentials(uc *UpstreamCredentials, region string, repl *caddy.Rep
 		}
 		return awscall.StaticCredentials(id, secret, token), nil
 	case CredentialsProfile:
-		return awscall.ProfileCredentials(repl.ReplaceKnown(uc.Profile, ""), region), nil
+		return awscall.ProfileCredentials(repl.ReplaceKnown(uc.Profile, ""), region, log), nil
 	default:
-		return awscall.DefaultCredentials(region), nil
+		return awscall.DefaultCredentials(region, log), nil
 	}
 }

@@ -489,7 +489,7 @@ func (g *Gateway) provisionUpstream(repl *caddy.Replacer) error {
 	}
 
 	if g.creds == nil {
-		g.creds, err = upstreamCredentials(g.UpstreamCredentials, g.Region, repl)
+		g.creds, err = upstreamCredentials(g.UpstreamCredentials, g.Region, repl, g.logger.Named("aws_sdk"))
 		if err != nil {
 			return fmt.Errorf("upstream_credentials: %w", err)
 		}

@@ -84,6 +84,12 @@ func TestPackageBoundaries(t *testing.T) {
 			pkg:     self + "commands",
 			allowed: none("cmd", "module", "forward", "awscall", "lookup", "metrics", "audit", "bufferedlog"),
 		},
+		"upstreampolicy imports no caddy, no module and none of module's helpers": {
+			pkg: self + "upstreampolicy",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "commands", "forward", "awscall", "lookup", "metrics", "audit", "bufferedlog")(dep)
+			},
+		},
 		"bufferedlog imports none of the gateway's packages": {
 			pkg:     self + "bufferedlog",
 			allowed: func(dep string) bool { return !strings.HasPrefix(dep, self) },
