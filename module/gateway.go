@@ -114,7 +114,9 @@ type Gateway struct {
 	// Store is the path of the JSON credential store (users, groups, roles,
 	// policies, resource policies, guardrails and resource tags). Secrets in
 	// it may be written as {env.NAME}. Relative paths are relative to the
-	// working directory of the process. Required.
+	// working directory of the process. The path itself may be a
+	// placeholder resolved when the config loads, e.g. {env.GATEWAY_STORE};
+	// one that resolves to nothing stops the load. Required.
 	Store string `json:"store,omitempty"`
 
 	// SessionKeys are base64 (standard or URL-safe) 32-byte random keys
@@ -408,7 +410,10 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 
 // provisionAuthn loads the store, the session keys and the authenticator.
 func (g *Gateway) provisionAuthn(repl *caddy.Replacer) error {
-	storePath := repl.ReplaceKnown(g.Store, "")
+	storePath, err := resolveStorePath(repl, g.Store)
+	if err != nil {
+		return err
+	}
 	store, err := authn.LoadStore(storePath, authn.StoreOptions{Account: g.Account, Partition: g.partition})
 	if err != nil {
 		return err // names the file, the policy, the statement and the field
