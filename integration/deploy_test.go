@@ -694,3 +694,23 @@ func TestDeployOpsListener(t *testing.T) {
 		}
 	})
 }
+
+// TestDeployReadmeOpsSnippet checks that the ops listener the README's
+// "Deployment" shows is deploy/Caddyfile's, word for word.
+func TestDeployReadmeOpsSnippet(t *testing.T) {
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```\n(http://:\\{\\$GATEWAY_OPS_PORT:[^\n]*\n.*?\n})\n```").FindSubmatch(b)
+	if m == nil {
+		t.Fatal("README.md shows no ops listener (a ``` block starting http://:{$GATEWAY_OPS_PORT:…)")
+	}
+	if !strings.Contains(deployCaddyfile(t), string(m[1])+"\n") {
+		t.Errorf("README.md's ops listener is not deploy/Caddyfile's:\n%s", m[1])
+	}
+}
