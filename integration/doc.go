@@ -3,7 +3,8 @@
 // ./cmd/gateway, starts it as a real process on 127.0.0.1 with a generated
 // Caddyfile and credential store, and talks to it with real clients (the
 // aws-sdk-go-v2 Pinpoint, SMS and Voice v2 and STS clients, hand-signed
-// requests for the SMS and Voice v1 API, and the AWS CLI v2 at /usr/bin/aws).
+// requests for the SMS and Voice v1 API, the AWS CLI v2 at /usr/bin/aws, and
+// the AWS SDK for JavaScript v3 under Node.js: jssdk_test.go).
 // Behind the gateway a fake upstream verifies the gateway's SigV4 signature
 // with the upstream credentials, refuses anything that still carries a
 // client's credentials, and records what reached it.
@@ -19,6 +20,7 @@
 // random loopback port (internal/testenv), stop and start again.
 //
 // The tests skip under -short. The CLI tests skip when /usr/bin/aws is
-// absent, and the quota tests when redis-server is, unless CI=true, where
-// they fail instead.
+// absent, the quota tests when redis-server is, and TestJSSDK without node
+// or integration/testdata/jssdk/node_modules, unless CI=true, where they
+// fail instead.
 package integration

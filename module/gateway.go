@@ -115,7 +115,9 @@ type Gateway struct {
 	// Store is the path of the JSON credential store (users, groups, roles,
 	// policies, resource policies, guardrails and resource tags). Secrets in
 	// it may be written as {env.NAME}. Relative paths are relative to the
-	// working directory of the process. At most 16 MiB. Required.
+	// working directory of the process. The path itself may be a
+	// placeholder resolved when the config loads, e.g. {env.GATEWAY_STORE};
+	// one that resolves to nothing stops the load. At most 16 MiB. Required.
 	Store string `json:"store,omitempty"`
 
 	// StoreWatch is how often the store file is checked for changes: a
@@ -452,8 +454,10 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 // provisionAuthn reads and compiles the store (its bytes are returned
 // too, for its version) and the session keys.
 func (g *Gateway) provisionAuthn(repl *caddy.Replacer) (*authn.Store, []byte, error) {
-	g.storePath = repl.ReplaceKnown(g.Store, "")
 	var err error
+	if g.storePath, err = resolveStorePath(repl, g.Store); err != nil {
+		return nil, nil, err
+	}
 	if g.storeWatch, err = parseStoreWatch(g.StoreWatch); err != nil {
 		return nil, nil, err
 	}

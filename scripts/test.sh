@@ -36,6 +36,11 @@ fi
 if [ -f apimap/testdata/jssdk/package-lock.json ]; then
 	npm ci --prefix apimap/testdata/jssdk --no-audit --no-fund --loglevel=error
 fi
+# The AWS SDK for JavaScript v3 clients of the three APIs and STS, which integration's
+# TestJSSDK runs against the real gateway (integration/testdata/jssdk/calls.mjs).
+if [ -f integration/testdata/jssdk/package-lock.json ]; then
+	npm ci --prefix integration/testdata/jssdk --no-audit --no-fund --loglevel=error
+fi
 
 log "go vet"
 go vet ./...
