@@ -57,6 +57,7 @@ type Sync struct {
 // subscribed (SetUp); the caches' own invalidations go out through publish.
 type Link struct {
 	sync    *Sync
+	channel any
 	publish func(Invalidation)
 }
 
@@ -103,16 +104,24 @@ func (r *Resolver) Sync() *Sync { return r.sync }
 
 // Attach links the caches to a shared channel, replacing the current link:
 // publish sends the caches' own invalidations to the other instances (it
-// must return within a bounded time). The caches are emptied, since
-// nothing told them of changes before, and count as unsynced until the
-// link's SetUp(true). Detach the link when the channel is given up.
-func (s *Sync) Attach(publish func(Invalidation)) *Link {
-	l := &Link{sync: s, publish: publish}
+// must return within a bounded time); channel identifies the channel (a
+// comparable value). When the current link is of another channel, or
+// there is none, the caches are emptied, since nothing told them of the
+// changes before, and count as unsynced until the new link's SetUp(true).
+// A link of the same channel (a config reload) takes over its state and
+// the caches. Detach the link when the channel is given up.
+func (s *Sync) Attach(channel any, publish func(Invalidation)) *Link {
+	l := &Link{sync: s, channel: channel, publish: publish}
 	s.mu.Lock()
+	same := s.link != nil && s.link.channel == channel
 	s.link = l
-	s.unsynced.Store(true)
+	if !same {
+		s.unsynced.Store(true)
+	}
 	s.mu.Unlock()
-	s.caches.purgeAll()
+	if !same {
+		s.caches.purgeAll()
+	}
 	return l
 }
 
@@ -134,15 +143,16 @@ func (l *Link) Detach() {
 }
 
 // SetUp tells the caches that the channel of l is subscribed (up) or not
-// (down). Either change empties them: answers cached before a loss may
-// miss the invalidations sent during it, and those cached during it were
-// cached without the channel. While it is down, answers are cached for
-// UnsyncedTTL at most. A link that is no longer current changes nothing.
+// (down). A change either way empties them: answers cached before a loss
+// may miss the invalidations sent during it, and those cached during it
+// were cached without the channel. While it is down, answers are cached
+// for UnsyncedTTL at most. A link that is no longer current changes
+// nothing, nor does the state the caches are in already.
 func (l *Link) SetUp(up bool) {
 	s := l.sync
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.link != l {
+	if s.link != l || up != s.unsynced.Load() {
 		return
 	}
 	if up {

@@ -65,7 +65,7 @@ func TestLinkStates(t *testing.T) {
 	clock := newFakeClock()
 	c := testCaches(t, clock)
 	cacheTags(t, c, tagAppA)
-	link := c.sync.Attach(nil)
+	link := c.sync.Attach("channel 1", nil)
 	if cached(c, tagAppA) {
 		t.Fatal("an answer cached before Attach survived it")
 	}
@@ -116,7 +116,7 @@ func TestLinkStates(t *testing.T) {
 		}
 	})
 	t.Run("a replaced link changes nothing", func(t *testing.T) {
-		newer := c.sync.Attach(nil)
+		newer := c.sync.Attach("channel 2", nil)
 		newer.SetUp(true)
 		cacheTags(t, c, tagAppA)
 		link.SetUp(false)
@@ -125,6 +125,22 @@ func TestLinkStates(t *testing.T) {
 			t.Error("the old link's loss or Detach reached the caches of the new one")
 		}
 		link = newer
+	})
+	t.Run("a reload's link of the same channel keeps the caches", func(t *testing.T) {
+		cacheTags(t, c, tagAppB)
+		reloaded := c.sync.Attach("channel 2", nil)
+		if !cached(c, tagAppB) || c.sync.Unsynced() {
+			t.Error("a link of the same channel emptied the caches or distrusted them")
+		}
+		link.Detach() // the old config's Cleanup
+		if !cached(c, tagAppB) {
+			t.Error("the replaced link's Detach emptied the caches")
+		}
+		reloaded.SetUp(true) // told the state on joining the channel
+		if !cached(c, tagAppB) {
+			t.Error("being told the state the caches are in emptied them")
+		}
+		link = reloaded
 	})
 	t.Run("detached: a single instance's caches", func(t *testing.T) {
 		link.SetUp(false)
@@ -142,7 +158,7 @@ func TestLinkStates(t *testing.T) {
 func TestLinkReceived(t *testing.T) {
 	clock := newFakeClock()
 	c := testCaches(t, clock)
-	link := c.sync.Attach(nil)
+	link := c.sync.Attach("channel", nil)
 	link.SetUp(true)
 	cases := map[string]struct {
 		inv  Invalidation
@@ -186,7 +202,7 @@ func TestChangedPublishes(t *testing.T) {
 	src.Changed("pinpoint", "TagResource", tag, true) // no link: nothing to publish to
 
 	var p publications
-	link := c.sync.Attach(p.publish)
+	link := c.sync.Attach("channel", p.publish)
 	link.SetUp(true)
 	src.Changed("pinpoint", "TagResource", tag, true)
 	src.Changed("pinpoint", "GetApp", []apimap.Permission{{Action: "mobiletargeting:GetApp", Resources: []string{tagAppA}}}, true)

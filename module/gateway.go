@@ -242,7 +242,9 @@ type Gateway struct {
 	Quotas []Quota `json:"quotas,omitempty"`
 
 	// SharedState says where quota counters live: in the process (memory)
-	// or in Redis, shared by every instance. Default: memory.
+	// or in Redis, shared by every instance, which then also share the
+	// invalidations of their lookup caches (a retag, create or delete
+	// through one reaches the caches of all). Default: memory.
 	SharedState *SharedState `json:"shared_state,omitempty"`
 
 	// provisioned state
@@ -268,6 +270,8 @@ type Gateway struct {
 	quotaStore      quota.Store
 	closeQuotaStore func() error
 	quotaMetrics    *metrics.Quotas
+
+	closeInvalidation func() // nil: no shared invalidation (invalidation.go)
 }
 
 // UpstreamCredentials selects the AWS credentials of forwarded requests.
@@ -402,6 +406,9 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	g.tags, g.resolver, err = g.setupResourceTags(ctx)
 	if err != nil {
 		return fmt.Errorf("resource_tags: %w", err)
+	}
+	if err := g.provisionInvalidation(ctx, repl); err != nil {
+		return err
 	}
 	return g.provisionQuotas(ctx, repl)
 }
@@ -582,6 +589,7 @@ func (g *Gateway) Cleanup() error {
 	if g.forwarder != nil {
 		g.forwarder.Close()
 	}
+	g.cleanupInvalidation()
 	if c, ok := g.tags.(interface{ Close() }); ok {
 		c.Close()
 	}

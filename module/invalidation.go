@@ -1,0 +1,95 @@
+package module
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+
+	"github.com/pinpointgw/gateway/lookup"
+	"github.com/pinpointgw/gateway/sharedstate"
+)
+
+// invalidators are the process's subscriptions to shared invalidation
+// channels, kept across config reloads: a reload with the same
+// shared_state redis and upstream keeps its subscription, and with it the
+// lookup caches and their trust in the channel.
+var invalidators = caddy.NewUsagePool()
+
+type invalidatorState struct{ *sharedstate.Invalidator }
+
+func (s invalidatorState) Destruct() error { return s.Close() }
+
+// provisionInvalidation links this config's lookup caches (resource tags,
+// origination identities, verified numbers) to the invalidation channel
+// that every instance with the same shared_state redis and upstream
+// shares: what one instance drops after a retag, create or delete, all
+// drop. While the channel is down the caches trust an answer for
+// lookup.UnsyncedTTL at most. Without shared_state redis, or without
+// caches (origination_lookup off and resource_tags not lookup), it does
+// nothing.
+func (g *Gateway) provisionInvalidation(ctx caddy.Context, repl *caddy.Replacer) error {
+	s := g.SharedState
+	if s == nil || s.Backend != SharedStateRedis {
+		return nil
+	}
+	sync := g.lookupSync()
+	if sync == nil {
+		return nil
+	}
+	url := repl.ReplaceKnown(s.URL, "")
+	channel := sharedstate.ChannelName(lookupPoolKey(g))
+	// The pool key holds the resolved URL, which may hold a password:
+	// hashed, like the channel.
+	sum := sha256.Sum256([]byte(url + "\x00" + channel + "\x00" + time.Duration(s.Timeout).String()))
+	key := "invalidation " + hex.EncodeToString(sum[:])
+	logger := g.logger.Named("shared_state")
+	v, _, err := invalidators.LoadOrNew(key, func() (caddy.Destructor, error) {
+		inv, err := sharedstate.OpenInvalidator(sharedstate.InvalidatorOptions{
+			URL: url, Timeout: time.Duration(s.Timeout), Channel: channel, Logger: logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return invalidatorState{inv}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("shared_state redis: %w", err) // never the URL: it may hold a password
+	}
+	inv := v.(invalidatorState).Invalidator
+	link := sync.Attach(inv, inv.Publish)
+	if err := inv.AddListener(link, ctx.GetMetricsRegistry(), logger); err != nil {
+		link.Detach()
+		_, _ = invalidators.Delete(key)
+		return fmt.Errorf("shared_state redis: registering metrics: %w", err)
+	}
+	g.closeInvalidation = func() {
+		inv.RemoveListener(link)
+		link.Detach()
+		_, _ = invalidators.Delete(key)
+	}
+	return nil
+}
+
+// lookupSync returns the link of this config's lookup caches to the other
+// instances, nil when it has no caches.
+func (g *Gateway) lookupSync() *lookup.Sync {
+	if t, ok := g.tags.(*lookup.UpstreamTags); ok {
+		return t.Sync()
+	}
+	if r, ok := g.resolver.(*lookup.Resolver); ok {
+		return r.Sync()
+	}
+	return nil
+}
+
+// cleanupInvalidation unlinks the caches from the channel and releases
+// this config's use of the subscription.
+func (g *Gateway) cleanupInvalidation() {
+	if g.closeInvalidation != nil {
+		g.closeInvalidation()
+		g.closeInvalidation = nil
+	}
+}
