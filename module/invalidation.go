@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -93,3 +94,52 @@ func (g *Gateway) cleanupInvalidation() {
 		g.closeInvalidation = nil
 	}
 }
+
+// changeNotifier tells the tag source about a forwarded call whose
+// upstream may have acted (tagChangeObserver) before the client can see
+// the answer: at the first final status written. So the invalidation,
+// which shared_state redis publishes to the other instances, is made
+// before the client can send its next request, to this instance or
+// another.
+type changeNotifier struct {
+	http.ResponseWriter
+	notify func(status int)
+	fired  bool
+}
+
+// notifyChanges wraps w so that the tag source, when it caches, is told
+// about the forwarded call of rs when its status is written.
+func (g *Gateway) notifyChanges(w http.ResponseWriter, rs *requestState) *changeNotifier {
+	n, ok := g.tags.(tagChangeObserver)
+	return &changeNotifier{ResponseWriter: w, notify: func(status int) {
+		if ok && upstreamMayHaveActed(status) {
+			n.Changed(rs.api, rs.op, rs.permissions, status >= 200 && status < 300)
+		}
+	}}
+}
+
+// WriteHeader tells of the change, then writes the status; 1xx answers
+// are interim and tell nothing.
+func (c *changeNotifier) WriteHeader(code int) {
+	if code >= 200 {
+		c.fire(code)
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+// Write tells of the change (status 200 unless written before), then writes.
+func (c *changeNotifier) Write(b []byte) (int, error) {
+	c.fire(http.StatusOK)
+	return c.ResponseWriter.Write(b)
+}
+
+// fire tells of the change once.
+func (c *changeNotifier) fire(status int) {
+	if !c.fired {
+		c.fired = true
+		c.notify(status)
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (c *changeNotifier) Unwrap() http.ResponseWriter { return c.ResponseWriter }
