@@ -10,7 +10,9 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,7 +90,10 @@ type Listener interface {
 // kept alive (PING every heartbeat, resubscription with backoff after a
 // loss), whose state its listeners follow; and the publication of this
 // instance's own invalidations, which every instance but the sender
-// applies (a message names its sender by a random ID).
+// applies (a message names its sender by a random ID) and acknowledges on
+// a second channel: Publish returns when every other subscriber applied
+// it, or after the timeout, so that a client that saw the answer of a
+// retag through one instance finds it applied by all.
 //
 // While the channel is down, the invalidations this instance makes are
 // kept (bounded) and published when it is back.
@@ -101,9 +106,12 @@ type Invalidator struct {
 	cancel    context.CancelFunc
 	done      chan struct{}
 
+	seq       atomic.Uint64 // numbers this instance's messages
+
 	mu        sync.Mutex
 	up        bool
 	listeners map[Listener]struct{}
+	waiters   map[uint64]chan struct{} // acknowledgements awaited, by message number
 	pubsub    *redis.PubSub // the current subscription, closed by Close
 	pending   lookup.Invalidation
 	logger    *zap.Logger
@@ -141,6 +149,7 @@ func OpenInvalidator(opts InvalidatorOptions) (*Invalidator, error) {
 		cancel:    cancel,
 		done:      make(chan struct{}),
 		listeners: map[Listener]struct{}{},
+		waiters:   map[uint64]chan struct{}{},
 		logger:    logger,
 		metrics:   newInvalidationMetrics(),
 	}
@@ -217,24 +226,92 @@ func (v *Invalidator) Publish(inv lookup.Invalidation) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), v.timeout)
 	defer cancel()
-	if err := v.publish(ctx, inv); err != nil {
+	if err := v.publish(ctx, inv, true); err != nil {
 		v.keep(inv) // applying it twice changes nothing
 		v.log().Warn("shared cache invalidation not sent; kept until the channel answers",
 			zap.Int("arns", len(inv.Tags)), zap.Error(err))
 	}
 }
 
-// publish sends inv's messages; it stops at the first failure.
-func (v *Invalidator) publish(ctx context.Context, inv lookup.Invalidation) error {
-	for _, msg := range encodeInvalidation(v.id, inv) {
-		if err := v.client.Publish(ctx, v.channel, msg).Err(); err != nil {
+// publish sends inv's messages and, with wait, waits within ctx for
+// every other subscriber's acknowledgement of each; it stops at the first
+// failure to send. A missing acknowledgement is counted, not an error: the message
+// was sent, and a subscriber that did not answer in time applies it late
+// or resyncs.
+func (v *Invalidator) publish(ctx context.Context, inv lookup.Invalidation, wait bool) error {
+	for _, m := range encodeInvalidation(v.id, inv) {
+		id := v.seq.Add(1)
+		m.ID = id
+		msg, _ := json.Marshal(m) // strings and ints only: cannot fail
+		acks := make(chan struct{}, maxAwaitedAcks)
+		v.mu.Lock()
+		v.waiters[id] = acks
+		v.mu.Unlock()
+		n, err := v.client.Publish(ctx, v.channel, msg).Result()
+		if err == nil {
+			v.count(eventSent)
+			// n counts the subscriptions that got it, this one included.
+			if wait && !v.awaitAcks(ctx, acks, int(min(n-1, maxAwaitedAcks))) {
+				v.count(eventUnacknowledged)
+			}
+		}
+		v.mu.Lock()
+		delete(v.waiters, id)
+		v.mu.Unlock()
+		if err != nil {
 			v.count(eventSendFailed)
 			return err
 		}
-		v.count(eventSent)
 	}
 	return nil
 }
+
+// maxAwaitedAcks bounds the acknowledgements one message waits for (the
+// instances of a deployment).
+const maxAwaitedAcks = 256
+
+// awaitAcks waits for n acknowledgements on acks until ctx ends.
+func (v *Invalidator) awaitAcks(ctx context.Context, acks <-chan struct{}, n int) bool {
+	for range n {
+		select {
+		case <-acks:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// ack acknowledges a message of another instance, applied.
+func (v *Invalidator) ack(ctx context.Context, src string, id uint64) {
+	ctx, cancel := context.WithTimeout(ctx, v.timeout)
+	defer cancel()
+	_ = v.client.Publish(ctx, v.ackChannel(), src+" "+strconv.FormatUint(id, 10)).Err() // best effort: the sender stops waiting at its timeout
+}
+
+// acked records an acknowledgement of one of this instance's messages.
+func (v *Invalidator) acked(payload string) {
+	src, n, ok := strings.Cut(payload, " ")
+	if !ok || src != v.id || len(n) > 20 {
+		return // another sender's, or garbled
+	}
+	id, err := strconv.ParseUint(n, 10, 64)
+	if err != nil {
+		return
+	}
+	v.mu.Lock()
+	acks := v.waiters[id]
+	v.mu.Unlock()
+	if acks != nil {
+		select {
+		case acks <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// ackChannel is the channel of the acknowledgements.
+func (v *Invalidator) ackChannel() string { return v.channel + ":ack" }
 
 // keep adds inv to what is published when the channel is back.
 func (v *Invalidator) keep(inv lookup.Invalidation) {
@@ -255,7 +332,10 @@ func (v *Invalidator) keep(inv lookup.Invalidation) {
 	p.Tags = append(p.Tags, inv.Tags...)
 }
 
-// flush publishes what was kept, if anything.
+// flush publishes what was kept, if anything. It runs on the goroutine
+// that reads the acknowledgements, so it does not wait for them (the
+// instances that missed the kept invalidations resync anyway when they
+// come back, and those that did not take them now).
 func (v *Invalidator) flush(ctx context.Context) {
 	v.mu.Lock()
 	inv := v.pending
@@ -266,7 +346,7 @@ func (v *Invalidator) flush(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)
 	defer cancel()
-	if err := v.publish(ctx, inv); err != nil {
+	if err := v.publish(ctx, inv, false); err != nil {
 		v.keep(inv)
 	}
 }
@@ -306,7 +386,7 @@ func (v *Invalidator) session(ctx context.Context) (wasUp bool, err error) {
 		v.mu.Unlock()
 		_ = ps.Close()
 	}()
-	if err := ps.Subscribe(ctx, v.channel); err != nil {
+	if err := ps.Subscribe(ctx, v.channel, v.ackChannel()); err != nil {
 		return false, err
 	}
 	pinged := false
@@ -328,12 +408,16 @@ func (v *Invalidator) session(ctx context.Context) (wasUp bool, err error) {
 		pinged = false
 		switch m := msg.(type) {
 		case *redis.Subscription:
-			if m.Kind == "subscribe" && m.Channel == v.channel {
+			if m.Kind == "subscribe" && m.Count == 2 { // both channels
 				wasUp = true
 				v.setUp(true, nil)
 			}
 		case *redis.Message:
-			v.receive([]byte(m.Payload))
+			if m.Channel == v.channel {
+				v.receive(ctx, []byte(m.Payload))
+			} else {
+				v.acked(m.Payload)
+			}
 		}
 		if wasUp {
 			v.flush(ctx)
@@ -366,10 +450,10 @@ func (v *Invalidator) setUp(up bool, why error) {
 	}
 }
 
-// receive applies one message of the channel.
-func (v *Invalidator) receive(payload []byte) {
-	inv, src, ev := decodeInvalidation(payload)
-	if ev == eventReceived && src == v.id {
+// receive applies one message of the channel and acknowledges it.
+func (v *Invalidator) receive(ctx context.Context, payload []byte) {
+	inv, m, ev := decodeInvalidation(payload)
+	if ev == eventReceived && m.Src == v.id {
 		ev = eventOwn // applied already, when it was made
 	}
 	v.count(ev)
@@ -377,10 +461,11 @@ func (v *Invalidator) receive(payload []byte) {
 		return
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	for l := range v.listeners {
 		l.Received(inv)
 	}
+	v.mu.Unlock()
+	v.ack(ctx, m.Src, m.ID)
 }
 
 func (v *Invalidator) log() *zap.Logger {
@@ -402,6 +487,8 @@ type wireMessage struct {
 	V int `json:"v"`
 	// Src is the sender's random ID.
 	Src string `json:"src"`
+	// ID numbers the sender's messages (from 1), for acknowledgements.
+	ID uint64 `json:"id"`
 	// Tags are the taggable ARNs whose cached tags are dropped.
 	Tags []string `json:"tags,omitempty"`
 	// Purge names the caches emptied whole.
@@ -416,9 +503,9 @@ const (
 	purgeVerified = "verified_numbers"
 )
 
-// encodeInvalidation returns the messages of inv: the caches to purge in
-// the first, the ARNs in chunks of MaxMessageARNs.
-func encodeInvalidation(src string, inv lookup.Invalidation) [][]byte {
+// encodeInvalidation returns the messages of inv, unnumbered: the caches
+// to purge in the first, the ARNs in chunks of MaxMessageARNs.
+func encodeInvalidation(src string, inv lookup.Invalidation) []wireMessage {
 	var purge []string
 	for _, p := range []struct {
 		on   bool
@@ -432,7 +519,7 @@ func encodeInvalidation(src string, inv lookup.Invalidation) [][]byte {
 	if inv.AllTags {
 		tags = nil
 	}
-	var out [][]byte
+	var out []wireMessage
 	for first := true; first || len(tags) > 0; first = false {
 		m := wireMessage{V: 1, Src: src}
 		if first {
@@ -443,31 +530,31 @@ func encodeInvalidation(src string, inv lookup.Invalidation) [][]byte {
 		if len(m.Tags) == 0 && len(m.Purge) == 0 {
 			continue
 		}
-		b, _ := json.Marshal(m) // strings and ints only: cannot fail
-		out = append(out, b)
+		out = append(out, m)
 	}
 	return out
 }
 
 // decodeInvalidation reads one message; the event says whether it is
 // usable (eventReceived) or why it was dropped.
-func decodeInvalidation(payload []byte) (lookup.Invalidation, string, string) {
+func decodeInvalidation(payload []byte) (lookup.Invalidation, wireMessage, string) {
 	var inv lookup.Invalidation
-	if len(payload) > MaxMessageBytes {
-		return inv, "", eventDroppedOversized
-	}
 	var m wireMessage
+	if len(payload) > MaxMessageBytes {
+		return inv, m, eventDroppedOversized
+	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil || dec.More() || m.V != 1 || m.Src == "" || len(m.Src) > 64 {
-		return inv, "", eventDroppedGarbled
+	if err := dec.Decode(&m); err != nil || dec.More() || m.V != 1 || m.ID == 0 ||
+		m.Src == "" || len(m.Src) > 64 || strings.ContainsRune(m.Src, ' ') {
+		return inv, wireMessage{}, eventDroppedGarbled
 	}
 	if len(m.Tags) > MaxMessageARNs || len(m.Purge) > 4 {
-		return inv, "", eventDroppedOversized
+		return inv, wireMessage{}, eventDroppedOversized
 	}
 	for _, a := range m.Tags {
 		if len(a) > maxARNBytes || !strings.HasPrefix(a, "arn:") {
-			return inv, "", eventDroppedGarbled
+			return inv, wireMessage{}, eventDroppedGarbled
 		}
 	}
 	for _, p := range m.Purge {
@@ -481,20 +568,21 @@ func decodeInvalidation(payload []byte) (lookup.Invalidation, string, string) {
 		case purgeVerified:
 			inv.VerifiedNumbers = true
 		default:
-			return lookup.Invalidation{}, "", eventDroppedGarbled
+			return lookup.Invalidation{}, wireMessage{}, eventDroppedGarbled
 		}
 	}
 	inv.Tags = m.Tags
 	if inv.Empty() {
-		return inv, "", eventDroppedGarbled
+		return inv, wireMessage{}, eventDroppedGarbled
 	}
-	return inv, m.Src, eventReceived
+	return inv, m, eventReceived
 }
 
 // Events of the messages counter.
 const (
 	eventSent             = "sent"
 	eventSendFailed       = "send_failed"
+	eventUnacknowledged   = "unacknowledged"
 	eventReceived         = "received"
 	eventOwn              = "own"
 	eventDroppedOversized = "dropped_oversized"
@@ -516,7 +604,7 @@ func newInvalidationMetrics() *invalidationMetrics {
 		}, []string{"channel"}),
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metrics.Namespace, Name: "shared_invalidation_messages_total",
-			Help: "Cache invalidation messages, by event: sent, send_failed (kept and sent again when the channel answers), received (applied), own (this instance's, ignored), dropped_oversized, dropped_garbled.",
+			Help: "Cache invalidation messages, by event: sent, send_failed (kept and sent again when the channel answers), unacknowledged (sent, but not every other instance said within the timeout that it applied it), received (applied), own (this instance's, ignored), dropped_oversized, dropped_garbled.",
 		}, []string{"event"}),
 		resyncs: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: metrics.Namespace, Name: "shared_invalidation_resyncs_total",
