@@ -9,8 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -106,13 +106,13 @@ type Invalidator struct {
 	cancel    context.CancelFunc
 	done      chan struct{}
 
-	seq       atomic.Uint64 // numbers this instance's messages
+	seq atomic.Uint64 // numbers this instance's messages
 
 	mu        sync.Mutex
 	up        bool
 	listeners map[Listener]struct{}
 	waiters   map[uint64]chan struct{} // acknowledgements awaited, by message number
-	pubsub    *redis.PubSub // the current subscription, closed by Close
+	pubsub    *redis.PubSub            // the current subscription, closed by Close
 	pending   lookup.Invalidation
 	logger    *zap.Logger
 	metrics   *invalidationMetrics
