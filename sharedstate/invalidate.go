@@ -19,7 +19,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
-	"github.com/pinpointgw/gateway/lookup"
 	"github.com/pinpointgw/gateway/metrics"
 )
 
@@ -76,10 +75,30 @@ type InvalidatorOptions struct {
 	Logger *zap.Logger
 }
 
-// Listener is told what the channel brings: lookup.Link.
+// Invalidation is what one message asks every other instance to drop
+// from its lookup caches. Its fields are those of lookup.Invalidation, to
+// which it converts (the gateway's module links the two): sharedstate
+// imports no Caddy, which package lookup does.
+type Invalidation struct {
+	// Tags are the taggable ARNs whose cached tags are dropped.
+	Tags []string
+	// AllTags drops every cached tag set.
+	AllTags bool
+	// PhoneNumbers, SenderIDs and VerifiedNumbers empty the resolver's
+	// caches of those names.
+	PhoneNumbers, SenderIDs, VerifiedNumbers bool
+}
+
+// Empty reports whether inv drops nothing.
+func (inv Invalidation) Empty() bool {
+	return len(inv.Tags) == 0 && !inv.AllTags && !inv.PhoneNumbers && !inv.SenderIDs && !inv.VerifiedNumbers
+}
+
+// Listener is told what the channel brings (the module's adapter of
+// lookup.Link).
 type Listener interface {
 	// Received applies another instance's invalidation.
-	Received(lookup.Invalidation)
+	Received(Invalidation)
 	// SetUp says whether the channel is subscribed; every change means
 	// that invalidations may have been missed.
 	SetUp(up bool)
@@ -113,7 +132,7 @@ type Invalidator struct {
 	listeners map[Listener]struct{}
 	waiters   map[uint64]chan struct{} // acknowledgements awaited, by message number
 	pubsub    *redis.PubSub            // the current subscription, closed by Close
-	pending   lookup.Invalidation
+	pending   Invalidation
 	logger    *zap.Logger
 	metrics   *invalidationMetrics
 }
@@ -216,7 +235,7 @@ func (v *Invalidator) Close() error {
 // down or the server does not take it, inv is kept and sent when the
 // channel is back (the pending ARNs are bounded; past the bound, every
 // instance drops all its cached tags instead).
-func (v *Invalidator) Publish(inv lookup.Invalidation) {
+func (v *Invalidator) Publish(inv Invalidation) {
 	if inv.Empty() {
 		return
 	}
@@ -238,7 +257,7 @@ func (v *Invalidator) Publish(inv lookup.Invalidation) {
 // failure to send. A missing acknowledgement is counted, not an error: the message
 // was sent, and a subscriber that did not answer in time applies it late
 // or resyncs.
-func (v *Invalidator) publish(ctx context.Context, inv lookup.Invalidation, wait bool) error {
+func (v *Invalidator) publish(ctx context.Context, inv Invalidation, wait bool) error {
 	for _, m := range encodeInvalidation(v.id, inv) {
 		id := v.seq.Add(1)
 		m.ID = id
@@ -314,7 +333,7 @@ func (v *Invalidator) acked(payload string) {
 func (v *Invalidator) ackChannel() string { return v.channel + ":ack" }
 
 // keep adds inv to what is published when the channel is back.
-func (v *Invalidator) keep(inv lookup.Invalidation) {
+func (v *Invalidator) keep(inv Invalidation) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	p := &v.pending
@@ -339,7 +358,7 @@ func (v *Invalidator) keep(inv lookup.Invalidation) {
 func (v *Invalidator) flush(ctx context.Context) {
 	v.mu.Lock()
 	inv := v.pending
-	v.pending = lookup.Invalidation{}
+	v.pending = Invalidation{}
 	v.mu.Unlock()
 	if inv.Empty() {
 		return
@@ -439,11 +458,11 @@ func (v *Invalidator) setUp(up bool, why error) {
 		v.logger.Info("shared cache invalidation channel subscribed; lookup caches emptied and trusted again",
 			zap.String("channel", v.Label()))
 	} else {
-		fields := []zap.Field{zap.String("channel", v.Label()), zap.Duration("unsynced_ttl", lookup.UnsyncedTTL)}
+		fields := []zap.Field{zap.String("channel", v.Label())}
 		if why != nil {
 			fields = append(fields, zap.Error(why))
 		}
-		v.logger.Warn("shared cache invalidation channel down; lookup caches emptied, answers cached briefly until it is back", fields...)
+		v.logger.Warn("shared cache invalidation channel down; lookup caches emptied, answers cached for 2s at most until it is back", fields...)
 	}
 	for l := range v.listeners {
 		l.SetUp(up)
@@ -505,7 +524,7 @@ const (
 
 // encodeInvalidation returns the messages of inv, unnumbered: the caches
 // to purge in the first, the ARNs in chunks of MaxMessageARNs.
-func encodeInvalidation(src string, inv lookup.Invalidation) []wireMessage {
+func encodeInvalidation(src string, inv Invalidation) []wireMessage {
 	var purge []string
 	for _, p := range []struct {
 		on   bool
@@ -537,8 +556,8 @@ func encodeInvalidation(src string, inv lookup.Invalidation) []wireMessage {
 
 // decodeInvalidation reads one message; the event says whether it is
 // usable (eventReceived) or why it was dropped.
-func decodeInvalidation(payload []byte) (lookup.Invalidation, wireMessage, string) {
-	var inv lookup.Invalidation
+func decodeInvalidation(payload []byte) (Invalidation, wireMessage, string) {
+	var inv Invalidation
 	var m wireMessage
 	if len(payload) > MaxMessageBytes {
 		return inv, m, eventDroppedOversized
@@ -568,7 +587,7 @@ func decodeInvalidation(payload []byte) (lookup.Invalidation, wireMessage, strin
 		case purgeVerified:
 			inv.VerifiedNumbers = true
 		default:
-			return lookup.Invalidation{}, wireMessage{}, eventDroppedGarbled
+			return Invalidation{}, wireMessage{}, eventDroppedGarbled
 		}
 	}
 	inv.Tags = m.Tags

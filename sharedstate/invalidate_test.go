@@ -16,7 +16,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/pinpointgw/gateway/internal/testenv"
-	"github.com/pinpointgw/gateway/lookup"
 )
 
 const testARN = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/app-a"
@@ -24,12 +23,12 @@ const testARN = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/app-a"
 // recorder is a Listener that keeps what it was told, with the time.
 type recorder struct {
 	mu       sync.Mutex
-	received []lookup.Invalidation
+	received []Invalidation
 	at       []time.Time
 	states   []bool
 }
 
-func (r *recorder) Received(inv lookup.Invalidation) {
+func (r *recorder) Received(inv Invalidation) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.received = append(r.received, inv)
@@ -42,7 +41,7 @@ func (r *recorder) SetUp(up bool) {
 	r.states = append(r.states, up)
 }
 
-func (r *recorder) snapshot() (received []lookup.Invalidation, at []time.Time, states []bool) {
+func (r *recorder) snapshot() (received []Invalidation, at []time.Time, states []bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.received), slices.Clone(r.at), slices.Clone(r.states)
@@ -123,7 +122,7 @@ func TestInvalidationWire(t *testing.T) {
 		many[i] = fmt.Sprintf("%s-%d", testARN, i)
 	}
 	t.Run("round trip in chunks", func(t *testing.T) {
-		inv := lookup.Invalidation{Tags: many, SenderIDs: true}
+		inv := Invalidation{Tags: many, SenderIDs: true}
 		msgs := encodeInvalidation("src1", inv)
 		if len(msgs) != 3 {
 			t.Fatalf("%d messages for %d ARNs, want 3", len(msgs), len(many))
@@ -145,7 +144,7 @@ func TestInvalidationWire(t *testing.T) {
 		}
 	})
 	t.Run("all tags sends no ARN", func(t *testing.T) {
-		msgs := encodeInvalidation("s", lookup.Invalidation{Tags: many, AllTags: true})
+		msgs := encodeInvalidation("s", Invalidation{Tags: many, AllTags: true})
 		if len(msgs) != 1 {
 			t.Fatalf("%d messages, want 1", len(msgs))
 		}
@@ -218,7 +217,7 @@ func TestInvalidatorDelivers(t *testing.T) {
 	for i := range n {
 		arn := fmt.Sprintf("%s-%d", testARN, i)
 		start := time.Now()
-		a.Publish(lookup.Invalidation{Tags: []string{arn}})
+		a.Publish(Invalidation{Tags: []string{arn}})
 		returned := time.Since(start)
 		for name, rec := range map[string]*recorder{"b": recB, "c": recC} {
 			// Publish returns when the others acknowledged: no waiting.
@@ -287,7 +286,7 @@ func TestInvalidatorLossAndRecovery(t *testing.T) {
 	if up(regA, a) != 0 || up(regB, b) != 0 {
 		t.Error("the up gauge is not 0 during the loss")
 	}
-	a.Publish(lookup.Invalidation{Tags: []string{testARN}})
+	a.Publish(Invalidation{Tags: []string{testARN}})
 	if got := messages(t, regA, eventSent); got != 0 {
 		t.Errorf("%v messages sent during the loss", got)
 	}
