@@ -352,3 +352,37 @@ func TestOpenInvalidatorRefuses(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkInvalidatorPublish: one invalidation of one ARN, published and
+// acknowledged by two other instances on a loopback redis-server (what a
+// retag through the gateway adds to its answer).
+func BenchmarkInvalidatorPublish(b *testing.B) {
+	srv := testenv.StartRedis(b)
+	channel := ChannelName("bench")
+	var vs []*Invalidator
+	for range 3 {
+		v, err := OpenInvalidator(InvalidatorOptions{URL: srv.URL(), Channel: channel})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = v.Close() })
+		if err := v.AddListener(&recorder{}, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		vs = append(vs, v)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, v := range vs {
+		for !v.Up() {
+			if time.Now().After(deadline) {
+				b.Fatal("not subscribed within 10s")
+			}
+			time.Sleep(5 * time.Millisecond) // poll interval, bounded by the deadline
+		}
+	}
+	inv := Invalidation{Tags: []string{testARN}}
+	b.ResetTimer()
+	for b.Loop() {
+		vs[0].Publish(inv)
+	}
+}
