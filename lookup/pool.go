@@ -20,6 +20,8 @@ type sharedCaches struct {
 	phones   *Cache[map[string]string]
 	senders  *Cache[[]string]
 	verified *Cache[string]
+	// sync links them to the instances' invalidation channel (invalidate.go).
+	sync *Sync
 }
 
 // Destruct empties the caches when no config uses them any more.
@@ -54,12 +56,14 @@ func acquireCaches(key string, ttl time.Duration, size int, timeout time.Duratio
 			}
 			return ttl
 		}
-		return &sharedCaches{
+		caches := &sharedCaches{
 			tags:     tags,
 			phones:   newCache[map[string]string](64, ttl, timeout, now, cacheObserver{}),
 			senders:  senders,
 			verified: newCache[string](size, ttl, timeout, now, cacheObserver{}),
-		}, nil
+		}
+		caches.sync = newSync(caches)
+		return caches, nil
 	})
 	if err != nil {
 		return nil, err

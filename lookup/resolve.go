@@ -45,6 +45,7 @@ type Resolver struct {
 	phones   *Cache[map[string]string] // region -> number -> ARN
 	senders  *Cache[[]string]          // region + "/" + sender ID -> ARNs
 	verified *Cache[string]            // region + "/" + verified destination number ID or ARN -> its phone number
+	sync     *Sync                     // the caches' link to the other instances
 	// poolKey names the shared caches in lookupCaches when the resolver
 	// holds them itself (NewResolver; "" once released, or when the tag
 	// source of New holds them).
@@ -57,7 +58,9 @@ type Resolver struct {
 // identities or verified numbers, the caches concerned are emptied.
 func (r *Resolver) Changed(_, operation string, auths []apimap.Permission, succeeded bool) {
 	if succeeded {
-		r.changed(operation, auths)
+		var inv Invalidation
+		r.changed(operation, &inv)
+		r.sync.publish(inv)
 	}
 }
 
@@ -201,15 +204,18 @@ func (r *Resolver) lookup(ctx context.Context, region, kind, value string) ([]st
 }
 
 // changed empties the caches after a successful call that buys, releases
-// or deletes origination identities.
-func (r *Resolver) changed(operation string, _ []apimap.Permission) {
+// or deletes origination identities, and notes in inv what it emptied.
+func (r *Resolver) changed(operation string, inv *Invalidation) {
 	switch operation {
 	case "RequestPhoneNumber", "ReleasePhoneNumber":
 		r.phones.purge()
+		inv.PhoneNumbers = true
 	case "RequestSenderId", "ReleaseSenderId", "DeleteSenderId":
 		r.senders.purge()
+		inv.SenderIDs = true
 	case "DeleteVerifiedDestinationNumber":
 		r.verified.purge()
+		inv.VerifiedNumbers = true
 	}
 }
 

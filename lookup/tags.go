@@ -130,6 +130,7 @@ func (s *UpstreamTags) ResourceTags(ctx context.Context, arn string, in *authz.I
 // a 5xx, timeout or transport error (the change may have happened even so).
 func (s *UpstreamTags) Changed(api, operation string, auths []apimap.Permission, succeeded bool) {
 	changes := tagChangingOperation(operation)
+	var inv Invalidation // what the other instances drop too
 	for _, a := range auths {
 		_, name, _ := strings.Cut(a.Action, ":")
 		if !changes && !strings.EqualFold(name, "TagResource") && !strings.EqualFold(name, "UntagResource") {
@@ -138,11 +139,15 @@ func (s *UpstreamTags) Changed(api, operation string, auths []apimap.Permission,
 		for _, arn := range a.Resources {
 			if owner, ok := apimap.TaggableOwner(arn); ok {
 				s.cache.invalidate(owner)
+				inv.Tags = append(inv.Tags, owner)
 			}
 		}
 	}
 	if s.resolver != nil && succeeded {
-		s.resolver.changed(operation, auths)
+		s.resolver.changed(operation, &inv)
+	}
+	if s.resolver != nil {
+		s.resolver.sync.publish(inv)
 	}
 }
 
@@ -364,5 +369,5 @@ func acquireConfigured(cfg Config) (*sharedCaches, string, error) {
 
 func newResolver(cfg Config, caches *sharedCaches) *Resolver {
 	sc := scope{partition: cfg.Partition, account: cfg.Account, regionAllowed: cfg.RegionAllowed}
-	return &Resolver{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders, verified: caches.verified}
+	return &Resolver{scope: sc, call: cfg.Call, phones: caches.phones, senders: caches.senders, verified: caches.verified, sync: caches.sync}
 }

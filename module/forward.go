@@ -38,16 +38,15 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 
 	rs.forwarded = true
 	rs.work = g.now().Sub(rs.start)
-	g.forwarder.Forward(w, r, fs)
+	cw := g.notifyChanges(w, rs) // the caches drop what changed before the client sees the answer
+	g.forwarder.Forward(cw, r, fs)
 	if fs.Err != nil && fs.Status != 499 {
 		status, code, msg := upstreamFailure(fs.Err, time.Duration(g.UpstreamTimeout))
 		fs.Status = status
-		awserr.Write(w, rs.proto, status, code, msg+" (request ID "+rs.requestID+")", rs.requestID)
+		awserr.Write(cw, rs.proto, status, code, msg+" (request ID "+rs.requestID+")", rs.requestID)
 	}
 	rs.work += fs.SignDuration
-	if n, ok := g.tags.(tagChangeObserver); ok && upstreamMayHaveActed(fs.Status) {
-		n.Changed(rs.api, rs.op, rs.permissions, fs.Status >= 200 && fs.Status < 300)
-	}
+	cw.fire(fs.Status) // nothing written: tell now
 	if fs.Err != nil {
 		kind := "error"
 		if fs.Status == http.StatusGatewayTimeout {

@@ -262,7 +262,9 @@ type Gateway struct {
 	Quotas []Quota `json:"quotas,omitempty"`
 
 	// SharedState says where quota counters live: in the process (memory)
-	// or in Redis, shared by every instance. Default: memory.
+	// or in Redis, shared by every instance, which then also share the
+	// invalidations of their lookup caches (a retag, create or delete
+	// through one reaches the caches of all). Default: memory.
 	SharedState *SharedState `json:"shared_state,omitempty"`
 
 	// provisioned state
@@ -294,6 +296,8 @@ type Gateway struct {
 	quotaStore      quota.Store
 	closeQuotaStore func() error
 	quotaMetrics    *metrics.Quotas
+
+	closeInvalidation func() // nil: no shared invalidation (invalidation.go)
 }
 
 // UpstreamCredentials selects the AWS credentials of forwarded requests.
@@ -443,6 +447,9 @@ func (g *Gateway) Provision(ctx caddy.Context) error {
 	g.storeStatus = &storeStatus{path: g.storePath}
 	g.storeStatus.loaded(st.version, st.loaded)
 	g.storeMetrics.Loaded(g.storePath, st.version, st.loaded)
+	if err := g.provisionInvalidation(ctx, repl); err != nil {
+		return err
+	}
 	if err := g.provisionQuotas(ctx, repl); err != nil {
 		return err
 	}
@@ -629,6 +636,7 @@ func (g *Gateway) Cleanup() error {
 	if g.forwarder != nil {
 		g.forwarder.Close()
 	}
+	g.cleanupInvalidation()
 	if c, ok := g.tags.(interface{ Close() }); ok {
 		c.Close()
 	}

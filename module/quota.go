@@ -47,12 +47,15 @@ type Quota struct {
 	Window caddy.Duration `json:"window,omitempty"`
 }
 
-// SharedState selects where quota counters live.
+// SharedState selects where quota counters live and, with Redis, how the
+// instances tell each other about changes to the resources their lookup
+// caches describe.
 type SharedState struct {
 	// Backend is memory (in the process: one instance; counters survive
 	// config reloads but not a restart) or redis (a Redis or Valkey server
-	// that every instance uses, so that N instances enforce one limit).
-	// Default: memory.
+	// that every instance uses, so that N instances enforce one limit, and
+	// over whose pub/sub channel each instance's cache invalidations reach
+	// the others: module/invalidation.go). Default: memory.
 	Backend string `json:"backend,omitempty"`
 
 	// URL is the Redis server of backend redis: redis://[user:password@]host:port[/db]
@@ -63,8 +66,10 @@ type SharedState struct {
 	URL string `json:"url,omitempty"`
 
 	// Timeout bounds a quota decision's round trip to Redis, connecting
-	// included. When it expires, or Redis cannot be reached, requests that a
-	// quota governs are denied (503) and the others go on. Default: 250ms.
+	// included, and the publication of a cache invalidation. When it
+	// expires, or Redis cannot be reached, requests that a quota governs
+	// are denied (503) and the others go on; an invalidation is kept and
+	// sent when Redis answers again. Default: 250ms.
 	Timeout caddy.Duration `json:"timeout,omitempty"`
 }
 

@@ -1,6 +1,7 @@
 // Package sharedstate holds the state that the instances of a gateway share
 // through Redis (or Valkey, which speaks the same protocol): for now the
-// counters of the quotas (package quota), later the cache invalidations.
+// counters of the quotas (package quota) and the invalidations of the lookup
+// caches (package lookup), sent over a pub/sub channel (invalidate.go).
 //
 // Redis runs the quota arithmetic itself, in one server-side script per
 // decision (take.lua), so a decision is atomic across instances. Time comes
@@ -61,21 +62,31 @@ var ErrURL = errors.New("sharedstate: invalid Redis URL (want redis://[user:pass
 // server need not be up, and a client reconnects by itself after the server
 // comes back.
 func Open(opts Options) (*Redis, error) {
-	u, err := url.Parse(opts.URL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return nil, ErrURL
-	}
-	o, err := redis.ParseURL(opts.URL)
+	client, timeout, err := newClient(opts.URL, opts.Timeout)
 	if err != nil {
-		return nil, ErrURL
-	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+		return nil, err
 	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
+	}
+	return &Redis{client: client, timeout: timeout, now: now}, nil
+}
+
+// newClient returns a client of the server at rawURL whose dialing, reads
+// and writes are bounded by timeout (DefaultTimeout when not positive),
+// and that timeout. It does not connect.
+func newClient(rawURL string, timeout time.Duration) (*redis.Client, time.Duration, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return nil, 0, ErrURL
+	}
+	o, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, 0, ErrURL
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
 	}
 	o.DialTimeout = timeout
 	o.ReadTimeout = timeout
@@ -88,7 +99,7 @@ func Open(opts Options) (*Redis, error) {
 	o.DialerRetries = 1
 	o.DisableIdentity = true
 	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	return &Redis{client: redis.NewClient(o), timeout: timeout, now: now}, nil
+	return redis.NewClient(o), timeout, nil
 }
 
 // Take decides on charges as package quota describes, in one script run on

@@ -110,11 +110,11 @@ func TestPackageBoundaries(t *testing.T) {
 			pkg:     self + "quota",
 			allowed: quotaAllowed,
 		},
-		"sharedstate uses go-redis and quota, no caddy and no other package of the gateway": {
+		"sharedstate uses go-redis, quota and metrics, no caddy and no other package of the gateway": {
 			pkg: self + "sharedstate",
 			allowed: func(dep string) bool {
 				if strings.HasPrefix(dep, self) {
-					return dep == self+"quota" || quotaAllowed(dep)
+					return dep == self+"quota" || dep == self+"metrics" || quotaAllowed(dep)
 				}
 				return !strings.Contains(dep, "caddyserver")
 			},
