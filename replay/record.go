@@ -1,0 +1,390 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pinpointgw/gateway/authz"
+)
+
+// AuditLogger is the name of the gateway's audit logger: a JSON line
+// whose "logger" field names another logger is not an audit record.
+const AuditLogger = "http.handlers.pinpoint_gateway.audit"
+
+// Record is one audit record as replay reads it: who asked, what, what was
+// decided, and every input of the decision the record holds.
+type Record struct {
+	RequestID string
+	Time      time.Time // zero when the record's time could not be read
+
+	PrincipalARN, PrincipalType, RoleARN, SessionName string
+	SessionTags                                       map[string]string
+
+	API, Operation string
+	Decision       string // as recorded (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, …)
+	Mode           string // enforce or dry_run
+	Reason         string
+
+	// Pairs are the request's (action, resource) pairs in the order the
+	// gateway evaluates them: those it evaluated (Evaluated, with their
+	// per-resource keys), then, after a pair that was not allowed, those
+	// it did not reach (from the record's authorizations).
+	Pairs []Pair
+	// Context holds the request-wide condition keys as evaluated, key
+	// names lower-cased; ContextMulti names the multi-valued ones (recorded
+	// as arrays).
+	Context      map[string][]string
+	ContextMulti map[string]bool
+	// ContextUnknown are request-wide key prefixes whose values the gateway
+	// could not learn (decide.UnknownDestinations: a destination without a
+	// readable number).
+	ContextUnknown []string
+
+	// SessionPolicy is the inline session policy of an STS session (the
+	// document, as JSON), nil for none; SessionPolicyNames are the store's
+	// managed policies the session was given as PolicyArns.
+	SessionPolicy      json.RawMessage
+	SessionPolicyNames []string
+
+	// Omitted counts what the record left out to stay bounded, by field
+	// name (context, evaluations, authorizations, resources,
+	// session_policy); OmittedKeys names context keys left out.
+	Omitted     map[string]int
+	OmittedKeys []string
+
+	// hasContext and hasEvaluations say whether the record carries the
+	// fields at all (records of older gateways do not).
+	hasContext bool
+	// inlineSession is SessionPolicy parsed; sessionErr why it did not parse.
+	inlineSession *authz.Policy
+	sessionErr    error
+}
+
+// Pair is one (action, resource) pair of a request.
+type Pair struct {
+	Action, Resource string
+	// Keys are the per-resource condition keys set for the pair
+	// (aws:resourceaccount, aws:resourceorgid, aws:resourcetag/…,
+	// iam:passedtoservice), lower-cased; Multi names multi-valued ones.
+	Keys  map[string][]string
+	Multi map[string]bool
+	// Unknown are the pair's key prefixes whose values the gateway could
+	// not learn (decide.UnknownResourceTags; a tag key that differs from
+	// another only in case).
+	Unknown []string
+	// Evaluated says the gateway evaluated the pair; Decision is then its
+	// decision as recorded.
+	Evaluated bool
+	Decision  string
+	// PassedToService is the iam:PassedToService of an iam:PassRole pair.
+	PassedToService string
+}
+
+// PolicyDecision is what the policies decided when the request was
+// recorded (Allow for a request a quota later refused); ok is false for
+// records without a policy decision (unauthenticated, bad request,
+// unmappable) — those are not replayed.
+func (r *Record) PolicyDecision() (d authz.Decision, ok bool) {
+	evaluated := 0
+	for i := range r.Pairs {
+		p := &r.Pairs[i]
+		if !p.Evaluated {
+			break
+		}
+		evaluated++
+		if p.Decision != authz.Allow.String() {
+			d, ok := parseDecision(p.Decision)
+			return d, ok
+		}
+	}
+	if evaluated > 0 {
+		return authz.Allow, true
+	}
+	// No evaluation recorded: only an older record's Allow (without the
+	// decision fields) is still a policy decision. A deny without
+	// evaluations was decided before the policies (region, unresolved
+	// identifiers, unknown operation, no action).
+	if !r.hasContext && r.Decision == authz.Allow.String() {
+		return authz.Allow, true
+	}
+	return authz.ImplicitDeny, false
+}
+
+// Reasons a record is not replayable (Replayable's why).
+const (
+	WhyNoPolicyDecision = "no_policy_decision"     // unauthenticated, bad request, unmappable, denied before the policies
+	WhySTS              = "sts"                    // a local STS call (trust policies are not replayed)
+	WhyNoContext        = "no_context"             // written by a gateway that did not record decision inputs
+	WhyContextOmitted   = "context_omitted"        // context keys left out to bound the record
+	WhyEvalsOmitted     = "evaluations_omitted"    // evaluations left out to bound the record
+	WhyAuthsOmitted     = "authorizations_omitted" // pairs not evaluated and not all recorded
+	WhySessionOmitted   = "session_policy_omitted" // the session policy left out
+	WhySessionInvalid   = "session_policy_invalid" // the recorded session policy does not parse
+)
+
+// Replayable says whether the record holds every input a decision reads;
+// why says what is missing (one of the Why constants).
+func (r *Record) Replayable() (ok bool, why string) {
+	if strings.EqualFold(r.API, "sts") {
+		return false, WhySTS
+	}
+	d, decided := r.PolicyDecision()
+	switch {
+	case !decided:
+		return false, WhyNoPolicyDecision
+	case !r.hasContext:
+		return false, WhyNoContext
+	case r.Omitted["context"] > 0:
+		return false, WhyContextOmitted
+	case r.Omitted["session_policy"] > 0:
+		return false, WhySessionOmitted
+	case r.sessionErr != nil:
+		return false, WhySessionInvalid
+	case r.Omitted["evaluations"] > 0:
+		return false, WhyEvalsOmitted
+	case d != authz.Allow && (r.Omitted["authorizations"] > 0 || r.Omitted["resources"] > 0):
+		// The pairs after the denied one are not all known: a candidate
+		// that allows the denied pair would have to decide them.
+		return false, WhyAuthsOmitted
+	}
+	return true, ""
+}
+
+func parseDecision(s string) (authz.Decision, bool) {
+	switch s {
+	case authz.Allow.String():
+		return authz.Allow, true
+	case authz.ExplicitDeny.String():
+		return authz.ExplicitDeny, true
+	case authz.ImplicitDeny.String():
+		return authz.ImplicitDeny, true
+	}
+	return authz.ImplicitDeny, false
+}
+
+// rawRecord is the JSON of an audit record, the fields replay reads.
+type rawRecord struct {
+	Logger         string            `json:"logger"`
+	Time           json.RawMessage   `json:"time"`
+	RequestID      *string           `json:"request_id"`
+	PrincipalARN   string            `json:"principal_arn"`
+	PrincipalType  string            `json:"principal_type"`
+	RoleARN        string            `json:"role_arn"`
+	SessionName    string            `json:"session_name"`
+	SessionTags    map[string]string `json:"session_tags"`
+	API            string            `json:"api"`
+	Operation      string            `json:"operation"`
+	Decision       *string           `json:"decision"`
+	Mode           string            `json:"mode"`
+	Reason         string            `json:"reason"`
+	Authorizations []struct {
+		Action           string   `json:"action"`
+		PassedToService  string   `json:"passed_to_service"`
+		Resources        []string `json:"resources"`
+		ResourcesOmitted int      `json:"resources_omitted"`
+	} `json:"authorizations"`
+	AuthorizationsOmitted int             `json:"authorizations_omitted"`
+	Context               *ctxMap         `json:"context"`
+	ContextOmitted        int             `json:"context_omitted"`
+	ContextOmittedKeys    []string        `json:"context_omitted_keys"`
+	ContextUnknown        []string        `json:"context_unknown"`
+	Evaluations           []rawEvaluation `json:"evaluations"`
+	EvaluationsOmitted    int             `json:"evaluations_omitted"`
+	SessionPolicy         json.RawMessage `json:"session_policy"`
+	SessionPolicyNames    []string        `json:"session_policy_names"`
+	SessionPolicyOmitted  int             `json:"session_policy_omitted"`
+}
+
+type rawEvaluation struct {
+	Action      string   `json:"action"`
+	Resource    string   `json:"resource"`
+	Keys        ctxMap   `json:"keys"`
+	UnknownKeys []string `json:"unknown_keys"`
+	Decision    string   `json:"decision"`
+}
+
+// ctxMap decodes a context object: a string value is single-valued, an
+// array of strings multi-valued.
+type ctxMap struct {
+	vals  map[string][]string
+	multi map[string]bool
+}
+
+func (m *ctxMap) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	m.vals = make(map[string][]string, len(raw))
+	for k, v := range raw {
+		k = strings.ToLower(k)
+		v = bytes.TrimSpace(v)
+		if len(v) > 0 && v[0] == '[' {
+			var list []string
+			if err := json.Unmarshal(v, &list); err != nil {
+				return fmt.Errorf("context key %q: %w", k, err)
+			}
+			if list == nil {
+				list = []string{}
+			}
+			m.vals[k] = list
+			if m.multi == nil {
+				m.multi = map[string]bool{}
+			}
+			m.multi[k] = true
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("context key %q: want a string or an array of strings", k)
+		}
+		m.vals[k] = []string{s}
+	}
+	return nil
+}
+
+var (
+	keyRequestID = []byte(`"request_id"`)
+	keyDecision  = []byte(`"decision"`)
+)
+
+// decodeLine decodes one log line; ok is false for a line that is not an
+// audit record (not JSON, another logger, no request_id or decision).
+func decodeLine(line []byte) (*Record, bool, error) {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || line[0] != '{' || !bytes.Contains(line, keyRequestID) || !bytes.Contains(line, keyDecision) {
+		return nil, false, nil
+	}
+	var raw rawRecord
+	if err := json.Unmarshal(line, &raw); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, false, nil // not JSON (a console-format line, a cut line)
+		}
+		// A field of another type: an error only in a line of the audit logger.
+		var head struct {
+			Logger string `json:"logger"`
+		}
+		if json.Unmarshal(line, &head) == nil && head.Logger != "" && head.Logger != AuditLogger {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	if raw.Logger != "" && raw.Logger != AuditLogger || raw.RequestID == nil || raw.Decision == nil {
+		return nil, false, nil
+	}
+	return raw.record(), true, nil
+}
+
+// record builds the Record of raw.
+func (raw *rawRecord) record() *Record {
+	r := &Record{
+		RequestID:          *raw.RequestID,
+		Time:               parseTime(raw.Time),
+		PrincipalARN:       raw.PrincipalARN,
+		PrincipalType:      raw.PrincipalType,
+		RoleARN:            raw.RoleARN,
+		SessionName:        raw.SessionName,
+		SessionTags:        raw.SessionTags,
+		API:                raw.API,
+		Operation:          raw.Operation,
+		Decision:           *raw.Decision,
+		Mode:               raw.Mode,
+		Reason:             raw.Reason,
+		ContextUnknown:     raw.ContextUnknown,
+		SessionPolicy:      raw.SessionPolicy,
+		SessionPolicyNames: raw.SessionPolicyNames,
+		OmittedKeys:        raw.ContextOmittedKeys,
+	}
+	if len(raw.SessionPolicy) > 0 && !bytes.Equal(raw.SessionPolicy, []byte("null")) {
+		r.inlineSession, r.sessionErr = authz.Parse("session policy", raw.SessionPolicy, authz.Session)
+	}
+	if raw.Context != nil {
+		r.hasContext = true
+		r.Context, r.ContextMulti = raw.Context.vals, raw.Context.multi
+	}
+	omit := func(field string, n int) {
+		if n > 0 {
+			if r.Omitted == nil {
+				r.Omitted = map[string]int{}
+			}
+			r.Omitted[field] += n
+		}
+	}
+	omit("context", raw.ContextOmitted)
+	omit("evaluations", raw.EvaluationsOmitted)
+	omit("authorizations", raw.AuthorizationsOmitted)
+	omit("session_policy", raw.SessionPolicyOmitted)
+	for _, a := range raw.Authorizations {
+		omit("resources", a.ResourcesOmitted)
+	}
+
+	// The evaluated pairs, then the pairs of the authorizations that come
+	// after them (the gateway evaluates permission by permission, resource
+	// by resource, and stops at the first pair not allowed).
+	r.Pairs = make([]Pair, 0, len(raw.Evaluations))
+	for _, e := range raw.Evaluations {
+		r.Pairs = append(r.Pairs, Pair{
+			Action: e.Action, Resource: e.Resource,
+			Keys: e.Keys.vals, Multi: e.Keys.multi,
+			Unknown: e.UnknownKeys, Evaluated: true, Decision: e.Decision,
+			PassedToService: first(e.Keys.vals["iam:passedtoservice"]),
+		})
+	}
+	n := 0
+	for _, a := range raw.Authorizations {
+		resources := a.Resources
+		if len(resources) == 0 {
+			resources = []string{"*"}
+		}
+		for _, res := range resources {
+			n++
+			if n <= len(raw.Evaluations) {
+				continue
+			}
+			r.Pairs = append(r.Pairs, Pair{Action: a.Action, Resource: res, PassedToService: a.PassedToService})
+		}
+	}
+	return r
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// parseTime reads the record's time as the log's encoder wrote it: epoch
+// seconds (Caddy's default, a float), or a string in RFC 3339 or the ISO
+// 8601 forms of zap's encoders. It returns the zero time otherwise.
+func parseTime(b json.RawMessage) time.Time {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return time.Time{}
+	}
+	if b[0] == '"' {
+		var s string
+		if json.Unmarshal(b, &s) != nil {
+			return time.Time{}
+		}
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z0700", "2006/01/02 15:04:05.000"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t
+			}
+		}
+		return time.Time{}
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+}
