@@ -81,6 +81,7 @@ func Read(r io.Reader, fn func(*Record) error) (Stats, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var long []byte // a line longer than the reader's buffer, assembled
 	assembling := false
+	var in interner
 	for {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -99,7 +100,7 @@ func Read(r io.Reader, fn func(*Record) error) (Stats, error) {
 			if len(line) > MaxLine+1 {
 				return st, fmt.Errorf("audit log line %d: longer than %d bytes", st.Lines, MaxLine)
 			}
-			rec, ok, derr := decodeLine(line)
+			rec, ok, derr := decodeLine(line, &in)
 			switch {
 			case derr != nil:
 				return st, fmt.Errorf("audit log line %d: %w", st.Lines, derr)
