@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,4 +326,39 @@ func TestRead(t *testing.T) {
 			t.Errorf("Read of gzip: %+v, %v; want 2 records", st, err)
 		}
 	})
+}
+
+// TestReadOrderAndStop: records of many batches reach fn in log order, with
+// their line numbers; an error of fn stops the read and names its line.
+func TestReadOrderAndStop(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	const n = 3*batchLines + 17
+	for i := range n {
+		if i%100 == 0 {
+			b.WriteString("caddy line\n")
+		}
+		b.WriteString(line(t, map[string]any{"request_id": fmt.Sprint(i)}))
+	}
+	next := 0
+	st, err := Read(strings.NewReader(b.String()), func(r *Record) error {
+		if r.RequestID != fmt.Sprint(next) {
+			return fmt.Errorf("record %s, want %d", r.RequestID, next)
+		}
+		next++
+		return nil
+	})
+	if err != nil || st.Records != n || st.Skipped != 8 || st.Lines != n+8 {
+		t.Fatalf("Read: %+v, %v; want %d records in order", st, err, n)
+	}
+	stopAt := errors.New("enough")
+	st, err = Read(strings.NewReader(b.String()), func(r *Record) error {
+		if r.RequestID == "500" {
+			return stopAt
+		}
+		return nil
+	})
+	if !errors.Is(err, stopAt) || !strings.Contains(err.Error(), "line 507") || st.Records != 501 {
+		t.Errorf("Read stopped: %+v, %v; want the error at line 507 after 501 records", st, err)
+	}
 }
