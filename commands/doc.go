@@ -6,6 +6,8 @@
 // map shows what requests map to (API, operation, IAM actions, resource
 // ARNs, request tags), as the gateway sees them; simulate evaluates IAM
 // policies for cases, as the gateway would. Both read JSON lines on stdin
-// and write one JSON line for each on stdout. replay decides the requests of
-// audit logs again under a candidate store (package replay).
+// and write one JSON line for each on stdout.
+//
+// import (import.go) writes a store from `aws iam get-account-authorization-details` output (package iamimport).
+// replay (replay.go) decides the requests of audit logs again under a candidate store (package replay).
 package commands
