@@ -11,4 +11,5 @@
 // import (import.go) writes a store from `aws iam get-account-authorization-details` output (package iamimport).
 // upstream-policy (upstreampolicy.go) prints the least-privilege IAM policy of the gateway's own
 // credentials for a config (package upstreampolicy).
+// replay (replay.go) decides the requests of audit logs again under a candidate store (package replay).
 package commands

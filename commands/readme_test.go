@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/caddyserver/caddy/v2/modules/logging" // the example's log blocks (format json), as in cmd/gateway
+
 	"github.com/pinpointgw/gateway/commands"
 	_ "github.com/pinpointgw/gateway/module" // the pinpoint_gateway Caddyfile directive
 )
