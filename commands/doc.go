@@ -7,4 +7,5 @@
 // ARNs, request tags), as the gateway sees them; simulate evaluates IAM
 // policies for cases, as the gateway would. Both read JSON lines on stdin
 // and write one JSON line for each on stdout.
+// policy generate writes the least-privilege policy of a principal from audit logs, proved by replaying them (policygen).
 package commands
