@@ -116,10 +116,10 @@ func TestPatternMatches(t *testing.T) {
 	t.Parallel()
 	p := collapse("mobiletargeting:GetCampaign", []string{appPfx + "a/campaigns/1", appPfx + "b/campaigns/1"}, 1, nil)[0]
 	tests := map[string]bool{
-		appPfx + "x/campaigns/1":       true,
-		appPfx + "x/y/campaigns/1":     true, // IAM's * spans '/'
-		appPfx + "x/campaigns/2":       false,
-		appPfx + "campaigns/1":         false,
+		appPfx + "x/campaigns/1":   true,
+		appPfx + "x/y/campaigns/1": true, // IAM's * spans '/'
+		appPfx + "x/campaigns/2":   false,
+		appPfx + "campaigns/1":     false,
 		"arn:aws:mobiletargeting:us-east-1:123456789012:apps//campaigns/1": true,
 	}
 	for s, want := range tests {

@@ -111,7 +111,11 @@ func TestGenerateSidsFromContent(t *testing.T) {
 	if a != b {
 		t.Errorf("same content, different policies:\n%s\n%s", a, b)
 	}
-	sid := func(s string) string { _, after, _ := strings.Cut(s, `"Sid": "`); v, _, _ := strings.Cut(after, `"`); return v }
+	sid := func(s string) string {
+		_, after, _ := strings.Cut(s, `"Sid": "`)
+		v, _, _ := strings.Cut(after, `"`)
+		return v
+	}
 	if sid(a) == sid(c) {
 		t.Errorf("different resources, same Sid %q", sid(a))
 	}
