@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -122,20 +123,15 @@ func runPolicyGenerate(in io.Reader, out, diag io.Writer, f policyGenerateFlags)
 		logs = append([]string(nil), logs...)
 		logs[i] = tmp
 	}
-	src := func(fn func(*replay.Record) error) (replay.Stats, error) {
-		var total replay.Stats
-		for _, path := range logs {
-			st, err := readLog(path, fn)
-			total.Lines += st.Lines
-			total.Records += st.Records
-			total.Skipped += st.Skipped
-			if err != nil {
-				return total, fmt.Errorf("%s: %w", path, err)
-			}
+	var parts []policygen.Part
+	for _, path := range logs {
+		p, err := logParts(path, partSize)
+		if err != nil {
+			return err
 		}
-		return total, nil
+		parts = append(parts, p...)
 	}
-	res, err := policygen.Generate(src, opts)
+	res, err := policygen.Generate(parts, opts)
 	if res != nil {
 		writeSummary(diag, f, opts, res)
 	}
@@ -232,14 +228,90 @@ func spoolStdin(in io.Reader) (string, func(), error) {
 	return f.Name(), cleanup, nil
 }
 
-// readLog reads one audit log (gzip detected) through fn.
-func readLog(path string, fn func(*replay.Record) error) (replay.Stats, error) {
-	rc, err := replay.OpenLog(path)
-	if err != nil {
-		return replay.Stats{}, err
+// partSize is the size of the pieces a plain (not gzip) log is cut into, so that both cores
+// decode records: a piece ends at a line's end.
+const partSize = 64 << 20
+
+// logParts returns the parts of one audit log: a gzip log is one part (it cannot be read from
+// the middle); a plain one is cut at line ends into pieces of about size bytes.
+func logParts(path string, size int64) ([]policygen.Part, error) {
+	whole := func(fn func(*replay.Record) error) (replay.Stats, error) {
+		rc, err := replay.OpenLog(path)
+		if err != nil {
+			return replay.Stats{}, err
+		}
+		defer rc.Close()
+		st, err := replay.Read(rc, fn)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return st, err
 	}
-	defer rc.Close()
-	return replay.Read(rc, fn)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening audit log: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("opening audit log: %w", err)
+	}
+	var magic [2]byte
+	if n, _ := io.ReadFull(f, magic[:]); fi.Size() <= size || !fi.Mode().IsRegular() || (n == 2 && magic == [2]byte{0x1f, 0x8b}) {
+		return []policygen.Part{whole}, nil
+	}
+	bounds := []int64{0}
+	buf := make([]byte, 64<<10)
+	for at := size; at < fi.Size(); at += size {
+		if at <= bounds[len(bounds)-1] {
+			continue
+		}
+		end, err := lineEnd(f, at, buf)
+		if err != nil {
+			return nil, fmt.Errorf("reading audit log %s: %w", path, err)
+		}
+		if end >= fi.Size() {
+			break
+		}
+		bounds = append(bounds, end)
+		at = end - end%size
+	}
+	bounds = append(bounds, fi.Size())
+	parts := make([]policygen.Part, 0, len(bounds)-1)
+	for i := 0; i+1 < len(bounds); i++ {
+		start, end := bounds[i], bounds[i+1]
+		parts = append(parts, func(fn func(*replay.Record) error) (replay.Stats, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return replay.Stats{}, fmt.Errorf("opening audit log: %w", err)
+			}
+			defer f.Close()
+			st, err := replay.Read(io.NewSectionReader(f, start, end-start), fn)
+			if err != nil {
+				err = fmt.Errorf("%s (bytes %d to %d): %w", path, start, end, err)
+			}
+			return st, err
+		})
+	}
+	return parts, nil
+}
+
+// lineEnd returns the offset just after the first '\n' at or after at (the file's size when
+// there is none).
+func lineEnd(f *os.File, at int64, buf []byte) (int64, error) {
+	for {
+		n, err := f.ReadAt(buf, at)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return at + int64(i) + 1, nil
+		}
+		at += int64(n)
+		if errors.Is(err, io.EOF) {
+			return at, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 }
 
 // writeSummary prints what the passes found.

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pinpointgw/gateway/policygen"
+	"github.com/pinpointgw/gateway/replay"
 )
 
 const pgUser = "arn:aws:iam::123456789012:user/backend"
@@ -120,4 +122,58 @@ func TestRunPolicyGenerate(t *testing.T) {
 			t.Errorf("missing log: err = %v, want an input error", err)
 		}
 	})
+}
+
+// TestLogParts: a plain log cut at line ends yields every record once, whatever the piece
+// size; a gzip log is one part.
+func TestLogParts(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	var want []string
+	for i := range 50 {
+		id := fmt.Sprintf("r%02d", i)
+		want = append(want, id)
+		b.WriteString(pgRecord(id, "Allow", "mobiletargeting:GetApp", "arn:aws:mobiletargeting:us-east-1:123456789012:apps/a"+strings.Repeat("x", i)))
+		b.WriteString("\n")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.log")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(b.String()))
+	zw.Close()
+	gzPath := filepath.Join(dir, "audit.log.gz")
+	if err := os.WriteFile(gzPath, gz.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path      string
+		size      int64
+		wantParts int
+	}{
+		{path, 1 << 30, 1}, {path, 1, 50}, {path, 1000, -1}, {path, 5000, -1}, {gzPath, 1000, 1},
+	} {
+		parts, err := logParts(tc.path, tc.size)
+		if err != nil {
+			t.Fatalf("logParts(%d): %v", tc.size, err)
+		}
+		if tc.wantParts > 0 && len(parts) != tc.wantParts {
+			t.Errorf("logParts(%s, %d): %d parts, want %d", filepath.Base(tc.path), tc.size, len(parts), tc.wantParts)
+		}
+		if tc.wantParts < 0 && len(parts) < 2 {
+			t.Errorf("logParts(%s, %d): %d parts, want several", filepath.Base(tc.path), tc.size, len(parts))
+		}
+		var got []string
+		for _, p := range parts {
+			if _, err := p(func(r *replay.Record) error { got = append(got, r.RequestID); return nil }); err != nil {
+				t.Fatalf("reading a part: %v", err)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("logParts(%s, %d) read %q, want %q", filepath.Base(tc.path), tc.size, got, want)
+		}
+	}
 }

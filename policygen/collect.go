@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/replay"
@@ -36,6 +37,8 @@ type Options struct {
 	Conditions bool
 	// MaxPairs bounds the distinct (action, resource) pairs kept. 0 means DefaultMaxPairs.
 	MaxPairs int
+	// Workers is how many parts of the logs are read at a time. 0 means GOMAXPROCS.
+	Workers int
 }
 
 // ErrTooManyPairs is returned when the selection's allowed calls have more distinct (action,
@@ -97,7 +100,10 @@ type actionCalls struct {
 }
 
 // collector is the first pass: it counts the selection's records and keeps the allowed pairs.
+// add may be called concurrently (each record is decoded by its part's reader; adding it is
+// short and done under mu).
 type collector struct {
+	mu      sync.Mutex
 	opts    Options
 	actions map[string]*actionCalls
 	sum     Summary
@@ -153,6 +159,8 @@ func countReason(m map[string]int, why string) {
 
 // add takes one record of the first pass.
 func (c *collector) add(r *replay.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.sum.Records++
 	d, use := classify(&c.opts, r, &c.sum, true)
 	if !use || d != authz.Allow {

@@ -2,6 +2,7 @@ package policygen
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -96,6 +97,13 @@ func TestGenerateMergesAndSorts(t *testing.T) {
 	slices.Reverse(reversed)
 	if again, _ := generateJSON(t, reversed, Options{Collapse: 10}); again != got {
 		t.Errorf("policy depends on the log's order:\n%s\nthen\n%s", got, again)
+	}
+	one, err := Generate(onePart(recs), Options{Select: Selector{Principal: userARN}, Collapse: 10, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := one.Policy.JSON(); string(b) != got || !reflect.DeepEqual(one.Summary, res.Summary) {
+		t.Errorf("one part, one worker:\n%s\n%+v\nmany parts:\n%s\n%+v", b, one.Summary, got, res.Summary)
 	}
 	if s := res.Summary; s.Selected != 8 || s.Allowed != 7 || s.Denied != 1 || s.ProvedAllow != 7 || s.ProvedDeny != 1 || s.Pairs != 7 || s.Statements != 3 {
 		t.Errorf("summary %+v", s)

@@ -15,16 +15,28 @@ const (
 	appPfx  = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/"
 )
 
-// sliceSource is a Source over records built by hand.
-func sliceSource(recs []*replay.Record) Source {
-	return func(fn func(*replay.Record) error) (replay.Stats, error) {
+// sliceSource cuts records built by hand into parts of at most two records, read
+// concurrently.
+func sliceSource(recs []*replay.Record) []Part {
+	var parts []Part
+	for len(recs) > 0 {
+		n := min(2, len(recs))
+		parts = append(parts, onePart(recs[:n])[0])
+		recs = recs[n:]
+	}
+	return parts
+}
+
+// onePart is records built by hand as one part.
+func onePart(recs []*replay.Record) []Part {
+	return []Part{func(fn func(*replay.Record) error) (replay.Stats, error) {
 		for _, r := range recs {
 			if err := fn(r); err != nil {
 				return replay.Stats{}, err
 			}
 		}
 		return replay.Stats{Records: int64(len(recs))}, nil
-	}
+	}}
 }
 
 var seq atomic.Int64

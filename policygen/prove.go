@@ -3,16 +3,22 @@ package policygen
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/replay"
 )
 
-// Source is one pass over the audit logs: it calls fn for every record, in order, and returns
-// what replay.Read counted. Generate calls it once to collect and once for each proof pass, so
-// it must read the same records every time (a file, not a pipe).
-type Source func(fn func(*replay.Record) error) (replay.Stats, error)
+// Part is one piece of the audit logs (a file, or a range of lines of one): it calls fn for
+// every record of the piece and returns what replay.Read counted. Generate reads every part once
+// to collect and once for each proof pass, so a part must read the same records every time (a
+// file, not a pipe); it reads up to Options.Workers parts at a time, and the result does not
+// depend on how the logs are cut into parts nor on their order.
+type Part func(fn func(*replay.Record) error) (replay.Stats, error)
 
 // Bounds of the proof.
 const (
@@ -52,16 +58,16 @@ type Result struct {
 	NotReproducedCount int
 }
 
-// Generate collects the selection's allowed calls from src, builds the policy and proves it
+// Generate collects the selection's allowed calls from parts, builds the policy and proves it
 // (see the package documentation). It returns ErrNotProved with a Result that says why when
 // the proof fails, and other errors (ErrTooManyPairs, ErrNothingAllowed, reading errors)
 // with a nil Result.
-func Generate(src Source, opts Options) (*Result, error) {
+func Generate(parts []Part, opts Options) (*Result, error) {
 	if err := opts.Select.Validate(); err != nil {
 		return nil, err
 	}
 	c := newCollector(opts)
-	st, err := src(c.add)
+	st, err := readParts(parts, opts.Workers, c.add)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +79,7 @@ func Generate(src Source, opts Options) (*Result, error) {
 			return nil, err
 		}
 		pr := &proofPass{opts: &opts, g: g, uncollapse: map[string]bool{}}
-		if _, err := src(pr.add); err != nil {
+		if _, err := readParts(parts, opts.Workers, pr.add); err != nil {
 			return nil, fmt.Errorf("proof pass %d: %w", pass, err)
 		}
 		res.Policy = g.doc
@@ -102,7 +108,58 @@ func Generate(src Source, opts Options) (*Result, error) {
 	}
 }
 
-// idList keeps the first MaxReported request IDs and counts them all.
+// readParts reads every part through fn, up to workers (0: GOMAXPROCS) at a time; fn must be
+// safe for concurrent use. It returns the parts' Stats summed and the first error of a part
+// in the parts' order.
+func readParts(parts []Part, workers int, fn func(*replay.Record) error) (replay.Stats, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	stats := make([]replay.Stats, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	var failed atomic.Bool
+	for i, p := range parts {
+		sem <- struct{}{}
+		if failed.Load() {
+			<-sem
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			stats[i], errs[i] = p(func(r *replay.Record) error {
+				if failed.Load() {
+					return errStopped
+				}
+				return fn(r)
+			})
+			if errs[i] != nil && !errors.Is(errs[i], errStopped) {
+				failed.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	var total replay.Stats
+	for i := range parts {
+		total.Lines += stats[i].Lines
+		total.Records += stats[i].Records
+		total.Skipped += stats[i].Skipped
+	}
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, errStopped) {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// errStopped stops the other parts' reads once one part failed.
+var errStopped = errors.New("stopped: another part of the logs failed")
+
+// idList keeps the MaxReported smallest request IDs (so that the report does not depend on
+// the order the parts were read in) and counts them all.
 type idList struct {
 	ids []string
 	n   int
@@ -110,13 +167,20 @@ type idList struct {
 
 func (l *idList) add(id string) {
 	l.n++
-	if len(l.ids) < MaxReported {
-		l.ids = append(l.ids, strings.Clone(id))
+	if len(l.ids) == MaxReported && id >= l.ids[MaxReported-1] {
+		return
+	}
+	i, _ := slices.BinarySearch(l.ids, id)
+	l.ids = slices.Insert(l.ids, i, strings.Clone(id))
+	if len(l.ids) > MaxReported {
+		l.ids = l.ids[:MaxReported]
 	}
 }
 
-// proofPass replays every selected record under the generated policy alone.
+// proofPass replays every selected record under the generated policy alone. add may be called
+// concurrently: the evaluation runs unlocked, the counting under mu.
 type proofPass struct {
+	mu                sync.Mutex
 	opts              *Options
 	g                 *generated
 	allow, deny       int
@@ -134,6 +198,8 @@ func (pr *proofPass) add(r *replay.Record) error {
 		return nil
 	}
 	out := replay.Evaluate(r, replay.Policies{Identity: []*authz.Policy{pr.g.policy}})
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
 	switch {
 	case want == authz.Allow && out.Decision == authz.Allow:
 		pr.allow++
