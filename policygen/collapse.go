@@ -21,6 +21,10 @@ import (
 // iam:PassRole are never collapsed: a wildcard there would let the principal hand any role to
 // the service. Non-ARN resources ("*") are kept as they are.
 //
+// A segment that is exactly "*" in a recorded ARN is the mapping's own wildcard: the ARN the IAM
+// reference gives an operation on every resource of a type (GetApps acts on "…:apps/*"). It is
+// written as the wildcard it is, not escaped; other '*', '?' and '$' characters are literal.
+//
 // IAM's "*" in a Resource also matches '/' (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html),
 // so "apps/*" would match campaigns too: that is the widening the threshold accepts, and the
 // proof checks it against every recorded deny.
@@ -29,10 +33,10 @@ import (
 type pattern struct {
 	text   string   // as written in the policy (literal characters escaped)
 	chunks []string // the raw literal text between wildcards; one chunk when there is none
-	sites  []string // the collapse sites that made its wildcards (sorted)
+	sites  []string // the collapse sites that made its wildcards (sorted); none for the mapping's own
 }
 
-// wild reports whether the pattern has a generated wildcard.
+// wild reports whether the pattern has a wildcard (generated, or the mapping's own).
 func (p *pattern) wild() bool { return len(p.chunks) > 1 }
 
 // matches reports whether the raw resource s matches the pattern ('*' matches any run).
@@ -103,7 +107,7 @@ func (it *item) pattern() pattern {
 			text.WriteByte('/')
 			raw.WriteByte('/')
 		}
-		if it.wild[i] {
+		if it.wild[i] || s == "*" {
 			text.WriteByte('*')
 			chunks = append(chunks, raw.String())
 			raw.Reset()

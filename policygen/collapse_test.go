@@ -84,6 +84,9 @@ func TestCollapse(t *testing.T) {
 		"star wins": {
 			action: "mobiletargeting:GetApps", threshold: 10, resources: []string{"*", appPfx + "a"}, want: []string{"*"},
 		},
+		"the mapping's own wildcard is kept": {
+			action: "mobiletargeting:GetApps", threshold: 10, resources: []string{appPfx + "*"}, want: []string{appPfx + "*"},
+		},
 		"literal wildcard characters are escaped": {
 			action: "mobiletargeting:GetApp", threshold: 10, resources: []string{appPfx + "a*b?c$d"},
 			want: []string{appPfx + "a${*}b${?}c${$}d"},

@@ -376,3 +376,22 @@ func TestGenerateSkipsUndecided(t *testing.T) {
 		t.Errorf("resources %q: a not-replayable record was used", got)
 	}
 }
+
+// TestGenerateMappingWildcard: an operation on every resource of a type (GetApps on
+// "…:apps/*") is granted on that ARN, and a deny that only the mapping's wildcard lets through
+// is not blamed on the generator: the proof fails.
+func TestGenerateMappingWildcard(t *testing.T) {
+	t.Parallel()
+	got, res := generateJSON(t, []*replay.Record{call("Allow", "mobiletargeting:GetApps", appPfx+"*")}, Options{})
+	if !res.Proved || !strings.Contains(got, `"Resource": "arn:aws:mobiletargeting:us-east-1:123456789012:apps/*"`) {
+		t.Errorf("proved %v, policy\n%s", res.Proved, got)
+	}
+	recs := []*replay.Record{
+		call("Allow", "mobiletargeting:GetApps", appPfx+"*"),
+		call("ImplicitDeny", "mobiletargeting:GetApps", appPfx+"x"),
+	}
+	res, err := Generate(sliceSource(recs), Options{Select: Selector{Principal: userARN}, Collapse: 10})
+	if !errors.Is(err, ErrNotProved) || res.IndistinguishableCount != 1 || res.Summary.Passes != 1 {
+		t.Errorf("Generate: %v, %+v; want not proved, one indistinguishable deny, one pass", err, res)
+	}
+}

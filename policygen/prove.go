@@ -219,9 +219,10 @@ func (pr *proofPass) add(r *replay.Record) error {
 	return nil
 }
 
-// blameWildcards finds, for a recorded deny that the generated policy allows, the wildcards
-// that let it through: for each pair whose resource was never allowed exactly for its action,
-// every wildcard of the action that matches it. It reports whether it found one.
+// blameWildcards finds, for a recorded deny that the generated policy allows, the generated
+// wildcards that let it through: for each pair whose resource was never allowed exactly for
+// its action, every collapse site of the action's patterns that match it. It reports whether it
+// found one (the mapping's own wildcards, as in "…:apps/*", have no site to take back).
 func (pr *proofPass) blameWildcards(r *replay.Record) bool {
 	found := false
 	for i := range r.Pairs {
@@ -231,7 +232,7 @@ func (pr *proofPass) blameWildcards(r *replay.Record) bool {
 		}
 		for j := range pr.g.patterns[p.Action] {
 			pat := &pr.g.patterns[p.Action][j]
-			if pat.wild() && pat.matches(p.Resource) {
+			if pat.wild() && len(pat.sites) > 0 && pat.matches(p.Resource) {
 				for _, s := range pat.sites {
 					pr.uncollapse[s] = true
 				}
