@@ -39,20 +39,20 @@ var (
 	UnknownDestinations = []string{"gateway:destinationnumber", "gateway:destinationcountry", "gateway:destinationcallingcode"}
 )
 
-// ResourceKeys calls set with the account keys of resource:
-// aws:ResourceAccount (the ARN's account field, when it has one) and
-// aws:ResourceOrgID (orgID, when the resource is in account, the
-// organization's account the gateway knows). It sets nothing for "*".
-func ResourceKeys(resource, account, orgID string, set func(key, value string)) {
+// ResourceKeys returns the values of the account keys of resource:
+// aws:ResourceAccount (the ARN's account field; "" for "*" or an ARN
+// without one) and aws:ResourceOrgID (orgID, when the resource is in
+// account, the organization's account the gateway knows; "" otherwise).
+// An empty value leaves its key unset.
+func ResourceKeys(resource, account, orgID string) (resourceAccount, resourceOrgID string) {
 	if resource == "*" {
-		return
+		return "", ""
 	}
-	if acct := arn.Account(resource); acct != "" {
-		set(KeyResourceAccount, acct)
-		if orgID != "" && acct == account {
-			set(KeyResourceOrgID, orgID)
-		}
+	acct := arn.Account(resource)
+	if acct != "" && orgID != "" && acct == account {
+		return acct, orgID
 	}
+	return acct, ""
 }
 
 // Undecidable returns the first of the unknown key prefixes (lower-cased)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/audit"
+	"github.com/pinpointgw/gateway/decide"
 )
 
 // writeAudit writes the request's one audit record on the logger
@@ -86,6 +87,9 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	if err := audit.AddStrings(enc, "resource_tags_unavailable", rs.tagsUnavailable); err != nil {
 		return err
 	}
+	if err := a.addDecisionInputs(enc); err != nil {
+		return err
+	}
 	if err := audit.AddStrings(enc, "quotas", rs.quota.charged); err != nil {
 		return err
 	}
@@ -138,5 +142,26 @@ func (a *auditRecord) addPrincipal(enc zapcore.ObjectEncoder) error {
 	if p.SourceIdentity != "" {
 		audit.String("source_identity", p.SourceIdentity).AddTo(enc)
 	}
-	return audit.AddTags(enc, "session_tags", p.SessionTags)
+	if err := audit.AddTags(enc, "session_tags", p.SessionTags); err != nil {
+		return err
+	}
+	return audit.AddSessionPolicies(enc, p.SessionPolicies)
+}
+
+// addDecisionInputs adds what the policy decision read beside the
+// policies, for `gateway replay`: the request context as evaluated (set
+// by buildContext; the per-resource keys are removed after each pair), the
+// request-wide keys the gateway could not learn, and each pair evaluated
+// with its per-resource keys and decision.
+func (a *auditRecord) addDecisionInputs(enc zapcore.ObjectEncoder) error {
+	rs := a.rs
+	if err := audit.AddContext(enc, &rs.cond); err != nil {
+		return err
+	}
+	if rs.unreadable && len(rs.evals) > 0 {
+		if err := audit.AddUnknown(enc, decide.UnknownDestinations); err != nil {
+			return err
+		}
+	}
+	return audit.AddEvaluations(enc, rs.evals)
 }

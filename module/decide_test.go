@@ -604,6 +604,34 @@ func TestAuditRecordBounded(t *testing.T) {
 				}
 				rs.destinations = append(rs.destinations, d)
 			}
+			// The decision inputs: a context of thousands of long keys, tens
+			// of thousands of evaluations, oversized session policies.
+			for i := range 2000 {
+				rs.cond.Set(fmt.Sprintf("aws:principaltag/k%d%s", i, long[:100]), long[:1000])
+			}
+			rs.cond.Set("aws:useragent", long)
+			rs.cond.SetMulti("gateway:destinationnumber", many)
+			rs.unreadable = true
+			for i := range 50000 {
+				rs.evals = append(rs.evals, audit.Evaluation{Action: long[:300], Resource: many[i%len(many)], TagsUnknown: true,
+					Keys: []audit.Key{{Name: "aws:resourcetag/" + long[:200], Value: long[:300]}}, Ambiguous: []string{long[:100]}})
+			}
+			var stmts []string
+			for i := range 400 {
+				stmts = append(stmts, fmt.Sprintf(`{"Sid":"S%d","Effect":"Allow","Action":"sms-voice:SendTextMessage","Resource":"*"}`, i))
+			}
+			big, err := authz.Parse("session policy", []byte(`{"Version":"2012-10-17","Statement":[`+strings.Join(stmts, ",")+`]}`), authz.Session)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs.identity.Principal.SessionPolicies = []*authz.Policy{big}
+			for i := range 20 {
+				managed, err := authz.Parse(fmt.Sprintf("managed-%d-%s", i, strings.Repeat("x", 100)), []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), authz.IdentityBased)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rs.identity.Principal.SessionPolicies = append(rs.identity.Principal.SessionPolicies, managed)
+			}
 			rs.quota = quotaOutcome{charged: many, refused: long, err: long}
 			rs.fwd.Status = 500
 			rs.fwd.RequestID = long
@@ -618,7 +646,8 @@ func TestAuditRecordBounded(t *testing.T) {
 			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted", "session_tags_omitted", "destinations_omitted", "quotas_omitted"} {
+			for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted", "session_tags_omitted", "destinations_omitted", "quotas_omitted",
+				"context_omitted", "context_omitted_keys", "evaluations_omitted", "session_policy_omitted"} {
 				if _, ok := rec[f]; !ok {
 					t.Errorf("no %s in the record", f)
 				}

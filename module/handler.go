@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +17,11 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/pinpointgw/gateway/apimap"
-	"github.com/pinpointgw/gateway/arn"
+	"github.com/pinpointgw/gateway/audit"
 	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/authz"
 	"github.com/pinpointgw/gateway/awserr"
+	"github.com/pinpointgw/gateway/decide"
 	"github.com/pinpointgw/gateway/destination"
 	"github.com/pinpointgw/gateway/forward"
 	"github.com/pinpointgw/gateway/lookup"
@@ -65,10 +67,15 @@ type requestState struct {
 	lifecycle apimap.Lifecycle
 	// rule is what mapped the operation (apimap.RuleModel or RuleIAMReference).
 	rule string
-	// refARNs and tagKeys are scratch: the ARNs of gateway:ReferencedArn,
-	// the resource tag keys set for one pair.
+	// refARNs is scratch: the ARNs of gateway:ReferencedArn.
 	refARNs []string
-	tagKeys []string
+	// evals are the pairs evaluated, in order, with the per-resource keys
+	// set for each (a range of pairKeys), for the audit record; the
+	// arrays spare the allocations of a request of a few pairs.
+	evals      []audit.Evaluation
+	pairKeys   []audit.Key
+	evalBuf    [1]audit.Evaluation
+	pairKeyBuf [4]audit.Key
 	// tagLookups counts the request's upstream tag lookups (lookup.MaxTagLookups).
 	tagLookups int
 	// tagsUnavailable lists ARNs whose resource tags could not be obtained.
@@ -393,61 +400,66 @@ func (g *Gateway) authorize(r *http.Request, rs *requestState, id *authn.Authent
 		return authz.NotAuthorized(p.ARN, res.API+":"+res.Operation, "", "")
 	}
 	rs.tagLookups = 0
-	for _, a := range res.Permissions {
+	for i := range res.Permissions {
+		a := &res.Permissions[i]
 		resources := a.Resources
 		if len(resources) == 0 {
 			resources = anyResource
 		}
-		if a.PassedToService != "" {
-			c.SetLower(keyPassedToService, a.PassedToService)
-		}
 		for _, arn := range resources {
-			if msg := g.authorizePair(r.Context(), rs, p.ARN, in, a.Action, arn); msg != "" {
+			if msg := g.authorizePair(r.Context(), rs, p.ARN, in, a.Action, a.PassedToService, arn); msg != "" {
 				return msg
 			}
-		}
-		if a.PassedToService != "" {
-			c.DeleteLower(keyPassedToService)
 		}
 	}
 	rs.decision = authz.Allow.String()
 	return ""
 }
 
+// evaluate is the evaluation of one pair (authz.Evaluate); tests observe
+// the inputs through it.
+var evaluate = authz.Evaluate
+
 // authorizePair evaluates one action on one resource ("*" for none), with
 // the resource's keys set for that evaluation only: aws:ResourceAccount (and
-// aws:ResourceOrgID) and its tags. It returns the deny message, "" for an
-// allow. A pair whose resource tags are unknown (see lookup.TagStatus) or
-// ambiguous (keys that differ only in case) is denied when a policy
-// statement that can apply to its action reads them: the gateway decides
-// nothing on information it lacks.
-func (g *Gateway) authorizePair(ctx context.Context, rs *requestState, principal string, in *authz.Input, action, resource string) string {
+// aws:ResourceOrgID), iam:PassedToService (passedTo, of an iam:PassRole
+// permission) and its tags. It returns the deny message, "" for an
+// allow, and records the evaluation (rs.evals). A pair is denied when a
+// policy statement that can apply to its action reads keys the gateway
+// does not know (decide.Undecidable): the per-destination keys of a
+// request with an unreadable destination, the resource tags when they are
+// unknown (see lookup.TagStatus) or ambiguous (keys that differ only in
+// case). The gateway decides nothing on information it lacks.
+func (g *Gateway) authorizePair(ctx context.Context, rs *requestState, principal string, in *authz.Input, action, passedTo, resource string) string {
 	in.Action, in.Resource, in.ResourcePolicy = action, resource, nil
-	c := in.Context
-	rs.tagKeys = rs.tagKeys[:0]
-	if rs.unreadable && readsDestinationKey(in) {
-		return g.denyUndecidable(rs, principal, action, resource, "a destination of the request has no phone number the gateway can read")
-	}
 	if resource != "*" {
 		in.ResourcePolicy = g.store.ResourcePolicy(resource)
-		if acct := arn.Account(resource); acct != "" {
-			c.SetLower(keyResourceAccount, acct)
-			if g.OrgID != "" && acct == g.Account {
-				c.SetLower(keyResourceOrgID, g.OrgID)
-			}
-		}
-		if why := g.setResourceTags(ctx, rs, in); why != "" {
-			return g.denyUndecidable(rs, principal, action, resource, why)
+	}
+	c := in.Context
+	e := rs.beginEvaluation(action, resource)
+	from := len(rs.pairKeys)
+	if rs.unreadable {
+		if _, ok := decide.Undecidable(in, decide.UnknownDestinations); ok {
+			return g.denyUndecidable(rs, e, from, c, principal, action, resource, "a destination of the request has no phone number the gateway can read")
 		}
 	}
-	result := authz.Evaluate(in)
-	for _, key := range rs.tagKeys {
-		c.DeleteLower(key)
+	if passedTo != "" {
+		rs.setPairKey(c, keyPassedToService, passedTo)
+	}
+	acct, org := decide.ResourceKeys(resource, g.Account, g.OrgID)
+	if acct != "" {
+		rs.setPairKey(c, keyResourceAccount, acct)
+	}
+	if org != "" {
+		rs.setPairKey(c, keyResourceOrgID, org)
 	}
 	if resource != "*" {
-		c.DeleteLower(keyResourceAccount)
-		c.DeleteLower(keyResourceOrgID)
+		if why := g.setResourceTags(ctx, rs, in, e, from); why != "" {
+			return g.denyUndecidable(rs, e, from, c, principal, action, resource, why)
+		}
 	}
+	result := evaluate(in)
+	rs.endEvaluation(e, from, c, result.Decision)
 	if rs.matched == nil {
 		rs.matched = result.Matched // the caller's own: no copy
 	} else {
@@ -462,18 +474,56 @@ func (g *Gateway) authorizePair(ctx context.Context, rs *requestState, principal
 	return ""
 }
 
-// setResourceTags sets the aws:ResourceTag/ keys of in's resource and
-// records them in rs.tagKeys. It returns why the pair cannot be decided
-// when the tags are unknown or ambiguous and an applicable statement reads
-// them, else "".
-func (g *Gateway) setResourceTags(ctx context.Context, rs *requestState, in *authz.Input) string {
+// beginEvaluation records a pair about to be evaluated; the pointer is
+// valid until the next one.
+func (rs *requestState) beginEvaluation(action, resource string) *audit.Evaluation {
+	if rs.evals == nil {
+		rs.evals = rs.evalBuf[:0]
+	}
+	rs.evals = append(rs.evals, audit.Evaluation{Action: action, Resource: resource})
+	return &rs.evals[len(rs.evals)-1]
+}
+
+// setPairKey sets a per-resource key of the pair being evaluated, and
+// records it for the audit record.
+func (rs *requestState) setPairKey(c *authz.Context, key, value string) {
+	if rs.pairKeys == nil {
+		rs.pairKeys = rs.pairKeyBuf[:0]
+	}
+	c.SetLower(key, value)
+	rs.pairKeys = append(rs.pairKeys, audit.Key{Name: key, Value: value})
+}
+
+// endEvaluation removes the pair's keys (pairKeys[from:]) from c and
+// records them and the decision in e. The keys stay where they are:
+// later appends may move pairKeys, never change what e.Keys holds.
+func (rs *requestState) endEvaluation(e *audit.Evaluation, from int, c *authz.Context, d authz.Decision) {
+	keys := rs.pairKeys[from:len(rs.pairKeys):len(rs.pairKeys)]
+	for _, k := range keys {
+		c.DeleteLower(k.Name)
+	}
+	if len(keys) > 0 {
+		e.Keys = keys
+	}
+	e.Decision = d
+}
+
+// setResourceTags sets the aws:ResourceTag/ keys of in's resource (in
+// rs.pairKeys, whose keys of this pair start at from) and records in e
+// what is unknown of them. It returns why
+// the pair cannot be decided when the tags are unknown or ambiguous and
+// an applicable statement reads them, else "".
+func (g *Gateway) setResourceTags(ctx context.Context, rs *requestState, in *authz.Input, e *audit.Evaluation, from int) string {
 	c := in.Context
 	tags, status := g.tags.ResourceTags(ctx, in.Resource, in, &rs.tagLookups)
+	// Not known to the record: tags the source did not give, whether
+	// unknown or not needed (no statement read them).
+	e.TagsUnknown = status != lookup.TagsKnown
 	if status.Unknown() {
 		if status == lookup.TagsUnavailable {
 			rs.tagsUnavailable = append(rs.tagsUnavailable, in.Resource)
 		}
-		if authz.AnyApplicableReferencesKeyPrefix(in, prefixResourceTag) {
+		if _, ok := decide.Undecidable(in, decide.UnknownResourceTags); ok {
 			if status != lookup.TagsUnavailable {
 				rs.tagsUnavailable = append(rs.tagsUnavailable, in.Resource)
 			}
@@ -489,32 +539,32 @@ func (g *Gateway) setResourceTags(ctx context.Context, rs *requestState, in *aut
 			ambiguous = append(ambiguous, key)
 			continue
 		}
-		c.SetLower(key, v)
-		rs.tagKeys = append(rs.tagKeys, key)
+		rs.setPairKey(c, key, v)
 	}
-	for _, key := range ambiguous {
-		c.DeleteLower(key) // absent, whatever the decision
+	if ambiguous == nil {
+		return ""
 	}
-	for _, key := range ambiguous {
-		if authz.AnyApplicableReferencesKeyPrefix(in, key) {
-			return "the resource tags are ambiguous: keys that differ only in case (" + key[len(prefixResourceTag):] + ")"
+	// Absent, whatever the decision (and not in the record's keys).
+	kept := rs.pairKeys[:from]
+	for _, k := range rs.pairKeys[from:] {
+		if slices.Contains(ambiguous, k.Name) {
+			c.DeleteLower(k.Name)
+			continue
 		}
+		kept = append(kept, k)
+	}
+	rs.pairKeys = kept
+	e.Ambiguous = ambiguous
+	if key, ok := decide.Undecidable(in, ambiguous); ok {
+		return "the resource tags are ambiguous: keys that differ only in case (" + key[len(prefixResourceTag):] + ")"
 	}
 	return ""
 }
 
-// readsDestinationKey reports whether a statement that can apply to in's
-// action reads a per-destination key (gateway:DestinationNumber, …NumberType,
-// …Country, …CallingCode; gateway:DestinationCount is always known).
-func readsDestinationKey(in *authz.Input) bool {
-	return authz.AnyApplicableReferencesKeyPrefix(in, "gateway:destinationnumber") || // and …numbertype
-		authz.AnyApplicableReferencesKeyPrefix(in, "gateway:destinationcountry") ||
-		authz.AnyApplicableReferencesKeyPrefix(in, "gateway:destinationcallingcode")
-}
-
 // denyUndecidable records and returns the deny of a pair the gateway
 // cannot decide for lack of information.
-func (g *Gateway) denyUndecidable(rs *requestState, principal, action, resource, why string) string {
+func (g *Gateway) denyUndecidable(rs *requestState, e *audit.Evaluation, from int, c *authz.Context, principal, action, resource, why string) string {
+	rs.endEvaluation(e, from, c, authz.ImplicitDeny)
 	msg := authz.NotAuthorized(principal, action, resource, "the gateway cannot decide: "+why)
 	rs.decision, rs.reason = authz.ImplicitDeny.String(), msg
 	return msg
@@ -526,11 +576,11 @@ var anyResource = []string{"*"}
 // lower-cased: authz treats key names case-insensitively and lower-case
 // names spare it a conversion per key.
 const (
-	keyResourceAccount = "aws:resourceaccount"
-	keyResourceOrgID   = "aws:resourceorgid"
-	keyPassedToService = "iam:passedtoservice"
+	keyResourceAccount = decide.KeyResourceAccount
+	keyResourceOrgID   = decide.KeyResourceOrgID
+	keyPassedToService = decide.KeyPassedToService
 	keyReferencedArn   = "gateway:referencedarn"
-	prefixResourceTag  = reqcontext.ResourceTagPrefix
+	prefixResourceTag  = decide.PrefixResourceTag
 )
 
 // buildContext sets the global condition keys, the principal's tags and the

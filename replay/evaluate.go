@@ -32,11 +32,11 @@ type Outcome struct {
 	// applicable to the pair reads (see decide.Undecidable): the gateway
 	// denies a pair it cannot decide. "" otherwise.
 	Undecidable string
-	// Unrecorded says the deny is Undecidable only because the pair was
-	// not evaluated when the request was recorded (a pair after the one
-	// denied then), so the record lacks its resource tags: the gateway,
-	// which would look them up, might decide otherwise. Callers report
-	// such an outcome as not replayable.
+	// Unrecorded says the deny is Undecidable only because the record
+	// lacks the pair's resource tags (the gateway did not need them when
+	// it recorded the request, could not obtain them, or did not reach the
+	// pair): the gateway, which would look them up, might decide
+	// otherwise. Callers report such an outcome as not replayable.
 	Unrecorded bool
 }
 
@@ -75,23 +75,25 @@ func Evaluate(r *Record, p Policies) Outcome {
 		}
 		unknown = append(unknown[:0], r.ContextUnknown...)
 		var set []string
+		unknown = append(unknown, pair.Unknown...)
 		if pair.Evaluated {
 			for k, v := range pair.Keys {
 				setKey(c, k, v, pair.Multi[k])
 				set = append(set, k)
 			}
-			unknown = append(unknown, pair.Unknown...)
 		} else {
-			decide.ResourceKeys(pair.Resource, principal.Account, orgID, func(k, v string) {
-				c.SetLower(k, v)
-				set = append(set, k)
-			})
+			acct, org := decide.ResourceKeys(pair.Resource, principal.Account, orgID)
+			if acct != "" {
+				c.SetLower(decide.KeyResourceAccount, acct)
+				set = append(set, decide.KeyResourceAccount)
+			}
+			if org != "" {
+				c.SetLower(decide.KeyResourceOrgID, org)
+				set = append(set, decide.KeyResourceOrgID)
+			}
 			if pair.PassedToService != "" {
 				c.SetLower(decide.KeyPassedToService, pair.PassedToService)
 				set = append(set, decide.KeyPassedToService)
-			}
-			if pair.Resource != "*" {
-				unknown = append(unknown, decide.UnknownResourceTags...)
 			}
 		}
 		res, undecidable := decide.Pair(in, unknown)
@@ -101,7 +103,7 @@ func Evaluate(r *Record, p Policies) Outcome {
 		out.Matched = append(out.Matched, res.Matched...)
 		if res.Decision != authz.Allow {
 			out.Decision, out.Pair, out.Undecidable = res.Decision, i, undecidable
-			out.Unrecorded = undecidable != "" && !pair.Evaluated && !slices.Contains(r.ContextUnknown, undecidable)
+			out.Unrecorded = undecidable == decide.PrefixResourceTag
 			return out
 		}
 	}

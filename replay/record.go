@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pinpointgw/gateway/apimap"
 	"github.com/pinpointgw/gateway/authz"
+	"github.com/pinpointgw/gateway/decide"
 )
 
 // AuditLogger is the name of the gateway's audit logger: a JSON line
@@ -74,9 +76,12 @@ type Pair struct {
 	// iam:passedtoservice), lower-cased; Multi names multi-valued ones.
 	Keys  map[string][]string
 	Multi map[string]bool
-	// Unknown are the pair's key prefixes whose values the gateway could
-	// not learn (decide.UnknownResourceTags; a tag key that differs from
-	// another only in case).
+	// Unknown are the pair's key prefixes whose values the record does not
+	// hold: decide.PrefixResourceTag when the resource's tags were not
+	// obtained (the gateway did not learn them, or did not need them) and
+	// the resource type is taggable; each aws:resourcetag/ key the gateway
+	// left unset because the resource has tag keys that differ only in
+	// case.
 	Unknown []string
 	// Evaluated says the gateway evaluated the pair; Decision is then its
 	// decision as recorded.
@@ -205,7 +210,8 @@ type rawEvaluation struct {
 	Action      string   `json:"action"`
 	Resource    string   `json:"resource"`
 	Keys        ctxMap   `json:"keys"`
-	UnknownKeys []string `json:"unknown_keys"`
+	TagsUnknown bool     `json:"tags_unknown"`
+	Ambiguous   []string `json:"ambiguous_keys"`
 	Decision    string   `json:"decision"`
 }
 
@@ -330,11 +336,15 @@ func (raw *rawRecord) record() *Record {
 	// by resource, and stops at the first pair not allowed).
 	r.Pairs = make([]Pair, 0, len(raw.Evaluations))
 	for _, e := range raw.Evaluations {
+		var unknown []string
+		if e.TagsUnknown {
+			unknown = tagsUnknown(e.Resource)
+		}
 		r.Pairs = append(r.Pairs, Pair{
 			Action: e.Action, Resource: e.Resource,
 			Keys: e.Keys.vals, Multi: e.Keys.multi,
-			Unknown: e.UnknownKeys, Evaluated: true, Decision: e.Decision,
-			PassedToService: first(e.Keys.vals["iam:passedtoservice"]),
+			Unknown: append(unknown, e.Ambiguous...), Evaluated: true, Decision: e.Decision,
+			PassedToService: first(e.Keys.vals[decide.KeyPassedToService]),
 		})
 	}
 	n := 0
@@ -348,10 +358,24 @@ func (raw *rawRecord) record() *Record {
 			if n <= len(raw.Evaluations) {
 				continue
 			}
-			r.Pairs = append(r.Pairs, Pair{Action: a.Action, Resource: res, PassedToService: a.PassedToService})
+			r.Pairs = append(r.Pairs, Pair{Action: a.Action, Resource: res, PassedToService: a.PassedToService, Unknown: tagsUnknown(res)})
 		}
 	}
 	return r
+}
+
+// tagsUnknown is the unknown prefix of a resource whose tags the record
+// does not hold: none for "*" and for a resource type that has no tags in
+// AWS either (apimap.TaggableOwner), whose aws:ResourceTag keys are known
+// to be absent.
+func tagsUnknown(resource string) []string {
+	if resource == "*" {
+		return nil
+	}
+	if _, ok := apimap.TaggableOwner(resource); !ok {
+		return nil
+	}
+	return []string{decide.PrefixResourceTag}
 }
 
 func first(v []string) string {
