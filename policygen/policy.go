@@ -80,7 +80,7 @@ type generated struct {
 	patterns map[string][]pattern
 	// exact holds each action's allowed resources (the collector's sets).
 	exact map[string]map[string]struct{}
-	// wildcards counts Resource entries with a generated wildcard.
+	// wildcards counts Resource entries with a generated wildcard (not the mapping's own).
 	wildcards int
 }
 
@@ -113,7 +113,7 @@ func (c *collector) build(keep map[string]bool) (*generated, error) {
 		texts := make([]string, len(pats))
 		for i, p := range pats {
 			texts[i] = p.text
-			if p.wild() {
+			if len(p.sites) > 0 {
 				g.wildcards++
 			}
 		}
