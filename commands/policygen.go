@@ -125,7 +125,7 @@ func runPolicyGenerate(in io.Reader, out, diag io.Writer, f policyGenerateFlags)
 	}
 	var parts []policygen.Part
 	for _, path := range logs {
-		p, err := logParts(path, partSize)
+		p, err := logParts(path, partSize, opts.Select.Needle())
 		if err != nil {
 			return err
 		}
@@ -233,15 +233,24 @@ func spoolStdin(in io.Reader) (string, func(), error) {
 const partSize = 64 << 20
 
 // logParts returns the parts of one audit log: a gzip log is one part (it cannot be read from
-// the middle); a plain one is cut at line ends into pieces of about size bytes.
-func logParts(path string, size int64) ([]policygen.Part, error) {
+// the middle); a plain one is cut at line ends into pieces of about size bytes. Lines without
+// needle (policygen.Selector.Needle; nil: none) are not decoded: they are counted in the
+// Stats' Lines and Skipped.
+func logParts(path string, size int64, needle []byte) ([]policygen.Part, error) {
+	read := func(r io.Reader, fn func(*replay.Record) error) (replay.Stats, error) {
+		var dropped int64
+		st, err := replay.Read(policygen.FilterLines(r, needle, &dropped), fn)
+		st.Lines += dropped
+		st.Skipped += dropped
+		return st, err
+	}
 	whole := func(fn func(*replay.Record) error) (replay.Stats, error) {
 		rc, err := replay.OpenLog(path)
 		if err != nil {
 			return replay.Stats{}, err
 		}
 		defer rc.Close()
-		st, err := replay.Read(rc, fn)
+		st, err := read(rc, fn)
 		if err != nil {
 			err = fmt.Errorf("%s: %w", path, err)
 		}
@@ -286,7 +295,7 @@ func logParts(path string, size int64) ([]policygen.Part, error) {
 				return replay.Stats{}, fmt.Errorf("opening audit log: %w", err)
 			}
 			defer f.Close()
-			st, err := replay.Read(io.NewSectionReader(f, start, end-start), fn)
+			st, err := read(io.NewSectionReader(f, start, end-start), fn)
 			if err != nil {
 				err = fmt.Errorf("%s (bytes %d to %d): %w", path, start, end, err)
 			}
@@ -318,7 +327,8 @@ func lineEnd(f *os.File, at int64, buf []byte) (int64, error) {
 func writeSummary(w io.Writer, f policyGenerateFlags, opts policygen.Options, res *policygen.Result) {
 	s := &res.Summary
 	fmt.Fprintf(w, "policy generate: %s\n", opts.Select)
-	fmt.Fprintf(w, "  records read          %d (other log lines skipped: %d)\n", s.Records, res.Stats.Skipped)
+	fmt.Fprintf(w, "  log lines             %d\n", res.Stats.Lines)
+	fmt.Fprintf(w, "  records decoded       %d (the other lines are other log lines, or do not name the selection)\n", s.Records)
 	fmt.Fprintf(w, "  selected              %d\n", s.Selected)
 	fmt.Fprintf(w, "    allowed             %d\n", s.Allowed)
 	fmt.Fprintf(w, "    denied              %d\n", s.Denied)

@@ -35,6 +35,8 @@ func TestRunPolicyGenerate(t *testing.T) {
 		pgRecord("r2", "Allow", "mobiletargeting:GetApp", app+"b"),
 		pgRecord("r3", "ImplicitDeny", "mobiletargeting:GetApp", app+"c"),
 		pgRecord("r4", "ExplicitDeny", "mobiletargeting:DeleteApp", app+"a"),
+		// Another user's call, which would widen the policy: not decoded (no needle).
+		strings.ReplaceAll(pgRecord("o1", "Allow", "mobiletargeting:GetApp", app+"z"), pgUser, "arn:aws:iam::123456789012:user/other"),
 	}, "\n") + "\n"
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "audit.log")
@@ -71,7 +73,7 @@ func TestRunPolicyGenerate(t *testing.T) {
 			if !strings.Contains(out.String(), wantPolicy) || strings.Count(out.String(), `"Sid"`) != 1 {
 				t.Errorf("policy:\n%s\nwant one statement with %s", out.String(), wantPolicy)
 			}
-			for _, want := range []string{"records read          4 (other log lines skipped: 1)", "allowed             2", "denied              2",
+			for _, want := range []string{"log lines             6\n", "records decoded       4 ", "allowed             2", "denied              2",
 				"2 of 2 allowed calls Allow, 2 of 2 denied calls denied (passes 2): proved", "wildcards 0 (collapse past 1 IDs), taken back 1"} {
 				if !strings.Contains(diag.String(), want) {
 					t.Errorf("summary lacks %q:\n%s", want, diag.String())
@@ -156,7 +158,7 @@ func TestLogParts(t *testing.T) {
 	}{
 		{path, 1 << 30, 1}, {path, 1, 50}, {path, 1000, -1}, {path, 5000, -1}, {gzPath, 1000, 1},
 	} {
-		parts, err := logParts(tc.path, tc.size)
+		parts, err := logParts(tc.path, tc.size, nil)
 		if err != nil {
 			t.Fatalf("logParts(%d): %v", tc.size, err)
 		}

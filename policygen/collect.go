@@ -50,7 +50,8 @@ var ErrNothingAllowed = errors.New("no allowed call of the selection in the log"
 
 // Summary counts what the passes over the log saw.
 type Summary struct {
-	// Records is the number of audit records read in the first pass.
+	// Records is the number of audit records decoded in the first pass (a reader may skip lines
+	// that lack the selection's Needle without decoding them).
 	Records int
 	// Selected records belong to the selection.
 	Selected int
