@@ -163,5 +163,5 @@ func (a *auditRecord) addDecisionInputs(enc zapcore.ObjectEncoder) error {
 			return err
 		}
 	}
-	return audit.AddEvaluations(enc, rs.evals)
+	return audit.AddEvaluations(enc, &rs.evals)
 }

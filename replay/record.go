@@ -28,6 +28,7 @@ type Record struct {
 	PrincipalARN, PrincipalType, RoleARN, SessionName string
 	SessionTags                                       map[string]string
 
+	Region         string // the signature's scope region
 	API, Operation string
 	Decision       string // as recorded (Allow, ExplicitDeny, ImplicitDeny, Unauthenticated, …)
 	Mode           string // enforce or dry_run
@@ -183,6 +184,7 @@ type rawRecord struct {
 	RoleARN        string            `json:"role_arn"`
 	SessionName    string            `json:"session_name"`
 	SessionTags    map[string]string `json:"session_tags"`
+	Region         string            `json:"region"`
 	API            string            `json:"api"`
 	Operation      string            `json:"operation"`
 	Decision       *string           `json:"decision"`
@@ -298,6 +300,7 @@ func (raw *rawRecord) record() *Record {
 		RoleARN:            raw.RoleARN,
 		SessionName:        raw.SessionName,
 		SessionTags:        raw.SessionTags,
+		Region:             raw.Region,
 		API:                raw.API,
 		Operation:          raw.Operation,
 		Decision:           *raw.Decision,
