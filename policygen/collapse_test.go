@@ -76,6 +76,13 @@ func TestCollapse(t *testing.T) {
 			want: []string{"arn:aws:sms-voice:us-east-1:123456789012:phone-number/n", "arn:aws:sms-voice:us-east-1:123456789012:pool/p",
 				"arn:aws:sms-voice:us-east-1:123456789012:sender-id/s/US"},
 		},
+		"never the resource type, even with the same IDs": {
+			action: "sms-voice:DescribeSomething", threshold: 2,
+			resources: []string{"arn:aws:sms-voice:us-east-1:123456789012:configuration-set/x", "arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/x",
+				"arn:aws:sms-voice:us-east-1:123456789012:phone-number/x", "arn:aws:sms-voice:us-east-1:123456789012:pool/x"},
+			want: []string{"arn:aws:sms-voice:us-east-1:123456789012:configuration-set/x", "arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/x",
+				"arn:aws:sms-voice:us-east-1:123456789012:phone-number/x", "arn:aws:sms-voice:us-east-1:123456789012:pool/x"},
+		},
 		"passed roles are always listed": {
 			action: "iam:PassRole", threshold: 1,
 			resources: []string{"arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"},

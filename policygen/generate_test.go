@@ -199,6 +199,18 @@ func TestGenerateIndistinguishable(t *testing.T) {
 		t.Errorf("result %+v, want %s indistinguishable", res, denied.RequestID)
 	}
 
+	t.Run("a wildcard over it is not taken back", func(t *testing.T) {
+		var recs []*replay.Record
+		for _, a := range apps(11) {
+			recs = append(recs, call("Allow", "mobiletargeting:GetApp", a))
+		}
+		recs = append(recs, call("ImplicitDeny", "mobiletargeting:GetApp", apps(1)[0]))
+		res, err := Generate(sliceSource(recs), Options{Select: Selector{Principal: userARN}, Collapse: 10})
+		if !errors.Is(err, ErrNotProved) || res.Summary.Passes != 1 || res.Summary.Uncollapsed != 0 || res.IndistinguishableCount != 1 {
+			t.Errorf("Generate: %v, summary %+v; want not proved in one pass, nothing taken back", err, res.Summary)
+		}
+	})
+
 	t.Run("conditions tell them apart", func(t *testing.T) {
 		got, res := generateJSON(t, []*replay.Record{allowed, denied}, Options{Conditions: true})
 		if !res.Proved || !strings.Contains(got, `"aws:ResourceTag/tenant": "a"`) {
