@@ -148,6 +148,7 @@ func collapse(action string, resources []string, threshold int, keep map[string]
 		for k := maxSegs - 1; k >= 1; k-- {
 			items = collapseAt(action, items, k, threshold, keep)
 		}
+		items = dropSubsumed(items)
 	}
 	out := make([]pattern, 0, len(items))
 	for _, it := range items {
@@ -211,6 +212,76 @@ func collapseAt(action string, items []*item, k, threshold int, keep map[string]
 			out = append(out, m)
 		}
 	}
+	return out
+}
+
+// maxSubsumeSegs bounds the segments of the items dropSubsumed looks at: it tries each of the
+// 2^(n-1) ways of turning an item's segments into wildcards.
+const maxSubsumeSegs = 10
+
+// dropSubsumed removes the items that another item covers segment by segment (same prefix and
+// length, each segment equal or a wildcard there): "apps/*/segments/seg-0" beside
+// "apps/*/segments/*", as collapsing groups by groups leaves. The covering item takes over the
+// dropped one's sites, so that taking its wildcards back restores everything it covered.
+func dropSubsumed(items []*item) []*item {
+	byKey := make(map[string]*item, len(items))
+	wild := false
+	for _, it := range items {
+		byKey[it.key(-1)] = it
+		for _, w := range it.wild {
+			wild = wild || w
+		}
+	}
+	if !wild {
+		return items
+	}
+	out := items[:0]
+	for _, it := range items {
+		if cover := coverOf(it, byKey); cover != nil {
+			cover.sites = compactStrings(sortedUnion(cover.sites, it.sites))
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// coverOf returns an item of byKey that covers it (it with some of its literal segments after
+// the first turned into wildcards), nil when none does. Of several, the one with the most
+// wildcards, then the first in mask order, so that the choice is deterministic.
+func coverOf(it *item, byKey map[string]*item) *item {
+	if it.prefix == "" || len(it.segs) > maxSubsumeSegs {
+		return nil
+	}
+	var lits []int
+	for i := 1; i < len(it.segs); i++ {
+		if !it.wild[i] {
+			lits = append(lits, i)
+		}
+	}
+	var best *item
+	bestN := 0
+	probe := &item{prefix: it.prefix, segs: it.segs, wild: make([]bool, len(it.wild))}
+	for mask := 1; mask < 1<<len(lits); mask++ {
+		copy(probe.wild, it.wild)
+		n := 0
+		for b, i := range lits {
+			if mask&(1<<b) != 0 {
+				probe.wild[i] = true
+				n++
+			}
+		}
+		if c, ok := byKey[probe.key(-1)]; ok && n > bestN {
+			best, bestN = c, n
+		}
+	}
+	return best
+}
+
+// sortedUnion returns a and b together, sorted (duplicates kept).
+func sortedUnion(a, b []string) []string {
+	out := append(append([]string(nil), a...), b...)
+	sort.Strings(out)
 	return out
 }
 

@@ -59,6 +59,11 @@ func TestCollapse(t *testing.T) {
 			resources: append(append(campaigns("a", 3), campaigns("b", 3)...), campaigns("c", 3)...), threshold: 2,
 			want: []string{appPfx + "*/campaigns/*"},
 		},
+		"no entry covered by another": {
+			action:    "mobiletargeting:GetCampaign",
+			resources: append(append(append(campaigns("a", 3), campaigns("b", 3)...), campaigns("c", 3)...), appPfx+"d/campaigns/c00", appPfx+"e/campaigns/c00", appPfx+"f/campaigns/c00"), threshold: 2,
+			want: []string{appPfx + "*/campaigns/*"},
+		},
 		"never across regions": {
 			action: "mobiletargeting:GetApp", threshold: 2,
 			resources: []string{appPfx + "a", appPfx + "b", "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/c", "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/d"},
@@ -137,4 +142,34 @@ func TestPatternMatches(t *testing.T) {
 			t.Errorf("%q matches %q = %v, want %v", p.text, s, got, want)
 		}
 	}
+}
+
+// TestCollapseKeepAllSites: keeping every site of a collapsed pattern (what the proof does
+// when the pattern lets a deny through) restores the IDs it covered, entries it made redundant
+// included.
+func TestCollapseKeepAllSites(t *testing.T) {
+	t.Parallel()
+	var res []string
+	for _, a := range []string{"a", "b", "c"} {
+		for i := range 3 {
+			res = append(res, fmt.Sprintf("%s%s/campaigns/c%02d", appPfx, a, i))
+		}
+	}
+	for _, a := range []string{"d", "e", "f"} {
+		res = append(res, appPfx+a+"/campaigns/c00")
+	}
+	slices.Sort(res)
+	keep := map[string]bool{}
+	for range 4 { // each round keeps what the last one still collapsed
+		ps := collapse("mobiletargeting:GetCampaign", res, 2, keep)
+		if got := texts(ps); slices.Equal(got, res) {
+			return
+		}
+		for _, p := range ps {
+			for _, s := range p.sites {
+				keep[s] = true
+			}
+		}
+	}
+	t.Errorf("keeping the sites did not restore the listing: %q", texts(collapse("mobiletargeting:GetCampaign", res, 2, keep)))
 }
