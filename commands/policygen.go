@@ -59,8 +59,8 @@ apart: its request IDs are printed and nothing is written on stdout.
 
 Records without a policy decision, or that lack a decision input, are counted
 and neither generated from nor replayed. At most --max-pairs distinct (action,
-resource) pairs are kept (default 100000, about 20 MB); past that the command
-fails rather than truncate.
+resource) pairs are kept (default 100000, near 100 MB at most); past that the
+command fails rather than truncate.
 
 Exit status: 0 proved (policy on stdout); 1 not proved; 2 usage or input error.`,
 				Args: cobra.ArbitraryArgs,

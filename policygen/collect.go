@@ -17,7 +17,8 @@ const (
 	// distinct IDs under one parent become a wildcard.
 	DefaultCollapse = 10
 	// DefaultMaxPairs bounds the distinct (action, resource) pairs kept for one selection: about
-	// 200 bytes each, so 100,000 pairs are about 20 MB. Past it Generate fails (ErrTooManyPairs).
+	// 130 bytes each while the logs are read, about 1 KB each while the policy is written and
+	// compiled, so 100,000 pairs stay near 100 MB. Past it Generate fails (ErrTooManyPairs).
 	DefaultMaxPairs = 100_000
 	// maxReasons bounds the distinct not-replayable reasons counted one by one; the rest are
 	// counted under otherReason.
