@@ -2,8 +2,10 @@
 # bench/policygen.sh — the figures of `gateway policy generate` on a large audit log: writes
 # N synthetic audit records (bench/policygenlog: the gateway's record shape, 200 principals,
 # about one in ten denied) to a temporary file, then generates and proves the policy of one
-# user (about N/10 records selected) and of one role (every session of it), each under
-# /usr/bin/time -v with GOMAXPROCS=2, and prints wall time, CPU time and peak RSS.
+# user (about N/10 records selected), of one role (every session of it) and of the same
+# sessions selected by a session tag whose value is not a plain needle (so that every line is
+# decoded), each under /usr/bin/time -v with GOMAXPROCS=2, and prints wall time, CPU time and
+# peak RSS.
 #
 # Usage: bash bench/policygen.sh        (env: N=1000000, GOMEMLIMIT (unset by default),
 #                                        GATEWAY_BIN=prebuilt binary, KEEP=1 keeps the log)
@@ -44,3 +46,4 @@ run() {
 
 run user --principal arn:aws:iam::123456789012:user/bench-000
 run role --role arn:aws:iam::123456789012:role/tenant-1
+run every-line --session-tag cost-center=zürich

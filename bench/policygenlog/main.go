@@ -6,7 +6,8 @@
 // denied. User bench-000 calls GetApp and SendMessages on 40 apps, GetCampaign on 3
 // campaigns of one app, SendTextMessage on 2 phone numbers and DescribePools; its denies
 // are DeleteApp calls and GetApp on apps of another region. The other principals' denies
-// are DeleteApp calls.
+// are DeleteApp calls. The sessions of role tenant-1 carry the session tags tenant=t1 and
+// cost-center=zürich (a value that is not a plain needle: selecting on it decodes every line).
 //
 // Usage: go run ./bench/policygenlog -n 1000000 > audit.log
 package main
@@ -129,7 +130,12 @@ func appendRecord(b []byte, rng *rand.Rand, i int, ts float64) []byte {
 		b = append(b, role...)
 		b = append(b, `","session_name":"`...)
 		b = append(b, session...)
-		b = append(b, `","session_tags":{"tenant":"t`...)
+		b = append(b, `","session_tags":{`...)
+		if p%5 == 1 {
+			// A value with a character outside the plain set: selecting on it decodes every line.
+			b = append(b, `"cost-center":"zürich",`...)
+		}
+		b = append(b, `"tenant":"t`...)
 		b = strconv.AppendInt(b, int64(p%5), 10)
 		b = append(b, `"}`...)
 	}
