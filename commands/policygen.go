@@ -58,7 +58,9 @@ write (a condition, a boundary, a guardrail, a session policy), cannot be told
 apart: its request IDs are printed and nothing is written on stdout.
 
 Records without a policy decision, or that lack a decision input, are counted
-and neither generated from nor replayed. At most --max-pairs distinct (action,
+and neither generated from nor replayed. A plain log is read in 64 MiB pieces,
+both cores at a time; a line that does not contain the selected principal or
+role ARN (or a session tag value of plain characters) is not decoded. At most --max-pairs distinct (action,
 resource) pairs are kept (default 100000, near 100 MB at most); past that the
 command fails rather than truncate.
 
