@@ -281,7 +281,11 @@ func (rp *replayer) writeChange(r *replay.Record, old authz.Decision, out replay
 		_, err = fmt.Fprintf(rp.out, "%s\n", b)
 		return err
 	}
-	_, err := fmt.Fprintf(rp.out, "%s %s %s %s %s: %s -> %s%s\n", c.RequestID, c.Time, c.PrincipalARN, c.Action, c.Resource, c.Old, c.New, describeMatches(c))
+	head := c.RequestID
+	if c.Time != "" {
+		head += " " + c.Time
+	}
+	_, err := fmt.Fprintf(rp.out, "%s %s %s %s: %s -> %s%s\n", head, c.PrincipalARN, c.Action, c.Resource, c.Old, c.New, describeMatches(c))
 	return err
 }
 

@@ -197,7 +197,7 @@ type rawRecord struct {
 		ResourcesOmitted int      `json:"resources_omitted"`
 	} `json:"authorizations"`
 	AuthorizationsOmitted int             `json:"authorizations_omitted"`
-	Context               *ctxMap         `json:"context"`
+	Context               json.RawMessage `json:"context"`
 	ContextOmitted        int             `json:"context_omitted"`
 	ContextOmittedKeys    []string        `json:"context_omitted_keys"`
 	ContextUnknown        []string        `json:"context_unknown"`
@@ -209,52 +209,12 @@ type rawRecord struct {
 }
 
 type rawEvaluation struct {
-	Action      string   `json:"action"`
-	Resource    string   `json:"resource"`
-	Keys        ctxMap   `json:"keys"`
-	TagsUnknown bool     `json:"tags_unknown"`
-	Ambiguous   []string `json:"ambiguous_keys"`
-	Decision    string   `json:"decision"`
-}
-
-// ctxMap decodes a context object: a string value is single-valued, an
-// array of strings multi-valued.
-type ctxMap struct {
-	vals  map[string][]string
-	multi map[string]bool
-}
-
-func (m *ctxMap) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	m.vals = make(map[string][]string, len(raw))
-	for k, v := range raw {
-		k = strings.ToLower(k)
-		v = bytes.TrimSpace(v)
-		if len(v) > 0 && v[0] == '[' {
-			var list []string
-			if err := json.Unmarshal(v, &list); err != nil {
-				return fmt.Errorf("context key %q: %w", k, err)
-			}
-			if list == nil {
-				list = []string{}
-			}
-			m.vals[k] = list
-			if m.multi == nil {
-				m.multi = map[string]bool{}
-			}
-			m.multi[k] = true
-			continue
-		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return fmt.Errorf("context key %q: want a string or an array of strings", k)
-		}
-		m.vals[k] = []string{s}
-	}
-	return nil
+	Action      string          `json:"action"`
+	Resource    string          `json:"resource"`
+	Keys        json.RawMessage `json:"keys"`
+	TagsUnknown bool            `json:"tags_unknown"`
+	Ambiguous   []string        `json:"ambiguous_keys"`
+	Decision    string          `json:"decision"`
 }
 
 var (
@@ -264,7 +224,7 @@ var (
 
 // decodeLine decodes one log line; ok is false for a line that is not an
 // audit record (not JSON, another logger, no request_id or decision).
-func decodeLine(line []byte) (*Record, bool, error) {
+func decodeLine(line []byte, in *interner) (*Record, bool, error) {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 || line[0] != '{' || !bytes.Contains(line, keyRequestID) || !bytes.Contains(line, keyDecision) {
 		return nil, false, nil
@@ -287,15 +247,19 @@ func decodeLine(line []byte) (*Record, bool, error) {
 	if raw.Logger != "" && raw.Logger != AuditLogger || raw.RequestID == nil || raw.Decision == nil {
 		return nil, false, nil
 	}
-	return raw.record(), true, nil
+	r, err := raw.record(in)
+	if err != nil {
+		return nil, false, err
+	}
+	return r, true, nil
 }
 
 // record builds the Record of raw.
-func (raw *rawRecord) record() *Record {
+func (raw *rawRecord) record(in *interner) (*Record, error) {
 	r := &Record{
 		RequestID:          *raw.RequestID,
 		Time:               parseTime(raw.Time),
-		PrincipalARN:       raw.PrincipalARN,
+		PrincipalARN:       in.intern(raw.PrincipalARN),
 		PrincipalType:      raw.PrincipalType,
 		RoleARN:            raw.RoleARN,
 		SessionName:        raw.SessionName,
@@ -312,11 +276,15 @@ func (raw *rawRecord) record() *Record {
 		OmittedKeys:        raw.ContextOmittedKeys,
 	}
 	if len(raw.SessionPolicy) > 0 && !bytes.Equal(raw.SessionPolicy, []byte("null")) {
-		r.inlineSession, r.sessionErr = authz.Parse("session policy", raw.SessionPolicy, authz.Session)
+		r.inlineSession, r.sessionErr = in.sessionPolicy(raw.SessionPolicy)
 	}
-	if raw.Context != nil {
+	if len(raw.Context) > 0 && string(raw.Context) != "null" {
+		var ctx ctxMap
+		if err := ctx.decode(raw.Context, in); err != nil {
+			return nil, err
+		}
 		r.hasContext = true
-		r.Context, r.ContextMulti = raw.Context.vals, raw.Context.multi
+		r.Context, r.ContextMulti = ctx.vals, ctx.multi
 	}
 	omit := func(field string, n int) {
 		if n > 0 {
@@ -339,15 +307,19 @@ func (raw *rawRecord) record() *Record {
 	// by resource, and stops at the first pair not allowed).
 	r.Pairs = make([]Pair, 0, len(raw.Evaluations))
 	for _, e := range raw.Evaluations {
+		var keys ctxMap
+		if err := keys.decode(e.Keys, in); err != nil {
+			return nil, fmt.Errorf("evaluation keys: %w", err)
+		}
 		var unknown []string
 		if e.TagsUnknown {
 			unknown = tagsUnknown(e.Resource)
 		}
 		r.Pairs = append(r.Pairs, Pair{
 			Action: e.Action, Resource: e.Resource,
-			Keys: e.Keys.vals, Multi: e.Keys.multi,
+			Keys: keys.vals, Multi: keys.multi,
 			Unknown: append(unknown, e.Ambiguous...), Evaluated: true, Decision: e.Decision,
-			PassedToService: first(e.Keys.vals[decide.KeyPassedToService]),
+			PassedToService: first(keys.vals[decide.KeyPassedToService]),
 		})
 	}
 	n := 0
@@ -364,7 +336,7 @@ func (raw *rawRecord) record() *Record {
 			r.Pairs = append(r.Pairs, Pair{Action: a.Action, Resource: res, PassedToService: a.PassedToService, Unknown: tagsUnknown(res)})
 		}
 	}
-	return r
+	return r, nil
 }
 
 // tagsUnknown is the unknown prefix of a resource whose tags the record

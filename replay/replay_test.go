@@ -16,6 +16,11 @@ func testStore(t *testing.T, policy string) *authn.Store {
 	t.Helper()
 	doc := `{"users":[{"name":"alice","tags":{"team":"blue"},"access_keys":[{"id":"AKIAALICE00000000001","secret":"x/alice/secret/do-not-use-000000000001"}],"policies":["P"]}],
 "policies":{"P":` + policy + `}}`
+	return parseStore(t, doc)
+}
+
+func parseStore(t *testing.T, doc string) *authn.Store {
+	t.Helper()
 	s, err := authn.ParseStore("store.json", []byte(doc), authn.StoreOptions{Account: testAccount, Partition: "aws"})
 	if err != nil {
 		t.Fatal(err)

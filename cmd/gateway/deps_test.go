@@ -107,6 +107,18 @@ func TestPackageBoundaries(t *testing.T) {
 				return !strings.Contains(dep, "caddyserver")
 			},
 		},
+		"replay imports no caddy, no module and none of the other helpers of module": {
+			pkg: self + "replay",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "forward", "awscall", "lookup", "metrics", "audit", "commands")(dep)
+			},
+		},
+		"decide uses only the standard library, authz, reqcontext and the leaf packages": {
+			pkg: self + "decide",
+			allowed: func(dep string) bool {
+				return isStd(dep) || isLeaf(dep) || dep == self+"authz" || dep == self+"reqcontext" || strings.HasPrefix(dep, self+"authz/internal/")
+			},
+		},
 		"module imports no cmd": {
 			pkg:     self + "module",
 			allowed: none("cmd"),
