@@ -92,6 +92,21 @@ type Result struct {
 	// or RuleIAMReference (an SMS and Voice v2 operation the models lack,
 	// mapped by the IAM reference data; see IAMReferenceNote).
 	Rule string
+	// Parameters lists the request members the mapping read to name the
+	// operation's own resources, with their values as read, in the order
+	// read; nil when none. A URI label is listed by its name in the URI
+	// (application-id), a body member by its JSON name (PoolId), each
+	// element of a list member once. Only identifiers are listed (IDs,
+	// names and ARNs that became resource ARNs): no message body, template
+	// content or other free text is ever read as one. The audit record's
+	// request_parameters and CloudTrail's requestParameters are these.
+	Parameters []Parameter
+}
+
+// Parameter is one request member the mapping read and its value.
+type Parameter struct {
+	Member string
+	Value  string
 }
 
 // ErrorKind classifies a mapping error.

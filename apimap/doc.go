@@ -21,7 +21,9 @@
 //	type Destination struct { Form, Member, Value string }
 //	type Result struct { API, Operation string; Permissions []Permission;
 //	    RequestTags map[string]string; TagKeys []string; Unresolved []Unresolved;
-//	    References []Reference; Destinations []Destination; Lifecycle Lifecycle; Rule string }
+//	    References []Reference; Destinations []Destination; Lifecycle Lifecycle; Rule string;
+//	    Parameters []Parameter }           // the identifier members it read (never free text)
+//	type Parameter struct { Member, Value string }
 //	const RuleModel, RuleIAMReference = "model", "iam-reference"
 //	const IAMReferenceNote, UnmodeledRefusal string
 //	func Map(req *Request) (*Result, error)   // errors: *Error{Kind, Msg}
@@ -38,6 +40,8 @@
 //	func RetiredAction(action string) bool    // case-insensitive; only actions of retired operations
 //	func RetiredActions() []string            // sorted, for matching wildcard patterns
 //	func KnownActions() []string              // lower-cased, sorted: what IsKnownAction knows
+//	func AccessLevel(api, operation string) (string, bool) // the IAM reference's: "Read", "List", "Write", ...
+//	func ReadOnly(access string) bool         // List or Read
 //
 // ARNs are parsed by package arn (arn.Parse, arn.Split); this package adds
 // what the Service Authorization Reference says of them: the resource types

@@ -259,7 +259,7 @@ func TestGoldenEveryOperation(t *testing.T) {
 	}
 
 	count := map[string]int{}
-	guideChecked := 0
+	guideChecked, params := 0, 0
 	for _, e := range ops {
 		count[e.API]++
 		shapes := models[e.API].shapes
@@ -300,6 +300,7 @@ func TestGoldenEveryOperation(t *testing.T) {
 		if len(res.Unresolved) != 0 {
 			t.Errorf("%s: unexpected unresolved %v", name, res.Unresolved)
 		}
+		params += checkParameters(t, name, res)
 		// Cross-check with the developer guide.
 		g, ok := guideARNs[e.Action]
 		if !ok || gGuideDiffers[e.Action] != "" || e.API == "pinpoint-sms-voice" {
@@ -314,6 +315,9 @@ func TestGoldenEveryOperation(t *testing.T) {
 	}
 	if count["pinpoint"] != 122 || count["pinpoint-sms-voice"] != 8 || count["pinpoint-sms-voice-v2"] != 109 {
 		t.Errorf("operations per API = %v, want 122, 8, 109", count)
+	}
+	if params < 150 {
+		t.Errorf("only %d parameters over every operation, want at least 150", params)
 	}
 	if guideChecked < 120 {
 		t.Errorf("only %d operations cross-checked with the developer guide, want at least 120", guideChecked)

@@ -22,10 +22,11 @@ type mapper struct {
 // resultBlock lets the common case (one authorization, up to three
 // resources, at most one destination) take a single allocation.
 type resultBlock struct {
-	r     Result
-	auth  [1]Permission
-	arns  [3]string
-	dests [1]Destination
+	r      Result
+	auth   [1]Permission
+	arns   [3]string
+	dests  [1]Destination
+	params [2]Parameter
 }
 
 func (m *mapper) run(blk *resultBlock) (*Result, error) {
@@ -39,6 +40,7 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 		}
 	}
 	m.res = &blk.r
+	m.res.Parameters = blk.params[:0]
 	m.res.API, m.res.Operation, m.res.Lifecycle, m.res.Rule = op.api, op.name, op.lifecycle, RuleModel
 	if op.unmodeled {
 		m.res.Rule = RuleIAMReference
@@ -63,6 +65,9 @@ func (m *mapper) run(blk *resultBlock) (*Result, error) {
 	}
 	if err := m.destinations(blk.dests[:0]); err != nil {
 		return nil, err
+	}
+	if len(m.res.Parameters) == 0 {
+		m.res.Parameters = nil
 	}
 	return m.res, nil
 }
@@ -103,6 +108,20 @@ func (m *mapper) label(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// param records that the mapping read member's value as an identifier.
+func (m *mapper) param(member, value string) {
+	m.res.Parameters = append(m.res.Parameters, Parameter{Member: member, Value: value})
+}
+
+// idSuffix returns the suffix of arn that equals id (an ARN built from
+// one ID ends with it), sparing a copy of id; a copy when it does not.
+func idSuffix(arn string, id []byte) string {
+	if n := len(arn) - len(id); n >= 0 && arn[n:] == string(id) {
+		return arn[n:]
+	}
+	return string(id)
 }
 
 // regionalARN is the ARN of a resource of service in the request's
@@ -167,6 +186,7 @@ func (m *mapper) resources(arns []string) ([]string, error) {
 					if !ok {
 						return nil, badRequest("internal: no label %s", v.label)
 					}
+					m.param(v.label, s)
 					if v.upper {
 						s = strings.ToUpper(s)
 					}
@@ -222,7 +242,9 @@ func (m *mapper) fromMembers(arns []string, rs *resSpec, o *object) ([]string, e
 				if err := checkID(in); err != nil {
 					return nil, badRequest("member %s: %v", rs.vars[0].member, err)
 				}
-				return append(arns, rs.tmpl.buildRaw(m.partition, m.req.Region, m.req.Account, in)), nil
+				arn := rs.tmpl.buildRaw(m.partition, m.req.Region, m.req.Account, in)
+				m.param(rs.vars[0].member, idSuffix(arn, in))
+				return append(arns, arn), nil
 			}
 		}
 	}
@@ -247,6 +269,7 @@ func (m *mapper) fromMembers(arns []string, rs *resSpec, o *object) ([]string, e
 		if err := m.typedARN(first, rs.types, rs.vars[0].member); err != nil {
 			return nil, err
 		}
+		m.param(rs.vars[0].member, first)
 		return append(arns, first), nil
 	}
 	var vals [4]string
@@ -264,6 +287,7 @@ func (m *mapper) fromMembers(arns []string, rs *resSpec, o *object) ([]string, e
 		if err := checkID(s); err != nil {
 			return nil, badRequest("member %s: %v", v.member, err)
 		}
+		m.param(v.member, s)
 		vals[k] = s
 	}
 	return append(arns, rs.tmpl.build(m.partition, m.req.Region, m.req.Account, vals[:len(rs.vars)])), nil
@@ -308,12 +332,14 @@ func (m *mapper) fromList(arns []string, rs *resSpec) ([]string, error) {
 			if err := m.typedARN(s, rs.types, rs.member); err != nil {
 				return nil, err
 			}
+			m.param(rs.member, s)
 			arns = append(arns, s)
 			continue
 		}
 		if err := checkID(s); err != nil {
 			return nil, badRequest("member %s: %v", rs.member, err)
 		}
+		m.param(rs.member, s)
 		arns = append(arns, rs.tmpl.build(m.partition, m.req.Region, m.req.Account, []string{s}))
 	}
 	return arns, nil
@@ -341,6 +367,7 @@ func (m *mapper) fromARN(arns []string, rs *resSpec) ([]string, error) {
 	if err := m.typedARN(s, rs.types, rs.member); err != nil {
 		return nil, err
 	}
+	m.param(rs.member, s)
 	return append(arns, s), nil
 }
 

@@ -24,7 +24,9 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 			if err := checkID(in); err != nil {
 				return nil, badRequest("member %s: %v", rs.member, err)
 			}
-			return append(arns, t.buildRaw(m.partition, m.req.Region, m.req.Account, in)), nil
+			arn := t.buildRaw(m.partition, m.req.Region, m.req.Account, in)
+			m.param(rs.member, idSuffix(arn, in))
+			return append(arns, arn), nil
 		}
 	}
 	s, ok, err := m.body.getString(rs.member)
@@ -41,6 +43,7 @@ func (m *mapper) fromOrigination(arns []string, rs *resSpec) ([]string, error) {
 	if err != nil {
 		return nil, badRequest("member %s: %v", rs.member, err)
 	}
+	m.param(rs.member, s)
 	svc := SigningName(m.op.api)
 	switch form {
 	case "arn":

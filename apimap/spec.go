@@ -78,6 +78,7 @@ type opSpec struct {
 	api           string
 	name          string
 	action        string
+	access        string // the action's access level in the IAM reference ("Read", "List", "Write", "Tagging, Write", ...)
 	method        string
 	uri           string
 	target        string

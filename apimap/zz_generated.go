@@ -72,11 +72,11 @@ var unmodeledV2Table = []unmodeledSpec{
 
 // operationTable lists every operation of the three APIs.
 var operationTable = []opSpec{
-	{api: "pinpoint", name: "CreateApp", action: "mobiletargeting:CreateApp", method: "POST", uri: "/v1/apps", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreateApp", action: "mobiletargeting:CreateApp", access: "Write", method: "POST", uri: "/v1/apps", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"apps"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/*"},
 		}},
-	{api: "pinpoint", name: "CreateCampaign", action: "mobiletargeting:CreateCampaign", method: "POST", uri: "/v1/apps/{application-id}/campaigns", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreateCampaign", action: "mobiletargeting:CreateCampaign", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/campaigns", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -100,14 +100,14 @@ var operationTable = []opSpec{
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
 		}},
-	{api: "pinpoint", name: "CreateEmailTemplate", action: "mobiletargeting:CreateEmailTemplate", method: "POST", uri: "/v1/templates/{template-name}/email", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreateEmailTemplate", action: "mobiletargeting:CreateEmailTemplate", access: "Write", method: "POST", uri: "/v1/templates/{template-name}/email", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "EMAIL"}}},
 		},
 		refs: []refSpec{
 			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "CreateExportJob", action: "mobiletargeting:CreateExportJob", method: "POST", uri: "/v1/apps/{application-id}/jobs/export", needBody: true,
+	{api: "pinpoint", name: "CreateExportJob", action: "mobiletargeting:CreateExportJob", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/jobs/export", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -115,7 +115,7 @@ var operationTable = []opSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
 			{kind: "s3", derive: refS3URL, path: []string{"S3UrlPrefix"}},
 		}},
-	{api: "pinpoint", name: "CreateImportJob", action: "mobiletargeting:CreateImportJob", method: "POST", uri: "/v1/apps/{application-id}/jobs/import", needBody: true,
+	{api: "pinpoint", name: "CreateImportJob", action: "mobiletargeting:CreateImportJob", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/jobs/import", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -123,11 +123,11 @@ var operationTable = []opSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
 			{kind: "s3", derive: refS3URL, path: []string{"S3Url"}},
 		}},
-	{api: "pinpoint", name: "CreateInAppTemplate", action: "mobiletargeting:CreateInAppTemplate", method: "POST", uri: "/v1/templates/{template-name}/inapp", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreateInAppTemplate", action: "mobiletargeting:CreateInAppTemplate", access: "Write", method: "POST", uri: "/v1/templates/{template-name}/inapp", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "INAPP"}}},
 		}},
-	{api: "pinpoint", name: "CreateJourney", action: "mobiletargeting:CreateJourney", method: "POST", uri: "/v1/apps/{application-id}/journeys", needBody: true,
+	{api: "pinpoint", name: "CreateJourney", action: "mobiletargeting:CreateJourney", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/journeys", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journeys"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -142,14 +142,14 @@ var operationTable = []opSpec{
 			{kind: "connect-campaign", derive: refAsIs, path: []string{"JourneyChannelSettings", "ConnectCampaignArn"}},
 			{kind: "iam-role", derive: refRole, path: []string{"JourneyChannelSettings", "ConnectCampaignExecutionRoleArn"}},
 		}},
-	{api: "pinpoint", name: "CreatePushTemplate", action: "mobiletargeting:CreatePushTemplate", method: "POST", uri: "/v1/templates/{template-name}/push", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreatePushTemplate", action: "mobiletargeting:CreatePushTemplate", access: "Write", method: "POST", uri: "/v1/templates/{template-name}/push", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "PUSH"}}},
 		},
 		refs: []refSpec{
 			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "CreateRecommenderConfiguration", action: "mobiletargeting:CreateRecommenderConfiguration", method: "POST", uri: "/v1/recommenders", needBody: true,
+	{api: "pinpoint", name: "CreateRecommenderConfiguration", action: "mobiletargeting:CreateRecommenderConfiguration", access: "Write", method: "POST", uri: "/v1/recommenders", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"recommenders"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:recommenders/*"},
 		},
@@ -158,333 +158,333 @@ var operationTable = []opSpec{
 			{kind: "personalize-campaign", derive: refAsIs, path: []string{"RecommendationProviderUri"}},
 			{kind: "lambda-function", derive: refLambda, path: []string{"RecommendationTransformerUri"}},
 		}},
-	{api: "pinpoint", name: "CreateSegment", action: "mobiletargeting:CreateSegment", method: "POST", uri: "/v1/apps/{application-id}/segments", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreateSegment", action: "mobiletargeting:CreateSegment", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/segments", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "CreateSmsTemplate", action: "mobiletargeting:CreateSmsTemplate", method: "POST", uri: "/v1/templates/{template-name}/sms", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreateSmsTemplate", action: "mobiletargeting:CreateSmsTemplate", access: "Write", method: "POST", uri: "/v1/templates/{template-name}/sms", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "SMS"}}},
 		},
 		refs: []refSpec{
 			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "CreateVoiceTemplate", action: "mobiletargeting:CreateVoiceTemplate", method: "POST", uri: "/v1/templates/{template-name}/voice", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "CreateVoiceTemplate", action: "mobiletargeting:CreateVoiceTemplate", access: "Write", method: "POST", uri: "/v1/templates/{template-name}/voice", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "VOICE"}}},
 		}},
-	{api: "pinpoint", name: "DeleteAdmChannel", action: "mobiletargeting:DeleteAdmChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/adm",
+	{api: "pinpoint", name: "DeleteAdmChannel", action: "mobiletargeting:DeleteAdmChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/adm",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "adm"}}},
 		}},
-	{api: "pinpoint", name: "DeleteApnsChannel", action: "mobiletargeting:DeleteApnsChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns",
+	{api: "pinpoint", name: "DeleteApnsChannel", action: "mobiletargeting:DeleteApnsChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns"}}},
 		}},
-	{api: "pinpoint", name: "DeleteApnsSandboxChannel", action: "mobiletargeting:DeleteApnsSandboxChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns_sandbox",
+	{api: "pinpoint", name: "DeleteApnsSandboxChannel", action: "mobiletargeting:DeleteApnsSandboxChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns_sandbox",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_sandbox"}}},
 		}},
-	{api: "pinpoint", name: "DeleteApnsVoipChannel", action: "mobiletargeting:DeleteApnsVoipChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns_voip",
+	{api: "pinpoint", name: "DeleteApnsVoipChannel", action: "mobiletargeting:DeleteApnsVoipChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns_voip",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_voip"}}},
 		}},
-	{api: "pinpoint", name: "DeleteApnsVoipSandboxChannel", action: "mobiletargeting:DeleteApnsVoipSandboxChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns_voip_sandbox",
+	{api: "pinpoint", name: "DeleteApnsVoipSandboxChannel", action: "mobiletargeting:DeleteApnsVoipSandboxChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/apns_voip_sandbox",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_voip_sandbox"}}},
 		}},
-	{api: "pinpoint", name: "DeleteApp", action: "mobiletargeting:DeleteApp", method: "DELETE", uri: "/v1/apps/{application-id}",
+	{api: "pinpoint", name: "DeleteApp", action: "mobiletargeting:DeleteApp", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "DeleteBaiduChannel", action: "mobiletargeting:DeleteBaiduChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/baidu",
+	{api: "pinpoint", name: "DeleteBaiduChannel", action: "mobiletargeting:DeleteBaiduChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/baidu",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "baidu"}}},
 		}},
-	{api: "pinpoint", name: "DeleteCampaign", action: "mobiletargeting:DeleteCampaign", method: "DELETE", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}",
+	{api: "pinpoint", name: "DeleteCampaign", action: "mobiletargeting:DeleteCampaign", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}}},
 		}},
-	{api: "pinpoint", name: "DeleteEmailChannel", action: "mobiletargeting:DeleteEmailChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/email",
+	{api: "pinpoint", name: "DeleteEmailChannel", action: "mobiletargeting:DeleteEmailChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/email",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "email"}}},
 		}},
-	{api: "pinpoint", name: "DeleteEmailTemplate", action: "mobiletargeting:DeleteEmailTemplate", method: "DELETE", uri: "/v1/templates/{template-name}/email",
+	{api: "pinpoint", name: "DeleteEmailTemplate", action: "mobiletargeting:DeleteEmailTemplate", access: "Write", method: "DELETE", uri: "/v1/templates/{template-name}/email",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "EMAIL"}}},
 		}},
-	{api: "pinpoint", name: "DeleteEndpoint", action: "mobiletargeting:DeleteEndpoint", method: "DELETE", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}",
+	{api: "pinpoint", name: "DeleteEndpoint", action: "mobiletargeting:DeleteEndpoint", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"endpoint"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/endpoints/${EndpointId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "EndpointId", label: "endpoint-id"}}},
 		}},
-	{api: "pinpoint", name: "DeleteEventStream", action: "mobiletargeting:DeleteEventStream", method: "DELETE", uri: "/v1/apps/{application-id}/eventstream",
+	{api: "pinpoint", name: "DeleteEventStream", action: "mobiletargeting:DeleteEventStream", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/eventstream",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"event-stream"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/eventstream", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "DeleteGcmChannel", action: "mobiletargeting:DeleteGcmChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/gcm",
+	{api: "pinpoint", name: "DeleteGcmChannel", action: "mobiletargeting:DeleteGcmChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/gcm",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "gcm"}}},
 		}},
-	{api: "pinpoint", name: "DeleteInAppTemplate", action: "mobiletargeting:DeleteInAppTemplate", method: "DELETE", uri: "/v1/templates/{template-name}/inapp",
+	{api: "pinpoint", name: "DeleteInAppTemplate", action: "mobiletargeting:DeleteInAppTemplate", access: "Write", method: "DELETE", uri: "/v1/templates/{template-name}/inapp",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "INAPP"}}},
 		}},
-	{api: "pinpoint", name: "DeleteJourney", action: "mobiletargeting:DeleteJourney", method: "DELETE", uri: "/v1/apps/{application-id}/journeys/{journey-id}",
+	{api: "pinpoint", name: "DeleteJourney", action: "mobiletargeting:DeleteJourney", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/journeys/{journey-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		}},
-	{api: "pinpoint", name: "DeletePushTemplate", action: "mobiletargeting:DeletePushTemplate", method: "DELETE", uri: "/v1/templates/{template-name}/push",
+	{api: "pinpoint", name: "DeletePushTemplate", action: "mobiletargeting:DeletePushTemplate", access: "Write", method: "DELETE", uri: "/v1/templates/{template-name}/push",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "PUSH"}}},
 		}},
-	{api: "pinpoint", name: "DeleteRecommenderConfiguration", action: "mobiletargeting:DeleteRecommenderConfiguration", method: "DELETE", uri: "/v1/recommenders/{recommender-id}",
+	{api: "pinpoint", name: "DeleteRecommenderConfiguration", action: "mobiletargeting:DeleteRecommenderConfiguration", access: "Write", method: "DELETE", uri: "/v1/recommenders/{recommender-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"recommender"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:recommenders/${RecommenderId}", vars: []varSpec{{name: "RecommenderId", label: "recommender-id"}}},
 		}},
-	{api: "pinpoint", name: "DeleteSegment", action: "mobiletargeting:DeleteSegment", method: "DELETE", uri: "/v1/apps/{application-id}/segments/{segment-id}",
+	{api: "pinpoint", name: "DeleteSegment", action: "mobiletargeting:DeleteSegment", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/segments/{segment-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"segment"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/segments/${SegmentId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "SegmentId", label: "segment-id"}}},
 		}},
-	{api: "pinpoint", name: "DeleteSmsChannel", action: "mobiletargeting:DeleteSmsChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/sms",
+	{api: "pinpoint", name: "DeleteSmsChannel", action: "mobiletargeting:DeleteSmsChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/sms",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "sms"}}},
 		}},
-	{api: "pinpoint", name: "DeleteSmsTemplate", action: "mobiletargeting:DeleteSmsTemplate", method: "DELETE", uri: "/v1/templates/{template-name}/sms",
+	{api: "pinpoint", name: "DeleteSmsTemplate", action: "mobiletargeting:DeleteSmsTemplate", access: "Write", method: "DELETE", uri: "/v1/templates/{template-name}/sms",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "SMS"}}},
 		}},
-	{api: "pinpoint", name: "DeleteUserEndpoints", action: "mobiletargeting:DeleteUserEndpoints", method: "DELETE", uri: "/v1/apps/{application-id}/users/{user-id}",
+	{api: "pinpoint", name: "DeleteUserEndpoints", action: "mobiletargeting:DeleteUserEndpoints", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/users/{user-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"user"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/users/${UserId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "UserId", label: "user-id"}}},
 		}},
-	{api: "pinpoint", name: "DeleteVoiceChannel", action: "mobiletargeting:DeleteVoiceChannel", method: "DELETE", uri: "/v1/apps/{application-id}/channels/voice",
+	{api: "pinpoint", name: "DeleteVoiceChannel", action: "mobiletargeting:DeleteVoiceChannel", access: "Write", method: "DELETE", uri: "/v1/apps/{application-id}/channels/voice",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "voice"}}},
 		}},
-	{api: "pinpoint", name: "DeleteVoiceTemplate", action: "mobiletargeting:DeleteVoiceTemplate", method: "DELETE", uri: "/v1/templates/{template-name}/voice",
+	{api: "pinpoint", name: "DeleteVoiceTemplate", action: "mobiletargeting:DeleteVoiceTemplate", access: "Write", method: "DELETE", uri: "/v1/templates/{template-name}/voice",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "VOICE"}}},
 		}},
-	{api: "pinpoint", name: "GetAdmChannel", action: "mobiletargeting:GetAdmChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/adm",
+	{api: "pinpoint", name: "GetAdmChannel", action: "mobiletargeting:GetAdmChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/adm",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "adm"}}},
 		}},
-	{api: "pinpoint", name: "GetApnsChannel", action: "mobiletargeting:GetApnsChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/apns",
+	{api: "pinpoint", name: "GetApnsChannel", action: "mobiletargeting:GetApnsChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/apns",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns"}}},
 		}},
-	{api: "pinpoint", name: "GetApnsSandboxChannel", action: "mobiletargeting:GetApnsSandboxChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/apns_sandbox",
+	{api: "pinpoint", name: "GetApnsSandboxChannel", action: "mobiletargeting:GetApnsSandboxChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/apns_sandbox",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_sandbox"}}},
 		}},
-	{api: "pinpoint", name: "GetApnsVoipChannel", action: "mobiletargeting:GetApnsVoipChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/apns_voip",
+	{api: "pinpoint", name: "GetApnsVoipChannel", action: "mobiletargeting:GetApnsVoipChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/apns_voip",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_voip"}}},
 		}},
-	{api: "pinpoint", name: "GetApnsVoipSandboxChannel", action: "mobiletargeting:GetApnsVoipSandboxChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/apns_voip_sandbox",
+	{api: "pinpoint", name: "GetApnsVoipSandboxChannel", action: "mobiletargeting:GetApnsVoipSandboxChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/apns_voip_sandbox",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_voip_sandbox"}}},
 		}},
-	{api: "pinpoint", name: "GetApp", action: "mobiletargeting:GetApp", method: "GET", uri: "/v1/apps/{application-id}",
+	{api: "pinpoint", name: "GetApp", action: "mobiletargeting:GetApp", access: "Read", method: "GET", uri: "/v1/apps/{application-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetApplicationDateRangeKpi", action: "mobiletargeting:GetApplicationDateRangeKpi", method: "GET", uri: "/v1/apps/{application-id}/kpis/daterange/{kpi-name}",
+	{api: "pinpoint", name: "GetApplicationDateRangeKpi", action: "mobiletargeting:GetApplicationDateRangeKpi", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/kpis/daterange/{kpi-name}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"application-metrics"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/kpis/daterange/${KpiName}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "KpiName", label: "kpi-name"}}},
 		}},
-	{api: "pinpoint", name: "GetApplicationSettings", action: "mobiletargeting:GetApplicationSettings", method: "GET", uri: "/v1/apps/{application-id}/settings",
+	{api: "pinpoint", name: "GetApplicationSettings", action: "mobiletargeting:GetApplicationSettings", access: "List", method: "GET", uri: "/v1/apps/{application-id}/settings",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetApps", action: "mobiletargeting:GetApps", method: "GET", uri: "/v1/apps",
+	{api: "pinpoint", name: "GetApps", action: "mobiletargeting:GetApps", access: "Read", method: "GET", uri: "/v1/apps",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"apps"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/*"},
 		}},
-	{api: "pinpoint", name: "GetBaiduChannel", action: "mobiletargeting:GetBaiduChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/baidu",
+	{api: "pinpoint", name: "GetBaiduChannel", action: "mobiletargeting:GetBaiduChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/baidu",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "baidu"}}},
 		}},
-	{api: "pinpoint", name: "GetCampaign", action: "mobiletargeting:GetCampaign", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}",
+	{api: "pinpoint", name: "GetCampaign", action: "mobiletargeting:GetCampaign", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}}},
 		}},
-	{api: "pinpoint", name: "GetCampaignActivities", action: "mobiletargeting:GetCampaignActivities", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/activities",
+	{api: "pinpoint", name: "GetCampaignActivities", action: "mobiletargeting:GetCampaignActivities", access: "List", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/activities",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}}},
 		}},
-	{api: "pinpoint", name: "GetCampaignDateRangeKpi", action: "mobiletargeting:GetCampaignDateRangeKpi", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/kpis/daterange/{kpi-name}",
+	{api: "pinpoint", name: "GetCampaignDateRangeKpi", action: "mobiletargeting:GetCampaignDateRangeKpi", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/kpis/daterange/{kpi-name}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign-metrics"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}/kpis/daterange/${KpiName}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}, {name: "KpiName", label: "kpi-name"}}},
 		}},
-	{api: "pinpoint", name: "GetCampaignVersion", action: "mobiletargeting:GetCampaignVersion", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/versions/{version}",
+	{api: "pinpoint", name: "GetCampaignVersion", action: "mobiletargeting:GetCampaignVersion", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/versions/{version}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}}},
 		}},
-	{api: "pinpoint", name: "GetCampaignVersions", action: "mobiletargeting:GetCampaignVersions", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/versions",
+	{api: "pinpoint", name: "GetCampaignVersions", action: "mobiletargeting:GetCampaignVersions", access: "List", method: "GET", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}/versions",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}}},
 		}},
-	{api: "pinpoint", name: "GetCampaigns", action: "mobiletargeting:GetCampaigns", method: "GET", uri: "/v1/apps/{application-id}/campaigns",
+	{api: "pinpoint", name: "GetCampaigns", action: "mobiletargeting:GetCampaigns", access: "List", method: "GET", uri: "/v1/apps/{application-id}/campaigns",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetChannels", action: "mobiletargeting:GetChannels", method: "GET", uri: "/v1/apps/{application-id}/channels",
+	{api: "pinpoint", name: "GetChannels", action: "mobiletargeting:GetChannels", access: "List", method: "GET", uri: "/v1/apps/{application-id}/channels",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channels"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetEmailChannel", action: "mobiletargeting:GetEmailChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/email",
+	{api: "pinpoint", name: "GetEmailChannel", action: "mobiletargeting:GetEmailChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/email",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "email"}}},
 		}},
-	{api: "pinpoint", name: "GetEmailTemplate", action: "mobiletargeting:GetEmailTemplate", method: "GET", uri: "/v1/templates/{template-name}/email",
+	{api: "pinpoint", name: "GetEmailTemplate", action: "mobiletargeting:GetEmailTemplate", access: "Read", method: "GET", uri: "/v1/templates/{template-name}/email",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "EMAIL"}}},
 		}},
-	{api: "pinpoint", name: "GetEndpoint", action: "mobiletargeting:GetEndpoint", method: "GET", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}",
+	{api: "pinpoint", name: "GetEndpoint", action: "mobiletargeting:GetEndpoint", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"endpoint"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/endpoints/${EndpointId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "EndpointId", label: "endpoint-id"}}},
 		}},
-	{api: "pinpoint", name: "GetEventStream", action: "mobiletargeting:GetEventStream", method: "GET", uri: "/v1/apps/{application-id}/eventstream",
+	{api: "pinpoint", name: "GetEventStream", action: "mobiletargeting:GetEventStream", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/eventstream",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"event-stream"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/eventstream", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetExportJob", action: "mobiletargeting:GetExportJob", method: "GET", uri: "/v1/apps/{application-id}/jobs/export/{job-id}",
+	{api: "pinpoint", name: "GetExportJob", action: "mobiletargeting:GetExportJob", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/jobs/export/{job-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"export-job"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/jobs/export/${JobId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JobId", label: "job-id"}}},
 		}},
-	{api: "pinpoint", name: "GetExportJobs", action: "mobiletargeting:GetExportJobs", method: "GET", uri: "/v1/apps/{application-id}/jobs/export",
+	{api: "pinpoint", name: "GetExportJobs", action: "mobiletargeting:GetExportJobs", access: "List", method: "GET", uri: "/v1/apps/{application-id}/jobs/export",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetGcmChannel", action: "mobiletargeting:GetGcmChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/gcm",
+	{api: "pinpoint", name: "GetGcmChannel", action: "mobiletargeting:GetGcmChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/gcm",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "gcm"}}},
 		}},
-	{api: "pinpoint", name: "GetImportJob", action: "mobiletargeting:GetImportJob", method: "GET", uri: "/v1/apps/{application-id}/jobs/import/{job-id}",
+	{api: "pinpoint", name: "GetImportJob", action: "mobiletargeting:GetImportJob", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/jobs/import/{job-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"import-job"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/jobs/import/${JobId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JobId", label: "job-id"}}},
 		}},
-	{api: "pinpoint", name: "GetImportJobs", action: "mobiletargeting:GetImportJobs", method: "GET", uri: "/v1/apps/{application-id}/jobs/import",
+	{api: "pinpoint", name: "GetImportJobs", action: "mobiletargeting:GetImportJobs", access: "List", method: "GET", uri: "/v1/apps/{application-id}/jobs/import",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetInAppMessages", action: "mobiletargeting:GetInAppMessages", method: "GET", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}/inappmessages",
+	{api: "pinpoint", name: "GetInAppMessages", action: "mobiletargeting:GetInAppMessages", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}/inappmessages",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetInAppTemplate", action: "mobiletargeting:GetInAppTemplate", method: "GET", uri: "/v1/templates/{template-name}/inapp",
+	{api: "pinpoint", name: "GetInAppTemplate", action: "mobiletargeting:GetInAppTemplate", access: "Read", method: "GET", uri: "/v1/templates/{template-name}/inapp",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "INAPP"}}},
 		}},
-	{api: "pinpoint", name: "GetJourney", action: "mobiletargeting:GetJourney", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}",
+	{api: "pinpoint", name: "GetJourney", action: "mobiletargeting:GetJourney", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		}},
-	{api: "pinpoint", name: "GetJourneyDateRangeKpi", action: "mobiletargeting:GetJourneyDateRangeKpi", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/kpis/daterange/{kpi-name}",
+	{api: "pinpoint", name: "GetJourneyDateRangeKpi", action: "mobiletargeting:GetJourneyDateRangeKpi", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/kpis/daterange/{kpi-name}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey-metrics"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}/kpis/daterange/${KpiName}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}, {name: "KpiName", label: "kpi-name"}}},
 		}},
-	{api: "pinpoint", name: "GetJourneyExecutionActivityMetrics", action: "mobiletargeting:GetJourneyExecutionActivityMetrics", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/activities/{journey-activity-id}/execution-metrics",
+	{api: "pinpoint", name: "GetJourneyExecutionActivityMetrics", action: "mobiletargeting:GetJourneyExecutionActivityMetrics", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/activities/{journey-activity-id}/execution-metrics",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey-execution-activity-metrics"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}/activities/${JourneyActivityId}/execution-metrics", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}, {name: "JourneyActivityId", label: "journey-activity-id"}}},
 		}},
-	{api: "pinpoint", name: "GetJourneyExecutionMetrics", action: "mobiletargeting:GetJourneyExecutionMetrics", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/execution-metrics",
+	{api: "pinpoint", name: "GetJourneyExecutionMetrics", action: "mobiletargeting:GetJourneyExecutionMetrics", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/execution-metrics",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey-execution-metrics"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}/execution-metrics", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		}},
-	{api: "pinpoint", name: "GetJourneyRunExecutionActivityMetrics", action: "mobiletargeting:GetJourneyRunExecutionActivityMetrics", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/runs/{run-id}/activities/{journey-activity-id}/execution-metrics",
+	{api: "pinpoint", name: "GetJourneyRunExecutionActivityMetrics", action: "mobiletargeting:GetJourneyRunExecutionActivityMetrics", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/runs/{run-id}/activities/{journey-activity-id}/execution-metrics",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		}},
-	{api: "pinpoint", name: "GetJourneyRunExecutionMetrics", action: "mobiletargeting:GetJourneyRunExecutionMetrics", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/runs/{run-id}/execution-metrics",
+	{api: "pinpoint", name: "GetJourneyRunExecutionMetrics", action: "mobiletargeting:GetJourneyRunExecutionMetrics", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/runs/{run-id}/execution-metrics",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		}},
-	{api: "pinpoint", name: "GetJourneyRuns", action: "mobiletargeting:GetJourneyRuns", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/runs",
+	{api: "pinpoint", name: "GetJourneyRuns", action: "mobiletargeting:GetJourneyRuns", access: "List", method: "GET", uri: "/v1/apps/{application-id}/journeys/{journey-id}/runs",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		}},
-	{api: "pinpoint", name: "GetPushTemplate", action: "mobiletargeting:GetPushTemplate", method: "GET", uri: "/v1/templates/{template-name}/push",
+	{api: "pinpoint", name: "GetPushTemplate", action: "mobiletargeting:GetPushTemplate", access: "Read", method: "GET", uri: "/v1/templates/{template-name}/push",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "PUSH"}}},
 		}},
-	{api: "pinpoint", name: "GetRecommenderConfiguration", action: "mobiletargeting:GetRecommenderConfiguration", method: "GET", uri: "/v1/recommenders/{recommender-id}",
+	{api: "pinpoint", name: "GetRecommenderConfiguration", action: "mobiletargeting:GetRecommenderConfiguration", access: "Read", method: "GET", uri: "/v1/recommenders/{recommender-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"recommender"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:recommenders/${RecommenderId}", vars: []varSpec{{name: "RecommenderId", label: "recommender-id"}}},
 		}},
-	{api: "pinpoint", name: "GetRecommenderConfigurations", action: "mobiletargeting:GetRecommenderConfigurations", method: "GET", uri: "/v1/recommenders",
+	{api: "pinpoint", name: "GetRecommenderConfigurations", action: "mobiletargeting:GetRecommenderConfigurations", access: "List", method: "GET", uri: "/v1/recommenders",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"recommenders"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:recommenders/*"},
 		}},
-	{api: "pinpoint", name: "GetSegment", action: "mobiletargeting:GetSegment", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}",
+	{api: "pinpoint", name: "GetSegment", action: "mobiletargeting:GetSegment", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"segment"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/segments/${SegmentId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "SegmentId", label: "segment-id"}}},
 		}},
-	{api: "pinpoint", name: "GetSegmentExportJobs", action: "mobiletargeting:GetSegmentExportJobs", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/jobs/export",
+	{api: "pinpoint", name: "GetSegmentExportJobs", action: "mobiletargeting:GetSegmentExportJobs", access: "List", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/jobs/export",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"segment"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/segments/${SegmentId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "SegmentId", label: "segment-id"}}},
 		}},
-	{api: "pinpoint", name: "GetSegmentImportJobs", action: "mobiletargeting:GetSegmentImportJobs", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/jobs/import",
+	{api: "pinpoint", name: "GetSegmentImportJobs", action: "mobiletargeting:GetSegmentImportJobs", access: "List", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/jobs/import",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"segment"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/segments/${SegmentId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "SegmentId", label: "segment-id"}}},
 		}},
-	{api: "pinpoint", name: "GetSegmentVersion", action: "mobiletargeting:GetSegmentVersion", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/versions/{version}",
+	{api: "pinpoint", name: "GetSegmentVersion", action: "mobiletargeting:GetSegmentVersion", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/versions/{version}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"segment"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/segments/${SegmentId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "SegmentId", label: "segment-id"}}},
 		}},
-	{api: "pinpoint", name: "GetSegmentVersions", action: "mobiletargeting:GetSegmentVersions", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/versions",
+	{api: "pinpoint", name: "GetSegmentVersions", action: "mobiletargeting:GetSegmentVersions", access: "List", method: "GET", uri: "/v1/apps/{application-id}/segments/{segment-id}/versions",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"segment"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/segments/${SegmentId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "SegmentId", label: "segment-id"}}},
 		}},
-	{api: "pinpoint", name: "GetSegments", action: "mobiletargeting:GetSegments", method: "GET", uri: "/v1/apps/{application-id}/segments",
+	{api: "pinpoint", name: "GetSegments", action: "mobiletargeting:GetSegments", access: "List", method: "GET", uri: "/v1/apps/{application-id}/segments",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "GetSmsChannel", action: "mobiletargeting:GetSmsChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/sms",
+	{api: "pinpoint", name: "GetSmsChannel", action: "mobiletargeting:GetSmsChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/sms",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "sms"}}},
 		}},
-	{api: "pinpoint", name: "GetSmsTemplate", action: "mobiletargeting:GetSmsTemplate", method: "GET", uri: "/v1/templates/{template-name}/sms",
+	{api: "pinpoint", name: "GetSmsTemplate", action: "mobiletargeting:GetSmsTemplate", access: "Read", method: "GET", uri: "/v1/templates/{template-name}/sms",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "SMS"}}},
 		}},
-	{api: "pinpoint", name: "GetUserEndpoints", action: "mobiletargeting:GetUserEndpoints", method: "GET", uri: "/v1/apps/{application-id}/users/{user-id}",
+	{api: "pinpoint", name: "GetUserEndpoints", action: "mobiletargeting:GetUserEndpoints", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/users/{user-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"user"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/users/${UserId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "UserId", label: "user-id"}}},
 		}},
-	{api: "pinpoint", name: "GetVoiceChannel", action: "mobiletargeting:GetVoiceChannel", method: "GET", uri: "/v1/apps/{application-id}/channels/voice",
+	{api: "pinpoint", name: "GetVoiceChannel", action: "mobiletargeting:GetVoiceChannel", access: "Read", method: "GET", uri: "/v1/apps/{application-id}/channels/voice",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "voice"}}},
 		}},
-	{api: "pinpoint", name: "GetVoiceTemplate", action: "mobiletargeting:GetVoiceTemplate", method: "GET", uri: "/v1/templates/{template-name}/voice",
+	{api: "pinpoint", name: "GetVoiceTemplate", action: "mobiletargeting:GetVoiceTemplate", access: "Read", method: "GET", uri: "/v1/templates/{template-name}/voice",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "VOICE"}}},
 		}},
-	{api: "pinpoint", name: "ListJourneys", action: "mobiletargeting:ListJourneys", method: "GET", uri: "/v1/apps/{application-id}/journeys",
+	{api: "pinpoint", name: "ListJourneys", action: "mobiletargeting:ListJourneys", access: "List", method: "GET", uri: "/v1/apps/{application-id}/journeys",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "ListTagsForResource", action: "mobiletargeting:ListTagsForResource", method: "GET", uri: "/v1/tags/{resource-arn}",
+	{api: "pinpoint", name: "ListTagsForResource", action: "mobiletargeting:ListTagsForResource", access: "Read", method: "GET", uri: "/v1/tags/{resource-arn}",
 		resources: []resSpec{
 			{src: srcARN, types: []string{"app", "campaign", "journey", "segment", "template"}, required: true, member: "resource-arn"},
 		}},
-	{api: "pinpoint", name: "ListTemplateVersions", action: "mobiletargeting:ListTemplateVersions", method: "GET", uri: "/v1/templates/{template-name}/{template-type}/versions",
+	{api: "pinpoint", name: "ListTemplateVersions", action: "mobiletargeting:ListTemplateVersions", access: "List", method: "GET", uri: "/v1/templates/{template-name}/{template-type}/versions",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", label: "template-type", upper: true}}},
 		}},
-	{api: "pinpoint", name: "ListTemplates", action: "mobiletargeting:ListTemplates", method: "GET", uri: "/v1/templates",
+	{api: "pinpoint", name: "ListTemplates", action: "mobiletargeting:ListTemplates", access: "List", method: "GET", uri: "/v1/templates",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"templates"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates"},
 		}},
-	{api: "pinpoint", name: "PhoneNumberValidate", action: "mobiletargeting:PhoneNumberValidate", method: "POST", uri: "/v1/phone/number/validate", needBody: true,
+	{api: "pinpoint", name: "PhoneNumberValidate", action: "mobiletargeting:PhoneNumberValidate", access: "Read", method: "POST", uri: "/v1/phone/number/validate", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"phone-number-validate"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:phone/number/validate"},
 		},
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"PhoneNumber"}},
 		}},
-	{api: "pinpoint", name: "PutEventStream", action: "mobiletargeting:PutEventStream", method: "POST", uri: "/v1/apps/{application-id}/eventstream", needBody: true,
+	{api: "pinpoint", name: "PutEventStream", action: "mobiletargeting:PutEventStream", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/eventstream", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"event-stream"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/eventstream", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -492,15 +492,15 @@ var operationTable = []opSpec{
 			{kind: "kinesis-stream", derive: refEventStream, path: []string{"DestinationStreamArn"}},
 			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
 		}},
-	{api: "pinpoint", name: "PutEvents", action: "mobiletargeting:PutEvents", method: "POST", uri: "/v1/apps/{application-id}/events",
+	{api: "pinpoint", name: "PutEvents", action: "mobiletargeting:PutEvents", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/events",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"events"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/events", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "RemoveAttributes", action: "mobiletargeting:RemoveAttributes", method: "PUT", uri: "/v1/apps/{application-id}/attributes/{attribute-type}",
+	{api: "pinpoint", name: "RemoveAttributes", action: "mobiletargeting:RemoveAttributes", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/attributes/{attribute-type}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"attribute"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/attributes/${AttributeType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "AttributeType", label: "attribute-type"}}},
 		}},
-	{api: "pinpoint", name: "SendMessages", action: "mobiletargeting:SendMessages", method: "POST", uri: "/v1/apps/{application-id}/messages", needBody: true,
+	{api: "pinpoint", name: "SendMessages", action: "mobiletargeting:SendMessages", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/messages", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"messages"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/messages", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -518,7 +518,7 @@ var operationTable = []opSpec{
 			{form: DestinationPhoneNumber, path: []string{"Addresses", "{key}"}, channel: "ChannelType", skip: []string{"ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "IN_APP", "PUSH"}},
 			{form: DestinationEndpoint, path: []string{"Endpoints", "{key}"}},
 		}},
-	{api: "pinpoint", name: "SendOTPMessage", action: "mobiletargeting:SendOTPMessage", method: "POST", uri: "/v1/apps/{application-id}/otp", needBody: true,
+	{api: "pinpoint", name: "SendOTPMessage", action: "mobiletargeting:SendOTPMessage", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/otp", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"otp"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/otp", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -528,7 +528,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationIdentity"}},
 		}},
-	{api: "pinpoint", name: "SendUsersMessages", action: "mobiletargeting:SendUsersMessages", method: "POST", uri: "/v1/apps/{application-id}/users-messages", needBody: true,
+	{api: "pinpoint", name: "SendUsersMessages", action: "mobiletargeting:SendUsersMessages", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/users-messages", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"messages"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/messages", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -545,35 +545,35 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationUser, path: []string{"Users", "{key}"}},
 		}},
-	{api: "pinpoint", name: "TagResource", action: "mobiletargeting:TagResource", method: "POST", uri: "/v1/tags/{resource-arn}", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "TagResource", action: "mobiletargeting:TagResource", access: "Tagging, Write", method: "POST", uri: "/v1/tags/{resource-arn}", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcARN, types: []string{"app", "campaign", "journey", "segment", "template"}, required: true, member: "resource-arn"},
 		}},
-	{api: "pinpoint", name: "UntagResource", action: "mobiletargeting:UntagResource", method: "DELETE", uri: "/v1/tags/{resource-arn}", tagKeysQuery: "tagKeys",
+	{api: "pinpoint", name: "UntagResource", action: "mobiletargeting:UntagResource", access: "Tagging, Write", method: "DELETE", uri: "/v1/tags/{resource-arn}", tagKeysQuery: "tagKeys",
 		resources: []resSpec{
 			{src: srcARN, types: []string{"app", "campaign", "journey", "segment", "template"}, required: true, member: "resource-arn"},
 		}},
-	{api: "pinpoint", name: "UpdateAdmChannel", action: "mobiletargeting:UpdateAdmChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/adm",
+	{api: "pinpoint", name: "UpdateAdmChannel", action: "mobiletargeting:UpdateAdmChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/adm",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "adm"}}},
 		}},
-	{api: "pinpoint", name: "UpdateApnsChannel", action: "mobiletargeting:UpdateApnsChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns",
+	{api: "pinpoint", name: "UpdateApnsChannel", action: "mobiletargeting:UpdateApnsChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns"}}},
 		}},
-	{api: "pinpoint", name: "UpdateApnsSandboxChannel", action: "mobiletargeting:UpdateApnsSandboxChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns_sandbox",
+	{api: "pinpoint", name: "UpdateApnsSandboxChannel", action: "mobiletargeting:UpdateApnsSandboxChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns_sandbox",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_sandbox"}}},
 		}},
-	{api: "pinpoint", name: "UpdateApnsVoipChannel", action: "mobiletargeting:UpdateApnsVoipChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns_voip",
+	{api: "pinpoint", name: "UpdateApnsVoipChannel", action: "mobiletargeting:UpdateApnsVoipChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns_voip",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_voip"}}},
 		}},
-	{api: "pinpoint", name: "UpdateApnsVoipSandboxChannel", action: "mobiletargeting:UpdateApnsVoipSandboxChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns_voip_sandbox",
+	{api: "pinpoint", name: "UpdateApnsVoipSandboxChannel", action: "mobiletargeting:UpdateApnsVoipSandboxChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/apns_voip_sandbox",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "apns_voip_sandbox"}}},
 		}},
-	{api: "pinpoint", name: "UpdateApplicationSettings", action: "mobiletargeting:UpdateApplicationSettings", method: "PUT", uri: "/v1/apps/{application-id}/settings", needBody: true,
+	{api: "pinpoint", name: "UpdateApplicationSettings", action: "mobiletargeting:UpdateApplicationSettings", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/settings", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		},
@@ -581,11 +581,11 @@ var operationTable = []opSpec{
 			{kind: "lambda-function", derive: refLambda, path: []string{"CampaignHook", "LambdaFunctionName"}},
 			{kind: "url", derive: refURL, path: []string{"CampaignHook", "WebUrl"}},
 		}},
-	{api: "pinpoint", name: "UpdateBaiduChannel", action: "mobiletargeting:UpdateBaiduChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/baidu",
+	{api: "pinpoint", name: "UpdateBaiduChannel", action: "mobiletargeting:UpdateBaiduChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/baidu",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "baidu"}}},
 		}},
-	{api: "pinpoint", name: "UpdateCampaign", action: "mobiletargeting:UpdateCampaign", method: "PUT", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "UpdateCampaign", action: "mobiletargeting:UpdateCampaign", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/campaigns/{campaign-id}", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"campaign"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/campaigns/${CampaignId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "CampaignId", label: "campaign-id"}}},
 		},
@@ -609,7 +609,7 @@ var operationTable = []opSpec{
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "SMSTemplate", "Name"}, arg: "SMS"},
 			{kind: "template", derive: refTemplate, path: []string{"TemplateConfiguration", "VoiceTemplate", "Name"}, arg: "VOICE"},
 		}},
-	{api: "pinpoint", name: "UpdateEmailChannel", action: "mobiletargeting:UpdateEmailChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/email", needBody: true,
+	{api: "pinpoint", name: "UpdateEmailChannel", action: "mobiletargeting:UpdateEmailChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/email", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "email"}}},
 		},
@@ -620,30 +620,30 @@ var operationTable = []opSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"OrchestrationSendingRoleArn"}},
 			{kind: "iam-role", derive: refRole, path: []string{"RoleArn"}},
 		}},
-	{api: "pinpoint", name: "UpdateEmailTemplate", action: "mobiletargeting:UpdateEmailTemplate", method: "PUT", uri: "/v1/templates/{template-name}/email", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "UpdateEmailTemplate", action: "mobiletargeting:UpdateEmailTemplate", access: "Write", method: "PUT", uri: "/v1/templates/{template-name}/email", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "EMAIL"}}},
 		},
 		refs: []refSpec{
 			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "UpdateEndpoint", action: "mobiletargeting:UpdateEndpoint", method: "PUT", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}",
+	{api: "pinpoint", name: "UpdateEndpoint", action: "mobiletargeting:UpdateEndpoint", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/endpoints/{endpoint-id}",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"endpoint"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/endpoints/${EndpointId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "EndpointId", label: "endpoint-id"}}},
 		}},
-	{api: "pinpoint", name: "UpdateEndpointsBatch", action: "mobiletargeting:UpdateEndpointsBatch", method: "PUT", uri: "/v1/apps/{application-id}/endpoints",
+	{api: "pinpoint", name: "UpdateEndpointsBatch", action: "mobiletargeting:UpdateEndpointsBatch", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/endpoints",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"app"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "pinpoint", name: "UpdateGcmChannel", action: "mobiletargeting:UpdateGcmChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/gcm",
+	{api: "pinpoint", name: "UpdateGcmChannel", action: "mobiletargeting:UpdateGcmChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/gcm",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "gcm"}}},
 		}},
-	{api: "pinpoint", name: "UpdateInAppTemplate", action: "mobiletargeting:UpdateInAppTemplate", method: "PUT", uri: "/v1/templates/{template-name}/inapp", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "UpdateInAppTemplate", action: "mobiletargeting:UpdateInAppTemplate", access: "Write", method: "PUT", uri: "/v1/templates/{template-name}/inapp", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "INAPP"}}},
 		}},
-	{api: "pinpoint", name: "UpdateJourney", action: "mobiletargeting:UpdateJourney", method: "PUT", uri: "/v1/apps/{application-id}/journeys/{journey-id}", needBody: true,
+	{api: "pinpoint", name: "UpdateJourney", action: "mobiletargeting:UpdateJourney", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/journeys/{journey-id}", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		},
@@ -658,18 +658,18 @@ var operationTable = []opSpec{
 			{kind: "connect-campaign", derive: refAsIs, path: []string{"JourneyChannelSettings", "ConnectCampaignArn"}},
 			{kind: "iam-role", derive: refRole, path: []string{"JourneyChannelSettings", "ConnectCampaignExecutionRoleArn"}},
 		}},
-	{api: "pinpoint", name: "UpdateJourneyState", action: "mobiletargeting:UpdateJourneyState", method: "PUT", uri: "/v1/apps/{application-id}/journeys/{journey-id}/state",
+	{api: "pinpoint", name: "UpdateJourneyState", action: "mobiletargeting:UpdateJourneyState", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/journeys/{journey-id}/state",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"journey"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/journeys/${JourneyId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "JourneyId", label: "journey-id"}}},
 		}},
-	{api: "pinpoint", name: "UpdatePushTemplate", action: "mobiletargeting:UpdatePushTemplate", method: "PUT", uri: "/v1/templates/{template-name}/push", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "UpdatePushTemplate", action: "mobiletargeting:UpdatePushTemplate", access: "Write", method: "PUT", uri: "/v1/templates/{template-name}/push", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "PUSH"}}},
 		},
 		refs: []refSpec{
 			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "UpdateRecommenderConfiguration", action: "mobiletargeting:UpdateRecommenderConfiguration", method: "PUT", uri: "/v1/recommenders/{recommender-id}", needBody: true,
+	{api: "pinpoint", name: "UpdateRecommenderConfiguration", action: "mobiletargeting:UpdateRecommenderConfiguration", access: "Write", method: "PUT", uri: "/v1/recommenders/{recommender-id}", needBody: true,
 		resources: []resSpec{
 			{src: srcPath, types: []string{"recommender"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:recommenders/${RecommenderId}", vars: []varSpec{{name: "RecommenderId", label: "recommender-id"}}},
 		},
@@ -678,40 +678,40 @@ var operationTable = []opSpec{
 			{kind: "personalize-campaign", derive: refAsIs, path: []string{"RecommendationProviderUri"}},
 			{kind: "lambda-function", derive: refLambda, path: []string{"RecommendationTransformerUri"}},
 		}},
-	{api: "pinpoint", name: "UpdateSegment", action: "mobiletargeting:UpdateSegment", method: "PUT", uri: "/v1/apps/{application-id}/segments/{segment-id}", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "UpdateSegment", action: "mobiletargeting:UpdateSegment", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/segments/{segment-id}", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"segment"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/segments/${SegmentId}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "SegmentId", label: "segment-id"}}},
 		}},
-	{api: "pinpoint", name: "UpdateSmsChannel", action: "mobiletargeting:UpdateSmsChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/sms",
+	{api: "pinpoint", name: "UpdateSmsChannel", action: "mobiletargeting:UpdateSmsChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/sms",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "sms"}}},
 		}},
-	{api: "pinpoint", name: "UpdateSmsTemplate", action: "mobiletargeting:UpdateSmsTemplate", method: "PUT", uri: "/v1/templates/{template-name}/sms", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "UpdateSmsTemplate", action: "mobiletargeting:UpdateSmsTemplate", access: "Write", method: "PUT", uri: "/v1/templates/{template-name}/sms", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "SMS"}}},
 		},
 		refs: []refSpec{
 			{kind: "recommender", derive: refRecommender, path: []string{"RecommenderId"}},
 		}},
-	{api: "pinpoint", name: "UpdateTemplateActiveVersion", action: "mobiletargeting:UpdateTemplateActiveVersion", method: "PUT", uri: "/v1/templates/{template-name}/{template-type}/active-version",
+	{api: "pinpoint", name: "UpdateTemplateActiveVersion", action: "mobiletargeting:UpdateTemplateActiveVersion", access: "Write", method: "PUT", uri: "/v1/templates/{template-name}/{template-type}/active-version",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", label: "template-type", upper: true}}},
 		}},
-	{api: "pinpoint", name: "UpdateVoiceChannel", action: "mobiletargeting:UpdateVoiceChannel", method: "PUT", uri: "/v1/apps/{application-id}/channels/voice",
+	{api: "pinpoint", name: "UpdateVoiceChannel", action: "mobiletargeting:UpdateVoiceChannel", access: "Write", method: "PUT", uri: "/v1/apps/{application-id}/channels/voice",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"channel"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/channels/${ChannelType}", vars: []varSpec{{name: "AppId", label: "application-id"}, {name: "ChannelType", literal: "voice"}}},
 		}},
-	{api: "pinpoint", name: "UpdateVoiceTemplate", action: "mobiletargeting:UpdateVoiceTemplate", method: "PUT", uri: "/v1/templates/{template-name}/voice", needBody: true, tagsMember: "tags",
+	{api: "pinpoint", name: "UpdateVoiceTemplate", action: "mobiletargeting:UpdateVoiceTemplate", access: "Write", method: "PUT", uri: "/v1/templates/{template-name}/voice", needBody: true, tagsMember: "tags",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"template"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:templates/${TemplateName}/${TemplateType}", vars: []varSpec{{name: "TemplateName", label: "template-name"}, {name: "TemplateType", literal: "VOICE"}}},
 		}},
-	{api: "pinpoint", name: "VerifyOTPMessage", action: "mobiletargeting:VerifyOTPMessage", method: "POST", uri: "/v1/apps/{application-id}/verify-otp",
+	{api: "pinpoint", name: "VerifyOTPMessage", action: "mobiletargeting:VerifyOTPMessage", access: "Write", method: "POST", uri: "/v1/apps/{application-id}/verify-otp",
 		resources: []resSpec{
 			{src: srcPath, types: []string{"verify-otp"}, required: true, arn: "arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/verify-otp", vars: []varSpec{{name: "AppId", label: "application-id"}}},
 		}},
-	{api: "sms-voice", name: "CreateConfigurationSet", action: "sms-voice:CreateConfigurationSet", method: "POST", uri: "/v1/sms-voice/configuration-sets",
+	{api: "sms-voice", name: "CreateConfigurationSet", action: "sms-voice:CreateConfigurationSet", access: "Write", method: "POST", uri: "/v1/sms-voice/configuration-sets",
 		members: []memberSpec{{"ConfigurationSetName", 's'}}},
-	{api: "sms-voice", name: "CreateConfigurationSetEventDestination", action: "sms-voice:CreateConfigurationSetEventDestination", method: "POST", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations", needBody: true,
+	{api: "sms-voice", name: "CreateConfigurationSetEventDestination", action: "sms-voice:CreateConfigurationSetEventDestination", access: "Write", method: "POST", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations", needBody: true,
 		members: []memberSpec{{"EventDestination", 'o'}, {"EventDestinationName", 's'}},
 		refs: []refSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "CloudWatchLogsDestination", "IamRoleArn"}},
@@ -720,11 +720,11 @@ var operationTable = []opSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "KinesisFirehoseDestination", "IamRoleArn"}},
 			{kind: "sns-topic", derive: refSNSTopic, path: []string{"EventDestination", "SnsDestination", "TopicArn"}},
 		}},
-	{api: "sms-voice", name: "DeleteConfigurationSet", action: "sms-voice:DeleteConfigurationSet", method: "DELETE", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}"},
-	{api: "sms-voice", name: "DeleteConfigurationSetEventDestination", action: "sms-voice:DeleteConfigurationSetEventDestination", method: "DELETE", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"},
-	{api: "sms-voice", name: "GetConfigurationSetEventDestinations", action: "sms-voice:GetConfigurationSetEventDestinations", method: "GET", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations"},
-	{api: "sms-voice", name: "ListConfigurationSets", action: "sms-voice:ListConfigurationSets", method: "GET", uri: "/v1/sms-voice/configuration-sets"},
-	{api: "sms-voice", name: "SendVoiceMessage", action: "sms-voice:SendVoiceMessage", method: "POST", uri: "/v1/sms-voice/voice/message", needBody: true,
+	{api: "sms-voice", name: "DeleteConfigurationSet", action: "sms-voice:DeleteConfigurationSet", access: "Write", method: "DELETE", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}"},
+	{api: "sms-voice", name: "DeleteConfigurationSetEventDestination", action: "sms-voice:DeleteConfigurationSetEventDestination", access: "Write", method: "DELETE", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"},
+	{api: "sms-voice", name: "GetConfigurationSetEventDestinations", action: "sms-voice:GetConfigurationSetEventDestinations", access: "Read", method: "GET", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations"},
+	{api: "sms-voice", name: "ListConfigurationSets", action: "sms-voice:ListConfigurationSets", access: "Read", method: "GET", uri: "/v1/sms-voice/configuration-sets"},
+	{api: "sms-voice", name: "SendVoiceMessage", action: "sms-voice:SendVoiceMessage", access: "Write", method: "POST", uri: "/v1/sms-voice/voice/message", needBody: true,
 		members: []memberSpec{{"CallerId", 's'}, {"ConfigurationSetName", 's'}, {"Content", 'o'}, {"DestinationPhoneNumber", 's'}, {"OriginationPhoneNumber", 's'}},
 		refs: []refSpec{
 			{kind: "configuration-set", derive: refSMSVoiceType, path: []string{"ConfigurationSetName"}, arg: "ConfigurationSet"},
@@ -733,7 +733,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
-	{api: "sms-voice", name: "UpdateConfigurationSetEventDestination", action: "sms-voice:UpdateConfigurationSetEventDestination", method: "PUT", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}", needBody: true,
+	{api: "sms-voice", name: "UpdateConfigurationSetEventDestination", action: "sms-voice:UpdateConfigurationSetEventDestination", access: "Write", method: "PUT", uri: "/v1/sms-voice/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}", needBody: true,
 		members: []memberSpec{{"EventDestination", 'o'}},
 		refs: []refSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "CloudWatchLogsDestination", "IamRoleArn"}},
@@ -742,29 +742,29 @@ var operationTable = []opSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"EventDestination", "KinesisFirehoseDestination", "IamRoleArn"}},
 			{kind: "sns-topic", derive: refSNSTopic, path: []string{"EventDestination", "SnsDestination", "TopicArn"}},
 		}},
-	{api: "sms-voice-v2", name: "AssociateOriginationIdentity", action: "sms-voice:AssociateOriginationIdentity", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.AssociateOriginationIdentity", needBody: true,
+	{api: "sms-voice-v2", name: "AssociateOriginationIdentity", action: "sms-voice:AssociateOriginationIdentity", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.AssociateOriginationIdentity", needBody: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"IsoCountryCode", 's'}, {"OriginationIdentity", 's'}, {"PoolId", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "RcsAgent", "SenderId"}, member: "OriginationIdentity"},
 			{src: srcMembers, types: []string{"Pool"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:pool/${PoolId}", member: "PoolId", vars: []varSpec{{name: "PoolId", member: "PoolId"}}},
 		}},
-	{api: "sms-voice-v2", name: "AssociateProtectConfiguration", action: "sms-voice:AssociateProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.AssociateProtectConfiguration", needBody: true,
+	{api: "sms-voice-v2", name: "AssociateProtectConfiguration", action: "sms-voice:AssociateProtectConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.AssociateProtectConfiguration", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "CarrierLookup", action: "sms-voice:CarrierLookup", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CarrierLookup", needBody: true,
+	{api: "sms-voice-v2", name: "CarrierLookup", action: "sms-voice:CarrierLookup", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CarrierLookup", needBody: true,
 		members: []memberSpec{{"PhoneNumber", 's'}},
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"PhoneNumber"}},
 		}},
-	{api: "sms-voice-v2", name: "CreateConfigurationSet", action: "sms-voice:CreateConfigurationSet", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateConfigurationSet", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateConfigurationSet", action: "sms-voice:CreateConfigurationSet", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateConfigurationSet", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"ConfigurationSetName", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource", typ: "ConfigurationSet", arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "CreateEventDestination", action: "sms-voice:CreateEventDestination", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateEventDestination", needBody: true,
+	{api: "sms-voice-v2", name: "CreateEventDestination", action: "sms-voice:CreateEventDestination", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateEventDestination", needBody: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"CloudWatchLogsDestination", 'o'}, {"ConfigurationSetName", 's'}, {"EventDestinationName", 's'}, {"KinesisFirehoseDestination", 'o'}, {"MatchingEventTypes", 'l'}, {"SnsDestination", 'o'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -776,17 +776,17 @@ var operationTable = []opSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"KinesisFirehoseDestination", "IamRoleArn"}},
 			{kind: "sns-topic", derive: refSNSTopic, path: []string{"SnsDestination", "TopicArn"}},
 		}},
-	{api: "sms-voice-v2", name: "CreateNotifyConfiguration", action: "sms-voice:CreateNotifyConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateNotifyConfiguration", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateNotifyConfiguration", action: "sms-voice:CreateNotifyConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateNotifyConfiguration", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"DefaultTemplateId", 's'}, {"DeletionProtectionEnabled", 'b'}, {"DisplayName", 's'}, {"EnabledChannels", 'l'}, {"EnabledCountries", 'l'}, {"PoolId", 's'}, {"Tags", 'l'}, {"UseCase", 's'}},
 		refs: []refSpec{
 			{kind: "pool", derive: refSMSVoiceType, path: []string{"PoolId"}, arg: "Pool"},
 		}},
-	{api: "sms-voice-v2", name: "CreateOptOutList", action: "sms-voice:CreateOptOutList", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateOptOutList", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateOptOutList", action: "sms-voice:CreateOptOutList", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateOptOutList", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"OptOutListName", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource", typ: "OptOutList", arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 		}},
-	{api: "sms-voice-v2", name: "CreatePool", action: "sms-voice:CreatePool", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreatePool", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreatePool", action: "sms-voice:CreatePool", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreatePool", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"IsoCountryCode", 's'}, {"MessageType", 's'}, {"OriginationIdentity", 's'}, {"Tags", 'l'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "SenderId"}, member: "OriginationIdentity"},
@@ -794,28 +794,28 @@ var operationTable = []opSpec{
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
 		}},
-	{api: "sms-voice-v2", name: "CreateProtectConfiguration", action: "sms-voice:CreateProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateProtectConfiguration", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateProtectConfiguration", action: "sms-voice:CreateProtectConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateProtectConfiguration", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
 		}},
-	{api: "sms-voice-v2", name: "CreateRcsAgent", action: "sms-voice:CreateRcsAgent", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRcsAgent", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateRcsAgent", action: "sms-voice:CreateRcsAgent", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRcsAgent", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"Tags", 'l'}},
 		refs: []refSpec{
 			{kind: "opt-out-list", derive: refSMSVoiceType, path: []string{"OptOutListName"}, arg: "OptOutList"},
 		}},
-	{api: "sms-voice-v2", name: "CreateRegistration", action: "sms-voice:CreateRegistration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistration", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateRegistration", action: "sms-voice:CreateRegistration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistration", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"RegistrationType", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
 		}},
-	{api: "sms-voice-v2", name: "CreateRegistrationAssociation", action: "sms-voice:CreateRegistrationAssociation", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistrationAssociation", needBody: true,
+	{api: "sms-voice-v2", name: "CreateRegistrationAssociation", action: "sms-voice:CreateRegistrationAssociation", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistrationAssociation", needBody: true,
 		members: []memberSpec{{"RegistrationId", 's'}, {"ResourceId", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "RcsAgent"}, member: "ResourceId"},
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "CreateRegistrationAttachment", action: "sms-voice:CreateRegistrationAttachment", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistrationAttachment", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateRegistrationAttachment", action: "sms-voice:CreateRegistrationAttachment", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistrationAttachment", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"AttachmentBody", 's'}, {"AttachmentUrl", 's'}, {"ClientToken", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
@@ -823,12 +823,12 @@ var operationTable = []opSpec{
 		refs: []refSpec{
 			{kind: "s3", derive: refS3URL, path: []string{"AttachmentUrl"}},
 		}},
-	{api: "sms-voice-v2", name: "CreateRegistrationVersion", action: "sms-voice:CreateRegistrationVersion", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistrationVersion", needBody: true,
+	{api: "sms-voice-v2", name: "CreateRegistrationVersion", action: "sms-voice:CreateRegistrationVersion", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateRegistrationVersion", needBody: true,
 		members: []memberSpec{{"RegistrationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "CreateVerifiedDestinationNumber", action: "sms-voice:CreateVerifiedDestinationNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateVerifiedDestinationNumber", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "CreateVerifiedDestinationNumber", action: "sms-voice:CreateVerifiedDestinationNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.CreateVerifiedDestinationNumber", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"DestinationPhoneNumber", 's'}, {"RcsAgentId", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource"},
@@ -836,261 +836,261 @@ var operationTable = []opSpec{
 		refs: []refSpec{
 			{kind: "rcs-agent", derive: refSMSVoiceType, path: []string{"RcsAgentId"}, arg: "RcsAgent"},
 		}},
-	{api: "sms-voice-v2", name: "DeleteAccountDefaultProtectConfiguration", action: "sms-voice:DeleteAccountDefaultProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteAccountDefaultProtectConfiguration", needBody: true},
-	{api: "sms-voice-v2", name: "DeleteConfigurationSet", action: "sms-voice:DeleteConfigurationSet", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteConfigurationSet", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteAccountDefaultProtectConfiguration", action: "sms-voice:DeleteAccountDefaultProtectConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteAccountDefaultProtectConfiguration", needBody: true},
+	{api: "sms-voice-v2", name: "DeleteConfigurationSet", action: "sms-voice:DeleteConfigurationSet", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteConfigurationSet", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteDefaultMessageType", action: "sms-voice:DeleteDefaultMessageType", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteDefaultMessageType", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteDefaultMessageType", action: "sms-voice:DeleteDefaultMessageType", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteDefaultMessageType", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteDefaultSenderId", action: "sms-voice:DeleteDefaultSenderId", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteDefaultSenderId", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteDefaultSenderId", action: "sms-voice:DeleteDefaultSenderId", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteDefaultSenderId", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteEventDestination", action: "sms-voice:DeleteEventDestination", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteEventDestination", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteEventDestination", action: "sms-voice:DeleteEventDestination", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteEventDestination", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"EventDestinationName", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteKeyword", action: "sms-voice:DeleteKeyword", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteKeyword", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteKeyword", action: "sms-voice:DeleteKeyword", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteKeyword", needBody: true,
 		members: []memberSpec{{"Keyword", 's'}, {"OriginationIdentity", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool"}, member: "OriginationIdentity"},
 		}},
-	{api: "sms-voice-v2", name: "DeleteMediaMessageSpendLimitOverride", action: "sms-voice:DeleteMediaMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteMediaMessageSpendLimitOverride", needBody: true},
-	{api: "sms-voice-v2", name: "DeleteNotifyConfiguration", action: "sms-voice:DeleteNotifyConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteNotifyConfiguration", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteMediaMessageSpendLimitOverride", action: "sms-voice:DeleteMediaMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteMediaMessageSpendLimitOverride", needBody: true},
+	{api: "sms-voice-v2", name: "DeleteNotifyConfiguration", action: "sms-voice:DeleteNotifyConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteNotifyConfiguration", needBody: true,
 		members: []memberSpec{{"NotifyConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"NotifyConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:notify-configuration/${NotifyConfigurationId}", member: "NotifyConfigurationId", vars: []varSpec{{name: "NotifyConfigurationId", member: "NotifyConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteNotifyMessageSpendLimitOverride", action: "sms-voice:DeleteNotifyMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteNotifyMessageSpendLimitOverride", needBody: true},
-	{api: "sms-voice-v2", name: "DeleteOptOutList", action: "sms-voice:DeleteOptOutList", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteOptOutList", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteNotifyMessageSpendLimitOverride", action: "sms-voice:DeleteNotifyMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteNotifyMessageSpendLimitOverride", needBody: true},
+	{api: "sms-voice-v2", name: "DeleteOptOutList", action: "sms-voice:DeleteOptOutList", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteOptOutList", needBody: true,
 		members: []memberSpec{{"OptOutListName", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteOptedOutNumber", action: "sms-voice:DeleteOptedOutNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteOptedOutNumber", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteOptedOutNumber", action: "sms-voice:DeleteOptedOutNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteOptedOutNumber", needBody: true,
 		members: []memberSpec{{"OptOutListName", 's'}, {"OptedOutNumber", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeletePool", action: "sms-voice:DeletePool", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeletePool", needBody: true,
+	{api: "sms-voice-v2", name: "DeletePool", action: "sms-voice:DeletePool", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeletePool", needBody: true,
 		members: []memberSpec{{"PoolId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Pool"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:pool/${PoolId}", member: "PoolId", vars: []varSpec{{name: "PoolId", member: "PoolId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteProtectConfiguration", action: "sms-voice:DeleteProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteProtectConfiguration", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteProtectConfiguration", action: "sms-voice:DeleteProtectConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteProtectConfiguration", needBody: true,
 		members: []memberSpec{{"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteProtectConfigurationRuleSetNumberOverride", action: "sms-voice:DeleteProtectConfigurationRuleSetNumberOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteProtectConfigurationRuleSetNumberOverride", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteProtectConfigurationRuleSetNumberOverride", action: "sms-voice:DeleteProtectConfigurationRuleSetNumberOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteProtectConfigurationRuleSetNumberOverride", needBody: true,
 		members: []memberSpec{{"DestinationPhoneNumber", 's'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteRcsAgent", action: "sms-voice:DeleteRcsAgent", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRcsAgent", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteRcsAgent", action: "sms-voice:DeleteRcsAgent", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRcsAgent", needBody: true,
 		members: []memberSpec{{"RcsAgentId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"RcsAgent"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:rcs-agent/${RcsAgentId}", member: "RcsAgentId", vars: []varSpec{{name: "RcsAgentId", member: "RcsAgentId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteRcsMessageSpendLimitOverride", action: "sms-voice:DeleteRcsMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRcsMessageSpendLimitOverride", needBody: true},
-	{api: "sms-voice-v2", name: "DeleteRegistration", action: "sms-voice:DeleteRegistration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRegistration", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteRcsMessageSpendLimitOverride", action: "sms-voice:DeleteRcsMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRcsMessageSpendLimitOverride", needBody: true},
+	{api: "sms-voice-v2", name: "DeleteRegistration", action: "sms-voice:DeleteRegistration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRegistration", needBody: true,
 		members: []memberSpec{{"RegistrationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteRegistrationAttachment", action: "sms-voice:DeleteRegistrationAttachment", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRegistrationAttachment", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteRegistrationAttachment", action: "sms-voice:DeleteRegistrationAttachment", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRegistrationAttachment", needBody: true,
 		members: []memberSpec{{"RegistrationAttachmentId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"RegistrationAttachment"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration-attachment/${RegistrationAttachmentId}", member: "RegistrationAttachmentId", vars: []varSpec{{name: "RegistrationAttachmentId", member: "RegistrationAttachmentId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteRegistrationFieldValue", action: "sms-voice:DeleteRegistrationFieldValue", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRegistrationFieldValue", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteRegistrationFieldValue", action: "sms-voice:DeleteRegistrationFieldValue", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteRegistrationFieldValue", needBody: true,
 		members: []memberSpec{{"FieldPath", 's'}, {"RegistrationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteResourcePolicy", action: "sms-voice:DeleteResourcePolicy", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteResourcePolicy", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteResourcePolicy", action: "sms-voice:DeleteResourcePolicy", access: "Permissions management, Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteResourcePolicy", needBody: true,
 		members: []memberSpec{{"ResourceArn", 's'}},
 		resources: []resSpec{
 			{src: srcARN, types: []string{"OptOutList", "PhoneNumber", "Pool", "SenderId"}, member: "ResourceArn"},
 		}},
-	{api: "sms-voice-v2", name: "DeleteTextMessageSpendLimitOverride", action: "sms-voice:DeleteTextMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride", needBody: true},
-	{api: "sms-voice-v2", name: "DeleteVerifiedDestinationNumber", action: "sms-voice:DeleteVerifiedDestinationNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteVerifiedDestinationNumber", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteTextMessageSpendLimitOverride", action: "sms-voice:DeleteTextMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteTextMessageSpendLimitOverride", needBody: true},
+	{api: "sms-voice-v2", name: "DeleteVerifiedDestinationNumber", action: "sms-voice:DeleteVerifiedDestinationNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteVerifiedDestinationNumber", needBody: true,
 		members: []memberSpec{{"VerifiedDestinationNumberId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"VerifiedDestinationNumber"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:verified-destination-number/${VerifiedDestinationNumberId}", member: "VerifiedDestinationNumberId", vars: []varSpec{{name: "VerifiedDestinationNumberId", member: "VerifiedDestinationNumberId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DeleteVoiceMessageSpendLimitOverride", action: "sms-voice:DeleteVoiceMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteVoiceMessageSpendLimitOverride", needBody: true},
-	{api: "sms-voice-v2", name: "DescribeAccountAttributes", action: "sms-voice:DescribeAccountAttributes", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeAccountAttributes", needBody: true,
+	{api: "sms-voice-v2", name: "DeleteVoiceMessageSpendLimitOverride", action: "sms-voice:DeleteVoiceMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DeleteVoiceMessageSpendLimitOverride", needBody: true},
+	{api: "sms-voice-v2", name: "DescribeAccountAttributes", action: "sms-voice:DescribeAccountAttributes", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeAccountAttributes", needBody: true,
 		members: []memberSpec{{"MaxResults", 'n'}, {"NextToken", 's'}}},
-	{api: "sms-voice-v2", name: "DescribeAccountLimits", action: "sms-voice:DescribeAccountLimits", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeAccountLimits", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeAccountLimits", action: "sms-voice:DescribeAccountLimits", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeAccountLimits", needBody: true,
 		members: []memberSpec{{"MaxResults", 'n'}, {"NextToken", 's'}}},
-	{api: "sms-voice-v2", name: "DescribeConfigurationSets", action: "sms-voice:DescribeConfigurationSets", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeConfigurationSets", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeConfigurationSets", action: "sms-voice:DescribeConfigurationSets", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeConfigurationSets", needBody: true,
 		members: []memberSpec{{"ConfigurationSetNames", 'l'}, {"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetNames", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeKeywords", action: "sms-voice:DescribeKeywords", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeKeywords", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeKeywords", action: "sms-voice:DescribeKeywords", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeKeywords", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"Keywords", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"OriginationIdentity", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool"}, member: "OriginationIdentity"},
 		}},
-	{api: "sms-voice-v2", name: "DescribeNotifyConfigurations", action: "sms-voice:DescribeNotifyConfigurations", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeNotifyConfigurations", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeNotifyConfigurations", action: "sms-voice:DescribeNotifyConfigurations", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeNotifyConfigurations", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"NotifyConfigurationIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"NotifyConfiguration"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:notify-configuration/${NotifyConfigurationId}", member: "NotifyConfigurationIds", vars: []varSpec{{name: "NotifyConfigurationId", member: "NotifyConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeNotifyTemplates", action: "sms-voice:DescribeNotifyTemplates", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeNotifyTemplates", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeNotifyTemplates", action: "sms-voice:DescribeNotifyTemplates", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeNotifyTemplates", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"TemplateIds", 'l'}}},
-	{api: "sms-voice-v2", name: "DescribeOptOutLists", action: "sms-voice:DescribeOptOutLists", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeOptOutLists", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeOptOutLists", action: "sms-voice:DescribeOptOutLists", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeOptOutLists", needBody: true,
 		members: []memberSpec{{"MaxResults", 'n'}, {"NextToken", 's'}, {"OptOutListNames", 'l'}, {"Owner", 's'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"OptOutList"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListNames", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeOptedOutNumbers", action: "sms-voice:DescribeOptedOutNumbers", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeOptedOutNumbers", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeOptedOutNumbers", action: "sms-voice:DescribeOptedOutNumbers", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeOptedOutNumbers", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"OptOutListName", 's'}, {"OptedOutNumbers", 'l'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribePhoneNumbers", action: "sms-voice:DescribePhoneNumbers", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribePhoneNumbers", needBody: true,
+	{api: "sms-voice-v2", name: "DescribePhoneNumbers", action: "sms-voice:DescribePhoneNumbers", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribePhoneNumbers", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"Owner", 's'}, {"PhoneNumberIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"PhoneNumber"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:phone-number/${PhoneNumberId}", member: "PhoneNumberIds", vars: []varSpec{{name: "PhoneNumberId", member: "PhoneNumberId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribePools", action: "sms-voice:DescribePools", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribePools", needBody: true,
+	{api: "sms-voice-v2", name: "DescribePools", action: "sms-voice:DescribePools", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribePools", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"Owner", 's'}, {"PoolIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"Pool"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:pool/${PoolId}", member: "PoolIds", vars: []varSpec{{name: "PoolId", member: "PoolId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeProtectConfigurations", action: "sms-voice:DescribeProtectConfigurations", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeProtectConfigurations", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeProtectConfigurations", action: "sms-voice:DescribeProtectConfigurations", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeProtectConfigurations", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"ProtectConfigurationIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"ProtectConfiguration"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationIds", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeRcsAgentCountryLaunchStatus", action: "sms-voice:DescribeRcsAgentCountryLaunchStatus", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRcsAgentCountryLaunchStatus", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRcsAgentCountryLaunchStatus", action: "sms-voice:DescribeRcsAgentCountryLaunchStatus", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRcsAgentCountryLaunchStatus", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"IsoCountryCodes", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RcsAgentId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"RcsAgent"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:rcs-agent/${RcsAgentId}", member: "RcsAgentId", vars: []varSpec{{name: "RcsAgentId", member: "RcsAgentId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeRcsAgents", action: "sms-voice:DescribeRcsAgents", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRcsAgents", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRcsAgents", action: "sms-voice:DescribeRcsAgents", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRcsAgents", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"Owner", 's'}, {"RcsAgentIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"RcsAgent"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:rcs-agent/${RcsAgentId}", member: "RcsAgentIds", vars: []varSpec{{name: "RcsAgentId", member: "RcsAgentId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeRegistrationAttachments", action: "sms-voice:DescribeRegistrationAttachments", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationAttachments", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRegistrationAttachments", action: "sms-voice:DescribeRegistrationAttachments", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationAttachments", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationAttachmentIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"RegistrationAttachment"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration-attachment/${RegistrationAttachmentId}", member: "RegistrationAttachmentIds", vars: []varSpec{{name: "RegistrationAttachmentId", member: "RegistrationAttachmentId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeRegistrationFieldDefinitions", action: "sms-voice:DescribeRegistrationFieldDefinitions", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationFieldDefinitions", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRegistrationFieldDefinitions", action: "sms-voice:DescribeRegistrationFieldDefinitions", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationFieldDefinitions", needBody: true,
 		members: []memberSpec{{"FieldPaths", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationType", 's'}, {"SectionPath", 's'}}},
-	{api: "sms-voice-v2", name: "DescribeRegistrationFieldValues", action: "sms-voice:DescribeRegistrationFieldValues", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationFieldValues", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRegistrationFieldValues", action: "sms-voice:DescribeRegistrationFieldValues", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationFieldValues", needBody: true,
 		members: []memberSpec{{"FieldPaths", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationId", 's'}, {"SectionPath", 's'}, {"VersionNumber", 'n'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeRegistrationSectionDefinitions", action: "sms-voice:DescribeRegistrationSectionDefinitions", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationSectionDefinitions", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRegistrationSectionDefinitions", action: "sms-voice:DescribeRegistrationSectionDefinitions", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationSectionDefinitions", needBody: true,
 		members: []memberSpec{{"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationType", 's'}, {"SectionPaths", 'l'}}},
-	{api: "sms-voice-v2", name: "DescribeRegistrationTypeDefinitions", action: "sms-voice:DescribeRegistrationTypeDefinitions", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationTypeDefinitions", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRegistrationTypeDefinitions", action: "sms-voice:DescribeRegistrationTypeDefinitions", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationTypeDefinitions", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationTypes", 'l'}}},
-	{api: "sms-voice-v2", name: "DescribeRegistrationVersions", action: "sms-voice:DescribeRegistrationVersions", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationVersions", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRegistrationVersions", action: "sms-voice:DescribeRegistrationVersions", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrationVersions", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationId", 's'}, {"VersionNumbers", 'l'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeRegistrations", action: "sms-voice:DescribeRegistrations", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrations", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeRegistrations", action: "sms-voice:DescribeRegistrations", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeRegistrations", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"Registration"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationIds", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeSenderIds", action: "sms-voice:DescribeSenderIds", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeSenderIds", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeSenderIds", action: "sms-voice:DescribeSenderIds", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeSenderIds", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"Owner", 's'}, {"SenderIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"SenderId"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:sender-id/${SenderId}/${IsoCountryCode}", member: "SenderIds", elemObj: true, vars: []varSpec{{name: "SenderId", member: "SenderId"}, {name: "IsoCountryCode", member: "IsoCountryCode"}}},
 		}},
-	{api: "sms-voice-v2", name: "DescribeSpendLimits", action: "sms-voice:DescribeSpendLimits", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeSpendLimits", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeSpendLimits", action: "sms-voice:DescribeSpendLimits", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeSpendLimits", needBody: true,
 		members: []memberSpec{{"MaxResults", 'n'}, {"NextToken", 's'}}},
-	{api: "sms-voice-v2", name: "DescribeVerifiedDestinationNumbers", action: "sms-voice:DescribeVerifiedDestinationNumbers", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeVerifiedDestinationNumbers", needBody: true,
+	{api: "sms-voice-v2", name: "DescribeVerifiedDestinationNumbers", action: "sms-voice:DescribeVerifiedDestinationNumbers", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DescribeVerifiedDestinationNumbers", needBody: true,
 		members: []memberSpec{{"DestinationPhoneNumbers", 'l'}, {"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"VerifiedDestinationNumberIds", 'l'}},
 		resources: []resSpec{
 			{src: srcList, types: []string{"VerifiedDestinationNumber"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:verified-destination-number/${VerifiedDestinationNumberId}", member: "VerifiedDestinationNumberIds", vars: []varSpec{{name: "VerifiedDestinationNumberId", member: "VerifiedDestinationNumberId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DisassociateOriginationIdentity", action: "sms-voice:DisassociateOriginationIdentity", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DisassociateOriginationIdentity", needBody: true,
+	{api: "sms-voice-v2", name: "DisassociateOriginationIdentity", action: "sms-voice:DisassociateOriginationIdentity", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DisassociateOriginationIdentity", needBody: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"IsoCountryCode", 's'}, {"OriginationIdentity", 's'}, {"PoolId", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "RcsAgent", "SenderId"}, member: "OriginationIdentity"},
 			{src: srcMembers, types: []string{"Pool"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:pool/${PoolId}", member: "PoolId", vars: []varSpec{{name: "PoolId", member: "PoolId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DisassociateProtectConfiguration", action: "sms-voice:DisassociateProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DisassociateProtectConfiguration", needBody: true,
+	{api: "sms-voice-v2", name: "DisassociateProtectConfiguration", action: "sms-voice:DisassociateProtectConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DisassociateProtectConfiguration", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "DiscardRegistrationVersion", action: "sms-voice:DiscardRegistrationVersion", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DiscardRegistrationVersion", needBody: true,
+	{api: "sms-voice-v2", name: "DiscardRegistrationVersion", action: "sms-voice:DiscardRegistrationVersion", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.DiscardRegistrationVersion", needBody: true,
 		members: []memberSpec{{"RegistrationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "GetProtectConfigurationCountryRuleSet", action: "sms-voice:GetProtectConfigurationCountryRuleSet", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.GetProtectConfigurationCountryRuleSet", needBody: true,
+	{api: "sms-voice-v2", name: "GetProtectConfigurationCountryRuleSet", action: "sms-voice:GetProtectConfigurationCountryRuleSet", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.GetProtectConfigurationCountryRuleSet", needBody: true,
 		members: []memberSpec{{"NumberCapability", 's'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "GetResourcePolicy", action: "sms-voice:GetResourcePolicy", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.GetResourcePolicy", needBody: true,
+	{api: "sms-voice-v2", name: "GetResourcePolicy", action: "sms-voice:GetResourcePolicy", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.GetResourcePolicy", needBody: true,
 		members: []memberSpec{{"ResourceArn", 's'}},
 		resources: []resSpec{
 			{src: srcARN, types: []string{"OptOutList", "PhoneNumber", "Pool", "SenderId"}, member: "ResourceArn"},
 		}},
-	{api: "sms-voice-v2", name: "ListNotifyCountries", action: "sms-voice:ListNotifyCountries", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListNotifyCountries", needBody: true,
+	{api: "sms-voice-v2", name: "ListNotifyCountries", action: "sms-voice:ListNotifyCountries", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListNotifyCountries", needBody: true,
 		members: []memberSpec{{"Channels", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"Tier", 's'}, {"UseCases", 'l'}}},
-	{api: "sms-voice-v2", name: "ListPoolOriginationIdentities", action: "sms-voice:ListPoolOriginationIdentities", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListPoolOriginationIdentities", needBody: true,
+	{api: "sms-voice-v2", name: "ListPoolOriginationIdentities", action: "sms-voice:ListPoolOriginationIdentities", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListPoolOriginationIdentities", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"PoolId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Pool"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:pool/${PoolId}", member: "PoolId", vars: []varSpec{{name: "PoolId", member: "PoolId"}}},
 		}},
-	{api: "sms-voice-v2", name: "ListProtectConfigurationRuleSetNumberOverrides", action: "sms-voice:ListProtectConfigurationRuleSetNumberOverrides", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListProtectConfigurationRuleSetNumberOverrides", needBody: true,
+	{api: "sms-voice-v2", name: "ListProtectConfigurationRuleSetNumberOverrides", action: "sms-voice:ListProtectConfigurationRuleSetNumberOverrides", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListProtectConfigurationRuleSetNumberOverrides", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "ListRegistrationAssociations", action: "sms-voice:ListRegistrationAssociations", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListRegistrationAssociations", needBody: true,
+	{api: "sms-voice-v2", name: "ListRegistrationAssociations", action: "sms-voice:ListRegistrationAssociations", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListRegistrationAssociations", needBody: true,
 		members: []memberSpec{{"Filters", 'l'}, {"MaxResults", 'n'}, {"NextToken", 's'}, {"RegistrationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "ListTagsForResource", action: "sms-voice:ListTagsForResource", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListTagsForResource", needBody: true,
+	{api: "sms-voice-v2", name: "ListTagsForResource", action: "sms-voice:ListTagsForResource", access: "Read", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ListTagsForResource", needBody: true,
 		members: []memberSpec{{"ResourceArn", 's'}},
 		resources: []resSpec{
 			{src: srcARN, types: []string{"ConfigurationSet", "NotifyConfiguration", "OptOutList", "PhoneNumber", "Pool", "ProtectConfiguration", "RcsAgent", "Registration", "RegistrationAttachment", "SenderId", "VerifiedDestinationNumber"}, member: "ResourceArn"},
 		}},
-	{api: "sms-voice-v2", name: "PutKeyword", action: "sms-voice:PutKeyword", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutKeyword", needBody: true,
+	{api: "sms-voice-v2", name: "PutKeyword", action: "sms-voice:PutKeyword", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutKeyword", needBody: true,
 		members: []memberSpec{{"Keyword", 's'}, {"KeywordAction", 's'}, {"KeywordMessage", 's'}, {"OriginationIdentity", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool"}, member: "OriginationIdentity"},
 		}},
-	{api: "sms-voice-v2", name: "PutMessageFeedback", action: "sms-voice:PutMessageFeedback", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutMessageFeedback", needBody: true,
+	{api: "sms-voice-v2", name: "PutMessageFeedback", action: "sms-voice:PutMessageFeedback", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutMessageFeedback", needBody: true,
 		members: []memberSpec{{"MessageFeedbackStatus", 's'}, {"MessageId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Message"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:message/${MessageId}", member: "MessageId", vars: []varSpec{{name: "MessageId", member: "MessageId"}}},
 		}},
-	{api: "sms-voice-v2", name: "PutOptedOutNumber", action: "sms-voice:PutOptedOutNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutOptedOutNumber", needBody: true,
+	{api: "sms-voice-v2", name: "PutOptedOutNumber", action: "sms-voice:PutOptedOutNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutOptedOutNumber", needBody: true,
 		members: []memberSpec{{"OptOutListName", 's'}, {"OptedOutNumber", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
 		}},
-	{api: "sms-voice-v2", name: "PutProtectConfigurationRuleSetNumberOverride", action: "sms-voice:PutProtectConfigurationRuleSetNumberOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutProtectConfigurationRuleSetNumberOverride", needBody: true,
+	{api: "sms-voice-v2", name: "PutProtectConfigurationRuleSetNumberOverride", action: "sms-voice:PutProtectConfigurationRuleSetNumberOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutProtectConfigurationRuleSetNumberOverride", needBody: true,
 		members: []memberSpec{{"Action", 's'}, {"ClientToken", 's'}, {"DestinationPhoneNumber", 's'}, {"ExpirationTimestamp", 'n'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "PutRegistrationFieldValue", action: "sms-voice:PutRegistrationFieldValue", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutRegistrationFieldValue", needBody: true,
+	{api: "sms-voice-v2", name: "PutRegistrationFieldValue", action: "sms-voice:PutRegistrationFieldValue", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutRegistrationFieldValue", needBody: true,
 		members: []memberSpec{{"FieldPath", 's'}, {"RegistrationAttachmentId", 's'}, {"RegistrationId", 's'}, {"SelectChoices", 'l'}, {"TextValue", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
@@ -1098,22 +1098,22 @@ var operationTable = []opSpec{
 		refs: []refSpec{
 			{kind: "registration-attachment", derive: refSMSVoiceType, path: []string{"RegistrationAttachmentId"}, arg: "RegistrationAttachment"},
 		}},
-	{api: "sms-voice-v2", name: "PutResourcePolicy", action: "sms-voice:PutResourcePolicy", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutResourcePolicy", needBody: true,
+	{api: "sms-voice-v2", name: "PutResourcePolicy", action: "sms-voice:PutResourcePolicy", access: "Permissions management, Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.PutResourcePolicy", needBody: true,
 		members: []memberSpec{{"Policy", 's'}, {"ResourceArn", 's'}},
 		resources: []resSpec{
 			{src: srcARN, types: []string{"OptOutList", "PhoneNumber", "Pool", "SenderId"}, member: "ResourceArn"},
 		}},
-	{api: "sms-voice-v2", name: "ReleasePhoneNumber", action: "sms-voice:ReleasePhoneNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ReleasePhoneNumber", needBody: true,
+	{api: "sms-voice-v2", name: "ReleasePhoneNumber", action: "sms-voice:ReleasePhoneNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ReleasePhoneNumber", needBody: true,
 		members: []memberSpec{{"PhoneNumberId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"PhoneNumber"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:phone-number/${PhoneNumberId}", member: "PhoneNumberId", vars: []varSpec{{name: "PhoneNumberId", member: "PhoneNumberId"}}},
 		}},
-	{api: "sms-voice-v2", name: "ReleaseSenderId", action: "sms-voice:ReleaseSenderId", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ReleaseSenderId", needBody: true,
+	{api: "sms-voice-v2", name: "ReleaseSenderId", action: "sms-voice:ReleaseSenderId", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.ReleaseSenderId", needBody: true,
 		members: []memberSpec{{"IsoCountryCode", 's'}, {"SenderId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"SenderId"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:sender-id/${SenderId}/${IsoCountryCode}", member: "SenderId", vars: []varSpec{{name: "SenderId", member: "SenderId"}, {name: "IsoCountryCode", member: "IsoCountryCode"}}},
 		}},
-	{api: "sms-voice-v2", name: "RequestPhoneNumber", action: "sms-voice:RequestPhoneNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.RequestPhoneNumber", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "RequestPhoneNumber", action: "sms-voice:RequestPhoneNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.RequestPhoneNumber", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"InternationalSendingEnabled", 'b'}, {"IsoCountryCode", 's'}, {"MessageType", 's'}, {"NumberCapabilities", 'l'}, {"NumberType", 's'}, {"OptOutListName", 's'}, {"PoolId", 's'}, {"RegistrationId", 's'}, {"Tags", 'l'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
@@ -1124,12 +1124,12 @@ var operationTable = []opSpec{
 			{kind: depMember, action: "sms-voice:AssociateOriginationIdentity", member: "PoolId", typ: "Pool", arn: "arn:${Partition}:sms-voice:${Region}:${Account}:pool/${PoolId}", vars: []varSpec{{name: "PoolId", member: "PoolId"}}},
 			{kind: depTags, action: "sms-voice:TagResource"},
 		}},
-	{api: "sms-voice-v2", name: "RequestSenderId", action: "sms-voice:RequestSenderId", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.RequestSenderId", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "RequestSenderId", action: "sms-voice:RequestSenderId", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.RequestSenderId", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ClientToken", 's'}, {"DeletionProtectionEnabled", 'b'}, {"IsoCountryCode", 's'}, {"MessageTypes", 'l'}, {"SenderId", 's'}, {"Tags", 'l'}},
 		deps: []depSpec{
 			{kind: depTags, action: "sms-voice:TagResource", typ: "SenderId", arn: "arn:${Partition}:sms-voice:${Region}:${Account}:sender-id/${SenderId}/${IsoCountryCode}", vars: []varSpec{{name: "SenderId", member: "SenderId"}, {name: "IsoCountryCode", member: "IsoCountryCode"}}},
 		}},
-	{api: "sms-voice-v2", name: "SendDestinationNumberVerificationCode", action: "sms-voice:SendDestinationNumberVerificationCode", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendDestinationNumberVerificationCode", needBody: true,
+	{api: "sms-voice-v2", name: "SendDestinationNumberVerificationCode", action: "sms-voice:SendDestinationNumberVerificationCode", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendDestinationNumberVerificationCode", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationCountryParameters", 'o'}, {"LanguageCode", 's'}, {"OriginationIdentity", 's'}, {"VerificationChannel", 's'}, {"VerifiedDestinationNumberId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -1145,7 +1145,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationVerifiedID, path: []string{"VerifiedDestinationNumberId"}},
 		}},
-	{api: "sms-voice-v2", name: "SendMediaMessage", action: "sms-voice:SendMediaMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendMediaMessage", needBody: true,
+	{api: "sms-voice-v2", name: "SendMediaMessage", action: "sms-voice:SendMediaMessage", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendMediaMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MaxPrice", 's'}, {"MediaUrls", 'l'}, {"MessageBody", 's'}, {"MessageFeedbackEnabled", 'b'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -1158,7 +1158,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
-	{api: "sms-voice-v2", name: "SendNotifyTextMessage", action: "sms-voice:SendNotifyTextMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendNotifyTextMessage", needBody: true,
+	{api: "sms-voice-v2", name: "SendNotifyTextMessage", action: "sms-voice:SendNotifyTextMessage", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendNotifyTextMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MessageFeedbackEnabled", 'b'}, {"NotifyConfigurationId", 's'}, {"TemplateId", 's'}, {"TemplateVariables", 'o'}, {"TimeToLive", 'n'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -1167,7 +1167,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
-	{api: "sms-voice-v2", name: "SendNotifyVoiceMessage", action: "sms-voice:SendNotifyVoiceMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendNotifyVoiceMessage", needBody: true,
+	{api: "sms-voice-v2", name: "SendNotifyVoiceMessage", action: "sms-voice:SendNotifyVoiceMessage", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendNotifyVoiceMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MessageFeedbackEnabled", 'b'}, {"NotifyConfigurationId", 's'}, {"TemplateId", 's'}, {"TemplateVariables", 'o'}, {"TimeToLive", 'n'}, {"VoiceId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -1176,7 +1176,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
-	{api: "sms-voice-v2", name: "SendRcsMessage", action: "sms-voice:SendRcsMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendRcsMessage", needBody: true,
+	{api: "sms-voice-v2", name: "SendRcsMessage", action: "sms-voice:SendRcsMessage", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendRcsMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"FallbackConfiguration", 'o'}, {"MaxPrice", 's'}, {"MessageFeedbackEnabled", 'b'}, {"MessageTrafficType", 's'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"RcsMessageContent", 'o'}, {"TimeToLive", 'n'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -1196,7 +1196,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
-	{api: "sms-voice-v2", name: "SendTextMessage", action: "sms-voice:SendTextMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendTextMessage", needBody: true,
+	{api: "sms-voice-v2", name: "SendTextMessage", action: "sms-voice:SendTextMessage", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendTextMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationCountryParameters", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"Keyword", 's'}, {"MaxPrice", 's'}, {"MessageBody", 's'}, {"MessageFeedbackEnabled", 'b'}, {"MessageType", 's'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -1206,7 +1206,7 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
-	{api: "sms-voice-v2", name: "SendVoiceMessage", action: "sms-voice:SendVoiceMessage", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendVoiceMessage", needBody: true,
+	{api: "sms-voice-v2", name: "SendVoiceMessage", action: "sms-voice:SendVoiceMessage", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SendVoiceMessage", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"Context", 'o'}, {"DestinationPhoneNumber", 's'}, {"DryRun", 'b'}, {"MaxPricePerMinute", 's'}, {"MessageBody", 's'}, {"MessageBodyTextType", 's'}, {"MessageFeedbackEnabled", 'b'}, {"OriginationIdentity", 's'}, {"ProtectConfigurationId", 's'}, {"TimeToLive", 'n'}, {"VoiceId", 's'}},
 		resources: []resSpec{
 			{src: srcOrigination, types: []string{"PhoneNumber", "Pool"}, member: "OriginationIdentity"},
@@ -1218,52 +1218,52 @@ var operationTable = []opSpec{
 		dests: []destSpec{
 			{form: DestinationPhoneNumber, path: []string{"DestinationPhoneNumber"}},
 		}},
-	{api: "sms-voice-v2", name: "SetAccountDefaultProtectConfiguration", action: "sms-voice:SetAccountDefaultProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetAccountDefaultProtectConfiguration", needBody: true,
+	{api: "sms-voice-v2", name: "SetAccountDefaultProtectConfiguration", action: "sms-voice:SetAccountDefaultProtectConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetAccountDefaultProtectConfiguration", needBody: true,
 		members: []memberSpec{{"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "SetDefaultMessageFeedbackEnabled", action: "sms-voice:SetDefaultMessageFeedbackEnabled", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetDefaultMessageFeedbackEnabled", needBody: true,
+	{api: "sms-voice-v2", name: "SetDefaultMessageFeedbackEnabled", action: "sms-voice:SetDefaultMessageFeedbackEnabled", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetDefaultMessageFeedbackEnabled", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"MessageFeedbackEnabled", 'b'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "SetDefaultMessageType", action: "sms-voice:SetDefaultMessageType", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetDefaultMessageType", needBody: true,
+	{api: "sms-voice-v2", name: "SetDefaultMessageType", action: "sms-voice:SetDefaultMessageType", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetDefaultMessageType", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"MessageType", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "SetDefaultSenderId", action: "sms-voice:SetDefaultSenderId", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetDefaultSenderId", needBody: true,
+	{api: "sms-voice-v2", name: "SetDefaultSenderId", action: "sms-voice:SetDefaultSenderId", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetDefaultSenderId", needBody: true,
 		members: []memberSpec{{"ConfigurationSetName", 's'}, {"SenderId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
 		}},
-	{api: "sms-voice-v2", name: "SetMediaMessageSpendLimitOverride", action: "sms-voice:SetMediaMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetMediaMessageSpendLimitOverride", needBody: true,
+	{api: "sms-voice-v2", name: "SetMediaMessageSpendLimitOverride", action: "sms-voice:SetMediaMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetMediaMessageSpendLimitOverride", needBody: true,
 		members: []memberSpec{{"MonthlyLimit", 'n'}}},
-	{api: "sms-voice-v2", name: "SetNotifyMessageSpendLimitOverride", action: "sms-voice:SetNotifyMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetNotifyMessageSpendLimitOverride", needBody: true,
+	{api: "sms-voice-v2", name: "SetNotifyMessageSpendLimitOverride", action: "sms-voice:SetNotifyMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetNotifyMessageSpendLimitOverride", needBody: true,
 		members: []memberSpec{{"MonthlyLimit", 'n'}}},
-	{api: "sms-voice-v2", name: "SetRcsMessageSpendLimitOverride", action: "sms-voice:SetRcsMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetRcsMessageSpendLimitOverride", needBody: true,
+	{api: "sms-voice-v2", name: "SetRcsMessageSpendLimitOverride", action: "sms-voice:SetRcsMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetRcsMessageSpendLimitOverride", needBody: true,
 		members: []memberSpec{{"MonthlyLimit", 'n'}}},
-	{api: "sms-voice-v2", name: "SetTextMessageSpendLimitOverride", action: "sms-voice:SetTextMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetTextMessageSpendLimitOverride", needBody: true,
+	{api: "sms-voice-v2", name: "SetTextMessageSpendLimitOverride", action: "sms-voice:SetTextMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetTextMessageSpendLimitOverride", needBody: true,
 		members: []memberSpec{{"MonthlyLimit", 'n'}}},
-	{api: "sms-voice-v2", name: "SetVoiceMessageSpendLimitOverride", action: "sms-voice:SetVoiceMessageSpendLimitOverride", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetVoiceMessageSpendLimitOverride", needBody: true,
+	{api: "sms-voice-v2", name: "SetVoiceMessageSpendLimitOverride", action: "sms-voice:SetVoiceMessageSpendLimitOverride", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SetVoiceMessageSpendLimitOverride", needBody: true,
 		members: []memberSpec{{"MonthlyLimit", 'n'}}},
-	{api: "sms-voice-v2", name: "SubmitRegistrationVersion", action: "sms-voice:SubmitRegistrationVersion", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SubmitRegistrationVersion", needBody: true,
+	{api: "sms-voice-v2", name: "SubmitRegistrationVersion", action: "sms-voice:SubmitRegistrationVersion", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.SubmitRegistrationVersion", needBody: true,
 		members: []memberSpec{{"AwsReview", 'b'}, {"RegistrationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"Registration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:registration/${RegistrationId}", member: "RegistrationId", vars: []varSpec{{name: "RegistrationId", member: "RegistrationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "TagResource", action: "sms-voice:TagResource", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.TagResource", needBody: true, tagsMember: "Tags", tagsList: true,
+	{api: "sms-voice-v2", name: "TagResource", action: "sms-voice:TagResource", access: "Tagging, Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.TagResource", needBody: true, tagsMember: "Tags", tagsList: true,
 		members: []memberSpec{{"ResourceArn", 's'}, {"Tags", 'l'}},
 		resources: []resSpec{
 			{src: srcARN, types: []string{"ConfigurationSet", "NotifyConfiguration", "OptOutList", "PhoneNumber", "Pool", "ProtectConfiguration", "RcsAgent", "Registration", "RegistrationAttachment", "SenderId", "VerifiedDestinationNumber"}, member: "ResourceArn"},
 		}},
-	{api: "sms-voice-v2", name: "UntagResource", action: "sms-voice:UntagResource", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UntagResource", needBody: true, tagKeysMember: "TagKeys",
+	{api: "sms-voice-v2", name: "UntagResource", action: "sms-voice:UntagResource", access: "Tagging, Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UntagResource", needBody: true, tagKeysMember: "TagKeys",
 		members: []memberSpec{{"ResourceArn", 's'}, {"TagKeys", 'l'}},
 		resources: []resSpec{
 			{src: srcARN, types: []string{"ConfigurationSet", "NotifyConfiguration", "OptOutList", "PhoneNumber", "Pool", "ProtectConfiguration", "RcsAgent", "Registration", "RegistrationAttachment", "SenderId", "VerifiedDestinationNumber"}, member: "ResourceArn"},
 		}},
-	{api: "sms-voice-v2", name: "UpdateEventDestination", action: "sms-voice:UpdateEventDestination", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateEventDestination", needBody: true,
+	{api: "sms-voice-v2", name: "UpdateEventDestination", action: "sms-voice:UpdateEventDestination", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateEventDestination", needBody: true,
 		members: []memberSpec{{"CloudWatchLogsDestination", 'o'}, {"ConfigurationSetName", 's'}, {"Enabled", 'b'}, {"EventDestinationName", 's'}, {"KinesisFirehoseDestination", 'o'}, {"MatchingEventTypes", 'l'}, {"SnsDestination", 'o'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ConfigurationSet"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:configuration-set/${ConfigurationSetName}", member: "ConfigurationSetName", vars: []varSpec{{name: "ConfigurationSetName", member: "ConfigurationSetName"}}},
@@ -1275,7 +1275,7 @@ var operationTable = []opSpec{
 			{kind: "iam-role", derive: refRole, path: []string{"KinesisFirehoseDestination", "IamRoleArn"}},
 			{kind: "sns-topic", derive: refSNSTopic, path: []string{"SnsDestination", "TopicArn"}},
 		}},
-	{api: "sms-voice-v2", name: "UpdateNotifyConfiguration", action: "sms-voice:UpdateNotifyConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateNotifyConfiguration", needBody: true,
+	{api: "sms-voice-v2", name: "UpdateNotifyConfiguration", action: "sms-voice:UpdateNotifyConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateNotifyConfiguration", needBody: true,
 		members: []memberSpec{{"DefaultTemplateId", 's'}, {"DeletionProtectionEnabled", 'b'}, {"EnabledChannels", 'l'}, {"EnabledCountries", 'l'}, {"NotifyConfigurationId", 's'}, {"PoolId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"NotifyConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:notify-configuration/${NotifyConfigurationId}", member: "NotifyConfigurationId", vars: []varSpec{{name: "NotifyConfigurationId", member: "NotifyConfigurationId"}}},
@@ -1283,7 +1283,7 @@ var operationTable = []opSpec{
 		refs: []refSpec{
 			{kind: "pool", derive: refSMSVoiceType, path: []string{"PoolId"}, arg: "Pool", unset: "UNSET_DEFAULT_POOL_FOR_NOTIFY"},
 		}},
-	{api: "sms-voice-v2", name: "UpdatePhoneNumber", action: "sms-voice:UpdatePhoneNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdatePhoneNumber", needBody: true,
+	{api: "sms-voice-v2", name: "UpdatePhoneNumber", action: "sms-voice:UpdatePhoneNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdatePhoneNumber", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"InternationalSendingEnabled", 'b'}, {"OptOutListName", 's'}, {"PhoneNumberId", 's'}, {"SelfManagedOptOutsEnabled", 'b'}, {"TwoWayChannelArn", 's'}, {"TwoWayChannelRole", 's'}, {"TwoWayEnabled", 'b'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
@@ -1293,7 +1293,7 @@ var operationTable = []opSpec{
 			{kind: "two-way-channel", derive: refAsIs, path: []string{"TwoWayChannelArn"}},
 			{kind: "iam-role", derive: refRole, path: []string{"TwoWayChannelRole"}},
 		}},
-	{api: "sms-voice-v2", name: "UpdatePool", action: "sms-voice:UpdatePool", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdatePool", needBody: true,
+	{api: "sms-voice-v2", name: "UpdatePool", action: "sms-voice:UpdatePool", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdatePool", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"PoolId", 's'}, {"SelfManagedOptOutsEnabled", 'b'}, {"SharedRoutesEnabled", 'b'}, {"TwoWayChannelArn", 's'}, {"TwoWayChannelRole", 's'}, {"TwoWayEnabled", 'b'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"OptOutList"}, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:opt-out-list/${OptOutListName}", member: "OptOutListName", vars: []varSpec{{name: "OptOutListName", member: "OptOutListName"}}},
@@ -1303,17 +1303,17 @@ var operationTable = []opSpec{
 			{kind: "two-way-channel", derive: refAsIs, path: []string{"TwoWayChannelArn"}},
 			{kind: "iam-role", derive: refRole, path: []string{"TwoWayChannelRole"}},
 		}},
-	{api: "sms-voice-v2", name: "UpdateProtectConfiguration", action: "sms-voice:UpdateProtectConfiguration", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateProtectConfiguration", needBody: true,
+	{api: "sms-voice-v2", name: "UpdateProtectConfiguration", action: "sms-voice:UpdateProtectConfiguration", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateProtectConfiguration", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "UpdateProtectConfigurationCountryRuleSet", action: "sms-voice:UpdateProtectConfigurationCountryRuleSet", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateProtectConfigurationCountryRuleSet", needBody: true,
+	{api: "sms-voice-v2", name: "UpdateProtectConfigurationCountryRuleSet", action: "sms-voice:UpdateProtectConfigurationCountryRuleSet", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateProtectConfigurationCountryRuleSet", needBody: true,
 		members: []memberSpec{{"CountryRuleSetUpdates", 'o'}, {"NumberCapability", 's'}, {"ProtectConfigurationId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"ProtectConfiguration"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:protect-configuration/${ProtectConfigurationId}", member: "ProtectConfigurationId", vars: []varSpec{{name: "ProtectConfigurationId", member: "ProtectConfigurationId"}}},
 		}},
-	{api: "sms-voice-v2", name: "UpdateRcsAgent", action: "sms-voice:UpdateRcsAgent", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateRcsAgent", needBody: true,
+	{api: "sms-voice-v2", name: "UpdateRcsAgent", action: "sms-voice:UpdateRcsAgent", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateRcsAgent", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"OptOutListName", 's'}, {"RcsAgentId", 's'}, {"SelfManagedOptOutsEnabled", 'b'}, {"TwoWayChannelArn", 's'}, {"TwoWayChannelRole", 's'}, {"TwoWayEnabled", 'b'}, {"TwoWayMediaS3BucketName", 's'}, {"TwoWayMediaS3KeyPrefix", 's'}, {"TwoWayMediaS3Role", 's'}, {"TwoWayRcsEventsEnabled", 'l'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"RcsAgent"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:rcs-agent/${RcsAgentId}", member: "RcsAgentId", vars: []varSpec{{name: "RcsAgentId", member: "RcsAgentId"}}},
@@ -1325,12 +1325,12 @@ var operationTable = []opSpec{
 			{kind: "s3", derive: refS3Bucket, path: []string{"TwoWayMediaS3BucketName"}, unset: "UNSET_RCS_MEDIA_CONFIGURATION"},
 			{kind: "iam-role", derive: refRole, path: []string{"TwoWayMediaS3Role"}, unset: "UNSET_RCS_MEDIA_CONFIGURATION"},
 		}},
-	{api: "sms-voice-v2", name: "UpdateSenderId", action: "sms-voice:UpdateSenderId", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateSenderId", needBody: true,
+	{api: "sms-voice-v2", name: "UpdateSenderId", action: "sms-voice:UpdateSenderId", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.UpdateSenderId", needBody: true,
 		members: []memberSpec{{"DeletionProtectionEnabled", 'b'}, {"IsoCountryCode", 's'}, {"SenderId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"SenderId"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:sender-id/${SenderId}/${IsoCountryCode}", member: "SenderId", vars: []varSpec{{name: "SenderId", member: "SenderId"}, {name: "IsoCountryCode", member: "IsoCountryCode"}}},
 		}},
-	{api: "sms-voice-v2", name: "VerifyDestinationNumber", action: "sms-voice:VerifyDestinationNumber", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.VerifyDestinationNumber", needBody: true,
+	{api: "sms-voice-v2", name: "VerifyDestinationNumber", action: "sms-voice:VerifyDestinationNumber", access: "Write", method: "POST", uri: "/", target: "PinpointSMSVoiceV2.VerifyDestinationNumber", needBody: true,
 		members: []memberSpec{{"VerificationCode", 's'}, {"VerifiedDestinationNumberId", 's'}},
 		resources: []resSpec{
 			{src: srcMembers, types: []string{"VerifiedDestinationNumber"}, required: true, arn: "arn:${Partition}:sms-voice:${Region}:${Account}:verified-destination-number/${VerifiedDestinationNumberId}", member: "VerifiedDestinationNumberId", vars: []varSpec{{name: "VerifiedDestinationNumberId", member: "VerifiedDestinationNumberId"}}},

@@ -22,7 +22,7 @@ const (
 	// maxContext is the most bytes of the context object, maxContextKey of
 	// one key with its values (a longer key, a very long User-Agent say, is
 	// left out: context_omitted, context_omitted_keys).
-	maxContext    = 28 << 10
+	maxContext    = 26 << 10
 	maxContextKey = 8 << 10
 	// maxEvaluations is the most bytes of the evaluations array; the
 	// evaluations that do not fit (the last ones) are counted in

@@ -6,8 +6,9 @@
 // map shows what requests map to (API, operation, IAM actions, resource
 // ARNs, request tags), as the gateway sees them; simulate evaluates IAM
 // policies for cases, as the gateway would. Both read JSON lines on stdin
-// and write one JSON line for each on stdout. replay decides the requests of
-// audit logs again under a candidate store (package replay).
-// policy generate writes the least-privilege policy of a principal from audit
-// logs, proved by replaying them (package policygen).
+// and write one JSON line for each on stdout.
+//
+// import (import.go) writes a store from `aws iam get-account-authorization-details` output (package iamimport).
+// replay (replay.go) decides the requests of audit logs again under a candidate store (package replay).
+// policy generate (policygen.go) writes the least-privilege policy of a principal, a role or tagged sessions from audit logs, proved by replaying them (package policygen).
 package commands

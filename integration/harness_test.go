@@ -134,6 +134,7 @@ type gatewayConfig struct {
 	SessionKeys []string          // base64 session keys
 	Endpoints   map[string]string // API name -> upstream URL
 	Extra       string            // more lines inside pinpoint_gateway
+	Global      string            // more lines inside the global options block (e.g. log blocks)
 }
 
 // Fixed test session keys (base64 of 32 bytes). They are secrets for the
@@ -175,8 +176,8 @@ func (g *gatewayProc) caddyfile(t *testing.T, cfg gatewayConfig) string {
 		t.Fatalf("writing store: %v", err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "{\n\tadmin 127.0.0.1:%d\n\tauto_https off\n\tpersist_config off\n\tstorage file_system %s\n}\n\n",
-		g.adminPort, filepath.Join(g.dir, "caddy-data"))
+	fmt.Fprintf(&b, "{\n\tadmin 127.0.0.1:%d\n\tauto_https off\n\tpersist_config off\n\tstorage file_system %s\n%s}\n\n",
+		g.adminPort, filepath.Join(g.dir, "caddy-data"), cfg.Global)
 	fmt.Fprintf(&b, "http://127.0.0.1:%d {\n\tpinpoint_gateway {\n", g.port)
 	fmt.Fprintf(&b, "\t\taccount %s\n\t\tregion %s\n\t\tstore %s\n", testAccount, testRegion, storePath)
 	if len(cfg.SessionKeys) > 0 {

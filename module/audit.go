@@ -67,6 +67,9 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	if rs.rule == apimap.RuleIAMReference {
 		enc.AddString("mapped_by", rs.rule) // an operation the models lack
 	}
+	if err := audit.AddParameters(enc, &rs.parameters); err != nil {
+		return err
+	}
 	if err := audit.AddPermissions(enc, rs.permissions); err != nil {
 		return err
 	}

@@ -595,6 +595,9 @@ func TestAuditRecordBounded(t *testing.T) {
 				rs.references = append(rs.references, apimap.Reference{ResourceType: long[:1000], Member: long[:1000], Value: long, ARN: long})
 			}
 			rs.tagsUnavailable = many
+			for range 100 {
+				rs.parameters = append(rs.parameters, apimap.Parameter{Member: long, Value: long})
+			}
 			for i := range 100 {
 				d := destination.Destination{Destination: apimap.Destination{Form: long[:1000], Member: long, Value: long}}
 				if i%2 == 0 {
@@ -646,7 +649,7 @@ func TestAuditRecordBounded(t *testing.T) {
 			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted", "session_tags_omitted", "destinations_omitted", "quotas_omitted",
+			for _, f := range []string{"authorizations_omitted", "matched_omitted", "references_omitted", "resource_tags_unavailable_omitted", "session_tags_omitted", "destinations_omitted", "quotas_omitted", "request_parameters_omitted",
 				"context_omitted", "context_omitted_keys", "evaluations_omitted", "session_policy_omitted"} {
 				if _, ok := rec[f]; !ok {
 					t.Errorf("no %s in the record", f)

@@ -56,6 +56,8 @@ type requestState struct {
 
 	// references are the resources AWS uses on the caller's behalf.
 	references []apimap.Reference
+	// parameters are the request members the mapping read as identifiers.
+	parameters []apimap.Parameter
 	// destinations are where the request's messages go, as read (numbers
 	// parsed, verified destination numbers resolved); unreadable says one
 	// of them has no number the gateway could read.
@@ -149,7 +151,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 		return
 	}
 	rs.api, rs.op, rs.permissions = res.API, res.Operation, res.Permissions
-	rs.references = res.References
+	rs.references, rs.parameters = res.References, res.Parameters
 	rs.lifecycle, rs.rule = res.Lifecycle, res.Rule
 	rs.proto = apiProtocol(res.API)
 

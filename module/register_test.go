@@ -9,9 +9,9 @@ import (
 
 // TestRegistersCompanions: a Caddy built with this package alone (xcaddy
 // build --with github.com/pinpointgw/gateway/module) has the gateway's log
-// writer and subcommands.
+// writer and encoder, and its subcommands.
 func TestRegistersCompanions(t *testing.T) {
-	for _, id := range []string{"http.handlers.pinpoint_gateway", "caddy.logging.writers.buffered"} {
+	for _, id := range []string{"http.handlers.pinpoint_gateway", "caddy.logging.writers.buffered", "caddy.logging.encoders.cloudtrail"} {
 		if _, err := caddy.GetModule(id); err != nil {
 			t.Errorf("module %s: %v", id, err)
 		}

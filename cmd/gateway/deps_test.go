@@ -88,6 +88,12 @@ func TestPackageBoundaries(t *testing.T) {
 			pkg:     self + "bufferedlog",
 			allowed: func(dep string) bool { return !strings.HasPrefix(dep, self) },
 		},
+		"cloudtrail imports of the gateway only apimap and its leaves": {
+			pkg: self + "cloudtrail",
+			allowed: func(dep string) bool {
+				return !strings.HasPrefix(dep, self) || dep == self+"apimap" || dep == self+"arn"
+			},
+		},
 		"metrics imports no caddy, no module and none of the other helpers of module": {
 			pkg: self + "metrics",
 			allowed: func(dep string) bool {
@@ -117,6 +123,13 @@ func TestPackageBoundaries(t *testing.T) {
 			pkg: self + "decide",
 			allowed: func(dep string) bool {
 				return isStd(dep) || isLeaf(dep) || dep == self+"authz" || dep == self+"reqcontext" || strings.HasPrefix(dep, self+"authz/internal/")
+			},
+		},
+		"iamimport imports no caddy and, of the gateway, only what decides (authz, apimap, authn and the leaves)": {
+			pkg: self + "iamimport",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "commands", "forward", "awscall",
+					"lookup", "metrics", "audit", "bufferedlog", "quota", "sharedstate", "destination")(dep)
 			},
 		},
 		"module imports no cmd": {

@@ -43,6 +43,7 @@ type genMember struct {
 
 type genOp struct {
 	api, name, action, method, uri, target  string
+	access                                  string // the action's access level (IAM reference)
 	needBody                                bool
 	tagsMember, tagKeysMember, tagKeysQuery string
 	tagsList                                bool
@@ -102,7 +103,10 @@ func templateVars(arn string) []string {
 // operation builds the table entry of operation e of api: its HTTP binding,
 // body members, resources, dependent actions and references.
 func (g *gen) operation(api string, e opEntry) (*genOp, error) {
-	op := &genOp{api: api, name: e.Op, action: e.Action}
+	if e.AccessLevel == "" {
+		return nil, fmt.Errorf("no access level")
+	}
+	op := &genOp{api: api, name: e.Op, action: e.Action, access: e.AccessLevel}
 	in, m := g.inputShape(api, e.Op)
 	if err := op.bind(e); err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ type opEntry struct {
 	QueryParams   map[string]string `json:"query_params"`
 	Payload       string            `json:"body_payload_member"`
 	Action        string            `json:"iam_action"`
+	AccessLevel   string            `json:"access_level"`
 	ResourceTypes []struct {
 		Name     string `json:"name"`
 		Required bool   `json:"required"`

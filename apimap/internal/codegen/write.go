@@ -102,7 +102,7 @@ func strList(s []string) string {
 
 // write writes op as one element of operationTable.
 func (op *genOp) write(b *bytes.Buffer) {
-	fmt.Fprintf(b, "{api: %q, name: %q, action: %q, method: %q, uri: %q", op.api, op.name, op.action, op.method, op.uri)
+	fmt.Fprintf(b, "{api: %q, name: %q, action: %q, access: %q, method: %q, uri: %q", op.api, op.name, op.action, op.access, op.method, op.uri)
 	if op.target != "" {
 		fmt.Fprintf(b, ", target: %q", op.target)
 	}
