@@ -12,4 +12,5 @@
 // upstream-policy (upstreampolicy.go) prints the least-privilege IAM policy of the gateway's own
 // credentials for a config (package upstreampolicy).
 // replay (replay.go) decides the requests of audit logs again under a candidate store (package replay).
+// policy generate (policygen.go) writes the least-privilege policy of a principal, a role or tagged sessions from audit logs, proved by replaying them (package policygen).
 package commands
