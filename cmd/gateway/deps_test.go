@@ -125,6 +125,12 @@ func TestPackageBoundaries(t *testing.T) {
 				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "forward", "awscall", "lookup", "metrics", "audit", "commands")(dep)
 			},
 		},
+		"policygen imports no caddy, no module and none of the other helpers of module": {
+			pkg: self + "policygen",
+			allowed: func(dep string) bool {
+				return !strings.Contains(dep, "caddyserver") && none("cmd", "module", "forward", "awscall", "lookup", "metrics", "audit", "commands")(dep)
+			},
+		},
 		"decide uses only the standard library, authz, reqcontext and the leaf packages": {
 			pkg: self + "decide",
 			allowed: func(dep string) bool {
