@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pinpointgw/gateway/sharedstate"
 )
 
 // UnsyncedTTL is how long an answer is cached while the caches are linked
@@ -16,25 +18,12 @@ const UnsyncedTTL = 2 * time.Second
 // Invalidation is a change to the lookup caches that every instance of a
 // deployment applies: what one instance drops after a call that may have
 // created, retagged or deleted resources (UpstreamTags.Changed,
-// Resolver.Changed) is sent to the others (package sharedstate carries it).
-// Applying one only ever drops cached answers, never adds any: a forged or
-// repeated invalidation costs lookups, not decisions.
-type Invalidation struct {
-	// Tags are the taggable ARNs whose cached tags are dropped.
-	Tags []string
-	// AllTags drops every cached tag set (sent when a sender's backlog of
-	// tag invalidations overflowed).
-	AllTags bool
-	// PhoneNumbers, SenderIDs and VerifiedNumbers empty the resolver's
-	// caches of the same name (numbers or sender IDs bought or released,
-	// verified destination numbers deleted).
-	PhoneNumbers, SenderIDs, VerifiedNumbers bool
-}
-
-// Empty reports whether inv drops nothing.
-func (inv Invalidation) Empty() bool {
-	return len(inv.Tags) == 0 && !inv.AllTags && !inv.PhoneNumbers && !inv.SenderIDs && !inv.VerifiedNumbers
-}
+// Resolver.Changed) is sent to the others. Its one definition is
+// sharedstate's, which carries it between instances (sharedstate imports
+// no Caddy, so the type lives there and not here). Applying one only ever
+// drops cached answers, never adds any: a forged or repeated invalidation
+// costs lookups, not decisions.
+type Invalidation = sharedstate.Invalidation
 
 // Sync is the link between one set of lookup caches (those of one PoolKey
 // and cache settings, shared across config reloads) and the invalidation

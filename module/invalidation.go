@@ -60,7 +60,7 @@ func (g *Gateway) provisionInvalidation(ctx caddy.Context, repl *caddy.Replacer)
 		return fmt.Errorf("shared_state redis: %w", err) // never the URL: it may hold a password
 	}
 	inv := v.(invalidatorState).Invalidator
-	link := linkListener{sync.Attach(inv, func(i lookup.Invalidation) { inv.Publish(sharedstate.Invalidation(i)) })}
+	link := sync.Attach(inv, inv.Publish)
 	if err := inv.AddListener(link, ctx.GetMetricsRegistry(), logger); err != nil {
 		link.Detach()
 		_, _ = invalidators.Delete(key)
@@ -72,16 +72,6 @@ func (g *Gateway) provisionInvalidation(ctx caddy.Context, repl *caddy.Replacer)
 		_, _ = invalidators.Delete(key)
 	}
 	return nil
-}
-
-// linkListener is a lookup.Link as the channel's listener: the two
-// packages' Invalidation types have the same fields (sharedstate imports
-// no Caddy, lookup does), so one converts to the other.
-type linkListener struct{ *lookup.Link }
-
-// Received applies another instance's invalidation to the caches.
-func (l linkListener) Received(inv sharedstate.Invalidation) {
-	l.Link.Received(lookup.Invalidation(inv))
 }
 
 // lookupSync returns the link of this config's lookup caches to the other

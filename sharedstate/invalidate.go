@@ -76,9 +76,8 @@ type InvalidatorOptions struct {
 }
 
 // Invalidation is what one message asks every other instance to drop
-// from its lookup caches. Its fields are those of lookup.Invalidation, to
-// which it converts (the gateway's module links the two): sharedstate
-// imports no Caddy, which package lookup does.
+// from its lookup caches (lookup.Invalidation is this type: its home is
+// here because sharedstate imports no Caddy, which package lookup does).
 type Invalidation struct {
 	// Tags are the taggable ARNs whose cached tags are dropped.
 	Tags []string
