@@ -68,47 +68,57 @@ type accessKey struct {
 	user       *storeUser
 }
 
-// The JSON form, described in README.md ("The store"). Unknown fields are
-// errors.
-type storeJSON struct {
-	Users            []userJSON                   `json:"users"`
-	Groups           []groupJSON                  `json:"groups"`
-	Roles            []roleJSON                   `json:"roles"`
-	Policies         map[string]json.RawMessage   `json:"policies"`
-	ResourcePolicies map[string]json.RawMessage   `json:"resource_policies"`
-	Guardrails       map[string]json.RawMessage   `json:"guardrails"`
-	ResourceTags     map[string]map[string]string `json:"resource_tags"`
+// Document is the store file's JSON form, described in README.md ("The
+// store"): what ParseStore reads (strictly: unknown fields, duplicate keys
+// and values of the wrong type are errors) and what tools that write a
+// store (gateway import) marshal. Fields left empty are omitted.
+type Document struct {
+	Users            []DocumentUser               `json:"users,omitempty"`
+	Groups           []DocumentGroup              `json:"groups,omitempty"`
+	Roles            []DocumentRole               `json:"roles,omitempty"`
+	Policies         map[string]json.RawMessage   `json:"policies,omitempty"`
+	ResourcePolicies map[string]json.RawMessage   `json:"resource_policies,omitempty"`
+	Guardrails       map[string]json.RawMessage   `json:"guardrails,omitempty"`
+	ResourceTags     map[string]map[string]string `json:"resource_tags,omitempty"`
 }
 
-type userJSON struct {
+// DocumentUser is a user of the store: its tags, groups, access keys,
+// managed and inline policies and permissions boundary.
+type DocumentUser struct {
 	Name                string                     `json:"name"`
-	Tags                map[string]string          `json:"tags"`
-	Groups              []string                   `json:"groups"`
-	AccessKeys          []accessKeyJSON            `json:"access_keys"`
-	Policies            []string                   `json:"policies"`
-	InlinePolicies      map[string]json.RawMessage `json:"inline_policies"`
-	PermissionsBoundary string                     `json:"permissions_boundary"`
+	Tags                map[string]string          `json:"tags,omitempty"`
+	Groups              []string                   `json:"groups,omitempty"`
+	AccessKeys          []DocumentAccessKey        `json:"access_keys,omitempty"`
+	Policies            []string                   `json:"policies,omitempty"`
+	InlinePolicies      map[string]json.RawMessage `json:"inline_policies,omitempty"`
+	PermissionsBoundary string                     `json:"permissions_boundary,omitempty"`
 }
 
-type accessKeyJSON struct {
+// DocumentAccessKey is one of a user's access keys; Secret may be written
+// {env.NAME}.
+type DocumentAccessKey struct {
 	ID     string `json:"id"`
 	Secret string `json:"secret"`
 }
 
-type groupJSON struct {
+// DocumentGroup is a group of the store and its policies.
+type DocumentGroup struct {
 	Name           string                     `json:"name"`
-	Policies       []string                   `json:"policies"`
-	InlinePolicies map[string]json.RawMessage `json:"inline_policies"`
+	Policies       []string                   `json:"policies,omitempty"`
+	InlinePolicies map[string]json.RawMessage `json:"inline_policies,omitempty"`
 }
 
-type roleJSON struct {
+// DocumentRole is a role of the store: its trust policy, policies, tags,
+// permissions boundary and maximum session duration (a Go duration string
+// such as "1h", or seconds as a number).
+type DocumentRole struct {
 	Name                string                     `json:"name"`
 	TrustPolicy         json.RawMessage            `json:"trust_policy"`
-	Policies            []string                   `json:"policies"`
-	InlinePolicies      map[string]json.RawMessage `json:"inline_policies"`
-	Tags                map[string]string          `json:"tags"`
-	PermissionsBoundary string                     `json:"permissions_boundary"`
-	MaxSessionDuration  json.RawMessage            `json:"max_session_duration"`
+	Policies            []string                   `json:"policies,omitempty"`
+	InlinePolicies      map[string]json.RawMessage `json:"inline_policies,omitempty"`
+	Tags                map[string]string          `json:"tags,omitempty"`
+	PermissionsBoundary string                     `json:"permissions_boundary,omitempty"`
+	MaxSessionDuration  json.RawMessage            `json:"max_session_duration,omitempty"`
 }
 
 // LoadStore reads (at most MaxStoreSize bytes) and compiles the store file
@@ -407,14 +417,14 @@ func (opts StoreOptions) withDefaults() (StoreOptions, error) {
 // decodeStore decodes the JSON strictly: unknown fields, duplicate keys,
 // values of the wrong type and data after the document are errors, each a
 // *PositionError that says where.
-func decodeStore(data []byte) (*storeJSON, error) {
+func decodeStore(data []byte) (*Document, error) {
 	if err := checkSyntax(data); err != nil {
 		return nil, err
 	}
 	if err := checkShape(data); err != nil {
 		return nil, err
 	}
-	var doc storeJSON
+	var doc Document
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
@@ -429,7 +439,7 @@ func decodeStore(data []byte) (*storeJSON, error) {
 // storeBuilder compiles a decoded store document into s.
 type storeBuilder struct {
 	s    *Store
-	doc  *storeJSON
+	doc  *Document
 	opts StoreOptions
 	// used are the managed policies attached or used as a boundary.
 	used map[string]bool
@@ -561,7 +571,7 @@ func (b *storeBuilder) addUsers() error {
 	return nil
 }
 
-func (b *storeBuilder) user(uj userJSON) (*storeUser, error) {
+func (b *storeBuilder) user(uj DocumentUser) (*storeUser, error) {
 	u := &storeUser{name: uj.Name, arn: b.iamARN("user/" + uj.Name), tags: uj.Tags}
 	u.id = uniqueID("AIDA", u.arn)
 	if err := validateTags(uj.Tags); err != nil {
@@ -593,7 +603,7 @@ func (b *storeBuilder) user(uj userJSON) (*storeUser, error) {
 }
 
 // addAccessKeys adds the access keys of u, their secrets resolved.
-func (b *storeBuilder) addAccessKeys(u *storeUser, keys []accessKeyJSON) error {
+func (b *storeBuilder) addAccessKeys(u *storeUser, keys []DocumentAccessKey) error {
 	for j, k := range keys {
 		if !validLongTermKeyID(k.ID) {
 			return fmt.Errorf("access_keys[%d]: id %q is not AKIA followed by 16 upper-case letters or digits", j, k.ID)
@@ -635,7 +645,7 @@ func (b *storeBuilder) addRoles() error {
 	return nil
 }
 
-func (b *storeBuilder) role(rj roleJSON) (*storeRole, error) {
+func (b *storeBuilder) role(rj DocumentRole) (*storeRole, error) {
 	r := &storeRole{name: rj.Name, arn: b.iamARN("role/" + rj.Name), tags: rj.Tags}
 	r.id = uniqueID("AROA", r.arn)
 	if len(rj.TrustPolicy) == 0 || string(rj.TrustPolicy) == "null" {

@@ -93,7 +93,7 @@ func checkSyntax(data []byte) error {
 func checkShape(data []byte) error {
 	w := &shapeWalker{data: data, dec: json.NewDecoder(bytes.NewReader(data))}
 	w.dec.UseNumber()
-	return w.value(reflect.TypeFor[storeJSON](), "")
+	return w.value(reflect.TypeFor[Document](), "")
 }
 
 type shapeWalker struct {
@@ -201,7 +201,7 @@ func (w *shapeWalker) object(t reflect.Type, where string) error {
 			if !ok {
 				return w.errAt(off, where, "unknown field %q", key)
 			}
-			name = f.Tag.Get("json")
+			name, _, _ = strings.Cut(f.Tag.Get("json"), ",")
 			elem = func() reflect.Type { return f.Type }
 		}
 		if seen[name] {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pinpointgw/gateway/apimap"
@@ -63,46 +64,12 @@ type Result struct {
 	Report *Report
 }
 
-// The store document written (authn/store.go reads it strictly).
-type outStore struct {
-	Users      []outUser                  `json:"users,omitempty"`
-	Groups     []outGroup                 `json:"groups,omitempty"`
-	Roles      []outRole                  `json:"roles,omitempty"`
-	Policies   map[string]json.RawMessage `json:"policies,omitempty"`
-	Guardrails map[string]json.RawMessage `json:"guardrails,omitempty"`
-}
-
-type outUser struct {
-	Name                string                     `json:"name"`
-	Tags                map[string]string          `json:"tags,omitempty"`
-	Groups              []string                   `json:"groups,omitempty"`
-	Policies            []string                   `json:"policies,omitempty"`
-	InlinePolicies      map[string]json.RawMessage `json:"inline_policies,omitempty"`
-	PermissionsBoundary string                     `json:"permissions_boundary,omitempty"`
-}
-
-type outGroup struct {
-	Name           string                     `json:"name"`
-	Policies       []string                   `json:"policies,omitempty"`
-	InlinePolicies map[string]json.RawMessage `json:"inline_policies,omitempty"`
-}
-
-type outRole struct {
-	Name                string                     `json:"name"`
-	TrustPolicy         json.RawMessage            `json:"trust_policy"`
-	Policies            []string                   `json:"policies,omitempty"`
-	InlinePolicies      map[string]json.RawMessage `json:"inline_policies,omitempty"`
-	Tags                map[string]string          `json:"tags,omitempty"`
-	PermissionsBoundary string                     `json:"permissions_boundary,omitempty"`
-	MaxSessionDuration  int                        `json:"max_session_duration,omitempty"`
-}
-
 // importer holds one import's state.
 type importer struct {
 	opts     Options
 	d        *details
 	rep      *Report
-	out      outStore
+	out      authn.Document
 	managed  map[string]*managedPolicyDetail // by ARN
 	names    map[string]string               // policy ARN → store name
 	done     map[string]*processed           // managed policies by ARN (identity)
@@ -114,7 +81,7 @@ type importer struct {
 }
 
 type groupState struct {
-	out    outGroup
+	out    authn.DocumentGroup
 	unsafe string // why its users cannot be carried ("" when they can)
 }
 
@@ -418,7 +385,7 @@ func (im *importer) addGroups(users []*userDetail) {
 		}
 		subject := "group/" + g.GroupName
 		names, inl, unsafe := im.attach(subject, g.AttachedManagedPolicies, g.GroupPolicyList)
-		gs := &groupState{out: outGroup{Name: g.GroupName, Policies: names, InlinePolicies: inl}, unsafe: unsafe}
+		gs := &groupState{out: authn.DocumentGroup{Name: g.GroupName, Policies: names, InlinePolicies: inl}, unsafe: unsafe}
 		im.groups[g.GroupName] = gs
 		if unsafe != "" {
 			im.rep.add(NotExact, subject, "not carried (nor its users): %s", unsafe)
@@ -454,7 +421,7 @@ func (im *importer) addUser(u *userDetail) {
 		im.rep.add(NotExact, subject, "not carried: its permissions boundary could not be carried")
 		return
 	}
-	im.out.Users = append(im.out.Users, outUser{
+	im.out.Users = append(im.out.Users, authn.DocumentUser{
 		Name: u.UserName, Tags: tagMap(u.Tags), Groups: u.GroupList,
 		Policies: names, InlinePolicies: inl, PermissionsBoundary: bname,
 	})
@@ -494,10 +461,14 @@ func (im *importer) addRole(r *roleDetail) {
 	if maxSess == 0 {
 		im.rep.add(Transformed, subject, "MaxSessionDuration unknown (GetAccountAuthorizationDetails does not return it; give list-roles output with --roles): the store's default, 1h, applies")
 	}
-	im.out.Roles = append(im.out.Roles, outRole{
+	role := authn.DocumentRole{
 		Name: r.RoleName, TrustPolicy: trust.doc, Policies: names, InlinePolicies: inl,
-		Tags: tagMap(r.Tags), PermissionsBoundary: bname, MaxSessionDuration: maxSess,
-	})
+		Tags: tagMap(r.Tags), PermissionsBoundary: bname,
+	}
+	if maxSess > 0 {
+		role.MaxSessionDuration = json.RawMessage(strconv.Itoa(maxSess)) // seconds, as IAM gives them
+	}
+	im.out.Roles = append(im.out.Roles, role)
 	im.rep.Carried.Roles = append(im.rep.Carried.Roles, r.RoleName)
 	im.notePath(subject, r.Path)
 	im.carried = append(im.carried, carriedPrincipal{"role", r.RoleName, r.Path})
