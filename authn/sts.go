@@ -27,13 +27,14 @@ type STSRequest struct {
 
 // STSResponse is the XML answer and what the audit log needs.
 type STSResponse struct {
-	Status   int
-	Body     []byte // XML (success or ErrorResponse)
-	Action   string
-	Decision authz.Decision // of the trust-policy evaluation (Allow for GetCallerIdentity/GetSessionToken)
-	Matched  []authz.Match
-	Reason   string     // short text for the audit log
-	Session  *Principal // the principal of the issued credentials (nil on failure)
+	Status    int
+	Body      []byte // XML (success or ErrorResponse)
+	ErrorCode string // the ErrorResponse's code, "" on success
+	Action    string
+	Decision  authz.Decision // of the trust-policy evaluation (Allow for GetCallerIdentity/GetSessionToken)
+	Matched   []authz.Match
+	Reason    string     // short text for the audit log
+	Session   *Principal // the principal of the issued credentials (nil on failure)
 }
 
 type responseMetadata struct {
@@ -91,7 +92,7 @@ type callerIdentity struct {
 }
 
 func (resp *STSResponse) fail(status int, code, msg, requestID string) *STSResponse {
-	resp.Status = status
+	resp.Status, resp.ErrorCode = status, code
 	resp.Body = awserr.STSErrorXML(code, msg, requestID)
 	if resp.Reason == "" {
 		resp.Reason = code + ": " + msg

@@ -134,7 +134,7 @@ func FromRecord(rec map[string]any) *Event {
 	if ro, ok := readOnly(api, op); ok {
 		ev.ReadOnly = &ro
 	}
-	ev.ErrorCode, ev.ErrorMessage = errorOf(rec, api)
+	ev.ErrorCode, ev.ErrorMessage = errorOf(rec)
 	ev.RequestParameters = requestParameters(rec, api, op)
 	ev.Resources = resources(rec)
 	ev.AdditionalEventData = additional(rec)
@@ -200,50 +200,25 @@ func readOnly(api, op string) (bool, bool) {
 	return apimap.ReadOnly(level), true
 }
 
-// errorOf returns the error code and message of a request the gateway
-// refused. The audit record keeps the decision, not the code written, so
-// the code is the one the gateway writes for that decision: a policy
-// denial is AccessDeniedException (AccessDenied for STS), a quota
-// refusal the API's throttling code, an unavailable quota state
-// ServiceUnavailable, a retired operation MethodNotAllowedException. The
-// refusals whose code depends on more than the decision (authentication
-// failures, malformed requests) and upstream failures are written as
-// Gateway.<decision> and Gateway.UpstreamError: never an AWS code the
-// client did not get. dry_run denials were not refused: no error.
-func errorOf(rec map[string]any, api string) (code, msg string) {
-	decision, mode := str(rec, "decision"), str(rec, "mode")
-	reason := str(rec, "reason")
-	if mode != "dry_run" {
-		switch decision {
-		case "Allow":
-		case "ImplicitDeny", "ExplicitDeny":
-			if api == "sts" {
-				return "AccessDenied", reason
-			}
-			return "AccessDeniedException", reason
-		case "QuotaExceeded":
-			switch api {
-			case apimap.APISMSVoiceV2:
-				return "ThrottlingException", reason
-			case "sts":
-				return "Throttling", reason
-			}
-			return "TooManyRequestsException", reason
-		case "QuotaUnavailable":
-			return "ServiceUnavailable", reason
-		case "Retired":
-			return "MethodNotAllowedException", reason
-		case "":
-		default:
-			return "Gateway." + decision, reason
-		}
+// errorOf returns the error code and message the client got: the code the
+// gateway answered (error_code, with the reason), else the upstream's
+// (upstream_error_code), else, for an upstream answer without one or a
+// failed round trip, Gateway.UpstreamError: never an AWS code the client
+// did not get. dry_run denials were not refused: no error.
+func errorOf(rec map[string]any) (code, msg string) {
+	if code := str(rec, "error_code"); code != "" {
+		return code, str(rec, "reason")
 	}
 	status, _ := rec["upstream_status"].(int64)
 	if upErr := str(rec, "upstream_error"); upErr != "" {
 		return "Gateway.UpstreamError", upErr
 	}
 	if status >= 400 {
-		return "Gateway.UpstreamError", fmt.Sprintf("the upstream answered HTTP %d (request ID %s)", status, str(rec, "upstream_request_id"))
+		msg := fmt.Sprintf("the upstream answered HTTP %d (request ID %s)", status, str(rec, "upstream_request_id"))
+		if code := str(rec, "upstream_error_code"); code != "" {
+			return code, msg
+		}
+		return "Gateway.UpstreamError", msg
 	}
 	return "", ""
 }

@@ -147,6 +147,7 @@ func sessionDenied() *record {
 			{"role_arn", roleARN}, {"session_name", "app1"}, {"source_identity", "alice"},
 			{"api", "sms-voice-v2"}, {"operation", "SendTextMessage"}, {"decision", "ExplicitDeny"}, {"mode", "enforce"},
 			{"reason", "User: " + sessionARN + " is not authorized to perform: sms-voice:SendTextMessage with an explicit deny in an identity-based policy"},
+			{"error_code", "AccessDeniedException"},
 		},
 		params:      []apimap.Parameter{{Member: "OriginationIdentity", Value: "pool-0123456789abcdef0123456789abcdef"}},
 		permissions: []apimap.Permission{{Action: "sms-voice:SendTextMessage", Resources: []string{"arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef"}}},
@@ -338,38 +339,49 @@ func TestEventFieldByField(t *testing.T) {
 		_, ev := encode(t, AuditLogger, zap.Inline(&record{strings: [][2]string{
 			{"request_id", "r3"}, {"remote_ip", "192.0.2.12"}, {"user_agent", "curl/8"}, {"access_key_id", "AKIANOSUCHKEY0000001"},
 			{"decision", "Unauthenticated"}, {"mode", "enforce"}, {"reason", "The security token included in the request is invalid."},
+			{"error_code", "UnrecognizedClientException"},
 		}}))
 		checkDocumented(t, ev)
 		wantFields(t, obj(t, ev, "userIdentity"), map[string]any{"type": "Unknown", "accessKeyId": "AKIANOSUCHKEY0000001"})
-		wantFields(t, ev, map[string]any{"errorCode": "Gateway.Unauthenticated", "requestParameters": nil})
+		wantFields(t, ev, map[string]any{"errorCode": "UnrecognizedClientException", "requestParameters": nil})
 		wantAbsent(t, ev, "eventSource", "eventName", "readOnly", "recipientAccountId", "resources")
 	})
 	t.Run("dry_run: a would-deny is no error", func(t *testing.T) {
 		t.Parallel()
 		r := sessionDenied()
-		for i, kv := range r.strings {
-			if kv[0] == "mode" {
-				r.strings[i][1] = "dry_run"
+		kept := r.strings[:0]
+		for _, kv := range r.strings {
+			switch kv[0] {
+			case "mode":
+				kv[1] = "dry_run"
+			case "error_code":
+				continue // dry_run answers no error
 			}
+			kept = append(kept, kv)
 		}
+		r.strings = kept
 		_, ev := encode(t, AuditLogger, zap.Inline(r))
 		wantAbsent(t, ev, "errorCode", "errorMessage")
 		wantFields(t, obj(t, ev, "additionalEventData"), map[string]any{"decision": "ExplicitDeny", "mode": "dry_run"})
 	})
 	t.Run("refusals", func(t *testing.T) {
 		t.Parallel()
-		for decision, want := range map[string][2]string{
-			"QuotaExceeded":    {"sms-voice-v2", "ThrottlingException"},
-			"QuotaUnavailable": {"pinpoint", "ServiceUnavailable"},
-			"Retired":          {"pinpoint", "MethodNotAllowedException"},
-			"BadRequest":       {"pinpoint", "Gateway.BadRequest"},
-			"ImplicitDeny":     {"sts", "AccessDenied"},
+		// errorCode is the code the client got: the gateway's (error_code),
+		// else the upstream's, else Gateway.UpstreamError.
+		for decision, code := range map[string]string{
+			"QuotaExceeded":    "ThrottlingException",
+			"QuotaUnavailable": "ServiceUnavailable",
+			"Retired":          "MethodNotAllowedException",
+			"BadRequest":       "ValidationException",
+			"ImplicitDeny":     "AccessDenied",
 		} {
-			_, ev := encode(t, AuditLogger, zap.Inline(&record{strings: [][2]string{{"request_id", "r"}, {"api", want[0]}, {"decision", decision}, {"mode", "enforce"}, {"reason", "why"}}}))
-			wantFields(t, ev, map[string]any{"errorCode": want[1], "errorMessage": "why"})
+			_, ev := encode(t, AuditLogger, zap.Inline(&record{strings: [][2]string{{"request_id", "r"}, {"api", "sms-voice-v2"}, {"decision", decision}, {"mode", "enforce"}, {"reason", "why"}, {"error_code", code}}}))
+			wantFields(t, ev, map[string]any{"errorCode": code, "errorMessage": "why"})
 		}
 		_, ev := encode(t, AuditLogger, zap.Inline(&record{strings: [][2]string{{"request_id", "r"}, {"api", "pinpoint"}, {"decision", "Allow"}, {"mode", "enforce"}}, upstream: 404}))
 		wantFields(t, ev, map[string]any{"errorCode": "Gateway.UpstreamError"})
+		_, ev = encode(t, AuditLogger, zap.Inline(&record{strings: [][2]string{{"request_id", "r"}, {"api", "pinpoint"}, {"decision", "Allow"}, {"mode", "enforce"}, {"upstream_error_code", "NotFoundException"}}, upstream: 404}))
+		wantFields(t, ev, map[string]any{"errorCode": "NotFoundException"})
 	})
 	t.Run("STS AssumeRole", func(t *testing.T) {
 		t.Parallel()

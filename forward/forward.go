@@ -56,6 +56,10 @@ type Exchange struct {
 	Status int
 	// RequestID is the upstream's X-Amzn-Requestid.
 	RequestID string
+	// ErrorType is the error code of an upstream error answer, from its
+	// X-Amzn-Errortype header (AWS's REST and JSON protocols; anything
+	// after a ':' left out), "" when it has none.
+	ErrorType string
 	// Err is the error of a failed round trip.
 	Err error
 	// SignDuration is the time spent signing.
@@ -305,6 +309,9 @@ func modifyResponse(resp *http.Response) error {
 	if x, ok := exchangeOf(resp.Request.Context()); ok {
 		x.Status = resp.StatusCode
 		x.RequestID = resp.Header.Get("X-Amzn-Requestid")
+		if resp.StatusCode >= 400 {
+			x.ErrorType, _, _ = strings.Cut(resp.Header.Get("X-Amzn-Errortype"), ":")
+		}
 	}
 	return nil
 }

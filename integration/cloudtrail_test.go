@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/pinpoint"
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
+	"github.com/aws/smithy-go"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -47,7 +49,9 @@ func TestCloudTrailFormat(t *testing.T) {
 	var wants []want
 	call := func(w want, err error) {
 		t.Helper()
-		if (err != nil) != (w.errorCode != "") {
+		// The event's errorCode must be the code the client got.
+		var ae smithy.APIError
+		if (err != nil) != (w.errorCode != "") || err != nil && (!errors.As(err, &ae) || ae.ErrorCode() != w.errorCode) {
 			t.Errorf("%s: error %v, want error code %q", w.name, err, w.errorCode)
 		}
 		wants = append(wants, w)
@@ -74,7 +78,7 @@ func TestCloudTrailFormat(t *testing.T) {
 	_, err = sp.GetApp(ctx, &pinpoint.GetAppInput{ApplicationId: aws.String("app-b")})
 	call(want{"pinpoint.amazonaws.com", "GetApp", "AssumedRole", "AccessDeniedException"}, err)
 	_, err = pinpointClient(e.g, creds(unknownKeyID, "no-such-secret", ""), c).GetApps(ctx, &pinpoint.GetAppsInput{})
-	call(want{"", "", "Unknown", "Gateway.Unauthenticated"}, err)
+	call(want{"", "", "Unknown", "UnrecognizedClientException"}, err)
 
 	lines := waitLines(t, events, len(wants))
 	_, event := athenaSchema(t)

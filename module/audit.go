@@ -84,6 +84,9 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	if rs.reason != "" {
 		audit.Reason("reason", rs.reason).AddTo(enc)
 	}
+	if rs.errorCode != "" {
+		audit.String("error_code", rs.errorCode).AddTo(enc) // the code the client got
+	}
 	if err := audit.AddMatches(enc, rs.matched); err != nil {
 		return err
 	}
@@ -112,6 +115,9 @@ func (a *auditRecord) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 		enc.AddInt64("upstream_status", int64(rs.fwd.Status))
 		if rs.fwd.RequestID != "" {
 			audit.String("upstream_request_id", rs.fwd.RequestID).AddTo(enc)
+		}
+		if rs.fwd.ErrorType != "" {
+			audit.String("upstream_error_code", rs.fwd.ErrorType).AddTo(enc)
 		}
 		if rs.fwd.Err != nil {
 			audit.Reason("upstream_error", rs.fwd.Err.Error()).AddTo(enc)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/pinpointgw/gateway/authn"
 	"github.com/pinpointgw/gateway/awserr"
 )
 
@@ -46,7 +45,15 @@ func credentialOf(r *http.Request) string {
 	return ""
 }
 
-// writeAuthnError writes an authentication failure as AWS does.
-func writeAuthnError(w http.ResponseWriter, p awserr.Protocol, err *authn.Error, requestID string) {
-	awserr.WriteExact(w, p, err.Status(), err.Code(p), err.Message, requestID)
+// writeError answers an AWS error in the request's protocol (code is a
+// REST JSON code; awserr.Protocol.Adapt gives the one the protocol uses)
+// and records the code the client got for the audit record.
+func (rs *requestState) writeError(w http.ResponseWriter, status int, code, message string) {
+	rs.writeErrorExact(w, status, rs.proto.Adapt(code), message)
+}
+
+// writeErrorExact is writeError with exactly the given code.
+func (rs *requestState) writeErrorExact(w http.ResponseWriter, status int, code, message string) {
+	rs.errorCode = code
+	awserr.WriteExact(w, rs.proto, status, code, message, rs.requestID)
 }

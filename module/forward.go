@@ -85,5 +85,5 @@ func (g *Gateway) upstreamFailed(w http.ResponseWriter, rs *requestState, msg st
 	rs.fwd.Status = http.StatusBadGateway
 	rs.fwd.Err = detail
 	g.metrics.UpstreamError(kind)
-	awserr.Write(w, rs.proto, http.StatusBadGateway, awserr.BadGateway, msg+" (request ID "+rs.requestID+")", rs.requestID)
+	rs.writeError(w, http.StatusBadGateway, awserr.BadGateway, msg+" (request ID "+rs.requestID+")")
 }

@@ -94,6 +94,10 @@ type requestState struct {
 	// issued is the principal of credentials issued by STS.
 	issued *authn.Principal
 
+	// errorCode is the AWS error code the gateway answered ("" when it
+	// answered none: a success, or the upstream's own answer).
+	errorCode string
+
 	fwd       forward.Exchange
 	forwarded bool
 	work      time.Duration
@@ -166,16 +170,15 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 	if !g.regionAllowed(id.Region) {
 		rs.decision = authz.ImplicitDeny.String()
 		rs.reason = "region " + id.Region + " is not in the gateway's regions"
-		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
-			authz.NotAuthorized(id.Principal.ARN, rs.firstAction(), "", "requests for region "+id.Region+" are not allowed by this gateway"),
-			rs.requestID)
+		rs.writeError(w, http.StatusForbidden, awserr.AccessDeniedException,
+			authz.NotAuthorized(id.Principal.ARN, rs.firstAction(), "", "requests for region "+id.Region+" are not allowed by this gateway"))
 		return
 	}
 
 	// 6. May it do what it does?
 	if denyMsg := g.decide(r, rs, id, res); rs.decision != authz.Allow.String() {
 		if !g.dryRun {
-			awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException, denyMsg, rs.requestID)
+			rs.writeError(w, http.StatusForbidden, awserr.AccessDeniedException, denyMsg)
 			return
 		}
 		rs.reason = "would deny: " + denyMsg
@@ -200,7 +203,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rs *requestState
 func (g *Gateway) admit(w http.ResponseWriter, r *http.Request, rs *requestState) ([]byte, bool) {
 	if err := checkWire(r); err != nil {
 		rs.decision, rs.reason = decisionBadRequest, err.Error()
-		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, err.Error(), rs.requestID)
+		rs.writeError(w, http.StatusBadRequest, awserr.BadRequestException, err.Error())
 		return nil, false
 	}
 	if r.ContentLength > g.MaxBody {
@@ -217,11 +220,11 @@ func (g *Gateway) admit(w http.ResponseWriter, r *http.Request, rs *requestState
 		rs.decision = decisionBadRequest
 		rs.reason = "reading the request body: not received within body_timeout " + time.Duration(g.BodyTimeout).String()
 		w.Header().Set("Connection", "close")
-		awserr.Write(w, rs.proto, http.StatusRequestTimeout, awserr.RequestTimeoutException,
-			"the request body was not received in time", rs.requestID)
+		rs.writeError(w, http.StatusRequestTimeout, awserr.RequestTimeoutException,
+			"the request body was not received in time")
 	default:
 		rs.decision, rs.reason = decisionBadRequest, "reading the request body: "+err.Error()
-		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, "could not read the request body", rs.requestID)
+		rs.writeError(w, http.StatusBadRequest, awserr.BadRequestException, "could not read the request body")
 	}
 	return nil, false
 }
@@ -239,11 +242,11 @@ func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request, rs *reque
 	var ae *authn.Error
 	if errors.As(err, &ae) {
 		rs.reason = ae.Message
-		writeAuthnError(w, rs.proto, ae, rs.requestID)
+		rs.writeErrorExact(w, ae.Status(), ae.Code(rs.proto), ae.Message)
 		return nil, false
 	}
 	rs.reason = "authenticating: " + err.Error()
-	awserr.Write(w, rs.proto, http.StatusInternalServerError, awserr.InternalFailure, "the request could not be authenticated", rs.requestID)
+	rs.writeError(w, http.StatusInternalServerError, awserr.InternalFailure, "the request could not be authenticated")
 	return nil, false
 }
 
@@ -302,8 +305,8 @@ func (g *Gateway) tooLarge(w http.ResponseWriter, rs *requestState) {
 	rs.decision = decisionBadRequest
 	rs.reason = "request body larger than max_body " + strconv.FormatInt(g.MaxBody, 10)
 	w.Header().Set("Connection", "close")
-	awserr.Write(w, rs.proto, http.StatusRequestEntityTooLarge, awserr.PayloadTooLargeException,
-		"Request body exceeds the maximum size of "+strconv.FormatInt(g.MaxBody, 10)+" bytes", rs.requestID)
+	rs.writeError(w, http.StatusRequestEntityTooLarge, awserr.PayloadTooLargeException,
+		"Request body exceeds the maximum size of "+strconv.FormatInt(g.MaxBody, 10)+" bytes")
 }
 
 // mapFailed answers a request apimap could not map.
@@ -311,29 +314,28 @@ func (g *Gateway) mapFailed(w http.ResponseWriter, rs *requestState, err error) 
 	var me *apimap.Error
 	if !errors.As(err, &me) {
 		rs.decision, rs.reason = decisionBadRequest, "mapping: "+err.Error()
-		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, err.Error(), rs.requestID)
+		rs.writeError(w, http.StatusBadRequest, awserr.BadRequestException, err.Error())
 		return
 	}
 	switch me.Kind {
 	case apimap.UnknownOperation:
 		// Default deny: what the gateway cannot name, it does not allow.
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "unknown operation: "+me.Msg
-		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
-			authz.NotAuthorizedUnknown(rs.identity.Principal.ARN, me.Msg),
-			rs.requestID)
+		rs.writeError(w, http.StatusForbidden, awserr.AccessDeniedException,
+			authz.NotAuthorizedUnknown(rs.identity.Principal.ARN, me.Msg))
 	case apimap.UnmodeledOperation:
 		// An operation newer than the models whose resources the gateway
 		// cannot locate: denied, saying why.
 		rs.decision, rs.reason = authz.ImplicitDeny.String(), "unmodeled operation: "+me.Msg
-		awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException,
-			authz.NotAuthorizedUnmodeled(rs.identity.Principal.ARN, me.Msg), rs.requestID)
+		rs.writeError(w, http.StatusForbidden, awserr.AccessDeniedException,
+			authz.NotAuthorizedUnmodeled(rs.identity.Principal.ARN, me.Msg))
 	case apimap.ServiceMismatch:
 		rs.decision, rs.reason = decisionUnauthenticated, "credential scope: "+me.Msg
-		awserr.WriteExact(w, rs.proto, http.StatusForbidden, invalidSignatureCode(rs.proto),
-			"Credential should be scoped to the correct service: "+me.Msg, rs.requestID)
+		rs.writeErrorExact(w, http.StatusForbidden, invalidSignatureCode(rs.proto),
+			"Credential should be scoped to the correct service: "+me.Msg)
 	default:
 		rs.decision, rs.reason = decisionBadRequest, me.Msg
-		awserr.Write(w, rs.proto, http.StatusBadRequest, awserr.BadRequestException, me.Msg, rs.requestID)
+		rs.writeError(w, http.StatusBadRequest, awserr.BadRequestException, me.Msg)
 	}
 }
 

@@ -179,7 +179,7 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 		}
 		msg := authz.NotAuthorized(rs.identity.Principal.ARN, rs.firstAction(), "", "the gateway cannot apply its quotas: "+err.Error())
 		return g.quotaDenied(w, rs, authz.ImplicitDeny.String(), msg, func() {
-			awserr.Write(w, rs.proto, http.StatusForbidden, awserr.AccessDeniedException, msg, rs.requestID)
+			rs.writeError(w, http.StatusForbidden, awserr.AccessDeniedException, msg)
 		})
 	}
 	if len(charges) == 0 {
@@ -195,7 +195,7 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 		rs.quota.err = err.Error()
 		msg := fmt.Sprintf("The request was not sent: quota %s governs it and the gateway cannot reach the quota state. Retry later.", rs.quota.charged[0])
 		return g.quotaDenied(w, rs, metrics.DecisionQuotaUnavailable, msg, func() {
-			awserr.Write(w, rs.proto, http.StatusServiceUnavailable, awserr.ServiceUnavailable, msg, rs.requestID)
+			rs.writeError(w, http.StatusServiceUnavailable, awserr.ServiceUnavailable, msg)
 		})
 	}
 	if !out.Admitted {
@@ -209,7 +209,7 @@ func (g *Gateway) admitQuotas(w http.ResponseWriter, r *http.Request, rs *reques
 		msg := fmt.Sprintf("Rate exceeded: quota %s admits no more destinations now; retry after %d seconds.", out.Refused, retry)
 		return g.quotaDenied(w, rs, metrics.DecisionQuotaExceeded, msg, func() {
 			w.Header().Set("Retry-After", strconv.FormatInt(retry, 10))
-			awserr.Write(w, rs.proto, throttleStatus(rs.proto), awserr.TooManyRequestsException, msg, rs.requestID)
+			rs.writeError(w, throttleStatus(rs.proto), awserr.TooManyRequestsException, msg)
 		})
 	}
 	for _, name := range rs.quota.charged {

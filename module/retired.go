@@ -37,6 +37,6 @@ func (g *Gateway) admitRetired(w http.ResponseWriter, rs *requestState) bool {
 		return true
 	}
 	rs.reason = retiredAnswer
-	awserr.Write(w, rs.proto, http.StatusMethodNotAllowed, awserr.MethodNotAllowedException, retiredAnswer, rs.requestID)
+	rs.writeError(w, http.StatusMethodNotAllowed, awserr.MethodNotAllowedException, retiredAnswer)
 	return false
 }

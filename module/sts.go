@@ -21,7 +21,7 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 		bf, err := url.ParseQuery(string(body))
 		if err != nil {
 			rs.decision, rs.reason = decisionBadRequest, "STS form body: "+err.Error()
-			awserr.WriteExact(w, awserr.Query, http.StatusBadRequest, awserr.MalformedInput, "the request body is not a valid form", rs.requestID)
+			rs.writeErrorExact(w, http.StatusBadRequest, awserr.MalformedInput, "the request body is not a valid form")
 			return
 		}
 		for k, v := range bf {
@@ -47,6 +47,7 @@ func (g *Gateway) serveSTS(w http.ResponseWriter, r *http.Request, rs *requestSt
 	rs.matched = append(rs.matched, resp.Matched...)
 	rs.reason = resp.Reason
 	rs.issued = resp.Session
+	rs.errorCode = resp.ErrorCode
 	switch {
 	case resp.Status < 400:
 		rs.decision = authz.Allow.String()
