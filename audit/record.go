@@ -28,13 +28,13 @@ import (
 // resources (~21 KiB), 8 references of 3 strings (~7 KiB), 8 matches of 2
 // (~5 KiB), 8 ARNs of resource_tags_unavailable (~2.5 KiB), two tag maps
 // of 8 tags (~9 KiB), 8 destinations of 3 strings and 4 short ones
-// (~7 KiB), 8 quota names (~2 KiB), 16 single strings and 3 long ones
-// (~8 KiB), 6 request parameters (~2 KiB, parameters.go): ~64 KiB
+// (~7 KiB), 8 quota names (~2 KiB), 18 single strings (error_code and upstream_error_code among them) and 3 long ones
+// (~8.5 KiB), 6 request parameters (~2 KiB, parameters.go): ~64 KiB
 // (TestAuditRecordBounded measured at most 63.5 KiB before the decision
 // inputs); and the decision inputs (decision.go), whose values are never
 // cut: the context (maxContext, 26 KiB, with 8 names of keys left out,
 // ~2 KiB), the evaluations (maxEvaluations, 24 KiB) and the session
-// policies (maxSessionPolicy, 8 KiB, and 10 names, 2.5 KiB): ~126.5 KiB.
+// policies (maxSessionPolicy, 8 KiB, and 10 names, 2.5 KiB): ~127 KiB.
 // The decision inputs doubled MaxRecord (64 KiB before) so that a record
 // can hold a request's context whole; a typical record grows by about
 // 1 KiB.
