@@ -25,7 +25,7 @@ func TestGeneratorFailsOnUnclassifiedSend(t *testing.T) {
 		join["operations"] = append(ops, map[string]any{
 			"api": "pinpoint-sms-voice-v2", "operation": "SendFaxMessage",
 			"http":       map[string]any{"method": "POST", "request_uri": "/", "x_amz_target": "PinpointSMSVoiceV2.SendFaxMessage"},
-			"iam_action": "sms-voice:SendTextMessage",
+			"iam_action": "sms-voice:SendTextMessage", "access_level": "Write",
 		})
 		delete(pinpoint["shapes"].(map[string]any)["NumberValidateRequest"].(map[string]any)["members"].(map[string]any), "PhoneNumber")
 	})
