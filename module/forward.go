@@ -43,7 +43,7 @@ func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rs *requestSta
 	if fs.Err != nil && fs.Status != 499 {
 		status, code, msg := upstreamFailure(fs.Err, time.Duration(g.UpstreamTimeout))
 		fs.Status = status
-		awserr.Write(cw, rs.proto, status, code, msg+" (request ID "+rs.requestID+")", rs.requestID)
+		rs.writeError(cw, status, code, msg+" (request ID "+rs.requestID+")")
 	}
 	rs.work += fs.SignDuration
 	cw.fire(fs.Status) // nothing written: tell now

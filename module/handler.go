@@ -99,6 +99,7 @@ type requestState struct {
 	errorCode string
 
 	fwd       forward.Exchange
+	notifier  changeNotifier // the writer of a forwarded answer (notifyChanges)
 	forwarded bool
 	work      time.Duration
 }

@@ -103,19 +103,18 @@ func (g *Gateway) cleanupInvalidation() {
 // another.
 type changeNotifier struct {
 	http.ResponseWriter
-	notify func(status int)
-	fired  bool
+	obs   tagChangeObserver // nil: the tag source does not cache
+	rs    *requestState
+	fired bool
 }
 
 // notifyChanges wraps w so that the tag source, when it caches, is told
-// about the forwarded call of rs when its status is written.
+// about the forwarded call of rs when its status is written. The wrapper
+// lives in rs: no allocation per request.
 func (g *Gateway) notifyChanges(w http.ResponseWriter, rs *requestState) *changeNotifier {
-	n, ok := g.tags.(tagChangeObserver)
-	return &changeNotifier{ResponseWriter: w, notify: func(status int) {
-		if ok && upstreamMayHaveActed(status) {
-			n.Changed(rs.api, rs.op, rs.permissions, status >= 200 && status < 300)
-		}
-	}}
+	obs, _ := g.tags.(tagChangeObserver)
+	rs.notifier = changeNotifier{ResponseWriter: w, obs: obs, rs: rs}
+	return &rs.notifier
 }
 
 // WriteHeader tells of the change, then writes the status; 1xx answers
@@ -135,9 +134,13 @@ func (c *changeNotifier) Write(b []byte) (int, error) {
 
 // fire tells of the change once.
 func (c *changeNotifier) fire(status int) {
-	if !c.fired {
-		c.fired = true
-		c.notify(status)
+	if c.fired {
+		return
+	}
+	c.fired = true
+	if c.obs != nil && upstreamMayHaveActed(status) {
+		rs := c.rs
+		c.obs.Changed(rs.api, rs.op, rs.permissions, status >= 200 && status < 300)
 	}
 }
 
