@@ -1,13 +1,13 @@
 package cloudtrail
 
 import (
-	"bytes"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.uber.org/zap"
+
+	"github.com/pinpointgw/gateway/internal/athenaschema"
 )
 
 // TestAthenaSchema: the events of every record shape of
@@ -44,22 +44,8 @@ func TestAthenaSchema(t *testing.T) {
 // compileSchema compiles the schema file and its event definition.
 func compileSchema(t *testing.T, path string) (file, event *jsonschema.Schema) {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	file, event, err := athenaschema.Compile(path)
 	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("athena-cloudtrail.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	if file, err = c.Compile("athena-cloudtrail.schema.json"); err != nil {
-		t.Fatal(err)
-	}
-	if event, err = c.Compile("athena-cloudtrail.schema.json#/$defs/event"); err != nil {
 		t.Fatal(err)
 	}
 	return file, event

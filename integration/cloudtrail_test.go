@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
 	"github.com/aws/smithy-go"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/pinpointgw/gateway/internal/athenaschema"
 )
 
 // TestCloudTrailFormat: a gateway whose audit log uses `format cloudtrail`
@@ -181,23 +183,8 @@ func athenaSchema(t *testing.T) (file, event *jsonschema.Schema) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(root, "cloudtrail", "testdata", "athena-cloudtrail.schema.json"))
+	file, event, err = athenaschema.Compile(filepath.Join(root, "cloudtrail", "testdata", "athena-cloudtrail.schema.json"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("athena-cloudtrail.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	if file, err = c.Compile("athena-cloudtrail.schema.json"); err != nil {
-		t.Fatal(err)
-	}
-	if event, err = c.Compile("athena-cloudtrail.schema.json#/$defs/event"); err != nil {
 		t.Fatal(err)
 	}
 	return file, event

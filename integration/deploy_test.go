@@ -40,14 +40,7 @@ type dockerStage struct {
 // comments and blank lines are dropped, backslash continuations joined.
 func readDockerfile(t *testing.T) []dockerStage {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := repoFile(t, "Dockerfile")
 	var stages []dockerStage
 	var cur strings.Builder
 	flush := func() {
@@ -249,17 +242,25 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// deployCaddyfile returns deploy/Caddyfile.
-func deployCaddyfile(t *testing.T) string {
+// repoFile returns the file at the path (its elements joined) below the
+// repository's root.
+func repoFile(t *testing.T, path ...string) []byte {
 	t.Helper()
 	root, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(root, "deploy", "Caddyfile"))
+	b, err := os.ReadFile(filepath.Join(append([]string{root}, path...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// deployCaddyfile returns deploy/Caddyfile.
+func deployCaddyfile(t *testing.T) string {
+	t.Helper()
+	b := repoFile(t, "deploy", "Caddyfile")
 	return string(b)
 }
 
@@ -285,14 +286,7 @@ type dockerignore []struct {
 
 func readDockerignore(t *testing.T) dockerignore {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(root, ".dockerignore"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := repoFile(t, ".dockerignore")
 	var d dockerignore
 	for _, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
@@ -699,14 +693,7 @@ func TestDeployOpsListener(t *testing.T) {
 // TestDeployReadmeOpsSnippet checks that the ops listener the README's
 // "Deployment" shows is deploy/Caddyfile's, word for word.
 func TestDeployReadmeOpsSnippet(t *testing.T) {
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := repoFile(t, "README.md")
 	m := regexp.MustCompile("(?s)```\n(http://:\\{\\$GATEWAY_OPS_PORT:[^\n]*\n.*?\n})\n```").FindSubmatch(b)
 	if m == nil {
 		t.Fatal("README.md shows no ops listener (a ``` block starting http://:{$GATEWAY_OPS_PORT:…)")

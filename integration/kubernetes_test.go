@@ -141,14 +141,7 @@ type k8sProbe struct {
 // readManifest parses every document of deploy/kubernetes.yaml, by kind and name.
 func readManifest(t *testing.T) map[string]*k8sObject {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := repoFile(t, "deploy", "kubernetes.yaml")
 	objs := map[string]*k8sObject{}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(false)
@@ -464,14 +457,7 @@ func stripComments(caddyfile string) string {
 // readManifestHeader returns the leading comment of deploy/kubernetes.yaml.
 func readManifestHeader(t *testing.T) string {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(root, "deploy", "kubernetes.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := repoFile(t, "deploy", "kubernetes.yaml")
 	head, _, _ := strings.Cut(string(b), "\napiVersion:")
 	return head
 }
