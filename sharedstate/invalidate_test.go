@@ -230,10 +230,10 @@ func TestInvalidatorDelivers(t *testing.T) {
 	}
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	median, worst := latencies[len(latencies)/2], latencies[len(latencies)-1]
+	// How fast is measured, not asserted (BenchmarkInvalidatorPublish: a
+	// publish acknowledged by two others, about 0.5 ms on loopback); what
+	// is asserted above is that both had applied it when Publish returned.
 	t.Logf("delivery to another instance: median %v, max %v over %d", median, worst, len(latencies))
-	if median > 100*time.Millisecond {
-		t.Errorf("median delivery %v, want within 100ms", median)
-	}
 	if got, _, _ := recA.snapshot(); len(got) != 0 {
 		t.Errorf("the sender applied its own messages: %+v", got)
 	}
