@@ -411,14 +411,8 @@ func (im *importer) addUser(u *userDetail) {
 			return
 		}
 	}
-	names, inl, unsafe := im.attach(subject, u.AttachedManagedPolicies, u.UserPolicyList)
-	if unsafe != "" {
-		im.rep.add(NotExact, subject, "not carried: %s", unsafe)
-		return
-	}
-	bname, ok := im.boundary(u.PermissionsBoundary)
+	names, inl, bname, ok := im.principalPolicies(subject, u.AttachedManagedPolicies, u.UserPolicyList, u.PermissionsBoundary)
 	if !ok {
-		im.rep.add(NotExact, subject, "not carried: its permissions boundary could not be carried")
 		return
 	}
 	im.out.Users = append(im.out.Users, authn.DocumentUser{
@@ -429,6 +423,22 @@ func (im *importer) addUser(u *userDetail) {
 	im.rep.Keys = append(im.rep.Keys, KeysToProvision{User: u.UserName, AWSAccessKeys: im.keysByID[u.UserName]})
 	im.notePath(subject, u.Path)
 	im.carried = append(im.carried, carriedPrincipal{"user", u.UserName, u.Path})
+}
+
+// principalPolicies carries a user's or role's managed and inline policies
+// and its permissions boundary; ok is false (and the report says why)
+// when one of them cannot be carried, and then the principal is not.
+func (im *importer) principalPolicies(subject string, ap []attachedPolicy, inline []policyDetail, b *attachedBoundary) (names []string, inl map[string]json.RawMessage, bname string, ok bool) {
+	names, inl, unsafe := im.attach(subject, ap, inline)
+	if unsafe != "" {
+		im.rep.add(NotExact, subject, "not carried: %s", unsafe)
+		return nil, nil, "", false
+	}
+	if bname, ok = im.boundary(b); !ok {
+		im.rep.add(NotExact, subject, "not carried: its permissions boundary could not be carried")
+		return nil, nil, "", false
+	}
+	return names, inl, bname, true
 }
 
 // addRole carries a role with its trust policy and maximum session
@@ -444,14 +454,8 @@ func (im *importer) addRole(r *roleDetail) {
 		im.rep.add(NotExact, subject, "not carried: trust policy: %v", trust.err)
 		return
 	}
-	names, inl, unsafe := im.attach(subject, r.AttachedManagedPolicies, r.RolePolicyList)
-	if unsafe != "" {
-		im.rep.add(NotExact, subject, "not carried: %s", unsafe)
-		return
-	}
-	bname, ok := im.boundary(r.PermissionsBoundary)
+	names, inl, bname, ok := im.principalPolicies(subject, r.AttachedManagedPolicies, r.RolePolicyList, r.PermissionsBoundary)
 	if !ok {
-		im.rep.add(NotExact, subject, "not carried: its permissions boundary could not be carried")
 		return
 	}
 	maxSess := r.MaxSessionDuration
